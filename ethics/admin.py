@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from ethics.models import AuditEvent, Deadline, Holiday, Notification, Reminder, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "name", "email", "institution", "institution_admin", "is_active"]
+    list_filter = ["institution_admin", "is_staff", "is_superuser", "is_active", "language"]
+    search_fields = ["username", "name", "email", "first_name", "last_name"]
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Ethics committee"), {"fields": ("name", "language", "institution", "institution_admin")}),
+    )
+    autocomplete_fields = ["institution"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor_label", "action", "target_repr", "reason"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["actor_label", "action", "target_repr", "target_id", "reason", "hash"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "committee", "due_at", "state", "met_at", "rule"]
+    list_filter = ["kind", "state", "rule"]
+    search_fields = ["title", "note"]
+    date_hierarchy = "due_at"
+    readonly_fields = ["subject_type", "subject_id", "opened_at", "met_at"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ["deadline", "stage", "recipient", "escalation", "sent_at", "attempts"]
+    list_filter = ["escalation", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["stage", "recipient__username", "deadline__title"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "title", "created_at", "read_at", "cause"]
+    list_filter = [("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "body", "recipient__username"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    date_hierarchy = "date"

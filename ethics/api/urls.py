@@ -1,0 +1,21 @@
+"""/api/v1/: each app adds its routes through its own api/urls.py, included here."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from ethics.api import views
+
+router = DefaultRouter()
+router.register("users", views.UserViewSet, basename="user")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]
+
+for app in ("committees", "reviews", "registry", "reports"):
+    if find_spec(f"{app}.api.urls") is not None:
+        urlpatterns.append(path("", include(import_module(f"{app}.api.urls"))))

@@ -1,0 +1,27 @@
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from django.urls import reverse
+
+from ethics import hooks, selectors
+
+
+def inbox(request: HttpRequest) -> dict[str, Any]:
+    """Unread count for the header badge, computed only when a template reads it."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "unread_count": SimpleLazyObject(lambda: selectors.unread_count(user)),
+        "nav_items": SimpleLazyObject(lambda: _nav(user)),
+    }
+
+
+def _nav(user: Any) -> list[dict[str, Any]]:
+    return [
+        {"label": item.label, "url": reverse(item.url_name)}
+        for item in hooks.nav_items()
+        if item.visible(user)
+    ]

@@ -1,0 +1,97 @@
+"""Registries the apps fill from AppConfig.ready(), so the kernel never imports them.
+
+- who is reminded about a deadline (responsible people, and whom to escalate to when late);
+- where a deadline's subject lives in the browser;
+- the demo-data seeders that `manage.py seed_demo` runs in layer order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ethics.models import Deadline, User
+
+
+@dataclass
+class Recipients:
+    responsible: list[User] = field(default_factory=list)
+    escalation: list[User] = field(default_factory=list)
+
+
+RecipientResolver = Callable[["Deadline"], Recipients]
+UrlResolver = Callable[["Deadline"], str]
+Seeder = Callable[[Any], None]
+
+_recipients: dict[str, RecipientResolver] = {}
+_urls: dict[str, UrlResolver] = {}
+_seeders: list[tuple[int, str, Seeder]] = []
+
+
+def register_deadline_kind(
+    kind: str, *, recipients: RecipientResolver, url: UrlResolver | None = None
+) -> None:
+    _recipients[kind] = recipients
+    if url is not None:
+        _urls[kind] = url
+
+
+def deadline_recipients(deadline: Deadline) -> Recipients:
+    resolver = _recipients.get(deadline.kind)
+    return resolver(deadline) if resolver else Recipients()
+
+
+def deadline_url(deadline: Deadline) -> str:
+    resolver = _urls.get(deadline.kind)
+    return resolver(deadline) if resolver else ""
+
+
+def register_seeder(order: int, name: str, seeder: Seeder) -> None:
+    if all(existing != name for _, existing, _ in _seeders):
+        _seeders.append((order, name, seeder))
+
+
+def seeders() -> list[tuple[str, Seeder]]:
+    return [(name, seeder) for _, name, seeder in sorted(_seeders, key=lambda s: s[0])]
+
+
+# --- dashboard panels: each app contributes "what needs me now" -------------------------------
+
+DashboardPanel = Callable[[Any], Any]
+_panels: list[tuple[int, DashboardPanel]] = []
+
+
+def register_dashboard_panel(order: int, panel: DashboardPanel) -> None:
+    if all(existing is not panel for _, existing in _panels):
+        _panels.append((order, panel))
+
+
+def dashboard_panels() -> list[DashboardPanel]:
+    return [panel for _, panel in sorted(_panels, key=lambda p: p[0])]
+
+
+# --- navigation: each app adds its top-level pages ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavItem:
+    order: int
+    label: Any
+    url_name: str
+    visible: Callable[[Any], bool]
+
+
+_nav: list[NavItem] = []
+
+
+def register_nav_item(
+    order: int, label: Any, url_name: str, visible: Callable[[Any], bool] = lambda user: True
+) -> None:
+    if all(item.url_name != url_name for item in _nav):
+        _nav.append(NavItem(order, label, url_name, visible))
+
+
+def nav_items() -> list[NavItem]:
+    return sorted(_nav, key=lambda item: item.order)

@@ -1,0 +1,784 @@
+"""Every regulatory number and rule as data, plus pure functions over it.
+
+Rule IDs (R1…R65, N1…N14) and statuses come from ``docs/regulations.md``. Each number is a
+``Param`` that carries its rule ID, article and whether it was verified; ``verified=False`` means
+the commonly cited reading has not been checked against the primary text, and the UI shows an
+"unverified" badge for it. No ORM, no clock: callers pass everything in.
+
+Regimes: ``MEAS`` is 《科技伦理审查办法（试行）》 (all S&T ethics review); ``NHC`` is
+《涉及人的生命科学和医学研究伦理审查办法》. Research on humans is also inside MEAS Art. 2(1), so
+the NHC rule set is the MEAS baseline with the NHC rules layered on top; each ``Param`` keeps the
+rule ID of the text it comes from. ``combined()`` gives the strictest combination (§6.1).
+"""
+
+# Chinese legal text and its citations use full-width punctuation on purpose.
+# ruff: noqa: RUF001, RUF002
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date
+from fractions import Fraction
+from typing import Any, Final, Generic, TypeVar, cast
+
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext_lazy as _
+
+T = TypeVar("T")
+
+MEAS_TITLE: Final = "《科技伦理审查办法（试行）》"
+NHC_TITLE: Final = "《涉及人的生命科学和医学研究伦理审查办法》"
+
+
+def _meas(article: str) -> str:
+    return f"{MEAS_TITLE}{article}"
+
+
+def _nhc(article: str) -> str:
+    return f"{NHC_TITLE}{article}"
+
+
+class Regime(enum.StrEnum):
+    """A body of review rules; a committee (and a case) may fall under several."""
+
+    MEAS = "meas"
+    NHC = "nhc"
+
+    @property
+    def label(self) -> Promise:
+        return _REGIME_LABELS[self]
+
+    @property
+    def title_zh(self) -> str:
+        return {Regime.MEAS: MEAS_TITLE, Regime.NHC: NHC_TITLE}[self]
+
+
+_REGIME_LABELS: Final[Mapping[Regime, Promise]] = {
+    Regime.MEAS: _("Measures for S&T Ethics Review (Trial)"),
+    Regime.NHC: _(
+        "Measures for Ethics Review of Life Science and Medical Research Involving Humans"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Param(Generic[T]):
+    """One regulatory number or rule with its provenance."""
+
+    value: T
+    rule: str
+    article: str
+    verified: bool
+    # Lazy objects render (and need settings) when compared, so equality ignores the label.
+    label: Promise = field(compare=False)
+    term_zh: str
+
+    @property
+    def unverified(self) -> bool:
+        return not self.verified
+
+
+# Category codes. "ethics_or_law" is met by an ethics or a law expert (R6: 伦理、法律等);
+# "lay" is a lay person from outside the institution (N1: 非本机构的社会人士).
+SCIENCE: Final = "science"
+ETHICS_OR_LAW: Final = "ethics_or_law"
+EXTERNAL: Final = "external"
+LAY: Final = "lay"
+
+CATEGORY_LABELS: Final[Mapping[str, Promise]] = {
+    SCIENCE: _("Science peer"),
+    ETHICS_OR_LAW: _("Ethics or law expert"),
+    EXTERNAL: _("Member from outside the unit"),
+    LAY: _("Lay member from outside the institution"),
+}
+
+# Grounds for the simplified procedure (R32; N9 adds the participating-site confirmation).
+MINIMAL_RISK: Final = "minimal_risk"
+MINOR_MODIFICATION: Final = "minor_modification"
+TRACKING_NO_MAJOR_CHANGE: Final = "tracking_no_major_change"
+PARTICIPATING_SITE_CONFIRMATION: Final = "participating_site_confirmation"
+
+SIMPLIFIED_GROUND_LABELS: Final[Mapping[str, Promise]] = {
+    MINIMAL_RISK: _("Ethical risk not higher than minimal risk"),
+    MINOR_MODIFICATION: _("Minor modification not changing the risk-benefit ratio"),
+    TRACKING_NO_MAJOR_CHANGE: _("Tracking review with no major adjustment since the last review"),
+    PARTICIPATING_SITE_CONFIRMATION: _("Participating site confirming the lead site's opinion"),
+}
+
+# How combined() merges one parameter across regimes ("the strictest combination", §6.1).
+Combine = Callable[[Sequence[Any]], Any]
+
+
+def _largest(values: Sequence[Any]) -> Any:
+    return max(values)
+
+
+def _smallest(values: Sequence[Any]) -> Any:
+    return min(values)
+
+
+def _largest_set(values: Sequence[Any]) -> Any:
+    present = [value for value in values if value is not None]
+    return max(present) if present else None
+
+
+def _smallest_set(values: Sequence[Any]) -> Any:
+    present = [value for value in values if value is not None]
+    return min(present) if present else None
+
+
+def _union(values: Sequence[Any]) -> Any:
+    merged: list[Any] = []
+    for value in values:
+        merged.extend(item for item in value if item not in merged)
+    return tuple(merged)
+
+
+def _common(values: Sequence[Any]) -> Any:
+    return tuple(item for item in values[0] if all(item in value for value in values[1:]))
+
+
+def _union_descending(values: Sequence[Any]) -> Any:
+    return tuple(sorted({item for value in values for item in value}, reverse=True))
+
+
+def _union_ascending(values: Sequence[Any]) -> Any:
+    return tuple(sorted({item for value in values for item in value}))
+
+
+def _any(values: Sequence[Any]) -> Any:
+    return any(values)
+
+
+def _all(values: Sequence[Any]) -> Any:
+    return all(values)
+
+
+def _how(combine: Combine) -> Mapping[str, Combine]:
+    return {"combine": combine}
+
+
+MAX: Final = _how(_largest)
+MIN: Final = _how(_smallest)
+MAX_SET: Final = _how(_largest_set)
+MIN_SET: Final = _how(_smallest_set)
+UNION: Final = _how(_union)
+COMMON: Final = _how(_common)
+UNION_DESC: Final = _how(_union_descending)
+UNION_ASC: Final = _how(_union_ascending)
+ANY: Final = _how(_any)
+ALL: Final = _how(_all)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """All parameters of one regime (or of a strictest combination of regimes)."""
+
+    regime: Regime
+    # Committee set-up (R4-R7; NHC N1-N3, N7-N8).
+    min_members: Param[int] = field(metadata=MAX)
+    chairs_required: Param[int] = field(metadata=MAX)
+    max_term_years: Param[int] = field(metadata=MIN)
+    term_reminder_days: Param[tuple[int, ...]] = field(metadata=UNION_DESC)
+    required_expertise: Param[tuple[str, ...]] = field(metadata=UNION)
+    require_both_genders: Param[bool] = field(metadata=ANY)
+    require_external: Param[bool] = field(metadata=ANY)
+    # Meetings and votes (R19, R24; N4).
+    quorum_min_present: Param[int] = field(metadata=MAX)
+    quorum_categories: Param[tuple[str, ...]] = field(metadata=UNION)
+    vote_threshold: Param[Fraction] = field(metadata=MAX)
+    majority_of_all: Param[Fraction | None] = field(metadata=MAX_SET)
+    # Clocks (R25, R48; N5) and the simplified procedure (R32-R33; N9).
+    decision_days: Param[int] = field(metadata=MIN)
+    emergency_hours: Param[int] = field(metadata=MIN)
+    simplified_min_reviewers: Param[int] = field(metadata=MAX)
+    # A ground is usable only when every applicable regime allows it.
+    simplified_grounds: Param[tuple[str, ...]] = field(metadata=COMMON)
+    # Tracking review (R28, R45; N6).
+    tracking_months: Param[int] = field(metadata=MIN)
+    listed_tracking_months: Param[int] = field(metadata=MIN)
+    # Expert re-review of listed activities (R40, R42, R43).
+    rereview_panel_min: Param[int] = field(metadata=MAX)
+    rereview_threshold: Param[Fraction] = field(metadata=MAX)
+    rereview_days: Param[int] = field(metadata=MIN)
+    # Filings (R50-R52; N7-N8) and records (R61).
+    committee_registration_days: Param[int] = field(metadata=MIN)
+    listed_registration_days: Param[int] = field(metadata=MIN)
+    annual_report_due: Param[tuple[int, int]] = field(metadata=MIN)
+    annual_report_reminders: Param[tuple[tuple[int, int], ...]] = field(metadata=UNION_ASC)
+    nhc_filing_months: Param[int | None] = field(metadata=MIN_SET)
+    nhc_annual_report_due: Param[tuple[int, int] | None] = field(metadata=MIN_SET)
+    retention_years: Param[int] = field(metadata=MAX)
+    # Not rolling a period past rest days is the shorter, hence stricter, choice.
+    roll_forward_rest_days: Param[bool] = field(metadata=ALL)
+    extra_regimes: tuple[Regime, ...] = ()
+
+    @property
+    def regimes(self) -> tuple[Regime, ...]:
+        return (self.regime, *self.extra_regimes)
+
+
+PARAM_NAMES: Final[tuple[str, ...]] = tuple(
+    f.name for f in fields(RuleSet) if "combine" in f.metadata
+)
+
+
+def params(rules: RuleSet) -> list[tuple[str, Param[Any]]]:
+    """Every parameter of a rule set, in declaration order."""
+    return [(name, getattr(rules, name)) for name in PARAM_NAMES]
+
+
+def unverified_params(rules: RuleSet) -> list[tuple[str, Param[Any]]]:
+    """Parameters still marked UNCONFIRMED in regulations.md, for "unverified" badges.
+
+    A parameter whose value is None does not apply to the regime, so it gets no badge.
+    """
+    return [
+        (name, param)
+        for name, param in params(rules)
+        if param.unverified and param.value is not None
+    ]
+
+
+MEAS: Final = RuleSet(
+    regime=Regime.MEAS,
+    min_members=Param(7, "R4", _meas("第七条"), True, _("Minimum number of committee members"), "委员人数应不少于7人"),
+    chairs_required=Param(1, "R5", _meas("第七条"), True, _("Number of chairs"), "设主任委员1人"),
+    max_term_years=Param(5, "R7", _meas("第七条"), True, _("Maximum term of office (years)"), "委员任期不超过5年，可以连任"),
+    # The reminder schedule is this product's default for enforcing R7, not a statutory number.
+    term_reminder_days=Param((60, 30), "R7", _meas("第七条"), True, _("Reminders before a term ends (days)"), "委员任期届满前提醒"),
+    required_expertise=Param((SCIENCE, ETHICS_OR_LAW), "R6", _meas("第七条"), True, _("Required expertise"), "具备相关科学技术背景的同行专家，伦理、法律等相应专业背景的专家"),
+    require_both_genders=Param(True, "R6", _meas("第七条"), True, _("Members of both genders"), "不同性别的委员"),
+    require_external=Param(True, "R6", _meas("第七条"), True, _("At least one member from outside the unit"), "非本单位的委员"),
+    quorum_min_present=Param(5, "R19", _meas("第十四条"), True, _("Minimum members present (quorum)"), "到会委员应不少于5人"),
+    # The text is verified, but which "categories" it means is a §6.2 reading awaiting a legal decision.
+    quorum_categories=Param((SCIENCE, ETHICS_OR_LAW, EXTERNAL), "R19", _meas("第十四条、第七条"), False, _("Member categories that must be present"), "到会委员应当包括第七条所列不同类别的委员"),
+    vote_threshold=Param(Fraction(2, 3), "R24", _meas("第十六条"), True, _("Votes needed, share of members present (inclusive)"), "到会委员的2/3以上"),
+    majority_of_all=Param(None, "N4", _nhc("（全体委员过半数）"), True, _("Votes needed, share of all members (exclusive)"), "超过伦理审查委员会全体委员二分之一"),
+    decision_days=Param(30, "R25", _meas("第十七条"), True, _("Days from acceptance to decision"), "受理申请后30日内作出审查决定"),
+    emergency_hours=Param(72, "R48", _meas("第三章第五节（应急程序）"), False, _("Hours for emergency review"), "一般应在72小时内完成"),
+    simplified_min_reviewers=Param(2, "R33", _meas("第三章第三节（简易程序）"), False, _("Minimum reviewers for the simplified procedure"), "由主任委员指定两名或以上的委员"),
+    simplified_grounds=Param((MINIMAL_RISK, MINOR_MODIFICATION, TRACKING_NO_MAJOR_CHANGE), "R32", _meas("第三章第三节（简易程序）"), False, _("Grounds for the simplified procedure"), "可以适用简易程序审查的情形"),
+    tracking_months=Param(12, "R28", _meas("第十八条"), True, _("Maximum months between tracking reviews"), "跟踪审查间隔一般不超过12个月"),
+    listed_tracking_months=Param(6, "R45", _meas("第三章第四节（专家复核程序）"), False, _("Maximum months between tracking reviews of listed activities"), "纳入清单管理的科技活动跟踪审查间隔不超过6个月"),
+    rereview_panel_min=Param(5, "R40", _meas("第二十八条"), True, _("Minimum re-review experts"), "复核专家组应不少于5人"),
+    # "全体复核专家的三分…" is verified; the "之二以上" ending was cut off in the copy read.
+    rereview_threshold=Param(Fraction(2, 3), "R42", _meas("第三十条"), False, _("Re-review opinion, share of all experts (inclusive)"), "全体复核专家的三分之二以上"),
+    rereview_days=Param(30, "R43", _meas("第三章第四节（专家复核程序）"), False, _("Days for the re-review opinion"), "收到复核申请后30日内反馈复核意见"),
+    committee_registration_days=Param(30, "R50", _meas("第四十三条"), True, _("Days to register a new committee"), "设立后30日内在国家科技伦理管理信息登记平台登记"),
+    listed_registration_days=Param(30, "R51", _meas("第四十四条"), True, _("Days to register an approved listed activity"), "获得伦理审查批准后30日内登记"),
+    annual_report_due=Param((3, 31), "R52", _meas("第四十五条"), True, _("Annual report due (month, day of the following year)"), "每年3月31日前提交上一年度工作报告"),
+    # Reminder dates are this product's defaults for R52.
+    annual_report_reminders=Param(((3, 1), (3, 15), (3, 25)), "R52", _meas("第四十五条"), True, _("Annual report reminders (month, day)"), "年度报告提交提醒"),
+    nhc_filing_months=Param(None, "N7", _nhc("（委员会备案）"), False, _("Months to file a new committee with the health authority"), "伦理审查委员会设立之日起3个月内备案"),
+    nhc_annual_report_due=Param(None, "N8", _nhc("（年度工作报告）"), False, _("NHC annual report due (month, day of the following year)"), "每年3月31日前向备案机关提交上一年度伦理审查委员会工作报告"),
+    retention_years=Param(5, "R61", "《涉及人的生物医学研究伦理审查办法》（2016）；《药物临床试验质量管理规范》（2020）", False, _("Years to keep records after the activity ends"), "研究结束后至少保存5年"),
+    # Civil Code convention for day-counted periods (docs/api.md "Periods").
+    roll_forward_rest_days=Param(True, "R25", "《中华人民共和国民法典》第二百零三条", True, _("Move a period ending on a rest day to the next working day"), "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日"),
+)  # fmt: skip
+
+NHC: Final = RuleSet(
+    regime=Regime.NHC,
+    min_members=Param(7, "N1", _nhc("第八条"), True, _("Minimum number of committee members"), "委员不少于7人"),
+    chairs_required=Param(1, "N3", _nhc("（委员会组成）"), False, _("Number of chairs"), "设主任委员一人，副主任委员若干人"),
+    max_term_years=Param(5, "N3", _nhc("（委员会组成）"), False, _("Maximum term of office (years)"), "委员任期不超过5年，可以连任"),
+    term_reminder_days=MEAS.term_reminder_days,
+    required_expertise=Param((SCIENCE, ETHICS_OR_LAW, LAY), "N1", _nhc("第八条"), True, _("Required expertise"), "生命科学、医学、生命伦理学、法学等领域的专家和非本机构的社会人士"),
+    require_both_genders=Param(True, "N2", _nhc("（委员会组成）"), False, _("Members of both genders"), "应当有不同性别的委员"),
+    require_external=MEAS.require_external,
+    quorum_min_present=MEAS.quorum_min_present,
+    quorum_categories=MEAS.quorum_categories,
+    vote_threshold=MEAS.vote_threshold,
+    majority_of_all=Param(Fraction(1, 2), "N4", _nhc("（审查决定）"), True, _("Votes needed, share of all members (exclusive)"), "超过伦理审查委员会全体委员二分之一"),
+    decision_days=Param(30, "N5", _nhc("（审查时限）"), True, _("Days from acceptance to decision"), "受理审查申请后30日内作出审查意见"),
+    emergency_hours=Param(72, "N5", _nhc("（审查时限）"), True, _("Hours for emergency review"), "疫情暴发等突发事件时一般在72小时内出具审查意见"),
+    simplified_min_reviewers=Param(2, "N9", _nhc("（简易程序）"), False, _("Minimum reviewers for the simplified procedure"), "由主任委员指定两个或者以上的委员"),
+    simplified_grounds=Param((MINIMAL_RISK, MINOR_MODIFICATION, TRACKING_NO_MAJOR_CHANGE, PARTICIPATING_SITE_CONFIRMATION), "N9", _nhc("（简易程序）"), False, _("Grounds for the simplified procedure"), "可以适用简易程序审查的情形"),
+    tracking_months=Param(12, "N6", _nhc("（跟踪审查）"), True, _("Maximum months between tracking reviews"), "跟踪审查时间间隔不超过12个月"),
+    listed_tracking_months=MEAS.listed_tracking_months,
+    rereview_panel_min=MEAS.rereview_panel_min,
+    rereview_threshold=MEAS.rereview_threshold,
+    rereview_days=MEAS.rereview_days,
+    committee_registration_days=MEAS.committee_registration_days,
+    listed_registration_days=MEAS.listed_registration_days,
+    annual_report_due=MEAS.annual_report_due,
+    annual_report_reminders=MEAS.annual_report_reminders,
+    nhc_filing_months=Param(3, "N7", _nhc("（委员会备案）"), False, _("Months to file a new committee with the health authority"), "伦理审查委员会设立之日起3个月内备案"),
+    nhc_annual_report_due=Param((3, 31), "N8", _nhc("（年度工作报告）"), False, _("NHC annual report due (month, day of the following year)"), "每年3月31日前向备案机关提交上一年度伦理审查委员会工作报告"),
+    retention_years=MEAS.retention_years,
+    roll_forward_rest_days=MEAS.roll_forward_rest_days,
+)  # fmt: skip
+
+RULESETS: Final[Mapping[Regime, RuleSet]] = {Regime.MEAS: MEAS, Regime.NHC: NHC}
+
+
+def ruleset(code: str) -> RuleSet:
+    """The rule set of one regime code ("meas", "nhc")."""
+    try:
+        return RULESETS[Regime(code)]
+    except (KeyError, ValueError):
+        known = ", ".join(regime.value for regime in Regime)
+        raise ValueError(f"Unknown regime {code!r}; expected one of: {known}.") from None
+
+
+def _pick(candidates: Sequence[Param[Any]], combine: Combine) -> Param[Any]:
+    value = combine([param.value for param in candidates])
+    matching = [param for param in candidates if param.value == value]
+    if matching:
+        # Same value from several texts: cite a verified one if there is one.
+        return next((param for param in matching if param.verified), matching[0])
+    first = candidates[0]
+    return Param(
+        value=value,
+        rule=first.rule,
+        article="；".join(dict.fromkeys(param.article for param in candidates)),
+        verified=all(param.verified for param in candidates),
+        label=first.label,
+        term_zh=first.term_zh,
+    )
+
+
+def combined(regimes: Iterable[str]) -> RuleSet:
+    """The strictest combination of several regimes (§6.1: a case under both satisfies both).
+
+    Larger minimums, shorter periods, both vote thresholds, the union of required categories and
+    only the simplified-procedure grounds every regime allows.
+    """
+    chosen = {ruleset(code).regime for code in regimes}
+    if not chosen:
+        raise ValueError("At least one regime is required.")
+    ordered = [regime for regime in Regime if regime in chosen]
+    if len(ordered) == 1:
+        return RULESETS[ordered[0]]
+    sets = [RULESETS[regime] for regime in ordered]
+    merged = {
+        f.name: _pick([getattr(rules, f.name) for rules in sets], f.metadata["combine"])
+        for f in fields(RuleSet)
+        if "combine" in f.metadata
+    }
+    return RuleSet(regime=ordered[0], extra_regimes=tuple(ordered[1:]), **merged)
+
+
+# --- Problems ---------------------------------------------------------------------------------
+
+
+def _interpolate(message: Promise, values: Mapping[str, object]) -> str:
+    return str(message) % {key: str(value) for key, value in values.items()}
+
+
+_interpolate_lazy = lazy(_interpolate, str)
+
+
+def _message(message: Promise, **values: object) -> Promise:
+    """Fill placeholders but stay lazy, so the text renders in the reader's language."""
+    if not values:
+        return message
+    return cast(Promise, _interpolate_lazy(message, values))
+
+
+_RESERVED_KEYS: Final = frozenset({"code", "rule", "message"})
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One rule violation: a machine code, the rule ID and a translated message."""
+
+    code: str
+    rule: str
+    message: Promise = field(compare=False)
+    extra: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        if _RESERVED_KEYS & set(self.extra):
+            raise ValueError("Problem.extra must not use the keys code, rule or message.")
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "rule": self.rule, "message": str(self.message), **self.extra}
+
+
+# --- Meetings: quorum and votes (R19, R24, N4) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """A member present at a meeting (or for one agenda item, after recusals)."""
+
+    expertise: str  # science | ethics | law | other | lay
+    gender: str
+    external: bool
+    in_term: bool
+
+
+def meets_category(category: str, expertise: str, *, external: bool) -> bool:
+    """Whether one member counts for a category code (R6, R19, N1)."""
+    if category == SCIENCE:
+        return expertise == "science"
+    if category == ETHICS_OR_LAW:
+        return expertise in {"ethics", "law"}
+    if category == EXTERNAL:
+        return external
+    if category == LAY:
+        return expertise == "lay" and external
+    raise ValueError(f"Unknown member category {category!r}.")
+
+
+_MISSING_CATEGORY_MESSAGES: Final[Mapping[str, Promise]] = {
+    SCIENCE: _("No science peer is present."),
+    ETHICS_OR_LAW: _("No ethics or law expert is present."),
+    EXTERNAL: _("No member from outside the unit is present."),
+    LAY: _("No lay member from outside the institution is present."),
+}
+
+
+def quorum_problems(present: Sequence[Attendee], *, rules: RuleSet) -> list[Problem]:
+    """Why a meeting (or item) may not vote: R19 (≥ 5 present, Art. 7 categories present).
+
+    Pass the members present and not recused; members out of term are not counted. Categories
+    follow the conservative §6.2 reading (science peer, ethics-or-law expert, external member).
+    The NHC lay member (N1) is a composition rule, not a quorum rule in any text read, so its
+    absence is only a warning (see ``quorum_warnings``), as is a single-gender meeting.
+    """
+    counted = [person for person in present if person.in_term]
+    problems: list[Problem] = []
+    required = rules.quorum_min_present
+    if len(counted) < required.value:
+        message = _(
+            "Only %(present)s members in term are present; at least %(required)s are required."
+        )
+        problems.append(
+            Problem(
+                "too_few_present",
+                required.rule,
+                _message(message, present=len(counted), required=required.value),
+                {"present": str(len(counted)), "required": str(required.value)},
+            )
+        )
+    categories = rules.quorum_categories
+    for category in categories.value:
+        if not any(meets_category(category, p.expertise, external=p.external) for p in counted):
+            problems.append(
+                Problem(
+                    "missing_category",
+                    categories.rule,
+                    _MISSING_CATEGORY_MESSAGES[category],
+                    {"category": category},
+                )
+            )
+    return problems
+
+
+def quorum_warnings(present: Sequence[Attendee], *, rules: RuleSet) -> list[Problem]:
+    """Things to flag that do not block a vote: one gender only (R19, §6.2), no lay member (N1)."""
+    counted = [person for person in present if person.in_term]
+    warnings: list[Problem] = []
+    if counted and rules.require_both_genders.value and len({p.gender for p in counted}) < 2:
+        warnings.append(
+            Problem("single_gender_present", "R19", _("All members present are of one gender."))
+        )
+    expertise = rules.required_expertise
+    if LAY in expertise.value and not any(
+        meets_category(LAY, p.expertise, external=p.external) for p in counted
+    ):
+        warnings.append(Problem("no_lay_present", expertise.rule, _MISSING_CATEGORY_MESSAGES[LAY]))
+    return warnings
+
+
+def _check_counts(**counts: int) -> None:
+    for name, count in counts.items():
+        if count < 0:
+            raise ValueError(f"{name} must not be negative (got {count}).")
+
+
+def vote_outcome_passes(
+    votes_for: int, present_voting: int, *, total_members: int, rules: RuleSet
+) -> bool:
+    """Whether an outcome is adopted.
+
+    R24: at least 2/3 of the members present and voting ("以上" includes exactly 2/3).
+    N4 (NHC): also more than 1/2 of all committee members ("超过" excludes exactly half).
+    """
+    _check_counts(votes_for=votes_for, present_voting=present_voting, total_members=total_members)
+    if votes_for > present_voting or present_voting > total_members:
+        raise ValueError("Expected votes_for <= present_voting <= total_members.")
+    if present_voting == 0:
+        return False
+    if Fraction(votes_for) < rules.vote_threshold.value * present_voting:
+        return False
+    majority = rules.majority_of_all.value
+    return majority is None or Fraction(votes_for) > majority * total_members
+
+
+def votes_required(present_voting: int, *, total_members: int, rules: RuleSet) -> int:
+    """The fewest votes that adopt an outcome (R24, N4); may exceed present_voting."""
+    _check_counts(present_voting=present_voting, total_members=total_members)
+    needed = max(1, math.ceil(rules.vote_threshold.value * present_voting))
+    majority = rules.majority_of_all.value
+    if majority is not None:
+        needed = max(needed, math.floor(majority * total_members) + 1)
+    return needed
+
+
+# --- Expert re-review (R40, R42) --------------------------------------------------------------
+
+
+def rereview_opinion_valid(votes_for: int, panel_size: int, rules: RuleSet) -> bool:
+    """R42: the opinion (同意 or 不同意) needs at least 2/3 of ALL re-review experts."""
+    _check_counts(votes_for=votes_for, panel_size=panel_size)
+    if votes_for > panel_size:
+        raise ValueError("Expected votes_for <= panel_size.")
+    if panel_size == 0:
+        return False
+    return Fraction(votes_for) >= rules.rereview_threshold.value * panel_size
+
+
+def rereview_panel_problems(
+    panel_size: int, rules: RuleSet, *, from_originating_committee: int = 0
+) -> list[Problem]:
+    """R40: at least 5 experts, none from the committee that did the preliminary review."""
+    _check_counts(panel_size=panel_size, from_originating_committee=from_originating_committee)
+    problems: list[Problem] = []
+    minimum = rules.rereview_panel_min
+    if panel_size < minimum.value:
+        message = _("The re-review panel has %(size)s experts; at least %(required)s are required.")
+        problems.append(
+            Problem(
+                "rereview_panel_too_small",
+                minimum.rule,
+                _message(message, size=panel_size, required=minimum.value),
+                {"panel_size": str(panel_size), "required": str(minimum.value)},
+            )
+        )
+    if from_originating_committee:
+        message = _(
+            "%(count)s panel experts sit on the committee that did the preliminary review; "
+            "they may not re-review it."
+        )
+        problems.append(
+            Problem(
+                "rereview_panel_overlap",
+                "R40",
+                _message(message, count=from_originating_committee),
+                {"count": str(from_originating_committee)},
+            )
+        )
+    return problems
+
+
+# --- Simplified procedure (R32-R33, N9) -------------------------------------------------------
+
+
+def simplified_problems(ground: str, reviewers: int, *, rules: RuleSet) -> list[Problem]:
+    """Why the simplified procedure may not be used: an allowed ground and ≥ 2 reviewers."""
+    _check_counts(reviewers=reviewers)
+    problems: list[Problem] = []
+    grounds = rules.simplified_grounds
+    if ground not in grounds.value:
+        problems.append(
+            Problem(
+                "simplified_ground_not_allowed",
+                grounds.rule,
+                _("The simplified procedure is not allowed on this ground."),
+                {"ground": ground},
+            )
+        )
+    minimum = rules.simplified_min_reviewers
+    if reviewers < minimum.value:
+        message = _(
+            "The simplified procedure needs at least %(required)s designated reviewers; "
+            "%(count)s were designated."
+        )
+        problems.append(
+            Problem(
+                "too_few_reviewers",
+                minimum.rule,
+                _message(message, required=minimum.value, count=reviewers),
+                {"reviewers": str(reviewers), "required": str(minimum.value)},
+            )
+        )
+    return problems
+
+
+# --- Dates derived from the rules (R28, R45, R52) ---------------------------------------------
+
+
+def tracking_interval(rules: RuleSet, *, listed: bool) -> Param[int]:
+    """Maximum months between tracking reviews: R28 / N6, or R45 for listed activities."""
+    if listed and rules.listed_tracking_months.value < rules.tracking_months.value:
+        return rules.listed_tracking_months
+    return rules.tracking_months
+
+
+def annual_report_due_on(year_covered: int, rules: RuleSet) -> date:
+    """R52: the report on ``year_covered`` is due by 31 March of the following year."""
+    month, day = rules.annual_report_due.value
+    return date(year_covered + 1, month, day)
+
+
+def annual_report_reminder_dates(year_covered: int, rules: RuleSet) -> tuple[date, ...]:
+    """R52 reminder dates (product defaults) for the report on ``year_covered``."""
+    return tuple(
+        date(year_covered + 1, month, day) for month, day in rules.annual_report_reminders.value
+    )
+
+
+# --- Annex list of activities needing expert re-review (R36-R37, §4) --------------------------
+
+
+@dataclass(frozen=True)
+class AnnexItem:
+    number: int
+    title_zh: str
+    title_en: str
+
+
+@dataclass(frozen=True)
+class AnnexList:
+    """One published version of the list; MOST adjusts it over time (R36)."""
+
+    version: str
+    effective_from: date
+    items: tuple[AnnexItem, ...]
+    source: str
+
+    def item(self, number: int) -> AnnexItem:
+        for entry in self.items:
+            if entry.number == number:
+                return entry
+        raise ValueError(f"Annex list {self.version} has no item {number}.")
+
+
+ANNEX_2023: Final = AnnexList(
+    version="2023",
+    effective_from=date(2023, 12, 1),
+    source=_meas("附件：需要开展伦理审查复核的科技活动清单（国科发监〔2023〕167号）"),
+    items=(
+        AnnexItem(1, "对人类生命健康、价值理念、生态环境等具有重大影响的新物种合成研究", "Synthesis of new species with major impact on human life and health, values, or the environment"),
+        AnnexItem(2, "将人干细胞导入动物胚胎或胎儿并进一步在动物子宫中孕育成个体的相关研究", "Introducing human stem cells into animal embryos or foetuses and gestating them to individuals in an animal uterus"),
+        AnnexItem(3, "改变人类生殖细胞、受精卵和着床前胚胎细胞核遗传物质或遗传规律的基础研究", "Basic research altering the nuclear genetic material or inheritance of human germ cells, zygotes or pre-implantation embryos"),
+        AnnexItem(4, "侵入式脑机接口用于神经、精神类疾病治疗的临床研究", "Clinical research using invasive brain-computer interfaces to treat neurological or psychiatric disease"),
+        AnnexItem(5, "对人类主观行为、心理情绪和生命健康等具有较强影响的人机融合系统的研发", "R&D of human-machine fusion systems with strong influence on human behaviour, emotions or health"),
+        AnnexItem(6, "具有舆论社会动员能力和社会意识引导能力的算法模型、应用程序及系统的研发", "R&D of algorithmic models, apps and systems able to mobilise public opinion or steer social consciousness"),
+        AnnexItem(7, "面向存在安全、人身健康风险等场景的具有高度自主能力的自动化决策系统的研发", "R&D of highly autonomous automated decision systems for scenarios with safety or personal-health risks"),
+    ),
+)  # fmt: skip
+
+ANNEX_LISTS: Final[tuple[AnnexList, ...]] = (ANNEX_2023,)
+
+
+def annex_list_on(on: date) -> AnnexList:
+    """The annex list in force on a date (the latest version already effective)."""
+    in_force = [annex for annex in ANNEX_LISTS if annex.effective_from <= on]
+    if not in_force:
+        raise ValueError(f"No annex list was in force on {on.isoformat()}.")
+    return max(in_force, key=lambda annex: annex.effective_from)
+
+
+def annex_item(number: int, on: date) -> AnnexItem:
+    """Item ``number`` of the annex list in force on ``on``."""
+    return annex_list_on(on).item(number)
+
+
+# --- Decision outcomes (§2, R23) --------------------------------------------------------------
+
+
+class Outcome(enum.StrEnum):
+    APPROVE = "approve"
+    APPROVE_WITH_MODIFICATIONS = "approve_with_modifications"
+    RESUBMIT = "resubmit"
+    DISAPPROVE = "disapprove"
+    CONTINUE = "continue"
+    SUSPEND = "suspend"
+    TERMINATE = "terminate"
+
+    @property
+    def label(self) -> Promise:
+        return _OUTCOME_LABELS[self]
+
+
+_OUTCOME_LABELS: Final[Mapping[Outcome, Promise]] = {
+    Outcome.APPROVE: _("Approve"),
+    Outcome.APPROVE_WITH_MODIFICATIONS: _("Approve after modification"),
+    Outcome.RESUBMIT: _("Re-review after modification"),
+    Outcome.DISAPPROVE: _("Disapprove"),
+    Outcome.CONTINUE: _("Continue"),
+    Outcome.SUSPEND: _("Suspend"),
+    Outcome.TERMINATE: _("Terminate"),
+}
+
+OUTCOME_TERMS_ZH: Final[Mapping[Outcome, str]] = {
+    Outcome.APPROVE: "批准",
+    Outcome.APPROVE_WITH_MODIFICATIONS: "修改后批准",
+    Outcome.RESUBMIT: "修改后再审",
+    Outcome.DISAPPROVE: "不予批准",
+    Outcome.CONTINUE: "继续研究",
+    Outcome.SUSPEND: "暂停",
+    Outcome.TERMINATE: "终止",
+}
+OUTCOME_TERMS_ZH_NHC: Final[Mapping[Outcome, str]] = {
+    **OUTCOME_TERMS_ZH,
+    Outcome.DISAPPROVE: "不批准",
+}
+
+# Outcomes of an initial / meeting / simplified review (MEAS Art. 16) and of tracking review.
+REVIEW_OUTCOMES: Final = frozenset(
+    {Outcome.APPROVE, Outcome.APPROVE_WITH_MODIFICATIONS, Outcome.RESUBMIT, Outcome.DISAPPROVE}
+)
+TRACKING_OUTCOMES: Final = frozenset({Outcome.CONTINUE, Outcome.SUSPEND, Outcome.TERMINATE})
+
+# R23: conditional outcomes carry the modifications required; disapproval gives reasons.
+outcomes_requiring_conditions: Final = frozenset(
+    {Outcome.APPROVE_WITH_MODIFICATIONS, Outcome.RESUBMIT}
+)
+outcomes_requiring_reasons: Final = frozenset({Outcome.DISAPPROVE})
+
+
+def outcome_term_zh(outcome: Outcome, regime: Regime = Regime.MEAS) -> str:
+    """The official Chinese term for an outcome under a regime (§2)."""
+    terms = OUTCOME_TERMS_ZH_NHC if regime is Regime.NHC else OUTCOME_TERMS_ZH
+    return terms[outcome]
+
+
+def outcome_problems(outcome: Outcome, *, conditions: str, reasons: str) -> list[Problem]:
+    """R23: what a decision with this outcome is missing."""
+    problems: list[Problem] = []
+    if outcome in outcomes_requiring_conditions and not conditions.strip():
+        problems.append(
+            Problem(
+                "conditions_required",
+                "R23",
+                _("This outcome requires the modifications to be stated."),
+            )
+        )
+    if outcome in outcomes_requiring_reasons and not reasons.strip():
+        problems.append(
+            Problem("reasons_required", "R23", _("A disapproval must state its reasons."))
+        )
+    return problems
+
+
+class RereviewOpinion(enum.StrEnum):
+    """The expert re-review opinion (R42, MEAS Art. 30)."""
+
+    AGREE = "agree"
+    DISAGREE = "disagree"
+
+    @property
+    def label(self) -> Promise:
+        return _REREVIEW_LABELS[self]
+
+    @property
+    def term_zh(self) -> str:
+        return REREVIEW_TERMS_ZH[self]
+
+
+_REREVIEW_LABELS: Final[Mapping[RereviewOpinion, Promise]] = {
+    RereviewOpinion.AGREE: _("Agree"),
+    RereviewOpinion.DISAGREE: _("Disagree"),
+}
+REREVIEW_TERMS_ZH: Final[Mapping[RereviewOpinion, str]] = {
+    RereviewOpinion.AGREE: "同意",
+    RereviewOpinion.DISAGREE: "不同意",
+}

@@ -1,0 +1,34 @@
+"""Kernel reads: the working calendar, inbox, deadlines visible to a user."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from ethics.deadlines import Calendar
+from ethics.models import Deadline, Holiday, HolidayKind, Notification, User
+
+
+def working_calendar() -> Calendar:
+    """The holiday calendar from the database (editable in admin) as a pure Calendar."""
+    holidays: set = set()
+    makeup: set = set()
+    for day, kind in Holiday.objects.values_list("date", "kind"):
+        (holidays if kind == HolidayKind.HOLIDAY else makeup).add(day)
+    years = {d.year for d in holidays | makeup}
+    return Calendar(holidays=frozenset(holidays), makeup=frozenset(makeup), years=frozenset(years))
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at=None).count()
+
+
+def notifications_for_user(user: User) -> models.QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def deadlines_for_subject(subject: models.Model) -> models.QuerySet[Deadline]:
+    from django.contrib.contenttypes.models import ContentType
+
+    return Deadline.objects.filter(
+        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+    ).order_by("due_at")

@@ -1,0 +1,326 @@
+"""Kernel services: deadlines, reminders and notifications. Every state change lives here."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMessage
+from django.db import models, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from ethics import audit, hooks
+from ethics.models import (
+    ACTIVE_DEADLINE_STATES,
+    Deadline,
+    DeadlineState,
+    Notification,
+    Reminder,
+    User,
+)
+from ethics.reminders import StageConfig, current_stage
+
+logger = logging.getLogger(__name__)
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+def _in_language(user: User, text: str | Promise, params: dict[str, Any] | None) -> str:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        rendered = str(text)
+        return rendered % params if params else rendered
+
+
+def notification_create(
+    *,
+    recipient: User,
+    title: str | Promise,
+    body: str | Promise = "",
+    params: dict[str, Any] | None = None,
+    url: str = "",
+    cause: str = "",
+) -> Notification:
+    """Put a message in the recipient's inbox, written in the recipient's language."""
+    return Notification.objects.create(
+        recipient=recipient,
+        title=_in_language(recipient, title, params)[:300],
+        body=_in_language(recipient, body, params) if body else "",
+        url=url,
+        cause=cause,
+    )
+
+
+def notify(
+    *,
+    recipients: list[User],
+    title: str | Promise,
+    body: str | Promise = "",
+    params: dict[str, Any] | None = None,
+    url: str = "",
+    cause: str = "",
+    email: bool = True,
+) -> None:
+    """In-app message for each recipient, and an e-mail sent after the transaction commits."""
+    seen: set[int] = set()
+    for user in recipients:
+        if user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        note = notification_create(
+            recipient=user, title=title, body=body, params=params, url=url, cause=cause
+        )
+        if email and user.email:
+            note_id = note.pk
+            transaction.on_commit(lambda note_id=note_id: _email_notification(note_id))
+
+
+def _email_notification(notification_id: int) -> None:
+    note = Notification.objects.select_related("recipient").get(pk=notification_id)
+    _send_mail(note.recipient, note.title, note.body, note.url, note.cause)
+
+
+def _send_mail(user: User, subject: str, body: str, url: str, cause: str) -> None:
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        text = render_to_string(
+            "emails/notification.txt",
+            {"user": user, "body": body, "url": url, "cause": cause, "site": settings.SITE_URL},
+        )
+    EmailMessage(subject=subject, body=text, to=[user.email]).send()
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one (or every) unread notification of `user` as read; returns how many changed."""
+    qs = Notification.objects.filter(recipient=user, read_at=None)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())
+
+
+# --- deadlines -----------------------------------------------------------------------------
+
+
+def _subject_filter(subject: models.Model) -> Q:
+    return Q(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
+
+
+@transaction.atomic
+def deadline_open(
+    *,
+    kind: str,
+    subject: models.Model,
+    due_at: datetime,
+    title: str,
+    rule: str = "",
+    committee_id: int | None = None,
+    actor: User | None = None,
+) -> Deadline:
+    """Open the clock `kind` on `subject`; an already active one of that kind is returned as is."""
+    existing = (
+        Deadline.objects.select_for_update()
+        .filter(_subject_filter(subject), kind=kind, state__in=ACTIVE_DEADLINE_STATES)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    deadline = Deadline.objects.create(
+        kind=kind,
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        committee_id=committee_id,
+        title=title[:300],
+        rule=rule,
+        due_at=due_at,
+    )
+    audit.record(
+        actor=actor,
+        action="deadline.open",
+        target=deadline,
+        after={"kind": kind, "due_at": due_at, "rule": rule},
+    )
+    return deadline
+
+
+@transaction.atomic
+def deadline_close(
+    *,
+    kind: str,
+    subject: models.Model,
+    state: str = DeadlineState.MET,
+    actor: User | None = None,
+    reason: str = "",
+) -> int:
+    """Mark the active `kind` clock of `subject` met (or waived); reminders stop. Returns count."""
+    now = timezone.now()
+    closed = 0
+    for deadline in Deadline.objects.select_for_update().filter(
+        _subject_filter(subject), kind=kind, state__in=ACTIVE_DEADLINE_STATES
+    ):
+        before = deadline.state
+        deadline.state = state
+        deadline.met_at = now
+        deadline.save(update_fields=["state", "met_at"])
+        audit.record(
+            actor=actor,
+            action=f"deadline.{state}",
+            target=deadline,
+            before={"state": before},
+            after={"state": state},
+            reason=reason,
+        )
+        closed += 1
+    return closed
+
+
+@transaction.atomic
+def deadline_extend(
+    *, deadline_id: int, due_at: datetime, reason: str, actor: User | None
+) -> Deadline:
+    """Move an active deadline to a new due time; the reason is required and audited (R25)."""
+    if not reason.strip():
+        raise ValueError("an extension needs a reason")
+    deadline = Deadline.objects.select_for_update().get(pk=deadline_id)
+    if not deadline.is_active:
+        raise ValueError("only an active deadline can be extended")
+    before = {"due_at": deadline.due_at, "state": deadline.state}
+    deadline.due_at = due_at
+    deadline.state = DeadlineState.OPEN if due_at > timezone.now() else DeadlineState.OVERDUE
+    deadline.save(update_fields=["due_at", "state"])
+    audit.record(
+        actor=actor,
+        action="deadline.extend",
+        target=deadline,
+        before=before,
+        after={"due_at": due_at, "state": deadline.state},
+        reason=reason,
+    )
+    return deadline
+
+
+# --- the reminder scan ---------------------------------------------------------------------
+
+
+def stage_config(kind: str) -> StageConfig:
+    stages = settings.REMINDER_STAGES
+    return StageConfig.from_mapping(stages.get(kind, stages["default"]))
+
+
+def _max_lead() -> timedelta:
+    return max(stage_config(kind).lead for kind in settings.REMINDER_STAGES)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    marked_overdue: int
+    reminders_created: int
+    to_send: list[int]
+
+
+def deadlines_scan(*, now: datetime | None = None) -> ScanResult:
+    """One beat pass: mark late clocks overdue, create due reminders once, list unsent ones.
+
+    Safe in several processes at once: reminder rows have a unique (deadline, stage, recipient)
+    key and are inserted with ignore_conflicts, so a repeated or concurrent scan adds nothing.
+    """
+    now = now or timezone.now()
+    overdue = Deadline.objects.filter(state=DeadlineState.OPEN, due_at__lte=now).update(
+        state=DeadlineState.OVERDUE
+    )
+    created = 0
+    candidates = (
+        Deadline.objects.filter(state__in=ACTIVE_DEADLINE_STATES, due_at__lte=now + _max_lead())
+        .select_related("committee")
+        .order_by("due_at")
+    )
+    for deadline in candidates.iterator(chunk_size=500):
+        stage = current_stage(deadline.due_at, now, stage_config(deadline.kind))
+        if stage is None:
+            continue
+        recipients = hooks.deadline_recipients(deadline)
+        rows = [
+            Reminder(deadline=deadline, stage=stage.key, recipient=user, escalation=False)
+            for user in recipients.responsible
+        ]
+        if stage.overdue:
+            rows += [
+                Reminder(deadline=deadline, stage=stage.key, recipient=user, escalation=True)
+                for user in recipients.escalation
+            ]
+        unique = {(r.recipient_id): r for r in rows}
+        if unique:
+            before = Reminder.objects.filter(deadline=deadline, stage=stage.key).count()
+            Reminder.objects.bulk_create(list(unique.values()), ignore_conflicts=True)
+            created += Reminder.objects.filter(deadline=deadline, stage=stage.key).count() - before
+    to_send = list(
+        Reminder.objects.filter(sent_at=None)
+        .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
+        .values_list("pk", flat=True)[:5000]
+    )
+    return ScanResult(marked_overdue=overdue, reminders_created=created, to_send=to_send)
+
+
+def reminder_send(*, reminder_id: int, now: datetime | None = None) -> bool:
+    """Send one reminder unless another worker has it; returns True when this call sent it.
+
+    The claim is a lease: a worker killed mid-send leaves `claimed_until` in the past after the
+    lease, and the next scan hands the reminder out again, so nothing is lost. Success records
+    `sent_at` and the inbox entry in one transaction.
+    """
+    now = now or timezone.now()
+    lease = now + timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
+    claimed = (
+        Reminder.objects.filter(pk=reminder_id, sent_at=None)
+        .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
+        .update(claimed_until=lease, attempts=models.F("attempts") + 1)
+    )
+    if not claimed:
+        return False
+    reminder = Reminder.objects.select_related("deadline", "recipient").get(pk=reminder_id)
+    deadline, user = reminder.deadline, reminder.recipient
+    try:
+        title, body = _reminder_text(reminder)
+        url = hooks.deadline_url(deadline)
+        cause = _("Deadline %(kind)s (%(rule)s)")
+        cause_text = _in_language(
+            user, cause, {"kind": deadline.get_kind_display(), "rule": deadline.rule or "-"}
+        )
+        if user.email:
+            _send_mail(user, title, body, url, cause_text)
+        with transaction.atomic():
+            Reminder.objects.filter(pk=reminder_id).update(sent_at=timezone.now())
+            Notification.objects.create(
+                recipient=user, title=title[:300], body=body, url=url, cause=cause_text
+            )
+    except Exception:
+        Reminder.objects.filter(pk=reminder_id).update(claimed_until=None)
+        raise
+    return True
+
+
+def _reminder_text(reminder: Reminder) -> tuple[str, str]:
+    deadline, user = reminder.deadline, reminder.recipient
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        local_due = timezone.localtime(deadline.due_at) - timedelta(microseconds=1)
+        params = {
+            "title": deadline.title,
+            "kind": deadline.get_kind_display(),
+            "due": f"{local_due:%Y-%m-%d}",
+        }
+        if reminder.escalation:
+            title = _("Overdue, escalated: %(kind)s — %(title)s") % params
+        elif deadline.state == DeadlineState.OVERDUE:
+            title = _("Overdue: %(kind)s — %(title)s") % params
+        else:
+            title = _("Reminder: %(kind)s — %(title)s is due on %(due)s") % params
+        body = render_to_string(
+            "emails/reminder.txt", {"deadline": deadline, "params": params, "reminder": reminder}
+        )
+    return str(title), body

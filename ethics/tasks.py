@@ -1,0 +1,31 @@
+"""Thin Celery wrappers: take ids, call one service."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+from django.db import transaction
+
+from ethics import services
+
+
+@shared_task(name="ethics.scan_deadlines")
+def scan_deadlines_task() -> dict[str, int]:
+    result = services.deadlines_scan()
+    for reminder_id in result.to_send:
+        transaction.on_commit(lambda rid=reminder_id: send_reminder_task.delay(rid))
+    return {
+        "overdue": result.marked_overdue,
+        "created": result.reminders_created,
+        "queued": len(result.to_send),
+    }
+
+
+@shared_task(
+    name="ethics.send_reminder",
+    acks_late=True,
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    max_retries=8,
+)
+def send_reminder_task(reminder_id: int) -> bool:
+    return services.reminder_send(reminder_id=reminder_id)

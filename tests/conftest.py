@@ -1,0 +1,105 @@
+"""Fixtures shared by every test package."""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.factories import UserFactory
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+requires_postgres = pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="needs PostgreSQL (set DATABASE_URL=postgres://...): SQLite serialises writers",
+)
+
+
+# --- browser tests -----------------------------------------------------------------------------
+
+
+def _browser_missing_reason() -> str | None:
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _browser_missing_reason()
+    if reason:
+        if os.environ.get("CI") or os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"browser tests must run here: {reason}")
+        pytest.skip(reason)
+    # Playwright's sync API runs an event loop in this thread; Django's ORM is still used
+    # synchronously by the test, which is safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    tab = context.new_page()
+    tab.set_default_timeout(15000)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def login(live_server):
+    def do_login(tab, username: str, password: str = "pw-for-tests-1"):
+        tab.goto(f"{live_server.url}/accounts/login/")
+        tab.fill("#id_username", username)
+        tab.fill("#id_password", password)
+        tab.click("button[type=submit]")
+        tab.wait_for_load_state()
+        return tab
+
+    return do_login
