@@ -161,16 +161,16 @@ def _how(combine: Combine) -> Mapping[str, Combine]:
     return {"combine": combine}
 
 
-MAX: Final = _how(_largest)
-MIN: Final = _how(_smallest)
-MAX_SET: Final = _how(_largest_set)
-MIN_SET: Final = _how(_smallest_set)
-UNION: Final = _how(_union)
-COMMON: Final = _how(_common)
-UNION_DESC: Final = _how(_union_descending)
-UNION_ASC: Final = _how(_union_ascending)
-ANY: Final = _how(_any)
-ALL: Final = _how(_all)
+_MAX: Final = _how(_largest)
+_MIN: Final = _how(_smallest)
+_MAX_SET: Final = _how(_largest_set)
+_MIN_SET: Final = _how(_smallest_set)
+_UNION: Final = _how(_union)
+_COMMON: Final = _how(_common)
+_UNION_DESC: Final = _how(_union_descending)
+_UNION_ASC: Final = _how(_union_ascending)
+_ANY: Final = _how(_any)
+_ALL: Final = _how(_all)
 
 
 @dataclass(frozen=True)
@@ -179,41 +179,41 @@ class RuleSet:
 
     regime: Regime
     # Committee set-up (R4-R7; NHC N1-N3, N7-N8).
-    min_members: Param[int] = field(metadata=MAX)
-    chairs_required: Param[int] = field(metadata=MAX)
-    max_term_years: Param[int] = field(metadata=MIN)
-    term_reminder_days: Param[tuple[int, ...]] = field(metadata=UNION_DESC)
-    required_expertise: Param[tuple[str, ...]] = field(metadata=UNION)
-    require_both_genders: Param[bool] = field(metadata=ANY)
-    require_external: Param[bool] = field(metadata=ANY)
+    min_members: Param[int] = field(metadata=_MAX)
+    chairs_required: Param[int] = field(metadata=_MAX)
+    max_term_years: Param[int] = field(metadata=_MIN)
+    term_reminder_days: Param[tuple[int, ...]] = field(metadata=_UNION_DESC)
+    required_expertise: Param[tuple[str, ...]] = field(metadata=_UNION)
+    require_both_genders: Param[bool] = field(metadata=_ANY)
+    require_external: Param[bool] = field(metadata=_ANY)
     # Meetings and votes (R19, R24; N4).
-    quorum_min_present: Param[int] = field(metadata=MAX)
-    quorum_categories: Param[tuple[str, ...]] = field(metadata=UNION)
-    vote_threshold: Param[Fraction] = field(metadata=MAX)
-    majority_of_all: Param[Fraction | None] = field(metadata=MAX_SET)
+    quorum_min_present: Param[int] = field(metadata=_MAX)
+    quorum_categories: Param[tuple[str, ...]] = field(metadata=_UNION)
+    vote_threshold: Param[Fraction] = field(metadata=_MAX)
+    majority_of_all: Param[Fraction | None] = field(metadata=_MAX_SET)
     # Clocks (R25, R48; N5) and the simplified procedure (R32-R33; N9).
-    decision_days: Param[int] = field(metadata=MIN)
-    emergency_hours: Param[int] = field(metadata=MIN)
-    simplified_min_reviewers: Param[int] = field(metadata=MAX)
+    decision_days: Param[int] = field(metadata=_MIN)
+    emergency_hours: Param[int] = field(metadata=_MIN)
+    simplified_min_reviewers: Param[int] = field(metadata=_MAX)
     # A ground is usable only when every applicable regime allows it.
-    simplified_grounds: Param[tuple[str, ...]] = field(metadata=COMMON)
+    simplified_grounds: Param[tuple[str, ...]] = field(metadata=_COMMON)
     # Tracking review (R28, R45; N6).
-    tracking_months: Param[int] = field(metadata=MIN)
-    listed_tracking_months: Param[int] = field(metadata=MIN)
+    tracking_months: Param[int] = field(metadata=_MIN)
+    listed_tracking_months: Param[int] = field(metadata=_MIN)
     # Expert re-review of listed activities (R40, R42, R43).
-    rereview_panel_min: Param[int] = field(metadata=MAX)
-    rereview_threshold: Param[Fraction] = field(metadata=MAX)
-    rereview_days: Param[int] = field(metadata=MIN)
+    rereview_panel_min: Param[int] = field(metadata=_MAX)
+    rereview_threshold: Param[Fraction] = field(metadata=_MAX)
+    rereview_days: Param[int] = field(metadata=_MIN)
     # Filings (R50-R52; N7-N8) and records (R61).
-    committee_registration_days: Param[int] = field(metadata=MIN)
-    listed_registration_days: Param[int] = field(metadata=MIN)
-    annual_report_due: Param[tuple[int, int]] = field(metadata=MIN)
-    annual_report_reminders: Param[tuple[tuple[int, int], ...]] = field(metadata=UNION_ASC)
-    nhc_filing_months: Param[int | None] = field(metadata=MIN_SET)
-    nhc_annual_report_due: Param[tuple[int, int] | None] = field(metadata=MIN_SET)
-    retention_years: Param[int] = field(metadata=MAX)
+    committee_registration_days: Param[int] = field(metadata=_MIN)
+    listed_registration_days: Param[int] = field(metadata=_MIN)
+    annual_report_due: Param[tuple[int, int]] = field(metadata=_MIN)
+    annual_report_reminders: Param[tuple[tuple[int, int], ...]] = field(metadata=_UNION_ASC)
+    nhc_filing_months: Param[int | None] = field(metadata=_MIN_SET)
+    nhc_annual_report_due: Param[tuple[int, int] | None] = field(metadata=_MIN_SET)
+    retention_years: Param[int] = field(metadata=_MAX)
     # Not rolling a period past rest days is the shorter, hence stricter, choice.
-    roll_forward_rest_days: Param[bool] = field(metadata=ALL)
+    roll_forward_rest_days: Param[bool] = field(metadata=_ALL)
     extra_regimes: tuple[Regime, ...] = ()
 
     @property

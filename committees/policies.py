@@ -1,0 +1,186 @@
+"""Who may see and do what in committees; registered with ethics.policies from apps.ready().
+
+- superusers: everything;
+- institution admins: their institution and its committees (manage);
+- chair, vice-chair and secretary of a committee (current appointment): manage that committee;
+- other current members: read their committee and its roster;
+- everyone else: nothing (the pages and the API answer 404).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from committees.models import (
+    MANAGING_ROLES,
+    Committee,
+    CommitteeDocument,
+    Entrustment,
+    Institution,
+    Membership,
+    Pledge,
+    Training,
+)
+from ethics import policies
+from ethics.models import User
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def current_memberships(user: User) -> models.QuerySet[Membership]:
+    """Appointments that give the user access today (not ended, term not over)."""
+    today = _today()
+    return Membership.objects.filter(
+        user_id=user.pk, ended_on=None, term_start__lte=today, term_end__gte=today
+    )
+
+
+def _admin_institution(user: User) -> int | None:
+    return user.institution_id if user.institution_admin and user.institution_id else None
+
+
+def committee_ids_visible(user: User) -> models.QuerySet[Membership]:
+    return current_memberships(user).values("committee_id")
+
+
+def visible_committee_filter(user: User, prefix: str = "") -> Q:
+    """Q over Committee (or a model reaching it through `prefix`) for rows `user` may see."""
+    q = Q(**{f"{prefix}pk__in": committee_ids_visible(user)})
+    institution = _admin_institution(user)
+    if institution is not None:
+        q |= Q(**{f"{prefix}institution_id": institution})
+    return q
+
+
+def may_manage_committee(user: User, committee: Committee) -> bool:
+    if user.is_superuser:
+        return True
+    if _admin_institution(user) == committee.institution_id:
+        return True
+    return current_memberships(user).filter(committee_id=committee.pk, role__in=MANAGING_ROLES).exists()
+
+
+def may_view_committee(user: User, committee: Committee) -> bool:
+    if user.is_superuser or _admin_institution(user) == committee.institution_id:
+        return True
+    return current_memberships(user).filter(committee_id=committee.pk).exists()
+
+
+class CommitteePolicy:
+    def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(visible_committee_filter(user))
+
+    def may(self, user: User, action: str, obj: Committee) -> bool:
+        if action == "view":
+            return may_view_committee(user, obj)
+        if action == "create":
+            return user.is_superuser or _admin_institution(user) == obj.institution_id
+        # change, manage, add_member, upload, entrust
+        return may_manage_committee(user, obj)
+
+
+class InstitutionPolicy:
+    def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        if user.is_superuser:
+            return queryset
+        q = Q(pk__in=Committee.objects.filter(pk__in=committee_ids_visible(user)).values("institution_id"))
+        institution = _admin_institution(user)
+        if institution is not None:
+            q |= Q(pk=institution)
+        return queryset.filter(q)
+
+    def may(self, user: User, action: str, obj: Institution) -> bool:
+        if user.is_superuser:
+            return True
+        if action == "view":
+            return self.visible(user, Institution.objects.filter(pk=obj.pk)).exists()
+        if action in {"change", "create_committee", "entrust"}:
+            return obj.pk is not None and _admin_institution(user) == obj.pk
+        return False  # creating institutions is for site admins
+
+
+class _ThroughCommittee:
+    """Rows that belong to a committee: visible with it, managed by its managers."""
+
+    path = "committee"
+
+    def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(visible_committee_filter(user, prefix=f"{self.path}__"))
+
+    def committee_of(self, obj: Any) -> Committee:
+        target = obj
+        for part in self.path.split("__"):
+            target = getattr(target, part)
+        return target
+
+    def may(self, user: User, action: str, obj: Any) -> bool:
+        committee = self.committee_of(obj)
+        if action in {"view", "download"}:
+            return may_view_committee(user, committee)
+        return may_manage_committee(user, committee)
+
+
+class MembershipPolicy(_ThroughCommittee):
+    def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(visible_committee_filter(user, prefix="committee__") | Q(user_id=user.pk))
+
+    def may(self, user: User, action: str, obj: Any) -> bool:
+        if action == "view" and obj.user_id == user.pk:
+            return True
+        return super().may(user, action, obj)
+
+
+class DocumentPolicy(_ThroughCommittee):
+    path = "committee"
+
+
+class MemberRecordPolicy(_ThroughCommittee):
+    path = "membership__committee"
+
+
+class EntrustmentPolicy(_ThroughCommittee):
+    """Visible to the receiving committee and to the entrusting institution's admins."""
+
+    path = "receiving_committee"
+
+    def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        if user.is_superuser:
+            return queryset
+        q = visible_committee_filter(user, prefix="receiving_committee__")
+        institution = _admin_institution(user)
+        if institution is not None:
+            q |= Q(entrusting_institution_id=institution)
+        return queryset.filter(q)
+
+    def may(self, user: User, action: str, obj: Any) -> bool:
+        if user.is_superuser:
+            return True
+        if _admin_institution(user) == obj.entrusting_institution_id and action in {
+            "view",
+            "download",
+        }:
+            return True
+        return super().may(user, action, obj)
+
+
+def register() -> None:
+    policies.register(Institution, InstitutionPolicy())
+    policies.register(Committee, CommitteePolicy())
+    policies.register(Membership, MembershipPolicy())
+    policies.register(CommitteeDocument, DocumentPolicy())
+    policies.register(Pledge, MemberRecordPolicy())
+    policies.register(Training, MemberRecordPolicy())
+    policies.register(Entrustment, EntrustmentPolicy())

@@ -1,0 +1,196 @@
+"""Permission-scoped reads for committees; query counts stay constant in the number of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import models
+from django.db.models import Prefetch, Q
+
+from committees import composition as rules_composition
+from committees.models import (
+    DOCUMENT_RULES,
+    Committee,
+    CommitteeDocument,
+    Entrustment,
+    Institution,
+    Membership,
+    Pledge,
+    PledgeKind,
+    Training,
+)
+from ethics import policies, regulations
+from ethics.models import ACTIVE_DEADLINE_STATES, Deadline, User
+
+
+def committee_rules(committee: Committee) -> regulations.RuleSet:
+    """The strictest combination of the committee's regimes (§6.1)."""
+    return regulations.combined(committee.regime_codes)
+
+
+def institutions_for_user(user: User) -> models.QuerySet[Institution]:
+    return policies.visible(user, Institution.objects.all())
+
+
+def institution_get_for_user(user: User, pk: int) -> Institution:
+    return policies.get_visible_or_404(user, Institution.objects.all(), pk=pk)
+
+
+def committees_for_user(user: User) -> models.QuerySet[Committee]:
+    return policies.visible(user, Committee.objects.select_related("institution")).order_by(
+        "institution__name", "name", "id"
+    )
+
+
+def committee_get_for_user(user: User, pk: int) -> Committee:
+    """One committee the user may see, or 404."""
+    return policies.get_visible_or_404(user, Committee.objects.select_related("institution"), pk=pk)
+
+
+def _member_queryset() -> models.QuerySet[Membership]:
+    return Membership.objects.select_related("user").prefetch_related(
+        Prefetch("pledges", queryset=Pledge.objects.order_by("kind", "-signed_on", "-id")),
+        Prefetch("trainings", queryset=Training.objects.order_by("-completed_on", "-id")),
+    )
+
+
+def roster(committee: Committee) -> list[Membership]:
+    """Current appointments (not ended) with pledges and training, in role order: 3 queries."""
+    role_order = models.Case(
+        models.When(role="chair", then=0),
+        models.When(role="vice_chair", then=1),
+        models.When(role="member", then=2),
+        default=3,
+    )
+    return list(
+        _member_queryset()
+        .filter(committee=committee, ended_on=None)
+        .annotate(role_order=role_order)
+        .order_by("role_order", "user__name", "id")
+    )
+
+
+def past_members(committee: Committee) -> models.QuerySet[Membership]:
+    return (
+        Membership.objects.select_related("user")
+        .filter(committee=committee)
+        .exclude(ended_on=None)
+        .order_by("-ended_on", "-id")
+    )
+
+
+def memberships_for_user(user: User, committee: Committee | None = None) -> models.QuerySet[Membership]:
+    qs = policies.visible(user, _member_queryset())
+    if committee is not None:
+        qs = qs.filter(committee=committee)
+    return qs.order_by("committee_id", "role", "id")
+
+
+def membership_get_for_user(user: User, pk: int) -> Membership:
+    return policies.get_visible_or_404(
+        user, _member_queryset().select_related("committee__institution"), pk=pk
+    )
+
+
+def member_record(membership: Membership) -> rules_composition.MemberRecord:
+    kinds = {pledge.kind for pledge in membership.pledges.all()}
+    return rules_composition.MemberRecord(
+        id=membership.pk,
+        name=membership.user.display_name,
+        role=membership.role,
+        expertise=membership.expertise,
+        gender=membership.gender,
+        external=membership.external,
+        term_start=membership.term_start,
+        term_end=membership.term_end,
+        ended_on=membership.ended_on,
+        confidentiality_pledge=PledgeKind.CONFIDENTIALITY in kinds,
+        coi_declaration=PledgeKind.COI in kinds,
+    )
+
+
+def composition_of(
+    committee: Committee, on: date, members: list[Membership] | None = None
+) -> rules_composition.Composition:
+    """Composition on a date; pass the roster already loaded to avoid reading it twice."""
+    if members is None:
+        members = list(
+            _member_queryset().filter(committee=committee).filter(
+                Q(ended_on=None) | Q(ended_on__gte=on)
+            )
+        )
+    records = [member_record(m) for m in members]
+    return rules_composition.composition(records, committee_rules(committee), on)
+
+
+@dataclass(frozen=True)
+class DocumentSlot:
+    kind: str
+    label: str
+    rule: str
+    current: CommitteeDocument | None
+    versions: int
+
+
+def document_slots(committee: Committee) -> list[DocumentSlot]:
+    """The newest version of each document kind (one query), with the rule requiring it."""
+    from committees.models import DocumentKind
+
+    by_kind: dict[str, list[CommitteeDocument]] = {}
+    for doc in CommitteeDocument.objects.filter(committee=committee).order_by("kind", "-version"):
+        by_kind.setdefault(doc.kind, []).append(doc)
+
+    slots = []
+    for kind, label in DocumentKind.choices:
+        docs = by_kind.get(kind, [])
+        rule = DOCUMENT_RULES.get(kind, "")
+        if not docs and not rule:
+            continue
+        slots.append(DocumentSlot(kind, str(label), rule, docs[0] if docs else None, len(docs)))
+    return slots
+
+
+def document_get_for_user(user: User, pk: int) -> CommitteeDocument:
+    return policies.get_visible_or_404(
+        user, CommitteeDocument.objects.select_related("committee"), pk=pk
+    )
+
+
+def entrustments_for_committee(committee: Committee) -> models.QuerySet[Entrustment]:
+    return Entrustment.objects.filter(receiving_committee=committee).select_related(
+        "entrusting_institution"
+    )
+
+
+def entrustment_get_for_user(user: User, pk: int) -> Entrustment:
+    return policies.get_visible_or_404(
+        user,
+        Entrustment.objects.select_related("receiving_committee", "entrusting_institution"),
+        pk=pk,
+    )
+
+
+def active_entrustment_q(on: date) -> Q:
+    return (
+        Q(starts_on__lte=on)
+        & (Q(ends_on=None) | Q(ends_on__gte=on))
+        & (Q(ended_on=None) | Q(ended_on__gte=on))
+    )
+
+
+def committee_may_review(committee: Committee, institution_id: int, on: date) -> bool:
+    """R17: a committee reviews its own institution's projects, others' only under entrustment."""
+    if committee.institution_id == institution_id:
+        return True
+    return (
+        Entrustment.objects.filter(receiving_committee=committee, entrusting_institution_id=institution_id)
+        .filter(active_entrustment_q(on))
+        .exists()
+    )
+
+
+def committee_deadlines(committee: Committee) -> models.QuerySet[Deadline]:
+    return Deadline.objects.filter(committee=committee, state__in=ACTIVE_DEADLINE_STATES).order_by(
+        "due_at"
+    )
