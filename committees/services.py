@@ -1,0 +1,703 @@
+"""Every state change of the committees app: institutions, committees, roster, documents,
+pledges, training and entrustments. Each service owns its transaction, checks permission, writes
+the audit row and opens or closes the deadlines the change implies (R50, R7)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, datetime, time
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import models, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from committees import selectors
+from committees.composition import latest_term_end, term_too_long
+from committees.models import (
+    Committee,
+    CommitteeDocument,
+    DocumentKind,
+    Entrustment,
+    Institution,
+    Membership,
+    Pledge,
+    PledgeKind,
+    RegimeChoice,
+    RegistrationStatus,
+    Role,
+    StoredFile,
+    Training,
+)
+from committees.validators import normalize_credit_code
+from ethics import audit, policies
+from ethics import services as kernel
+from ethics.deadlines import SHANGHAI, day_period_due_at, end_of_day
+from ethics.errors import Conflict
+from ethics.models import DeadlineKind, DeadlineState, User
+from ethics.selectors import working_calendar
+
+# Content types accepted for documents, pledges, certificates and agreements (checked by content).
+ALLOWED_MIME = frozenset(
+    {
+        "application/pdf",
+        "image/jpeg",
+        "image/png",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.oasis.opendocument.text",
+    }
+)
+
+INSTITUTION_FIELDS = ("name", "credit_code", "kind", "authority", "authority_other", "region")
+COMMITTEE_FIELDS = ("name", "kind", "regimes", "fields_of_work", "established_on")
+MEMBERSHIP_FIELDS = (
+    "role",
+    "expertise",
+    "gender",
+    "external",
+    "local_knowledge",
+    "title",
+    "term_start",
+    "term_end",
+    "appointment_ref",
+)
+
+
+def _require(actor: User, action: str, obj: models.Model) -> None:
+    if not policies.may(actor, action, obj):
+        raise PermissionDenied
+
+
+def _snapshot(obj: models.Model, names: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in names}
+
+
+def _in_site_language(text: Any, **params: Any) -> str:
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text) % params if params else str(text)
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def attach_file(obj: StoredFile, upload: UploadedFile, *, field: str = "file") -> None:
+    """Check an upload (size, content type by its bytes) and store it on `obj` with its SHA-256."""
+    if upload.size is not None and upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            {field: ValidationError(_("The file is larger than the upload limit."), code="too_large")}
+        )
+    data = upload.read()
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        raise ValidationError(
+            {field: ValidationError(_("The file is larger than the upload limit."), code="too_large")}
+        )
+    kind = filetype.guess(data)
+    if kind is None or kind.mime not in ALLOWED_MIME:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _("Upload a PDF, Word, OpenDocument, JPEG or PNG file."), code="unsupported_type"
+                )
+            }
+        )
+    obj.original_name = (upload.name or "file")[:255]
+    obj.sha256 = hashlib.sha256(data).hexdigest()
+    obj.size = len(data)
+    obj.content_type = kind.mime
+    obj.file.save(f"upload.{kind.extension}", ContentFile(data), save=False)
+
+
+@transaction.atomic
+def file_open(*, obj: StoredFile, actor: User) -> StoredFile:
+    """Permission-check a download of a stored file and audit it (design: downloads audited)."""
+    _require(actor, "download", obj)
+    if not obj.file:
+        raise Conflict("no_file", _("No file is stored here."))
+    audit.record(
+        actor=actor,
+        action="file.download",
+        target=obj,
+        after={"sha256": obj.sha256, "name": obj.original_name},
+    )
+    return obj
+
+
+# --- institutions ---------------------------------------------------------------------------
+
+
+def _clean_institution(institution: Institution) -> None:
+    institution.credit_code = normalize_credit_code(institution.credit_code)
+    if institution.authority != "other":
+        institution.authority_other = ""
+    institution.full_clean()
+
+
+@transaction.atomic
+def institution_create(*, actor: User, **data: Any) -> Institution:
+    """Create an institution (site administrators)."""
+    if not actor.is_superuser:
+        raise PermissionDenied
+    institution = Institution(**{k: v for k, v in data.items() if k in INSTITUTION_FIELDS})
+    _clean_institution(institution)
+    institution.save()
+    audit.record(
+        actor=actor,
+        action="institution.create",
+        target=institution,
+        after=_snapshot(institution, INSTITUTION_FIELDS),
+    )
+    return institution
+
+
+@transaction.atomic
+def institution_update(*, institution_id: int, actor: User, data: dict[str, Any]) -> Institution:
+    """Change an institution's profile (its institution admins, site administrators)."""
+    institution = Institution.objects.select_for_update().get(pk=institution_id)
+    _require(actor, "change", institution)
+    changed = [k for k in data if k in INSTITUTION_FIELDS]
+    before = _snapshot(institution, changed)
+    for key in changed:
+        setattr(institution, key, data[key])
+    _clean_institution(institution)
+    institution.save()
+    audit.record(
+        actor=actor,
+        action="institution.update",
+        target=institution,
+        before=before,
+        after=_snapshot(institution, changed),
+    )
+    return institution
+
+
+# --- committees -----------------------------------------------------------------------------
+
+
+def _clean_regimes(regimes: list[str] | None) -> list[str]:
+    chosen = [code for code in RegimeChoice.values if code in (regimes or [])]
+    if not chosen or len(chosen) != len(set(regimes or [])):
+        raise ValidationError(
+            {"regimes": ValidationError(_("Choose MEAS, NHC or both."), code="invalid_choice")}
+        )
+    return chosen
+
+
+def registration_due_at(committee: Committee) -> datetime:
+    """R50: registration within 30 days after the committee is set up (Civil Code counting)."""
+    rules = selectors.committee_rules(committee)
+    established = datetime.combine(committee.established_on, time.min, tzinfo=SHANGHAI)
+    return day_period_due_at(
+        established,
+        rules.committee_registration_days.value,
+        calendar=working_calendar(),
+        roll_forward=rules.roll_forward_rest_days.value,
+    )
+
+
+def _open_registration_deadline(committee: Committee, actor: User | None) -> None:
+    kernel.deadline_open(
+        kind=DeadlineKind.COMMITTEE_REGISTRATION,
+        subject=committee,
+        due_at=registration_due_at(committee),
+        title=_in_site_language(_("Register %(name)s on the national platform"), name=committee.name),
+        rule=selectors.committee_rules(committee).committee_registration_days.rule,
+        committee_id=committee.pk,
+        actor=actor,
+    )
+
+
+def _registered_content_changed(committee: Committee, actor: User, what: str) -> None:
+    """R50: after registration, a change to roster, officers or charter needs an update filing.
+
+    The caller holds the committee row lock.
+    """
+    if committee.registration_status == RegistrationStatus.UNREGISTERED:
+        return
+    if committee.registration_status != RegistrationStatus.UPDATE_DUE:
+        committee.registration_status = RegistrationStatus.UPDATE_DUE
+        committee.save(update_fields=["registration_status"])
+        audit.record(
+            actor=actor,
+            action="committee.update_due",
+            target=committee,
+            before={"registration_status": RegistrationStatus.REGISTERED},
+            after={"registration_status": RegistrationStatus.UPDATE_DUE},
+            reason=what,
+        )
+    rules = selectors.committee_rules(committee)
+    kernel.deadline_open(
+        kind=DeadlineKind.COMMITTEE_UPDATE,
+        subject=committee,
+        due_at=day_period_due_at(
+            timezone.now(),
+            rules.committee_registration_days.value,
+            calendar=working_calendar(),
+            roll_forward=rules.roll_forward_rest_days.value,
+        ),
+        title=_in_site_language(
+            _("Update the registration of %(name)s on the national platform"), name=committee.name
+        ),
+        rule=rules.committee_registration_days.rule,
+        committee_id=committee.pk,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def committee_create(
+    *,
+    actor: User,
+    institution: Institution,
+    name: str,
+    established_on: date,
+    kind: str = "institutional",
+    regimes: list[str] | None = None,
+    fields_of_work: list[str] | None = None,
+) -> Committee:
+    """Set up a committee and open its registration deadline (R50)."""
+    _require(actor, "create_committee", institution)
+    committee = Committee(
+        institution=institution,
+        name=name,
+        kind=kind,
+        regimes=_clean_regimes(regimes or ["meas"]),
+        fields_of_work=list(fields_of_work or []),
+        established_on=established_on,
+    )
+    committee.full_clean()
+    committee.save()
+    audit.record(
+        actor=actor, action="committee.create", target=committee, after=_snapshot(committee, COMMITTEE_FIELDS)
+    )
+    _open_registration_deadline(committee, actor)
+    return committee
+
+
+@transaction.atomic
+def committee_update(*, committee_id: int, actor: User, data: dict[str, Any]) -> Committee:
+    """Change a committee's particulars; registered content changes need an update (R50)."""
+    committee = Committee.objects.select_for_update().get(pk=committee_id)
+    _require(actor, "change", committee)
+    changed = [k for k in data if k in COMMITTEE_FIELDS and data[k] != getattr(committee, k)]
+    if not changed:
+        return committee
+    before = _snapshot(committee, changed)
+    for key in changed:
+        setattr(committee, key, data[key])
+    if "regimes" in changed:
+        committee.regimes = _clean_regimes(committee.regimes)
+    committee.full_clean()
+    committee.save()
+    audit.record(
+        actor=actor, action="committee.update", target=committee, before=before, after=_snapshot(committee, changed)
+    )
+    if "established_on" in changed and committee.registration_status == RegistrationStatus.UNREGISTERED:
+        kernel.deadline_close(
+            kind=DeadlineKind.COMMITTEE_REGISTRATION,
+            subject=committee,
+            state=DeadlineState.WAIVED,
+            actor=actor,
+            reason="established_on changed",
+        )
+        _open_registration_deadline(committee, actor)
+    _registered_content_changed(committee, actor, "committee particulars")
+    return committee
+
+
+# --- roster ---------------------------------------------------------------------------------
+
+
+def _lock_committee(committee_id: int) -> Committee:
+    return Committee.objects.select_for_update().select_related("institution").get(pk=committee_id)
+
+
+def _check_term(committee: Committee, term_start: date, term_end: date) -> None:
+    if term_end < term_start:
+        raise ValidationError(
+            {"term_end": ValidationError(_("The term cannot end before it starts."), code="invalid")}
+        )
+    years = selectors.committee_rules(committee).max_term_years
+    if term_too_long(term_start, term_end, years.value):
+        raise ValidationError(
+            {
+                "term_end": ValidationError(
+                    _("A term may last at most %(years)s years, so it must end by %(latest)s (%(rule)s).")
+                    % {
+                        "years": years.value,
+                        "latest": latest_term_end(term_start, years.value).isoformat(),
+                        "rule": years.rule,
+                    },
+                    code="term_too_long",
+                )
+            }
+        )
+
+
+def _term_deadline(membership: Membership, actor: User | None) -> None:
+    """R7: the end of each member's term is a clock the secretary is reminded of (60/30 days)."""
+    committee = membership.committee
+    kernel.deadline_open(
+        kind=DeadlineKind.MEMBER_TERM,
+        subject=membership,
+        due_at=end_of_day(membership.term_end),
+        title=_in_site_language(
+            _("Term of %(person)s on %(committee)s ends"),
+            person=membership.user.display_name,
+            committee=committee.name,
+        ),
+        rule=selectors.committee_rules(committee).max_term_years.rule,
+        committee_id=committee.pk,
+        actor=actor,
+    )
+
+
+def _committee_url(committee: Committee) -> str:
+    return reverse("committees:committee-detail", args=[committee.pk])
+
+
+def person_create(*, actor: User, name: str, email: str, institution: Institution | None) -> User:
+    """An account for a new member (e.g. an external expert); they set a password via reset."""
+    base = (email.split("@")[0] if email else "member")[:20] or "member"
+    username = f"{base}-{secrets.token_hex(3)}"
+    user = User(username=username, name=name, email=email, institution=institution)
+    user.set_unusable_password()
+    user.save()
+    audit.record(actor=actor, action="user.create", target=user, after={"username": username})
+    return user
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    committee_id: int,
+    actor: User,
+    user: User,
+    role: str,
+    expertise: str,
+    gender: str,
+    term_start: date,
+    term_end: date,
+    external: bool = False,
+    local_knowledge: bool = False,
+    title: str = "",
+    appointment_ref: str = "",
+    appointment_file: UploadedFile | None = None,
+) -> Membership:
+    """Appoint a person; opens the term-end clock and, after registration, an update (R50)."""
+    committee = _lock_committee(committee_id)
+    _require(actor, "manage", committee)
+    _check_term(committee, term_start, term_end)
+    if Membership.objects.filter(committee=committee, user=user, ended_on=None).exists():
+        raise ValidationError(
+            {"user": ValidationError(_("This person already sits on the committee."), code="duplicate")}
+        )
+    membership = Membership(
+        committee=committee,
+        user=user,
+        role=role,
+        expertise=expertise,
+        gender=gender,
+        external=external,
+        local_knowledge=local_knowledge,
+        title=title,
+        term_start=term_start,
+        term_end=term_end,
+        appointment_ref=appointment_ref,
+    )
+    if appointment_file is not None:
+        attach_file(membership, appointment_file, field="appointment_file")
+    membership.full_clean(exclude=["file"])
+    membership.save()
+    audit.record(
+        actor=actor,
+        action="membership.add",
+        target=membership,
+        after={"user": user.pk, **_snapshot(membership, MEMBERSHIP_FIELDS)},
+    )
+    _term_deadline(membership, actor)
+    _registered_content_changed(committee, actor, "roster")
+    kernel.notify(
+        recipients=[user],
+        title=_("You were appointed to %(committee)s"),
+        body=_("Role: %(role)s. Term: %(start)s to %(end)s."),
+        params={
+            "committee": committee.name,
+            "role": membership.get_role_display(),
+            "start": term_start.isoformat(),
+            "end": term_end.isoformat(),
+        },
+        url=_committee_url(committee),
+        cause="membership.add",
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_update(*, membership_id: int, actor: User, data: dict[str, Any]) -> Membership:
+    """Change an appointment (role, categories, term); a new term end moves its clock."""
+    committee_id = Membership.objects.values_list("committee_id", flat=True).get(pk=membership_id)
+    committee = _lock_committee(committee_id)
+    membership = Membership.objects.select_related("user").get(pk=membership_id)
+    membership.committee = committee
+    _require(actor, "manage", membership)
+    if membership.ended_on is not None:
+        raise Conflict("membership_ended", _("This membership has ended and is kept as history."))
+    changed = [k for k in data if k in MEMBERSHIP_FIELDS and data[k] != getattr(membership, k)]
+    if not changed:
+        return membership
+    before = _snapshot(membership, changed)
+    for key in changed:
+        setattr(membership, key, data[key])
+    _check_term(committee, membership.term_start, membership.term_end)
+    membership.full_clean(exclude=["file"])
+    membership.save()
+    audit.record(
+        actor=actor,
+        action="membership.update",
+        target=membership,
+        before=before,
+        after=_snapshot(membership, changed),
+    )
+    if "term_end" in changed:
+        kernel.deadline_close(
+            kind=DeadlineKind.MEMBER_TERM, subject=membership, actor=actor, reason="term changed"
+        )
+        _term_deadline(membership, actor)
+    _registered_content_changed(committee, actor, "roster")
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, membership_id: int, actor: User, ended_on: date, reason: str = "") -> Membership:
+    """End an appointment; the row stays as history with its last day in office."""
+    committee_id = Membership.objects.values_list("committee_id", flat=True).get(pk=membership_id)
+    committee = _lock_committee(committee_id)
+    membership = Membership.objects.select_related("user").get(pk=membership_id)
+    membership.committee = committee
+    _require(actor, "manage", membership)
+    if membership.ended_on is not None:
+        raise Conflict("membership_ended", _("This membership has already ended."))
+    if ended_on < membership.term_start:
+        raise ValidationError(
+            {"ended_on": ValidationError(_("A membership cannot end before its term starts."), code="invalid")}
+        )
+    membership.ended_on = min(ended_on, membership.term_end)
+    membership.end_reason = reason[:300]
+    membership.save(update_fields=["ended_on", "end_reason"])
+    audit.record(
+        actor=actor,
+        action="membership.end",
+        target=membership,
+        before={"ended_on": None},
+        after={"ended_on": membership.ended_on},
+        reason=reason,
+    )
+    kernel.deadline_close(
+        kind=DeadlineKind.MEMBER_TERM,
+        subject=membership,
+        state=DeadlineState.MET,
+        actor=actor,
+        reason="membership ended",
+    )
+    _registered_content_changed(committee, actor, "roster")
+    kernel.notify(
+        recipients=[membership.user],
+        title=_("Your membership of %(committee)s ends on %(date)s"),
+        params={"committee": committee.name, "date": membership.ended_on.isoformat()},
+        url=_committee_url(committee),
+        cause="membership.end",
+    )
+    return membership
+
+
+# --- documents, pledges, training -------------------------------------------------------------
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    committee_id: int,
+    actor: User,
+    kind: str,
+    upload: UploadedFile,
+    title: str = "",
+    effective_on: date | None = None,
+) -> CommitteeDocument:
+    """Add a new version of a charter or SOP document (R3, R21, R47); earlier versions stay."""
+    committee = _lock_committee(committee_id)
+    _require(actor, "manage", committee)
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": ValidationError(_("Unknown document kind."), code="invalid_choice")})
+    latest = CommitteeDocument.objects.filter(committee=committee, kind=kind).aggregate(v=Max("version"))["v"]
+    document = CommitteeDocument(
+        committee=committee,
+        kind=kind,
+        version=(latest or 0) + 1,
+        title=title,
+        effective_on=effective_on,
+        uploaded_by=actor,
+    )
+    attach_file(document, upload)
+    document.save()
+    audit.record(
+        actor=actor,
+        action="committee.document_upload",
+        target=document,
+        after={"kind": kind, "version": document.version, "sha256": document.sha256},
+    )
+    if kind != DocumentKind.OTHER:
+        _registered_content_changed(committee, actor, f"document {kind}")
+    return document
+
+
+def _membership_for_change(membership_id: int, actor: User) -> Membership:
+    membership = Membership.objects.select_related("committee", "user").get(pk=membership_id)
+    _require(actor, "manage", membership)
+    return membership
+
+
+@transaction.atomic
+def pledge_record(
+    *,
+    membership_id: int,
+    actor: User,
+    kind: str,
+    signed_on: date,
+    valid_until: date | None = None,
+    note: str = "",
+    upload: UploadedFile | None = None,
+) -> Pledge:
+    """Record a signed confidentiality pledge or standing COI declaration (R8, N14)."""
+    membership = _membership_for_change(membership_id, actor)
+    if kind not in PledgeKind.values:
+        raise ValidationError({"kind": ValidationError(_("Unknown pledge kind."), code="invalid_choice")})
+    pledge = Pledge(membership=membership, kind=kind, signed_on=signed_on, valid_until=valid_until, note=note)
+    if upload is not None:
+        attach_file(pledge, upload)
+    pledge.full_clean(exclude=["file"])
+    pledge.save()
+    audit.record(
+        actor=actor,
+        action="membership.pledge",
+        target=pledge,
+        after={"membership": membership.pk, "kind": kind, "signed_on": signed_on},
+    )
+    return pledge
+
+
+@transaction.atomic
+def training_record(
+    *,
+    membership_id: int,
+    actor: User,
+    title: str,
+    completed_on: date,
+    provider: str = "",
+    hours: Any = None,
+    upload: UploadedFile | None = None,
+) -> Training:
+    """Record a training a member attended (R10a)."""
+    membership = _membership_for_change(membership_id, actor)
+    training = Training(
+        membership=membership, title=title, completed_on=completed_on, provider=provider, hours=hours
+    )
+    if upload is not None:
+        attach_file(training, upload)
+    training.full_clean(exclude=["file"])
+    training.save()
+    audit.record(
+        actor=actor,
+        action="membership.training",
+        target=training,
+        after={"membership": membership.pk, "title": title, "completed_on": completed_on},
+    )
+    return training
+
+
+# --- entrustments (R17) -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def entrustment_create(
+    *,
+    actor: User,
+    entrusting_institution: Institution,
+    receiving_committee_id: int,
+    scope: str,
+    starts_on: date,
+    agreement: UploadedFile,
+    ends_on: date | None = None,
+) -> Entrustment:
+    """Record a written entrustment of review to a committee (R17, N13)."""
+    committee = _lock_committee(receiving_committee_id)
+    if not (
+        policies.may(actor, "manage", committee)
+        or policies.may(actor, "entrust", entrusting_institution)
+    ):
+        raise PermissionDenied
+    if entrusting_institution.pk == committee.institution_id:
+        raise ValidationError(
+            {
+                "entrusting_institution": ValidationError(
+                    _("A committee reviews its own institution's projects without an entrustment."),
+                    code="own_institution",
+                )
+            }
+        )
+    entrustment = Entrustment(
+        entrusting_institution=entrusting_institution,
+        receiving_committee=committee,
+        scope=scope,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        created_by=actor,
+    )
+    attach_file(entrustment, agreement, field="agreement")
+    entrustment.full_clean(exclude=["file"])
+    entrustment.save()
+    audit.record(
+        actor=actor,
+        action="entrustment.create",
+        target=entrustment,
+        after={
+            "entrusting_institution": entrusting_institution.pk,
+            "receiving_committee": committee.pk,
+            "starts_on": starts_on,
+            "ends_on": ends_on,
+            "sha256": entrustment.sha256,
+        },
+    )
+    return entrustment
+
+
+@transaction.atomic
+def entrustment_end(*, entrustment_id: int, actor: User, ended_on: date, reason: str = "") -> Entrustment:
+    """End an entrustment early; the row stays, and reviews after that date are no longer covered."""
+    entrustment = Entrustment.objects.select_for_update().select_related("receiving_committee").get(
+        pk=entrustment_id
+    )
+    _require(actor, "manage", entrustment)
+    if entrustment.ended_on is not None:
+        raise Conflict("entrustment_ended", _("This entrustment has already ended."))
+    entrustment.ended_on = max(ended_on, entrustment.starts_on)
+    entrustment.save(update_fields=["ended_on"])
+    audit.record(
+        actor=actor,
+        action="entrustment.end",
+        target=entrustment,
+        before={"ended_on": None},
+        after={"ended_on": entrustment.ended_on},
+        reason=reason,
+    )
+    return entrustment
+
+
