@@ -14,7 +14,6 @@ Conventions:
 """
 
 # Chinese legal citations use full-width punctuation on purpose.
-# ruff: noqa: RUF001
 
 from __future__ import annotations
 
@@ -144,9 +143,13 @@ def _chair_problems(voting: Sequence[MemberRecord], rules: RuleSet) -> list[Prob
     chairs = sum(1 for member in voting if member.role == "chair")
     if chairs == 0:
         message = _("The committee has no chair in term (%(article)s).")
-        return [_problem("no_chair", param.rule, param.article, _msg(message, article=param.article))]
+        return [
+            _problem("no_chair", param.rule, param.article, _msg(message, article=param.article))
+        ]
     if chairs > param.value:
-        message = _("The committee has %(count)s chairs in term; it must have exactly one (%(article)s).")
+        message = _(
+            "The committee has %(count)s chairs in term; it must have exactly one (%(article)s)."
+        )
         return [
             _problem(
                 "several_chairs",
@@ -184,7 +187,12 @@ def _gender_and_external(voting: Sequence[MemberRecord], rules: RuleSet) -> list
     if genders.value and len({m.gender for m in voting}) < 2:
         message = _("The members in term are not of both genders (%(article)s).")
         problems.append(
-            _problem("single_gender", genders.rule, genders.article, _msg(message, article=genders.article))
+            _problem(
+                "single_gender",
+                genders.rule,
+                genders.article,
+                _msg(message, article=genders.article),
+            )
         )
     external = rules.require_external
     if external.value and not any(m.external for m in voting):

@@ -33,7 +33,11 @@ def _institution_admins(committee_id: int | None) -> list[User]:
     if committee_id is None:
         return []
     institution_id = Committee.objects.filter(pk=committee_id).values("institution_id")
-    return list(User.objects.filter(institution_id__in=institution_id, institution_admin=True, is_active=True))
+    return list(
+        User.objects.filter(
+            institution_id__in=institution_id, institution_admin=True, is_active=True
+        )
+    )
 
 
 def committee_deadline_recipients(deadline: Deadline) -> Recipients:
@@ -79,7 +83,9 @@ def dashboard_panel(request: Any) -> DashboardPanel | None:
 
     user = request.user
     committees = [
-        c for c in selectors.committees_for_user(user)[:20] if policies.may_manage_committee(user, c)
+        c
+        for c in selectors.committees_for_user(user)[:20]
+        if policies.may_manage_committee(user, c)
     ]
     if not committees:
         return None

@@ -5,6 +5,8 @@ committees/services.py. Nothing is ever deleted: an ended membership or entrustm
 with the date it ended, and a document is replaced by a new version.
 """
 
+# Chinese names and citations use full-width punctuation on purpose.
+
 from __future__ import annotations
 
 import uuid
@@ -36,7 +38,10 @@ class Authority(models.TextChoices):
     BJ_CAC = "bj_cac", _("Cyberspace Affairs Office of the CPC Beijing Committee")
     BJ_EDUCATION = "bj_education", _("Beijing Municipal Education Commission")
     BJ_ECONOMY = "bj_economy", _("Beijing Municipal Bureau of Economy and Information Technology")
-    BJ_AGRICULTURE = "bj_agriculture", _("Beijing Municipal Bureau of Agriculture and Rural Affairs")
+    BJ_AGRICULTURE = (
+        "bj_agriculture",
+        _("Beijing Municipal Bureau of Agriculture and Rural Affairs"),
+    )
     BJ_HEALTH = "bj_health", _("Beijing Municipal Health Commission")
     BJ_CAST = "bj_cast", _("Beijing Association for Science and Technology")
     OTHER = "other", _("Other")
@@ -110,7 +115,10 @@ class Committee(models.Model):
     """A 科技伦理（审查）委员会 of an institution (or a regional / professional one, R10)."""
 
     institution = models.ForeignKey(
-        Institution, verbose_name=_("institution"), on_delete=models.PROTECT, related_name="committees"
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="committees",
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(
@@ -213,7 +221,9 @@ class Membership(StoredFile):
     expertise = models.CharField(_("expertise"), max_length=20, choices=Expertise.choices)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     external = models.BooleanField(
-        _("external (from outside the unit)"), default=False, help_text=_("非本单位委员 (R6)")
+        _("external (from outside the unit)"),
+        default=False,
+        help_text=_("A member from outside the unit (R6)."),
     )
     local_knowledge = models.BooleanField(
         _("familiar with local conditions"),
@@ -345,7 +355,9 @@ class Pledge(StoredFile):
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=PledgeKind.values), name="pledge_kind_valid")
+            models.CheckConstraint(
+                condition=Q(kind__in=PledgeKind.values), name="pledge_kind_valid"
+            )
         ]
 
     def __str__(self) -> str:

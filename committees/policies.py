@@ -64,7 +64,11 @@ def may_manage_committee(user: User, committee: Committee) -> bool:
         return True
     if _admin_institution(user) == committee.institution_id:
         return True
-    return current_memberships(user).filter(committee_id=committee.pk, role__in=MANAGING_ROLES).exists()
+    return (
+        current_memberships(user)
+        .filter(committee_id=committee.pk, role__in=MANAGING_ROLES)
+        .exists()
+    )
 
 
 def may_view_committee(user: User, committee: Committee) -> bool:
@@ -92,7 +96,11 @@ class InstitutionPolicy:
     def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         if user.is_superuser:
             return queryset
-        q = Q(pk__in=Committee.objects.filter(pk__in=committee_ids_visible(user)).values("institution_id"))
+        q = Q(
+            pk__in=Committee.objects.filter(pk__in=committee_ids_visible(user)).values(
+                "institution_id"
+            )
+        )
         institution = _admin_institution(user)
         if institution is not None:
             q |= Q(pk=institution)
@@ -135,7 +143,9 @@ class MembershipPolicy(_ThroughCommittee):
     def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         if user.is_superuser:
             return queryset
-        return queryset.filter(visible_committee_filter(user, prefix="committee__") | Q(user_id=user.pk))
+        return queryset.filter(
+            visible_committee_filter(user, prefix="committee__") | Q(user_id=user.pk)
+        )
 
     def may(self, user: User, action: str, obj: Any) -> bool:
         if action == "view" and obj.user_id == user.pk:

@@ -38,7 +38,8 @@ def institution_get_for_user(user: User, pk: int) -> Institution:
 
 
 def committees_for_user(user: User) -> models.QuerySet[Committee]:
-    return policies.visible(user, Committee.objects.select_related("institution")).order_by(
+    # No select_related here: callers narrow with .only(); pages add it where they show it.
+    return policies.visible(user, Committee.objects.all()).order_by(
         "institution__name", "name", "id"
     )
 
@@ -55,20 +56,29 @@ def _member_queryset() -> models.QuerySet[Membership]:
     )
 
 
-def roster(committee: Committee) -> list[Membership]:
-    """Current appointments (not ended) with pledges and training, in role order: 3 queries."""
-    role_order = models.Case(
-        models.When(role="chair", then=0),
-        models.When(role="vice_chair", then=1),
-        models.When(role="member", then=2),
-        default=3,
-    )
+_ROLE_ORDER = {"chair": 0, "vice_chair": 1, "member": 2, "secretary": 3}
+
+
+def members_since(committee: Committee, since: date) -> list[Membership]:
+    """Current appointments plus those that ended on or after `since`: 3 queries in all.
+
+    The roster (not ended) and the composition on any date from `since` on are both computed
+    from this one load.
+    """
     return list(
         _member_queryset()
-        .filter(committee=committee, ended_on=None)
-        .annotate(role_order=role_order)
-        .order_by("role_order", "user__name", "id")
+        .filter(committee=committee)
+        .filter(Q(ended_on=None) | Q(ended_on__gte=since))
+        .order_by("id")
     )
+
+
+def roster(committee: Committee, members: list[Membership] | None = None) -> list[Membership]:
+    """Current appointments (not ended) in role order, with pledges and training prefetched."""
+    if members is None:
+        members = list(_member_queryset().filter(committee=committee, ended_on=None))
+    current = [m for m in members if m.ended_on is None]
+    return sorted(current, key=lambda m: (_ROLE_ORDER.get(m.role, 9), m.user.display_name, m.pk))
 
 
 def past_members(committee: Committee) -> models.QuerySet[Membership]:
@@ -80,7 +90,9 @@ def past_members(committee: Committee) -> models.QuerySet[Membership]:
     )
 
 
-def memberships_for_user(user: User, committee: Committee | None = None) -> models.QuerySet[Membership]:
+def memberships_for_user(
+    user: User, committee: Committee | None = None
+) -> models.QuerySet[Membership]:
     qs = policies.visible(user, _member_queryset())
     if committee is not None:
         qs = qs.filter(committee=committee)
@@ -116,9 +128,9 @@ def composition_of(
     """Composition on a date; pass the roster already loaded to avoid reading it twice."""
     if members is None:
         members = list(
-            _member_queryset().filter(committee=committee).filter(
-                Q(ended_on=None) | Q(ended_on__gte=on)
-            )
+            _member_queryset()
+            .filter(committee=committee)
+            .filter(Q(ended_on=None) | Q(ended_on__gte=on))
         )
     records = [member_record(m) for m in members]
     return rules_composition.composition(records, committee_rules(committee), on)
@@ -184,7 +196,9 @@ def committee_may_review(committee: Committee, institution_id: int, on: date) ->
     if committee.institution_id == institution_id:
         return True
     return (
-        Entrustment.objects.filter(receiving_committee=committee, entrusting_institution_id=institution_id)
+        Entrustment.objects.filter(
+            receiving_committee=committee, entrusting_institution_id=institution_id
+        )
         .filter(active_entrustment_q(on))
         .exists()
     )

@@ -2,6 +2,8 @@
 pledges, training and entrustments. Each service owns its transaction, checks permission, writes
 the audit row and opens or closes the deadlines the change implies (R50, R7)."""
 
+# Chinese names and citations use full-width punctuation on purpose.
+
 from __future__ import annotations
 
 import hashlib
@@ -33,7 +35,6 @@ from committees.models import (
     PledgeKind,
     RegimeChoice,
     RegistrationStatus,
-    Role,
     StoredFile,
     Training,
 )
@@ -93,19 +94,28 @@ def attach_file(obj: StoredFile, upload: UploadedFile, *, field: str = "file") -
     """Check an upload (size, content type by its bytes) and store it on `obj` with its SHA-256."""
     if upload.size is not None and upload.size > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
-            {field: ValidationError(_("The file is larger than the upload limit."), code="too_large")}
+            {
+                field: ValidationError(
+                    _("The file is larger than the upload limit."), code="too_large"
+                )
+            }
         )
     data = upload.read()
     if len(data) > settings.UPLOAD_MAX_BYTES:
         raise ValidationError(
-            {field: ValidationError(_("The file is larger than the upload limit."), code="too_large")}
+            {
+                field: ValidationError(
+                    _("The file is larger than the upload limit."), code="too_large"
+                )
+            }
         )
     kind = filetype.guess(data)
     if kind is None or kind.mime not in ALLOWED_MIME:
         raise ValidationError(
             {
                 field: ValidationError(
-                    _("Upload a PDF, Word, OpenDocument, JPEG or PNG file."), code="unsupported_type"
+                    _("Upload a PDF, Word, OpenDocument, JPEG or PNG file."),
+                    code="unsupported_type",
                 )
             }
         )
@@ -208,7 +218,9 @@ def _open_registration_deadline(committee: Committee, actor: User | None) -> Non
         kind=DeadlineKind.COMMITTEE_REGISTRATION,
         subject=committee,
         due_at=registration_due_at(committee),
-        title=_in_site_language(_("Register %(name)s on the national platform"), name=committee.name),
+        title=_in_site_language(
+            _("Register %(name)s on the national platform"), name=committee.name
+        ),
         rule=selectors.committee_rules(committee).committee_registration_days.rule,
         committee_id=committee.pk,
         actor=actor,
@@ -276,7 +288,10 @@ def committee_create(
     committee.full_clean()
     committee.save()
     audit.record(
-        actor=actor, action="committee.create", target=committee, after=_snapshot(committee, COMMITTEE_FIELDS)
+        actor=actor,
+        action="committee.create",
+        target=committee,
+        after=_snapshot(committee, COMMITTEE_FIELDS),
     )
     _open_registration_deadline(committee, actor)
     return committee
@@ -298,9 +313,16 @@ def committee_update(*, committee_id: int, actor: User, data: dict[str, Any]) ->
     committee.full_clean()
     committee.save()
     audit.record(
-        actor=actor, action="committee.update", target=committee, before=before, after=_snapshot(committee, changed)
+        actor=actor,
+        action="committee.update",
+        target=committee,
+        before=before,
+        after=_snapshot(committee, changed),
     )
-    if "established_on" in changed and committee.registration_status == RegistrationStatus.UNREGISTERED:
+    if (
+        "established_on" in changed
+        and committee.registration_status == RegistrationStatus.UNREGISTERED
+    ):
         kernel.deadline_close(
             kind=DeadlineKind.COMMITTEE_REGISTRATION,
             subject=committee,
@@ -323,14 +345,20 @@ def _lock_committee(committee_id: int) -> Committee:
 def _check_term(committee: Committee, term_start: date, term_end: date) -> None:
     if term_end < term_start:
         raise ValidationError(
-            {"term_end": ValidationError(_("The term cannot end before it starts."), code="invalid")}
+            {
+                "term_end": ValidationError(
+                    _("The term cannot end before it starts."), code="invalid"
+                )
+            }
         )
     years = selectors.committee_rules(committee).max_term_years
     if term_too_long(term_start, term_end, years.value):
         raise ValidationError(
             {
                 "term_end": ValidationError(
-                    _("A term may last at most %(years)s years, so it must end by %(latest)s (%(rule)s).")
+                    _(
+                        "A term may last at most %(years)s years, so it must end by %(latest)s (%(rule)s)."
+                    )
                     % {
                         "years": years.value,
                         "latest": latest_term_end(term_start, years.value).isoformat(),
@@ -398,7 +426,11 @@ def membership_add(
     _check_term(committee, term_start, term_end)
     if Membership.objects.filter(committee=committee, user=user, ended_on=None).exists():
         raise ValidationError(
-            {"user": ValidationError(_("This person already sits on the committee."), code="duplicate")}
+            {
+                "user": ValidationError(
+                    _("This person already sits on the committee."), code="duplicate"
+                )
+            }
         )
     membership = Membership(
         committee=committee,
@@ -477,7 +509,9 @@ def membership_update(*, membership_id: int, actor: User, data: dict[str, Any]) 
 
 
 @transaction.atomic
-def membership_end(*, membership_id: int, actor: User, ended_on: date, reason: str = "") -> Membership:
+def membership_end(
+    *, membership_id: int, actor: User, ended_on: date, reason: str = ""
+) -> Membership:
     """End an appointment; the row stays as history with its last day in office."""
     committee_id = Membership.objects.values_list("committee_id", flat=True).get(pk=membership_id)
     committee = _lock_committee(committee_id)
@@ -488,7 +522,11 @@ def membership_end(*, membership_id: int, actor: User, ended_on: date, reason: s
         raise Conflict("membership_ended", _("This membership has already ended."))
     if ended_on < membership.term_start:
         raise ValidationError(
-            {"ended_on": ValidationError(_("A membership cannot end before its term starts."), code="invalid")}
+            {
+                "ended_on": ValidationError(
+                    _("A membership cannot end before its term starts."), code="invalid"
+                )
+            }
         )
     membership.ended_on = min(ended_on, membership.term_end)
     membership.end_reason = reason[:300]
@@ -536,8 +574,12 @@ def document_upload(
     committee = _lock_committee(committee_id)
     _require(actor, "manage", committee)
     if kind not in DocumentKind.values:
-        raise ValidationError({"kind": ValidationError(_("Unknown document kind."), code="invalid_choice")})
-    latest = CommitteeDocument.objects.filter(committee=committee, kind=kind).aggregate(v=Max("version"))["v"]
+        raise ValidationError(
+            {"kind": ValidationError(_("Unknown document kind."), code="invalid_choice")}
+        )
+    latest = CommitteeDocument.objects.filter(committee=committee, kind=kind).aggregate(
+        v=Max("version")
+    )["v"]
     document = CommitteeDocument(
         committee=committee,
         kind=kind,
@@ -579,8 +621,12 @@ def pledge_record(
     """Record a signed confidentiality pledge or standing COI declaration (R8, N14)."""
     membership = _membership_for_change(membership_id, actor)
     if kind not in PledgeKind.values:
-        raise ValidationError({"kind": ValidationError(_("Unknown pledge kind."), code="invalid_choice")})
-    pledge = Pledge(membership=membership, kind=kind, signed_on=signed_on, valid_until=valid_until, note=note)
+        raise ValidationError(
+            {"kind": ValidationError(_("Unknown pledge kind."), code="invalid_choice")}
+        )
+    pledge = Pledge(
+        membership=membership, kind=kind, signed_on=signed_on, valid_until=valid_until, note=note
+    )
     if upload is not None:
         attach_file(pledge, upload)
     pledge.full_clean(exclude=["file"])
@@ -608,7 +654,11 @@ def training_record(
     """Record a training a member attended (R10a)."""
     membership = _membership_for_change(membership_id, actor)
     training = Training(
-        membership=membership, title=title, completed_on=completed_on, provider=provider, hours=hours
+        membership=membership,
+        title=title,
+        completed_on=completed_on,
+        provider=provider,
+        hours=hours,
     )
     if upload is not None:
         attach_file(training, upload)
@@ -680,10 +730,14 @@ def entrustment_create(
 
 
 @transaction.atomic
-def entrustment_end(*, entrustment_id: int, actor: User, ended_on: date, reason: str = "") -> Entrustment:
+def entrustment_end(
+    *, entrustment_id: int, actor: User, ended_on: date, reason: str = ""
+) -> Entrustment:
     """End an entrustment early; the row stays, and reviews after that date are no longer covered."""
-    entrustment = Entrustment.objects.select_for_update().select_related("receiving_committee").get(
-        pk=entrustment_id
+    entrustment = (
+        Entrustment.objects.select_for_update()
+        .select_related("receiving_committee")
+        .get(pk=entrustment_id)
     )
     _require(actor, "manage", entrustment)
     if entrustment.ended_on is not None:
@@ -699,5 +753,3 @@ def entrustment_end(*, entrustment_id: int, actor: User, ended_on: date, reason:
         reason=reason,
     )
     return entrustment
-
-

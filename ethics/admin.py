@@ -13,7 +13,10 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "name", "email", "first_name", "last_name"]
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Ethics committee"), {"fields": ("name", "language", "institution", "institution_admin")}),
+        (
+            _("Ethics committee"),
+            {"fields": ("name", "language", "institution", "institution_admin")},
+        ),
     )
     autocomplete_fields = ["institution"]
 

@@ -1,9 +1,8 @@
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
-
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from ethics import hooks, selectors
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.functional import Promise
 
 
-class Conflict(Exception):  # noqa: N818 - the name mirrors the HTTP status it maps to
+class Conflict(Exception):
     """The workflow or a rule forbids this action now (HTTP 409)."""
 
     def __init__(

@@ -17,8 +17,8 @@ from ethics.deadlines import Calendar
 
 # Sources, checked against the published text of each notice. The tortoise-shell brackets are
 # part of the official document numbers, hence the noqa:
-# 2025: 国务院办公厅关于2025年部分节假日安排的通知, 国办发明电〔2024〕12号, issued 2024-11-12.  # noqa: RUF003
-# 2026: 国务院办公厅关于2026年部分节假日安排的通知, 国办发明电〔2025〕7号, issued 2025-11-04,  # noqa: RUF003
+# 2025: 国务院办公厅关于2025年部分节假日安排的通知, 国办发明电〔2024〕12号, issued 2024-11-12.
+# 2026: 国务院办公厅关于2026年部分节假日安排的通知, 国办发明电〔2025〕7号, issued 2025-11-04,
 #       released by Xinhua the same day.
 
 HOLIDAYS: Final = "holidays"  # 放假 (rest days)

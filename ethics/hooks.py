@@ -95,3 +95,32 @@ def register_nav_item(
 
 def nav_items() -> list[NavItem]:
     return sorted(_nav, key=lambda item: item.order)
+
+
+# --- deadline listeners: an upper layer attaches its own record to a clock ----------------------
+# (the registry app opens a Filing when a registration deadline opens). Listeners run inside the
+# transaction of the service that opened or closed the deadline, so both commit or neither does.
+
+DeadlineListener = Callable[["Deadline"], None]
+_opened: dict[str, list[DeadlineListener]] = {}
+_closed: dict[str, list[DeadlineListener]] = {}
+
+
+def on_deadline_opened(kind: str, listener: DeadlineListener) -> None:
+    if listener not in _opened.setdefault(kind, []):
+        _opened[kind].append(listener)
+
+
+def on_deadline_closed(kind: str, listener: DeadlineListener) -> None:
+    if listener not in _closed.setdefault(kind, []):
+        _closed[kind].append(listener)
+
+
+def deadline_opened(deadline: Deadline) -> None:
+    for listener in _opened.get(deadline.kind, []):
+        listener(deadline)
+
+
+def deadline_closed(deadline: Deadline) -> None:
+    for listener in _closed.get(deadline.kind, []):
+        listener(deadline)

@@ -61,6 +61,9 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("audit chain head")
 
+    def __str__(self) -> str:
+        return self.last_hash
+
 
 class AuditEvent(models.Model):
     """Append-only record of a state change or a document download, chained by SHA-256."""
@@ -200,7 +203,9 @@ class Reminder(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["created_at"], condition=Q(sent_at=None), name="reminder_unsent_idx")
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at=None), name="reminder_unsent_idx"
+            )
         ]
 
     def __str__(self) -> str:

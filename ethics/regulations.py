@@ -12,7 +12,6 @@ rule ID of the text it comes from. ``combined()`` gives the strictest combinatio
 """
 
 # Chinese legal text and its citations use full-width punctuation on purpose.
-# ruff: noqa: RUF001, RUF002
 
 from __future__ import annotations
 

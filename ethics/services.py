@@ -22,6 +22,7 @@ from ethics.models import (
     ACTIVE_DEADLINE_STATES,
     Deadline,
     DeadlineState,
+    Holiday,
     Notification,
     Reminder,
     User,
@@ -139,6 +140,7 @@ def deadline_open(
         title=title[:300],
         rule=rule,
         due_at=due_at,
+        note=calendar_note(due_at),
     )
     audit.record(
         actor=actor,
@@ -146,7 +148,19 @@ def deadline_open(
         target=deadline,
         after={"kind": kind, "due_at": due_at, "rule": rule},
     )
+    hooks.deadline_opened(deadline)
     return deadline
+
+
+def calendar_note(due_at: datetime) -> str:
+    """Say so when the due date falls in a year whose official holiday calendar is not loaded."""
+    year = timezone.localtime(due_at).year
+    if Holiday.objects.filter(date__year=year).exists():
+        return ""
+    return str(
+        _("The holiday calendar for %(year)s is not loaded yet: only weekends were counted.")
+        % {"year": year}
+    )
 
 
 @transaction.atomic
@@ -176,6 +190,7 @@ def deadline_close(
             after={"state": state},
             reason=reason,
         )
+        hooks.deadline_closed(deadline)
         closed += 1
     return closed
 

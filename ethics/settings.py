@@ -229,6 +229,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several resources have a field called "kind"; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "DeadlineKindEnum": "ethics.models.DeadlineKind",
+        "DeadlineStateEnum": "ethics.models.DeadlineState",
+        "InstitutionKindEnum": "committees.models.InstitutionKind",
+        "CommitteeKindEnum": "committees.models.CommitteeKind",
+        "ApplicationKindEnum": "reviews.workflow.Kind",
+    },
 }
 
 GUARDIAN_RAISE_403 = False
@@ -246,7 +254,9 @@ X_FRAME_OPTIONS = "DENY"
 
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL.startswith("redis"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 
 LOGGING = {
     "version": 1,

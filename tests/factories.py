@@ -4,7 +4,8 @@ import datetime
 
 import factory
 
-from committees.models import Committee, Institution
+from committees.models import Committee, Institution, Membership
+from committees.validators import make_credit_code
 from ethics.models import User
 
 
@@ -13,8 +14,8 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
         model = Institution
 
     name = factory.Sequence(lambda n: f"测试单位{n}")
-    # Valid GB 32100-2015 codes are produced by the committees tests' helper when they matter.
-    credit_code = factory.Sequence(lambda n: f"9111{n:014d}")
+    # Valid GB 32100-2015 codes: 17 characters plus their computed check character.
+    credit_code = factory.Sequence(lambda n: make_credit_code(f"91110105{n:09d}"))
     kind = "medical"
     region = "北京市"
 
@@ -40,3 +41,61 @@ class CommitteeFactory(factory.django.DjangoModelFactory):
     kind = "institutional"
     regimes = factory.LazyFunction(lambda: ["meas"])
     established_on = datetime.date(2026, 1, 5)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A member in term from 2026-01-05 to 2031-01-04; science peer, internal, male by default."""
+
+    class Meta:
+        model = Membership
+
+    committee = factory.SubFactory(CommitteeFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "member"
+    expertise = "science"
+    gender = "male"
+    external = False
+    term_start = datetime.date(2026, 1, 5)
+    term_end = datetime.date(2031, 1, 4)
+
+
+def valid_roster(committee, size=7, **overrides):
+    """A roster that satisfies R4-R7 for a MEAS committee: chair, science, ethics, law, both
+    genders, one external member; `size` members in all (at least 4)."""
+    specs = [
+        {"role": "chair", "expertise": "science", "gender": "male"},
+        {"role": "vice_chair", "expertise": "ethics", "gender": "female"},
+        {"role": "member", "expertise": "law", "gender": "female", "external": True},
+    ]
+    specs += [{"role": "member", "expertise": "science", "gender": "male"}] * (size - len(specs))
+    return [MembershipFactory(committee=committee, **{**spec, **overrides}) for spec in specs]
+
+
+# --- reviews -----------------------------------------------------------------------------------
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    """A planned, non-listed project on human data reviewed by its own institution's committee."""
+
+    class Meta:
+        model = "reviews.Project"
+
+    title = factory.Sequence(lambda n: f"科技活动{n}")
+    lead = factory.SubFactory(UserFactory)
+    committee = factory.SubFactory(CommitteeFactory)
+    institution = factory.LazyAttribute(lambda p: p.committee.institution)
+    scope = factory.LazyFunction(lambda: ["human_data_samples"])
+    planned_start = datetime.date(2026, 3, 1)
+    planned_end = datetime.date(2027, 3, 1)
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft initial application; services move it on."""
+
+    class Meta:
+        model = "reviews.Application"
+
+    project = factory.SubFactory(ProjectFactory)
+    committee = factory.LazyAttribute(lambda a: a.project.committee)
+    kind = "initial"
+    regimes = factory.LazyFunction(lambda: ["meas"])

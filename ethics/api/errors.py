@@ -30,7 +30,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             data = {
-                field: [{"code": e.code or "invalid", "message": " ".join(e.messages)} for e in errs]
+                field: [
+                    {"code": e.code or "invalid", "message": " ".join(e.messages)} for e in errs
+                ]
                 for field, errs in exc.error_dict.items()
             }
         else:

@@ -53,7 +53,9 @@ class UserViewSet(
             user.set_unusable_password()
         user.save()
         serializer.instance = user
-        audit.record(actor=actor, action="user.create", target=user, after={"username": user.username})
+        audit.record(
+            actor=actor, action="user.create", target=user, after={"username": user.username}
+        )
 
     @transaction.atomic
     def perform_update(self, serializer: UserSerializer) -> None:
@@ -78,5 +80,6 @@ class UserViewSet(
             action="user.change",
             target=user,
             before=before,
-            after={k: getattr(user, k) for k in before} | ({"password": "changed"} if password else {}),
+            after={k: getattr(user, k) for k in before}
+            | ({"password": "changed"} if password else {}),
         )

@@ -12,7 +12,9 @@ from ethics.models import User  # noqa: E402
 
 
 def _recipients(deadline):
-    return hooks.Recipients(responsible=list(User.objects.filter(username=f"sec{deadline.subject_id}")))
+    return hooks.Recipients(
+        responsible=list(User.objects.filter(username=f"sec{deadline.subject_id}"))
+    )
 
 
 hooks.register_deadline_kind("committee_update", recipients=_recipients)

@@ -59,7 +59,12 @@ def test_institution_admin_lists_and_creates_users_of_own_institution(api_client
     assert set(listing) >= {"count", "next", "previous", "results"}
     created = api_client.post(
         "/api/v1/users/",
-        {"username": "newbie", "name": "新用户", "password": "Long-enough-pass-42", "language": "en"},
+        {
+            "username": "newbie",
+            "name": "新用户",
+            "password": "Long-enough-pass-42",
+            "language": "en",
+        },
         format="json",
     )
     assert created.status_code == 201, created.json()

@@ -22,8 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(
-        not settings.CELERY_BROKER_URL.startswith("redis://")
-        or connection.vendor != "postgresql",
+        not settings.CELERY_BROKER_URL.startswith("redis://") or connection.vendor != "postgresql",
         reason="needs CELERY_BROKER_URL=redis://... and DATABASE_URL=postgres://...",
     ),
 ]
@@ -45,8 +44,20 @@ def worker(tmp_path):
     previous_queue = celery_app.conf.task_default_queue
     celery_app.conf.task_default_queue = queue
     proc = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [sys.executable, "-m", "celery", "-A", "tests.ethics.celery_test_app", "worker",
-         "--pool=solo", "-Q", queue, "--loglevel=warning", "--without-gossip", "--without-mingle"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "tests.ethics.celery_test_app",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--loglevel=warning",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         cwd=ROOT,
         env=env,
     )

@@ -36,6 +36,8 @@ def test_verification_hash_is_stable_and_order_independent():
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_render_in_requested_language(language):
-    data = pdf.render("pdf/kernel_test.html", {"title": "T", "body": "B", "hash": "h"}, language=language)
+    data = pdf.render(
+        "pdf/kernel_test.html", {"title": "T", "body": "B", "hash": "h"}, language=language
+    )
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert ("核验码" if language == "zh-hans" else "Verification") in text

@@ -99,7 +99,9 @@ def test_extension_needs_a_reason_and_restarts_the_series(recipients):
     deadline = _deadline(timedelta(days=2))
     assert _scan_and_send() == 2
     with pytest.raises(ValueError, match="reason"):
-        services.deadline_extend(deadline_id=deadline.pk, due_at=deadline.due_at, reason=" ", actor=None)
+        services.deadline_extend(
+            deadline_id=deadline.pk, due_at=deadline.due_at, reason=" ", actor=None
+        )
     services.deadline_extend(
         deadline_id=deadline.pk,
         due_at=deadline.due_at + timedelta(days=1),
@@ -151,7 +153,7 @@ def test_concurrent_scans_send_each_reminder_exactly_once(recipients):
             barrier.wait()
             for _ in range(3):
                 _scan_and_send()
-        except BaseException as exc:  # noqa: BLE001 - surfaced below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -165,3 +167,22 @@ def test_concurrent_scans_send_each_reminder_exactly_once(recipients):
     assert Reminder.objects.count() == 10
     assert len(mail.outbox) == 10
     assert len({(m.to[0], m.subject) for m in mail.outbox}) == 10
+
+
+@pytest.mark.django_db
+def test_a_deadline_in_a_year_without_holiday_data_says_so():
+    committee = CommitteeFactory()
+    loaded = services.deadline_open(
+        kind="decision",
+        subject=committee,
+        due_at=timezone.make_aware(timezone.datetime(2026, 10, 9)),
+        title="2026",
+    )
+    missing = services.deadline_open(
+        kind="member_term",
+        subject=committee,
+        due_at=timezone.make_aware(timezone.datetime(2031, 10, 9)),
+        title="2031",
+    )
+    assert loaded.note == ""
+    assert "2031" in missing.note

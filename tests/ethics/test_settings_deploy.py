@@ -49,7 +49,12 @@ def test_secret_can_come_from_a_file(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("another-very-long-random-production-secret-key-0123456789-xyz\n")
     result = _run(
-        {"DEBUG": "0", "SECRET_KEY_FILE": str(secret), "ALLOWED_HOSTS": "x", "DATA_DIR": str(tmp_path)},
+        {
+            "DEBUG": "0",
+            "SECRET_KEY_FILE": str(secret),
+            "ALLOWED_HOSTS": "x",
+            "DATA_DIR": str(tmp_path),
+        },
         "check",
     )
     assert result.returncode == 0, result.stderr

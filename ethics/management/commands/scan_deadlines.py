@@ -6,7 +6,7 @@ from ethics import services
 class Command(BaseCommand):
     help = "Run one deadline scan (the beat task) and send the due reminders in this process."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: object, **options: object) -> None:
         result = services.deadlines_scan()
         sent = sum(services.reminder_send(reminder_id=rid) for rid in result.to_send)
         self.stdout.write(

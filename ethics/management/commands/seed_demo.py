@@ -7,7 +7,7 @@ from ethics import hooks
 class Command(BaseCommand):
     help = "Load the demo institution, committees and users (idempotent) and print the logins."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: object, **options: object) -> None:
         for name, seeder in hooks.seeders():
             with transaction.atomic():
                 seeder(self.stdout)

@@ -6,7 +6,7 @@ from ethics.audit import verify_chain
 class Command(BaseCommand):
     help = "Verify the audit hash chain and report the first broken link."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: object, **options: object) -> None:
         checked, broken = verify_chain()
         if broken is not None:
             raise CommandError(

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from committees import views
+
+app_name = "committees"
+
+urlpatterns = [
+    path("", views.committee_list, name="committee-list"),
+    path("institutions/<int:pk>/", views.institution_detail, name="institution-detail"),
+    path("institutions/<int:pk>/edit/", views.institution_edit, name="institution-edit"),
+    path(
+        "institutions/<int:institution_pk>/committees/new/",
+        views.committee_create,
+        name="committee-create",
+    ),
+    path("<int:pk>/", views.committee_detail, name="committee-detail"),
+    path("<int:pk>/edit/", views.committee_edit, name="committee-edit"),
+    path("<int:pk>/composition/", views.composition_panel, name="composition"),
+    path("<int:pk>/history/", views.member_history, name="member-history"),
+    path("<int:pk>/members/add/", views.membership_add, name="membership-add"),
+    path("<int:pk>/documents/upload/", views.document_upload, name="document-upload"),
+    path("<int:pk>/entrustments/add/", views.entrustment_add, name="entrustment-add"),
+    path("memberships/<int:pk>/", views.membership_detail, name="membership-detail"),
+    path("memberships/<int:pk>/edit/", views.membership_edit, name="membership-edit"),
+    path("memberships/<int:pk>/end/", views.membership_end, name="membership-end"),
+    path("memberships/<int:pk>/pledges/", views.pledge_add, name="pledge-add"),
+    path("memberships/<int:pk>/trainings/", views.training_add, name="training-add"),
+    path("memberships/<int:pk>/file/", views.membership_file, name="membership-file"),
+    path("documents/<int:pk>/download/", views.document_download, name="document-download"),
+    path("entrustments/<int:pk>/file/", views.entrustment_file, name="entrustment-file"),
+    path("entrustments/<int:pk>/end/", views.entrustment_end, name="entrustment-end"),
+]

@@ -1,0 +1,59 @@
+"""Query counts stay constant in the number of members (roster page, member list)."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from committees import services
+from tests.factories import MembershipFactory
+
+
+def _grow(world, total):
+    admin = world.users["admin"]
+    for _ in range(total - len(world.members)):
+        m = MembershipFactory(committee=world.committee, **world.term)
+        services.pledge_record(
+            membership_id=m.pk, actor=admin, kind="coi", signed_on=dt.date(2026, 1, 5)
+        )
+        services.training_record(
+            membership_id=m.pk, actor=admin, title="t", completed_on=dt.date(2026, 1, 6)
+        )
+
+
+def _count(fetch):
+    with CaptureQueriesContext(connection) as ctx:
+        response = fetch()
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "fetch",
+    [
+        lambda c, w: c.get(reverse("committees:committee-detail", args=[w.committee.pk])),
+        lambda c, w: c.get(f"/api/v1/committees/{w.committee.pk}/members/"),
+    ],
+    ids=["roster_page", "member_list_api"],
+)
+def test_query_count_is_constant_from_5_to_50_members(client, world, fetch):
+    client.force_login(world.users["secretary"])
+    # 5 members: trim the fixture's roster of 7 by ending two (ended rows are history).
+    for m in world.members[5:]:
+        services.membership_end(
+            membership_id=m.pk, actor=world.users["admin"], ended_on=m.term_start
+        )
+    world.members = world.members[:5]
+    small = _count(lambda: fetch(client, world))
+    _grow(world, 50)
+    large = _count(lambda: fetch(client, world))
+    assert small == large
+    assert large <= 15
+
+
+def test_roster_page_stays_within_budget(client, world, django_assert_max_num_queries):
+    client.force_login(world.users["member"])
+    with django_assert_max_num_queries(15):
+        client.get(reverse("committees:committee-detail", args=[world.committee.pk]))
