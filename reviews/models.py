@@ -1,1 +1,440 @@
-"""Models of this app arrive with its issue; the app exists so the layering is in place."""
+"""Projects, applications, versioned documents, review rounds, assignments, opinions, decisions.
+
+No side effects here: every state change lives in reviews/services.py. Nothing is deleted: a
+document gets a new version, a withdrawn application keeps its row (R60).
+
+A ``Review`` is one round of review of an application: the procedure chosen at acceptance with
+its grounds and its clock (R25, R48). A later round (修改后再审, an appeal) is a new Review row;
+at most one round per application is open at a time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import Committee, Institution, Membership, StoredFile
+from ethics import regulations
+from reviews.checklist import Scope, Slot
+from reviews.workflow import Kind, Procedure, Status, Verdict
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    APPROVED = "approved", _("Approved")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    TERMINATED = "terminated", _("Terminated")
+    COMPLETED = "completed", _("Completed")
+
+
+class Project(models.Model):
+    """A 科技活动: what is reviewed, by whom it is run, and which committee reviews it (R17)."""
+
+    title = models.CharField(_("title"), max_length=300)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("activity lead"),
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("team"),
+        blank=True,
+        related_name="team_projects",
+    )
+    institution = models.ForeignKey(
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("reviewing committee"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    scope = models.JSONField(_("scope categories"), default=list, blank=True)
+    listed_item = models.PositiveSmallIntegerField(_("annex list item"), null=True, blank=True)
+    annex_version = models.CharField(_("annex list version"), max_length=20, blank=True)
+    international = models.BooleanField(_("international collaboration"), default=False)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED
+    )
+    prescreen = models.JSONField(_("pre-screen answers"), default=dict, blank=True)
+    review_required = models.BooleanField(_("review required"), null=True, blank=True)
+    prescreened_at = models.DateTimeField(_("pre-screened at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ProjectStatus.values), name="project_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end=None)
+                | Q(planned_start=None)
+                | Q(planned_end__gte=models.F("planned_start")),
+                name="project_period_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["committee", "-created_at"], name="project_committee_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def listed(self) -> bool:
+        return self.listed_item is not None
+
+    def get_scope_display(self) -> str:
+        labels = dict(Scope.choices)
+        return "、".join(str(labels.get(code, code)) for code in self.scope)
+
+    def annex_item(self) -> regulations.AnnexItem | None:
+        if self.listed_item is None:
+            return None
+        on = self.created_at.date() if self.created_at else date.today()  # noqa: DTZ011
+        return regulations.annex_item(self.listed_item, on)
+
+
+class Application(models.Model):
+    """One 审查申请 of a project; ``procedure``, ``accepted_at`` and ``due_at`` mirror the
+    current review round so that lists need no join."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="applications"
+    )
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("committee"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INITIAL)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    ref = models.CharField(_("reference number"), max_length=40, null=True, blank=True, unique=True)
+    regimes = models.JSONField(_("regimes"), default=list)
+    procedure = models.CharField(
+        _("procedure"), max_length=20, choices=Procedure.choices, null=True, blank=True
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
+    missing_items = models.JSONField(_("missing items"), default=list, blank=True)
+    status_reason = models.TextField(_("reason"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="application_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=Kind.values), name="application_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(procedure=None) | Q(procedure__in=Procedure.values),
+                name="application_procedure_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["committee", "status", "due_at"], name="application_queue_idx"),
+            models.Index(fields=["project", "-created_at"], name="application_project_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.ref or _("Draft application %(id)s") % {"id": self.pk}
+
+    @property
+    def rules(self) -> regulations.RuleSet:
+        return regulations.combined(self.regimes or ["meas"])
+
+
+class NumberSequence(models.Model):
+    """A gap-free counter per (committee, year, kind); services lock the row to take a number."""
+
+    class Kind(models.TextChoices):
+        APPLICATION = "application", _("Reference number")
+        DECISION = "decision", _("Decision number")
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "year", "kind"], name="number_sequence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee_id}/{self.year}/{self.kind}: {self.last}"
+
+
+class Document(models.Model):
+    """One checklist slot of an application; its content is the newest DocumentVersion."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
+    slot = models.CharField(_("document"), max_length=30, choices=Slot.choices)
+    correction_requested = models.BooleanField(_("correction requested"), default=False)
+    correction_note = models.TextField(_("correction note"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "slot"], name="document_one_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_slot_display())
+
+
+def _version_upload_to(instance: models.Model, filename: str) -> str:
+    # A random name: the original name stays in the row, never in a guessable path.
+    stamp = timezone.now().strftime("%Y/%m")
+    return f"reviews/documents/{stamp}/{uuid.uuid4().hex}"
+
+
+class DocumentVersion(StoredFile):
+    """An uploaded version; a new upload is a new row with its own SHA-256 (never replaced)."""
+
+    file = models.FileField(_("file"), upload_to=_version_upload_to)
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField(_("version"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["document", "-version"]
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="document_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.version}"
+
+
+class ReviewState(models.TextChoices):
+    OPEN = "open", _("Open")
+    DECIDED = "decided", _("Decided")
+    CLOSED = "closed", _("Closed without decision")
+
+
+class Review(models.Model):
+    """One review round: procedure and its legal grounds (R15, R32, R47) and the clock (R25, R48)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="reviews")
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    procedure = models.CharField(_("procedure"), max_length=20, choices=Procedure.choices)
+    grounds = models.CharField(_("grounds"), max_length=50, blank=True)
+    grounds_note = models.TextField(_("grounds (details)"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ReviewState.choices, default=ReviewState.OPEN
+    )
+    accepted_at = models.DateTimeField(_("accepted at"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    due_at = models.DateTimeField(_("decision due"))
+    clock_rule = models.CharField(_("rule"), max_length=10, blank=True)
+    # R34: a simplified review converted to meeting review keeps its round and its clock.
+    converted_from = models.CharField(max_length=20, blank=True)
+    conversion_reason = models.CharField(_("reason for conversion"), max_length=30, blank=True)
+    conversion_note = models.TextField(blank=True)
+    converted_at = models.DateTimeField(null=True, blank=True)
+    ready_for_meeting_at = models.DateTimeField(_("ready for a meeting"), null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "round"]
+        verbose_name = _("review round")
+        verbose_name_plural = _("review rounds")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "round"], name="review_round_unique"),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(state="open"),
+                name="review_one_open_per_application",
+            ),
+            models.CheckConstraint(
+                condition=Q(procedure__in=Procedure.values), name="review_procedure_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["procedure", "ready_for_meeting_at"],
+                condition=Q(state="open"),
+                name="review_meeting_queue_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} #{self.round}"
+
+
+class CoiState(models.TextChoices):
+    PENDING = "pending", _("Not yet declared")
+    NONE = "none", _("No conflict")
+    CONFLICTED = "conflicted", _("Conflict of interest")
+
+
+class ReviewerAssignment(models.Model):
+    """A member designated to review one round; materials open after a no-conflict declaration."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="assignments")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, related_name="review_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+    coi_state = models.CharField(
+        _("conflict of interest"),
+        max_length=12,
+        choices=CoiState.choices,
+        default=CoiState.PENDING,
+    )
+    coi_note = models.TextField(_("conflict details"), blank=True)
+    coi_declared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["review", "id"]
+        verbose_name = _("reviewer assignment")
+        verbose_name_plural = _("reviewer assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "membership"], name="assignment_once_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(coi_state__in=CoiState.values), name="assignment_coi_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review} · {self.membership_id}"
+
+
+class Opinion(models.Model):
+    """One reviewer's opinion with the R22 worksheet; never shown to the applicant."""
+
+    assignment = models.OneToOneField(
+        ReviewerAssignment, on_delete=models.PROTECT, related_name="opinion"
+    )
+    verdict = models.CharField(_("verdict"), max_length=30, choices=Verdict.choices)
+    comments = models.TextField(_("comments"), blank=True)
+    worksheet = models.JSONField(_("worksheet"), default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review opinion")
+        verbose_name_plural = _("review opinions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict__in=Verdict.values), name="opinion_verdict_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} {self.verdict}"
+
+
+class Outcome(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    APPROVE_WITH_MODIFICATIONS = "approve_with_modifications", _("Approve after modification")
+    RESUBMIT = "resubmit", _("Re-review after modification")
+    DISAPPROVE = "disapprove", _("Disapprove")
+    CONTINUE = "continue", _("Continue")
+    SUSPEND = "suspend", _("Suspend")
+    TERMINATE = "terminate", _("Terminate")
+
+
+def _letter_upload_to(instance: models.Model, filename: str) -> str:
+    stamp = timezone.now().strftime("%Y/%m")
+    return f"reviews/letters/{stamp}/{uuid.uuid4().hex}.pdf"
+
+
+class Decision(models.Model):
+    """The committee's decision on one review round (R23) with its gap-free number and letter."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="decision")
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome.choices)
+    conditions = models.TextField(_("modifications required"), blank=True)
+    reasons = models.TextField(_("reasons"), blank=True)
+    tally = models.JSONField(_("tally"), default=dict, blank=True)
+    decided_at = models.DateTimeField(_("decided at"))
+    year = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(_("decision number"), max_length=60)
+    next_tracking_due = models.DateField(_("next tracking review due"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    signature_name = models.CharField(_("signed by"), max_length=150)
+    signature_meaning = models.CharField(_("meaning of the signature"), max_length=200)
+    signed_at = models.DateTimeField(_("signed at"))
+    letter = models.FileField(_("letter"), upload_to=_letter_upload_to, blank=True)
+    letter_hash = models.CharField(_("verification code"), max_length=64, blank=True)
+    letter_template_version = models.CharField(max_length=20, blank=True)
+    letter_rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "year", "sequence"], name="decision_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="decision_outcome_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_approval(self) -> bool:
+        return self.outcome in (Outcome.APPROVE, Outcome.APPROVE_WITH_MODIFICATIONS)

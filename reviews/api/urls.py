@@ -1,0 +1,13 @@
+from rest_framework.routers import SimpleRouter
+
+from reviews.api import views
+
+app_name = "reviews-api"
+
+router = SimpleRouter()
+router.register("projects", views.ProjectViewSet, basename="project")
+router.register("applications", views.ApplicationViewSet, basename="application")
+router.register("decisions", views.DecisionViewSet, basename="decision")
+router.register("document-versions", views.DocumentVersionViewSet, basename="document")
+
+urlpatterns = router.urls

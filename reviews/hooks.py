@@ -1,0 +1,95 @@
+"""What the kernel asks of reviews: decision-clock recipients and links, nav, dashboard panels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import MANAGING_ROLES, VOTING_ROLES, Committee, Role
+from committees.policies import current_memberships
+from ethics.hooks import Recipients
+from ethics.models import Deadline, User
+from reviews import selectors, services
+from reviews.models import Review
+
+
+def decision_recipients(deadline: Deadline) -> Recipients:
+    """R25/R48: secretaries act on the decision clock; the chair and institution admins escalate."""
+    if deadline.committee_id is None:
+        return Recipients()
+    institution = Committee.objects.filter(pk=deadline.committee_id).values("institution_id")
+    admins = list(
+        User.objects.filter(institution_id__in=institution, institution_admin=True, is_active=True)
+    )
+    return Recipients(
+        responsible=services.secretaries(deadline.committee_id),
+        escalation=services._officers(deadline.committee_id, [Role.CHAIR]) + admins,
+    )
+
+
+def decision_url(deadline: Deadline) -> str:
+    application_id = (
+        Review.objects.filter(pk=deadline.subject_id)
+        .values_list("application_id", flat=True)
+        .first()
+    )
+    return reverse("reviews:application-detail", args=[application_id]) if application_id else ""
+
+
+def _committee_roles(user: Any) -> set[str]:
+    """The user's current committee roles, read once per request (nav, panels and pages)."""
+    cached = getattr(user, "_reviews_committee_roles", None)
+    if cached is None:
+        cached = set(current_memberships(user).values_list("role", flat=True).distinct())
+        user._reviews_committee_roles = cached
+    return cached
+
+
+def is_officer(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or bool(_committee_roles(user) & set(MANAGING_ROLES))
+
+
+def is_member(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(_committee_roles(user) & set(VOTING_ROLES))
+
+
+@dataclass
+class Panel:
+    title: Any
+    template: str
+    items: list[Any] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def researcher_panel(request: Any) -> Panel | None:
+    """What is needed from me: drafts, returns and correction requests."""
+    items = list(selectors.needs_from_applicant(request.user)[:10])
+    if not items:
+        return None
+    return Panel(_("Needed from me"), "reviews/_panel_researcher.html", items=items)
+
+
+def intake_panel(request: Any) -> Panel | None:
+    if not is_officer(request.user):
+        return None
+    return Panel(
+        _("Intake queue"),
+        "reviews/_panel_intake.html",
+        counts=selectors.intake_counts(request.user),
+    )
+
+
+def reviewer_panel(request: Any) -> Panel | None:
+    items = [
+        a for a in selectors.assignments_for_user(request.user)[:20] if a.review.state == "open"
+    ]
+    if not items:
+        return None
+    return Panel(_("My assigned reviews"), "reviews/_panel_reviewer.html", items=items)

@@ -1,0 +1,246 @@
+"""Permission-scoped reads of reviews; query counts stay constant in the number of rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from ethics import policies
+from ethics.models import AuditEvent, User
+from reviews import checklist, workflow
+from reviews.models import (
+    Application,
+    Decision,
+    Document,
+    DocumentVersion,
+    Opinion,
+    Project,
+    Review,
+    ReviewerAssignment,
+    ReviewState,
+)
+from reviews.policies import managed_committee_ids
+
+
+def projects_for_user(user: User) -> models.QuerySet[Project]:
+    return policies.visible(
+        user, Project.objects.select_related("lead", "committee", "institution")
+    ).order_by("-created_at", "-id")
+
+
+def project_get_for_user(user: User, pk: int) -> Project:
+    return policies.get_visible_or_404(
+        user,
+        Project.objects.select_related("lead", "committee", "institution").prefetch_related("team"),
+        pk=pk,
+    )
+
+
+def _application_queryset() -> models.QuerySet[Application]:
+    return Application.objects.select_related("project", "committee").prefetch_related(
+        Prefetch("decisions", queryset=Decision.objects.order_by("-decided_at", "-id"))
+    )
+
+
+def applications_for_user(user: User) -> models.QuerySet[Application]:
+    return policies.visible(user, _application_queryset()).order_by("-created_at", "-id")
+
+
+def application_get_for_user(user: User, pk: int) -> Application:
+    """One application the user may see, or 404."""
+    return policies.get_visible_or_404(user, _application_queryset(), pk=pk)
+
+
+def latest_decision(application: Application) -> Decision | None:
+    decisions = list(application.decisions.all())
+    return decisions[0] if decisions else None
+
+
+def decisions_for_user(user: User) -> models.QuerySet[Decision]:
+    return policies.visible(
+        user, Decision.objects.select_related("application", "committee")
+    ).order_by("-decided_at", "-id")
+
+
+def decision_get_for_user(user: User, pk: int) -> Decision:
+    return policies.get_visible_or_404(
+        user, Decision.objects.select_related("application__project"), pk=pk
+    )
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    slot: str
+    label: Any
+    rule: str
+    required: bool
+    document: Document | None
+    versions: list[DocumentVersion]
+
+    @property
+    def current(self) -> DocumentVersion | None:
+        return self.versions[0] if self.versions else None
+
+
+def checklist_rows(application: Application) -> list[ChecklistRow]:
+    """The checklist with every document's versions, newest first (two queries)."""
+    documents = {
+        doc.slot: doc
+        for doc in Document.objects.filter(application=application).prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("-version"),
+            )
+        )
+    }
+    rows = []
+    for item in checklist.checklist(application.kind, application.project.scope):
+        doc = documents.get(item.slot)
+        rows.append(
+            ChecklistRow(
+                item.slot,
+                item.label,
+                item.rule,
+                item.required,
+                doc,
+                list(doc.versions.all()) if doc else [],
+            )
+        )
+    return rows
+
+
+def reviews_with_assignments(application: Application) -> list[Review]:
+    """Rounds with assignments and opinions (officers' view; never for applicants)."""
+    return list(
+        Review.objects.filter(application=application)
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=ReviewerAssignment.objects.select_related(
+                    "membership__user", "opinion"
+                ).order_by("id"),
+            )
+        )
+        .order_by("round")
+    )
+
+
+def open_review(application: Application) -> Review | None:
+    return Review.objects.filter(application=application, state=ReviewState.OPEN).first()
+
+
+# What applicants see on their timeline: no assignment, conflict or opinion events (design).
+APPLICANT_TIMELINE = (
+    "application.create",
+    "application.submit",
+    "application.return",
+    "application.not_accept",
+    "application.accept",
+    "application.extend",
+    "application.withdraw",
+    "application.decide",
+    "document.upload",
+    "document.correction_requested",
+    "review.convert",
+    "letter.render",
+)
+
+
+def timeline(application: Application, *, officer: bool) -> list[AuditEvent]:
+    """The application's audited history; applicants do not see who did what on the committee."""
+    events = AuditEvent.objects.filter(
+        target_type=ContentType.objects.get_for_model(Application), target_id=str(application.pk)
+    )
+    if not officer:
+        events = events.filter(action__in=APPLICANT_TIMELINE)
+    return list(events.order_by("id"))
+
+
+def assignments_for_user(user: User) -> models.QuerySet[ReviewerAssignment]:
+    return (
+        ReviewerAssignment.objects.filter(membership__user_id=user.pk)
+        .select_related("review__application__project", "opinion")
+        .order_by("-assigned_at", "-id")
+    )
+
+
+def assignment_get_for_user(user: User, pk: int) -> ReviewerAssignment:
+    return policies.get_visible_or_404(
+        user,
+        ReviewerAssignment.objects.select_related(
+            "review__application__project", "membership__user", "opinion"
+        ),
+        pk=pk,
+    )
+
+
+def opinions_for_user(user: User) -> models.QuerySet[Opinion]:
+    return policies.visible(user, Opinion.objects.all())
+
+
+def due_soon_window() -> timedelta:
+    """The first reminder stage is what the product calls "due soon"."""
+    return timedelta(days=max(settings.REMINDER_STAGES["default"]["days_before"]))
+
+
+def intake_queue(user: User) -> models.QuerySet[Application]:
+    """Submitted and open applications of the committees the user runs (secretary's queue)."""
+    qs = Application.objects.select_related("project", "committee").exclude(submitted_at=None)
+    if not user.is_superuser:
+        qs = qs.filter(committee_id__in=managed_committee_ids(user))
+    return qs
+
+
+def intake_counts(user: User) -> dict[str, int]:
+    now = timezone.now()
+    soon = now + due_soon_window()
+    return intake_queue(user).aggregate(
+        new=Count("pk", filter=Q(status=workflow.Status.SUBMITTED)),
+        returned=Count("pk", filter=Q(status=workflow.Status.RETURNED)),
+        under_review=Count("pk", filter=Q(status=workflow.Status.UNDER_REVIEW)),
+        due_soon=Count(
+            "pk",
+            filter=Q(status=workflow.Status.UNDER_REVIEW, due_at__gte=now, due_at__lt=soon),
+        ),
+        overdue=Count("pk", filter=Q(status=workflow.Status.UNDER_REVIEW, due_at__lt=now)),
+    )
+
+
+def intake_filter(queue: models.QuerySet[Application], bucket: str) -> models.QuerySet[Application]:
+    now = timezone.now()
+    if bucket == "new":
+        return queue.filter(status=workflow.Status.SUBMITTED)
+    if bucket == "returned":
+        return queue.filter(status=workflow.Status.RETURNED)
+    if bucket == "due_soon":
+        return queue.filter(
+            status=workflow.Status.UNDER_REVIEW, due_at__gte=now, due_at__lt=now + due_soon_window()
+        )
+    if bucket == "overdue":
+        return queue.filter(status=workflow.Status.UNDER_REVIEW, due_at__lt=now)
+    if bucket == "under_review":
+        return queue.filter(status=workflow.Status.UNDER_REVIEW)
+    return queue.filter(status__in=workflow.OPEN_STATUSES | {workflow.Status.RETURNED})
+
+
+def needs_from_applicant(user: User) -> models.QuerySet[Application]:
+    """Drafts, returns and correction requests of the user's projects (researcher dashboard)."""
+    from reviews.policies import own_project_ids
+
+    return (
+        Application.objects.filter(project_id__in=own_project_ids(user))
+        .filter(
+            Q(status__in=workflow.EDITABLE)
+            | Q(documents__correction_requested=True, status__in=workflow.OPEN_STATUSES)
+        )
+        .select_related("project")
+        .distinct()
+        .order_by("-updated_at")
+    )

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from reviews import views
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("", views.my_projects, name="my-projects"),
+    path("projects/new/", views.project_create, name="project-create"),
+    path("projects/<int:pk>/", views.project_detail, name="project-detail"),
+    path("projects/<int:pk>/prescreen/", views.project_prescreen, name="project-prescreen"),
+    path(
+        "projects/<int:pk>/applications/new/", views.application_create, name="application-create"
+    ),
+    path("applications/<int:pk>/", views.application_detail, name="application-detail"),
+    path("applications/<int:pk>/documents/", views.document_upload, name="document-upload"),
+    path(
+        "applications/<int:pk>/correction/", views.document_correction, name="document-correction"
+    ),
+    path(
+        "applications/<int:pk>/do/<str:action>/",
+        views.application_action,
+        name="application-action",
+    ),
+    path("documents/<int:pk>/download/", views.document_download, name="document-download"),
+    path("decisions/<int:pk>/letter/", views.letter_download, name="letter-download"),
+    path("intake/", views.intake, name="intake"),
+    path("my-reviews/", views.my_reviews, name="my-reviews"),
+    path("assignments/<int:pk>/", views.assignment_detail, name="assignment-detail"),
+    path("assignments/<int:pk>/declare/", views.assignment_declare, name="assignment-declare"),
+    path("assignments/<int:pk>/opinion/", views.assignment_opinion, name="assignment-opinion"),
+]

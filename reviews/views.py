@@ -1,0 +1,503 @@
+"""HTML pages of reviews: validate a form, call one service or selector, render or redirect."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from committees.models import VOTING_ROLES, Committee, Membership
+from ethics import policies
+from ethics.errors import Conflict
+from ethics.models import User
+from reviews import checklist, forms, selectors, services, workflow
+from reviews.hooks import is_officer
+from reviews.models import Project
+from reviews.policies import may_open_materials, may_see_opinions, roles_for
+from reviews.workflow import Action
+
+
+def _report(request: HttpRequest, exc: Exception) -> None:
+    if isinstance(exc, Conflict):
+        text = str(exc.message)
+        if exc.rule:
+            text = f"{text} ({exc.rule})"
+        messages.error(request, text)
+        for problem in exc.problems:
+            messages.error(request, f"{problem.get('message', '')} ({problem.get('rule', '')})")
+    elif isinstance(exc, ValidationError):
+        for error in exc.messages:
+            messages.error(request, error)
+
+
+def _attempt(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
+    try:
+        call()
+    except (Conflict, ValidationError) as exc:
+        _report(request, exc)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+# --- researcher ------------------------------------------------------------------------------
+
+
+@login_required
+def my_projects(request: HttpRequest) -> HttpResponse:
+    from reviews.policies import own_project_ids
+
+    projects = (
+        Project.objects.filter(pk__in=own_project_ids(request.user))
+        .select_related("committee")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(projects, 25).get_page(request.GET.get("page"))
+    applications = (
+        selectors.applications_for_user(request.user)
+        .filter(project_id__in=[p.pk for p in page])
+        .order_by("-created_at")
+    )
+    by_project: dict[int, list[Any]] = {}
+    for application in applications:
+        by_project.setdefault(application.project_id, []).append(application)
+    rows = [(project, by_project.get(project.pk, [])) for project in page]
+    return render(request, "reviews/my_projects.html", {"page": page, "rows": rows})
+
+
+def _reviewable_committees(user: User) -> Any:
+    """R17: the user's own institution's committees and those holding an active entrustment."""
+    from committees.models import Entrustment
+    from committees.selectors import active_entrustment_q
+
+    if user.institution_id is None:
+        return Committee.objects.none()
+    entrusted = Entrustment.objects.filter(entrusting_institution_id=user.institution_id).filter(
+        active_entrustment_q(timezone.localdate())
+    )
+    return Committee.objects.filter(
+        Q(institution_id=user.institution_id) | Q(pk__in=entrusted.values("receiving_committee_id"))
+    ).order_by("name")
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    committees = _reviewable_committees(request.user)
+    form = forms.ProjectForm(request.POST or None, committees=committees)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        names = [n.strip() for n in data["team"].replace("，", ",").split(",") if n.strip()]  # noqa: RUF001
+        team = list(User.objects.filter(username__in=names))
+        try:
+            project = services.project_create(
+                actor=request.user,
+                title=data["title"],
+                committee=data["committee"],
+                scope=data["scope"],
+                listed_item=data["listed_item"],
+                international=data["international"],
+                planned_start=data["planned_start"],
+                planned_end=data["planned_end"],
+                team=team,
+            )
+        except (Conflict, ValidationError) as exc:
+            _report(request, exc)
+        else:
+            messages.success(request, _("Project created. Answer the scope questions next."))
+            return HttpResponseRedirect(reverse("reviews:project-detail", args=[project.pk]))
+    return render(request, "reviews/project_form.html", {"form": form})
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get_for_user(request.user, pk)
+    applications = selectors.applications_for_user(request.user).filter(project=project)
+    initial = project.prescreen or {}
+    return render(
+        request,
+        "reviews/project_detail.html",
+        {
+            "project": project,
+            "applications": applications,
+            "prescreen_form": forms.PrescreenForm(initial=initial),
+            "application_form": forms.ApplicationCreateForm(),
+            "may_change": policies.may(request.user, "prescreen", project),
+            "may_apply": policies.may(request.user, "apply", project),
+        },
+    )
+
+
+@login_required
+@require_POST
+def project_prescreen(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get_for_user(request.user, pk)
+    form = forms.PrescreenForm(request.POST)
+    if form.is_valid():
+        updated = services.project_prescreen(
+            project_id=project.pk, actor=request.user, answers=form.cleaned_data
+        )
+        if updated.review_required:
+            messages.success(request, _("Ethics review is required for this activity (Art. 2)."))
+        else:
+            messages.info(
+                request, _("No ethics review appears to be required; the answer is recorded.")
+            )
+    return HttpResponseRedirect(reverse("reviews:project-detail", args=[project.pk]))
+
+
+@login_required
+@require_POST
+def application_create(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get_for_user(request.user, pk)
+    form = forms.ApplicationCreateForm(request.POST)
+    if form.is_valid():
+        application = services.application_create(
+            project_id=project.pk,
+            actor=request.user,
+            kind=form.cleaned_data["kind"],
+            summary=form.cleaned_data["summary"],
+        )
+        return HttpResponseRedirect(reverse("reviews:application-detail", args=[application.pk]))
+    _form_errors(request, form)
+    return HttpResponseRedirect(reverse("reviews:project-detail", args=[project.pk]))
+
+
+# --- the application page --------------------------------------------------------------------
+
+
+def _committee_members(application: Any) -> Any:
+    today = timezone.localdate()
+    return (
+        Membership.objects.filter(
+            committee_id=application.committee_id,
+            role__in=VOTING_ROLES,
+            ended_on=None,
+            term_start__lte=today,
+            term_end__gte=today,
+        )
+        .select_related("user")
+        .order_by("role", "id")
+    )
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_user(request.user, pk)
+    roles = roles_for(request.user, application)
+    officer = workflow.SECRETARY in roles or workflow.CHAIR in roles
+    show_opinions = officer and may_see_opinions(request.user, application)
+    rows = selectors.checklist_rows(application)
+    actions = [
+        (a.value, a.label)
+        for a in workflow.actions_from(application.status)
+        if workflow.ACTION_ROLES[a] & roles and a not in (Action.DECLARE, Action.OPINION)
+    ]
+    context = {
+        "application": application,
+        "project": application.project,
+        "roles": roles,
+        "officer": officer,
+        "applicant": workflow.APPLICANT in roles,
+        "rows": rows,
+        "materials_open": may_open_materials(request.user, application),
+        "actions": actions,
+        "timeline": selectors.timeline(application, officer=officer),
+        "decisions": list(application.decisions.all()),
+        "editable": application.status in workflow.EDITABLE,
+        "open": application.status in workflow.OPEN_STATUSES,
+        "missing_labels": _labels(application.missing_items),
+        "upload_form": forms.UploadForm(),
+        "reviews": selectors.reviews_with_assignments(application) if show_opinions else [],
+        "review": selectors.open_review(application),
+    }
+    if officer:
+        context.update(
+            return_form=forms.ReturnForm(),
+            reason_form=forms.ReasonForm(),
+            accept_form=forms.AcceptForm(),
+            assign_form=forms.AssignForm(members=_committee_members(application)),
+            extend_form=forms.ExtendForm(),
+            decide_form=forms.DecideForm(),
+            correction_form=forms.CorrectionForm(),
+        )
+    return render(request, "reviews/application_detail.html", context)
+
+
+def _labels(items: list[str]) -> list[str]:
+    labels = dict(checklist.Slot.choices)
+    return [str(labels.get(item, item)) for item in items]
+
+
+def _back(pk: int) -> HttpResponse:
+    return HttpResponseRedirect(reverse("reviews:application-detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_user(request.user, pk)
+    form = forms.UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return _back(pk)
+    _attempt(
+        request,
+        lambda: services.document_upload(
+            application_id=application.pk,
+            slot=form.cleaned_data["slot"],
+            upload=form.cleaned_data["file"],
+            actor=request.user,
+        ),
+        _("Document uploaded."),
+    )
+    return _back(pk)
+
+
+@login_required
+@require_POST
+def document_correction(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_get_for_user(request.user, pk)
+    form = forms.CorrectionForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.document_request_correction(
+                application_id=application.pk, actor=request.user, **form.cleaned_data
+            ),
+            _("Correction requested."),
+        )
+    else:
+        _form_errors(request, form)
+    return _back(pk)
+
+
+def _action_call(
+    action: str, application: Any, request: HttpRequest
+) -> tuple[Any, Callable[[], Any] | None]:
+    """The form for `action` and, if it is valid, the service call it maps to."""
+    pk, user, post = application.pk, request.user, request.POST
+    if action == Action.SUBMIT:
+        return None, lambda: services.application_submit(application_id=pk, actor=user)
+    if action == Action.WITHDRAW:
+        form = forms.OptionalReasonForm(post)
+        return form, form.is_valid() and (
+            lambda: services.application_withdraw(
+                application_id=pk, actor=user, reason=form.cleaned_data["reason"]
+            )
+        )
+    if action == Action.RETURN:
+        form = forms.ReturnForm(post)
+        return form, form.is_valid() and (
+            lambda: services.application_return(application_id=pk, missing=form.items(), actor=user)
+        )
+    if action == Action.NOT_ACCEPT:
+        form = forms.ReasonForm(post)
+        return form, form.is_valid() and (
+            lambda: services.application_not_accept(
+                application_id=pk, reason=form.cleaned_data["reason"], actor=user
+            )
+        )
+    if action == Action.ACCEPT:
+        form = forms.AcceptForm(post)
+        return form, form.is_valid() and (
+            lambda: services.application_accept(
+                application_id=pk,
+                procedure=form.cleaned_data["procedure"],
+                grounds=form.grounds_value(),
+                actor=user,
+            )
+        )
+    if action == Action.ASSIGN:
+        form = forms.AssignForm(post, members=_committee_members(application))
+        return form, form.is_valid() and (
+            lambda: services.application_assign(
+                application_id=pk,
+                membership_ids=[m.pk for m in form.cleaned_data["reviewers"]],
+                actor=user,
+            )
+        )
+    if action == Action.EXTEND:
+        form = forms.ExtendForm(post)
+        return form, form.is_valid() and (
+            lambda: services.application_extend(
+                application_id=pk,
+                due_at=form.cleaned_data["due_at"],
+                reason=form.cleaned_data["reason"],
+                actor=user,
+            )
+        )
+    if action == Action.DECIDE:
+        form = forms.DecideForm(post)
+        return form, form.is_valid() and (
+            lambda: services.application_decide(application_id=pk, actor=user, **form.cleaned_data)
+        )
+    raise Http404
+
+
+@login_required
+@require_POST
+def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    application = selectors.application_get_for_user(request.user, pk)
+    if action not in Action.values:
+        raise Http404
+    form, call = _action_call(action, application, request)
+    if not call:
+        _form_errors(request, form)
+    else:
+        _attempt(request, call, _("Done: %(action)s") % {"action": Action(action).label})
+    return _back(pk)
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+    from reviews.models import DocumentVersion
+
+    version = policies.get_visible_or_404(
+        request.user,
+        DocumentVersion.objects.select_related("document__application__project"),
+        pk=pk,
+    )
+    if not policies.may(request.user, "download", version):
+        raise Http404
+    services.document_open(version_id=version.pk, actor=request.user)
+    return FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=version.original_name or f"document-{version.pk}",
+        content_type=version.content_type or "application/octet-stream",
+    )
+
+
+@login_required
+def letter_download(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = selectors.decision_get_for_user(request.user, pk)
+    try:
+        services.letter_open(decision_id=decision.pk, actor=request.user)
+    except Conflict as exc:
+        _report(request, exc)
+        return _back(decision.application_id)
+    return FileResponse(
+        decision.letter.open("rb"),
+        as_attachment=True,
+        filename=f"{decision.number}.pdf",
+        content_type="application/pdf",
+    )
+
+
+# --- secretary -------------------------------------------------------------------------------
+
+
+@login_required
+def intake(request: HttpRequest) -> HttpResponse:
+    if not is_officer(request.user):
+        raise Http404
+    bucket = request.GET.get("bucket", "open")
+    queue = selectors.intake_filter(selectors.intake_queue(request.user), bucket).order_by(
+        "due_at", "submitted_at", "id"
+    )
+    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reviews/intake.html",
+        {
+            "page": page,
+            "bucket": bucket,
+            "counts": selectors.intake_counts(request.user),
+            "query": f"bucket={bucket}",
+            "now": timezone.now(),
+        },
+    )
+
+
+# --- member ----------------------------------------------------------------------------------
+
+
+@login_required
+def my_reviews(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.assignments_for_user(request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "reviews/my_reviews.html", {"page": page})
+
+
+@login_required
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.assignment_get_for_user(request.user, pk)
+    if assignment.membership.user_id != request.user.pk:
+        raise Http404
+    application = assignment.review.application
+    criteria = checklist.criteria_for(application.project.scope)
+    materials_open = assignment.coi_state == "none"
+    return render(
+        request,
+        "reviews/assignment_detail.html",
+        {
+            "assignment": assignment,
+            "application": application,
+            "project": application.project,
+            "rows": selectors.checklist_rows(application) if materials_open else [],
+            "materials_open": materials_open,
+            "declare_form": forms.DeclareForm(),
+            "opinion_form": forms.OpinionForm(criteria=criteria),
+            "opinion": getattr(assignment, "opinion", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def assignment_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.assignment_get_for_user(request.user, pk)
+    form = forms.DeclareForm(request.POST)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.assignment_declare(
+                assignment_id=assignment.pk, actor=request.user, **form.cleaned_data
+            ),
+            _("Declaration recorded."),
+        )
+    else:
+        _form_errors(request, form)
+    return HttpResponseRedirect(reverse("reviews:assignment-detail", args=[pk]))
+
+
+@login_required
+@require_POST
+def assignment_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.assignment_get_for_user(request.user, pk)
+    criteria = checklist.criteria_for(assignment.review.application.project.scope)
+    form = forms.OpinionForm(request.POST, criteria=criteria)
+    if form.is_valid():
+        _attempt(
+            request,
+            lambda: services.opinion_record(
+                assignment_id=assignment.pk,
+                verdict=form.cleaned_data["verdict"],
+                comments=form.cleaned_data["comments"],
+                worksheet=form.worksheet(),
+                actor=request.user,
+            ),
+            _("Opinion recorded."),
+        )
+    else:
+        _form_errors(request, form)
+    return HttpResponseRedirect(reverse("reviews:assignment-detail", args=[pk]))

@@ -1,0 +1,150 @@
+"""Browser journey of issue 4: create, submit, return (R14), resubmit, simplified review (R32-R34),
+decision by the chair and the letter downloaded by the researcher. Elements are found by id, name
+and data attributes, never by visible (translated) text."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from reviews import checklist
+from reviews.models import Application, Decision
+from tests.reviews.conftest import PDF_BYTES, make_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def eager_celery():
+    from ethics.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def _session(browser, live_server, username):
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    tab = context.new_page()
+    tab.set_default_timeout(15000)
+    tab.goto("/accounts/login/")
+    tab.fill("#id_username", username)
+    tab.fill("#id_password", "pw-for-tests-1")
+    tab.click("button[type=submit]")
+    tab.wait_for_load_state()
+    return context, tab
+
+
+def _upload(tab, slot, content=PDF_BYTES):
+    tab.select_option("#upload-form select[name=slot]", slot)
+    tab.set_input_files(
+        "#upload-form input[name=file]",
+        files=[{"name": f"{slot}.pdf", "mimeType": "application/pdf", "buffer": content}],
+    )
+    tab.click("#upload-save")
+    tab.wait_for_load_state()
+
+
+def _status(tab):
+    return tab.get_attribute("#application-status", "data-status")
+
+
+def test_review_journey(browser, live_server, eager_celery):
+    world = make_world()
+
+    # Researcher: project, pre-screen, application with every document, submit.
+    ctx, tab = _session(browser, live_server, world.researcher.username)
+    tab.goto("/reviews/")
+    tab.click("#new-project")
+    tab.fill("#id_title", "基于电子病历的2型糖尿病风险预测模型研究")
+    tab.select_option("#id_committee", str(world.committee.pk))
+    tab.check("input[name=scope][value=human_data_samples]")
+    tab.click("#project-save")
+    tab.wait_for_load_state()
+    tab.check("#prescreen-form input[name=human_data]")
+    tab.click("#prescreen-save")
+    tab.wait_for_load_state()
+    assert tab.get_attribute("[data-review-required]", "data-review-required") == "yes"
+    tab.select_option("#application-form select[name=kind]", "initial")
+    tab.click("#application-create")
+    tab.wait_for_load_state()
+    application_url = tab.url
+    for item in checklist.missing_slots("initial", ["human_data_samples"], set()):
+        _upload(tab, item.slot)
+    tab.click("#action-submit button")
+    tab.wait_for_load_state()
+    assert _status(tab) == "submitted"
+    Application.objects.get()
+
+    # Secretary: returns it with two missing documents at once (R14).
+    sctx, sec = _session(browser, live_server, world.secretary.username)
+    sec.goto(application_url)
+    sec.check("#action-return input[name=missing][value=funding]")
+    sec.check("#action-return input[name=missing][value=coi]")
+    sec.click("#action-return button")
+    sec.wait_for_load_state()
+    assert _status(sec) == "returned"
+
+    # Researcher: sees both items, uploads them, resubmits.
+    tab.goto(application_url)
+    assert tab.locator("#missing-items li").count() == 2
+    _upload(tab, "funding", PDF_BYTES + b"% signed")
+    _upload(tab, "coi", PDF_BYTES + b"% signed")
+    tab.click("#action-submit button")
+    tab.wait_for_load_state()
+    assert _status(tab) == "submitted"
+
+    # Secretary: accepts for simplified review on the minimal-risk ground (R32).
+    sec.goto(application_url)
+    sec.select_option("#action-accept select[name=procedure]", "simplified")
+    sec.select_option("#action-accept select[name=grounds]", "minimal_risk")
+    sec.click("#action-accept button")
+    sec.wait_for_load_state()
+    assert _status(sec) == "under_review"
+
+    # Chair: designates two members (R33).
+    cctx, chair = _session(browser, live_server, world.chair.user.username)
+    chair.goto(application_url)
+    for member in world.members[2:4]:
+        chair.check(f"#action-assign input[name=reviewers][value='{member.pk}']")
+    chair.click("#action-assign button")
+    chair.wait_for_load_state()
+
+    # Members: declare no conflict, then approve on the worksheet.
+    for member in world.members[2:4]:
+        mctx, mtab = _session(browser, live_server, member.user.username)
+        mtab.goto("/reviews/my-reviews/")
+        mtab.click("[data-assignment] a")
+        mtab.wait_for_load_state()
+        mtab.check("#declare-form input[name=conflicted][value='0']")
+        mtab.click("#declare-save")
+        mtab.wait_for_load_state()
+        mtab.select_option("#opinion-form select[name=verdict]", "approve")
+        mtab.fill("#opinion-form textarea[name=comments]", "风险不高于最低风险，同意。")  # noqa: RUF001
+        mtab.click("#opinion-save")
+        mtab.wait_for_load_state()
+        assert mtab.get_attribute("[data-verdict]", "data-verdict") == "approve"
+        mctx.close()
+
+    # Chair: decides; the letter is rendered by the Celery task after commit.
+    chair.goto(application_url)
+    chair.select_option("#action-decide select[name=outcome]", "approve")
+    chair.click("#action-decide button")
+    chair.wait_for_load_state()
+    assert _status(chair) == "decided"
+    decision = Decision.objects.get()
+    assert decision.letter
+
+    # Researcher: downloads the letter; reviewer names are not on the page.
+    tab.goto(application_url)
+    html = tab.content()
+    for member in world.members[2:4]:
+        assert member.user.display_name not in html
+    with tab.expect_download() as info:
+        tab.click("#letter-download")
+    data = open(info.value.path(), "rb").read()  # noqa: SIM115
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).replace(" ", "")
+    assert "科技伦理审查批件" in text
+    assert decision.number in text
+    for context in (ctx, sctx, cctx):
+        context.close()

@@ -1,0 +1,124 @@
+"""Two secretaries or chairs acting at once (PostgreSQL, real threads): one result, no gaps."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from ethics.errors import Conflict
+from reviews import services
+from reviews.models import Decision, Review
+from tests.conftest import requires_postgres
+from tests.reviews.conftest import make_world, submitted
+
+pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _race(*calls):
+    """Run the calls in threads released together; return (results, errors)."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+
+    def run(call):
+        try:
+            barrier.wait()
+            results.append(call())
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+def test_two_secretaries_accept_the_same_application_once():
+    world = make_world()
+    from tests.factories import MembershipFactory, UserFactory
+
+    other = MembershipFactory(
+        committee=world.committee,
+        role="secretary",
+        expertise="other",
+        user=UserFactory(),
+        **world.term,
+    ).user
+    application = submitted(world)
+    results, errors = _race(
+        lambda: services.application_accept(
+            application_id=application.pk, procedure="meeting", actor=world.secretary
+        ),
+        lambda: services.application_accept(
+            application_id=application.pk,
+            procedure="simplified",
+            grounds="minimal_risk",
+            actor=other,
+        ),
+    )
+    assert len(results) == 1
+    assert len(errors) == 1
+    assert isinstance(errors[0], Conflict)
+    assert Review.objects.filter(application=application).count() == 1
+
+
+def test_two_decisions_on_the_same_application_give_one_result():
+    world = make_world()
+    application = submitted(world)
+    services.application_accept(
+        application_id=application.pk, procedure="meeting", actor=world.secretary
+    )
+    results, errors = _race(
+        lambda: services.decision_issue(
+            application_id=application.pk, outcome="approve", actor=world.chair.user
+        ),
+        lambda: services.decision_issue(
+            application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair.user
+        ),
+    )
+    assert len(results) == 1
+    assert len(errors) == 1
+    assert Decision.objects.filter(application=application).count() == 1
+
+
+def test_concurrent_decisions_take_consecutive_numbers():
+    world = make_world()
+    applications = []
+    for _ in range(6):
+        application = submitted(world)
+        services.application_accept(
+            application_id=application.pk, procedure="meeting", actor=world.secretary
+        )
+        applications.append(application)
+    _results, errors = _race(
+        *[
+            (
+                lambda pk=a.pk: services.decision_issue(
+                    application_id=pk, outcome="approve", actor=world.chair.user
+                )
+            )
+            for a in applications
+        ]
+    )
+    assert errors == []
+    assert sorted(d.sequence for d in Decision.objects.all()) == [1, 2, 3, 4, 5, 6]
+
+
+def test_concurrent_submissions_take_distinct_references():
+    world = make_world()
+    from tests.reviews.conftest import draft
+
+    drafts = [draft(world) for _ in range(5)]
+    results, errors = _race(
+        *[
+            (lambda pk=d.pk: services.application_submit(application_id=pk, actor=world.researcher))
+            for d in drafts
+        ]
+    )
+    assert errors == []
+    refs = sorted(a.ref for a in results)
+    assert len(set(refs)) == 5
+    assert refs[-1].endswith("S0005")
