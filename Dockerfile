@@ -10,6 +10,7 @@ COPY pyproject.toml README.md ./
 COPY ethics ethics
 COPY committees committees
 COPY reviews reviews
+COPY meetings meetings
 COPY registry registry
 COPY reports reports
 COPY templates templates

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "ethics",
     "committees",
     "reviews",
+    "meetings",
     "reports",
     "registry",
 ]

@@ -38,6 +38,6 @@ urlpatterns = [
 ]
 
 # Each app's pages live under its own prefix, wired here once the app provides urls.py.
-for app in ("committees", "reviews", "registry", "reports"):
+for app in ("committees", "reviews", "meetings", "registry", "reports"):
     if find_spec(f"{app}.urls") is not None:
         urlpatterns.append(path(f"{app}/", include(f"{app}.urls")))

@@ -16,6 +16,6 @@ urlpatterns = [
     path("", include(router.urls)),
 ]
 
-for app in ("committees", "reviews", "registry", "reports"):
+for app in ("committees", "reviews", "meetings", "registry", "reports"):
     if find_spec(f"{app}.api.urls") is not None:
         urlpatterns.append(path("", include(import_module(f"{app}.api.urls"))))

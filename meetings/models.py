@@ -1,0 +1,1 @@
+"""Meetings: agenda, attendance and quorum, recusals, votes and minutes (the meetings issue)."""
