@@ -86,7 +86,8 @@ def notify(
 
 def _email_notification(notification_id: int) -> None:
     note = Notification.objects.select_related("recipient").get(pk=notification_id)
-    _send_mail(note.recipient, note.title, note.body, note.url, note.cause)
+    # The message itself is the title when no longer body was written.
+    _send_mail(note.recipient, note.title, note.body or note.title, note.url, note.cause)
 
 
 def _send_mail(user: User, subject: str, body: str, url: str, cause: str) -> None:

@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ethics.context_processors.inbox",
             ],
+            "builtins": ["ethics.templatetags.ethics_tags"],
         },
     },
 ]
