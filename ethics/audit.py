@@ -46,7 +46,10 @@ def compute_hash(event: AuditEvent) -> str:
 
 def _jsonable(data: dict[str, Any] | None) -> dict[str, Any]:
     # Round-trip through the encoder so dates and decimals hash the same after a reload.
-    return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False))
+    loaded: dict[str, Any] = json.loads(
+        json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False)
+    )
+    return loaded
 
 
 def record(

@@ -39,7 +39,7 @@ class User(AbstractUser):
     )
     institution_admin = models.BooleanField(_("institution admin"), default=False)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")
         verbose_name_plural = _("users")

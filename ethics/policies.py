@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -55,7 +56,7 @@ def get_visible_or_404(user: User, queryset: models.QuerySet[M], **lookup: Any) 
     """Fetch one row the user may see; anything hidden is indistinguishable from missing."""
     try:
         return visible(user, queryset).get(**lookup)
-    except queryset.model.DoesNotExist:
+    except ObjectDoesNotExist:
         raise Http404 from None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 
 from ethics.deadlines import Calendar
@@ -10,8 +12,8 @@ from ethics.models import Deadline, Holiday, HolidayKind, Notification, User
 
 def working_calendar() -> Calendar:
     """The holiday calendar from the database (editable in admin) as a pure Calendar."""
-    holidays: set = set()
-    makeup: set = set()
+    holidays: set[date] = set()
+    makeup: set[date] = set()
     for day, kind in Holiday.objects.values_list("date", "kind"):
         (holidays if kind == HolidayKind.HOLIDAY else makeup).add(day)
     years = {d.year for d in holidays | makeup}

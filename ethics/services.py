@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -80,8 +81,7 @@ def notify(
             recipient=user, title=title, body=body, params=params, url=url, cause=cause
         )
         if email and user.email:
-            note_id = note.pk
-            transaction.on_commit(lambda note_id=note_id: _email_notification(note_id))
+            transaction.on_commit(partial(_email_notification, note.pk))
 
 
 def _email_notification(notification_id: int) -> None:
