@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Membership, Role
-from committees.policies import current_memberships
+from committees.policies import current_memberships, holds_role
 from ethics.hooks import Recipients
 from ethics.models import ACTIVE_DEADLINE_STATES, Deadline, User
 
@@ -67,7 +67,7 @@ def nav_visible(user: Any) -> bool:
         return False
     if user.is_superuser or (user.institution_admin and user.institution_id):
         return True
-    return current_memberships(user).exists()
+    return holds_role(user)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from committees.models import (
     Pledge,
     Training,
 )
-from ethics import policies
+from ethics import hooks, policies
 from ethics.models import User
 
 
@@ -194,3 +194,25 @@ def register() -> None:
     policies.register(Pledge, MemberRecordPolicy())
     policies.register(Training, MemberRecordPolicy())
     policies.register(Entrustment, EntrustmentPolicy())
+
+
+def current_roles(user: User) -> dict[int, frozenset[str]]:
+    """{committee id: roles held today}, computed once per request (one query)."""
+
+    def compute() -> dict[int, frozenset[str]]:
+        roles: dict[int, set[str]] = {}
+        for committee_id, role in current_memberships(user).values_list("committee_id", "role"):
+            roles.setdefault(committee_id, set()).add(role)
+        return {cid: frozenset(r) for cid, r in roles.items()}
+
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    return hooks.memo(user, "committee_roles", compute)
+
+
+def holds_role(user: User, roles: frozenset[str] | set[str] | None = None) -> bool:
+    """Whether the user currently holds any of `roles` (any role when None) on some committee."""
+    held = current_roles(user)
+    if roles is None:
+        return bool(held)
+    return any(r & roles for r in held.values())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from ethics.models import Deadline, User
@@ -124,3 +124,18 @@ def deadline_opened(deadline: Deadline) -> None:
 def deadline_closed(deadline: Deadline) -> None:
     for listener in _closed.get(deadline.kind, []):
         listener(deadline)
+
+
+# --- per-request memo on the user object -------------------------------------------------------
+# request.user lives exactly one request, so facts computed about it (its current committee roles)
+# can be kept on it; many nav and panel predicates then share one query.
+
+T = TypeVar("T")
+
+
+def memo(user: Any, key: str, compute: Callable[[], T]) -> T:
+    """Compute `key` once per user object (i.e. once per request) and reuse it."""
+    store: dict[str, Any] = user.__dict__.setdefault("_ethics_memo", {})
+    if key not in store:
+        store[key] = compute()
+    return cast(T, store[key])
