@@ -1,0 +1,91 @@
+"""Who sees deadlines and filings.
+
+Deadlines are seen by whoever may see their committee (secretaries, members, institution admins).
+Filings are office work: the committee's officers (chair, vice-chair, secretary) and the
+institution's admins see and act on them; everyone else gets 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+from committees.models import MANAGING_ROLES
+from committees.policies import current_memberships, may_manage_committee, visible_committee_filter
+from ethics import policies
+from ethics.models import Deadline, User
+from registry.models import Filing, FilingPackage
+
+
+class DeadlinePolicy:
+    def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(visible_committee_filter(user, "committee__"))
+
+    def may(self, user: User, action: str, obj: Any) -> bool:
+        if user.is_superuser:
+            return True
+        if obj.committee is None:
+            return False
+        if action == "view":
+            return self.visible(user, Deadline.objects.filter(pk=obj.pk)).exists()
+        return may_manage_committee(user, obj.committee)
+
+
+def managed_committee_filter(user: User, prefix: str = "") -> Q:
+    """Q over a model reaching Committee through `prefix` for the committees `user` manages."""
+    managed = current_memberships(user).filter(role__in=MANAGING_ROLES).values("committee_id")
+    q = Q(**{f"{prefix}pk__in": managed})
+    if user.institution_admin and user.institution_id:
+        q |= Q(**{f"{prefix}institution_id": user.institution_id})
+    return q
+
+
+def may_file(user: User) -> bool:
+    """Whether the user manages any committee (nav item, dashboard panel)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or (user.institution_admin and user.institution_id):
+        return True
+    from reviews.hooks import is_officer  # the user's roles, read once per request
+
+    return is_officer(user)
+
+
+def may_see_deadlines(user: User) -> bool:
+    """Nav item: institution admins and anyone holding a current committee role."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or (user.institution_admin and user.institution_id):
+        return True
+    from reviews.hooks import is_member, is_officer
+
+    return is_officer(user) or is_member(user)
+
+
+class FilingPolicy:
+    path = "committee__"
+
+    def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(managed_committee_filter(user, self.path))
+
+    def may(self, user: User, action: str, obj: Any) -> bool:
+        if user.is_superuser:
+            return True
+        filing = obj if isinstance(obj, Filing) else obj.filing
+        return may_manage_committee(user, filing.committee)
+
+
+class FilingPackagePolicy(FilingPolicy):
+    path = "filing__committee__"
+
+
+def register() -> None:
+    policies.register(Deadline, DeadlinePolicy())
+    policies.register(Filing, FilingPolicy())
+    policies.register(FilingPackage, FilingPackagePolicy())

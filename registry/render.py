@@ -1,0 +1,84 @@
+"""Render a package dict (registry/packages.py) as PDF, JSON and an xlsx workbook.
+
+Called only from the Celery task (services.package_render): PDFs never render in a request.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from ethics import pdf
+
+PDF_TEMPLATE = "pdf/registry/package.html"
+
+
+def to_json(package: dict[str, Any], verification_hash: str) -> bytes:
+    body = {**package, "verification_hash": verification_hash}
+    return json.dumps(body, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder).encode("utf-8")
+
+
+def with_cells(package: dict[str, Any]) -> dict[str, Any]:
+    """The package with each table's rows as cell lists in column order (for templates)."""
+    sections = [
+        {**s, "cells": [[row.get(c["key"], "") for c in s["columns"]] for row in s["rows"]]}
+        for s in package["sections"]
+    ]
+    return {**package, "sections": sections}
+
+
+def to_pdf(package: dict[str, Any], verification_hash: str) -> bytes:
+    return pdf.render(PDF_TEMPLATE, {"package": with_cells(package), "hash": verification_hash})
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    # Excel forbids []:*?/\ in sheet names and caps them at 31 characters.
+    clean = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Sheet"
+    name, n = clean, 2
+    while name in used:
+        name = f"{clean[:28]}({n})"
+        n += 1
+    used.add(name)
+    return name
+
+
+def to_xlsx(package: dict[str, Any], verification_hash: str) -> bytes:
+    """One sheet per platform section: label/value pairs, then the section's table if any."""
+    book = Workbook()
+    cover = book.active
+    cover.title = "封面"
+    cover.append(["平台", package["platform"]])
+    cover.append(["标题", package["title"]])
+    cover.append(["填报类别", package["filing"]["kind_zh"]])
+    cover.append(["截止日期", package["filing"]["due_on"]])
+    cover.append(["依据", f"{package['filing']['rule']} {package['filing']['basis']}"])
+    cover.append(["核验码（SHA-256）", verification_hash])
+    used = {cover.title}
+    for section in package["sections"]:
+        sheet = book.create_sheet(_sheet_name(section["title"], used))
+        sheet.append([section["title"]])
+        sheet["A1"].font = Font(bold=True)
+        for item in section["fields"]:
+            sheet.append([item["label"], item["value"], item["key"]])
+        if section["columns"]:
+            if section["fields"]:
+                sheet.append([])
+            sheet.append([c["label"] for c in section["columns"]])
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+            for row in section["rows"]:
+                sheet.append([row.get(c["key"], "") for c in section["columns"]])
+        for index in range(1, sheet.max_column + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = 24
+        for row in sheet.iter_rows():
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,172 @@
+"""Permission-scoped reads of deadlines and filings; query counts constant in the number of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import models
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from committees.models import Committee, Membership, Role
+from ethics import policies
+from ethics.deadlines import SHANGHAI
+from ethics.models import ACTIVE_DEADLINE_STATES, Deadline, DeadlineKind, DeadlineState, User
+from registry.models import Filing, FilingPackage
+from registry.workflow import OPEN_STATUSES, Kind, Status
+
+
+def deadlines_for_user(
+    user: User, filters: Mapping[str, str] | None = None
+) -> models.QuerySet[Deadline]:
+    """Deadlines of the committees `user` may see, filtered by committee, state and kind."""
+    qs = policies.visible(user, Deadline.objects.select_related("committee", "subject_type"))
+    filters = filters or {}
+    committee = filters.get("committee")
+    if committee and str(committee).isdigit():
+        qs = qs.filter(committee_id=int(committee))
+    state = filters.get("state")
+    if state in DeadlineState.values:
+        qs = qs.filter(state=state)
+    elif state == "active":
+        qs = qs.filter(state__in=[DeadlineState.OPEN, DeadlineState.OVERDUE])
+    kind = filters.get("kind")
+    if kind in DeadlineKind.values:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("due_at", "id")
+
+
+def deadlines_in_month(user: User, year: int, month: int) -> dict[date, list[Deadline]]:
+    """Active deadlines whose last day falls in the month, by last day (the calendar page)."""
+    first = date(year, month, 1)
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    # due_at is 24:00 of the last day, i.e. the next day's 00:00 Shanghai.
+    start = datetime.combine(first + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+    end = datetime.combine(following + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+    qs = deadlines_for_user(user).filter(
+        due_at__gte=start, due_at__lt=end, state__in=ACTIVE_DEADLINE_STATES
+    )
+    days: dict[date, list[Deadline]] = {}
+    for deadline in qs[:500]:
+        last = (deadline.due_at.astimezone(SHANGHAI) - timedelta(microseconds=1)).date()
+        days.setdefault(last, []).append(deadline)
+    return days
+
+
+# --- filings ------------------------------------------------------------------------------------
+
+
+def with_packages(qs: models.QuerySet[Filing]) -> models.QuerySet[Filing]:
+    """Prefetch each filing's packages, newest first, for `latest_package` (one query)."""
+    return qs.prefetch_related(
+        Prefetch(
+            "packages",
+            queryset=FilingPackage.objects.order_by("-version").defer("data"),
+            to_attr="package_list",
+        )
+    )
+
+
+def filings_for_user(
+    user: User, filters: Mapping[str, str] | None = None
+) -> models.QuerySet[Filing]:
+    """Filings of the committees `user` manages, filtered by committee, kind and status."""
+    qs = policies.visible(user, Filing.objects.select_related("committee", "project", "deadline"))
+    filters = filters or {}
+    committee = filters.get("committee")
+    if committee and str(committee).isdigit():
+        qs = qs.filter(committee_id=int(committee))
+    kind = filters.get("kind")
+    if kind in Kind.values:
+        qs = qs.filter(kind=kind)
+    status = filters.get("status")
+    if status in Status.values:
+        qs = qs.filter(status=status)
+    elif status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status == "overdue":
+        qs = qs.filter(status__in=OPEN_STATUSES, deadline__state=DeadlineState.OVERDUE)
+    return qs.order_by("due_on", "id")
+
+
+def filing_get_for_user(user: User, pk: int) -> Filing:
+    """One filing the user may see, or 404."""
+    return policies.get_visible_or_404(
+        user,
+        Filing.objects.select_related(
+            "committee__institution", "project", "deadline", "submitted_by"
+        ),
+        pk=pk,
+    )
+
+
+def latest_package(filing: Filing) -> FilingPackage | None:
+    cached = getattr(filing, "package_list", None)
+    if cached is not None:
+        return cached[0] if cached else None
+    return filing.packages.order_by("-version").first()
+
+
+def package_get_for_user(user: User, filing_pk: int) -> FilingPackage | None:
+    filing = filing_get_for_user(user, filing_pk)
+    return latest_package(filing)
+
+
+@dataclass(frozen=True)
+class FilingCounts:
+    due: int
+    overdue: int
+    prepared: int
+    submitted: int
+    acknowledged: int
+
+
+def filing_counts(user: User) -> FilingCounts:
+    """What is due, overdue, prepared, submitted: one aggregate query."""
+    qs = policies.visible(user, Filing.objects.all())
+    agg = qs.aggregate(
+        due=models.Count("id", filter=models.Q(status=Status.DUE)),
+        overdue=models.Count(
+            "id",
+            filter=models.Q(status__in=OPEN_STATUSES, deadline__state=DeadlineState.OVERDUE),
+        ),
+        prepared=models.Count("id", filter=models.Q(status=Status.PREPARED)),
+        submitted=models.Count("id", filter=models.Q(status=Status.SUBMITTED)),
+        acknowledged=models.Count("id", filter=models.Q(status=Status.ACKNOWLEDGED)),
+    )
+    return FilingCounts(**{k: v or 0 for k, v in agg.items()})
+
+
+def next_obligations(user: User, limit: int = 8) -> list[Filing]:
+    """The user's open filings, soonest first (dashboard panel)."""
+    return list(
+        policies.visible(user, Filing.objects.select_related("committee", "project", "deadline"))
+        .filter(status__in=OPEN_STATUSES)
+        .order_by("due_on", "id")[:limit]
+    )
+
+
+def filing_recipients(committee_id: int, *, escalation: bool = False) -> list[User]:
+    """Secretaries of the committee; with `escalation`, also its chair and institution admins."""
+    today = timezone.localdate()
+    roles = [Role.SECRETARY, Role.CHAIR] if escalation else [Role.SECRETARY]
+    users = [
+        m.user
+        for m in Membership.objects.filter(
+            committee_id=committee_id,
+            role__in=roles,
+            ended_on=None,
+            term_start__lte=today,
+            term_end__gte=today,
+        ).select_related("user")
+    ]
+    if escalation:
+        institution = Committee.objects.filter(pk=committee_id).values("institution_id")
+        users += list(
+            User.objects.filter(
+                institution_id__in=institution, institution_admin=True, is_active=True
+            )
+        )
+    return users

@@ -1,0 +1,71 @@
+"""Filing kinds, statuses, actions and the one transition table (R50-R54).
+
+A filing moves due -> prepared -> submitted -> acknowledged. "prepare" may be repeated while the
+filing is prepared (the data changed, render again); "waive" is taken by the system only, when
+the deadline behind a filing is waived (e.g. the committee's founding date was corrected).
+Pure: no ORM, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ethics.errors import IllegalTransition
+
+
+class Kind(models.TextChoices):
+    COMMITTEE_REGISTRATION = "committee_registration", _("Committee registration")
+    COMMITTEE_UPDATE = "committee_update", _("Committee registration update")
+    LISTED_REGISTRATION = "listed_registration", _("Listed activity registration")
+    LISTED_UPDATE = "listed_update", _("Listed activity update")
+    ANNUAL_REPORT = "annual_report", _("Annual report")
+
+
+class Status(models.TextChoices):
+    DUE = "due", _("Due")
+    PREPARED = "prepared", _("Prepared")
+    SUBMITTED = "submitted", _("Submitted")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    WAIVED = "waived", _("Waived")
+
+
+class Action(models.TextChoices):
+    PREPARE = "prepare", _("Prepare the package")
+    SUBMIT = "submit", _("Record the submission")
+    ACKNOWLEDGE = "acknowledge", _("Record the acknowledgement")
+    WAIVE = "waive", _("Waive")
+
+
+OPEN_STATUSES: Final = (Status.DUE, Status.PREPARED)
+DONE_STATUSES: Final = (Status.SUBMITTED, Status.ACKNOWLEDGED)
+COMMITTEE_KINDS: Final = (Kind.COMMITTEE_REGISTRATION, Kind.COMMITTEE_UPDATE)
+LISTED_KINDS: Final = (Kind.LISTED_REGISTRATION, Kind.LISTED_UPDATE)
+
+TRANSITIONS: Final[Mapping[tuple[Status, Action], Status]] = {
+    (Status.DUE, Action.PREPARE): Status.PREPARED,
+    (Status.PREPARED, Action.PREPARE): Status.PREPARED,
+    (Status.PREPARED, Action.SUBMIT): Status.SUBMITTED,
+    (Status.SUBMITTED, Action.ACKNOWLEDGE): Status.ACKNOWLEDGED,
+    (Status.DUE, Action.WAIVE): Status.WAIVED,
+    (Status.PREPARED, Action.WAIVE): Status.WAIVED,
+}
+
+# Actions people take from the pages and the API; WAIVE follows the deadline, never a button.
+USER_ACTIONS: Final = (Action.PREPARE, Action.SUBMIT, Action.ACKNOWLEDGE)
+
+
+def next_status(current: str, action: str) -> Status:
+    """The status after `action`, or IllegalTransition (409) if the table has no such edge."""
+    try:
+        return TRANSITIONS[(Status(current), Action(action))]
+    except (KeyError, ValueError):
+        raise IllegalTransition(current, action) from None
+
+
+def actions_from(status: str) -> list[Action]:
+    """The user actions the table allows from `status`, in declaration order."""
+    return [a for (s, a) in TRANSITIONS if s == status and a in USER_ACTIONS]

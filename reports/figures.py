@@ -1,0 +1,300 @@
+"""The figures of a committee's annual work report (R52, regulations.md §5), from the data.
+
+Each selector reads one committee and one calendar year (Asia/Shanghai) with a constant number
+of aggregate queries; the arithmetic (median, maximum) is pure and tested as such. A figure whose
+source is not modelled yet is `NOT_RECORDED`, never a made-up zero: the report says so in words.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, Final
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import Committee, Membership, Training
+from ethics.deadlines import SHANGHAI
+from reviews.models import Application, Decision, Project, Review
+from reviews.workflow import Kind
+
+
+class _NotRecorded:
+    """Marker for a figure whose source model does not exist yet."""
+
+    def __repr__(self) -> str:
+        return "NOT_RECORDED"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_RECORDED: Final = _NotRecorded()
+NOT_RECORDED_LABEL: Final = _("not recorded in the system yet")
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: Any
+    value: Any
+    rule: str = ""
+
+    @property
+    def recorded(self) -> bool:
+        return self.value is not NOT_RECORDED
+
+    def as_json(self) -> Any:
+        return self.value if self.recorded else None
+
+
+@dataclass
+class AnnualFigures:
+    committee_id: int
+    year: int
+    figures: list[Figure] = field(default_factory=list)
+    listed_activities: list[dict[str, Any]] = field(default_factory=list)
+
+    def get(self, key: str) -> Any:
+        for figure in self.figures:
+            if figure.key == key:
+                return figure.value
+        raise KeyError(key)
+
+    @property
+    def not_recorded(self) -> list[str]:
+        return [f.key for f in self.figures if not f.recorded]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "committee": self.committee_id,
+            "year": self.year,
+            "figures": {f.key: f.as_json() for f in self.figures},
+            "not_recorded": self.not_recorded,
+            "listed_activities": self.listed_activities,
+        }
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """[1 January 00:00, next 1 January 00:00) in Asia/Shanghai."""
+    return (
+        datetime.combine(date(year, 1, 1), time.min, tzinfo=SHANGHAI),
+        datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=SHANGHAI),
+    )
+
+
+# --- pure arithmetic --------------------------------------------------------------------------
+
+
+def days_taken(pairs: Iterable[tuple[datetime, datetime]]) -> list[int]:
+    """Calendar days (Shanghai dates) from acceptance to decision for each (accepted, decided)."""
+    return [
+        (decided.astimezone(SHANGHAI).date() - accepted.astimezone(SHANGHAI).date()).days
+        for accepted, decided in pairs
+    ]
+
+
+def median_days(days: Sequence[int]) -> float | None:
+    return float(statistics.median(days)) if days else None
+
+
+def max_days(days: Sequence[int]) -> int | None:
+    return max(days) if days else None
+
+
+def _counts(rows: Iterable[dict[str, Any]], key: str) -> dict[str, int]:
+    return {row[key]: row["n"] for row in rows if row[key]}
+
+
+# --- selectors --------------------------------------------------------------------------------
+
+
+def applications_received(committee_id: int, year: int) -> dict[str, int]:
+    start, end = year_bounds(year)
+    rows = (
+        Application.objects.filter(
+            committee_id=committee_id, submitted_at__gte=start, submitted_at__lt=end
+        )
+        .values("kind")
+        .annotate(n=Count("id"))
+        .order_by("kind")
+    )
+    return _counts(rows, "kind")
+
+
+def reviews_accepted(committee_id: int, year: int) -> dict[str, int]:
+    """Review rounds accepted in the year, by procedure (meeting / simplified / emergency)."""
+    start, end = year_bounds(year)
+    rows = (
+        Review.objects.filter(
+            application__committee_id=committee_id, accepted_at__gte=start, accepted_at__lt=end
+        )
+        .values("procedure")
+        .annotate(n=Count("id"))
+        .order_by("procedure")
+    )
+    return _counts(rows, "procedure")
+
+
+def reviews_by_kind_and_procedure(committee_id: int, year: int) -> dict[str, dict[str, int]]:
+    start, end = year_bounds(year)
+    rows = (
+        Review.objects.filter(
+            application__committee_id=committee_id, accepted_at__gte=start, accepted_at__lt=end
+        )
+        .values("application__kind", "procedure")
+        .annotate(n=Count("id"))
+        .order_by("application__kind", "procedure")
+    )
+    table: dict[str, dict[str, int]] = {}
+    for row in rows:
+        table.setdefault(row["application__kind"], {})[row["procedure"]] = row["n"]
+    return table
+
+
+def _decisions(committee_id: int, year: int) -> Any:
+    start, end = year_bounds(year)
+    return Decision.objects.filter(
+        committee_id=committee_id, decided_at__gte=start, decided_at__lt=end
+    )
+
+
+def decisions_by_outcome(committee_id: int, year: int) -> dict[str, int]:
+    rows = _decisions(committee_id, year).values("outcome").annotate(n=Count("id")).order_by()
+    return _counts(rows, "outcome")
+
+
+def decision_days(committee_id: int, year: int) -> list[int]:
+    pairs = _decisions(committee_id, year).values_list("review__accepted_at", "decided_at")
+    return days_taken(pairs)
+
+
+def tracking_decisions(committee_id: int, year: int) -> int:
+    return _decisions(committee_id, year).filter(application__kind=Kind.TRACKING).count()
+
+
+def appeals(committee_id: int, year: int) -> dict[str, Any]:
+    """Appeals (R27) received in the year and the outcomes of those decided in the year."""
+    start, end = year_bounds(year)
+    received = Application.objects.filter(
+        committee_id=committee_id,
+        kind=Kind.APPEAL,
+        submitted_at__gte=start,
+        submitted_at__lt=end,
+    ).count()
+    rows = (
+        _decisions(committee_id, year)
+        .filter(application__kind=Kind.APPEAL)
+        .values("outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {"received": received, "decided": _counts(rows, "outcome")}
+
+
+def member_changes(committee_id: int, year: int) -> dict[str, int]:
+    """Appointments starting and appointments ended during the year."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    counts = Membership.objects.filter(committee_id=committee_id).aggregate(
+        appointed=Count("id", filter=Q(term_start__gte=first, term_start__lte=last)),
+        ended=Count("id", filter=Q(ended_on__gte=first, ended_on__lte=last)),
+    )
+    return {"appointed": counts["appointed"] or 0, "ended": counts["ended"] or 0}
+
+
+def training(committee_id: int, year: int) -> dict[str, Any]:
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    counts = Training.objects.filter(
+        membership__committee_id=committee_id, completed_on__gte=first, completed_on__lte=last
+    ).aggregate(
+        records=Count("id"),
+        members=Count("membership", distinct=True),
+        hours=Sum("hours"),
+    )
+    return {
+        "records": counts["records"] or 0,
+        "members": counts["members"] or 0,
+        "hours": float(counts["hours"] or 0),
+    }
+
+
+def listed_activities(committee_id: int, year: int) -> list[dict[str, Any]]:
+    """Listed (annex) activities the committee reviews, with their latest decision in the year."""
+    _, end = year_bounds(year)
+    projects = (
+        Project.objects.filter(committee_id=committee_id, listed_item__isnull=False)
+        .filter(created_at__lt=end)
+        .select_related("lead")
+        .order_by("id")
+    )
+    latest: dict[int, Decision] = {}
+    for decision in (
+        Decision.objects.filter(application__project__in=projects, decided_at__lt=end)
+        .select_related("application")
+        .order_by("decided_at", "id")
+    ):
+        latest[decision.application.project_id] = decision
+    rows = []
+    for project in projects:
+        decision = latest.get(project.pk)
+        rows.append(
+            {
+                "project": project.pk,
+                "title": project.title,
+                "listed_item": project.listed_item,
+                "annex_version": project.annex_version,
+                "lead": project.lead.display_name,
+                "status": project.status,
+                "planned_start": project.planned_start,
+                "planned_end": project.planned_end,
+                "last_decision": decision.number if decision else None,
+                "last_outcome": decision.outcome if decision else None,
+                "last_decided_on": (
+                    decision.decided_at.astimezone(SHANGHAI).date() if decision else None
+                ),
+                "next_tracking_due": decision.next_tracking_due if decision else None,
+                # Implementation progress reports arrive with the post-approval work.
+                "progress": None,
+            }
+        )
+    return rows
+
+
+def annual_figures(committee: Committee | int, year: int) -> AnnualFigures:
+    """Every figure of the annual work report of `committee` for `year` (R52)."""
+    committee_id = committee if isinstance(committee, int) else committee.pk
+    days = decision_days(committee_id, year)
+    outcomes = decisions_by_outcome(committee_id, year)
+    figures = [
+        Figure("meetings_held", _("Meetings held"), NOT_RECORDED, "R19"),
+        Figure("applications_by_kind", _("Applications received, by kind"),
+               applications_received(committee_id, year), "R13"),
+        Figure("reviews_by_procedure", _("Applications accepted, by procedure"),
+               reviews_accepted(committee_id, year), "R15"),
+        Figure("reviews_by_kind_and_procedure", _("Accepted, by kind and procedure"),
+               reviews_by_kind_and_procedure(committee_id, year), "R15"),
+        Figure("decisions_by_outcome", _("Decisions, by outcome"), outcomes, "R23"),
+        Figure("decisions_total", _("Decisions in all"), sum(outcomes.values()), "R23"),
+        Figure("median_days_to_decision", _("Median days from acceptance to decision"),
+               median_days(days), "R25"),
+        Figure("max_days_to_decision", _("Maximum days from acceptance to decision"),
+               max_days(days), "R25"),
+        Figure("tracking_reviews_done", _("Tracking reviews decided"),
+               tracking_decisions(committee_id, year), "R28"),
+        Figure("tracking_reviews_overdue", _("Tracking reviews overdue"), NOT_RECORDED, "R28"),
+        Figure("suspensions", _("Suspensions"), outcomes.get("suspend", 0), "R28"),
+        Figure("terminations", _("Terminations"), outcomes.get("terminate", 0), "R28"),
+        Figure("appeals", _("Appeals"), appeals(committee_id, year), "R27"),
+        Figure("complaints", _("Complaints"), NOT_RECORDED, "R9"),
+        Figure("member_changes", _("Member changes"), member_changes(committee_id, year), "R7"),
+        Figure("training", _("Training"), training(committee_id, year), "R8"),
+    ]  # fmt: skip
+    return AnnualFigures(
+        committee_id=committee_id,
+        year=year,
+        figures=figures,
+        listed_activities=listed_activities(committee_id, year),
+    )

@@ -1,0 +1,104 @@
+"""Filings pages, calendar and the dashboard panel: scope, actions, 404s and query counts."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from registry import services
+from registry.models import Filing, FilingPackage
+
+pytestmark = pytest.mark.django_db
+
+
+def _registration(world):
+    return Filing.objects.get(committee=world.committee, kind="committee_registration")
+
+
+def test_list_and_detail_for_the_secretary(client, world):
+    filing = _registration(world)
+    client.force_login(world.secretary)
+    html = client.get(reverse("registry:filing-list")).content.decode()
+    assert f'data-filing="{filing.pk}"' in html
+    detail = client.get(reverse("registry:filing-detail", args=[filing.pk])).content.decode()
+    assert 'id="action-prepare"' in detail
+
+
+def test_outsiders_get_404_on_every_page(client, world):
+    filing = _registration(world)
+    for user in (world.outsider, world.stranger, world.member):
+        client.force_login(user)
+        assert (
+            f'data-filing="{filing.pk}"'
+            not in client.get(reverse("registry:filing-list")).content.decode()
+        )
+        assert client.get(reverse("registry:filing-detail", args=[filing.pk])).status_code == 404
+        url = reverse("registry:filing-action", args=[filing.pk, "prepare"])
+        assert client.post(url).status_code == 404
+    assert Filing.objects.get(pk=filing.pk).status == "due"
+
+
+def test_prepare_submit_acknowledge_from_the_page(client, world):
+    filing = _registration(world)
+    client.force_login(world.secretary)
+    client.post(reverse("registry:filing-action", args=[filing.pk, "prepare"]))
+    services.package_render(package_id=FilingPackage.objects.get(filing=filing).pk)
+    detail = client.get(reverse("registry:filing-detail", args=[filing.pk])).content.decode()
+    assert 'id="package-preview"' in detail
+    assert "委员名单" in detail
+    client.post(
+        reverse("registry:filing-action", args=[filing.pk, "submit"]),
+        {"submitted_on": str(timezone.localdate()), "receipt": "DJ-77"},
+    )
+    filing.refresh_from_db()
+    assert (filing.status, filing.receipt) == ("submitted", "DJ-77")
+    client.post(reverse("registry:filing-action", args=[filing.pk, "acknowledge"]), {})
+    filing.refresh_from_db()
+    assert filing.status == "acknowledged"
+
+
+def test_a_refused_action_shows_a_message(client, world):
+    filing = _registration(world)
+    client.force_login(world.secretary)
+    response = client.post(
+        reverse("registry:filing-action", args=[filing.pk, "submit"]),
+        {"submitted_on": str(timezone.localdate()), "receipt": "X"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert list(response.context["messages"])
+
+
+def test_calendar_shows_deadlines_on_their_last_day(client, world):
+    filing = _registration(world)
+    client.force_login(world.secretary)
+    month = f"{filing.due_on:%Y-%m}"
+    html = client.get(reverse("registry:deadline-calendar") + f"?month={month}").content.decode()
+    assert f'data-deadline="{filing.deadline_id}"' in html
+    client.force_login(world.outsider)
+    html = client.get(reverse("registry:deadline-calendar") + f"?month={month}").content.decode()
+    assert f'data-deadline="{filing.deadline_id}"' not in html
+
+
+def test_dashboard_panel_lists_next_obligations(client, world):
+    client.force_login(world.admin)
+    html = client.get(reverse("ethics:dashboard")).content.decode()
+    assert 'id="next-obligations"' in html
+    assert f'data-filing="{_registration(world).pk}"' in html
+    client.force_login(world.stranger)
+    assert 'id="next-obligations"' not in client.get(reverse("ethics:dashboard")).content.decode()
+
+
+def test_page_query_counts_are_constant(client, world, django_assert_max_num_queries):
+    client.force_login(world.secretary)
+    filing = _registration(world)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("registry:filing-list"))
+    with django_assert_max_num_queries(15):
+        client.get(reverse("registry:filing-detail", args=[filing.pk]))
+    for year in range(2000, 2025):
+        services.annual_report_open_for(committee_id=world.committee.pk, year=year)
+    with django_assert_max_num_queries(10):
+        html = client.get(reverse("registry:filing-list")).content.decode()
+    assert html.count("data-filing=") == 26
+    with django_assert_max_num_queries(12):
+        client.get(reverse("registry:deadline-calendar") + "?month=2025-03")
