@@ -62,7 +62,11 @@ class PrescreenForm(forms.Form):
 
 
 class ApplicationCreateForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    # An appeal is filed from the decision it contests (R27).
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[(k.value, k.label) for k in Kind if k != Kind.APPEAL]
+    )
+    major_change = forms.BooleanField(label=_("Major change (R32, R46)"), required=False)
     summary = forms.CharField(
         label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -194,3 +198,61 @@ class OpinionForm(forms.Form):
 
     def worksheet(self) -> dict[str, str]:
         return {c.key: self.cleaned_data[f"c_{c.key}"] for c in self.criteria}
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RequiredNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("What is still missing"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SubmitRereviewForm(forms.Form):
+    authority = forms.CharField(label=_("Organising authority (R38)"), max_length=200)
+    submitted_on = forms.DateField(
+        label=_("Submitted on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class RecordRereviewForm(forms.Form):
+    opinion = forms.ChoiceField(
+        label=_("Re-review opinion (R42)"),
+        choices=[(o.value, o.label) for o in regulations.RereviewOpinion],
+    )
+    received_on = forms.DateField(
+        label=_("Opinion received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    panel_size = forms.IntegerField(label=_("Number of experts on the panel (R40)"), min_value=0)
+    authority = forms.CharField(label=_("Organising authority"), max_length=200, required=False)
+    reasons = forms.CharField(
+        label=_("Panel's reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AppealForm(forms.Form):
+    grounds = forms.CharField(
+        label=_("Grounds of the appeal (R27)"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class RecognitionForm(forms.Form):
+    committee = forms.ModelChoiceField(
+        label=_("Recognising committee"), queryset=Committee.objects.none()
+    )
+    decision_number = forms.CharField(label=_("Decision number"), max_length=60)
+    verification_hash = forms.CharField(label=_("Verification code (SHA-256)"), max_length=64)
+    local_checks = forms.CharField(
+        label=_("What this committee still checks locally"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, committees: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if committees is not None:
+            self.fields["committee"].queryset = committees

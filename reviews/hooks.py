@@ -13,7 +13,7 @@ from committees.policies import current_memberships
 from ethics.hooks import Recipients
 from ethics.models import Deadline, User
 from reviews import selectors, services
-from reviews.models import Review
+from reviews.models import Project, ReReview, Review
 
 
 def decision_recipients(deadline: Deadline) -> Recipients:
@@ -28,6 +28,48 @@ def decision_recipients(deadline: Deadline) -> Recipients:
         responsible=services.secretaries(deadline.committee_id),
         escalation=services._officers(deadline.committee_id, [Role.CHAIR]) + admins,
     )
+
+
+def _admins(committee_id: int) -> list[User]:
+    institution = Committee.objects.filter(pk=committee_id).values("institution_id")
+    return list(
+        User.objects.filter(institution_id__in=institution, institution_admin=True, is_active=True)
+    )
+
+
+def tracking_recipients(deadline: Deadline) -> Recipients:
+    """R28/R45: the activity lead reports, the secretaries follow up; chair and admins escalate."""
+    project = Project.objects.select_related("lead").filter(pk=deadline.subject_id).first()
+    if project is None:
+        return Recipients()
+    return Recipients(
+        responsible=[project.lead, *services.secretaries(project.committee_id)],
+        escalation=services._officers(project.committee_id, [Role.CHAIR])
+        + _admins(project.committee_id),
+    )
+
+
+def tracking_url(deadline: Deadline) -> str:
+    return reverse("reviews:project-detail", args=[deadline.subject_id])
+
+
+def rereview_recipients(deadline: Deadline) -> Recipients:
+    """R43: the secretaries chase the authority's opinion; the chair is told when it is late."""
+    if deadline.committee_id is None:
+        return Recipients()
+    return Recipients(
+        responsible=services.secretaries(deadline.committee_id),
+        escalation=services._officers(deadline.committee_id, [Role.CHAIR]),
+    )
+
+
+def rereview_url(deadline: Deadline) -> str:
+    application_id = (
+        ReReview.objects.filter(pk=deadline.subject_id)
+        .values_list("application_id", flat=True)
+        .first()
+    )
+    return reverse("reviews:application-detail", args=[application_id]) if application_id else ""
 
 
 def decision_url(deadline: Deadline) -> str:
@@ -84,6 +126,16 @@ def intake_panel(request: Any) -> Panel | None:
         "reviews/_panel_intake.html",
         counts=selectors.intake_counts(request.user),
     )
+
+
+def follow_up_panel(request: Any) -> Panel | None:
+    """Secretary: overdue tracking reviews and re-review opinions still awaited."""
+    if not is_officer(request.user):
+        return None
+    counts = selectors.follow_up_counts(request.user)
+    if not any(counts.values()):
+        return None
+    return Panel(_("Follow-up"), "reviews/_panel_follow_up.html", counts=counts)
 
 
 def reviewer_panel(request: Any) -> Panel | None:

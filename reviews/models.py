@@ -22,16 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import Committee, Institution, Membership, StoredFile
 from ethics import regulations
 from reviews.checklist import Scope, Slot
-from reviews.workflow import Kind, Procedure, Status, Verdict
+from reviews.workflow import Kind, Procedure, ProjectStatus, Status, Verdict
 
-
-class ProjectStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
-    APPROVED = "approved", _("Approved")
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
-    TERMINATED = "terminated", _("Terminated")
-    COMPLETED = "completed", _("Completed")
+# ProjectStatus is defined with its transition table in reviews.workflow and re-exported here.
 
 
 class Project(models.Model):
@@ -74,6 +67,16 @@ class Project(models.Model):
     prescreen = models.JSONField(_("pre-screen answers"), default=dict, blank=True)
     review_required = models.BooleanField(_("review required"), null=True, blank=True)
     prescreened_at = models.DateTimeField(_("pre-screened at"), null=True, blank=True)
+    # R31 / N12: other institutions taking part; their committees may recognise our decision.
+    participating_institutions = models.ManyToManyField(
+        Institution,
+        verbose_name=_("participating institutions"),
+        blank=True,
+        related_name="participating_projects",
+    )
+    # R61: closure ends tracking and starts the retention clock; nothing is deleted before.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    retain_until = models.DateField(_("records kept at least until"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -142,6 +145,8 @@ class Application(models.Model):
     missing_items = models.JSONField(_("missing items"), default=list, blank=True)
     status_reason = models.TextField(_("reason"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
+    # R32 / R46: the applicant declares whether an amendment or tracking report is a major change.
+    major_change = models.BooleanField(_("major change"), default=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -393,11 +398,41 @@ def _letter_upload_to(instance: models.Model, filename: str) -> str:
     return f"reviews/letters/{stamp}/{uuid.uuid4().hex}.pdf"
 
 
+class DecisionStage(models.TextChoices):
+    REVIEW = "review", _("Decision of a review round")
+    PRELIMINARY = "preliminary", _("Preliminary review, awaiting expert re-review")
+    CONFIRMATION = "confirmation", _("Approval once the modifications were confirmed")
+    FINAL = "final", _("Final decision after expert re-review")
+
+
 class Decision(models.Model):
-    """The committee's decision on one review round (R23) with its gap-free number and letter."""
+    """The committee's decision on one review round (R23) with its gap-free number and letter.
+
+    A round's decision has ``stage=review`` (or ``preliminary`` for a listed activity, R38). The
+    approval that follows confirmed modifications and the final decision after expert re-review
+    (R44) are numbered decisions of their own with ``follows`` pointing at the earlier one, so
+    every letter stays on record (R60).
+    """
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="decisions")
-    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="decision")
+    review = models.OneToOneField(
+        Review, on_delete=models.PROTECT, related_name="decision", null=True, blank=True
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=DecisionStage.choices, default=DecisionStage.REVIEW
+    )
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("follows decision"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followups",
+    )
+    # 修改后批准: the researcher's modifications and the secretary's check.
+    modifications_submitted_at = models.DateTimeField(null=True, blank=True)
+    modifications_note = models.TextField(_("note on the modifications"), blank=True)
+    modifications_confirmed_at = models.DateTimeField(null=True, blank=True)
     committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="decisions")
     outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome.choices)
     conditions = models.TextField(_("modifications required"), blank=True)
@@ -430,6 +465,9 @@ class Decision(models.Model):
             models.CheckConstraint(
                 condition=Q(outcome__in=Outcome.values), name="decision_outcome_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(stage__in=DecisionStage.values), name="decision_stage_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -438,3 +476,180 @@ class Decision(models.Model):
     @property
     def is_approval(self) -> bool:
         return self.outcome in (Outcome.APPROVE, Outcome.APPROVE_WITH_MODIFICATIONS)
+
+    @property
+    def grants_approval(self) -> bool:
+        """Whether this decision lets the activity proceed now (its letter is a 批件)."""
+        if self.stage == DecisionStage.PRELIMINARY:
+            return False
+        if self.outcome == Outcome.APPROVE_WITH_MODIFICATIONS:
+            return self.stage == DecisionStage.CONFIRMATION
+        return self.outcome in (Outcome.APPROVE, Outcome.CONTINUE)
+
+    @property
+    def modifications_pending(self) -> bool:
+        return (
+            self.outcome == Outcome.APPROVE_WITH_MODIFICATIONS
+            and self.stage == DecisionStage.REVIEW
+            and self.modifications_confirmed_at is None
+        )
+
+
+class ReReviewState(models.TextChoices):
+    PREPARING = "preparing", _("Package prepared, not yet submitted")
+    SUBMITTED = "submitted", _("Submitted to the authority")
+    RECEIVED = "received", _("Opinion received")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RereviewOpinion(models.TextChoices):
+    AGREE = "agree", _("Agree")
+    DISAGREE = "disagree", _("Disagree")
+
+
+def _package_upload_to(instance: models.Model, filename: str) -> str:
+    stamp = timezone.now().strftime("%Y/%m")
+    return f"reviews/rereview/{stamp}/{uuid.uuid4().hex}.pdf"
+
+
+class ReReview(models.Model):
+    """Expert re-review of a listed activity (专家复核, R38-R44) after a preliminary approval."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="rereviews")
+    preliminary_decision = models.OneToOneField(
+        Decision, on_delete=models.PROTECT, related_name="rereview"
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=ReReviewState.choices, default=ReReviewState.PREPARING
+    )
+    authority = models.CharField(_("organising authority"), max_length=200, blank=True)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    panel_size = models.PositiveSmallIntegerField(_("panel size"), null=True, blank=True)
+    opinion = models.CharField(
+        _("re-review opinion"), max_length=10, choices=RereviewOpinion.choices, blank=True
+    )
+    reasons = models.TextField(_("panel's reasons"), blank=True)
+    received_on = models.DateField(_("opinion received on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    final_decision = models.OneToOneField(
+        Decision,
+        on_delete=models.PROTECT,
+        related_name="rereview_basis",
+        null=True,
+        blank=True,
+    )
+    package = models.FileField(_("re-review package"), upload_to=_package_upload_to, blank=True)
+    package_hash = models.CharField(_("verification code"), max_length=64, blank=True)
+    package_rendered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "id"]
+        verbose_name = _("expert re-review")
+        verbose_name_plural = _("expert re-reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=ReReviewState.values), name="rereview_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(opinion="") | Q(opinion__in=RereviewOpinion.values),
+                name="rereview_opinion_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(state__in=["preparing", "submitted"]),
+                name="rereview_one_pending_per_application",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_state_display()}"
+
+
+class AppealState(models.TextChoices):
+    FILED = "filed", _("Filed")
+    UPHELD = "upheld", _("Upheld")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Appeal(models.Model):
+    """A written appeal (申诉, R27) against a 不予批准; the original decision is never changed."""
+
+    original_decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="appeals"
+    )
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="appeal_record"
+    )
+    grounds = models.TextField(_("grounds"))
+    state = models.CharField(
+        _("state"), max_length=10, choices=AppealState.choices, default=AppealState.FILED
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    new_decision = models.OneToOneField(
+        Decision,
+        on_delete=models.PROTECT,
+        related_name="resolves_appeal",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=AppealState.values), name="appeal_state_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["original_decision"],
+                condition=Q(state="filed"),
+                name="appeal_one_pending_per_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_decision} · {self.get_state_display()}"
+
+
+class Recognition(models.Model):
+    """A participating committee recognises another committee's decision (结果互认, R31, N12)."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="recognitions")
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("recognising committee"),
+        on_delete=models.PROTECT,
+        related_name="recognitions",
+    )
+    source_decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, related_name="recognitions"
+    )
+    verification_hash = models.CharField(_("verification code"), max_length=64)
+    local_checks = models.TextField(_("what this committee still checks locally"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("recognised decision")
+        verbose_name_plural = _("recognised decisions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["committee", "source_decision"], name="recognition_once_per_committee"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committee} ← {self.source_decision}"

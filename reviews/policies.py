@@ -24,12 +24,15 @@ from ethics import policies
 from ethics.models import User
 from reviews import workflow
 from reviews.models import (
+    Appeal,
     Application,
     CoiState,
     Decision,
     DocumentVersion,
     Opinion,
     Project,
+    Recognition,
+    ReReview,
     ReviewerAssignment,
 )
 
@@ -147,7 +150,7 @@ class ProjectPolicy:
         if action == "view":
             return self.visible(user, Project.objects.filter(pk=obj.pk)).exists()
         # change, apply, prescreen: the lead (and team members for applying).
-        if action in {"change", "prescreen"}:
+        if action in {"change", "prescreen", "start", "change_participants"}:
             return obj.lead_id == user.pk
         if action == "apply":
             return obj.lead_id == user.pk or obj.team.filter(pk=user.pk).exists()
@@ -240,6 +243,52 @@ class AssignmentPolicy:
         return False
 
 
+class ReReviewPolicy:
+    """Applicants see the re-review's state and opinion; the package (with the tally) is the
+    committee's: only its officers download it."""
+
+    def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(application_filter(user, prefix="application__"))
+
+    def may(self, user: User, action: str, obj: ReReview) -> bool:
+        if action == "view":
+            return ApplicationPolicy().may(user, "view", obj.application)
+        if action == "download":
+            return user.is_superuser or workflow.SECRETARY in roles_for(user, obj.application)
+        return False
+
+
+class AppealPolicy:
+    def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(application_filter(user, prefix="application__"))
+
+    def may(self, user: User, action: str, obj: Appeal) -> bool:
+        if action == "view":
+            return ApplicationPolicy().may(user, "view", obj.application)
+        return False
+
+
+class RecognitionPolicy:
+    """The recognising committee's officers, and whoever may see the project."""
+
+    def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        if user.is_superuser:
+            return queryset
+        projects = ProjectPolicy().visible(user, Project.objects.all()).values("pk")
+        return queryset.filter(
+            Q(committee_id__in=managed_committee_ids(user)) | Q(project_id__in=projects)
+        )
+
+    def may(self, user: User, action: str, obj: Recognition) -> bool:
+        if action == "view":
+            return self.visible(user, Recognition.objects.filter(pk=obj.pk)).exists()
+        return False
+
+
 def register() -> None:
     policies.register(Project, ProjectPolicy())
     policies.register(Application, ApplicationPolicy())
@@ -247,3 +296,6 @@ def register() -> None:
     policies.register(Decision, DecisionPolicy())
     policies.register(Opinion, OpinionPolicy())
     policies.register(ReviewerAssignment, AssignmentPolicy())
+    policies.register(ReReview, ReReviewPolicy())
+    policies.register(Appeal, AppealPolicy())
+    policies.register(Recognition, RecognitionPolicy())

@@ -22,6 +22,7 @@ from reviews.models import (
     DocumentVersion,
     Opinion,
     Project,
+    ReReview,
     Review,
     ReviewerAssignment,
     ReviewState,
@@ -45,7 +46,10 @@ def project_get_for_user(user: User, pk: int) -> Project:
 
 def _application_queryset() -> models.QuerySet[Application]:
     return Application.objects.select_related("project", "committee").prefetch_related(
-        Prefetch("decisions", queryset=Decision.objects.order_by("-decided_at", "-id"))
+        Prefetch(
+            "decisions",
+            queryset=Decision.objects.select_related("follows").order_by("-decided_at", "-id"),
+        )
     )
 
 
@@ -159,7 +163,7 @@ def timeline(application: Application, *, officer: bool) -> list[AuditEvent]:
         target_type=ContentType.objects.get_for_model(Application), target_id=str(application.pk)
     )
     if not officer:
-        events = events.filter(action__in=APPLICANT_TIMELINE)
+        events = events.filter(action__in=APPLICANT_PROJECT_EVENTS)
     return list(events.order_by("id"))
 
 
@@ -243,4 +247,145 @@ def needs_from_applicant(user: User) -> models.QuerySet[Application]:
         .select_related("project")
         .distinct()
         .order_by("-updated_at")
+    )
+
+
+# --- after the first decision: follow-up queue and the project's whole life ---------------------
+
+
+def _follow_up_deadlines(user: User) -> models.QuerySet[Any]:
+    from ethics.models import Deadline, DeadlineKind
+
+    qs = Deadline.objects.filter(
+        kind__in=[DeadlineKind.TRACKING_REVIEW, DeadlineKind.REREVIEW_OPINION],
+        state__in=["open", "overdue"],
+    )
+    if not user.is_superuser:
+        qs = qs.filter(committee_id__in=managed_committee_ids(user))
+    return qs
+
+
+def follow_up_counts(user: User) -> dict[str, int]:
+    """Overdue tracking reviews (R28) and re-review opinions still awaited (R43)."""
+    from ethics.models import DeadlineKind
+
+    now = timezone.now()
+    return _follow_up_deadlines(user).aggregate(
+        tracking_overdue=Count("pk", filter=Q(kind=DeadlineKind.TRACKING_REVIEW, due_at__lte=now)),
+        tracking_due_soon=Count(
+            "pk",
+            filter=Q(
+                kind=DeadlineKind.TRACKING_REVIEW,
+                due_at__gt=now,
+                due_at__lte=now + due_soon_window(),
+            ),
+        ),
+        rereview_pending=Count("pk", filter=Q(kind=DeadlineKind.REREVIEW_OPINION)),
+    )
+
+
+def follow_up_rows(user: User, bucket: str) -> list[tuple[Any, Any]]:
+    """(deadline, project or re-review) rows of one follow-up bucket, two queries in all."""
+    from ethics.models import DeadlineKind
+
+    now = timezone.now()
+    qs = _follow_up_deadlines(user).select_related("committee").order_by("due_at", "id")
+    if bucket == "rereview":
+        rows = list(qs.filter(kind=DeadlineKind.REREVIEW_OPINION)[:200])
+        subjects = ReReview.objects.select_related("application__project").in_bulk(
+            [d.subject_id for d in rows]
+        )
+    else:
+        tracking = qs.filter(kind=DeadlineKind.TRACKING_REVIEW)
+        if bucket != "tracking_all":
+            tracking = tracking.filter(due_at__lte=now)
+        rows = list(tracking[:200])
+        subjects = Project.objects.select_related("lead").in_bulk([d.subject_id for d in rows])
+    return [(d, subjects.get(d.subject_id)) for d in rows]
+
+
+# What applicants see of a project's life: no reviewer, conflict or opinion events (design).
+APPLICANT_PROJECT_EVENTS = (
+    *APPLICANT_TIMELINE,
+    "application.resubmit",
+    "application.acknowledge",
+    "application.appeal",
+    "application.approve",
+    "modifications.submit",
+    "modifications.return",
+    "modifications.confirm",
+    "rereview.start",
+    "rereview.submit",
+    "rereview.record",
+    "appeal.upheld",
+    "appeal.rejected",
+    "project.create",
+    "project.update",
+    "project.prescreen",
+    "project.approve",
+    "project.start",
+    "project.suspend",
+    "project.resume",
+    "project.terminate",
+    "project.complete",
+    "project.retention",
+    "project.participants",
+    "amendment.effective",
+    "recognition.record",
+)
+
+
+def project_timeline(project: Project, *, officer: bool) -> list[AuditEvent]:
+    """Every audited event of the project and of its applications, oldest first (one query)."""
+    application_ids = [str(pk) for pk in project.applications.values_list("pk", flat=True)]
+    events = AuditEvent.objects.filter(
+        Q(
+            target_type=ContentType.objects.get_for_model(Project),
+            target_id=str(project.pk),
+        )
+        | Q(
+            target_type=ContentType.objects.get_for_model(Application),
+            target_id__in=application_ids,
+        )
+    )
+    if not officer:
+        events = events.filter(action__in=APPLICANT_PROJECT_EVENTS)
+    return list(events.order_by("id"))
+
+
+def project_clocks(project: Project) -> list[Any]:
+    """Every clock of the project: decisions, re-review, tracking and registration (users.md #7)."""
+    from ethics.models import Deadline
+
+    reviews_ct = ContentType.objects.get_for_model(Review)
+    rereview_ct = ContentType.objects.get_for_model(ReReview)
+    project_ct = ContentType.objects.get_for_model(Project)
+    return list(
+        Deadline.objects.filter(
+            Q(subject_type=project_ct, subject_id=project.pk)
+            | Q(
+                subject_type=reviews_ct,
+                subject_id__in=Review.objects.filter(application__project=project).values("pk"),
+            )
+            | Q(
+                subject_type=rereview_ct,
+                subject_id__in=ReReview.objects.filter(application__project=project).values("pk"),
+            )
+        ).order_by("-opened_at", "-id")
+    )
+
+
+def project_decisions(project: Project) -> list[Decision]:
+    return list(
+        Decision.objects.filter(application__project=project)
+        .select_related("application")
+        .order_by("decided_at", "id")
+    )
+
+
+def project_rereviews(project: Project) -> list[ReReview]:
+    return list(
+        ReReview.objects.filter(application__project=project)
+        .select_related("application", "preliminary_decision", "final_decision")
+        .order_by("id")
     )

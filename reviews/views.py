@@ -23,8 +23,8 @@ from ethics.errors import Conflict
 from ethics.models import User
 from reviews import checklist, forms, selectors, services, workflow
 from reviews.hooks import is_officer
-from reviews.models import Project
-from reviews.policies import may_open_materials, may_see_opinions, roles_for
+from reviews.models import Appeal, Project, ReReview
+from reviews.policies import managed_committee_ids, may_open_materials, may_see_opinions, roles_for
 from reviews.workflow import Action
 
 
@@ -104,7 +104,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     form = forms.ProjectForm(request.POST or None, committees=committees)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        names = [n.strip() for n in data["team"].replace("，", ",").split(",") if n.strip()]  # noqa: RUF001
+        names = [n.strip() for n in data["team"].replace("，", ",").split(",") if n.strip()]
         team = list(User.objects.filter(username__in=names))
         try:
             project = services.project_create(
@@ -128,9 +128,15 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole life of a project: applications, decisions, letters, re-reviews, clocks and
+    status changes on one timeline (users.md #1, #7)."""
     project = selectors.project_get_for_user(request.user, pk)
     applications = selectors.applications_for_user(request.user).filter(project=project)
     initial = project.prescreen or {}
+    officer = is_officer(request.user) and (
+        request.user.is_superuser
+        or managed_committee_ids(request.user).filter(committee_id=project.committee_id).exists()
+    )
     return render(
         request,
         "reviews/project_detail.html",
@@ -141,8 +147,31 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "application_form": forms.ApplicationCreateForm(),
             "may_change": policies.may(request.user, "prescreen", project),
             "may_apply": policies.may(request.user, "apply", project),
+            "may_start": project.status == "approved"
+            and policies.may(request.user, "start", project),
+            "officer": officer,
+            "decisions": selectors.project_decisions(project),
+            "rereviews": selectors.project_rereviews(project),
+            "clocks": selectors.project_clocks(project),
+            "timeline": selectors.project_timeline(project, officer=officer),
+            "recognitions": list(
+                policies.visible(request.user, project.recognitions.select_related("committee"))
+            ),
+            "participants": list(project.participating_institutions.all()),
         },
     )
+
+
+@login_required
+@require_POST
+def project_start(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.project_get_for_user(request.user, pk)
+    _attempt(
+        request,
+        lambda: services.project_start(project_id=project.pk, actor=request.user),
+        _("The activity has started."),
+    )
+    return HttpResponseRedirect(reverse("reviews:project-detail", args=[project.pk]))
 
 
 @login_required
@@ -169,14 +198,22 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for_user(request.user, pk)
     form = forms.ApplicationCreateForm(request.POST)
     if form.is_valid():
-        application = services.application_create(
-            project_id=project.pk,
-            actor=request.user,
-            kind=form.cleaned_data["kind"],
-            summary=form.cleaned_data["summary"],
-        )
-        return HttpResponseRedirect(reverse("reviews:application-detail", args=[application.pk]))
-    _form_errors(request, form)
+        try:
+            application = services.application_create(
+                project_id=project.pk,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                summary=form.cleaned_data["summary"],
+                major_change=form.cleaned_data["major_change"],
+            )
+        except (Conflict, ValidationError) as exc:
+            _report(request, exc)
+        else:
+            return HttpResponseRedirect(
+                reverse("reviews:application-detail", args=[application.pk])
+            )
+    else:
+        _form_errors(request, form)
     return HttpResponseRedirect(reverse("reviews:project-detail", args=[project.pk]))
 
 
@@ -205,10 +242,13 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     officer = workflow.SECRETARY in roles or workflow.CHAIR in roles
     show_opinions = officer and may_see_opinions(request.user, application)
     rows = selectors.checklist_rows(application)
+    decision = selectors.latest_decision(application)
     actions = [
         (a.value, a.label)
         for a in workflow.actions_from(application.status)
-        if workflow.ACTION_ROLES[a] & roles and a not in (Action.DECLARE, Action.OPINION)
+        if workflow.ACTION_ROLES[a] & roles
+        and a not in workflow.INTERNAL_ACTIONS
+        and services.available(application, a, decision)
     ]
     context = {
         "application": application,
@@ -227,6 +267,33 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "upload_form": forms.UploadForm(),
         "reviews": selectors.reviews_with_assignments(application) if show_opinions else [],
         "review": selectors.open_review(application),
+        "latest": decision,
+        "rereviews": (
+            list(application.rereviews.select_related("preliminary_decision"))
+            if application.status == workflow.Status.AWAITING_REREVIEW
+            or any(d.stage != "review" for d in application.decisions.all())
+            else []
+        ),
+        "appeal": (
+            Appeal.objects.filter(application=application)
+            .select_related("original_decision")
+            .first()
+            if application.kind == workflow.Kind.APPEAL
+            else None
+        ),
+        "appeals": (
+            list(
+                Appeal.objects.filter(original_decision__application=application).select_related(
+                    "application"
+                )
+            )
+            if any(d.outcome == "disapprove" for d in application.decisions.all())
+            else []
+        ),
+        "note_form": forms.NoteForm(),
+        "required_note_form": forms.RequiredNoteForm(),
+        "appeal_form": forms.AppealForm(),
+        "post_decision_editable": services.post_decision_editable(application),
     }
     if officer:
         context.update(
@@ -237,6 +304,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             extend_form=forms.ExtendForm(),
             decide_form=forms.DecideForm(),
             correction_form=forms.CorrectionForm(),
+            submit_rereview_form=forms.SubmitRereviewForm(),
+            record_rereview_form=forms.RecordRereviewForm(
+                initial={"received_on": timezone.localdate()}
+            ),
         )
     return render(request, "reviews/application_detail.html", context)
 
@@ -349,6 +420,51 @@ def _action_call(
         return form, form.is_valid() and (
             lambda: services.application_decide(application_id=pk, actor=user, **form.cleaned_data)
         )
+    return _after_decision_call(action, pk, user, post)
+
+
+_NOTE_ACTIONS: dict[str, Callable[..., Any]] = {
+    Action.RESUBMIT: services.application_resubmit,
+    Action.SUBMIT_MODIFICATIONS: services.modifications_submit,
+    Action.CONFIRM_MODIFICATIONS: services.modifications_confirm,
+    Action.ACKNOWLEDGE: services.application_acknowledge,
+}
+
+
+def _after_decision_call(
+    action: str, pk: int, user: Any, post: Any
+) -> tuple[Any, Callable[[], Any] | None]:
+    """The post-decision actions of issue 5: modifications, resubmission, re-review, appeal."""
+    if action in _NOTE_ACTIONS:
+        form = forms.NoteForm(post)
+        service = _NOTE_ACTIONS[action]
+        return form, form.is_valid() and (
+            lambda: service(application_id=pk, actor=user, note=form.cleaned_data["note"])
+        )
+    if action == Action.RETURN_MODIFICATIONS:
+        form = forms.RequiredNoteForm(post)
+        return form, form.is_valid() and (
+            lambda: services.modifications_return(
+                application_id=pk, actor=user, note=form.cleaned_data["note"]
+            )
+        )
+    if action == Action.SUBMIT_REREVIEW:
+        form = forms.SubmitRereviewForm(post)
+        return form, form.is_valid() and (
+            lambda: services.rereview_submit(application_id=pk, actor=user, **form.cleaned_data)
+        )
+    if action == Action.RECORD_REREVIEW:
+        form = forms.RecordRereviewForm(post)
+        return form, form.is_valid() and (
+            lambda: services.rereview_record(application_id=pk, actor=user, **form.cleaned_data)
+        )
+    if action == Action.APPEAL:
+        form = forms.AppealForm(post)
+        return form, form.is_valid() and (
+            lambda: services.appeal_file(
+                application_id=pk, actor=user, grounds=form.cleaned_data["grounds"]
+            )
+        )
     raise Http404
 
 
@@ -402,7 +518,70 @@ def letter_download(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def package_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The re-review package (R39): committee officers only; everyone else gets 404."""
+    rereview = policies.get_visible_or_404(
+        request.user, ReReview.objects.select_related("application__project"), pk=pk
+    )
+    if not policies.may(request.user, "download", rereview):
+        raise Http404
+    try:
+        services.package_open(rereview_id=rereview.pk, actor=request.user)
+    except Conflict as exc:
+        _report(request, exc)
+        return _back(rereview.application_id)
+    return FileResponse(
+        rereview.package.open("rb"),
+        as_attachment=True,
+        filename=f"rereview-{rereview.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
 # --- secretary -------------------------------------------------------------------------------
+
+
+@login_required
+def follow_up(request: HttpRequest) -> HttpResponse:
+    """Overdue tracking reviews (R28) and re-review opinions awaited (R43)."""
+    if not is_officer(request.user):
+        raise Http404
+    bucket = request.GET.get("bucket", "tracking")
+    return render(
+        request,
+        "reviews/follow_up.html",
+        {
+            "bucket": bucket,
+            "rows": selectors.follow_up_rows(request.user, bucket),
+            "counts": selectors.follow_up_counts(request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def recognition_create(request: HttpRequest) -> HttpResponse:
+    """R31 / N12: record that this committee recognises another committee's decision."""
+    if not is_officer(request.user):
+        raise Http404
+    committees = Committee.objects.filter(pk__in=managed_committee_ids(request.user))
+    form = forms.RecognitionForm(request.POST or None, committees=committees)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if _attempt(
+            request,
+            lambda: services.recognition_record(
+                committee_id=data["committee"].pk,
+                decision_number=data["decision_number"],
+                verification_hash=data["verification_hash"],
+                local_checks=data["local_checks"],
+                actor=request.user,
+            ),
+            _("The decision is recognised."),
+        ):
+            return HttpResponseRedirect(reverse("reviews:follow-up"))
+    return render(request, "reviews/recognition_form.html", {"form": form})
 
 
 @login_required

@@ -1,7 +1,10 @@
-"""Application statuses, actions and the one transition table (R14, R25, R32-R35, R47-R48).
+"""Application statuses, actions and the one transition table (R14, R25, R27, R32-R35, R38-R44,
+R47-R48), and the project lifecycle table (R28, R31a, R58, R61).
 
 Buttons, templates and the API read the table through ``actions_from(status)``; services call
 ``next_status`` before every change, so an action the table does not allow is refused (409).
+Finer states after a decision (modifications pending, re-review submitted, appeal filed) live in
+the Decision, ReReview and Appeal records; services guard on them with their own 409 codes.
 Pure: no ORM, no clock.
 """
 
@@ -38,6 +41,34 @@ class Action(models.TextChoices):
     EXTEND = "extend", _("Extend the deadline")
     DECIDE = "decide", _("Decide")
     WITHDRAW = "withdraw", _("Withdraw")
+    # After the first decision (issue 5).
+    SUBMIT_MODIFICATIONS = "submit_modifications", _("Submit the requested modifications")
+    CONFIRM_MODIFICATIONS = "confirm_modifications", _("Confirm the modifications")
+    RETURN_MODIFICATIONS = "return_modifications", _("Return the modifications")
+    RESUBMIT = "resubmit", _("Resubmit for a new review round")
+    APPEAL = "appeal", _("File an appeal")
+    START_REREVIEW = "start_rereview", _("Send to expert re-review")
+    SUBMIT_REREVIEW = "submit_rereview", _("Record submission for expert re-review")
+    RECORD_REREVIEW = "record_rereview", _("Record the expert re-review opinion")
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge the report")
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    APPROVED = "approved", _("Approved")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    TERMINATED = "terminated", _("Terminated")
+    COMPLETED = "completed", _("Completed")
+
+
+class ProjectAction(models.TextChoices):
+    APPROVE = "approve", _("Approve")
+    START = "start", _("Start the activity")
+    SUSPEND = "suspend", _("Suspend")
+    RESUME = "resume", _("Resume")
+    TERMINATE = "terminate", _("Terminate")
+    COMPLETE = "complete", _("Close (completed)")
 
 
 class Kind(models.TextChoices):
@@ -71,8 +102,11 @@ class Verdict(models.TextChoices):
     REQUEST_MEETING = "request_meeting", _("Request meeting review")
 
 
-# R34: a simplified review can only end in one of these, agreed by every reviewer.
-SIMPLIFIED_APPROVING: Final = frozenset({Verdict.APPROVE, Verdict.APPROVE_WITH_MODIFICATIONS})
+# R34: a simplified review can only end in one of these, agreed by every reviewer (R32(3): a
+# tracking review without major change may continue the activity by the simplified procedure).
+SIMPLIFIED_APPROVING: Final = frozenset(
+    {Verdict.APPROVE, Verdict.APPROVE_WITH_MODIFICATIONS, Verdict.CONTINUE}
+)
 NEGATIVE_VERDICTS: Final = frozenset(
     {Verdict.RESUBMIT, Verdict.DISAPPROVE, Verdict.SUSPEND, Verdict.TERMINATE}
 )
@@ -103,6 +137,24 @@ TRANSITIONS: Final[Mapping[tuple[Status, Action], Status]] = {
     (Status.UNDER_REVIEW, Action.OPINION): Status.UNDER_REVIEW,
     (Status.UNDER_REVIEW, Action.EXTEND): Status.UNDER_REVIEW,
     (Status.UNDER_REVIEW, Action.DECIDE): Status.DECIDED,
+    # R38: a listed activity's approval is preliminary and goes to expert re-review; after
+    # 修改后批准 it goes there once the modifications are confirmed.
+    (Status.UNDER_REVIEW, Action.START_REREVIEW): Status.AWAITING_REREVIEW,
+    (Status.DECIDED, Action.START_REREVIEW): Status.AWAITING_REREVIEW,
+    (Status.AWAITING_REREVIEW, Action.SUBMIT_REREVIEW): Status.AWAITING_REREVIEW,
+    # R42-R44: the opinion (同意 / 不同意) is recorded, then the committee decides finally.
+    (Status.AWAITING_REREVIEW, Action.RECORD_REREVIEW): Status.AWAITING_REREVIEW,
+    (Status.AWAITING_REREVIEW, Action.DECIDE): Status.DECIDED,
+    # 修改后批准: the researcher submits the modifications, the secretary checks them.
+    (Status.DECIDED, Action.SUBMIT_MODIFICATIONS): Status.DECIDED,
+    (Status.DECIDED, Action.CONFIRM_MODIFICATIONS): Status.DECIDED,
+    (Status.DECIDED, Action.RETURN_MODIFICATIONS): Status.DECIDED,
+    # 修改后再审: a new round on the same application, history kept.
+    (Status.DECIDED, Action.RESUBMIT): Status.SUBMITTED,
+    # R27: a written appeal against 不予批准 (a new appeal application carries it).
+    (Status.DECIDED, Action.APPEAL): Status.DECIDED,
+    # R30: the secretary triages reports: acknowledge, return for more (RETURN), or ACCEPT.
+    (Status.SUBMITTED, Action.ACKNOWLEDGE): Status.DECIDED,
     # Withdraw at any point before a decision.
     **{(status, Action.WITHDRAW): Status.WITHDRAWN for status in _BEFORE_DECISION},
 }
@@ -120,7 +172,56 @@ ACTION_ROLES: Final[Mapping[Action, frozenset[str]]] = {
     Action.DECLARE: frozenset({REVIEWER}),
     Action.OPINION: frozenset({REVIEWER}),
     Action.DECIDE: frozenset({CHAIR}),
+    Action.START_REREVIEW: frozenset({SECRETARY, CHAIR}),
+    Action.SUBMIT_REREVIEW: frozenset({SECRETARY}),
+    Action.RECORD_REREVIEW: frozenset({SECRETARY}),
+    Action.SUBMIT_MODIFICATIONS: frozenset({APPLICANT}),
+    Action.CONFIRM_MODIFICATIONS: frozenset({SECRETARY}),
+    Action.RETURN_MODIFICATIONS: frozenset({SECRETARY}),
+    Action.RESUBMIT: frozenset({APPLICANT}),
+    Action.APPEAL: frozenset({APPLICANT}),
+    Action.ACKNOWLEDGE: frozenset({SECRETARY}),
 }
+
+# Taken by the services themselves (never a button of their own).
+INTERNAL_ACTIONS: Final = frozenset({Action.START_REREVIEW, Action.DECLARE, Action.OPINION})
+
+# Kinds whose approval approves the activity itself (an upheld appeal gives a new decision, R27)
+# and, for a listed activity, goes to expert re-review (R38; R46 adds major amendments).
+APPROVING_KINDS: Final = frozenset({Kind.INITIAL, Kind.APPEAL})
+# R30: reports the secretary triages; a closure report may simply be acknowledged as well.
+TRIAGED_KINDS: Final = frozenset({Kind.RISK_REPORT, Kind.DEVIATION, Kind.CLOSURE})
+# Applications that only exist for a project already approved (R28, R30, R31a).
+FOLLOW_UP_KINDS: Final = frozenset(
+    {Kind.AMENDMENT, Kind.TRACKING, Kind.RISK_REPORT, Kind.DEVIATION, Kind.CLOSURE}
+)
+
+# --- the project lifecycle (R28, R58, R61) ----------------------------------------------------
+
+_RUNNING: Final = (ProjectStatus.APPROVED, ProjectStatus.ACTIVE, ProjectStatus.SUSPENDED)
+
+PROJECT_TRANSITIONS: Final[Mapping[tuple[ProjectStatus, ProjectAction], ProjectStatus]] = {
+    # R58: no approval (and, for a listed activity, no re-review) means no start.
+    (ProjectStatus.PLANNED, ProjectAction.APPROVE): ProjectStatus.APPROVED,
+    (ProjectStatus.APPROVED, ProjectAction.START): ProjectStatus.ACTIVE,
+    # R28: tracking review may suspend or terminate; continuing resumes a suspended activity.
+    (ProjectStatus.APPROVED, ProjectAction.SUSPEND): ProjectStatus.SUSPENDED,
+    (ProjectStatus.ACTIVE, ProjectAction.SUSPEND): ProjectStatus.SUSPENDED,
+    (ProjectStatus.SUSPENDED, ProjectAction.RESUME): ProjectStatus.ACTIVE,
+    **{(status, ProjectAction.TERMINATE): ProjectStatus.TERMINATED for status in _RUNNING},
+    # R61: closure ends tracking and starts the retention clock.
+    **{(status, ProjectAction.COMPLETE): ProjectStatus.COMPLETED for status in _RUNNING},
+}
+RUNNING_PROJECT: Final = frozenset(_RUNNING)
+
+
+def project_next_status(current: str, action: str) -> ProjectStatus:
+    """The project status after `action`, or IllegalTransition (409)."""
+    try:
+        return PROJECT_TRANSITIONS[(ProjectStatus(current), ProjectAction(action))]
+    except (KeyError, ValueError):
+        raise IllegalTransition(current, action) from None
+
 
 # Statuses in which the applicant may add document versions without a correction request.
 EDITABLE: Final = frozenset({Status.DRAFT, Status.RETURNED})

@@ -99,3 +99,52 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     committee = factory.LazyAttribute(lambda a: a.project.committee)
     kind = "initial"
     regimes = factory.LazyFunction(lambda: ["meas"])
+
+
+# --- meetings ----------------------------------------------------------------------------------
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A scheduled in-person meeting a week from now."""
+
+    class Meta:
+        model = "meetings.Meeting"
+
+    committee = factory.SubFactory(CommitteeFactory)
+    starts_at = factory.LazyFunction(
+        lambda: datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=7)
+    )
+    mode = "in_person"
+    place = "第一会议室"
+
+
+def under_meeting_review(committee, *, lead=None, kind="initial", regimes=("meas",)):
+    """An application accepted for meeting review: status under_review with an open meeting
+    round (as reviews' application_accept leaves it), built without the document uploads."""
+    from reviews.models import Review
+
+    now = datetime.datetime.now(datetime.UTC)
+    project = ProjectFactory(
+        committee=committee,
+        institution=committee.institution,
+        **({"lead": lead} if lead is not None else {}),
+    )
+    application = ApplicationFactory(
+        project=project,
+        kind=kind,
+        regimes=list(regimes),
+        status="under_review",
+        procedure="meeting",
+        ref=f"M-{project.pk}-{kind}",
+        submitted_at=now,
+        accepted_at=now,
+        due_at=now + datetime.timedelta(days=30),
+    )
+    Review.objects.create(
+        application=application,
+        procedure="meeting",
+        accepted_at=now,
+        due_at=application.due_at,
+        ready_for_meeting_at=now,
+    )
+    return application

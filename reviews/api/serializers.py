@@ -7,7 +7,15 @@ from rest_framework import serializers
 from committees.models import Committee
 from ethics.models import User
 from reviews import checklist
-from reviews.models import Application, Decision, DocumentVersion, Project
+from reviews.models import (
+    Appeal,
+    Application,
+    Decision,
+    DocumentVersion,
+    Project,
+    Recognition,
+    ReReview,
+)
 from reviews.workflow import Kind, Procedure, Verdict
 
 
@@ -37,8 +45,20 @@ class ProjectSerializer(serializers.ModelSerializer):
             "planned_end",
             "status",
             "review_required",
+            "participating_institutions",
+            "closed_at",
+            "retain_until",
         ]
-        read_only_fields = ["id", "institution", "lead", "status", "review_required"]
+        read_only_fields = [
+            "id",
+            "institution",
+            "lead",
+            "status",
+            "review_required",
+            "participating_institutions",
+            "closed_at",
+            "retain_until",
+        ]
 
 
 class PrescreenInput(serializers.Serializer):
@@ -61,6 +81,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "due_at",
             "missing_items",
             "decision",
+            "major_change",
         ]
         read_only_fields = fields
 
@@ -74,6 +95,7 @@ class ApplicationCreateInput(serializers.Serializer):
     project = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.INITIAL)
     summary = serializers.CharField(required=False, allow_blank=True, default="")
+    major_change = serializers.BooleanField(required=False, default=False)
 
 
 class DocumentUploadInput(serializers.Serializer):
@@ -177,6 +199,9 @@ class DecisionSerializer(serializers.ModelSerializer):
             "tally",
             "next_tracking_due",
             "letter",
+            "stage",
+            "follows",
+            "letter_hash",
         ]
         read_only_fields = fields
 
@@ -187,3 +212,92 @@ class DecisionSerializer(serializers.ModelSerializer):
         path = reverse("reviews-api:decision-letter", args=[obj.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RequiredNoteInput(serializers.Serializer):
+    note = serializers.CharField(allow_blank=True)
+
+
+class SubmitRereviewInput(serializers.Serializer):
+    authority = serializers.CharField(max_length=200, allow_blank=True)
+    submitted_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class RecordRereviewInput(serializers.Serializer):
+    opinion = serializers.ChoiceField(choices=["agree", "disagree"])
+    received_on = serializers.DateField()
+    panel_size = serializers.IntegerField(min_value=0)
+    authority = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reasons = serializers.CharField(required=False, allow_blank=True, default="")
+    from_originating_committee = serializers.IntegerField(min_value=0, required=False, default=0)
+
+
+class AppealInput(serializers.Serializer):
+    grounds = serializers.CharField(allow_blank=True)
+
+
+class ReReviewSerializer(serializers.ModelSerializer):
+    preliminary_decision = serializers.PrimaryKeyRelatedField(read_only=True)
+    final_decision = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = ReReview
+        fields = [
+            "id",
+            "application",
+            "state",
+            "preliminary_decision",
+            "authority",
+            "submitted_on",
+            "panel_size",
+            "opinion",
+            "reasons",
+            "received_on",
+            "final_decision",
+            "package_hash",
+        ]
+        read_only_fields = fields
+
+
+class AppealSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Appeal
+        fields = [
+            "id",
+            "application",
+            "original_decision",
+            "grounds",
+            "state",
+            "filed_at",
+            "resolved_at",
+            "new_decision",
+        ]
+        read_only_fields = fields
+
+
+class ParticipantsInput(serializers.Serializer):
+    participating_institutions = serializers.ListField(
+        child=serializers.IntegerField(), allow_empty=True
+    )
+
+
+class RecognitionSerializer(serializers.ModelSerializer):
+    decision_number = serializers.CharField(write_only=True, max_length=60)
+
+    class Meta:
+        model = Recognition
+        fields = [
+            "id",
+            "project",
+            "committee",
+            "source_decision",
+            "decision_number",
+            "verification_hash",
+            "local_checks",
+            "recorded_at",
+        ]
+        read_only_fields = ["id", "project", "source_decision", "recorded_at"]

@@ -8,6 +8,9 @@ router = SimpleRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("applications", views.ApplicationViewSet, basename="application")
 router.register("decisions", views.DecisionViewSet, basename="decision")
+router.register("rereviews", views.ReReviewViewSet, basename="rereview")
+router.register("appeals", views.AppealViewSet, basename="appeal")
+router.register("recognitions", views.RecognitionViewSet, basename="recognition")
 router.register("document-versions", views.DocumentVersionViewSet, basename="document")
 
 urlpatterns = router.urls

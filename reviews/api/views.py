@@ -14,7 +14,15 @@ from ethics import policies
 from ethics.errors import Conflict
 from reviews import selectors, services
 from reviews.api import serializers as s
-from reviews.models import DocumentVersion, Project, ReviewerAssignment, ReviewState
+from reviews.models import (
+    Appeal,
+    DocumentVersion,
+    Project,
+    Recognition,
+    ReReview,
+    ReviewerAssignment,
+    ReviewState,
+)
 
 
 def _valid(serializer_class, request: Request):
@@ -67,6 +75,25 @@ class ProjectViewSet(
         )
         return Response(s.ProjectSerializer(project).data)
 
+    @extend_schema(request=None, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str) -> Response:
+        project = self.get_object()
+        project = services.project_start(project_id=project.pk, actor=request.user)
+        return Response(s.ProjectSerializer(project).data)
+
+    @extend_schema(request=s.ParticipantsInput, responses=s.ProjectSerializer)
+    @action(detail=True, methods=["post"])
+    def participants(self, request: Request, pk: str) -> Response:
+        project = self.get_object()
+        data = _valid(s.ParticipantsInput, request)
+        project = services.project_set_participants(
+            project_id=project.pk,
+            institution_ids=data["participating_institutions"],
+            actor=request.user,
+        )
+        return Response(s.ProjectSerializer(project).data)
+
 
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.ApplicationSerializer
@@ -86,7 +113,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             request.user, Project.objects.all(), pk=data["project"]
         )
         application = services.application_create(
-            project_id=project.pk, actor=request.user, kind=data["kind"], summary=data["summary"]
+            project_id=project.pk,
+            actor=request.user,
+            kind=data["kind"],
+            summary=data["summary"],
+            major_change=data["major_change"],
         )
         return Response(
             s.ApplicationSerializer(
@@ -252,6 +283,98 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(request=s.NoteInput, responses=s.ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        data = _valid(s.NoteInput, request)
+        services.application_resubmit(
+            application_id=application.pk, actor=request.user, note=data["note"]
+        )
+        return self._done(application.pk)
+
+    @extend_schema(request=s.NoteInput, responses=s.ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        data = _valid(s.NoteInput, request)
+        services.application_acknowledge(
+            application_id=application.pk, actor=request.user, note=data["note"]
+        )
+        return self._done(application.pk)
+
+    @extend_schema(request=s.NoteInput, responses=s.DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def submit_modifications(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        data = _valid(s.NoteInput, request)
+        decision = services.modifications_submit(
+            application_id=application.pk, actor=request.user, note=data["note"]
+        )
+        return Response(s.DecisionSerializer(decision, context={"request": request}).data)
+
+    @extend_schema(request=s.RequiredNoteInput, responses=s.DecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def return_modifications(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        data = _valid(s.RequiredNoteInput, request)
+        decision = services.modifications_return(
+            application_id=application.pk, actor=request.user, note=data["note"]
+        )
+        return Response(s.DecisionSerializer(decision, context={"request": request}).data)
+
+    @extend_schema(request=s.NoteInput, responses={201: s.DecisionSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm_modifications(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        data = _valid(s.NoteInput, request)
+        decision = services.modifications_confirm(
+            application_id=application.pk, actor=request.user, note=data["note"]
+        )
+        return Response(
+            s.DecisionSerializer(decision, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=s.SubmitRereviewInput, responses=s.ReReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def submit_rereview(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        data = _valid(s.SubmitRereviewInput, request)
+        rereview = services.rereview_submit(
+            application_id=application.pk,
+            actor=request.user,
+            authority=data["authority"],
+            submitted_on=data["submitted_on"],
+        )
+        return Response(s.ReReviewSerializer(rereview).data)
+
+    @extend_schema(request=s.RecordRereviewInput, responses=s.ReReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def record_rereview(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        data = _valid(s.RecordRereviewInput, request)
+        rereview = services.rereview_record(
+            application_id=application.pk, actor=request.user, **data
+        )
+        return Response(s.ReReviewSerializer(rereview).data)
+
+    @extend_schema(request=s.AppealInput, responses={201: s.ApplicationSerializer})
+    @action(detail=True, methods=["post"])
+    def appeal(self, request: Request, pk: str) -> Response:
+        """R27: returns the new appeal application (a draft to add documents to and submit)."""
+        application = self.get_object()
+        data = _valid(s.AppealInput, request)
+        appeal = services.appeal_file(
+            application_id=application.pk, actor=request.user, grounds=data["grounds"]
+        )
+        return Response(
+            s.ApplicationSerializer(
+                selectors.application_get_for_user(request.user, appeal.application_id)
+            ).data,
+            status=status.HTTP_201_CREATED,
+        )
+
 
 class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.DecisionSerializer
@@ -295,4 +418,63 @@ class DocumentVersionViewSet(viewsets.GenericViewSet):
             as_attachment=True,
             filename=version.original_name or f"document-{version.pk}",
             content_type=version.content_type or "application/octet-stream",
+        )
+
+
+class ReReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Expert re-reviews (R38-R44); the package is for the committee's officers only."""
+
+    serializer_class = s.ReReviewSerializer
+    filterset_fields = ["application", "state"]
+
+    def get_queryset(self) -> QuerySet:
+        return policies.visible(self.request.user, ReReview.objects.all()).order_by("-id")
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], url_path="package.pdf", url_name="package")
+    def package(self, request: Request, pk: str) -> FileResponse:
+        rereview = self.get_object()
+        if not policies.may(request.user, "download", rereview):
+            from django.http import Http404
+
+            raise Http404
+        services.package_open(rereview_id=rereview.pk, actor=request.user)
+        return FileResponse(
+            rereview.package.open("rb"),
+            as_attachment=True,
+            filename=f"rereview-{rereview.pk}.pdf",
+            content_type="application/pdf",
+        )
+
+
+class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.AppealSerializer
+    filterset_fields = ["state", "original_decision"]
+
+    def get_queryset(self) -> QuerySet:
+        return policies.visible(self.request.user, Appeal.objects.all())
+
+
+class RecognitionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """结果互认 (R31, N12): a participating committee records that it recognises a decision."""
+
+    serializer_class = s.RecognitionSerializer
+    filterset_fields = ["committee", "project"]
+
+    def get_queryset(self) -> QuerySet:
+        return policies.visible(self.request.user, Recognition.objects.all())
+
+    def perform_create(self, serializer: s.RecognitionSerializer) -> None:
+        data = serializer.validated_data
+        serializer.instance = services.recognition_record(
+            committee_id=data["committee"].pk,
+            decision_number=data["decision_number"],
+            verification_hash=data["verification_hash"],
+            local_checks=data.get("local_checks", ""),
+            actor=self.request.user,
         )

@@ -118,3 +118,63 @@ def declare_and_opine(assignment, verdict, comments="同意"):
     return services.opinion_record(
         assignment_id=assignment.pk, verdict=verdict, comments=comments, actor=user
     )
+
+
+def meeting_accepted(world, **kwargs):
+    return accepted(world, procedure="meeting", grounds="", **kwargs)
+
+
+def listed_preliminary(world, listed_item=6, **kwargs):
+    """A listed activity approved in its preliminary review, now awaiting re-review (R38)."""
+    project = kwargs.pop("project", None) or new_project(world, listed_item=listed_item)
+    application = meeting_accepted(world, project=project, **kwargs)
+    services.decision_issue(
+        application_id=application.pk, outcome="approve", actor=world.chair.user
+    )
+    return application
+
+
+def record_rereview(world, application, opinion="agree", panel_size=5, reasons=""):
+    return services.rereview_record(
+        application_id=application.pk,
+        actor=world.secretary,
+        opinion=opinion,
+        received_on=timezone.localdate(),
+        panel_size=panel_size,
+        authority="北京市科学技术委员会",
+        reasons=reasons,
+    )
+
+
+def final_approval(world, application):
+    """同意 recorded, then the committee's final approval (R42, R44)."""
+    record_rereview(world, application)
+    return services.decision_issue(
+        application_id=application.pk, outcome="approve", actor=world.chair.user
+    )
+
+
+def upload_new_version(world, application, slot="plan"):
+    return services.document_upload(
+        application_id=application.pk,
+        slot=slot,
+        upload=pdf_upload(f"{slot}-v2.pdf", PDF_BYTES + b"% modified"),
+        actor=world.researcher,
+    )
+
+
+def confirm_modifications(world, application):
+    """The researcher uploads and submits the modifications; the secretary confirms them."""
+    upload_new_version(world, application)
+    services.modifications_submit(application_id=application.pk, actor=world.researcher)
+    return services.modifications_confirm(application_id=application.pk, actor=world.secretary)
+
+
+def approved_project(world, **kwargs):
+    """A non-listed project approved by a meeting decision, with its tracking clock open."""
+    application = meeting_accepted(world, **kwargs)
+    services.decision_issue(
+        application_id=application.pk, outcome="approve", actor=world.chair.user
+    )
+    application.project.refresh_from_db()
+    return application.project

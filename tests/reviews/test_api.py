@@ -27,6 +27,7 @@ APPLICATION_FIELDS = {
     "due_at",
     "missing_items",
     "decision",
+    "major_change",
 }
 DECISION_FIELDS = {
     "id",
@@ -39,6 +40,9 @@ DECISION_FIELDS = {
     "tally",
     "next_tracking_due",
     "letter",
+    "stage",
+    "follows",
+    "letter_hash",
 }
 
 

@@ -11,7 +11,14 @@ from ethics.errors import Conflict
 from ethics.models import AuditEvent
 from reviews import services
 from reviews.models import Decision, Project
-from tests.reviews.conftest import accepted, assigned, declare_and_opine, new_project
+from tests.reviews.conftest import (
+    accepted,
+    assigned,
+    confirm_modifications,
+    declare_and_opine,
+    final_approval,
+    new_project,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -122,14 +129,18 @@ def test_listed_project_waits_for_rereview(world):
 
 
 def test_next_tracking_review_within_twelve_months_or_six_if_listed(world):
-    """R28 / R45: the interval comes from the rule set."""
+    """R28 / R45: the interval comes from the rule set; a listed activity's date comes with its
+    final approval after expert re-review (the preliminary approval carries none)."""
     plain = services.decision_issue(
         application_id=_meeting(world).pk, outcome="approve", actor=world.chair.user
     )
     listed_app = _meeting(world, project=new_project(world, listed_item=5))
-    listed = services.decision_issue(
+    preliminary = services.decision_issue(
         application_id=listed_app.pk, outcome="approve", actor=world.chair.user
     )
+    assert preliminary.stage == "preliminary"
+    assert preliminary.next_tracking_due is None
+    listed = final_approval(world, listed_app)
     decided = plain.decided_at.date()
     months_plain = regulations.MEAS.tracking_months.value
     months_listed = regulations.MEAS.listed_tracking_months.value
@@ -154,23 +165,23 @@ def test_decision_notifies_the_applicant_without_reviewer_names(world):
     assert not any(name in n.title + n.body for n in notes for name in reviewer_names)
 
 
+def _text(decision):
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(decision.letter.read())).pages)
+
+
 def test_letter_renders_in_chinese_with_hash(world):
     """R26: 批件 in Chinese with committee, numbers, outcome, tracking date and verification hash."""
-    application = _ready(world, verdict="approve_with_modifications")
+    application = _ready(world)
     decision = services.application_decide(
-        application_id=application.pk,
-        outcome="approve_with_modifications",
-        conditions="补充数据脱敏方案",
-        actor=world.chair.user,
+        application_id=application.pk, outcome="approve", actor=world.chair.user
     )
     decision = services.letter_render(decision_id=decision.pk)
     assert decision.letter
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(decision.letter.read())).pages)
+    text = _text(decision)
     for expected in (
         "科技伦理审查批件",
         world.committee.name,
-        "修改后批准",
-        "补充数据脱敏方案",
+        "批准",
         decision.number,
         application.ref,
         "下次跟踪审查",
@@ -180,6 +191,27 @@ def test_letter_renders_in_chinese_with_hash(world):
     assert decision.letter_hash == services.letter_context(decision)["hash"]
     again = services.letter_render(decision_id=decision.pk)
     assert again.letter.name == decision.letter.name  # rendered once per template version
+
+
+def test_approval_after_modification_letter_is_an_opinion_until_confirmed(world):
+    """修改后批准: the first letter states the modifications; the 批件 follows the confirmation."""
+    application = _ready(world, verdict="approve_with_modifications")
+    decision = services.application_decide(
+        application_id=application.pk,
+        outcome="approve_with_modifications",
+        conditions="补充数据脱敏方案",
+        actor=world.chair.user,
+    )
+    text = _text(services.letter_render(decision_id=decision.pk)).replace(" ", "")
+    assert "科技伦理审查意见" in text
+    assert "修改后批准" in text
+    assert "补充数据脱敏方案" in text
+    assert "科技伦理审查批件" not in text
+    approval = confirm_modifications(world, application)
+    text = _text(services.letter_render(decision_id=approval.pk)).replace(" ", "")
+    assert "科技伦理审查批件" in text
+    assert decision.number in text  # the letter names the decision it completes
+    assert "下次跟踪审查" in text
 
 
 def test_disapproval_letter_is_an_opinion_with_reasons(world):

@@ -30,8 +30,20 @@ def test_illegal_transition_is_refused(status, action):
 
 
 def test_terminal_statuses_have_no_actions():
-    for status in (Status.DECIDED, Status.WITHDRAWN, Status.NOT_ACCEPTED):
+    for status in (Status.WITHDRAWN, Status.NOT_ACCEPTED):
         assert actions_from(status) == []
+
+
+def test_after_a_decision_only_the_follow_up_actions_remain():
+    """Issue 5: modifications, resubmission, appeal and re-review start from a decision."""
+    assert set(actions_from(Status.DECIDED)) == {
+        Action.START_REREVIEW,
+        Action.SUBMIT_MODIFICATIONS,
+        Action.CONFIRM_MODIFICATIONS,
+        Action.RETURN_MODIFICATIONS,
+        Action.RESUBMIT,
+        Action.APPEAL,
+    }
 
 
 def test_withdraw_is_possible_before_any_decision():

@@ -1,0 +1,101 @@
+"""Django admin for reviews: search and filters; read-only, since every change goes through the
+services (audit, clocks, notifications) and decisions, opinions and versions are history (R60)."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from reviews.models import (
+    Appeal,
+    Application,
+    Decision,
+    DocumentVersion,
+    Opinion,
+    Project,
+    Recognition,
+    ReReview,
+    Review,
+    ReviewerAssignment,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View, search and filter only."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(ReadOnlyAdmin):
+    list_display = ["title", "lead", "committee", "listed_item", "status", "retain_until"]
+    list_filter = ["status", "listed_item", "international"]
+    search_fields = ["title", "lead__username", "lead__name"]
+    list_select_related = ["lead", "committee"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["ref", "project", "kind", "status", "procedure", "submitted_at", "due_at"]
+    list_filter = ["kind", "status", "procedure", "committee"]
+    search_fields = ["ref", "project__title"]
+    list_select_related = ["project"]
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["application", "round", "procedure", "state", "accepted_at", "due_at"]
+    list_filter = ["procedure", "state"]
+    search_fields = ["application__ref"]
+
+
+@admin.register(ReviewerAssignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["review", "membership", "coi_state", "assigned_at"]
+    list_filter = ["coi_state"]
+
+
+@admin.register(Opinion)
+class OpinionAdmin(ReadOnlyAdmin):
+    list_display = ["assignment", "verdict", "created_at"]
+    list_filter = ["verdict"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["number", "application", "outcome", "stage", "decided_at", "next_tracking_due"]
+    list_filter = ["outcome", "stage", "committee"]
+    search_fields = ["number", "application__ref", "letter_hash"]
+    list_select_related = ["application"]
+
+
+@admin.register(DocumentVersion)
+class DocumentVersionAdmin(ReadOnlyAdmin):
+    list_display = ["document", "version", "original_name", "sha256", "uploaded_at"]
+    search_fields = ["sha256", "original_name", "document__application__ref"]
+
+
+@admin.register(ReReview)
+class ReReviewAdmin(ReadOnlyAdmin):
+    list_display = ["application", "state", "authority", "panel_size", "opinion", "received_on"]
+    list_filter = ["state", "opinion"]
+    search_fields = ["application__ref", "authority"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["original_decision", "application", "state", "filed_at", "resolved_at"]
+    list_filter = ["state"]
+
+
+@admin.register(Recognition)
+class RecognitionAdmin(ReadOnlyAdmin):
+    list_display = ["source_decision", "committee", "project", "recorded_at"]
+    search_fields = ["source_decision__number", "verification_hash"]

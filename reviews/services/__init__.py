@@ -1,0 +1,155 @@
+"""Every state change of reviews, re-exported so ``from reviews import services`` keeps working.
+
+Each service owns its transaction, locks the application row, checks permission, moves the status
+along workflow.TRANSITIONS, writes the audit row, opens or closes its clocks and notifies. The
+meetings app decides meeting reviews through ``decision_issue`` with a tally.
+
+Modules: ``projects``, ``documents`` and ``intake`` (up to acceptance), ``review`` (reviewers and
+opinions), ``decisions`` and ``letters``, then after the first decision ``lifecycle`` (tracking,
+amendments, closure), ``rereview`` (listed activities), ``appeals`` and ``recognition``.
+"""
+
+from reviews.services._common import (
+    LETTER_TEMPLATE,
+    LETTER_TEMPLATE_VERSION,
+    PROJECT_FIELDS,
+    _officers,
+    applicants,
+    latest_decision,
+    officers_and_chair,
+    secretaries,
+)
+from reviews.services.appeals import appeal_file, appeal_resolve
+from reviews.services.decisions import (
+    _decision_effects,
+    application_decide,
+    available,
+    decision_issue,
+    modifications_confirm,
+    modifications_return,
+    modifications_submit,
+    needs_rereview,
+    next_tracking_due,
+)
+from reviews.services.documents import (
+    application_create,
+    checklist_problems,
+    document_open,
+    document_request_correction,
+    document_upload,
+    post_decision_editable,
+)
+from reviews.services.intake import (
+    application_accept,
+    application_acknowledge,
+    application_extend,
+    application_not_accept,
+    application_resubmit,
+    application_return,
+    application_submit,
+    application_withdraw,
+    decision_due_at,
+    open_review,
+    tracking_overdue,
+)
+from reviews.services.letters import (
+    decision_record,
+    letter_context,
+    letter_open,
+    letter_render,
+)
+from reviews.services.lifecycle import (
+    approval_take_effect,
+    closure_take_effect,
+    project_move,
+    project_start,
+    retention_years,
+    tracking_outcome,
+    tracking_schedule,
+)
+from reviews.services.projects import (
+    project_create,
+    project_prescreen,
+    project_set_participants,
+    project_update,
+)
+from reviews.services.recognition import recognition_record
+from reviews.services.rereview import (
+    package_context,
+    package_open,
+    package_render,
+    rereview_final_decision,
+    rereview_record,
+    rereview_start,
+    rereview_submit,
+)
+from reviews.services.review import (
+    application_assign,
+    assignment_declare,
+    opinion_record,
+)
+
+__all__ = [
+    "LETTER_TEMPLATE",
+    "LETTER_TEMPLATE_VERSION",
+    "PROJECT_FIELDS",
+    "_decision_effects",
+    "_officers",
+    "appeal_file",
+    "appeal_resolve",
+    "applicants",
+    "application_accept",
+    "application_acknowledge",
+    "application_assign",
+    "application_create",
+    "application_decide",
+    "application_extend",
+    "application_not_accept",
+    "application_resubmit",
+    "application_return",
+    "application_submit",
+    "application_withdraw",
+    "approval_take_effect",
+    "assignment_declare",
+    "available",
+    "checklist_problems",
+    "closure_take_effect",
+    "decision_due_at",
+    "decision_issue",
+    "decision_record",
+    "document_open",
+    "document_request_correction",
+    "document_upload",
+    "latest_decision",
+    "letter_context",
+    "letter_open",
+    "letter_render",
+    "modifications_confirm",
+    "modifications_return",
+    "modifications_submit",
+    "needs_rereview",
+    "next_tracking_due",
+    "officers_and_chair",
+    "open_review",
+    "opinion_record",
+    "package_context",
+    "package_open",
+    "package_render",
+    "post_decision_editable",
+    "project_create",
+    "project_move",
+    "project_prescreen",
+    "project_set_participants",
+    "project_start",
+    "project_update",
+    "recognition_record",
+    "rereview_final_decision",
+    "rereview_record",
+    "rereview_start",
+    "rereview_submit",
+    "retention_years",
+    "secretaries",
+    "tracking_outcome",
+    "tracking_overdue",
+    "tracking_schedule",
+]

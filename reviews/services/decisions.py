@@ -1,0 +1,471 @@
+"""Decisions and what follows them: R23 outcomes, preliminary approvals (R38), modifications."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ethics import deadlines, regulations
+from ethics import services as kernel
+from ethics.errors import Conflict
+from ethics.models import DeadlineKind, User
+from ethics.selectors import working_calendar
+from reviews import workflow
+from reviews.models import (
+    Appeal,
+    AppealState,
+    Application,
+    Decision,
+    DecisionStage,
+    DocumentVersion,
+    Outcome,
+    Review,
+    ReviewState,
+)
+from reviews.services._common import (
+    _invalid,
+    _lock,
+    _lock_project,
+    _move,
+    _notify,
+    _record,
+    _require,
+    _site_text,
+    applicants,
+    latest_decision,
+    secretaries,
+)
+from reviews.services.intake import open_review
+from reviews.services.letters import decision_record
+from reviews.services.review import _active_assignments, _agreed_verdict
+from reviews.workflow import Action, Kind, Procedure, Status
+
+# --- decisions (R23, R25, R26, R28, R38, R44, R45) --------------------------------------------
+
+
+def _allowed_outcomes(kind: str) -> frozenset[str]:
+    if kind == Kind.TRACKING:
+        return frozenset(regulations.TRACKING_OUTCOMES)
+    if kind in (Kind.RISK_REPORT, Kind.DEVIATION):
+        return frozenset(regulations.REVIEW_OUTCOMES | regulations.TRACKING_OUTCOMES)
+    return frozenset(regulations.REVIEW_OUTCOMES)
+
+
+def next_tracking_due(application: Application, outcome: str, decided_on: date) -> date | None:
+    """R28/R45: the next tracking review after a decision that lets the activity run.
+
+    Within 12 months (N6 the same), within 6 months for a listed activity (R45, unverified).
+    """
+    if outcome not in (
+        Outcome.APPROVE,
+        Outcome.APPROVE_WITH_MODIFICATIONS,
+        Outcome.CONTINUE,
+        Outcome.SUSPEND,
+    ):
+        return None
+    rules = application.rules
+    interval = regulations.tracking_interval(rules, listed=application.project.listed)
+    return deadlines.month_period_due_on(
+        decided_on,
+        interval.value,
+        calendar=working_calendar(),
+        roll_forward=rules.roll_forward_rest_days.value,
+    )
+
+
+def needs_rereview(application: Application) -> bool:
+    """R38 / R46: approving a listed activity (or a major change to one) needs expert re-review."""
+    if not application.project.listed:
+        return False
+    if application.kind in workflow.APPROVING_KINDS:
+        return True
+    return application.kind == Kind.AMENDMENT and application.major_change
+
+
+def _check_outcome(application: Application, outcome: str, conditions: str, reasons: str) -> None:
+    if outcome not in _allowed_outcomes(application.kind):
+        raise _invalid(
+            "outcome",
+            _("This outcome is not possible for this kind of application."),
+            "invalid_choice",
+        )
+    problems = regulations.outcome_problems(
+        regulations.Outcome(outcome), conditions=conditions, reasons=reasons
+    )
+    if problems:
+        field = "conditions" if problems[0].code == "conditions_required" else "reasons"
+        raise _invalid(field, problems[0].message, problems[0].code)
+
+
+@transaction.atomic
+def decision_issue(
+    *,
+    application_id: int,
+    outcome: str,
+    actor: User,
+    conditions: str = "",
+    reasons: str = "",
+    tally: Mapping[str, Any] | None = None,
+    meaning: str = "",
+) -> Decision:
+    """Issue the decision of the open round: numbered, signed, clock closed, letter queued.
+
+    Every procedure ends here (meeting reviews via the meetings app, with their tally). An
+    approval of a listed activity is preliminary and goes to expert re-review (R38); on an
+    application awaiting re-review this issues the final decision (R44).
+    """
+    application = _lock(application_id)
+    if application.status == Status.AWAITING_REREVIEW:
+        from reviews.services.rereview import rereview_final_decision
+
+        return rereview_final_decision(
+            application=application,
+            outcome=outcome,
+            actor=actor,
+            reasons=reasons,
+            conditions=conditions,
+            meaning=meaning,
+        )
+    workflow.next_status(application.status, Action.DECIDE)
+    _require(actor, Action.DECIDE, application)
+    _check_outcome(application, outcome, conditions, reasons)
+    project = _lock_project(application.project_id)
+    application.project = project
+    if outcome in regulations.TRACKING_OUTCOMES and project.status not in workflow.RUNNING_PROJECT:
+        raise Conflict(
+            "project_not_running",
+            _("Only an approved activity can be continued, suspended or terminated."),
+            rule="R28",
+        )
+    review = open_review(application)
+    preliminary = outcome == Outcome.APPROVE and needs_rereview(application)
+    new = workflow.next_status(
+        application.status, Action.START_REREVIEW if preliminary else Action.DECIDE
+    )
+    now = timezone.now()
+    # The decision that (re)starts the tracking clock carries its date (R28, R45).
+    schedules = (application.kind in workflow.APPROVING_KINDS and outcome == Outcome.APPROVE) or (
+        application.kind == Kind.TRACKING and outcome in (Outcome.CONTINUE, Outcome.SUSPEND)
+    )
+    grants = schedules and not preliminary
+    decision = decision_record(
+        application=application,
+        review=review,
+        outcome=outcome,
+        stage=DecisionStage.PRELIMINARY if preliminary else DecisionStage.REVIEW,
+        actor=actor,
+        conditions=conditions,
+        reasons=reasons,
+        tally=tally,
+        meaning=meaning,
+        next_tracking_due=(
+            next_tracking_due(application, outcome, timezone.localdate(now)) if grants else None
+        ),
+    )
+    review.state = ReviewState.DECIDED
+    review.closed_at = now
+    review.save(update_fields=["state", "closed_at"])
+    kernel.deadline_close(kind=DeadlineKind.DECISION, subject=review, actor=actor)
+    before = application.status
+    application.status = new
+    application.decided_at = now
+    application.save()
+    _record(
+        actor,
+        "application.decide",
+        application,
+        {"status": before},
+        {
+            "status": new,
+            "outcome": outcome,
+            "number": decision.number,
+            "stage": decision.stage,
+            "tally": decision.tally,
+        },
+    )
+    _decision_effects(application, decision, actor)
+    _notify(
+        applicants(project),
+        application,
+        _("Decision on %(ref)s: %(outcome)s"),
+        "application.decide (R26)",
+        outcome=_site_text(Outcome(outcome).label),
+    )
+    return decision
+
+
+def _decision_effects(application: Application, decision: Decision, actor: User) -> None:
+    """What a decision changes beyond the application: re-review, project status, clocks."""
+    from reviews.services import appeals, lifecycle, rereview
+
+    if application.kind == Kind.APPEAL:
+        appeals.appeal_resolve(application, decision, actor)
+    if decision.stage == DecisionStage.PRELIMINARY:
+        rereview.rereview_start(application, decision, actor)
+        return
+    if decision.outcome in regulations.TRACKING_OUTCOMES:
+        lifecycle.tracking_outcome(application, decision, actor)
+    elif decision.grants_approval:
+        lifecycle.approval_take_effect(application, decision, actor)
+
+
+# --- 修改后批准: modifications submitted, checked and confirmed -------------------------------
+
+
+def _pending_modifications(application: Application) -> Decision:
+    decision = latest_decision(application)
+    if decision is None or not decision.modifications_pending:
+        raise Conflict(
+            "no_modifications_pending",
+            _("No decision of approval after modification is waiting for modifications."),
+            rule="R23",
+        )
+    return decision
+
+
+@transaction.atomic
+def modifications_submit(*, application_id: int, actor: User, note: str = "") -> Decision:
+    """The researcher submits the modifications the decision asked for."""
+    application = _lock(application_id)
+    _move(application, Action.SUBMIT_MODIFICATIONS, actor)
+    decision = _pending_modifications(application)
+    if decision.modifications_submitted_at is not None:
+        raise Conflict(
+            "modifications_already_submitted", _("The modifications are already submitted.")
+        )
+    if not DocumentVersion.objects.filter(
+        document__application=application, uploaded_at__gt=decision.decided_at
+    ).exists():
+        raise Conflict(
+            "no_modified_documents",
+            _("Upload the modified documents before submitting them."),
+            rule="R23",
+        )
+    decision.modifications_submitted_at = timezone.now()
+    decision.modifications_note = note.strip()
+    decision.save(update_fields=["modifications_submitted_at", "modifications_note"])
+    _record(
+        actor,
+        "modifications.submit",
+        application,
+        after={"decision": decision.number, "conditions": decision.conditions},
+        reason=note,
+    )
+    _notify(
+        secretaries(application.committee_id),
+        application,
+        _("Modifications of %(ref)s submitted; check them against the conditions"),
+        "modifications.submit",
+    )
+    return decision
+
+
+@transaction.atomic
+def modifications_return(*, application_id: int, actor: User, note: str) -> Decision:
+    """The secretary finds the modifications short of the conditions and says what is missing."""
+    application = _lock(application_id)
+    _move(application, Action.RETURN_MODIFICATIONS, actor)
+    decision = _pending_modifications(application)
+    if decision.modifications_submitted_at is None:
+        raise Conflict("modifications_not_submitted", _("No modifications were submitted yet."))
+    if not note.strip():
+        raise _invalid("note", _("Say which conditions are not met."), "required")
+    decision.modifications_submitted_at = None
+    decision.modifications_note = note.strip()
+    decision.save(update_fields=["modifications_submitted_at", "modifications_note"])
+    _record(actor, "modifications.return", application, reason=note)
+    _notify(
+        applicants(application.project),
+        application,
+        _("The modifications of %(ref)s do not yet meet the conditions: %(note)s"),
+        "modifications.return",
+        note=note.strip(),
+    )
+    return decision
+
+
+@transaction.atomic
+def modifications_confirm(*, application_id: int, actor: User, note: str = "") -> Decision:
+    """The secretary (or chair) confirms the modifications; only now is the approval granted.
+
+    Returns the approval decision with its 批件; for a listed activity the confirmed
+    application goes to expert re-review instead (R38) and the preliminary decision is returned.
+    """
+    application = _lock(application_id)
+    new = _move(application, Action.CONFIRM_MODIFICATIONS, actor)
+    decision = _pending_modifications(application)
+    if decision.modifications_submitted_at is None:
+        raise Conflict("modifications_not_submitted", _("No modifications were submitted yet."))
+    project = _lock_project(application.project_id)
+    application.project = project
+    now = timezone.now()
+    decision.modifications_confirmed_at = now
+    decision.save(update_fields=["modifications_confirmed_at"])
+    _record(
+        actor,
+        "modifications.confirm",
+        application,
+        after={"decision": decision.number, "conditions": decision.conditions},
+        reason=note,
+    )
+    if needs_rereview(application):
+        from reviews.services.rereview import rereview_start
+
+        application.status = workflow.next_status(application.status, Action.START_REREVIEW)
+        application.save(update_fields=["status", "updated_at"])
+        rereview_start(application, decision, actor)
+        return decision
+    approval = decision_record(
+        application=application,
+        review=None,
+        outcome=Outcome.APPROVE_WITH_MODIFICATIONS,
+        stage=DecisionStage.CONFIRMATION,
+        actor=actor,
+        conditions=decision.conditions,
+        follows=decision,
+        meaning=_site_text(_("Confirms that the required modifications were made")),
+        next_tracking_due=next_tracking_due(
+            application, Outcome.APPROVE_WITH_MODIFICATIONS, timezone.localdate(now)
+        ),
+    )
+    application.status = new
+    application.save(update_fields=["status", "updated_at"])
+    _record(
+        actor,
+        "application.approve",
+        application,
+        after={"number": approval.number, "follows": decision.number},
+    )
+    _decision_effects(application, approval, actor)
+    _notify(
+        applicants(project),
+        application,
+        _("The modifications of %(ref)s were confirmed; the approval letter follows"),
+        "modifications.confirm",
+    )
+    return approval
+
+
+def available(application: Application, action: str, decision: Decision | None = None) -> bool:
+    """Whether the guards behind a post-decision action would let it through now (for buttons).
+
+    Pass the latest decision when it is at hand (the pages prefetch it) to save a query.
+    """
+    if action not in _GUARDED:
+        return True
+    decision = decision or latest_decision(application)
+    if action in (Action.SUBMIT_MODIFICATIONS,):
+        return bool(decision and decision.modifications_pending)
+    if action in (Action.CONFIRM_MODIFICATIONS, Action.RETURN_MODIFICATIONS):
+        return bool(
+            decision and decision.modifications_pending and decision.modifications_submitted_at
+        )
+    if action == Action.RESUBMIT:
+        return bool(decision and decision.outcome == Outcome.RESUBMIT)
+    if action == Action.APPEAL:
+        return bool(
+            decision
+            and decision.outcome == Outcome.DISAPPROVE
+            and application.kind != Kind.APPEAL
+            and not Appeal.objects.filter(
+                original_decision=decision, state=AppealState.FILED
+            ).exists()
+        )
+    if action == Action.ACKNOWLEDGE:
+        return application.kind in workflow.TRIAGED_KINDS
+    return True
+
+
+_GUARDED = frozenset(
+    {
+        Action.SUBMIT_MODIFICATIONS,
+        Action.CONFIRM_MODIFICATIONS,
+        Action.RETURN_MODIFICATIONS,
+        Action.RESUBMIT,
+        Action.APPEAL,
+        Action.ACKNOWLEDGE,
+    }
+)
+
+
+def _simplified_tally(review: Review, outcome: str) -> dict[str, Any]:
+    assignments = _active_assignments(review)
+    agreed, _reason = _agreed_verdict(assignments)
+    rules = review.application.rules
+    problems = regulations.simplified_problems(review.grounds, len(assignments), rules=rules)
+    if problems:
+        raise Conflict(
+            problems[0].code,
+            problems[0].message,
+            rule=problems[0].rule,
+            problems=[p.as_dict() for p in problems],
+        )
+    if agreed is None:
+        raise Conflict(
+            "opinions_pending",
+            _("Every designated reviewer must give an opinion first."),
+            rule="R33",
+        )
+    if agreed not in workflow.SIMPLIFIED_APPROVING or outcome != agreed:
+        raise Conflict(
+            "outcome_not_agreed",
+            _("The simplified procedure decides only the approval all reviewers agreed on."),
+            rule="R34",
+        )
+    return {
+        "procedure": Procedure.SIMPLIFIED,
+        "reviewers": len(assignments),
+        "verdicts": dict(Counter(a.opinion.verdict for a in assignments)),
+    }
+
+
+@transaction.atomic
+def application_decide(
+    *, application_id: int, outcome: str, actor: User, conditions: str = "", reasons: str = ""
+) -> Decision:
+    """The chair decides a simplified (R33-R34) or emergency (R48-R49) review."""
+    application = _lock(application_id)
+    workflow.next_status(application.status, Action.DECIDE)
+    _require(actor, Action.DECIDE, application)
+    if application.status == Status.AWAITING_REREVIEW:
+        # R44: the final decision in light of the expert re-review opinion.
+        return decision_issue(
+            application_id=application_id,
+            outcome=outcome,
+            actor=actor,
+            conditions=conditions,
+            reasons=reasons,
+        )
+    review = open_review(application)
+    if review.procedure == Procedure.MEETING:
+        raise Conflict("meeting_review", _("This application is decided by a meeting."), rule="R15")
+    if review.procedure == Procedure.SIMPLIFIED:
+        tally = _simplified_tally(review, outcome)
+    else:
+        assignments = _active_assignments(review)
+        if not assignments or any(not hasattr(a, "opinion") for a in assignments):
+            # R49: the emergency procedure does not lower the standard of review.
+            raise Conflict(
+                "opinions_pending",
+                _("Every assigned reviewer must give an opinion first."),
+                rule="R49",
+            )
+        tally = {
+            "procedure": Procedure.EMERGENCY,
+            "reviewers": len(assignments),
+            "verdicts": dict(Counter(a.opinion.verdict for a in assignments)),
+        }
+    return decision_issue(
+        application_id=application_id,
+        outcome=outcome,
+        actor=actor,
+        conditions=conditions,
+        reasons=reasons,
+        tally=tally,
+    )

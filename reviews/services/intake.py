@@ -1,0 +1,470 @@
+"""Intake and the review clock: submit, return, accept, extend, withdraw, resubmit, triage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ethics import deadlines, regulations
+from ethics import services as kernel
+from ethics.errors import Conflict
+from ethics.models import DeadlineKind, DeadlineState, User
+from ethics.selectors import working_calendar
+from reviews import checklist, numbering, workflow
+from reviews.models import (
+    Appeal,
+    AppealState,
+    Application,
+    DocumentVersion,
+    NumberSequence,
+    Outcome,
+    Project,
+    ReReview,
+    ReReviewState,
+    Review,
+    ReviewState,
+)
+from reviews.services._common import (
+    _invalid,
+    _lock,
+    _move,
+    _notify,
+    _record,
+    _site_text,
+    applicants,
+    latest_decision,
+    secretaries,
+)
+from reviews.services.documents import checklist_problems
+from reviews.workflow import Action, Kind, Procedure, Status
+
+# --- intake (R11-R14) -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_submit(*, application_id: int, actor: User) -> Application:
+    """Submit a complete application, or refuse with every missing item at once (R13, R14)."""
+    application = _lock(application_id)
+    new = _move(application, Action.SUBMIT, actor)
+    project = application.project
+    if application.kind == Kind.INITIAL and not project.scope:
+        raise Conflict(
+            "scope_required",
+            _("Answer the scope questions first: the committee needs the Art. 2 categories."),
+            rule="R12",
+        )
+    if application.kind == Kind.AMENDMENT and tracking_overdue(project):
+        # R28: an overdue tracking review blocks new amendments until it is done.
+        raise Conflict(
+            "tracking_overdue",
+            _("The tracking review of this activity is overdue; submit the tracking report first."),
+            rule="R28",
+        )
+    problems = checklist_problems(application)
+    if problems:
+        raise Conflict(
+            "checklist_incomplete",
+            _("The application is incomplete; every missing item is listed."),
+            rule="R13",
+            problems=problems,
+        )
+    before = application.status
+    now = timezone.now()
+    if not application.ref:
+        year = timezone.localtime(now).year
+        sequence = numbering.next_number(
+            committee_id=application.committee_id, year=year, kind=NumberSequence.Kind.APPLICATION
+        )
+        application.ref = numbering.application_ref(application.committee_id, year, sequence)
+    application.status = new
+    application.submitted_at = now
+    application.missing_items = []
+    application.save()
+    _record(
+        actor,
+        "application.submit",
+        application,
+        {"status": before},
+        {"status": new, "ref": application.ref},
+    )
+    _notify(
+        secretaries(application.committee_id),
+        application,
+        _("New application %(ref)s: %(title)s"),
+        "application.submit",
+    )
+    return application
+
+
+@transaction.atomic
+def application_return(
+    *, application_id: int, missing: Iterable[str], actor: User, note: str = ""
+) -> Application:
+    """Return for completion with all missing items in one notice (R14, 一次性完整告知)."""
+    application = _lock(application_id)
+    new = _move(application, Action.RETURN, actor)
+    auto = [p["slot"] for p in checklist_problems(application)]
+    items = list(dict.fromkeys([*auto, *(m.strip() for m in missing if m and m.strip())]))
+    if not items:
+        raise _invalid("missing", _("List every missing or defective item (R14)."), "required")
+    labels = dict(checklist.Slot.choices)
+    application.status = new
+    application.missing_items = items
+    application.status_reason = note
+    application.save()
+    _record(
+        actor,
+        "application.return",
+        application,
+        {"status": Status.SUBMITTED},
+        {"status": new, "missing": items},
+        note,
+    )
+    _notify(
+        applicants(application.project),
+        application,
+        _("%(ref)s was returned; missing: %(missing)s"),
+        "application.return (R14)",
+        missing="; ".join(_site_text(labels[i]) if i in labels else i for i in items),
+    )
+    return application
+
+
+@transaction.atomic
+def application_not_accept(*, application_id: int, reason: str, actor: User) -> Application:
+    """Refuse to accept, with a reason (R14)."""
+    application = _lock(application_id)
+    new = _move(application, Action.NOT_ACCEPT, actor)
+    if not reason.strip():
+        raise _invalid("reason", _("Give the reason for not accepting."), "required")
+    application.status = new
+    application.status_reason = reason.strip()
+    application.save()
+    _record(
+        actor,
+        "application.not_accept",
+        application,
+        {"status": Status.SUBMITTED},
+        {"status": new},
+        reason,
+    )
+    _notify(
+        applicants(application.project),
+        application,
+        _("%(ref)s was not accepted"),
+        "application.not_accept",
+    )
+    return application
+
+
+def decision_due_at(
+    rules: regulations.RuleSet, procedure: str, accepted_at: datetime
+) -> tuple[datetime, str]:
+    """R25/N5: 30 days (Civil Code counting, rest days rolled); R48/N5: 72 clock hours."""
+    if procedure == Procedure.EMERGENCY:
+        return (
+            deadlines.hour_period_due_at(accepted_at, rules.emergency_hours.value),
+            rules.emergency_hours.rule,
+        )
+    return (
+        deadlines.day_period_due_at(
+            accepted_at,
+            rules.decision_days.value,
+            calendar=working_calendar(),
+            roll_forward=rules.roll_forward_rest_days.value,
+        ),
+        rules.decision_days.rule,
+    )
+
+
+def _check_grounds(rules: regulations.RuleSet, procedure: str, grounds: str) -> None:
+    if procedure == Procedure.SIMPLIFIED:
+        # R32 / N9: one of the grounds every applicable regime allows.
+        problems = [
+            p
+            for p in regulations.simplified_problems(
+                grounds, rules.simplified_min_reviewers.value, rules=rules
+            )
+            if p.code == "simplified_ground_not_allowed"
+        ]
+        if problems:
+            raise Conflict(
+                problems[0].code,
+                problems[0].message,
+                rule=problems[0].rule,
+                problems=[p.as_dict() for p in problems],
+            )
+    if procedure == Procedure.EMERGENCY and not grounds.strip():
+        raise Conflict(
+            "emergency_basis_required",
+            _("The emergency procedure needs its emergency basis (R47)."),
+            rule="R47",
+        )
+
+
+@transaction.atomic
+def application_accept(
+    *, application_id: int, procedure: str, actor: User, grounds: str = "", note: str = ""
+) -> Application:
+    """Accept with a procedure and its grounds; starts the decision clock (R14, R15, R25, R48)."""
+    application = _lock(application_id)
+    new = _move(application, Action.ACCEPT, actor)
+    if procedure not in Procedure.values:
+        raise _invalid(
+            "procedure", _("Choose meeting, simplified or emergency review."), "invalid_choice"
+        )
+    rules = application.rules
+    _check_grounds(rules, procedure, grounds)
+    now = timezone.now()
+    due_at, rule = decision_due_at(rules, procedure, now)
+    rounds = application.reviews.count()
+    review = Review.objects.create(
+        application=application,
+        round=rounds + 1,
+        procedure=procedure,
+        grounds=grounds.strip()[:50] if procedure == Procedure.SIMPLIFIED else "",
+        grounds_note=note or (grounds if procedure != Procedure.SIMPLIFIED else ""),
+        accepted_at=now,
+        accepted_by=actor,
+        due_at=due_at,
+        clock_rule=rule,
+        ready_for_meeting_at=now if procedure == Procedure.MEETING else None,
+    )
+    application.status = new
+    application.procedure = procedure
+    application.accepted_at = now
+    application.due_at = due_at
+    application.missing_items = []
+    application.save()
+    kernel.deadline_open(
+        kind=DeadlineKind.DECISION,
+        subject=review,
+        due_at=due_at,
+        title=_site_text(_("Decide on %(ref)s"), ref=application.ref),
+        rule=rule,
+        committee_id=application.committee_id,
+        actor=actor,
+    )
+    _record(
+        actor,
+        "application.accept",
+        application,
+        {"status": Status.SUBMITTED},
+        {"status": new, "procedure": procedure, "grounds": grounds, "due_at": due_at, "rule": rule},
+    )
+    _notify(
+        applicants(application.project),
+        application,
+        _("%(ref)s was accepted for %(procedure)s; decision due %(due)s"),
+        "application.accept",
+        procedure=_site_text(Procedure(procedure).label),
+        due=f"{timezone.localtime(due_at):%Y-%m-%d %H:%M}",
+    )
+    return application
+
+
+def open_review(application: Application) -> Review:
+    review = Review.objects.filter(application=application, state=ReviewState.OPEN).first()
+    if review is None:
+        raise Conflict("no_open_review", _("The application has no open review round."))
+    return review
+
+
+@transaction.atomic
+def application_extend(
+    *, application_id: int, due_at: datetime, reason: str, actor: User
+) -> Application:
+    """R25: an extension needs a reason and an explicit new due date; both are audited."""
+    application = _lock(application_id)
+    _move(application, Action.EXTEND, actor)
+    if not reason.strip():
+        raise _invalid("reason", _("An extension needs a reason (R25)."), "required")
+    review = open_review(application)
+    if due_at <= review.due_at:
+        raise _invalid(
+            "due_at", _("The new due date must be later than the current one."), "invalid"
+        )
+    from ethics.selectors import deadlines_for_subject
+
+    clock = (
+        deadlines_for_subject(review)
+        .filter(kind=DeadlineKind.DECISION, state__in=["open", "overdue"])
+        .first()
+    )
+    if clock is not None:
+        kernel.deadline_extend(deadline_id=clock.pk, due_at=due_at, reason=reason, actor=actor)
+    before = review.due_at
+    review.due_at = due_at
+    review.save(update_fields=["due_at"])
+    application.due_at = due_at
+    application.save(update_fields=["due_at", "updated_at"])
+    _record(
+        actor,
+        "application.extend",
+        application,
+        {"due_at": before},
+        {"due_at": due_at, "rule": "R25"},
+        reason,
+    )
+    _notify(
+        applicants(application.project),
+        application,
+        _("The decision on %(ref)s is now due %(due)s"),
+        "application.extend (R25)",
+        due=f"{timezone.localtime(due_at):%Y-%m-%d %H:%M}",
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application_id: int, actor: User, reason: str = "") -> Application:
+    """Withdraw at any point before a decision; an open round closes and its clock is waived."""
+    application = _lock(application_id)
+    new = _move(application, Action.WITHDRAW, actor)
+    before = application.status
+    for review in Review.objects.filter(application=application, state=ReviewState.OPEN):
+        review.state = ReviewState.CLOSED
+        review.closed_at = timezone.now()
+        review.save(update_fields=["state", "closed_at"])
+        kernel.deadline_close(
+            kind=DeadlineKind.DECISION,
+            subject=review,
+            state=DeadlineState.WAIVED,
+            actor=actor,
+            reason="withdrawn",
+        )
+    for rereview in ReReview.objects.filter(
+        application=application, state__in=[ReReviewState.PREPARING, ReReviewState.SUBMITTED]
+    ):
+        rereview.state = ReReviewState.CANCELLED
+        rereview.save(update_fields=["state"])
+        kernel.deadline_close(
+            kind=DeadlineKind.REREVIEW_OPINION,
+            subject=rereview,
+            state=DeadlineState.WAIVED,
+            actor=actor,
+            reason="withdrawn",
+        )
+    Appeal.objects.filter(application=application, state=AppealState.FILED).update(
+        state=AppealState.WITHDRAWN, resolved_at=timezone.now()
+    )
+    application.status = new
+    application.status_reason = reason
+    application.save()
+    _record(actor, "application.withdraw", application, {"status": before}, {"status": new}, reason)
+    if application.submitted_at:
+        _notify(
+            secretaries(application.committee_id),
+            application,
+            _("%(ref)s was withdrawn"),
+            "application.withdraw",
+        )
+    return application
+
+
+def tracking_overdue(project: Project) -> bool:
+    """R28: the project's tracking review clock is past due."""
+    from ethics.selectors import deadlines_for_subject
+
+    return (
+        deadlines_for_subject(project)
+        .filter(kind=DeadlineKind.TRACKING_REVIEW, state__in=["open", "overdue"])
+        .filter(due_at__lte=timezone.now())
+        .exists()
+    )
+
+
+@transaction.atomic
+def application_resubmit(*, application_id: int, actor: User, note: str = "") -> Application:
+    """修改后再审: resubmit the modified application; the next acceptance opens a new round.
+
+    Earlier rounds, opinions, document versions and decisions stay on the application.
+    """
+    application = _lock(application_id)
+    new = _move(application, Action.RESUBMIT, actor)
+    decision = latest_decision(application)
+    if decision is None or decision.outcome != Outcome.RESUBMIT:
+        raise Conflict(
+            "resubmission_not_requested",
+            _("Only a decision of re-review after modification asks for a resubmission."),
+            rule="R23",
+        )
+    changed = DocumentVersion.objects.filter(
+        document__application=application, uploaded_at__gt=decision.decided_at
+    ).exists()
+    if not changed:
+        raise Conflict(
+            "no_modified_documents",
+            _("Upload the modified documents before resubmitting."),
+            rule="R23",
+        )
+    problems = checklist_problems(application)
+    if problems:
+        raise Conflict(
+            "checklist_incomplete",
+            _("The application is incomplete; every missing item is listed."),
+            rule="R13",
+            problems=problems,
+        )
+    application.status = new
+    application.submitted_at = timezone.now()
+    application.procedure = None
+    application.accepted_at = None
+    application.due_at = None
+    application.status_reason = note
+    application.save()
+    _record(
+        actor,
+        "application.resubmit",
+        application,
+        {"status": Status.DECIDED, "decision": decision.number},
+        {"status": new},
+        note,
+    )
+    _notify(
+        secretaries(application.committee_id),
+        application,
+        _("%(ref)s was resubmitted after modification"),
+        "application.resubmit",
+    )
+    return application
+
+
+@transaction.atomic
+def application_acknowledge(*, application_id: int, actor: User, note: str = "") -> Application:
+    """R30: the secretary acknowledges a risk, deviation or closure report without a review."""
+    application = _lock(application_id)
+    new = _move(application, Action.ACKNOWLEDGE, actor)
+    if application.kind not in workflow.TRIAGED_KINDS:
+        raise Conflict(
+            "not_a_report",
+            _("Only risk, deviation and closure reports can be acknowledged."),
+            rule="R30",
+        )
+    application.status = new
+    application.decided_at = timezone.now()
+    application.status_reason = note
+    application.save()
+    _record(
+        actor,
+        "application.acknowledge",
+        application,
+        {"status": Status.SUBMITTED},
+        {"status": new, "rule": "R30"},
+        note,
+    )
+    if application.kind == Kind.CLOSURE:
+        from reviews.services.lifecycle import closure_take_effect
+
+        closure_take_effect(application, actor)
+    _notify(
+        applicants(application.project),
+        application,
+        _("%(ref)s was acknowledged by the committee"),
+        "application.acknowledge (R30)",
+    )
+    return application

@@ -1,0 +1,274 @@
+"""Reviewers, conflicts of interest and opinions; conversion to meeting review (R20a, R32-R35)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import VOTING_ROLES, Membership, Role
+from ethics import policies, regulations
+from ethics import services as kernel
+from ethics.errors import Conflict
+from ethics.models import User
+from reviews import workflow
+from reviews.models import (
+    Application,
+    CoiState,
+    Opinion,
+    Review,
+    ReviewerAssignment,
+    ReviewState,
+)
+from reviews.services._common import (
+    _invalid,
+    _lock,
+    _move,
+    _notify,
+    _officers,
+    _record,
+    _require,
+    secretaries,
+)
+from reviews.services.intake import open_review
+from reviews.workflow import Action, Procedure, Verdict
+
+# --- reviewers, conflicts and opinions (R20a, R33-R35) -----------------------------------------
+
+
+def _active_assignments(review: Review) -> list[ReviewerAssignment]:
+    return list(
+        review.assignments.exclude(coi_state=CoiState.CONFLICTED).select_related(
+            "opinion", "membership__user"
+        )
+    )
+
+
+@transaction.atomic
+def application_assign(
+    *, application_id: int, membership_ids: Iterable[int], actor: User
+) -> list[ReviewerAssignment]:
+    """Designate reviewers; for the simplified procedure the chair designates ≥ 2 (R33)."""
+    application = _lock(application_id)
+    _move(application, Action.ASSIGN, actor)
+    review = open_review(application)
+    if review.procedure == Procedure.SIMPLIFIED and not policies.may(actor, "decide", application):
+        # R33: simplified reviewers are designated by the chair.
+        raise PermissionDenied
+    ids = list(dict.fromkeys(int(pk) for pk in membership_ids))
+    if not ids:
+        raise _invalid("reviewers", _("Choose at least one member."), "required")
+    today = timezone.localdate()
+    members = list(
+        Membership.objects.select_related("user").filter(
+            pk__in=ids,
+            committee_id=application.committee_id,
+            role__in=VOTING_ROLES,
+            ended_on=None,
+            term_start__lte=today,
+            term_end__gte=today,
+        )
+    )
+    if len(members) != len(ids):
+        raise _invalid(
+            "reviewers", _("Only current members of this committee can review."), "invalid_choice"
+        )
+    project = application.project
+    team = {project.lead_id, *project.team.values_list("pk", flat=True)}
+    conflicted = set(
+        ReviewerAssignment.objects.filter(
+            review__application=application, coi_state=CoiState.CONFLICTED
+        ).values_list("membership_id", flat=True)
+    )
+    blocked = [m for m in members if m.user_id in team or m.pk in conflicted]
+    if blocked:
+        raise Conflict(
+            "member_conflicted",
+            _("A member with a conflict of interest cannot be assigned."),
+            rule="R20a",
+            problems=[
+                {
+                    "code": "member_conflicted",
+                    "rule": "R20a",
+                    "membership": str(m.pk),
+                    "message": m.user.display_name,
+                }
+                for m in blocked
+            ],
+        )
+    existing = set(review.assignments.values_list("membership_id", flat=True))
+    created = [
+        ReviewerAssignment.objects.create(review=review, membership=m, assigned_by=actor)
+        for m in members
+        if m.pk not in existing
+    ]
+    if review.procedure == Procedure.SIMPLIFIED:
+        rules = application.rules
+        count = len(_active_assignments(review))
+        problems = [
+            p
+            for p in regulations.simplified_problems(review.grounds, count, rules=rules)
+            if p.code == "too_few_reviewers"
+        ]
+        if problems:
+            raise Conflict(
+                problems[0].code,
+                problems[0].message,
+                rule=problems[0].rule,
+                problems=[p.as_dict() for p in problems],
+            )
+    _record(
+        actor,
+        "review.assign",
+        review,
+        after={"memberships": [a.membership_id for a in created], "procedure": review.procedure},
+    )
+    for assignment in created:
+        kernel.notify(
+            recipients=[assignment.membership.user],
+            title=_("You were asked to review %(ref)s"),
+            params={"ref": application.ref},
+            url=reverse("reviews:assignment-detail", args=[assignment.pk]),
+            cause="review.assign",
+        )
+    return created
+
+
+def _lock_assignment(assignment_id: int) -> tuple[Application, ReviewerAssignment]:
+    application_id = ReviewerAssignment.objects.values_list(
+        "review__application_id", flat=True
+    ).get(pk=assignment_id)
+    application = _lock(application_id)
+    assignment = ReviewerAssignment.objects.select_related("review", "membership__user").get(
+        pk=assignment_id
+    )
+    return application, assignment
+
+
+@transaction.atomic
+def assignment_declare(
+    *, assignment_id: int, conflicted: bool, actor: User, note: str = ""
+) -> ReviewerAssignment:
+    """The member declares a conflict or none before the materials open (R20a)."""
+    application, assignment = _lock_assignment(assignment_id)
+    workflow.next_status(application.status, Action.DECLARE)
+    _require(actor, "declare", assignment)
+    if assignment.review.state != ReviewState.OPEN:
+        raise Conflict("round_closed", _("This review round is closed."))
+    if assignment.coi_state != CoiState.PENDING:
+        raise Conflict("already_declared", _("The declaration was already made."), rule="R20a")
+    if conflicted and not note.strip():
+        raise _invalid("note", _("Describe the conflict of interest."), "required")
+    assignment.coi_state = CoiState.CONFLICTED if conflicted else CoiState.NONE
+    assignment.coi_note = note.strip()
+    assignment.coi_declared_at = timezone.now()
+    assignment.save(update_fields=["coi_state", "coi_note", "coi_declared_at"])
+    _record(
+        actor,
+        "review.declare",
+        assignment,
+        after={"coi_state": assignment.coi_state, "rule": "R20a"},
+        reason=note,
+    )
+    if conflicted:
+        _notify(
+            secretaries(application.committee_id)
+            + _officers(application.committee_id, [Role.CHAIR]),
+            application,
+            _("A reviewer of %(ref)s declared a conflict; assign another member"),
+            "review.declare (R20a)",
+        )
+    return assignment
+
+
+def _agreed_verdict(assignments: list[ReviewerAssignment]) -> tuple[str | None, str]:
+    """R34: (the verdict everyone agrees on, or None with the conversion reason)."""
+    verdicts = [a.opinion.verdict for a in assignments if hasattr(a, "opinion")]
+    if any(v in workflow.NEGATIVE_VERDICTS for v in verdicts):
+        return None, "negative_opinion"
+    if Verdict.DOUBT in verdicts:
+        return None, "doubt"
+    if Verdict.REQUEST_MEETING in verdicts:
+        return None, "meeting_requested"
+    if len(set(verdicts)) > 1:
+        return None, "disagreement"
+    if len(verdicts) < len(assignments):
+        return None, ""  # still waiting for opinions
+    return (verdicts[0] if verdicts else None), ""
+
+
+def _convert_to_meeting(review: Review, reason: str, actor: User | None) -> None:
+    """R34/R35: a simplified review goes to meeting review, with the reason recorded."""
+    application = review.application
+    now = timezone.now()
+    review.converted_from = review.procedure
+    review.procedure = Procedure.MEETING
+    review.conversion_reason = reason
+    review.converted_at = now
+    review.ready_for_meeting_at = now
+    review.save()
+    application.procedure = Procedure.MEETING
+    application.save(update_fields=["procedure", "updated_at"])
+    _record(
+        actor,
+        "review.convert",
+        application,
+        {"procedure": Procedure.SIMPLIFIED},
+        {"procedure": Procedure.MEETING, "reason": reason, "rule": "R34"},
+    )
+    _notify(
+        secretaries(application.committee_id) + _officers(application.committee_id, [Role.CHAIR]),
+        application,
+        _("%(ref)s moves from simplified to meeting review (%(reason)s)"),
+        "review.convert (R34)",
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def opinion_record(
+    *,
+    assignment_id: int,
+    verdict: str,
+    actor: User,
+    comments: str = "",
+    worksheet: Mapping[str, Any] | None = None,
+) -> Opinion:
+    """A reviewer's opinion; under the simplified procedure it may convert the round (R34)."""
+    application, assignment = _lock_assignment(assignment_id)
+    workflow.next_status(application.status, Action.OPINION)
+    _require(actor, "opinion", assignment)
+    review = assignment.review
+    if review.state != ReviewState.OPEN:
+        raise Conflict("round_closed", _("This review round is closed."))
+    if assignment.coi_state != CoiState.NONE:
+        raise Conflict(
+            "coi_not_declared",
+            _("Declare that you have no conflict of interest before giving an opinion."),
+            rule="R20a",
+        )
+    if verdict not in Verdict.values:
+        raise _invalid("verdict", _("Unknown verdict."), "invalid_choice")
+    if Opinion.objects.filter(assignment=assignment).exists():
+        raise Conflict("opinion_exists", _("You have already given your opinion."))
+    opinion = Opinion.objects.create(
+        assignment=assignment, verdict=verdict, comments=comments, worksheet=dict(worksheet or {})
+    )
+    _record(actor, "review.opinion", opinion, after={"verdict": verdict, "review": review.pk})
+    if review.procedure == Procedure.SIMPLIFIED:
+        agreed, reason = _agreed_verdict(_active_assignments(review))
+        if reason:
+            _convert_to_meeting(review, reason, actor)
+        elif agreed:
+            _notify(
+                _officers(application.committee_id, [Role.CHAIR]),
+                application,
+                _("All reviewers of %(ref)s agree; the chair can decide"),
+                "review.opinion (R34)",
+            )
+    return opinion
