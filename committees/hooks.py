@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Membership, Role
-from committees.policies import current_memberships, holds_role
+from committees.policies import holds_role
 from ethics.hooks import Recipients
 from ethics.models import ACTIVE_DEADLINE_STATES, Deadline, User
 

@@ -265,6 +265,29 @@ def _registered_content_changed(committee: Committee, actor: User, what: str) ->
 
 
 @transaction.atomic
+def committee_registration_recorded(*, committee_id: int, actor: User, receipt: str) -> Committee:
+    """The platform accepted a registration or an update (R50): the committee is registered.
+
+    Called by the registry when a secretary records the platform's receipt; later changes to the
+    registered content set it back to update_due (see _registered_content_changed).
+    """
+    committee = _lock_committee(committee_id)
+    if committee.registration_status == RegistrationStatus.REGISTERED:
+        return committee
+    before = committee.registration_status
+    committee.registration_status = RegistrationStatus.REGISTERED
+    committee.save(update_fields=["registration_status"])
+    audit.record(
+        actor=actor,
+        action="committee.registered",
+        target=committee,
+        before={"registration_status": before},
+        after={"registration_status": RegistrationStatus.REGISTERED, "receipt": receipt},
+    )
+    return committee
+
+
+@transaction.atomic
 def committee_create(
     *,
     actor: User,

@@ -38,6 +38,11 @@ def register_deadline_kind(
         _urls[kind] = url
 
 
+def has_deadline_kind(kind: str) -> bool:
+    """Whether an app already registered who is reminded about `kind`."""
+    return kind in _recipients
+
+
 def deadline_recipients(deadline: Deadline) -> Recipients:
     resolver = _recipients.get(deadline.kind)
     return resolver(deadline) if resolver else Recipients()

@@ -108,6 +108,7 @@ class DeadlineKind(models.TextChoices):
     COMMITTEE_REGISTRATION = "committee_registration", _("Committee registration")
     COMMITTEE_UPDATE = "committee_update", _("Committee registration update")
     LISTED_REGISTRATION = "listed_registration", _("Listed activity registration")
+    LISTED_UPDATE = "listed_update", _("Listed activity registration update")
     ANNUAL_REPORT = "annual_report", _("Annual report")
     MEMBER_TERM = "member_term", _("Member term ends")
 
@@ -191,6 +192,9 @@ class Reminder(models.Model):
     escalation = models.BooleanField(_("escalation"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # Set (and committed) just before the e-mail is handed to the mail server; with `sent_at`
+    # still empty after a crash it means "the message may have left" (see reminder_send).
+    sending_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 

@@ -8,6 +8,7 @@ class RegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from committees.policies import holds_role
         from ethics import hooks
         from ethics.models import DeadlineKind
         from registry import demo, policies, services
@@ -24,7 +25,7 @@ class RegistryConfig(AppConfig):
             url=app_hooks.filing_deadline_url,
         )
         # The reviews app may name its own recipients for listed registration; do not override.
-        if DeadlineKind.LISTED_REGISTRATION not in hooks._recipients:
+        if not hooks.has_deadline_kind(DeadlineKind.LISTED_REGISTRATION):
             hooks.register_deadline_kind(
                 DeadlineKind.LISTED_REGISTRATION,
                 recipients=app_hooks.filing_deadline_recipients,
@@ -34,11 +35,7 @@ class RegistryConfig(AppConfig):
             80,
             _("Deadlines"),
             "registry:deadline-list",
-            lambda user: (
-                user.is_superuser
-                or user.institution_admin
-                or user.memberships.filter(ended_on=None).exists()
-            ),
+            lambda user: user.is_superuser or user.institution_admin or holds_role(user),
         )
         hooks.register_nav_item(82, _("Filings"), "registry:filing-list", policies.may_file)
         hooks.register_dashboard_panel(30, app_hooks.obligations_panel)

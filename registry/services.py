@@ -22,7 +22,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Committee, RegistrationStatus
+from committees import services as committee_services
+from committees.models import Committee
 from ethics import audit, pdf, policies, regulations
 from ethics import services as kernel
 from ethics.deadlines import SHANGHAI, end_of_day
@@ -326,20 +327,8 @@ def package_open(*, package_id: int, fmt: str, actor: User) -> FilingPackage:
 
 
 def _mark_committee_registered(filing: Filing, actor: User) -> None:
-    # TODO(lead): replace with a committees service once it exists (see the registry report).
-    committee = Committee.objects.select_for_update().get(pk=filing.committee_id)
-    if committee.registration_status == RegistrationStatus.REGISTERED:
-        return
-    before = committee.registration_status
-    Committee.objects.filter(pk=committee.pk).update(
-        registration_status=RegistrationStatus.REGISTERED
-    )
-    audit.record(
-        actor=actor,
-        action="committee.registered",
-        target=committee,
-        before={"registration_status": before},
-        after={"registration_status": RegistrationStatus.REGISTERED, "receipt": filing.receipt},
+    committee_services.committee_registration_recorded(
+        committee_id=filing.committee_id, actor=actor, receipt=filing.receipt
     )
 
 

@@ -186,3 +186,36 @@ def test_a_deadline_in_a_year_without_holiday_data_says_so():
     )
     assert loaded.note == ""
     assert "2031" in missing.note
+
+
+@pytest.mark.django_db
+def test_a_reminder_created_before_the_deadline_was_met_is_not_sent(recipients):
+    deadline = _deadline(timedelta(days=2))
+    result = services.deadlines_scan()
+    assert len(result.to_send) == 2
+    services.deadline_close(kind="decision", subject=deadline.subject)
+    assert services.deadlines_scan().to_send == []
+    assert not any(services.reminder_send(reminder_id=rid) for rid in result.to_send)
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_every_attempt_of_a_reminder_carries_the_same_message_id(recipients, monkeypatch):
+    _deadline(timedelta(days=2))
+    result = services.deadlines_scan()
+    rid = result.to_send[0]
+    original = services.Reminder.objects.filter
+
+    def fail_after_mail(*args, **kwargs):
+        raise RuntimeError("worker died after the mail server took the message")
+
+    # First attempt: the mail leaves, then recording fails; the claim is released.
+    monkeypatch.setattr(services.transaction, "atomic", fail_after_mail)
+    with pytest.raises(RuntimeError):
+        services.reminder_send(reminder_id=rid)
+    monkeypatch.undo()
+    assert original(pk=rid, sent_at=None).exclude(sending_at=None).exists()
+    assert services.reminder_send(reminder_id=rid)
+    first, second = mail.outbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    assert Notification.objects.filter(title=first.subject).count() == 1
