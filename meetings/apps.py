@@ -6,3 +6,14 @@ class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meetings")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ethics import hooks
+        from meetings import demo, policies
+        from meetings import hooks as app_hooks
+
+        policies.register()
+        hooks.register_nav_item(20, _("Meetings"), "meetings:meeting-list", app_hooks.sees_meetings)
+        hooks.register_dashboard_panel(20, app_hooks.member_panel)
+        hooks.register_dashboard_panel(21, app_hooks.secretary_panel)
+        hooks.register_seeder(30, "meetings", demo.seed)

@@ -1,0 +1,84 @@
+"""Django admin for meetings: read-only, since every change goes through the services."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Consultant,
+    Meeting,
+    Minutes,
+    MinutesCorrection,
+    Recusal,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    fields = ["position", "kind", "title", "status", "outcome", "decision"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyAdmin):
+    list_display = ["starts_at", "committee", "mode", "status", "presiding"]
+    list_filter = ["status", "mode", "committee"]
+    search_fields = ["title", "committee__name", "place"]
+    date_hierarchy = "starts_at"
+    list_select_related = ["committee", "presiding__user"]
+    inlines = [AgendaItemInline]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "position", "kind", "title", "status", "outcome"]
+    list_filter = ["kind", "status"]
+    search_fields = ["title", "application__ref"]
+    list_select_related = ["meeting__committee"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "membership", "role", "expertise", "external", "in_term"]
+    list_select_related = ["meeting__committee", "membership__user", "membership__committee"]
+
+
+@admin.register(Recusal)
+class RecusalAdmin(ReadOnlyAdmin):
+    list_display = ["item", "membership", "reason", "recorded_at"]
+    list_select_related = ["item", "membership__user", "membership__committee"]
+
+
+@admin.register(Consultant)
+class ConsultantAdmin(ReadOnlyAdmin):
+    list_display = ["item", "name", "affiliation", "admitted_at"]
+    list_select_related = ["item"]
+
+
+@admin.register(Minutes)
+class MinutesAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "version", "sha256", "rendered_at"]
+    list_select_related = ["meeting__committee"]
+
+
+@admin.register(MinutesCorrection)
+class MinutesCorrectionAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "created_by", "created_at"]
+    list_select_related = ["meeting__committee", "created_by"]

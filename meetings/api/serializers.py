@@ -1,0 +1,225 @@
+"""Serializers of the meetings API (api.md, Meetings).
+
+Enum-valued fields are plain strings annotated with an inline enum, so the schema lists the
+values without adding enum components whose names ("status", "kind", "mode") other resources use.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from meetings.models import AgendaItem, Meeting, VoteChoice
+from meetings.selectors import ItemView
+from meetings.workflow import DONE_ITEM_STATUSES, ItemKind, ItemStatus, Mode, Status
+from reviews.models import Outcome
+
+
+def _enum_field(values: list[str], **kwargs: Any) -> serializers.CharField:
+    @extend_schema_field({"type": "string", "enum": values})
+    class EnumString(serializers.CharField):
+        pass
+
+    return EnumString(**kwargs)
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "present": {"type": "integer"},
+            "recused": {"type": "integer"},
+            "not_voted": {"type": "integer"},
+            "threshold": {"type": "integer"},
+            "total_members": {"type": "integer"},
+            "consultants": {"type": "integer"},
+            "rules": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+)
+class TallyField(serializers.JSONField):
+    pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "description": "One of: " + ", ".join(Outcome.values) + " (the decision outcomes).",
+    }
+)
+class OutcomeField(serializers.CharField):
+    """A decision outcome; typed as a string so the schema reuses no other "outcome" enum."""
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    kind = _enum_field(ItemKind.values, read_only=True)
+    status = _enum_field(ItemStatus.values, read_only=True)
+    outcome = OutcomeField(read_only=True, allow_null=True)
+    deferred = serializers.SerializerMethodField()
+    tally = serializers.SerializerMethodField()
+    votes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "id", "position", "kind", "application", "title", "status", "outcome", "deferred",
+            "decision", "conditions", "reasons", "dissent", "notes", "tally", "votes",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _view(self, item: AgendaItem) -> ItemView | None:
+        return self.context.get("views", {}).get(item.pk)
+
+    def get_deferred(self, item: AgendaItem) -> bool:
+        return item.status == ItemStatus.DEFERRED
+
+    @extend_schema_field(TallyField)
+    def get_tally(self, item: AgendaItem) -> dict[str, Any] | None:
+        view = self._view(item)
+        if view is None or not view.may_see_tally:
+            return None
+        if item.status in DONE_ITEM_STATUSES:
+            return item.tally or None
+        return view.tally.as_dict() if view.tally else None
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "nullable": True,
+            "items": {
+                "type": "object",
+                "properties": {"member": {"type": "integer"}, "choice": {"type": "string"}},
+            },
+        }
+    )
+    def get_votes(self, item: AgendaItem) -> list[dict[str, Any]] | None:
+        view = self._view(item)
+        if view is None or not view.may_see_votes:
+            return None
+        return [{"member": v.membership_id, "choice": v.choice} for v in view.votes]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    mode = _enum_field(Mode.values, read_only=True)
+    status = _enum_field(Status.values, read_only=True)
+    items = serializers.SerializerMethodField()
+    present = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id", "committee", "title", "starts_at", "mode", "place", "video_link", "status",
+            "presiding", "designation", "present", "notice_sent_at", "opened_at", "closed_at",
+            "items",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_present(self, meeting: Meeting) -> list[int]:
+        attendance = self.context.get("attendance")
+        if attendance is None:
+            return []
+        return [a.membership_id for a in attendance]
+
+    @extend_schema_field(AgendaItemSerializer(many=True))
+    def get_items(self, meeting: Meeting) -> list[dict[str, Any]]:
+        views = self.context.get("views")
+        if views is not None:
+            items = [view.item for view in views.values()]
+        else:
+            items = list(meeting.items.all())
+        return AgendaItemSerializer(items, many=True, context=self.context).data
+
+
+class MeetingCreateInput(serializers.Serializer):
+    committee = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    mode = _enum_field(Mode.values, default=Mode.IN_PERSON)
+    place = serializers.CharField(required=False, allow_blank=True, default="")
+    video_link = serializers.URLField(required=False, allow_blank=True, default="")
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AgendaItemInput(serializers.Serializer):
+    application = serializers.IntegerField(required=False)
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("application") and not attrs.get("title"):
+            raise serializers.ValidationError(
+                {"application": _("Give an application (or a title for other business).")},
+                code="required",
+            )
+        return attrs
+
+
+class AgendaOrderInput(serializers.Serializer):
+    items = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+class MeetingOpenInput(serializers.Serializer):
+    present = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    presiding = serializers.IntegerField()
+    designation = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ItemDeclareInput(serializers.Serializer):
+    conflicted = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ItemDeclareOutput(serializers.Serializer):
+    item = serializers.IntegerField()
+    conflicted = serializers.BooleanField()
+
+
+class ItemRecusalInput(serializers.Serializer):
+    member = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class ItemConsultantInput(serializers.Serializer):
+    name = serializers.CharField()
+    affiliation = serializers.CharField(required=False, allow_blank=True, default="")
+    declaration = serializers.CharField()
+    no_direct_interest = serializers.BooleanField()
+
+
+class ItemVoteInput(serializers.Serializer):
+    member = serializers.IntegerField(required=False)
+    choice = _enum_field(VoteChoice.values)
+
+
+class ItemVoteOutput(serializers.Serializer):
+    item = serializers.IntegerField()
+    member = serializers.IntegerField()
+    choice = _enum_field(VoteChoice.values)
+
+
+class ItemConcludeInput(serializers.Serializer):
+    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+    reasons = serializers.CharField(required=False, allow_blank=True, default="")
+    dissent = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ItemConcludeOutput(serializers.Serializer):
+    outcome = OutcomeField(allow_null=True)
+    deferred = serializers.BooleanField()
+    tally = TallyField()
+    decision = serializers.IntegerField(allow_null=True)
+
+
+class DeferInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class ItemNotesInput(serializers.Serializer):
+    notes = serializers.CharField(allow_blank=True)
+
+
+class MinutesCorrectionInput(serializers.Serializer):
+    text = serializers.CharField()

@@ -1,0 +1,59 @@
+"""What the kernel asks of meetings: the nav item and the dashboard panels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from meetings import selectors
+from meetings.policies import member_committee_ids, officer_committee_ids
+from reviews.hooks import is_member, is_officer
+
+
+@dataclass
+class Panel:
+    title: Any
+    template: str
+    items: list[Any] = field(default_factory=list)
+    counts: dict[str, Any] = field(default_factory=dict)
+
+
+def sees_meetings(user: Any) -> bool:
+    """Committee members, secretaries and institution admins."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or user.institution_admin:
+        return True
+    # reviews' nav items already read the user's committee roles: no extra query per page.
+    return is_officer(user) or is_member(user)
+
+
+def member_panel(request: Any) -> Panel | None:
+    """Upcoming meetings and items still waiting for my conflict declaration (R20a)."""
+    user = request.user
+    if not member_committee_ids(user):
+        return None
+    upcoming = selectors.upcoming_for_member(user, limit=5)
+    if not upcoming:
+        return None
+    return Panel(
+        _("My meetings"),
+        "meetings/_panel_member.html",
+        items=upcoming,
+        counts={"declarations": selectors.pending_declarations(user)},
+    )
+
+
+def secretary_panel(request: Any) -> Panel | None:
+    """The next meeting and the applications waiting for a meeting."""
+    user = request.user
+    if not officer_committee_ids(user):
+        return None
+    return Panel(
+        _("Meetings"),
+        "meetings/_panel_secretary.html",
+        items=[m for m in [selectors.next_meeting(user)] if m is not None],
+        counts={"waiting": selectors.waiting_count(user)},
+    )

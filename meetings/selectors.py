@@ -1,0 +1,305 @@
+"""Permission-scoped reads of meetings; query counts stay constant in members and items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from committees.models import VOTING_ROLES, Membership
+from ethics import policies, regulations
+from ethics.models import User
+from meetings import counting
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Consultant,
+    Declaration,
+    Meeting,
+    Minutes,
+    Recusal,
+    Vote,
+    VoteChoice,
+)
+from meetings.policies import (
+    applicant_application_ids,
+    may_run,
+    member_committee_ids,
+    own_membership_ids,
+)
+from meetings.workflow import ABSTAIN, DONE_ITEM_STATUSES, ItemKind, Status
+from reviews.models import Application, Decision, Review, ReviewState
+from reviews.workflow import Procedure
+from reviews.workflow import Status as ApplicationStatus
+
+
+def meetings_for_user(user: User) -> models.QuerySet[Meeting]:
+    return policies.visible(
+        user, Meeting.objects.select_related("committee", "presiding__user")
+    ).order_by("-starts_at", "-id")
+
+
+def meeting_get_for_user(user: User, pk: int) -> Meeting:
+    """One meeting the user may see, or 404."""
+    return policies.get_visible_or_404(
+        user, Meeting.objects.select_related("committee", "presiding__user"), pk=pk
+    )
+
+
+def item_get_for_user(user: User, meeting_id: int, item_id: int) -> AgendaItem:
+    return policies.get_visible_or_404(
+        user,
+        AgendaItem.objects.select_related("meeting__committee", "application__project"),
+        pk=item_id,
+        meeting_id=meeting_id,
+    )
+
+
+def meeting_day(meeting: Meeting) -> date:
+    return timezone.localtime(meeting.starts_at).date()
+
+
+def members_in_term(committee_id: int, on: date) -> list[Membership]:
+    """The committee's members (委员, not the secretary) in term on a date (R7, R19)."""
+    return list(
+        Membership.objects.filter(
+            committee_id=committee_id,
+            role__in=VOTING_ROLES,
+            term_start__lte=on,
+            term_end__gte=on,
+        )
+        .filter(Q(ended_on=None) | Q(ended_on__gte=on))
+        .select_related("user")
+        .order_by("role", "id")
+    )
+
+
+def present_of(attendance: list[Attendance]) -> list[counting.Present]:
+    return [
+        counting.Present(a.membership_id, a.expertise, a.gender, a.external, a.in_term)
+        for a in attendance
+    ]
+
+
+def allowed_outcomes(application: Application) -> list[str]:
+    """The outcomes reviews' decision service accepts for this kind of application (R23)."""
+    from reviews.services.decisions import _allowed_outcomes
+
+    allowed = _allowed_outcomes(application.kind)
+    return [value for value in VoteChoice.values if value in allowed]
+
+
+def item_choices(item: AgendaItem) -> list[str]:
+    if item.application is None:
+        return []
+    return [*allowed_outcomes(item.application), ABSTAIN]
+
+
+def item_rules(item: AgendaItem) -> regulations.RuleSet:
+    """§6.1: the strictest combination of the committee's and the case's regimes."""
+    codes = set(item.meeting.committee.regime_codes)
+    if item.application is not None:
+        codes |= set(item.application.regimes or [])
+    return regulations.combined(codes)
+
+
+def item_tally(
+    item: AgendaItem,
+    attendance: list[Attendance] | None = None,
+) -> counting.Tally:
+    """The live tally of one item; pass the meeting's attendance when it is already loaded."""
+    meeting = item.meeting
+    if attendance is None:
+        attendance = list(Attendance.objects.filter(meeting_id=meeting.pk))
+    recused = {r.membership_id for r in item.recusals.all()}
+    votes = {v.membership_id: v.choice for v in item.votes.all()}
+    return counting.tally(
+        present=present_of(attendance),
+        recused=recused,
+        votes=votes,
+        choices=item_choices(item),
+        total_members=meeting.members_total or 0,
+        rules=item_rules(item),
+        consultants=len(item.consultants.all()),
+    )
+
+
+@dataclass
+class ItemView:
+    """One item as one user may see it."""
+
+    item: AgendaItem
+    tally: counting.Tally | None
+    may_see_tally: bool
+    may_see_votes: bool
+    conflicted: bool
+    declaration: Declaration | None
+    my_vote: str | None
+    votes: list[Vote] = field(default_factory=list)
+    versions: list[Any] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return self.item.status in DONE_ITEM_STATUSES
+
+
+def _items_queryset() -> models.QuerySet[AgendaItem]:
+    return AgendaItem.objects.select_related(
+        "application__project", "decision", "reported_decision"
+    ).prefetch_related(
+        Prefetch("votes", queryset=Vote.objects.select_related("membership__user").order_by("id")),
+        Prefetch(
+            "recusals", queryset=Recusal.objects.select_related("membership__user").order_by("id")
+        ),
+        Prefetch("consultants", queryset=Consultant.objects.order_by("id")),
+        Prefetch("declarations", queryset=Declaration.objects.order_by("id")),
+    )
+
+
+def board(meeting: Meeting, user: User) -> tuple[list[Attendance], list[ItemView]]:
+    """Attendance and every item with what `user` may see of it: a fixed number of queries."""
+    attendance = list(
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("membership__user")
+        .order_by("role", "id")
+    )
+    items = list(_items_queryset().filter(meeting=meeting).order_by("position", "id"))
+    for item in items:
+        item.meeting = meeting
+    own = own_membership_ids(user, meeting.committee_id)
+    officer = may_run(user, meeting)
+    applicant_of = applicant_application_ids(
+        user, [i.application_id for i in items if i.application_id]
+    )
+    views = []
+    for item in items:
+        declaration = next((d for d in item.declarations.all() if d.membership_id in own), None)
+        recused = any(r.membership_id in own for r in item.recusals.all())
+        conflicted = (
+            recused
+            or (declaration is not None and declaration.conflicted)
+            or item.application_id in applicant_of
+        )
+        see = item.kind == ItemKind.REVIEW and not conflicted
+        tally = item_tally(item, attendance) if see and meeting.status != Status.SCHEDULED else None
+        my_vote = next((v.choice for v in item.votes.all() if v.membership_id in own), None)
+        views.append(
+            ItemView(
+                item=item,
+                tally=tally,
+                may_see_tally=see,
+                may_see_votes=see and officer,
+                conflicted=conflicted,
+                declaration=declaration,
+                my_vote=my_vote,
+                votes=list(item.votes.all()) if see and officer else [],
+            )
+        )
+    return attendance, views
+
+
+def waiting_for_meeting(committee_id: int) -> models.QuerySet[Application]:
+    """Applications under meeting review (R34 conversions included) not yet on a live agenda."""
+    on_agenda = AgendaItem.objects.filter(
+        kind=ItemKind.REVIEW, status="pending", meeting__status__in=[Status.SCHEDULED, Status.OPEN]
+    ).values("application_id")
+    open_meeting_reviews = Review.objects.filter(
+        state=ReviewState.OPEN, procedure=Procedure.MEETING
+    ).values("application_id")
+    return (
+        Application.objects.filter(
+            committee_id=committee_id,
+            status=ApplicationStatus.UNDER_REVIEW,
+            pk__in=open_meeting_reviews,
+        )
+        .exclude(pk__in=on_agenda)
+        .select_related("project")
+        .order_by("due_at", "id")
+    )
+
+
+def simplified_decisions_to_report(meeting: Meeting) -> models.QuerySet[Decision]:
+    """R35: simplified-procedure decisions since the committee's last meeting, not yet reported."""
+    last = (
+        Meeting.objects.filter(committee_id=meeting.committee_id, status=Status.CLOSED)
+        .exclude(pk=meeting.pk)
+        .order_by("-starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    qs = Decision.objects.filter(
+        committee_id=meeting.committee_id, review__procedure=Procedure.SIMPLIFIED
+    ).exclude(pk__in=AgendaItem.objects.exclude(reported_decision=None).values("reported_decision"))
+    if last is not None:
+        qs = qs.filter(decided_at__gte=last)
+    return qs.select_related("application__project").order_by("decided_at", "id")
+
+
+def latest_minutes(meeting: Meeting) -> Minutes | None:
+    return Minutes.objects.filter(meeting=meeting).exclude(file="").order_by("-version").first()
+
+
+def upcoming_for_member(user: User, limit: int = 10) -> list[Meeting]:
+    ids = member_committee_ids(user)
+    if not ids:
+        return []
+    return list(
+        Meeting.objects.filter(committee_id__in=ids, status__in=[Status.SCHEDULED, Status.OPEN])
+        .select_related("committee")
+        .order_by("starts_at", "id")[:limit]
+    )
+
+
+def pending_declarations(user: User) -> int:
+    """Items of upcoming meetings on which the member has not declared yet."""
+    ids = member_committee_ids(user)
+    if not ids:
+        return 0
+    return (
+        AgendaItem.objects.filter(
+            kind=ItemKind.REVIEW,
+            status="pending",
+            meeting__committee_id__in=ids,
+            meeting__status__in=[Status.SCHEDULED, Status.OPEN],
+        )
+        .exclude(
+            declarations__membership__user_id=user.pk,
+        )
+        .count()
+    )
+
+
+def next_meeting(user: User) -> Meeting | None:
+    from meetings.policies import officer_committee_ids
+
+    ids = officer_committee_ids(user)
+    if not ids:
+        return None
+    return (
+        Meeting.objects.filter(committee_id__in=ids, status__in=[Status.SCHEDULED, Status.OPEN])
+        .select_related("committee")
+        .order_by("starts_at", "id")
+        .first()
+    )
+
+
+def waiting_count(user: User) -> int:
+    from meetings.policies import officer_committee_ids
+
+    total = 0
+    for committee_id in sorted(officer_committee_ids(user)):
+        total += waiting_for_meeting(committee_id).count()
+    return total
+
+
+def calendar_rows(meetings: list[Meeting]) -> dict[Any, list[Meeting]]:
+    """Meetings grouped by local month (calendar view)."""
+    grouped: dict[Any, list[Meeting]] = {}
+    for meeting in meetings:
+        key = timezone.localtime(meeting.starts_at).date().replace(day=1)
+        grouped.setdefault(key, []).append(meeting)
+    return grouped
