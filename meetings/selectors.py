@@ -87,9 +87,9 @@ def present_of(attendance: list[Attendance]) -> list[counting.Present]:
 
 def allowed_outcomes(application: Application) -> list[str]:
     """The outcomes reviews' decision service accepts for this kind of application (R23)."""
-    from reviews.services.decisions import _allowed_outcomes
+    from reviews.services import allowed_outcomes as reviews_allowed_outcomes
 
-    allowed = _allowed_outcomes(application.kind)
+    allowed = reviews_allowed_outcomes(application.kind)
     return [value for value in VoteChoice.values if value in allowed]
 
 

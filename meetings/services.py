@@ -728,6 +728,7 @@ def item_conclude(
             conditions=conditions,
             reasons=reasons,
             tally=item.tally,
+            presiding=presiding is not None,
             meaning=_site_text(
                 _("Signed as presiding member of the meeting of %(when)s (R18)"),
                 when=f"{local:%Y-%m-%d}",

@@ -22,6 +22,7 @@ from reviews.services._common import (
 from reviews.services.appeals import appeal_file, appeal_resolve
 from reviews.services.decisions import (
     _decision_effects,
+    allowed_outcomes,
     application_decide,
     available,
     decision_issue,
@@ -90,6 +91,7 @@ from reviews.services.review import (
 )
 
 __all__ = [
+    "allowed_outcomes",
     "LETTER_TEMPLATE",
     "LETTER_TEMPLATE_VERSION",
     "PROJECT_FIELDS",

@@ -7,10 +7,13 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from committees.models import Role
+from committees.policies import current_roles
 from ethics import deadlines, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
@@ -49,7 +52,7 @@ from reviews.workflow import Action, Kind, Procedure, Status
 # --- decisions (R23, R25, R26, R28, R38, R44, R45) --------------------------------------------
 
 
-def _allowed_outcomes(kind: str) -> frozenset[str]:
+def allowed_outcomes(kind: str) -> frozenset[str]:
     if kind == Kind.TRACKING:
         return frozenset(regulations.TRACKING_OUTCOMES)
     if kind in (Kind.RISK_REPORT, Kind.DEVIATION):
@@ -88,8 +91,16 @@ def needs_rereview(application: Application) -> bool:
     return application.kind == Kind.AMENDMENT and application.major_change
 
 
+def _require_presiding(actor: User, application: Application) -> None:
+    """R18: a meeting decision is signed by its presiding member, the chair or a vice-chair."""
+    review = open_review(application)
+    roles = current_roles(actor).get(application.committee_id, frozenset())
+    if review.procedure != Procedure.MEETING or not roles & {Role.CHAIR, Role.VICE_CHAIR}:
+        raise PermissionDenied
+
+
 def _check_outcome(application: Application, outcome: str, conditions: str, reasons: str) -> None:
-    if outcome not in _allowed_outcomes(application.kind):
+    if outcome not in allowed_outcomes(application.kind):
         raise _invalid(
             "outcome",
             _("This outcome is not possible for this kind of application."),
@@ -113,12 +124,15 @@ def decision_issue(
     reasons: str = "",
     tally: Mapping[str, Any] | None = None,
     meaning: str = "",
+    presiding: bool = False,
 ) -> Decision:
     """Issue the decision of the open round: numbered, signed, clock closed, letter queued.
 
     Every procedure ends here (meeting reviews via the meetings app, with their tally). An
     approval of a listed activity is preliminary and goes to expert re-review (R38); on an
-    application awaiting re-review this issues the final decision (R44).
+    application awaiting re-review this issues the final decision (R44). `presiding` marks a
+    meeting decision signed by the presiding member, who may be a vice-chair the chair
+    designated (R18) rather than the chair.
     """
     application = _lock(application_id)
     if application.status == Status.AWAITING_REREVIEW:
@@ -133,7 +147,10 @@ def decision_issue(
             meaning=meaning,
         )
     workflow.next_status(application.status, Action.DECIDE)
-    _require(actor, Action.DECIDE, application)
+    if presiding:
+        _require_presiding(actor, application)
+    else:
+        _require(actor, Action.DECIDE, application)
     _check_outcome(application, outcome, conditions, reasons)
     project = _lock_project(application.project_id)
     application.project = project

@@ -8,7 +8,7 @@ from ethics.models import AuditEvent
 from meetings import services
 from meetings.models import Vote
 from reviews.models import Decision
-from tests.meetings.conftest import make_world, opened, vote_all
+from tests.meetings.conftest import application, make_world, opened, schedule, vote_all
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +285,21 @@ def test_consultants_declare_no_direct_interest_r20(world):
     assert item.tally["consultants"] == 1
     assert item.tally["present"] == 7  # consultants never count or vote
     assert consultant.pk
+
+
+def test_a_designated_vice_chair_presides_and_signs_the_decision_r18(world):
+    meeting = schedule(world)
+    item = services.agenda_add(
+        meeting_id=meeting.pk, application_id=application(world).pk, actor=world.secretary
+    )
+    services.meeting_open(
+        meeting_id=meeting.pk,
+        present=[m.pk for m in world.members],
+        presiding=world.vice_chair.pk,
+        designation="主任委员书面委托（2026年11月20日）",
+        actor=world.secretary,
+    )
+    vote_all(world, item, [APPROVE] * 5 + ["disapprove", "abstain"])
+    item = conclude(world, item)
+    assert item.decision.outcome == APPROVE
+    assert item.decision.signed_by == world.vice_chair.user
