@@ -26,6 +26,7 @@ from reports import figures as annual
 
 SCHEMA: Final = "ethics-registry-package/1"
 NOT_RECORDED_ZH: Final = "系统尚未记录"
+OPINION_ZH: Final = {"agree": "同意", "disagree": "不同意"}
 
 KIND_ZH: Final = {
     Kind.COMMITTEE_REGISTRATION: "科技伦理（审查）委员会登记",
@@ -290,6 +291,27 @@ def _latest_documents(committee: Committee) -> list[CommitteeDocument]:
     return list(latest.values())
 
 
+def _rereview_fields(project: Any) -> list[dict[str, Any]]:
+    """The expert re-review of the activity (R38-R42): the latest one with an opinion."""
+    from reviews.models import ReReview
+
+    rereview = (
+        ReReview.objects.filter(application__project=project)
+        .exclude(opinion="")
+        .order_by("-received_on", "-id")
+        .first()
+    )
+    if rereview is None:
+        return _fields(("rereview", "复核组织单位、专家人数、复核意见及日期", NOT_RECORDED_ZH))
+    return _fields(
+        ("authority", "复核组织单位", rereview.authority),
+        ("submitted_on", "提请复核日期", rereview.submitted_on),
+        ("panel_size", "复核专家人数", rereview.panel_size),
+        ("opinion", "复核意见", OPINION_ZH.get(rereview.opinion, rereview.opinion)),
+        ("received_on", "收到复核意见日期", rereview.received_on),
+    )
+
+
 def _listed_sections(filing: Filing) -> list[dict[str, Any]]:
     from reviews.models import Decision
 
@@ -343,7 +365,7 @@ def _listed_sections(filing: Filing) -> list[dict[str, Any]]:
         _section(
             "rereview",
             "四、专家复核情况",
-            fields=_fields(("rereview", "复核组织单位、专家人数、复核意见及日期", NOT_RECORDED_ZH)),
+            fields=_rereview_fields(project),
         ),
         _section(
             "tracking",
@@ -369,6 +391,13 @@ def _figure_value_zh(key: str, value: Any) -> str:
         extra = {
             "received": "收到",
             "decided": "已决定",
+            "resolved": "已处理",
+            "upheld": "申诉成立",
+            "rejected": "申诉不成立",
+            "withdrawn": "撤回",
+            "total": "合计",
+            "in_person": "现场会议",
+            "video": "视频会议",
             "appointed": "新聘",
             "ended": "离任",
             "records": "培训人次",

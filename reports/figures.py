@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Final
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Membership, Training
 from ethics.deadlines import SHANGHAI
-from reviews.models import Application, Decision, Project, Review
+from ethics.models import Deadline, DeadlineKind, DeadlineState
+from meetings.models import Meeting
+from meetings.workflow import Status as MeetingStatus
+from reviews.models import Appeal, Application, Decision, DecisionStage, Project, Review
 from reviews.workflow import Kind
 
 
@@ -162,14 +166,70 @@ def _decisions(committee_id: int, year: int) -> Any:
     )
 
 
+# One application's review ends in one counted decision: the decision of the round, or for a listed
+# activity the final decision after expert re-review. A preliminary approval (R38) and the
+# confirmation of modifications (修改后批准) are steps of the same decision, not new ones.
+COUNTED_STAGES: Final = (DecisionStage.REVIEW, DecisionStage.FINAL)
+# Days to decision run from acceptance to the committee's own decision of the round (R25); the
+# expert re-review time of a listed activity is the authority's, not the committee's.
+TIMED_STAGES: Final = (DecisionStage.REVIEW, DecisionStage.PRELIMINARY)
+
+
 def decisions_by_outcome(committee_id: int, year: int) -> dict[str, int]:
-    rows = _decisions(committee_id, year).values("outcome").annotate(n=Count("id")).order_by()
+    rows = (
+        _decisions(committee_id, year)
+        .filter(stage__in=COUNTED_STAGES)
+        .values("outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     return _counts(rows, "outcome")
 
 
 def decision_days(committee_id: int, year: int) -> list[int]:
-    pairs = _decisions(committee_id, year).values_list("review__accepted_at", "decided_at")
+    pairs = (
+        _decisions(committee_id, year)
+        .filter(stage__in=TIMED_STAGES)
+        .values_list("review__accepted_at", "decided_at")
+    )
     return days_taken(pairs)
+
+
+def meetings_held(committee_id: int, year: int) -> dict[str, int]:
+    """Meetings closed in the year, in all and by mode (in person / video, R21)."""
+    start, end = year_bounds(year)
+    rows = (
+        Meeting.objects.filter(
+            committee_id=committee_id,
+            status=MeetingStatus.CLOSED,
+            starts_at__gte=start,
+            starts_at__lt=end,
+        )
+        .values("mode")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_mode = _counts(rows, "mode")
+    return {"total": sum(by_mode.values()), **by_mode}
+
+
+def tracking_reviews_overdue(committee_id: int, year: int) -> int:
+    """Tracking reviews whose due date fell in the year and that were late or are still open."""
+    start, end = year_bounds(year)
+    return (
+        Deadline.objects.filter(
+            committee_id=committee_id,
+            kind=DeadlineKind.TRACKING_REVIEW,
+            due_at__gte=start,
+            due_at__lt=end,
+        )
+        .filter(
+            Q(state=DeadlineState.OVERDUE)
+            | Q(state=DeadlineState.MET, met_at__gt=F("due_at"))
+            | Q(state=DeadlineState.OPEN, due_at__lt=timezone.now())
+        )
+        .count()
+    )
 
 
 def tracking_decisions(committee_id: int, year: int) -> int:
@@ -177,22 +237,17 @@ def tracking_decisions(committee_id: int, year: int) -> int:
 
 
 def appeals(committee_id: int, year: int) -> dict[str, Any]:
-    """Appeals (R27) received in the year and the outcomes of those decided in the year."""
+    """Appeals (R27) filed in the year, and those resolved in the year by result."""
     start, end = year_bounds(year)
-    received = Application.objects.filter(
-        committee_id=committee_id,
-        kind=Kind.APPEAL,
-        submitted_at__gte=start,
-        submitted_at__lt=end,
-    ).count()
+    of_committee = Appeal.objects.filter(application__committee_id=committee_id)
+    received = of_committee.filter(filed_at__gte=start, filed_at__lt=end).count()
     rows = (
-        _decisions(committee_id, year)
-        .filter(application__kind=Kind.APPEAL)
-        .values("outcome")
+        of_committee.filter(resolved_at__gte=start, resolved_at__lt=end)
+        .values("state")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return {"received": received, "decided": _counts(rows, "outcome")}
+    return {"received": received, "resolved": _counts(rows, "state")}
 
 
 def member_changes(committee_id: int, year: int) -> dict[str, int]:
@@ -269,7 +324,7 @@ def annual_figures(committee: Committee | int, year: int) -> AnnualFigures:
     days = decision_days(committee_id, year)
     outcomes = decisions_by_outcome(committee_id, year)
     figures = [
-        Figure("meetings_held", _("Meetings held"), NOT_RECORDED, "R19"),
+        Figure("meetings_held", _("Meetings held"), meetings_held(committee_id, year), "R19"),
         Figure("applications_by_kind", _("Applications received, by kind"),
                applications_received(committee_id, year), "R13"),
         Figure("reviews_by_procedure", _("Applications accepted, by procedure"),
@@ -284,7 +339,8 @@ def annual_figures(committee: Committee | int, year: int) -> AnnualFigures:
                max_days(days), "R25"),
         Figure("tracking_reviews_done", _("Tracking reviews decided"),
                tracking_decisions(committee_id, year), "R28"),
-        Figure("tracking_reviews_overdue", _("Tracking reviews overdue"), NOT_RECORDED, "R28"),
+        Figure("tracking_reviews_overdue", _("Tracking reviews overdue"),
+               tracking_reviews_overdue(committee_id, year), "R28"),
         Figure("suspensions", _("Suspensions"), outcomes.get("suspend", 0), "R28"),
         Figure("terminations", _("Terminations"), outcomes.get("terminate", 0), "R28"),
         Figure("appeals", _("Appeals"), appeals(committee_id, year), "R27"),

@@ -62,7 +62,8 @@ def test_annual_report_package_states_missing_sources(world):
     data = package.data
     report = next(s for s in data["sections"] if s["key"] == "work_report")
     values = {f["key"]: f["value"] for f in report["fields"]}
-    assert values["meetings_held"] == packages.NOT_RECORDED_ZH
+    # R55: no complaint intake yet, so the package says so; meetings are counted.
+    assert values["meetings_held"] == "合计：0"
     assert values["complaints"] == packages.NOT_RECORDED_ZH
     assert values["decisions_total"] == "0"
 
@@ -79,3 +80,21 @@ def test_download_is_audited_and_hidden_from_outsiders(client, world):
         response = client.get(f"/registry/filings/{filing.pk}/package.{fmt}")
         assert response.status_code == 200
     assert AuditEvent.objects.filter(action="filing.package_download").count() == 3
+
+
+def test_listed_registration_package_carries_the_expert_rereview_r51(db):
+    from tests.reviews.conftest import final_approval, listed_preliminary
+    from tests.reviews.conftest import make_world as reviews_world
+
+    world = reviews_world()
+    application = listed_preliminary(world)
+    final_approval(world, application)
+    filing = Filing.objects.get(kind="listed_registration", project=application.project)
+    package = _render(filing, world.secretary)
+    text = _pdf_text(package)
+    assert "北京市科学技术委员会" in text
+    assert "复核意见" in text
+    rereview = next(s for s in package.data["sections"] if s["key"] == "rereview")
+    values = {f["key"]: f["value"] for f in rereview["fields"]}
+    assert values["opinion"] == "同意"
+    assert values["panel_size"] == 5
