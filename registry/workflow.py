@@ -13,6 +13,7 @@ from typing import Final
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ethics.errors import IllegalTransition
 
@@ -26,9 +27,9 @@ class Kind(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    DUE = "due", _("Due")
+    DUE = "due", pgettext_lazy("filing status", "Due")
     PREPARED = "prepared", _("Prepared")
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("filing status", "Submitted")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     WAIVED = "waived", _("Waived")
 

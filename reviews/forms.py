@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from committees.models import Committee, Membership
 from ethics import regulations
@@ -192,7 +193,11 @@ class OpinionForm(forms.Form):
         for criterion in self.criteria:
             self.fields[f"c_{criterion.key}"] = forms.ChoiceField(
                 label=criterion.text,
-                choices=[("met", _("Met")), ("not_met", _("Not met")), ("na", _("Not applicable"))],
+                choices=[
+                    ("met", pgettext_lazy("review criterion", "Met")),
+                    ("not_met", pgettext_lazy("review criterion", "Not met")),
+                    ("na", _("Not applicable")),
+                ],
                 initial="met",
             )
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import MANAGING_ROLES, VOTING_ROLES, Committee, Role
-from committees.policies import current_memberships
+from committees.policies import current_roles
 from ethics.hooks import Recipients
 from ethics.models import Deadline, User
 from reviews import selectors, services
@@ -83,11 +83,7 @@ def decision_url(deadline: Deadline) -> str:
 
 def _committee_roles(user: Any) -> set[str]:
     """The user's current committee roles, read once per request (nav, panels and pages)."""
-    cached = getattr(user, "_reviews_committee_roles", None)
-    if cached is None:
-        cached = set(current_memberships(user).values_list("role", flat=True).distinct())
-        user._reviews_committee_roles = cached
-    return cached
+    return set().union(*current_roles(user).values())
 
 
 def is_officer(user: Any) -> bool:

@@ -91,12 +91,12 @@ from reviews.services.review import (
 )
 
 __all__ = [
-    "allowed_outcomes",
     "LETTER_TEMPLATE",
     "LETTER_TEMPLATE_VERSION",
     "PROJECT_FIELDS",
     "_decision_effects",
     "_officers",
+    "allowed_outcomes",
     "appeal_file",
     "appeal_resolve",
     "applicants",

@@ -14,6 +14,7 @@ from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import DeadlineKind, DeadlineState, User
 from ethics.selectors import working_calendar
+from ethics.templatetags.ethics_tags import last_day
 from reviews import checklist, numbering, workflow
 from reviews.models import (
     Appeal,
@@ -262,7 +263,7 @@ def application_accept(
         _("%(ref)s was accepted for %(procedure)s; decision due %(due)s"),
         "application.accept",
         procedure=_site_text(Procedure(procedure).label),
-        due=f"{timezone.localtime(due_at):%Y-%m-%d %H:%M}",
+        due=last_day(due_at),
     )
     return application
 
@@ -315,7 +316,7 @@ def application_extend(
         application,
         _("The decision on %(ref)s is now due %(due)s"),
         "application.extend (R25)",
-        due=f"{timezone.localtime(due_at):%Y-%m-%d %H:%M}",
+        due=last_day(due_at),
     )
     return application
 

@@ -120,7 +120,7 @@ def test_review_journey(browser, live_server, eager_celery):
         mtab.click("#declare-save")
         mtab.wait_for_load_state()
         mtab.select_option("#opinion-form select[name=verdict]", "approve")
-        mtab.fill("#opinion-form textarea[name=comments]", "风险不高于最低风险，同意。")  # noqa: RUF001
+        mtab.fill("#opinion-form textarea[name=comments]", "风险不高于最低风险，同意。")
         mtab.click("#opinion-save")
         mtab.wait_for_load_state()
         assert mtab.get_attribute("[data-verdict]", "data-verdict") == "approve"
