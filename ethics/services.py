@@ -309,10 +309,15 @@ def reminder_send(*, reminder_id: int, now: datetime | None = None) -> bool:
     """
     now = now or timezone.now()
     lease = now + timedelta(seconds=settings.REMINDER_LEASE_SECONDS)
+    if not Reminder.objects.filter(
+        pk=reminder_id, deadline__state__in=ACTIVE_DEADLINE_STATES
+    ).exists():
+        return False
+    # The claim filters on the reminder's own columns only: PostgreSQL re-checks those against
+    # the newest row version when two workers race, which a condition through a join (an
+    # "id IN (subquery)" update) would not, and both would win the claim.
     claimed = (
-        Reminder.objects.filter(
-            pk=reminder_id, sent_at=None, deadline__state__in=ACTIVE_DEADLINE_STATES
-        )
+        Reminder.objects.filter(pk=reminder_id, sent_at=None)
         .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
         .update(claimed_until=lease, attempts=models.F("attempts") + 1)
     )

@@ -17,31 +17,11 @@ from django.views.decorators.http import require_POST
 
 from committees.models import Committee
 from ethics.errors import Conflict
+from ethics.web import attempt, report_error
 from meetings import forms, selectors, services, workflow
 from meetings.models import Meeting, VoteChoice
 from meetings.policies import may_run, officer_committee_ids
 from reviews.models import DocumentVersion
-
-
-def _report(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, Conflict):
-        text = str(exc.message)
-        messages.error(request, f"{text} ({exc.rule})" if exc.rule else text)
-        for problem in exc.problems:
-            messages.error(request, f"{problem.get('message', '')} ({problem.get('rule', '')})")
-    elif isinstance(exc, ValidationError):
-        for error in exc.messages:
-            messages.error(request, error)
-
-
-def _attempt(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
-    try:
-        call()
-    except (Conflict, ValidationError) as exc:
-        _report(request, exc)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _require_officer(request: HttpRequest, meeting: Meeting) -> None:
@@ -83,7 +63,7 @@ def meeting_schedule(request: HttpRequest) -> HttpResponse:
         try:
             meeting = services.meeting_schedule(actor=request.user, **data)
         except (Conflict, ValidationError) as exc:
-            _report(request, exc)
+            report_error(request, exc)
         else:
             messages.success(request, _("The meeting was scheduled."))
             return HttpResponseRedirect(reverse("meetings:meeting-agenda", args=[meeting.pk]))
@@ -205,7 +185,7 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         members = selectors.members_in_term(meeting.committee_id, selectors.meeting_day(meeting))
         form = forms.OpenForm(post, members=members)
         if form.is_valid():
-            _attempt(
+            attempt(
                 request,
                 lambda: services.meeting_open(
                     meeting_id=meeting.pk, actor=user, **form.cleaned_data
@@ -273,7 +253,7 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in calls:
         raise Http404
     call, success, target = calls[action]
-    _attempt(request, call, success)
+    attempt(request, call, success)
     return _back(request, target)
 
 
@@ -347,7 +327,7 @@ def item_action(request: HttpRequest, pk: int, item_id: int, action: str) -> Htt
     if action not in calls:
         raise Http404
     call, success = calls[action]
-    _attempt(request, call, success)
+    attempt(request, call, success)
     default = reverse("meetings:meeting-detail", args=[pk])
     return _back(request, default)
 
@@ -358,7 +338,7 @@ def material_download(request: HttpRequest, pk: int, item_id: int, version_id: i
     try:
         version = services.material_open(item_id=item.pk, version_id=version_id, actor=request.user)
     except Conflict as exc:
-        _report(request, exc)
+        report_error(request, exc)
         return HttpResponseRedirect(reverse("meetings:meeting-detail", args=[pk]))
     return FileResponse(
         version.file.open("rb"),
@@ -374,7 +354,7 @@ def minutes_download(request: HttpRequest, pk: int) -> Any:
     try:
         minutes = services.minutes_open(meeting_id=meeting.pk, actor=request.user)
     except Conflict as exc:
-        _report(request, exc)
+        report_error(request, exc)
         return HttpResponseRedirect(reverse("meetings:meeting-detail", args=[pk]))
     return FileResponse(
         minutes.file.open("rb"),

@@ -21,34 +21,12 @@ from committees.models import VOTING_ROLES, Committee, Membership
 from ethics import policies
 from ethics.errors import Conflict
 from ethics.models import User
+from ethics.web import attempt, report_error
 from reviews import checklist, forms, selectors, services, workflow
 from reviews.hooks import is_officer
 from reviews.models import Appeal, Project, ReReview
 from reviews.policies import managed_committee_ids, may_open_materials, may_see_opinions, roles_for
 from reviews.workflow import Action
-
-
-def _report(request: HttpRequest, exc: Exception) -> None:
-    if isinstance(exc, Conflict):
-        text = str(exc.message)
-        if exc.rule:
-            text = f"{text} ({exc.rule})"
-        messages.error(request, text)
-        for problem in exc.problems:
-            messages.error(request, f"{problem.get('message', '')} ({problem.get('rule', '')})")
-    elif isinstance(exc, ValidationError):
-        for error in exc.messages:
-            messages.error(request, error)
-
-
-def _attempt(request: HttpRequest, call: Callable[[], Any], success: str) -> bool:
-    try:
-        call()
-    except (Conflict, ValidationError) as exc:
-        _report(request, exc)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
@@ -119,7 +97,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 team=team,
             )
         except (Conflict, ValidationError) as exc:
-            _report(request, exc)
+            report_error(request, exc)
         else:
             messages.success(request, _("Project created. Answer the scope questions next."))
             return HttpResponseRedirect(reverse("reviews:project-detail", args=[project.pk]))
@@ -166,7 +144,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def project_start(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_get_for_user(request.user, pk)
-    _attempt(
+    attempt(
         request,
         lambda: services.project_start(project_id=project.pk, actor=request.user),
         _("The activity has started."),
@@ -207,7 +185,7 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
                 major_change=form.cleaned_data["major_change"],
             )
         except (Conflict, ValidationError) as exc:
-            _report(request, exc)
+            report_error(request, exc)
         else:
             return HttpResponseRedirect(
                 reverse("reviews:application-detail", args=[application.pk])
@@ -329,7 +307,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         _form_errors(request, form)
         return _back(pk)
-    _attempt(
+    attempt(
         request,
         lambda: services.document_upload(
             application_id=application.pk,
@@ -348,7 +326,7 @@ def document_correction(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_get_for_user(request.user, pk)
     form = forms.CorrectionForm(request.POST)
     if form.is_valid():
-        _attempt(
+        attempt(
             request,
             lambda: services.document_request_correction(
                 application_id=application.pk, actor=request.user, **form.cleaned_data
@@ -478,7 +456,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     if not call:
         _form_errors(request, form)
     else:
-        _attempt(request, call, _("Done: %(action)s") % {"action": Action(action).label})
+        attempt(request, call, _("Done: %(action)s") % {"action": Action(action).label})
     return _back(pk)
 
 
@@ -508,7 +486,7 @@ def letter_download(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.letter_open(decision_id=decision.pk, actor=request.user)
     except Conflict as exc:
-        _report(request, exc)
+        report_error(request, exc)
         return _back(decision.application_id)
     return FileResponse(
         decision.letter.open("rb"),
@@ -529,7 +507,7 @@ def package_download(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.package_open(rereview_id=rereview.pk, actor=request.user)
     except Conflict as exc:
-        _report(request, exc)
+        report_error(request, exc)
         return _back(rereview.application_id)
     return FileResponse(
         rereview.package.open("rb"),
@@ -569,7 +547,7 @@ def recognition_create(request: HttpRequest) -> HttpResponse:
     form = forms.RecognitionForm(request.POST or None, committees=committees)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _attempt(
+        if attempt(
             request,
             lambda: services.recognition_record(
                 committee_id=data["committee"].pk,
@@ -647,7 +625,7 @@ def assignment_declare(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get_for_user(request.user, pk)
     form = forms.DeclareForm(request.POST)
     if form.is_valid():
-        _attempt(
+        attempt(
             request,
             lambda: services.assignment_declare(
                 assignment_id=assignment.pk, actor=request.user, **form.cleaned_data
@@ -666,7 +644,7 @@ def assignment_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     criteria = checklist.criteria_for(assignment.review.application.project.scope)
     form = forms.OpinionForm(request.POST, criteria=criteria)
     if form.is_valid():
-        _attempt(
+        attempt(
             request,
             lambda: services.opinion_record(
                 assignment_id=assignment.pk,

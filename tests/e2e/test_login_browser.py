@@ -16,6 +16,6 @@ def test_demo_user_logs_in_and_sees_the_dashboard_in_chinese(page, login):
 def test_language_toggle_switches_to_english(page, login):
     UserFactory(username="member")
     login(page, "member")
-    page.select_option("select[name=language]", "en")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
     assert page.locator("h1").inner_text() == "Dashboard"
