@@ -46,13 +46,19 @@ def chaired_committee_ids(user: User) -> models.QuerySet[Any]:
 
 
 def own_project_ids(user: User) -> models.QuerySet[Any]:
-    return Project.objects.filter(Q(lead_id=user.pk) | Q(team__id=user.pk)).values("pk")
+    # A UNION of two indexed lookups: "lead OR team member" across the join would scan every
+    # project (scripts/bench_list_pages.py measured 125 ms at 400,000 projects against 0.6 ms).
+    led = Project.objects.filter(lead_id=user.pk).order_by().values("pk")
+    team = Project.team.through.objects.filter(user_id=user.pk).order_by().values("project_id")
+    return led.union(team)
 
 
 def assigned_application_ids(user: User) -> models.QuerySet[Any]:
-    return ReviewerAssignment.objects.filter(
-        membership__user_id=user.pk, membership__ended_on=None
-    ).values("review__application_id")
+    return (
+        ReviewerAssignment.objects.filter(membership__user_id=user.pk, membership__ended_on=None)
+        .order_by()
+        .values("review__application_id")
+    )
 
 
 def _admin_institution(user: User) -> int | None:
@@ -61,15 +67,26 @@ def _admin_institution(user: User) -> int | None:
 
 def application_filter(user: User, prefix: str = "") -> Q:
     """Q over Application (or a model reaching it through `prefix`) for rows `user` may see."""
-    p = prefix
-    q = Q(**{f"{p}project_id__in": own_project_ids(user)})
-    committee_side = Q(**{f"{p}committee_id__in": managed_committee_ids(user)})
-    q |= Q(**{f"{p}pk__in": assigned_application_ids(user)})
+    return Q(**{f"{prefix}pk__in": visible_application_ids(user)})
+
+
+def visible_application_ids(user: User) -> models.QuerySet[Any]:
+    """Ids of the applications `user` may see, as one UNION of indexed lookups.
+
+    The applicant's own, those assigned to the user as reviewer, and, once submitted (never a
+    draft), those of committees the user manages or of the institution the user administers.
+    ORing these conditions made PostgreSQL scan every application (1 s at 1,000,000 rows).
+    """
+    submitted = Application.objects.filter(submitted_at__isnull=False).order_by()
+    parts = [
+        Application.objects.filter(project_id__in=own_project_ids(user)).order_by().values("pk"),
+        assigned_application_ids(user),
+        submitted.filter(committee_id__in=managed_committee_ids(user)).values("pk"),
+    ]
     institution = _admin_institution(user)
     if institution is not None:
-        committee_side |= Q(**{f"{p}project__institution_id": institution})
-    # The committee sees an application once it has been submitted, never a draft.
-    return q | (committee_side & Q(**{f"{p}submitted_at__isnull": False}))
+        parts.append(submitted.filter(project__institution_id=institution).values("pk"))
+    return parts[0].union(*parts[1:])
 
 
 def is_applicant(user: User, application: Application) -> bool:

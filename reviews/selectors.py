@@ -57,6 +57,15 @@ def applications_for_user(user: User) -> models.QuerySet[Application]:
     return policies.visible(user, _application_queryset()).order_by("-created_at", "-id")
 
 
+def applications_of_own_projects(project_ids: list[int]) -> models.QuerySet[Application]:
+    """Applications of projects already known to be the user's own (no visibility filter)."""
+    return (
+        Application.objects.filter(project_id__in=project_ids)
+        .select_related("project", "committee")
+        .order_by("-created_at", "-id")
+    )
+
+
 def application_get_for_user(user: User, pk: int) -> Application:
     """One application the user may see, or 404."""
     return policies.get_visible_or_404(user, _application_queryset(), pk=pk)
@@ -205,7 +214,15 @@ def intake_queue(user: User) -> models.QuerySet[Application]:
 def intake_counts(user: User) -> dict[str, int]:
     now = timezone.now()
     soon = now + due_soon_window()
-    return intake_queue(user).aggregate(
+    # Every bucket is an open status, so the queue index serves the count (not the history).
+    open_queue = intake_queue(user).filter(
+        status__in=[
+            workflow.Status.SUBMITTED,
+            workflow.Status.RETURNED,
+            workflow.Status.UNDER_REVIEW,
+        ]
+    )
+    return open_queue.aggregate(
         new=Count("pk", filter=Q(status=workflow.Status.SUBMITTED)),
         returned=Count("pk", filter=Q(status=workflow.Status.RETURNED)),
         under_review=Count("pk", filter=Q(status=workflow.Status.UNDER_REVIEW)),

@@ -49,11 +49,8 @@ def my_projects(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "-id")
     )
     page = Paginator(projects, 25).get_page(request.GET.get("page"))
-    applications = (
-        selectors.applications_for_user(request.user)
-        .filter(project_id__in=[p.pk for p in page])
-        .order_by("-created_at")
-    )
+    # The page holds only the user's own projects, so their applications need no further filter.
+    applications = selectors.applications_of_own_projects([p.pk for p in page])
     by_project: dict[int, list[Any]] = {}
     for application in applications:
         by_project.setdefault(application.project_id, []).append(application)
