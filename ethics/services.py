@@ -242,6 +242,19 @@ def _max_lead() -> timedelta:
     return max(stage_config(kind).lead for kind in settings.REMINDER_STAGES)
 
 
+def scan_candidates(now: datetime) -> models.QuerySet[Deadline]:
+    """The scan's claim query: active deadlines within the longest reminder lead, by due time.
+
+    Only the columns the stage and the recipient resolvers need, over the partial index
+    `deadline_active_due_idx`; scripts/bench_deadline_scan.py measures exactly this queryset.
+    """
+    return (
+        Deadline.objects.filter(state__in=ACTIVE_DEADLINE_STATES, due_at__lte=now + _max_lead())
+        .only("id", "kind", "due_at", "state", "committee_id", "subject_type_id", "subject_id")
+        .order_by("due_at")
+    )
+
+
 @dataclass(frozen=True)
 class ScanResult:
     marked_overdue: int
@@ -260,14 +273,7 @@ def deadlines_scan(*, now: datetime | None = None) -> ScanResult:
         state=DeadlineState.OVERDUE
     )
     created = 0
-    # Only the columns the stage and the recipient resolvers need: this is the claim query the
-    # benchmark measures (scripts/bench_deadline_scan.py) over the partial index.
-    candidates = (
-        Deadline.objects.filter(state__in=ACTIVE_DEADLINE_STATES, due_at__lte=now + _max_lead())
-        .only("id", "kind", "due_at", "state", "committee_id", "subject_type_id", "subject_id")
-        .order_by("due_at")
-    )
-    for deadline in candidates.iterator(chunk_size=500):
+    for deadline in scan_candidates(now).iterator(chunk_size=500):
         stage = current_stage(deadline.due_at, now, stage_config(deadline.kind))
         if stage is None:
             continue

@@ -135,13 +135,7 @@ def main() -> int:
 
     # The exact candidates queryset of ethics.services.deadlines_scan.
     now = timezone.now()
-    candidates = (
-        Deadline.objects.filter(
-            state__in=ACTIVE_DEADLINE_STATES, due_at__lte=now + services._max_lead()
-        )
-        .select_related("committee")
-        .order_by("due_at")
-    )
+    candidates = services.scan_candidates(now)
     sql, params = candidates.query.sql_with_params()
     timings = []
     rows = 0
