@@ -16,7 +16,7 @@ from ethics import policies, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import User
-from reviews import workflow
+from reviews import checklist, workflow
 from reviews.models import (
     Application,
     CoiState,
@@ -230,6 +230,26 @@ def _convert_to_meeting(review: Review, reason: str, actor: User | None) -> None
     )
 
 
+WORKSHEET_ANSWERS = frozenset({"met", "not_met", "na"})
+
+
+def _check_worksheet(application: Any, worksheet: Mapping[str, Any]) -> None:
+    """R22: worksheet answers only for the criteria of the project's scope, each a known answer."""
+    allowed = {c.key for c in checklist.criteria_for(application.project.scope)}
+    unknown = sorted(set(worksheet) - allowed)
+    if unknown:
+        raise _invalid(
+            "worksheet",
+            _("These are not review criteria for this activity's scope: %(keys)s")
+            % {"keys": ", ".join(unknown)},
+            "unknown_criterion",
+        )
+    if any(str(value) not in WORKSHEET_ANSWERS for value in worksheet.values()):
+        raise _invalid(
+            "worksheet", _("Each criterion is answered met, not_met or na."), "invalid_choice"
+        )
+
+
 @transaction.atomic
 def opinion_record(
     *,
@@ -256,6 +276,7 @@ def opinion_record(
         raise _invalid("verdict", _("Unknown verdict."), "invalid_choice")
     if Opinion.objects.filter(assignment=assignment).exists():
         raise Conflict("opinion_exists", _("You have already given your opinion."))
+    _check_worksheet(application, worksheet or {})
     opinion = Opinion.objects.create(
         assignment=assignment, verdict=verdict, comments=comments, worksheet=dict(worksheet or {})
     )

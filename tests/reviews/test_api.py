@@ -2,7 +2,7 @@
 
 import pytest
 
-from reviews import services
+from reviews import checklist, services
 from reviews.models import Decision
 from tests.reviews.conftest import (
     accepted,
@@ -345,3 +345,37 @@ def test_list_query_counts_are_constant(world, as_user, django_assert_max_num_qu
     with django_assert_max_num_queries(10):
         assert as_user(world.researcher).get("/api/v1/projects/").json()["count"] == 6
     assert Decision.objects.count() == 3
+
+
+def test_opinion_worksheet_accepts_only_the_scope_criteria_r22(world, as_user):
+    application = accepted(world)
+    client = as_user(world.chair.user)
+    client.post(
+        f"/api/v1/applications/{application.pk}/assign/",
+        {"reviewers": [m.pk for m in world.members[2:4]]},
+        format="json",
+    )
+    reviewer = as_user(world.members[2].user)
+    url = f"/api/v1/applications/{application.pk}"
+    reviewer.post(f"{url}/declare/", {"conflicted": False}, format="json")
+    scope_keys = [c.key for c in checklist.criteria_for(application.project.scope)]
+    bad_key = reviewer.post(
+        f"{url}/opinion/",
+        {"verdict": "approve", "worksheet": {"no_such_criterion": "met"}},
+        format="json",
+    )
+    assert bad_key.status_code == 400
+    assert bad_key.json()["worksheet"][0]["code"] == "unknown_criterion"
+    bad_answer = reviewer.post(
+        f"{url}/opinion/",
+        {"verdict": "approve", "worksheet": {scope_keys[0]: "maybe"}},
+        format="json",
+    )
+    assert bad_answer.status_code == 400
+    assert bad_answer.json()["worksheet"][0]["code"] == "invalid_choice"
+    ok = reviewer.post(
+        f"{url}/opinion/",
+        {"verdict": "approve", "worksheet": dict.fromkeys(scope_keys, "met")},
+        format="json",
+    )
+    assert ok.status_code == 200, ok.content
