@@ -19,3 +19,5 @@ def demo_user(username: str, name: str, **fields: Any) -> User:
 
 def seed(stdout: Any) -> None:
     demo_user("admin", "系统管理员", is_staff=True, is_superuser=True)
+    stdout.write(f"demo logins share the password {DEMO_PASSWORD}:")
+    stdout.write("  admin          site administrator, Django admin at /admin/ (系统管理员)")
