@@ -630,6 +630,21 @@ def _membership_for_change(membership_id: int, actor: User) -> Membership:
     return membership
 
 
+def _save_member_record(
+    record: StoredFile,
+    upload: UploadedFile | None,
+    actor: User,
+    action: str,
+    after: dict[str, Any],
+) -> None:
+    """Attach the signed file if any, validate, save and audit a pledge or training record."""
+    if upload is not None:
+        attach_file(record, upload)
+    record.full_clean(exclude=["file"])
+    record.save()
+    audit.record(actor=actor, action=action, target=record, after=after)
+
+
 @transaction.atomic
 def pledge_record(
     *,
@@ -650,15 +665,12 @@ def pledge_record(
     pledge = Pledge(
         membership=membership, kind=kind, signed_on=signed_on, valid_until=valid_until, note=note
     )
-    if upload is not None:
-        attach_file(pledge, upload)
-    pledge.full_clean(exclude=["file"])
-    pledge.save()
-    audit.record(
-        actor=actor,
-        action="membership.pledge",
-        target=pledge,
-        after={"membership": membership.pk, "kind": kind, "signed_on": signed_on},
+    _save_member_record(
+        pledge,
+        upload,
+        actor,
+        "membership.pledge",
+        {"membership": membership.pk, "kind": kind, "signed_on": signed_on},
     )
     return pledge
 
@@ -683,15 +695,12 @@ def training_record(
         provider=provider,
         hours=hours,
     )
-    if upload is not None:
-        attach_file(training, upload)
-    training.full_clean(exclude=["file"])
-    training.save()
-    audit.record(
-        actor=actor,
-        action="membership.training",
-        target=training,
-        after={"membership": membership.pk, "title": title, "completed_on": completed_on},
+    _save_member_record(
+        training,
+        upload,
+        actor,
+        "membership.training",
+        {"membership": membership.pk, "title": title, "completed_on": completed_on},
     )
     return training
 

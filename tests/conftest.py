@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import threading
 
 import pytest
 from django.conf import settings
@@ -108,3 +109,48 @@ def login(live_server):
         return tab
 
     return do_login
+
+
+@pytest.fixture
+def eager_celery():
+    """Run Celery tasks in the live server's thread (letters, packages) for browser journeys."""
+    from ethics.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def browser_session(browser, live_server, username, password="pw-for-tests-1"):
+    """A new browser context logged in as `username`: (context, tab)."""
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    tab = context.new_page()
+    tab.set_default_timeout(15000)
+    tab.goto("/accounts/login/")
+    tab.fill("#id_username", username)
+    tab.fill("#id_password", password)
+    tab.click("button[type=submit]")
+    tab.wait_for_load_state()
+    return context, tab
+
+
+def race(*calls):
+    """Run the calls in threads released together; return (results, errors)."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+
+    def run(call):
+        try:
+            barrier.wait()
+            results.append(call())
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors

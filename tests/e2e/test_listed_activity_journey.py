@@ -15,30 +15,10 @@ from pypdf import PdfReader
 from ethics import deadlines, regulations
 from reviews import services
 from reviews.models import Application, Decision
+from tests.conftest import browser_session
 from tests.reviews.conftest import declare_and_opine, draft, make_world, new_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def eager_celery():
-    from ethics.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
-def _session(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
-    tab = context.new_page()
-    tab.set_default_timeout(15000)
-    tab.goto("/accounts/login/")
-    tab.fill("#id_username", username)
-    tab.fill("#id_password", "pw-for-tests-1")
-    tab.click("button[type=submit]")
-    tab.wait_for_load_state()
-    return context, tab
 
 
 def _status(tab):
@@ -74,7 +54,7 @@ def test_listed_activity_journey(browser, live_server, eager_celery):
     url = f"/reviews/applications/{application.pk}/"
 
     # Chair: the approval of a listed activity is preliminary (R38).
-    cctx, chair = _session(browser, live_server, world.chair.user.username)
+    cctx, chair = browser_session(browser, live_server, world.chair.user.username)
     chair.goto(url)
     chair.select_option("#action-decide select[name=outcome]", "approve")
     chair.click("#action-decide button")
@@ -83,7 +63,7 @@ def test_listed_activity_journey(browser, live_server, eager_celery):
     assert chair.get_attribute("[data-decision]", "data-stage") == "preliminary"
 
     # Secretary: downloads the package rendered by the task (R39), submits it, records 同意.
-    sctx, sec = _session(browser, live_server, world.secretary.username)
+    sctx, sec = browser_session(browser, live_server, world.secretary.username)
     sec.goto(url)
     with sec.expect_download() as info:
         sec.click("#package-download")
@@ -113,7 +93,7 @@ def test_listed_activity_journey(browser, live_server, eager_celery):
     assert final.letter
 
     # Researcher: the project is approved; the tracking review is due within 6 months (R45).
-    rctx, tab = _session(browser, live_server, world.researcher.username)
+    rctx, tab = browser_session(browser, live_server, world.researcher.username)
     tab.goto(f"/reviews/projects/{application.project_id}/")
     assert tab.get_attribute("[data-project-status]", "data-project-status") == "approved"
     due = tab.get_attribute("#tracking-due [data-due]", "data-due")

@@ -11,32 +11,12 @@ from pypdf import PdfReader
 
 from meetings import services
 from meetings.models import AgendaItem, Meeting
+from tests.conftest import browser_session
 from tests.meetings.conftest import application, make_world, schedule
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AWM = "approve_with_modifications"
-
-
-@pytest.fixture
-def eager_celery():
-    from ethics.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
-def _session(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
-    tab = context.new_page()
-    tab.set_default_timeout(15000)
-    tab.goto("/accounts/login/")
-    tab.fill("#id_username", username)
-    tab.fill("#id_password", "pw-for-tests-1")
-    tab.click("button[type=submit]")
-    tab.wait_for_load_state()
-    return context, tab
 
 
 def _count(tab, item_id, choice):
@@ -49,7 +29,7 @@ def test_meeting_journey(browser, live_server, eager_celery):
     meeting = schedule(world)
 
     # Secretary: agenda builder, then the console with all seven members present.
-    sec_ctx, sec = _session(browser, live_server, world.secretary.username)
+    sec_ctx, sec = browser_session(browser, live_server, world.secretary.username)
     sec.goto(f"/meetings/{meeting.pk}/agenda/")
     sec.click(f'[data-add="{app.pk}"]')
     sec.wait_for_load_state()
@@ -75,7 +55,7 @@ def test_meeting_journey(browser, live_server, eager_celery):
     voters = world.members[3:5]
     contexts = []
     for member in voters:
-        ctx, tab = _session(browser, live_server, member.user.username)
+        ctx, tab = browser_session(browser, live_server, member.user.username)
         contexts.append(ctx)
         tab.goto(f"/meetings/{meeting.pk}/")
         tab.check(f'[data-declare="{item.pk}"] input[name=conflicted][value="0"]')

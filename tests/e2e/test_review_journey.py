@@ -9,30 +9,10 @@ from pypdf import PdfReader
 
 from reviews import checklist
 from reviews.models import Application, Decision
+from tests.conftest import browser_session
 from tests.reviews.conftest import PDF_BYTES, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def eager_celery():
-    from ethics.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
-
-
-def _session(browser, live_server, username):
-    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
-    tab = context.new_page()
-    tab.set_default_timeout(15000)
-    tab.goto("/accounts/login/")
-    tab.fill("#id_username", username)
-    tab.fill("#id_password", "pw-for-tests-1")
-    tab.click("button[type=submit]")
-    tab.wait_for_load_state()
-    return context, tab
 
 
 def _upload(tab, slot, content=PDF_BYTES):
@@ -53,7 +33,7 @@ def test_review_journey(browser, live_server, eager_celery):
     world = make_world()
 
     # Researcher: project, pre-screen, application with every document, submit.
-    ctx, tab = _session(browser, live_server, world.researcher.username)
+    ctx, tab = browser_session(browser, live_server, world.researcher.username)
     tab.goto("/reviews/")
     tab.click("#new-project")
     tab.fill("#id_title", "基于电子病历的2型糖尿病风险预测模型研究")
@@ -77,7 +57,7 @@ def test_review_journey(browser, live_server, eager_celery):
     Application.objects.get()
 
     # Secretary: returns it with two missing documents at once (R14).
-    sctx, sec = _session(browser, live_server, world.secretary.username)
+    sctx, sec = browser_session(browser, live_server, world.secretary.username)
     sec.goto(application_url)
     sec.check("#action-return input[name=missing][value=funding]")
     sec.check("#action-return input[name=missing][value=coi]")
@@ -103,7 +83,7 @@ def test_review_journey(browser, live_server, eager_celery):
     assert _status(sec) == "under_review"
 
     # Chair: designates two members (R33).
-    cctx, chair = _session(browser, live_server, world.chair.user.username)
+    cctx, chair = browser_session(browser, live_server, world.chair.user.username)
     chair.goto(application_url)
     for member in world.members[2:4]:
         chair.check(f"#action-assign input[name=reviewers][value='{member.pk}']")
@@ -112,7 +92,7 @@ def test_review_journey(browser, live_server, eager_celery):
 
     # Members: declare no conflict, then approve on the worksheet.
     for member in world.members[2:4]:
-        mctx, mtab = _session(browser, live_server, member.user.username)
+        mctx, mtab = browser_session(browser, live_server, member.user.username)
         mtab.goto("/reviews/my-reviews/")
         mtab.click("[data-assignment] a")
         mtab.wait_for_load_state()

@@ -1,39 +1,14 @@
 """Members voting at once and secretaries concluding at once (PostgreSQL, real threads)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from meetings import services
 from meetings.models import Vote
 from reviews.models import Decision
-from tests.conftest import requires_postgres
+from tests.conftest import race, requires_postgres
 from tests.meetings.conftest import make_world, opened
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls):
-    """Run the calls in threads released together; return (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def _self_vote(membership, item, choice):
@@ -45,7 +20,7 @@ def test_members_voting_at_once_lose_no_vote():
     _meeting, [item] = opened(world)
     for membership in world.members:
         services.member_declare(item_id=item.pk, actor=membership.user, conflicted=False)
-    results, errors = _race(*[_self_vote(m, item, "approve") for m in world.members])
+    results, errors = race(*[_self_vote(m, item, "approve") for m in world.members])
     assert errors == []
     assert len(results) == 9
     assert Vote.objects.filter(item=item).count() == 9
@@ -58,7 +33,7 @@ def test_one_member_voting_twice_at_once_counts_once():
     _meeting, [item] = opened(world)
     member = world.members[3]
     services.member_declare(item_id=item.pk, actor=member.user, conflicted=False)
-    _results, errors = _race(
+    _results, errors = race(
         _self_vote(member, item, "approve"),
         lambda: services.vote_cast(
             item_id=item.pk, choice="disapprove", membership_id=member.pk, actor=world.secretary
@@ -76,7 +51,7 @@ def test_concluding_twice_at_once_gives_one_decision():
             item_id=item.pk, choice="approve", membership_id=membership.pk, actor=world.secretary
         )
     other = world.vice_chair.user
-    results, errors = _race(
+    results, errors = race(
         lambda: services.item_conclude(item_id=item.pk, actor=world.secretary),
         lambda: services.item_conclude(item_id=item.pk, actor=other),
     )

@@ -1,39 +1,14 @@
 """Two secretaries or chairs acting at once (PostgreSQL, real threads): one result, no gaps."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from ethics.errors import Conflict
 from reviews import services
 from reviews.models import Decision, Review
-from tests.conftest import requires_postgres
+from tests.conftest import race, requires_postgres
 from tests.reviews.conftest import make_world, submitted
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls):
-    """Run the calls in threads released together; return (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_two_secretaries_accept_the_same_application_once():
@@ -48,7 +23,7 @@ def test_two_secretaries_accept_the_same_application_once():
         **world.term,
     ).user
     application = submitted(world)
-    results, errors = _race(
+    results, errors = race(
         lambda: services.application_accept(
             application_id=application.pk, procedure="meeting", actor=world.secretary
         ),
@@ -71,7 +46,7 @@ def test_two_decisions_on_the_same_application_give_one_result():
     services.application_accept(
         application_id=application.pk, procedure="meeting", actor=world.secretary
     )
-    results, errors = _race(
+    results, errors = race(
         lambda: services.decision_issue(
             application_id=application.pk, outcome="approve", actor=world.chair.user
         ),
@@ -93,7 +68,7 @@ def test_concurrent_decisions_take_consecutive_numbers():
             application_id=application.pk, procedure="meeting", actor=world.secretary
         )
         applications.append(application)
-    _results, errors = _race(
+    _results, errors = race(
         *[
             (
                 lambda pk=a.pk: services.decision_issue(
@@ -112,7 +87,7 @@ def test_concurrent_submissions_take_distinct_references():
     from tests.reviews.conftest import draft
 
     drafts = [draft(world) for _ in range(5)]
-    results, errors = _race(
+    results, errors = race(
         *[
             (lambda pk=d.pk: services.application_submit(application_id=pk, actor=world.researcher))
             for d in drafts
