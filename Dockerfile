@@ -21,4 +21,4 @@ RUN pip install --no-cache-dir . \
 RUN useradd --system --home /app ethics && mkdir -p /data && chown ethics /data
 USER ethics
 EXPOSE 8000
-CMD ["gunicorn", "ethics.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

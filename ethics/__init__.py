@@ -1,3 +1,1 @@
-from ethics.celery import app as celery_app
-
-__all__ = ("celery_app",)
+"""The shared kernel of the ethics-committee system (Django app label "ethics")."""

@@ -1,43 +1,14 @@
-from importlib.util import find_spec
+"""The kernel's own pages: the dashboard, the inbox and the language switch."""
 
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import path
 
 from ethics import views
 
-kernel_patterns = (
-    [
-        path("", views.dashboard, name="dashboard"),
-        path("inbox/", views.inbox, name="inbox"),
-        path("inbox/read/", views.inbox_read, name="inbox-read"),
-        path("language/", views.set_language, name="set-language"),
-    ],
-    "ethics",
-)
+app_name = "ethics"
 
 urlpatterns = [
-    path("", include(kernel_patterns)),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
-        name="password_change",
-    ),
-    path(
-        "accounts/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
-    path("admin/", admin.site.urls),
-    path("api/v1/", include("ethics.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", views.dashboard, name="dashboard"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_read, name="inbox-read"),
+    path("language/", views.set_language, name="set-language"),
 ]
-
-# Each app's pages live under its own prefix, wired here once the app provides urls.py.
-for app in ("committees", "reviews", "meetings", "registry", "reports"):
-    if find_spec(f"{app}.urls") is not None:
-        urlpatterns.append(path(f"{app}/", include(f"{app}.urls")))

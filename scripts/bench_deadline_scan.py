@@ -103,7 +103,7 @@ def main() -> int:
     started = time.monotonic()
     _recreate(url)
     os.environ["DATABASE_URL"] = _scratch_url(url)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ethics.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     import django
 

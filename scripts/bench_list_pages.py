@@ -130,7 +130,7 @@ def _already_seeded(url: str, applications: int) -> bool:
 def _environment(tmp: Path, url: str) -> None:
     """Production-like settings (DEBUG off); files go to a temp dir, never the project's var/."""
     os.environ["DATABASE_URL"] = _scratch_url(url)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "ethics.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
     os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"

@@ -114,7 +114,7 @@ def login(live_server):
 @pytest.fixture
 def eager_celery():
     """Run Celery tasks in the live server's thread (letters, packages) for browser journeys."""
-    from ethics.celery import app
+    from config.celery import app
 
     app.conf.task_always_eager = True
     yield

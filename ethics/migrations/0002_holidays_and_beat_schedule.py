@@ -14,9 +14,10 @@ def load(apps, schema_editor):
 
     IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    from ethics.celery import DEFAULT_SCHEDULE
-
-    for name, entry in DEFAULT_SCHEDULE.items():
+    # Frozen copy of config.celery.DEFAULT_SCHEDULE as it was when this migration was written:
+    # a migration must not import the project configuration.
+    schedule = {"scan-deadlines": {"task": "ethics.scan_deadlines", "every_minutes": 15}}
+    for name, entry in schedule.items():
         interval, _ = IntervalSchedule.objects.get_or_create(
             every=entry["every_minutes"], period="minutes"
         )

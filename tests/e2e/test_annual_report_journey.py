@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def eager_tasks():
     # The live server runs in this process: the render task runs right after the commit.
-    from ethics.celery import app
+    from config.celery import app
 
     app.conf.task_always_eager = True
     yield

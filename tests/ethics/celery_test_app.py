@@ -3,7 +3,7 @@ resolver that names the test's users, so the worker's reminders have someone to 
 
 import django
 
-from ethics.celery import app
+from config.celery import app
 
 django.setup()
 

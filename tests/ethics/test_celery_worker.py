@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from ethics import celery_app, services
+from config import celery_app
+from ethics import services
 from ethics.models import Reminder
 from ethics.tasks import scan_deadlines_task
 from tests.factories import CommitteeFactory, UserFactory

@@ -25,7 +25,7 @@ def _fast_passwords(settings):
 @pytest.fixture
 def eager():
     """Run Celery tasks in-process (on_commit callbacks still decide when they run)."""
-    from ethics.celery import app
+    from config.celery import app
 
     app.conf.task_always_eager = True
     yield

@@ -234,7 +234,7 @@ def test_disapproval_letter_is_an_opinion_with_reasons(world):
 def test_letter_is_rendered_by_the_task_after_commit(
     world, django_capture_on_commit_callbacks, settings
 ):
-    from ethics.celery import app
+    from config.celery import app
 
     app.conf.task_always_eager = True
     try:
