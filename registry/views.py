@@ -7,28 +7,25 @@ import calendar as stdlib_calendar
 import csv
 from datetime import date
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseRedirect,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from committees.selectors import committees_for_user
+from ethics.actions import page_view
 from ethics.errors import Conflict
 from ethics.models import DeadlineKind, DeadlineState
-from registry import forms, selectors, services, workflow
+from registry import actions, forms, selectors, services, workflow
 from registry import render as package_render
 from registry.models import PackageState
 
@@ -169,7 +166,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "filing": filing,
             "package": package,
             "preview": preview,
-            "actions": workflow.actions_from(filing.status),
+            "actions": [a.name for a in actions.FILINGS.available(request.user, filing)],
             "submit_form": forms.SubmitForm(initial={"submitted_on": timezone.localdate()}),
             "acknowledge_form": forms.AcknowledgeForm(),
             "remarks_form": forms.RemarksForm(initial={"remarks": filing.remarks}),
@@ -178,59 +175,10 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _back(filing_id: int) -> HttpResponseRedirect:
-    return HttpResponseRedirect(reverse("registry:filing-detail", args=[filing_id]))
-
-
-def _refuse(request: HttpRequest, error: Exception) -> None:
-    if isinstance(error, ValidationError):
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(getattr(error, "message", error)))
-
-
-@login_required
-@require_POST
-def filing_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """prepare / submit / acknowledge / remarks from the detail page."""
-    filing = selectors.filing_get_for_user(request.user, pk)
-    try:
-        if action == "prepare":
-            services.filing_prepare(filing_id=filing.pk, actor=request.user)
-            messages.success(
-                request, _("The package is being rendered; this page shows it when ready.")
-            )
-        elif action == "submit":
-            form = forms.SubmitForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError([e for errs in form.errors.values() for e in errs])
-            services.filing_submit(filing_id=filing.pk, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("The submission was recorded."))
-        elif action == "acknowledge":
-            form = forms.AcknowledgeForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError([e for errs in form.errors.values() for e in errs])
-            services.filing_acknowledge(
-                filing_id=filing.pk, actor=request.user, **form.cleaned_data
-            )
-            messages.success(request, _("The acknowledgement was recorded."))
-        elif action == "remarks":
-            form = forms.RemarksForm(request.POST)
-            form.is_valid()
-            services.filing_update_remarks(
-                filing_id=filing.pk,
-                actor=request.user,
-                remarks=form.cleaned_data.get("remarks", ""),
-            )
-            messages.success(request, _("The remarks were saved."))
-        else:
-            raise Http404
-    except PermissionDenied:
-        raise
-    except (Conflict, ValidationError) as error:
-        _refuse(request, error)
-    return _back(filing.pk)
+# prepare / submit / acknowledge / remarks: one POST view through the registry's action table.
+filing_action = page_view(
+    actions.FILINGS, back=lambda filing: reverse("registry:filing-detail", args=[filing.pk])
+)
 
 
 CONTENT_TYPES = {

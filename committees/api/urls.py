@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
 from committees.api import views
+from ethics.api.routers import Router
 
-router = SimpleRouter()
+router = Router()
 router.register("institutions", views.InstitutionViewSet, basename="institution")
 router.register("committees", views.CommitteeViewSet, basename="committee")
 router.register("memberships", views.MembershipViewSet, basename="membership")

@@ -4,11 +4,11 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from ethics.api import views
+from ethics.api.routers import RootRouter
 
-router = DefaultRouter()
+router = RootRouter()
 router.register("users", views.UserViewSet, basename="user")
 
 urlpatterns = [

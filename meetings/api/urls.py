@@ -1,11 +1,11 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from ethics.api.routers import Router
 from meetings.api import views
 
 app_name = "meetings-api"
 
-router = SimpleRouter()
+router = Router()
 router.register("meetings", views.MeetingViewSet, basename="meeting")
 
 urlpatterns = [

@@ -111,13 +111,3 @@ class FilingSerializer(serializers.ModelSerializer):
             "package",
         ]
         read_only_fields = fields
-
-
-class SubmitInput(serializers.Serializer):
-    submitted_on = serializers.DateField()
-    receipt = serializers.CharField(max_length=100)
-
-
-class AcknowledgeInput(serializers.Serializer):
-    acknowledged_on = serializers.DateField(required=False)
-    receipt = serializers.CharField(max_length=100, required=False, allow_blank=True)

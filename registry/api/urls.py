@@ -1,9 +1,9 @@
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from ethics.api.routers import Router
 from registry.api import views
 
-router = SimpleRouter()
+router = Router()
 router.register("deadlines", views.DeadlineViewSet, basename="deadline")
 router.register("filings", views.FilingViewSet, basename="filing")
 

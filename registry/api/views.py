@@ -3,18 +3,16 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
-from rest_framework.decorators import action
-from rest_framework.response import Response
+from rest_framework import mixins, viewsets
 
+from ethics.api.actions import ActionViewSetMixin
 from ethics.errors import Conflict
 from ethics.models import DeadlineKind, DeadlineState
 from registry import selectors, services
+from registry.actions import FILINGS
 from registry.api.serializers import (
-    AcknowledgeInput,
     DeadlineSerializer,
     FilingSerializer,
-    SubmitInput,
 )
 from registry.workflow import Kind as FilingKind
 from registry.workflow import Status as FilingStatus
@@ -49,8 +47,15 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         ]
     )
 )
-class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FilingViewSet(
+    ActionViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Filings towards the national platform (api.md "Filings"); actions change their status."""
+
+    action_table = FILINGS
 
     serializer_class = FilingSerializer
     filter_backends: list[type[filters.DjangoFilterBackend]] = []
@@ -58,38 +63,6 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         params = self.request.query_params if self.action == "list" else {}
         return selectors.with_packages(selectors.filings_for_user(self.request.user, params))
-
-    def _done(self, filing_id: int, code: int = status.HTTP_200_OK) -> Response:
-        filing = selectors.filings_for_user(self.request.user).get(pk=filing_id)
-        return Response(self.get_serializer(filing).data, status=code)
-
-    @extend_schema(request=None, responses={202: FilingSerializer})
-    @action(detail=True, methods=["post"])
-    def prepare(self, request, pk=None):
-        """Queue the package for rendering (PDF, JSON, xlsx); the filing becomes prepared."""
-        filing = self.get_object()
-        services.filing_prepare(filing_id=filing.pk, actor=request.user)
-        return self._done(filing.pk, status.HTTP_202_ACCEPTED)
-
-    @extend_schema(request=SubmitInput, responses={200: FilingSerializer})
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        """Record the submission on the platform: date and receipt number (R54)."""
-        filing = self.get_object()
-        data = SubmitInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.filing_submit(filing_id=filing.pk, actor=request.user, **data.validated_data)
-        return self._done(filing.pk)
-
-    @extend_schema(request=AcknowledgeInput, responses={200: FilingSerializer})
-    @action(detail=True, methods=["post"])
-    def acknowledge(self, request, pk=None):
-        """Record the platform's acknowledgement (and its record number if it changed)."""
-        filing = self.get_object()
-        data = AcknowledgeInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.filing_acknowledge(filing_id=filing.pk, actor=request.user, **data.validated_data)
-        return self._done(filing.pk)
 
     @extend_schema(
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},

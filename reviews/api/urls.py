@@ -1,10 +1,9 @@
-from rest_framework.routers import SimpleRouter
-
+from ethics.api.routers import Router
 from reviews.api import views
 
 app_name = "reviews-api"
 
-router = SimpleRouter()
+router = Router()
 router.register("projects", views.ProjectViewSet, basename="project")
 router.register("applications", views.ApplicationViewSet, basename="application")
 router.register("decisions", views.DecisionViewSet, basename="decision")

@@ -56,16 +56,33 @@ def test_prepare_submit_acknowledge_from_the_page(client, world):
     assert filing.status == "acknowledged"
 
 
-def test_a_refused_action_shows_a_message(client, world):
+def test_a_refused_action_says_why_and_keeps_the_input(client, world):
+    """A refusal answers 409 on the page as in the API, with the message, and the form again
+    holding what was typed."""
     filing = _registration(world)
     client.force_login(world.secretary)
     response = client.post(
         reverse("registry:filing-action", args=[filing.pk, "submit"]),
-        {"submitted_on": str(timezone.localdate()), "receipt": "X"},
-        follow=True,
+        {"submitted_on": str(timezone.localdate()), "receipt": "X-KEPT-42"},
     )
-    assert response.status_code == 200
-    assert list(response.context["messages"])
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'id="action-refused"' in html
+    assert response.context["message"]
+    assert 'value="X-KEPT-42"' in html
+    filing.refresh_from_db()
+    assert filing.status == "due"
+
+
+def test_malformed_page_input_is_a_400_with_field_errors(client, world):
+    filing = _registration(world)
+    client.force_login(world.secretary)
+    response = client.post(
+        reverse("registry:filing-action", args=[filing.pk, "submit"]),
+        {"submitted_on": "not-a-date", "receipt": ""},
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"submitted_on", "receipt"}
 
 
 def test_calendar_shows_deadlines_on_their_last_day(client, world):

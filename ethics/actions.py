@@ -1,0 +1,459 @@
+"""One action path: every app declares its state changes once, in an action table.
+
+An `Action` names the input (one Django form, used by the page and, bound to the JSON or
+multipart body, by the API), the permission predicate, the service call, the success message and
+the HTTP status. An `ActionTable` loads the target object through a permission-scoped selector
+(hidden means 404) and performs an action:
+
+    bind the input  -> InputInvalid (400 with field errors; on a page, messages on the fields)
+    ask the policy  -> PermissionDenied (403; on a page, a message)
+    call the service -> Conflict (409 with code, rule and problems; on a page, the same words)
+
+HTML views (`page_view`) and API viewsets (`ethics.api.actions.ActionViewSetMixin`) dispatch
+through the same table, so a refusal reads the same on both routes and nothing else reads
+`request.POST`. Tables register themselves so that one test can post garbage to every action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.datastructures import MultiValueDict
+from django.utils.functional import Promise
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from ethics.errors import Conflict
+from ethics.models import User
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+class InputInvalid(ValidationError):
+    """The action's input did not validate; carries `{field: [{"code", "message"}]}`."""
+
+    def __init__(
+        self, errors: Mapping[str, list[dict[str, str]]], labels: Mapping[str, str]
+    ) -> None:
+        self.errors = {key: list(value) for key, value in errors.items()}
+        self.labels = dict(labels)
+        super().__init__(
+            {
+                key: [ValidationError(e["message"], code=e["code"]) for e in value]
+                for key, value in self.errors.items()
+            }
+        )
+
+    def as_dict(self) -> dict[str, list[dict[str, str]]]:
+        return {
+            ("non_field_errors" if key == "__all__" else key): value
+            for key, value in self.errors.items()
+        }
+
+    def lines(self) -> list[str]:
+        """One line per error, prefixed with the field's label, for a page's messages."""
+        out = []
+        for key, value in self.errors.items():
+            label = self.labels.get(key, "")
+            for error in value:
+                out.append(f"{label}: {error['message']}" if label else error["message"])
+        return out
+
+
+# --- declarations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a service call gets: who acts, on what, with which validated input."""
+
+    actor: User
+    target: Any
+    data: dict[str, Any]
+    form: forms.Form | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+Predicate = Callable[[User, Any], bool]
+Runner = Callable[[Call], Any]
+FormKwargs = Callable[[User, Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One state change: its input, who may take it, the service it calls and what it says."""
+
+    name: str
+    run: Runner
+    #: What a person reads on the button and the refusal page (default: the name).
+    label: str | Promise = ""
+    input: type[forms.Form] | None = None
+    form_kwargs: FormKwargs | None = None
+    #: Who may take it (a policy question); refused with 403. The workflow's own refusal (409)
+    #: stays in the service.
+    allowed: Predicate | None = None
+    #: Whether the target's state offers it now (buttons only; the service still decides).
+    shown: Callable[[Any], bool] | None = None
+    done: str | Promise = ""
+    status: int = 200
+    #: False for actions on a collection (create); the target is then the table's parent, if any.
+    detail: bool = True
+    #: API sub-path (default: the name); may hold extra URL kwargs, e.g. r"items/(?P<item_id>\d+)/votes".
+    url_path: str | None = None
+    method: str = "post"
+    #: The API's response body for the service's result (default: the viewset's serializer of the
+    #: reloaded target, or of the result when the action creates something).
+    respond: Callable[[Call, Any], Any] | None = None
+    #: The response serializer for the OpenAPI schema (default: the viewset's serializer).
+    response_schema: Any = None
+    #: Whether the page shows a button for it (internal actions still work through the API).
+    on_page: bool = True
+
+    @property
+    def attr(self) -> str:
+        """The viewset attribute for this action (a Python identifier)."""
+        return "act_" + self.name.replace("-", "_")
+
+    def make_form(
+        self,
+        actor: User,
+        target: Any,
+        data: Any = None,
+        files: Any = None,
+        **extra: Any,
+    ) -> forms.Form | None:
+        if self.input is None:
+            return None
+        kwargs = self.form_kwargs(actor, target) if self.form_kwargs else {}
+        kwargs.update(extra)
+        if data is None:
+            return self.input(**kwargs)
+        return self.input(data=data, files=files, **kwargs)
+
+    def may(self, actor: User, target: Any) -> bool:
+        if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+            return False
+        return self.allowed is None or bool(self.allowed(actor, target))
+
+
+_TABLES: dict[str, ActionTable] = {}
+
+
+class ActionTable:
+    """The state changes of one kind of object, looked up by name from pages and the API."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        load: Callable[..., Any],
+        actions: Iterable[Action],
+    ) -> None:
+        self.name = name
+        self.load = load
+        self._actions: dict[str, Action] = {}
+        for entry in actions:
+            if entry.name in self._actions:
+                raise ValueError(f"{name}: action {entry.name!r} declared twice")
+            self._actions[entry.name] = entry
+        _TABLES[name] = self
+
+    def __iter__(self) -> Iterator[Action]:
+        return iter(self._actions.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._actions
+
+    def get(self, name: str) -> Action:
+        try:
+            return self._actions[name]
+        except KeyError:
+            raise Http404 from None
+
+    def available(self, actor: User, target: Any) -> list[Action]:
+        """The page's buttons: actions this person may take on this target now."""
+        return [
+            a
+            for a in self
+            if a.on_page and (a.shown is None or a.shown(target)) and a.may(actor, target)
+        ]
+
+    def forms(self, actor: User, target: Any) -> dict[str, forms.Form | None]:
+        """Unbound forms of the available actions, keyed by action name, for a page."""
+        return {a.name: a.make_form(actor, target) for a in self.available(actor, target)}
+
+    def perform(
+        self,
+        name: str,
+        *,
+        actor: User,
+        target: Any,
+        data: Any = None,
+        files: Any = None,
+        params: Mapping[str, Any] | None = None,
+        form: forms.Form | None = None,
+    ) -> tuple[Call, Any]:
+        """Validate, check the permission, call the service; raise on any refusal.
+
+        A page that renders its own bound form (a create page) passes it as `form`.
+        """
+        entry = self.get(name)
+        cleaned: dict[str, Any] = {}
+        if entry.input is not None:
+            if form is None:
+                form = entry.make_form(
+                    actor, target, data=_as_form_data(entry.input, data), files=files
+                )
+            assert form is not None
+            if not form.is_valid():
+                raise InputInvalid(form.errors.get_json_data(), _labels(form))
+            cleaned = dict(form.cleaned_data)
+        if not entry.may(actor, target):
+            raise PermissionDenied
+        call = Call(actor=actor, target=target, data=cleaned, form=form, params=params or {})
+        return call, entry.run(call)
+
+
+def tables() -> dict[str, ActionTable]:
+    """Every action table declared so far (each app's actions.py declares its own)."""
+    return dict(_TABLES)
+
+
+def _labels(form: forms.Form) -> dict[str, str]:
+    return {name: str(f.label or "") for name, f in form.fields.items()}
+
+
+# --- binding JSON to a form --------------------------------------------------------------------
+
+_MULTI = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
+
+
+def _as_form_data(form_class: type[forms.Form], data: Any) -> Any:
+    """Check the JSON types a form can't: an object, lists only for multi-value fields.
+
+    Query dicts (pages, multipart API bodies) pass through unchanged. A form would turn
+    ``["x"]`` into the string "['x']" and accept it; here it is a 400 instead.
+    """
+    if data is None or isinstance(data, MultiValueDict):
+        return data if data is not None else {}
+    if not isinstance(data, Mapping):
+        raise InputInvalid(
+            {
+                "__all__": [
+                    {"code": "invalid", "message": str(_("Expected an object of named fields."))}
+                ]
+            },
+            {},
+        )
+    errors: dict[str, list[dict[str, str]]] = {}
+    fields = form_class.base_fields
+    bound: dict[str, Any] = {}
+    for key, value in data.items():
+        spec = fields.get(key)
+        if spec is None:
+            continue
+        multi = isinstance(spec, _MULTI)
+        if multi and not isinstance(value, list | tuple):
+            errors[key] = [{"code": "not_a_list", "message": str(_("Expected a list of values."))}]
+        elif multi and any(isinstance(v, dict | list | tuple) for v in value):
+            errors[key] = [{"code": "invalid", "message": str(_("Expected a list of values."))}]
+        elif not multi and isinstance(value, dict | list | tuple):
+            errors[key] = [{"code": "invalid", "message": str(_("Expected a single value."))}]
+        elif multi:
+            bound[key] = [_scalar(v) for v in value]
+        elif isinstance(spec, forms.BooleanField | forms.NullBooleanField):
+            bound[key] = value
+        else:
+            bound[key] = _scalar(value)
+    if errors:
+        raise InputInvalid(errors, {n: str(f.label or "") for n, f in fields.items()})
+    return bound
+
+
+def _scalar(value: Any) -> Any:
+    """A JSON scalar as a form reads it: text (numbers too), None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def report(request: HttpRequest, exc: Exception) -> None:
+    """Show a refusal on a page with the same words, rule and problems the API returns."""
+    if isinstance(exc, InputInvalid):
+        for line in exc.lines():
+            messages.error(request, line)
+    elif isinstance(exc, Conflict):
+        text = str(exc.message)
+        messages.error(request, f"{text} ({exc.rule})" if exc.rule else text)
+        for problem in exc.problems:
+            rule = problem.get("rule", "")
+            message = str(problem.get("message", ""))
+            messages.error(request, f"{message} ({rule})" if rule else message)
+    elif isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            for errors in exc.error_dict.values():
+                for error in errors:
+                    messages.error(request, " ".join(error.messages))
+        else:
+            for message in exc.messages:
+                messages.error(request, message)
+    elif isinstance(exc, PermissionDenied):
+        messages.error(request, str(_("You may not take this action.")))
+
+
+def refusal_status(exc: Exception) -> int:
+    """The HTTP status of a refusal: the same on a page as in the API."""
+    if isinstance(exc, PermissionDenied):
+        return 403
+    if isinstance(exc, Conflict):
+        return 409
+    return 400
+
+
+def refused(
+    request: HttpRequest,
+    entry: Action,
+    exc: Exception,
+    *,
+    form: forms.Form | None,
+    back: str,
+) -> HttpResponse:
+    """The page answer to a refused action: why (rule and every problem), the form again with
+    the person's input and its field errors (nothing typed is lost), and a way back."""
+    problems: list[str] = []
+    message = ""
+    rule = ""
+    if isinstance(exc, Conflict):
+        message, rule = str(exc.message), exc.rule or ""
+        problems = [
+            f"{p.get('message', '')} ({p['rule']})" if p.get("rule") else str(p.get("message", ""))
+            for p in exc.problems
+        ]
+    elif isinstance(exc, PermissionDenied):
+        message = str(_("You may not take this action."))
+    elif isinstance(exc, InputInvalid):
+        message = str(_("Please correct the errors below."))
+        if form is None or not form.is_bound:
+            problems = exc.lines()
+    elif isinstance(exc, ValidationError):
+        message = str(_("Please correct the errors below."))
+        if form is not None and hasattr(exc, "error_dict"):
+            for key, errors in exc.error_dict.items():
+                target = key if key in form.fields else None
+                for error in errors:
+                    form.add_error(target, error)
+        else:
+            problems = list(exc.messages)
+    return render(
+        request,
+        "ethics/action_refused.html",
+        {
+            "label": entry.label or entry.name,
+            "message": message,
+            "rule": rule,
+            "problems": problems,
+            "form": form if not isinstance(exc, PermissionDenied) else None,
+            "back": back,
+            "next": back,
+        },
+        status=refusal_status(exc),
+    )
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` target of a posted form when it stays on this site, else `default`."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def page_view(
+    table: ActionTable,
+    *,
+    back: Callable[[Any], str],
+    success: Callable[[Call, Any], str] | None = None,
+) -> Callable[..., HttpResponse]:
+    """The one POST view of a table: `<url>/<action>/` with the target's URL kwargs.
+
+    `back(target)` is where the page returns (or the form's safe `next`); `success(call, result)`
+    may send a creating action to the new object's page instead.
+    """
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, action: str, **kwargs: Any) -> HttpResponse:
+        entry = table.get(action)
+        target = table.load(request.user, **kwargs) if entry.detail or kwargs else None
+        default = back(target)
+        form = entry.make_form(request.user, target, data=request.POST, files=request.FILES)
+        try:
+            call, result = table.perform(
+                action,
+                actor=request.user,
+                target=target,
+                data=request.POST,
+                files=request.FILES,
+                params=kwargs,
+                form=form,
+            )
+        except (InputInvalid, Conflict, ValidationError, PermissionDenied) as exc:
+            return refused(request, entry, exc, form=form, back=safe_next(request, default))
+        if entry.done:
+            messages.success(request, str(entry.done))
+        if success is not None:
+            return HttpResponseRedirect(success(call, result))
+        return HttpResponseRedirect(safe_next(request, default))
+
+    view.table = table  # type: ignore[attr-defined]
+    return view
+
+
+def form_page(
+    request: HttpRequest,
+    table: ActionTable,
+    name: str,
+    *,
+    target: Any = None,
+    render_page: Callable[[forms.Form | None], HttpResponse],
+    success: Callable[[Call, Any], str],
+) -> HttpResponse:
+    """A page with one form (e.g. "new project"): GET shows it, POST performs the action.
+
+    Field errors stay on the form with the user's input; refusals show as messages.
+    """
+    entry = table.get(name)
+    if not entry.may(request.user, target):
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    form = entry.make_form(request.user, target, data=data, files=request.FILES or None)
+    if request.method == "POST":
+        try:
+            call, result = table.perform(
+                name, actor=request.user, target=target, form=form, data=data
+            )
+        except InputInvalid:
+            pass  # the bound form shows its errors
+        except (Conflict, ValidationError, PermissionDenied) as exc:
+            report(request, exc)
+        else:
+            if entry.done:
+                messages.success(request, str(entry.done))
+            return HttpResponseRedirect(success(call, result))
+    return render_page(form)

@@ -1,0 +1,84 @@
+"""The registry's state changes, declared once for the filing page and the API (ethics.actions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from ethics import policies
+from ethics.actions import Action, ActionTable, Call
+from ethics.models import User
+from registry import forms, selectors, services, workflow
+from registry.models import Filing
+
+
+def _may(action: str) -> Any:
+    def allowed(user: User, filing: Filing) -> bool:
+        return policies.may(user, action, filing)
+
+    return allowed
+
+
+def _offered(action: str) -> Any:
+    def shown(filing: Filing) -> bool:
+        return workflow.Action(action) in workflow.actions_from(filing.status)
+
+    return shown
+
+
+def _prepare(call: Call) -> Any:
+    return services.filing_prepare(filing_id=call.target.pk, actor=call.actor)
+
+
+def _submit(call: Call) -> Any:
+    return services.filing_submit(filing_id=call.target.pk, actor=call.actor, **call.data)
+
+
+def _acknowledge(call: Call) -> Any:
+    return services.filing_acknowledge(filing_id=call.target.pk, actor=call.actor, **call.data)
+
+
+def _remarks(call: Call) -> Any:
+    return services.filing_update_remarks(
+        filing_id=call.target.pk, actor=call.actor, remarks=call.data["remarks"]
+    )
+
+
+FILINGS = ActionTable(
+    "registry.filing",
+    load=lambda user, pk: selectors.filing_get_for_user(user, pk),
+    actions=[
+        Action(
+            "prepare",
+            run=_prepare,
+            allowed=_may("prepare"),
+            shown=_offered("prepare"),
+            done=_("The package is being rendered; this page shows it when ready."),
+            status=202,
+        ),
+        Action(
+            "submit",
+            run=_submit,
+            input=forms.SubmitForm,
+            allowed=_may("submit"),
+            shown=_offered("submit"),
+            done=_("The submission was recorded."),
+        ),
+        Action(
+            "acknowledge",
+            run=_acknowledge,
+            input=forms.AcknowledgeForm,
+            allowed=_may("acknowledge"),
+            shown=_offered("acknowledge"),
+            done=_("The acknowledgement was recorded."),
+        ),
+        Action(
+            "remarks",
+            run=_remarks,
+            input=forms.RemarksForm,
+            allowed=_may("change"),
+            done=_("The remarks were saved."),
+        ),
+    ],
+)
