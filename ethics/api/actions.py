@@ -32,10 +32,10 @@ def _field(field: forms.Field) -> serializers.Field:
     if isinstance(field, forms.ModelChoiceField):
         return serializers.IntegerField(allow_null=not field.required, **common)
     if isinstance(field, forms.MultipleChoiceField):
-        choices = [c for c, _label in field.choices if c != ""]
+        choices = [c for c, _label in field.choices if c != ""]  # type: ignore[union-attr,misc]
         return serializers.ListField(child=serializers.ChoiceField(choices=choices), **common)
     if isinstance(field, forms.ChoiceField):
-        choices = [c for c, _label in field.choices if c != ""]
+        choices = [c for c, _label in field.choices if c != ""]  # type: ignore[union-attr,misc]
         return serializers.ChoiceField(
             choices=choices, allow_blank=not field.required, allow_null=not field.required, **common
         )
