@@ -63,9 +63,9 @@ def meeting_day(meeting: Meeting) -> date:
     return timezone.localtime(meeting.starts_at).date()
 
 
-def members_in_term(committee_id: int, on: date) -> list[Membership]:
+def members_in_term_queryset(committee_id: int, on: date) -> models.QuerySet[Membership]:
     """The committee's members (委员, not the secretary) in term on a date (R7, R19)."""
-    return list(
+    return (
         Membership.objects.filter(
             committee_id=committee_id,
             role__in=VOTING_ROLES,
@@ -76,6 +76,10 @@ def members_in_term(committee_id: int, on: date) -> list[Membership]:
         .select_related("user")
         .order_by("role", "id")
     )
+
+
+def members_in_term(committee_id: int, on: date) -> list[Membership]:
+    return list(members_in_term_queryset(committee_id, on))
 
 
 def present_of(attendance: list[Attendance]) -> list[counting.Present]:
