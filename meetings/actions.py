@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse
 
-from committees.models import Committee, Role
+from committees.models import Committee
 from ethics import policies
 from ethics.actions import Action, ActionTable, Call
 from ethics.models import User
@@ -83,11 +83,6 @@ def _add_kwargs(_user: User, meeting: Meeting) -> dict[str, Any]:
 
 def _items_kwargs(_user: User, meeting: Meeting) -> dict[str, Any]:
     return {"items": _items(meeting)}
-
-
-def _open_kwargs(_user: User, meeting: Meeting) -> dict[str, Any]:
-    members = _members(meeting)
-    return {"members": members, "presiding": members.filter(role__in=[Role.CHAIR, Role.VICE_CHAIR])}
 
 
 def _members_kwargs(_user: User, meeting: Meeting) -> dict[str, Any]:
@@ -296,7 +291,7 @@ MEETINGS = ActionTable(
             run=_open,
             label=workflow.Action.OPEN.label,
             input=forms.OpenForm,
-            form_kwargs=_open_kwargs,
+            form_kwargs=_members_kwargs,
             allowed=_may("open"),
             shown=_offered(workflow.Action.OPEN),
             done=_("The meeting is open."),

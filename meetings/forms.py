@@ -13,12 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Membership
+from committees.models import Membership, Role
 from meetings.models import VoteChoice
 from meetings.workflow import Mode
 
 _ID = re.compile(r"[0-9]{1,19}")
 _MAX_ID = 2**63 - 1  # a bigint primary key
+PRESIDING_ROLES = (Role.CHAIR, Role.VICE_CHAIR)
 
 
 class MemberField(forms.ModelChoiceField):
@@ -112,10 +113,8 @@ class AgendaItemForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if not self.errors and not data.get("application") and not data.get("title", "").strip():
-            raise ValidationError(
-                {"application": _("Give an application (or a title for other business).")},
-                code="required",
-            )
+            message = _("Give an application (or a title for other business).")
+            raise ValidationError({"application": ValidationError(message, code="required")})
         return data
 
 
@@ -149,12 +148,20 @@ class OpenForm(forms.Form):
         max_length=300,
     )
 
-    def __init__(
-        self, *args: Any, members: QuerySet[Membership], presiding: QuerySet[Membership], **kw: Any
-    ) -> None:
-        super().__init__(*args, **kw)
+    def __init__(self, *args: Any, members: QuerySet[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["present"].queryset = members
-        self.fields["presiding"].queryset = presiding
+        # R18: the chair, or a vice-chair the chair designated; anyone else is not a choice.
+        self.fields["presiding"].queryset = members.filter(role__in=PRESIDING_ROLES)
+
+    def read_choices(self) -> None:
+        """Read the members once for both fields of a page (validation reads its own)."""
+        present, presiding = self.fields["present"], self.fields["presiding"]
+        members = list(present.queryset)
+        present.choices = [(m.pk, present.label_from_instance(m)) for m in members]
+        presiding.choices = [
+            (m.pk, presiding.label_from_instance(m)) for m in members if m.role in PRESIDING_ROLES
+        ]
 
 
 class DeclareForm(forms.Form):

@@ -131,6 +131,8 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
     if current is None:
         current = next((v for v in views if not v.done), views[0] if views else None)
     action_forms = actions.MEETINGS.forms(request.user, meeting)
+    if "open" in action_forms:
+        action_forms["open"].read_choices()
     return render(
         request,
         "meetings/console.html",
