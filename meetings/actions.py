@@ -59,10 +59,6 @@ def _offered(action: workflow.Action) -> Any:
 # --- input choices that depend on the meeting ---------------------------------------------------
 
 
-def _members(meeting: Meeting) -> QuerySet[Any]:
-    return selectors.members_in_term_queryset(meeting.committee_id, selectors.meeting_day(meeting))
-
-
 def _items(meeting: Meeting) -> QuerySet[AgendaItem]:
     return AgendaItem.objects.filter(meeting_id=meeting.pk).order_by("position", "id")
 
@@ -86,7 +82,9 @@ def _items_kwargs(_user: User, meeting: Meeting) -> dict[str, Any]:
 
 
 def _members_kwargs(_user: User, meeting: Meeting) -> dict[str, Any]:
-    return {"members": _members(meeting)}
+    # Any member of the committee: a member out of term, absent or recused is the service's 409
+    # with its rule (R7, R18, R19, R20a), not "not a valid choice".
+    return {"members": selectors.voting_members(meeting.committee_id)}
 
 
 # --- services -----------------------------------------------------------------------------------

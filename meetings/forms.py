@@ -1,7 +1,8 @@
 """The input of every meeting action, one form each, used by the pages and the API alike
 (meetings.actions). Field names follow api.md. Forms shape and type-check the input; choices that
-depend on the meeting (its members in term, its items, its committee's applications) come from
-`meetings.actions` through form kwargs; the services still decide every rule (R18-R24)."""
+depend on the meeting (its committee's members and applications, its items) come from
+`meetings.actions` through form kwargs: another committee's id, or no id at all, is "not a valid
+choice" (400); the services still decide every rule with its ID (409: R7, R15, R18-R24)."""
 
 from __future__ import annotations
 
@@ -151,16 +152,15 @@ class OpenForm(forms.Form):
     def __init__(self, *args: Any, members: QuerySet[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["present"].queryset = members
-        # R18: the chair, or a vice-chair the chair designated; anyone else is not a choice.
-        self.fields["presiding"].queryset = members.filter(role__in=PRESIDING_ROLES)
+        self.fields["presiding"].queryset = members
 
-    def read_choices(self) -> None:
-        """Read the members once for both fields of a page (validation reads its own)."""
+    def offer(self, in_term: list[Membership]) -> None:
+        """Show the members in term on the meeting day, and as presiding members the chair and
+        the vice-chairs among them (R18); the service still checks whatever is posted."""
         present, presiding = self.fields["present"], self.fields["presiding"]
-        members = list(present.queryset)
-        present.choices = [(m.pk, present.label_from_instance(m)) for m in members]
+        present.choices = [(m.pk, present.label_from_instance(m)) for m in in_term]
         presiding.choices = [
-            (m.pk, presiding.label_from_instance(m)) for m in members if m.role in PRESIDING_ROLES
+            (m.pk, presiding.label_from_instance(m)) for m in in_term if m.role in PRESIDING_ROLES
         ]
 
 

@@ -132,7 +132,8 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
         current = next((v for v in views if not v.done), views[0] if views else None)
     action_forms = actions.MEETINGS.forms(request.user, meeting)
     if "open" in action_forms:
-        action_forms["open"].read_choices()
+        day = selectors.meeting_day(meeting)
+        action_forms["open"].offer(selectors.members_in_term(meeting.committee_id, day))
     return render(
         request,
         "meetings/console.html",

@@ -129,6 +129,51 @@ def test_a_refused_page_action_answers_409_with_the_rule_and_keeps_the_input(cli
     assert meeting.status == "scheduled"
 
 
+def test_the_api_keeps_the_rules_of_opening_r18_r19(world, api_client):
+    """A member out of term or an ordinary member presiding is a rule's 409, not a bad id."""
+    expired = world.members[4]
+    expired.term_start, expired.term_end = dt.date(2020, 1, 1), dt.date(2024, 12, 31)
+    expired.save()
+    meeting = schedule(world)
+    api_client.force_authenticate(world.secretary)
+    url = f"{BASE}{meeting.pk}/open/"
+    response = api_client.post(
+        url, {"present": [m.pk for m in world.members[:5]], "presiding": world.chair.pk}
+    )
+    assert response.status_code == 409
+    assert (response.data["rule"], response.data["problems"][0]["present"]) == ("R19", "4")
+    response = api_client.post(
+        url,
+        {"present": [m.pk for m in world.members], "presiding": world.members[3].pk},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert response.data["code"] == "presiding_not_allowed"
+    assert response.data["rule"] == "R18"
+    response = api_client.post(
+        url,
+        {"present": [world.secretary_membership.pk], "presiding": world.chair.pk},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.data["present"][0]["code"] == "invalid_choice"
+
+
+def test_the_console_offers_members_in_term_and_presiding_officers(client, world):
+    expired = world.members[4]
+    expired.term_start, expired.term_end = dt.date(2020, 1, 1), dt.date(2024, 12, 31)
+    expired.save()
+    meeting = schedule(world)
+    client.force_login(world.secretary)
+    page = client.get(reverse("meetings:meeting-console", args=[meeting.pk])).content.decode()
+    assert f'data-member="{world.members[3].pk}"' in page
+    assert f'data-member="{expired.pk}"' not in page
+    presiding = page[page.index('name="presiding"') :].split("</select>")[0]
+    assert f'value="{world.chair.pk}"' in presiding
+    assert f'value="{world.vice_chair.pk}"' in presiding
+    assert f'value="{world.members[3].pk}"' not in presiding
+
+
 def test_invalid_input_on_a_page_is_400_with_the_form(client, world):
     _meeting, [item] = opened(world)
     client.force_login(world.secretary)
