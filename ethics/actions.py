@@ -16,6 +16,7 @@ through the same table, so a refusal reads the same on both routes and nothing e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -158,6 +159,7 @@ class ActionTable:
         *,
         load: Callable[..., Any],
         actions: Iterable[Action],
+        register: bool = True,
     ) -> None:
         self.name = name
         self.load = load
@@ -166,7 +168,8 @@ class ActionTable:
             if entry.name in self._actions:
                 raise ValueError(f"{name}: action {entry.name!r} declared twice")
             self._actions[entry.name] = entry
-        _TABLES[name] = self
+        if register:
+            _TABLES[name] = self
 
     def __iter__(self) -> Iterator[Action]:
         return iter(self._actions.values())
@@ -215,6 +218,9 @@ class ActionTable:
                     actor, target, data=_as_form_data(entry.input, data), files=files
                 )
             assert form is not None
+            bad_ids = _unusable_ids(form)
+            if bad_ids:
+                raise InputInvalid(bad_ids, _labels(form))
             if not form.is_valid():
                 raise InputInvalid(form.errors.get_json_data(), _labels(form))
             cleaned = dict(form.cleaned_data)
@@ -231,6 +237,33 @@ def tables() -> dict[str, ActionTable]:
 
 def _labels(form: Form) -> dict[str, str]:
     return {name: str(f.label or "") for name, f in form.fields.items()}
+
+
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _unusable_ids(form: Form) -> dict[str, list[dict[str, str]]]:
+    """Ids a database can't hold, refused before any query: Django's model choice fields pass
+    any digits on (`pk IN (9999…)`), and a value beyond 64 bits is an overflow there, not
+    "not a valid choice"."""
+    errors: dict[str, list[dict[str, str]]] = {}
+    for name, spec in form.fields.items():
+        if not isinstance(spec, forms.ModelChoiceField) or spec.to_field_name:
+            continue
+        raw = spec.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        values = raw if isinstance(raw, list | tuple) else [raw]
+        for value in values:
+            text = str(value).strip() if value is not None else ""
+            if text and not _ID.fullmatch(text):
+                errors[name] = [
+                    {
+                        "code": "invalid_choice",
+                        "message": str(_("Select a valid choice: “%(value)s” is not one of them."))
+                        % {"value": text[:20]},
+                    }
+                ]
+                break
+    return errors
 
 
 # --- binding JSON to a form --------------------------------------------------------------------

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from ethics import audit, policies
 from ethics.api.serializers import UserSerializer
@@ -14,6 +15,8 @@ from ethics.models import User
 
 class TokenView(ObtainAuthToken):
     """POST {username, password} → {token}."""
+
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # the hardened JSON parser too
 
 
 class UserViewSet(
