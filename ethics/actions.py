@@ -239,7 +239,8 @@ def _labels(form: Form) -> dict[str, str]:
     return {name: str(f.label or "") for name, f in form.fields.items()}
 
 
-_ID = re.compile(r"[0-9]{1,18}")
+_ID = re.compile(r"[0-9]{1,19}")
+_MAX_ID = 2**63 - 1
 
 
 def _unusable_ids(form: Form) -> dict[str, list[dict[str, str]]]:
@@ -252,17 +253,17 @@ def _unusable_ids(form: Form) -> dict[str, list[dict[str, str]]]:
             continue
         raw = spec.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
         values = raw if isinstance(raw, list | tuple) else [raw]
+        multi = isinstance(spec, forms.ModelMultipleChoiceField)
         for value in values:
             text = str(value).strip() if value is not None else ""
-            if text and not _ID.fullmatch(text):
-                errors[name] = [
-                    {
-                        "code": "invalid_choice",
-                        "message": str(_("Select a valid choice: “%(value)s” is not one of them."))
-                        % {"value": text[:20]},
-                    }
-                ]
-                break
+            if not text or (_ID.fullmatch(text) and int(text) <= _MAX_ID):
+                continue
+            # Django's own codes: what is no id at all, among many, is "invalid_pk_value"; an id
+            # out of range, or anything in a single choice, is "invalid_choice".
+            code = "invalid_pk_value" if multi and not _ID.fullmatch(text) else "invalid_choice"
+            message = spec.error_messages[code] % {"pk": text[:20], "value": text[:20]}
+            errors[name] = [{"code": code, "message": str(message)}]
+            break
     return errors
 
 
