@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from committees.models import VOTING_ROLES, Membership
+from committees.models import Membership
 from ethics import policies, regulations
 from ethics.models import User
 from meetings import counting
@@ -66,13 +66,9 @@ def meeting_day(meeting: Meeting) -> date:
 def members_in_term(committee_id: int, on: date) -> list[Membership]:
     """The committee's members (委员, not the secretary) in term on a date (R7, R19)."""
     return list(
-        Membership.objects.filter(
-            committee_id=committee_id,
-            role__in=VOTING_ROLES,
-            term_start__lte=on,
-            term_end__gte=on,
-        )
-        .filter(Q(ended_on=None) | Q(ended_on__gte=on))
+        Membership.objects.in_office(on=on)
+        .voting()
+        .filter(committee_id=committee_id)
         .select_related("user")
         .order_by("role", "id")
     )

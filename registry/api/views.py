@@ -8,7 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ethics.errors import Conflict
-from ethics.models import DeadlineKind, DeadlineState
+from ethics.hooks import deadline_kinds
+from ethics.models import DeadlineState
 from registry import selectors, services
 from registry.api.serializers import (
     AcknowledgeInput,
@@ -25,7 +26,7 @@ from registry.workflow import Status as FilingStatus
         parameters=[
             OpenApiParameter("committee", int),
             OpenApiParameter("state", str, enum=[*DeadlineState.values, "active"]),
-            OpenApiParameter("kind", str, enum=DeadlineKind.values),
+            OpenApiParameter("kind", str, enum=deadline_kinds()),
         ]
     )
 )
