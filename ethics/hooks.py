@@ -105,6 +105,17 @@ def deadline_kind_overridden(kind: str, **changes: Any) -> Iterator[DeadlineKind
             _kinds[kind] = previous
 
 
+@contextmanager
+def deadline_kinds_restored() -> Iterator[None]:
+    """Put every declaration back as it was on exit (tests that install an app for a while)."""
+    saved = dict(_kinds)
+    try:
+        yield
+    finally:
+        _kinds.clear()
+        _kinds.update(saved)
+
+
 def deadline_kind(kind: str) -> DeadlineKind | None:
     return _kinds.get(kind)
 
