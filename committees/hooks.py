@@ -64,7 +64,7 @@ def dashboard_panel(request: Any) -> DashboardPanel | None:
     if not committees:
         return None
     today = timezone.localdate()
-    deadlines: dict[int, list[Deadline]] = {}
+    deadlines: dict[int | None, list[Deadline]] = {}
     for deadline in (
         Deadline.objects.active()
         .filter(committee_id__in=[c.pk for c in committees])

@@ -17,6 +17,7 @@ from committees.models import (
     CommitteeDocument,
     Entrustment,
     Membership,
+    MembershipQuerySet,
     Pledge,
     PledgeKind,
     Training,
@@ -75,7 +76,7 @@ def institution_admins(committee_id: int | None) -> list[User]:
     )
 
 
-def _member_queryset() -> models.QuerySet[Membership]:
+def _member_queryset() -> MembershipQuerySet:
     return Membership.objects.select_related("user").prefetch_related(
         Prefetch("pledges", queryset=Pledge.objects.order_by("kind", "-signed_on", "-id")),
         Prefetch("trainings", queryset=Training.objects.order_by("-completed_on", "-id")),

@@ -13,14 +13,12 @@ from committees.models import Committee, Role
 from committees.selectors import institution_admins, officers
 from ethics import hooks, policies
 from ethics.deadlines import SHANGHAI
-from ethics.models import Deadline, DeadlineState, User
-from registry.models import Filing, FilingPackage
+from ethics.models import Deadline, DeadlineQuerySet, DeadlineState, User
+from registry.models import Filing, FilingPackage, FilingQuerySet
 from registry.workflow import OPEN_STATUSES, Kind, Status
 
 
-def deadlines_for_user(
-    user: User, filters: Mapping[str, str] | None = None
-) -> models.QuerySet[Deadline]:
+def deadlines_for_user(user: User, filters: Mapping[str, str] | None = None) -> DeadlineQuerySet:
     """Deadlines of the committees `user` may see, filtered by committee, state and kind.
 
     Each row carries `committee_name` (the kernel's deadline keeps only the committee's id).
@@ -65,7 +63,7 @@ def deadlines_in_month(user: User, year: int, month: int) -> dict[date, list[Dea
 # --- filings ------------------------------------------------------------------------------------
 
 
-def with_packages(qs: models.QuerySet[Filing]) -> models.QuerySet[Filing]:
+def with_packages(qs: FilingQuerySet) -> FilingQuerySet:
     """Prefetch each filing's packages, newest first, for `latest_package` (one query)."""
     return qs.prefetch_related(
         Prefetch(
@@ -76,9 +74,7 @@ def with_packages(qs: models.QuerySet[Filing]) -> models.QuerySet[Filing]:
     )
 
 
-def filings_for_user(
-    user: User, filters: Mapping[str, str] | None = None
-) -> models.QuerySet[Filing]:
+def filings_for_user(user: User, filters: Mapping[str, str] | None = None) -> FilingQuerySet:
     """Filings of the committees `user` manages, filtered by committee, kind and status."""
     qs = policies.visible(user, Filing.objects.select_related("committee", "project", "deadline"))
     filters = filters or {}
