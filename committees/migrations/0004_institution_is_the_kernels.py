@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("committees", "0003_member_help_text"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("ethics", "0004_deadline_kinds_from_the_registry"),
+        ("ethics", "0004_deadline_kind_choices_from_hooks"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 # The apps declare the deadline kinds (ethics.hooks.register_deadline_kind); the field reads its
-# choices from that registry when needed, so a new kind changes no migration. No SQL.
+# choices from ethics.hooks when needed, so a new kind changes no migration. No SQL.
 class Migration(migrations.Migration):
 
     dependencies = [
