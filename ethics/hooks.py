@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.core.exceptions import ImproperlyConfigured
+
 from ethics.reminders import StageConfig
 
 if TYPE_CHECKING:
@@ -64,11 +66,14 @@ def register_deadline_kind(
 
     `label` is shown wherever the kind is (use gettext_lazy); `recipients` names who is reminded
     and who is escalated to once it is overdue; `url` links a reminder to the subject's page;
-    `stages` says when reminders go out (ethics/reminders.py). Registering a kind again replaces
-    its declaration.
+    `stages` says when reminders go out (ethics/reminders.py). Declaring a kind again (ready()
+    running twice) replaces the declaration; two apps declaring one value is an error.
     """
     if not kind or len(kind) > KIND_MAX_LENGTH:
         raise ValueError(f"a deadline kind needs 1 to {KIND_MAX_LENGTH} characters: {kind!r}")
+    existing = _kinds.get(kind)
+    if existing is not None and str(existing.label) != str(label):
+        raise ImproperlyConfigured(f"deadline kind {kind!r} is already declared ({existing.label})")
     _kinds[kind] = DeadlineKind(kind, label, recipients, url, stages)
     return kind
 

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -73,6 +74,13 @@ def test_routing_an_undeclared_kind_fails_early():
 def test_a_kind_longer_than_the_column_is_refused():
     with pytest.raises(ValueError, match="1 to 40"):
         hooks.register_deadline_kind("x" * 41, label="x", recipients=lambda d: hooks.Recipients())
+
+
+def test_two_apps_cannot_declare_one_kind():
+    with hooks.deadline_kinds_restored(), pytest.raises(ImproperlyConfigured):
+        hooks.register_deadline_kind(
+            "decision", label="Something else", recipients=lambda d: hooks.Recipients()
+        )
 
 
 def test_an_override_is_undone():
