@@ -156,7 +156,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
 
     def in_office(self, *, on: date) -> MembershipQuerySet:
         """Who was in office on `on`, today or in the past: the term covers the day and the
-        appointment had not ended before it (Membership.in_term() for one row)."""
+        appointment had not ended before it. The row-level check is Membership.in_term(on)."""
         return self.not_ended_before(on).filter(term_start__lte=on, term_end__gte=on)
 
     def not_ended_before(self, day: date) -> MembershipQuerySet:
@@ -172,6 +172,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         return self.filter(role__in=MANAGING_ROLES)
 
     def with_role(self, *roles: str) -> MembershipQuerySet:
+        """Appointments in any of `roles`."""
         return self.filter(role__in=roles)
 
 

@@ -66,6 +66,7 @@ def secretaries(committee_id: int) -> list[User]:
 
 
 def chairs(committee_id: int) -> list[User]:
+    """The committee's chair (in term today): who is told when things escalate."""
     return officers(committee_id, [Role.CHAIR])
 
 

@@ -76,6 +76,7 @@ def application_create(
 def new_application(
     project: Project, actor: User, kind: str, summary: str, *, major_change: bool = False
 ) -> Application:
+    """A draft application of `project` and its audit row (the caller owns the transaction)."""
     application = Application.objects.create(
         project=project,
         committee=project.committee,

@@ -41,6 +41,7 @@ from reviews.workflow import Action, Procedure, Verdict
 
 
 def active_assignments(review: Review) -> list[ReviewerAssignment]:
+    """The review's reviewers without a declared conflict, with their opinions."""
     return list(
         review.assignments.exclude(coi_state=CoiState.CONFLICTED).select_related(
             "opinion", "membership__user"
