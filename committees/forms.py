@@ -19,8 +19,8 @@ from committees.models import (
     RegimeChoice,
     Training,
 )
-from committees.validators import normalize_credit_code
 from ethics.models import User
+from ethics.validators import normalize_credit_code
 
 
 class DateInput(forms.DateInput):

@@ -6,15 +6,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from ethics import policies
+from ethics import hooks, policies
 from ethics.models import AuditEvent, User
-from reviews import checklist, workflow
+from reviews import checklist, clocks, workflow
 from reviews.models import (
     Application,
     Decision,
@@ -200,7 +199,7 @@ def opinions_for_user(user: User) -> models.QuerySet[Opinion]:
 
 def due_soon_window() -> timedelta:
     """The first reminder stage is what the product calls "due soon"."""
-    return timedelta(days=max(settings.REMINDER_STAGES["default"]["days_before"]))
+    return hooks.DEFAULT_STAGES.lead
 
 
 def intake_queue(user: User) -> models.QuerySet[Application]:
@@ -271,11 +270,10 @@ def needs_from_applicant(user: User) -> models.QuerySet[Application]:
 
 
 def _follow_up_deadlines(user: User) -> models.QuerySet[Any]:
-    from ethics.models import Deadline, DeadlineKind
+    from ethics.models import Deadline
 
-    qs = Deadline.objects.filter(
-        kind__in=[DeadlineKind.TRACKING_REVIEW, DeadlineKind.REREVIEW_OPINION],
-        state__in=["open", "overdue"],
+    qs = Deadline.objects.active().filter(
+        kind__in=[clocks.TRACKING_REVIEW, clocks.REREVIEW_OPINION]
     )
     if not user.is_superuser:
         qs = qs.filter(committee_id__in=managed_committee_ids(user))
@@ -284,36 +282,32 @@ def _follow_up_deadlines(user: User) -> models.QuerySet[Any]:
 
 def follow_up_counts(user: User) -> dict[str, int]:
     """Overdue tracking reviews (R28) and re-review opinions still awaited (R43)."""
-    from ethics.models import DeadlineKind
-
     now = timezone.now()
     return _follow_up_deadlines(user).aggregate(
-        tracking_overdue=Count("pk", filter=Q(kind=DeadlineKind.TRACKING_REVIEW, due_at__lte=now)),
+        tracking_overdue=Count("pk", filter=Q(kind=clocks.TRACKING_REVIEW, due_at__lte=now)),
         tracking_due_soon=Count(
             "pk",
             filter=Q(
-                kind=DeadlineKind.TRACKING_REVIEW,
+                kind=clocks.TRACKING_REVIEW,
                 due_at__gt=now,
                 due_at__lte=now + due_soon_window(),
             ),
         ),
-        rereview_pending=Count("pk", filter=Q(kind=DeadlineKind.REREVIEW_OPINION)),
+        rereview_pending=Count("pk", filter=Q(kind=clocks.REREVIEW_OPINION)),
     )
 
 
 def follow_up_rows(user: User, bucket: str) -> list[tuple[Any, Any]]:
     """(deadline, project or re-review) rows of one follow-up bucket, two queries in all."""
-    from ethics.models import DeadlineKind
-
     now = timezone.now()
-    qs = _follow_up_deadlines(user).select_related("committee").order_by("due_at", "id")
+    qs = _follow_up_deadlines(user).order_by("due_at", "id")
     if bucket == "rereview":
-        rows = list(qs.filter(kind=DeadlineKind.REREVIEW_OPINION)[:200])
+        rows = list(qs.filter(kind=clocks.REREVIEW_OPINION)[:200])
         subjects = ReReview.objects.select_related("application__project").in_bulk(
             [d.subject_id for d in rows]
         )
     else:
-        tracking = qs.filter(kind=DeadlineKind.TRACKING_REVIEW)
+        tracking = qs.filter(kind=clocks.TRACKING_REVIEW)
         if bucket != "tracking_all":
             tracking = tracking.filter(due_at__lte=now)
         rows = list(tracking[:200])

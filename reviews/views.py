@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from committees.models import VOTING_ROLES, Committee, Membership
+from committees.models import Committee, Membership
 from ethics import policies
 from ethics.errors import Conflict
 from ethics.models import User
@@ -61,12 +61,11 @@ def my_projects(request: HttpRequest) -> HttpResponse:
 def _reviewable_committees(user: User) -> Any:
     """R17: the user's own institution's committees and those holding an active entrustment."""
     from committees.models import Entrustment
-    from committees.selectors import active_entrustment_q
 
     if user.institution_id is None:
         return Committee.objects.none()
-    entrusted = Entrustment.objects.filter(entrusting_institution_id=user.institution_id).filter(
-        active_entrustment_q(timezone.localdate())
+    entrusted = Entrustment.objects.active(on=timezone.localdate()).filter(
+        entrusting_institution_id=user.institution_id
     )
     return Committee.objects.filter(
         Q(institution_id=user.institution_id) | Q(pk__in=entrusted.values("receiving_committee_id"))
@@ -196,15 +195,10 @@ def application_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _committee_members(application: Any) -> Any:
-    today = timezone.localdate()
     return (
-        Membership.objects.filter(
-            committee_id=application.committee_id,
-            role__in=VOTING_ROLES,
-            ended_on=None,
-            term_start__lte=today,
-            term_end__gte=today,
-        )
+        Membership.objects.in_term(on=timezone.localdate())
+        .voting()
+        .filter(committee_id=application.committee_id)
         .select_related("user")
         .order_by("role", "id")
     )

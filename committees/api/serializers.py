@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from committees.models import Committee, FieldOfWork, Institution, Membership, RegimeChoice
-from committees.validators import normalize_credit_code
+from ethics.validators import normalize_credit_code
 
 
 class InstitutionSerializer(serializers.ModelSerializer):

@@ -22,7 +22,11 @@ def test_the_archive_holds_the_database_every_file_and_a_manifest(tmp_path, user
     assert manifest["migrations"]["ethics"] >= "0004"
     with tarfile.open(summary.archive) as tar:
         names = set(tar.getnames())
-    assert {"manifest.json", "media/reviews/letters/2026/01/a.pdf", "media/committees/b.pdf"} <= names
+    assert {
+        "manifest.json",
+        "media/reviews/letters/2026/01/a.pdf",
+        "media/committees/b.pdf",
+    } <= names
     assert manifest["database"] in names
     assert not list((tmp_path / "out").glob("*.partial"))
 
