@@ -201,17 +201,23 @@ class ActionTable:
         files: Any = None,
         params: Mapping[str, Any] | None = None,
         form: forms.Form | None = None,
+        form_kwargs: Mapping[str, Any] | None = None,
     ) -> tuple[Call, Any]:
         """Validate, check the permission, call the service; raise on any refusal.
 
-        A page that renders its own bound form (a create page) passes it as `form`.
+        A page that renders its own bound form (a create page) passes it as `form`; the API's
+        PATCH passes `form_kwargs={"partial": True}` to a form that takes it.
         """
         entry = self.get(name)
         cleaned: dict[str, Any] = {}
         if entry.input is not None:
             if form is None:
                 form = entry.make_form(
-                    actor, target, data=_as_form_data(entry.input, data), files=files
+                    actor,
+                    target,
+                    data=_as_form_data(entry.input, data),
+                    files=files,
+                    **(form_kwargs or {}),
                 )
             assert form is not None
             if not form.is_valid():
@@ -230,6 +236,15 @@ def tables() -> dict[str, ActionTable]:
 
 def _labels(form: forms.Form) -> dict[str, str]:
     return {name: str(f.label or "") for name, f in form.fields.items()}
+
+
+def bind_input(form_class: type[forms.Form], data: Any, files: Any = None, **kwargs: Any) -> Any:
+    """A valid bound form for input that is no table's action (e.g. obtaining a token, where
+    nobody is signed in yet), with the same JSON checks; raises InputInvalid (400)."""
+    form = form_class(data=_as_form_data(form_class, data), files=files, **kwargs)
+    if not form.is_valid():
+        raise InputInvalid(form.errors.get_json_data(), _labels(form))
+    return form
 
 
 # --- binding JSON to a form --------------------------------------------------------------------
@@ -352,10 +367,7 @@ def refused(
     elif isinstance(exc, ValidationError):
         message = str(_("Please correct the errors below."))
         if form is not None and hasattr(exc, "error_dict"):
-            for key, errors in exc.error_dict.items():
-                target = key if key in form.fields else None
-                for error in errors:
-                    form.add_error(target, error)
+            _add_errors(form, exc)
         else:
             problems = list(exc.messages)
     return render(
@@ -443,17 +455,36 @@ def form_page(
         raise Http404
     data = request.POST if request.method == "POST" else None
     form = entry.make_form(request.user, target, data=data, files=request.FILES or None)
+    refusal: Exception | None = None
     if request.method == "POST":
         try:
             call, result = table.perform(
                 name, actor=request.user, target=target, form=form, data=data
             )
-        except InputInvalid:
-            pass  # the bound form shows its errors
-        except (Conflict, ValidationError, PermissionDenied) as exc:
+        except InputInvalid as exc:
+            refusal = exc  # the bound form shows its errors
+        except ValidationError as exc:
+            refusal = exc
+            if form is not None and hasattr(exc, "error_dict"):
+                _add_errors(form, exc)  # by the fields, as for the form's own checks
+            else:
+                report(request, exc)
+        except (Conflict, PermissionDenied) as exc:
+            refusal = exc
             report(request, exc)
         else:
             if entry.done:
                 messages.success(request, str(entry.done))
             return HttpResponseRedirect(success(call, result))
-    return render_page(form)
+    response = render_page(form)
+    if refusal is not None:
+        # The same status as the API's and page_view's refusals, with the input kept.
+        response.status_code = refusal_status(refusal)
+    return response
+
+
+def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+    for key, errors in exc.error_dict.items():
+        target = key if key in form.fields else None
+        for error in errors:
+            form.add_error(target, error)
