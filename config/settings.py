@@ -243,6 +243,8 @@ SPECTACULAR_SETTINGS = {
         "DeadlineStateEnum": "ethics.models.DeadlineState",
         "InstitutionKindEnum": "committees.models.InstitutionKind",
         "CommitteeKindEnum": "committees.models.CommitteeKind",
+        "DocumentKindEnum": "committees.models.DocumentKind",
+        "PledgeKindEnum": "committees.models.PledgeKind",
         "ApplicationKindEnum": "reviews.workflow.Kind",
     },
 }
