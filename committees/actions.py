@@ -215,7 +215,7 @@ COMMITTEES = ActionTable(
             "create",
             run=_committee_create,
             label=_("New committee"),
-            input=forms.CommitteeForm,
+            input=forms.CommitteeCreateForm,
             # The page's target is the institution of its URL; the API names it in the input.
             form_kwargs=lambda user, institution: {"actor": user, "institution": institution},
             allowed=may_create_committee,
@@ -229,7 +229,7 @@ COMMITTEES = ActionTable(
             run=_committee_update,
             label=_("Edit committee"),
             input=forms.CommitteeForm,
-            form_kwargs=lambda user, committee: {"actor": user, "instance": committee},
+            form_kwargs=lambda user, committee: {"instance": committee},
             allowed=may_manage,
             done=_("The committee was saved."),
         ),

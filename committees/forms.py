@@ -54,10 +54,8 @@ class InstitutionForm(PartialForm, forms.ModelForm):
 
 
 class CommitteeForm(PartialForm, forms.ModelForm):
-    """A committee's particulars. Creating one names its institution (one the person can see),
-    unless the page's URL fixed it; the institution of an existing committee never changes."""
+    """A committee's particulars; its institution never changes."""
 
-    institution = ObjectChoiceField(label=_("institution"), queryset=Institution.objects.none())
     regimes = forms.MultipleChoiceField(
         label=_("regimes"), choices=RegimeChoice.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -70,17 +68,11 @@ class CommitteeForm(PartialForm, forms.ModelForm):
 
     class Meta:
         model = Committee
-        fields = ["institution", "name", "kind", "regimes", "fields_of_work", "established_on"]
+        fields = ["name", "kind", "regimes", "fields_of_work", "established_on"]
         widgets = {"established_on": DateInput()}
 
-    def __init__(
-        self, *args: Any, actor: User, institution: Institution | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if institution is not None or self.instance.pk is not None:
-            self.fields.pop("institution", None)
-        elif "institution" in self.fields:
-            self.fields["institution"].queryset = selectors.institutions_for_user(actor)
         if "kind" in self.fields:
             self.fields["kind"].required = False  # the model's default when left out
 
@@ -92,6 +84,23 @@ class CommitteeForm(PartialForm, forms.ModelForm):
 
     def clean_fields_of_work(self) -> list[str]:
         return _unique(self.cleaned_data.get("fields_of_work") or [])
+
+
+class CommitteeCreateForm(CommitteeForm):
+    """A new committee of an institution the person can see, unless the page's URL names it."""
+
+    institution = ObjectChoiceField(label=_("institution"), queryset=Institution.objects.none())
+
+    field_order = ["institution"]
+
+    def __init__(
+        self, *args: Any, actor: User, institution: Institution | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if institution is not None:
+            del self.fields["institution"]
+        else:
+            self.fields["institution"].queryset = selectors.institutions_for_user(actor)
 
 
 def candidate_people(committee: Committee) -> QuerySet[User]:

@@ -11,7 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ethics.models import User
+from ethics.models import Notification, User
 
 #: The largest id a database column holds; a longer number is no row's id (not an overflow).
 _MAX_ID = 2**63 - 1
@@ -79,11 +79,15 @@ class ObjectChoiceField(forms.ModelChoiceField):
 
 
 class MarkReadForm(forms.Form):
-    """Mark one notification as read, or every unread one when none is named."""
+    """Mark one of the person's notifications as read, or every unread one when none is named."""
 
-    notification = forms.IntegerField(
-        label=_("notification"), required=False, min_value=1, max_value=_MAX_ID
+    notification = ObjectChoiceField(
+        label=_("notification"), queryset=Notification.objects.none(), required=False
     )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["notification"].queryset = Notification.objects.filter(recipient=user)
 
 
 class UserForm(PartialForm, forms.ModelForm):

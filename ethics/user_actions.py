@@ -43,8 +43,9 @@ def _update(call: Call) -> User:
 
 
 def _mark_read(call: Call) -> int:
+    notification = call.data.get("notification")
     return services.notification_mark_read(
-        user=call.actor, notification_id=call.data.get("notification")
+        user=call.actor, notification_id=notification.pk if notification else None
     )
 
 
@@ -87,6 +88,7 @@ ACCOUNT = ActionTable(
             run=_mark_read,
             label=_("Mark as read"),
             input=MarkReadForm,
+            form_kwargs=lambda user, target: {"user": user},
             allowed=is_self,
         ),
         Action(
