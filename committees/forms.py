@@ -28,7 +28,7 @@ from committees.models import (
     Training,
 )
 from committees.validators import normalize_credit_code
-from ethics.forms import ObjectChoiceField, PartialForm
+from ethics.forms import ObjectChoiceField, PartialForm, PlausibleDates
 from ethics.models import User
 
 
@@ -53,7 +53,7 @@ class InstitutionForm(PartialForm, forms.ModelForm):
         return normalize_credit_code(self.cleaned_data["credit_code"])
 
 
-class CommitteeForm(PartialForm, forms.ModelForm):
+class CommitteeForm(PlausibleDates, PartialForm, forms.ModelForm):
     """A committee's particulars; its institution never changes."""
 
     regimes = forms.MultipleChoiceField(
@@ -116,7 +116,7 @@ def candidate_people(committee: Committee) -> QuerySet[User]:
     )
 
 
-class MembershipForm(PartialForm, forms.ModelForm):
+class MembershipForm(PlausibleDates, PartialForm, forms.ModelForm):
     """An appointment's role, categories and term (api.md memberships)."""
 
     class Meta:
@@ -179,19 +179,19 @@ class MembershipAddForm(MembershipForm):
         return data
 
 
-class EndMembershipForm(forms.Form):
+class EndMembershipForm(PlausibleDates, forms.Form):
     ended_on = forms.DateField(label=_("last day in office"), widget=DateInput())
     reason = forms.CharField(label=_("reason"), max_length=300, required=False)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(PlausibleDates, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("title"), max_length=200, required=False)
     effective_on = forms.DateField(label=_("effective on"), required=False, widget=DateInput())
     file = forms.FileField(label=_("file"), widget=forms.FileInput)
 
 
-class PledgeForm(forms.ModelForm):
+class PledgeForm(PlausibleDates, forms.ModelForm):
     file = forms.FileField(label=_("signed copy"), required=False, widget=forms.FileInput)
 
     class Meta:
@@ -200,7 +200,7 @@ class PledgeForm(forms.ModelForm):
         widgets = {"signed_on": DateInput(), "valid_until": DateInput()}
 
 
-class TrainingForm(forms.ModelForm):
+class TrainingForm(PlausibleDates, forms.ModelForm):
     file = forms.FileField(label=_("certificate"), required=False, widget=forms.FileInput)
 
     class Meta:
@@ -209,7 +209,7 @@ class TrainingForm(forms.ModelForm):
         widgets = {"completed_on": DateInput()}
 
 
-class EntrustmentForm(forms.ModelForm):
+class EntrustmentForm(PlausibleDates, forms.ModelForm):
     entrusting_institution = ObjectChoiceField(
         label=_("entrusting institution"), queryset=Institution.objects.none()
     )
@@ -239,7 +239,7 @@ class EntrustmentForm(forms.ModelForm):
         return data
 
 
-class EndEntrustmentForm(forms.Form):
+class EndEntrustmentForm(PlausibleDates, forms.Form):
     ended_on = forms.DateField(
         label=_("last day"), required=False, widget=DateInput(), help_text=_("Today if empty.")
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -41,6 +42,33 @@ class PartialForm:
             named = set(self.data) | set(self.files or ())
             for name in [n for n in self.fields if n not in named]:
                 del self.fields[name]
+
+
+#: Dates the calendars compute with: regulatory periods add days, months and years to them, and
+#: Python's dates end at 9999-12-31 (a committee "established" then answered 500).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+def validate_plausible_date(value: date) -> None:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="date_out_of_range",
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )
+
+
+class PlausibleDates:
+    """A form mixin: every date field accepts only dates between EARLIEST_DATE and LATEST_DATE."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
+                field.validators.append(validate_plausible_date)
 
 
 class ObjectChoiceField(forms.ModelChoiceField):

@@ -387,3 +387,51 @@ def test_a_refused_page_action_says_why_and_keeps_the_input(world, client):
     html = response.content.decode()
     assert 'id="action-refused"' in html
     assert 'value="KEPT-REASON-42"' in html
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("POST", lambda w: "/api/v1/committees/", {"established_on": "9999-12-31"}),
+        (
+            "PATCH",
+            lambda w: f"/api/v1/committees/{w.committee.pk}/",
+            {"established_on": "9999-12-31"},
+        ),
+        (
+            "POST",
+            lambda w: f"/api/v1/committees/{w.committee.pk}/members/",
+            {"term_start": "9999-12-30", "term_end": "9999-12-31"},
+        ),
+        (
+            "PATCH",
+            lambda w: f"/api/v1/memberships/{w.membership.pk}/",
+            {"term_start": "9999-12-30", "term_end": "9999-12-31"},
+        ),
+        (
+            "POST",
+            lambda w: f"/api/v1/memberships/{w.membership.pk}/end/",
+            {"ended_on": "0001-01-01"},
+        ),
+    ],
+    ids=["committee-create", "committee-update", "member-add", "membership-update", "end"],
+)
+def test_dates_no_calendar_can_count_from_are_400(world, api_client, method, url, body):
+    """Regulatory periods add days and years to these dates; near 9999-12-31 that overflowed
+    (500). Dates are refused outside 1900-01-01 … 2199-12-31."""
+    api_client.force_authenticate(world.admin)
+    data = {
+        "institution": world.institution.pk,
+        "name": "新委员会",
+        "regimes": ["meas"],
+        **_member_body(world),
+        **body,
+    }
+    before = AuditEvent.objects.count()
+    response = api_client.generic(
+        method, url(world), json.dumps(data), content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    field = next(iter(body))
+    assert response.json()[field][0]["code"] == "date_out_of_range"
+    assert AuditEvent.objects.count() == before
