@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.datastructures import MultiValueDict
@@ -79,7 +80,7 @@ class Call:
     actor: User
     target: Any
     data: dict[str, Any]
-    form: forms.Form | None = None
+    form: Form | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -96,7 +97,7 @@ class Action:
     run: Runner
     #: What a person reads on the button and the refusal page (default: the name).
     label: str | Promise = ""
-    input: type[forms.Form] | None = None
+    input: type[Form] | None = None
     form_kwargs: FormKwargs | None = None
     #: Who may take it (a policy question); refused with 403. The workflow's own refusal (409)
     #: stays in the service.
@@ -130,7 +131,7 @@ class Action:
         data: Any = None,
         files: Any = None,
         **extra: Any,
-    ) -> forms.Form | None:
+    ) -> Form | None:
         if self.input is None:
             return None
         kwargs = self.form_kwargs(actor, target) if self.form_kwargs else {}
@@ -187,7 +188,7 @@ class ActionTable:
             if a.on_page and (a.shown is None or a.shown(target)) and a.may(actor, target)
         ]
 
-    def forms(self, actor: User, target: Any) -> dict[str, forms.Form | None]:
+    def forms(self, actor: User, target: Any) -> dict[str, Form | None]:
         """Unbound forms of the available actions, keyed by action name, for a page."""
         return {a.name: a.make_form(actor, target) for a in self.available(actor, target)}
 
@@ -200,7 +201,7 @@ class ActionTable:
         data: Any = None,
         files: Any = None,
         params: Mapping[str, Any] | None = None,
-        form: forms.Form | None = None,
+        form: Form | None = None,
         form_kwargs: Mapping[str, Any] | None = None,
     ) -> tuple[Call, Any]:
         """Validate, check the permission, call the service; raise on any refusal.
@@ -234,11 +235,11 @@ def tables() -> dict[str, ActionTable]:
     return dict(_TABLES)
 
 
-def _labels(form: forms.Form) -> dict[str, str]:
+def _labels(form: Form) -> dict[str, str]:
     return {name: str(f.label or "") for name, f in form.fields.items()}
 
 
-def bind_input(form_class: type[forms.Form], data: Any, files: Any = None, **kwargs: Any) -> Any:
+def bind_input(form_class: type[Form], data: Any, files: Any = None, **kwargs: Any) -> Any:
     """A valid bound form for input that is no table's action (e.g. obtaining a token, where
     nobody is signed in yet), with the same JSON checks; raises InputInvalid (400)."""
     form = form_class(data=_as_form_data(form_class, data), files=files, **kwargs)
@@ -252,7 +253,7 @@ def bind_input(form_class: type[forms.Form], data: Any, files: Any = None, **kwa
 _MULTI = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
 
 
-def _as_form_data(form_class: type[forms.Form], data: Any) -> Any:
+def _as_form_data(form_class: type[Form], data: Any) -> Any:
     """Check the JSON types a form can't: an object, lists only for multi-value fields.
 
     Query dicts (pages, multipart API bodies) pass through unchanged. A form would turn
@@ -344,7 +345,7 @@ def refused(
     entry: Action,
     exc: Exception,
     *,
-    form: forms.Form | None,
+    form: Form | None,
     back: str,
 ) -> HttpResponse:
     """The page answer to a refused action: why (rule and every problem), the form again with
@@ -411,14 +412,15 @@ def page_view(
     @login_required
     @require_POST
     def view(request: HttpRequest, action: str, **kwargs: Any) -> HttpResponse:
+        actor = cast(User, request.user)  # login_required
         entry = table.get(action)
-        target = table.load(request.user, **kwargs) if entry.detail or kwargs else None
+        target = table.load(actor, **kwargs) if entry.detail or kwargs else None
         default = back(target)
-        form = entry.make_form(request.user, target, data=request.POST, files=request.FILES)
+        form = entry.make_form(actor, target, data=request.POST, files=request.FILES)
         try:
             call, result = table.perform(
                 action,
-                actor=request.user,
+                actor=actor,
                 target=target,
                 data=request.POST,
                 files=request.FILES,
@@ -443,24 +445,25 @@ def form_page(
     name: str,
     *,
     target: Any = None,
-    render_page: Callable[[forms.Form | None], HttpResponse],
+    render_page: Callable[[Form | None], HttpResponse],
     success: Callable[[Call, Any], str],
 ) -> HttpResponse:
     """A page with one form (e.g. "new project"): GET shows it, POST performs the action.
 
-    Field errors stay on the form with the user's input; refusals show as messages.
+    A refused POST renders the page again with the user's input and answers 400, 403 or 409 as
+    the API does: field errors (the form's own and a service's) stay by their fields; other
+    refusals show as messages.
     """
+    actor = cast(User, request.user)
     entry = table.get(name)
-    if not entry.may(request.user, target):
+    if not entry.may(actor, target):
         raise Http404
     data = request.POST if request.method == "POST" else None
-    form = entry.make_form(request.user, target, data=data, files=request.FILES or None)
+    form = entry.make_form(actor, target, data=data, files=request.FILES or None)
     refusal: Exception | None = None
     if request.method == "POST":
         try:
-            call, result = table.perform(
-                name, actor=request.user, target=target, form=form, data=data
-            )
+            call, result = table.perform(name, actor=actor, target=target, form=form, data=data)
         except InputInvalid as exc:
             refusal = exc  # the bound form shows its errors
         except ValidationError as exc:
@@ -483,7 +486,7 @@ def form_page(
     return response
 
 
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+def _add_errors(form: Form, exc: ValidationError) -> None:
     for key, errors in exc.error_dict.items():
         target = key if key in form.fields else None
         for error in errors:

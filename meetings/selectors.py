@@ -63,6 +63,16 @@ def meeting_day(meeting: Meeting) -> date:
     return timezone.localtime(meeting.starts_at).date()
 
 
+def voting_members(committee_id: int) -> models.QuerySet[Membership]:
+    """Every member (委员) of the committee, in term or not: the ids an action may name; whether
+    one is in term, present or may preside is the service's question (R7, R18, R19)."""
+    return (
+        Membership.objects.filter(committee_id=committee_id, role__in=VOTING_ROLES)
+        .select_related("user")
+        .order_by("role", "id")
+    )
+
+
 def members_in_term(committee_id: int, on: date) -> list[Membership]:
     """The committee's members (委员, not the secretary) in term on a date (R7, R19)."""
     return list(

@@ -273,7 +273,32 @@ def agenda_reorder(*, meeting_id: int, item_ids: Iterable[int], actor: User) -> 
     meeting = _lock_meeting(meeting_id)
     workflow.next_status(meeting.status, Action.EDIT_AGENDA)
     _require(actor, "edit_agenda", meeting)
-    wanted = [int(pk) for pk in item_ids]
+    return _reorder(meeting, [int(pk) for pk in item_ids], actor)
+
+
+@transaction.atomic
+def agenda_move(*, meeting_id: int, item_id: int, direction: str, actor: User) -> list[AgendaItem]:
+    """Move one item a place up or down the agenda (at either end it stays where it is)."""
+    meeting = _lock_meeting(meeting_id)
+    workflow.next_status(meeting.status, Action.EDIT_AGENDA)
+    _require(actor, "edit_agenda", meeting)
+    if direction not in ("up", "down"):
+        raise _invalid("direction", _("Move an item up or down."), "invalid_choice")
+    order = list(
+        AgendaItem.objects.filter(meeting=meeting)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+    )
+    if item_id not in order:
+        raise _invalid("item", _("No such item on this agenda."), "invalid_choice")
+    index = order.index(item_id)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(order):
+        order[index], order[other] = order[other], order[index]
+    return _reorder(meeting, order, actor)
+
+
+def _reorder(meeting: Meeting, wanted: list[int], actor: User) -> list[AgendaItem]:
     items = {item.pk: item for item in AgendaItem.objects.filter(meeting=meeting)}
     if sorted(wanted) != sorted(items):
         raise _invalid("items", _("List every item of the agenda exactly once."), "invalid")

@@ -40,10 +40,10 @@ def _field(field: forms.Field) -> serializers.Field:
         return serializers.IntegerField(allow_null=not field.required, **common)
     if isinstance(field, forms.MultipleChoiceField):
         # With their labels, so the schema shares one enum with the serializers of the model.
-        choices = [(c, label) for c, label in field.choices if c != ""]
+        choices = [(c, label) for c, label in field.choices if c != ""]  # type: ignore[union-attr,misc]
         return serializers.ListField(child=serializers.ChoiceField(choices=choices), **common)
     if isinstance(field, forms.ChoiceField):
-        choices = [(c, label) for c, label in field.choices if c != ""]
+        choices = [(c, label) for c, label in field.choices if c != ""]  # type: ignore[union-attr,misc]
         return serializers.ChoiceField(
             choices=choices, allow_blank=not field.required, allow_null=not field.required, **common
         )
