@@ -244,6 +244,8 @@ SPECTACULAR_SETTINGS = {
         "DeadlineStateEnum": "ethics.models.DeadlineState",
         "InstitutionKindEnum": "ethics.models.InstitutionKind",
         "CommitteeKindEnum": "committees.models.CommitteeKind",
+        "DocumentKindEnum": "committees.models.DocumentKind",
+        "PledgeKindEnum": "committees.models.PledgeKind",
         "ApplicationKindEnum": "reviews.workflow.Kind",
     },
 }

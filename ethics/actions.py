@@ -205,17 +205,23 @@ class ActionTable:
         files: Any = None,
         params: Mapping[str, Any] | None = None,
         form: Form | None = None,
+        form_kwargs: Mapping[str, Any] | None = None,
     ) -> tuple[Call, Any]:
         """Validate, check the permission, call the service; raise on any refusal.
 
-        A page that renders its own bound form (a create page) passes it as `form`.
+        A page that renders its own bound form (a create page) passes it as `form`; the API's
+        PATCH passes `form_kwargs={"partial": True}` to a form that takes it.
         """
         entry = self.get(name)
         cleaned: dict[str, Any] = {}
         if entry.input is not None:
             if form is None:
                 form = entry.make_form(
-                    actor, target, data=_as_form_data(entry.input, data), files=files
+                    actor,
+                    target,
+                    data=_as_form_data(entry.input, data),
+                    files=files,
+                    **(form_kwargs or {}),
                 )
             assert form is not None
             bad_ids = _unusable_ids(form)
@@ -265,6 +271,18 @@ def _unusable_ids(form: Form) -> dict[str, list[dict[str, str]]]:
             errors[name] = [{"code": code, "message": str(message)}]
             break
     return errors
+
+
+def bind_input(form_class: type[Form], data: Any, files: Any = None, **kwargs: Any) -> Any:
+    """A valid bound form for input that is no table's action (e.g. obtaining a token, where
+    nobody is signed in yet), with the same JSON checks; raises InputInvalid (400)."""
+    form = form_class(data=_as_form_data(form_class, data), files=files, **kwargs)
+    bad_ids = _unusable_ids(form)
+    if bad_ids:
+        raise InputInvalid(bad_ids, _labels(form))
+    if not form.is_valid():
+        raise InputInvalid(form.errors.get_json_data(), _labels(form))
+    return form
 
 
 # --- binding JSON to a form --------------------------------------------------------------------
@@ -387,10 +405,7 @@ def refused(
     elif isinstance(exc, ValidationError):
         message = str(_("Please correct the errors below."))
         if form is not None and hasattr(exc, "error_dict"):
-            for key, errors in exc.error_dict.items():
-                target = key if key in form.fields else None
-                for error in errors:
-                    form.add_error(target, error)
+            _add_errors(form, exc)
         else:
             problems = list(exc.messages)
     return render(
@@ -472,7 +487,9 @@ def form_page(
 ) -> HttpResponse:
     """A page with one form (e.g. "new project"): GET shows it, POST performs the action.
 
-    Field errors stay on the form with the user's input; refusals show as messages.
+    A refused POST renders the page again with the user's input and answers 400, 403 or 409 as
+    the API does: field errors (the form's own and a service's) stay by their fields; other
+    refusals show as messages.
     """
     actor = cast(User, request.user)
     entry = table.get(name)
@@ -480,15 +497,34 @@ def form_page(
         raise Http404
     data = request.POST if request.method == "POST" else None
     form = entry.make_form(actor, target, data=data, files=request.FILES or None)
+    refusal: Exception | None = None
     if request.method == "POST":
         try:
             call, result = table.perform(name, actor=actor, target=target, form=form, data=data)
-        except InputInvalid:
-            pass  # the bound form shows its errors
-        except (Conflict, ValidationError, PermissionDenied) as exc:
+        except InputInvalid as exc:
+            refusal = exc  # the bound form shows its errors
+        except ValidationError as exc:
+            refusal = exc
+            if form is not None and hasattr(exc, "error_dict"):
+                _add_errors(form, exc)  # by the fields, as for the form's own checks
+            else:
+                report(request, exc)
+        except (Conflict, PermissionDenied) as exc:
+            refusal = exc
             report(request, exc)
         else:
             if entry.done:
                 messages.success(request, str(entry.done))
             return HttpResponseRedirect(success(call, result))
-    return render_page(form)
+    response = render_page(form)
+    if refusal is not None:
+        # The same status as the API's and page_view's refusals, with the input kept.
+        response.status_code = refusal_status(refusal)
+    return response
+
+
+def _add_errors(form: Form, exc: ValidationError) -> None:
+    for key, errors in exc.error_dict.items():
+        target = key if key in form.fields else None
+        for error in errors:
+            form.add_error(target, error)

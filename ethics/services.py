@@ -1,9 +1,10 @@
-"""Kernel services: deadlines, reminders and notifications, and the small helpers every app's
-services share (permission check, field error, text in the site language)."""
+"""Kernel services: deadlines, reminders, notifications and accounts, and the small helpers
+every app's services share (permission check, field error, text in the site language)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -375,3 +376,75 @@ def _reminder_text(reminder: Reminder) -> tuple[str, str]:
             "emails/reminder.txt", {"deadline": deadline, "params": params, "reminder": reminder}
         )
     return str(title), body
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+USER_FIELDS = ("username", "name", "email", "institution", "institution_admin", "language")
+
+
+@transaction.atomic
+def user_create(*, actor: User, data: Mapping[str, Any]) -> User:
+    """Open an account: site admins for any institution, institution admins for their own."""
+    if not policies.may(actor, "create", User()):
+        raise PermissionDenied
+    values = {key: value for key, value in data.items() if key in USER_FIELDS}
+    if not actor.is_superuser:
+        # Institution admins create accounts for their own institution only.
+        values.pop("institution", None)
+        values["institution_id"] = actor.institution_id
+        values["institution_admin"] = False
+    user = User(**values)
+    password = data.get("password")
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit.record(actor=actor, action="user.create", target=user, after={"username": user.username})
+    return user
+
+
+@transaction.atomic
+def user_update(*, user_id: int, actor: User, data: Mapping[str, Any]) -> User:
+    """Change an account (its owner, the institution's admins, site admins)."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    if not policies.may(actor, "change", user):
+        raise PermissionDenied
+    values = {key: value for key, value in data.items() if key in USER_FIELDS}
+    if not actor.is_superuser:
+        values.pop("institution", None)
+        if not actor.institution_admin or user.pk == actor.pk:
+            values.pop("institution_admin", None)
+    password = data.get("password")
+    before = {key: getattr(user, key) for key in values if key != "institution"}
+    for key, value in values.items():
+        setattr(user, key, value)
+    if password:
+        user.set_password(password)
+    user.save()
+    after = {key: getattr(user, key) for key in before}
+    audit.record(
+        actor=actor,
+        action="user.change",
+        target=user,
+        before=before,
+        after=after | ({"password": "changed"} if password else {}),
+    )
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Keep the interface language the person chose as their preference."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+def token_for(*, user: User) -> str:
+    """The API token of an authenticated account (created on first use)."""
+    from rest_framework.authtoken.models import Token
+
+    token, _created = Token.objects.get_or_create(user=user)
+    return str(token.key)
