@@ -43,4 +43,3 @@ def test_a_meeting_item_conflict_closes_the_downloads_and_the_document_list(clie
     assert client.get(page_download).status_code == 404
     assert client.get(api_download).status_code == 404
     assert client.get(api_list).status_code == 404
-
