@@ -43,7 +43,7 @@ from meetings.models import (
 from meetings.workflow import ABSTAIN, Action, ItemAction, ItemKind, ItemStatus, Mode, Status
 from reviews import services as review_services
 from reviews.models import Application, ConflictSource, DocumentVersion, Review, ReviewState
-from reviews.policies import is_conflicted, may_open_materials
+from reviews.policies import is_applicant, is_conflicted, may_open_materials
 from reviews.workflow import Procedure
 from reviews.workflow import Status as ApplicationStatus
 
@@ -506,10 +506,25 @@ def selectors_committee_rules(committee: Committee) -> regulations.RuleSet:
 # --- during the meeting: consultants, recusals, votes (R20, R20a, R24) -------------------------
 
 
+def _refuse_conflicted(item: AgendaItem, actor: User) -> None:
+    """R20a: whoever is conflicted on the item's application, or is an applicant on it, takes no
+    part in the item, officers included (a conflict declared anywhere counts)."""
+    application = item.application
+    if application is not None and (
+        is_conflicted(actor, application) or is_applicant(actor, application)
+    ):
+        raise Conflict(
+            "conflict_of_interest",
+            _("With a conflict of interest on this application you take no part in this item."),
+            rule="R20a",
+        )
+
+
 def _open_item(item_id: int, action: ItemAction, actor: User) -> AgendaItem:
     item = _lock_item(item_id)
     workflow.next_status(item.meeting.status, Action.RECORD)
     workflow.next_item_status(item.status, action)
+    _refuse_conflicted(item, actor)
     return item
 
 
@@ -703,6 +718,7 @@ def item_conclude(
     item = _lock_item(item_id)
     meeting = item.meeting
     _require(actor, "record", meeting)
+    _refuse_conflicted(item, actor)
     if item.status in workflow.DONE_ITEM_STATUSES:
         return item
     workflow.next_status(meeting.status, Action.RECORD)
@@ -765,6 +781,7 @@ def item_defer(*, item_id: int, actor: User, reason: str) -> AgendaItem:
     """Defer an item without a vote (e.g. no quorum after recusals); the tally so far is kept."""
     item = _lock_item(item_id)
     _require(actor, "record", item.meeting)
+    _refuse_conflicted(item, actor)
     if item.status in workflow.DONE_ITEM_STATUSES:
         return item
     workflow.next_status(item.meeting.status, Action.RECORD)

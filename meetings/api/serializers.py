@@ -95,7 +95,13 @@ class AgendaItemSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: AgendaItem) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if instance.application_id is not None and instance.application_id in self._hidden():
+        view = self._view(instance)
+        hidden = (
+            view.conflicted
+            if view is not None
+            else instance.application_id is not None and instance.application_id in self._hidden()
+        )
+        if hidden:
             # The discussion notes and dissenting opinions are the members' opinions.
             data["notes"] = ""
             data["dissent"] = ""
