@@ -7,7 +7,9 @@ reviewer assignments and an opinion, decided at a (closed) meeting with a tally,
 expert re-review package. Members are conflicted on it in every way a conflict can be declared.
 
 The markers let a test see what a response hands over without parsing it: a document's bytes
-carry MATERIAL_MARK, its file name NAME_MARK, the opinion OPINION_MARK.
+carry MATERIAL_MARK, its file name NAME_MARK, the opinion OPINION_MARK, the meeting's discussion
+notes and dissent DISCUSSION_MARK; the minutes (every item's tally) carry TALLY_MARK, and the
+re-review package (documents, opinions, tally) every mark.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.factories import (
+    ApplicationFactory,
     CommitteeFactory,
     InstitutionFactory,
     MembershipFactory,
@@ -30,6 +33,8 @@ from tests.factories import (
 MATERIAL_MARK = b"MATERIAL-MARK-5b1e"
 NAME_MARK = "NAMEMARK-5b1e"
 OPINION_MARK = "OPINION-MARK-5b1e"
+DISCUSSION_MARK = "DISCUSSION-MARK-5b1e"
+TALLY_MARK = b"TALLY-MARK-5b1e"
 PDF = b"%PDF-1.4\n% " + MATERIAL_MARK + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -152,24 +157,75 @@ def _meeting(w: SimpleNamespace, *, conclude: bool) -> None:
             item_id=item.pk, choice="approve", membership_id=membership.pk, actor=w.secretary
         )
     w.consultant_row = Consultant.objects.get(item=item)
+    meetings.item_note(item_id=item.pk, notes=DISCUSSION_MARK, actor=w.secretary)
     if conclude:
-        item = meetings.item_conclude(item_id=item.pk, actor=w.secretary)
+        item = meetings.item_conclude(item_id=item.pk, dissent=DISCUSSION_MARK, actor=w.secretary)
         assert item.decision_id is not None, item.tally
         meetings.meeting_close(meeting_id=meeting.pk, actor=w.secretary)
         minutes = Minutes.objects.get(meeting=meeting)
-        minutes.file.save("minutes.pdf", ContentFile(b"%PDF-1.4 minutes"), save=True)
+        minutes.file.save("minutes.pdf", ContentFile(b"%PDF-1.4 " + TALLY_MARK), save=True)
     meeting.refresh_from_db()
     w.meeting, w.item = meeting, item
 
 
 def _decision(w: SimpleNamespace) -> None:
-    from reviews.models import ReReview
+    from reviews.models import Appeal, Recognition, ReReview
 
     decision = w.item.decision
     decision.letter.save("letter.pdf", ContentFile(b"%PDF-1.4 letter"), save=True)
     rereview = ReReview.objects.get(preliminary_decision=decision)
-    rereview.package.save("package.pdf", ContentFile(PDF), save=True)
+    package = PDF + TALLY_MARK + OPINION_MARK.encode()
+    rereview.package.save("package.pdf", ContentFile(package), save=True)
     w.decision, w.rereview = decision, rereview
+    # A draft appeal and another committee's recognition of the decision (R27, R31).
+    appeal_application = ApplicationFactory(project=w.project, kind="appeal")
+    w.appeal = Appeal.objects.create(
+        original_decision=decision,
+        application=appeal_application,
+        grounds="申诉理由",
+        filed_by=w.lead,
+    )
+    w.recognition = Recognition.objects.create(
+        project=w.project,
+        committee=CommitteeFactory(name="合作单位伦理委员会"),
+        source_decision=decision,
+        verification_hash=decision.letter_hash or "0" * 64,
+        recorded_by=w.superuser,
+    )
+
+
+def _committee_records(w: SimpleNamespace) -> None:
+    """A charter, an entrustment, and an annual-report filing with a rendered package."""
+    from committees.models import CommitteeDocument, Entrustment
+    from ethics.models import Deadline
+    from registry import packages
+    from registry import services as registry
+    from registry.models import FilingPackage
+
+    w.charter = CommitteeDocument.objects.create(
+        committee=w.committee, kind="charter", version=1, title="章程", uploaded_by=w.secretary
+    )
+    w.charter.file.save("charter.pdf", ContentFile(b"%PDF-1.4 charter"), save=True)
+    w.entrustment = Entrustment.objects.create(
+        entrusting_institution=w.outsider.institution,
+        receiving_committee=w.committee,
+        scope="委托审查",
+        starts_on=timezone.localdate(),
+        created_by=w.superuser,
+    )
+    w.entrustment.file.save("entrustment.pdf", ContentFile(b"%PDF-1.4 e"), save=True)
+    w.secretary_membership.file.save("appointment.pdf", ContentFile(b"%PDF-1.4 a"), save=True)
+    w.filing = registry.annual_report_open_for(
+        committee_id=w.committee.pk, year=timezone.localdate().year - 1, actor=w.secretary
+    )
+    package = registry.filing_prepare(filing_id=w.filing.pk, actor=w.secretary)
+    package.data = packages.build(w.filing)  # rendered without WeasyPrint: stand-in files
+    for field in ("pdf", "json", "xlsx"):
+        getattr(package, field).save(f"package.{field}", ContentFile(b"{}"), save=False)
+    package.state, package.verification_hash = "ready", "0" * 64
+    package.save()
+    w.package = FilingPackage.objects.get(pk=package.pk)
+    w.deadline = Deadline.objects.filter(committee=w.committee).order_by("id").first()
 
 
 def _standing(w: SimpleNamespace) -> None:
@@ -203,6 +259,7 @@ def build(*, decided: bool = True, standing: bool = True) -> SimpleNamespace:
     _meeting(w, conclude=decided)
     if decided:
         _decision(w)
+        _committee_records(w)
     if standing:
         _standing(w)
     w.application.refresh_from_db()
