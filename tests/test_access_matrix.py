@@ -505,7 +505,8 @@ def _request(client: Client, method: str, url: str) -> tuple[int, bytes, str]:
             body = b"".join(response.streaming_content)
         else:
             body = response.content
-        response.close()
+        # No response.close() here: the test client closes it (and a FileResponse once read)
+        # with close_old_connections disconnected; closing it again would drop the connection.
         transaction.set_rollback(True)
     return response.status_code, body, response.get("Content-Type", "")
 
