@@ -202,3 +202,11 @@ def test_the_migrations_backfill_the_conflicts_already_declared(w):
         (w.coi_assignment.user_id, "assignment"),
         (w.coi_meeting.user_id, "meeting_item"),
     }
+
+
+def test_the_admin_lists_the_declarations_read_only(client, w):
+    services.conflict_declare(application_id=w.application.pk, actor=w.member.user, reason="合作")
+    client.force_login(w.superuser)
+    page = client.get("/admin/reviews/conflictdeclaration/")
+    assert page.status_code == 200
+    assert client.get("/admin/reviews/conflictdeclaration/add/").status_code == 403
