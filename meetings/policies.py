@@ -109,7 +109,7 @@ def declared_application_ids(user: User) -> models.QuerySet[Any]:
             declarations__membership__ended_on=None,
         )
         .order_by()
-        .values("application_id")
+        .values_list("application_id", flat=True)
     )
 
 
@@ -118,7 +118,7 @@ def consulted_application_ids(user: User) -> models.QuerySet[Any]:
     return (
         AgendaItem.objects.filter(application__isnull=False, consultants__user_id=user.pk)
         .order_by()
-        .values("application_id")
+        .values_list("application_id", flat=True)
     )
 
 

@@ -21,7 +21,7 @@ conflict on the item, an admitted consultant) through `register_materials_grant`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from django.db import models
@@ -164,53 +164,64 @@ def conflicted_users(application_ids: Iterable[int]) -> dict[int, set[int]]:
 
 # --- materials, opinions, tallies: one policy each ------------------------------------------
 
+# A grant returns, for a user, a queryset of rows with an `application_id` column:
+# `.values_list("application_id", flat=True)`, unordered.
 MaterialsGrant = Callable[[User], models.QuerySet[Any]]
 _grants: list[MaterialsGrant] = []
 
 
 def register_materials_grant(grant: MaterialsGrant) -> None:
-    """An upper layer adds the application ids whose materials a relationship it owns opens
+    """An upper layer adds the applications whose materials a relationship it owns opens
     (meetings: a no-conflict declaration on an agenda item, an admitted consultant). A declared
-    conflict still closes them: grants never reach past `materials_filter`'s conflict check."""
+    conflict still closes them: every grant passes through the conflict check below."""
     if grant not in _grants:
         _grants.append(grant)
 
 
-def _own_application_ids(user: User) -> models.QuerySet[Any]:
-    return Application.objects.filter(project_id__in=own_project_ids(user)).order_by().values("pk")
+def materials_visible_application_ids(
+    user: User, among: Collection[int] | None = None
+) -> models.QuerySet[Any]:
+    """Ids of the applications whose materials `user` may open: the one rule, as a queryset.
 
-
-def materials_filter(user: User) -> Q:
-    """Q over Application: the applications whose materials `user` may open.
-
-    The applicant always (their own documents; they never see opinions, votes or tallies);
-    anyone else only without a declared conflict, and then: superusers; officers of the
-    reviewing committee and admins of the project's institution, once submitted; a reviewer
-    after declaring no conflict; and whatever an upper layer grants.
+    The applicant always (their own documents; they never see opinions, votes or tallies).
+    Anyone else only without a conflict declared anywhere, and then: superusers; officers of
+    the reviewing committee and admins of the project's institution, once submitted; a
+    reviewer after declaring no conflict; whatever an upper layer grants. One UNION of indexed
+    lookups, like `visible_application_ids` (an OR of them makes PostgreSQL scan); `among`
+    narrows every branch to those ids (one application's check, a meeting's board).
     """
-    own = Q(pk__in=_own_application_ids(user))
-    not_conflicted = ~Q(pk__in=conflicted_application_ids(user))
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Application.objects.none().values_list("pk", flat=True)
+    conflicted = conflicted_application_ids(user)
+
+    def narrow(queryset: models.QuerySet[Any], field: str = "pk") -> models.QuerySet[Any]:
+        queryset = queryset.order_by()
+        if among is not None:
+            queryset = queryset.filter(**{f"{field}__in": list(among)})
+        return queryset.values_list(field, flat=True) if field == "pk" else queryset
+
+    applications = Application.objects.all()
+    own = narrow(applications.filter(project_id__in=own_project_ids(user)))
     if user.is_superuser:
-        return own | not_conflicted
-    submitted = Application.objects.filter(submitted_at__isnull=False).order_by()
-    parts = [
-        submitted.filter(committee_id__in=managed_committee_ids(user)).values("pk"),
-        ReviewerAssignment.objects.filter(membership__user_id=user.pk, coi_state=CoiState.NONE)
-        .order_by()
-        .values("review__application_id"),
-        *(grant(user) for grant in _grants),
+        return own.union(narrow(applications.exclude(pk__in=conflicted)))
+    submitted = applications.filter(submitted_at__isnull=False).exclude(pk__in=conflicted)
+    reviewing = ReviewerAssignment.objects.filter(
+        membership__user_id=user.pk, coi_state=CoiState.NONE
+    ).exclude(review__application_id__in=conflicted)
+    branches = [
+        narrow(submitted.filter(committee_id__in=managed_committee_ids(user))),
+        narrow(reviewing, "review__application_id").values_list(
+            "review__application_id", flat=True
+        ),
+        *(
+            narrow(grant(user).exclude(application_id__in=conflicted), "application_id")
+            for grant in _grants
+        ),
     ]
     institution = _admin_institution(user)
     if institution is not None:
-        parts.append(submitted.filter(project__institution_id=institution).values("pk"))
-    return own | (Q(pk__in=parts[0].union(*parts[1:])) & not_conflicted)
-
-
-def materials_visible_application_ids(user: User) -> models.QuerySet[Any]:
-    """Ids of the applications whose materials `user` may open (lists, exports, boards)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Application.objects.none().values("pk")
-    return Application.objects.filter(materials_filter(user)).order_by().values("pk")
+        branches.append(narrow(submitted.filter(project__institution_id=institution)))
+    return own.union(*branches)
 
 
 def may_open_materials(user: User, application: Application) -> bool:
@@ -219,7 +230,8 @@ def may_open_materials(user: User, application: Application) -> bool:
     The one answer for every route: page and API downloads, the document list, the application
     and assignment pages, the meeting's document links and any export. One query.
     """
-    return materials_visible_application_ids(user).filter(pk=application.pk).exists()
+    ids = materials_visible_application_ids(user, among=[application.pk])
+    return Application.objects.filter(pk=application.pk, pk__in=ids).exists()
 
 
 def access_among(user: User, application_ids: Iterable[int]) -> dict[int, tuple[bool, bool]]:
@@ -228,23 +240,24 @@ def access_among(user: User, application_ids: Iterable[int]) -> dict[int, tuple[
     ids = [pk for pk in application_ids if pk]
     if not ids or not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
+    opens = materials_visible_application_ids(user, among=ids)
     rows = (
         Application.objects.filter(pk__in=ids)
         .annotate(
             is_own=ExpressionWrapper(
-                Q(pk__in=_own_application_ids(user)), output_field=models.BooleanField()
+                Q(project_id__in=own_project_ids(user)), output_field=models.BooleanField()
             ),
-            opens=ExpressionWrapper(materials_filter(user), output_field=models.BooleanField()),
+            opens=ExpressionWrapper(Q(pk__in=opens), output_field=models.BooleanField()),
         )
         .values_list("pk", "is_own", "opens")
     )
-    return {pk: (bool(own), bool(opens)) for pk, own, opens in rows}
+    return {pk: (bool(own), bool(can)) for pk, own, can in rows}
 
 
 def tally_hidden_filter(user: User) -> Q:
     """Q over Application: where `user` never sees opinions, votes or the tally (an applicant
-    on the project, or a conflict declared anywhere)."""
-    return Q(pk__in=_own_application_ids(user)) | Q(pk__in=conflicted_application_ids(user))
+    on the project, or a conflict declared anywhere). Both sets are the user's own, small."""
+    return Q(project_id__in=own_project_ids(user)) | Q(pk__in=conflicted_application_ids(user))
 
 
 def may_see_tally(user: User, application: Application) -> bool:
@@ -334,7 +347,8 @@ class DocumentVersionPolicy:
     """Documents and their versions: exactly the materials policy (`may_open_materials`)."""
 
     def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
-        return queryset.filter(document__application_id__in=materials_visible_application_ids(user))
+        ids = materials_visible_application_ids(user)
+        return queryset.filter(document__application_id__in=ids)
 
     def may(self, user: User, action: str, obj: DocumentVersion) -> bool:
         if action in {"view", "download"}:

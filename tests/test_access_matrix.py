@@ -574,11 +574,21 @@ def _verdict(who: str, route: Route, status: int) -> str | None:
 def test_the_sets_restate_the_policy(world: Any) -> None:
     """MATERIALS, OPINIONS and TALLY are what reviews.policies answers in this world."""
     from ethics import policies
-    from reviews.policies import may_open_materials, may_see_opinions, may_see_tally
+    from reviews.policies import (
+        materials_visible_application_ids,
+        may_open_materials,
+        may_see_opinions,
+        may_see_tally,
+    )
 
     app = world.application
     users = {who: get(world) for who, get in SUBJECTS.items() if who != "anonymous"}
     assert {who for who, u in users.items() if may_open_materials(u, app)} == MATERIALS
+    # The single check and the queryset (lists, boards) are the same rule.
+    listed = {
+        who for who, u in users.items() if app.pk in set(materials_visible_application_ids(u))
+    }
+    assert listed == MATERIALS
     own = {"member"}  # a reviewer reads their own opinion on their assignment page
     assert {who for who, u in users.items() if may_see_opinions(u, app)} | own == OPINIONS
     carriers = [world.meeting, world.decision]  # where a tally is shown
