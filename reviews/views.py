@@ -593,7 +593,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     application = assignment.review.application
     criteria = checklist.criteria_for(application.project.scope)
-    materials_open = assignment.coi_state == "none"
+    materials_open = may_open_materials(request.user, application)
     return render(
         request,
         "reviews/assignment_detail.html",

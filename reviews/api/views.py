@@ -1,7 +1,7 @@
 """The reviews API: the same selectors and services as the pages (api.md)."""
 
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -23,6 +23,7 @@ from reviews.models import (
     ReviewerAssignment,
     ReviewState,
 )
+from reviews.policies import may_open_materials
 
 
 def _valid(serializer_class, request: Request):
@@ -137,11 +138,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             versions = DocumentVersion.objects.filter(
                 document__application=application
             ).select_related("document")
-            if not policies.may(request.user, "view", application) or not versions.exists():
-                return Response([])
-            from reviews.policies import may_open_materials
-
             if not may_open_materials(request.user, application):
+                raise Http404
+            if not versions.exists():
                 return Response([])
             return Response(
                 s.DocumentVersionSerializer(
