@@ -12,7 +12,7 @@ from tests.factories import MembershipFactory
 
 
 def _grow(world, total):
-    admin = world.users["admin"]
+    admin = world.admin
     for _ in range(total - len(world.members)):
         m = MembershipFactory(committee=world.committee, **world.term)
         services.pledge_record(
@@ -39,12 +39,10 @@ def _count(fetch):
     ids=["roster_page", "member_list_api"],
 )
 def test_query_count_is_constant_from_5_to_50_members(client, world, fetch):
-    client.force_login(world.users["secretary"])
+    client.force_login(world.secretary)
     # 5 members: trim the fixture's roster of 7 by ending two (ended rows are history).
     for m in world.members[5:]:
-        services.membership_end(
-            membership_id=m.pk, actor=world.users["admin"], ended_on=m.term_start
-        )
+        services.membership_end(membership_id=m.pk, actor=world.admin, ended_on=m.term_start)
     world.members = world.members[:5]
     small = _count(lambda: fetch(client, world))
     _grow(world, 50)
@@ -54,6 +52,6 @@ def test_query_count_is_constant_from_5_to_50_members(client, world, fetch):
 
 
 def test_roster_page_stays_within_budget(client, world, django_assert_max_num_queries):
-    client.force_login(world.users["member"])
+    client.force_login(world.member)
     with django_assert_max_num_queries(15):
         client.get(reverse("committees:committee-detail", args=[world.committee.pk]))

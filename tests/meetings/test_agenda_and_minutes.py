@@ -18,7 +18,7 @@ def simplified_decision(world):
     app = application(world)
     Review.objects.filter(application=app).update(procedure="simplified")
     return review_services.decision_issue(
-        application_id=app.pk, outcome="approve", actor=world.chair.user
+        application_id=app.pk, outcome="approve", actor=world.chair
     )
 
 
@@ -108,7 +108,10 @@ def test_nothing_is_recorded_after_closing(world):
     services.meeting_close(meeting_id=meeting.pk, actor=world.secretary)
     with pytest.raises(Conflict):
         services.recusal_record(
-            item_id=item.pk, membership_id=world.chair.pk, reason="x", actor=world.secretary
+            item_id=item.pk,
+            membership_id=world.chair_membership.pk,
+            reason="x",
+            actor=world.secretary,
         )
 
 
@@ -135,7 +138,7 @@ def test_minutes_context_holds_what_was_recorded(world):
     row = context["rows"][0]
     assert row["outcome_zh"] == "修改后批准"
     assert len(context["attendance"]) == 7
-    assert context["presiding"] == world.chair
+    assert context["presiding"] == world.chair_membership
     assert row["item"].recusals.all()[0].reason == "合作关系"
     assert len(context["hash"]) == 64
 

@@ -8,7 +8,8 @@ from ethics.errors import Conflict
 from meetings import services
 from meetings.models import Attendance
 from tests.factories import MembershipFactory, UserFactory
-from tests.meetings.conftest import make_world, opened, schedule
+from tests.meetings.conftest import opened, schedule
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def _open(world, meeting, present, presiding=None, **kwargs):
     return services.meeting_open(
         meeting_id=meeting.pk,
         present=[m.pk for m in present],
-        presiding=(presiding or world.chair).pk,
+        presiding=(presiding or world.chair_membership).pk,
         actor=world.secretary,
         **kwargs,
     )
@@ -49,7 +50,7 @@ def test_a_missing_category_is_no_quorum_r19(world):
         MembershipFactory(committee=world.committee, expertise="science", **world.term)
         for _ in range(2)
     ]
-    present = [world.chair, *world.members[3:], *extra]
+    present = [world.chair_membership, *world.members[3:], *extra]
     with pytest.raises(Conflict) as caught:
         _open(world, schedule(world), present)
     problems = caught.value.as_dict()["problems"]
@@ -73,7 +74,7 @@ def test_a_member_out_of_term_is_not_counted_r7_r19(world):
 
 def test_every_problem_is_reported_at_once(world):
     with pytest.raises(Conflict) as caught:
-        _open(world, schedule(world), [world.chair, world.members[3]])
+        _open(world, schedule(world), [world.chair_membership, world.members[3]])
     codes = [p["code"] for p in caught.value.as_dict()["problems"]]
     assert codes == ["too_few_present", "missing_category", "missing_category"]
 
@@ -87,12 +88,16 @@ def test_an_ordinary_member_cannot_preside_r18(world):
 def test_a_vice_chair_presides_only_with_the_designation_recorded_r18(world):
     meeting = schedule(world)
     with pytest.raises(Conflict) as caught:
-        _open(world, meeting, world.members, presiding=world.vice_chair)
+        _open(world, meeting, world.members, presiding=world.vice_chair_membership)
     assert caught.value.code == "designation_required"
     opened_meeting = _open(
-        world, meeting, world.members, presiding=world.vice_chair, designation="主任委员书面指定"
+        world,
+        meeting,
+        world.members,
+        presiding=world.vice_chair_membership,
+        designation="主任委员书面指定",
     )
-    assert opened_meeting.presiding == world.vice_chair
+    assert opened_meeting.presiding == world.vice_chair_membership
 
 
 def test_the_presiding_member_must_be_present_r18(world):
@@ -130,7 +135,7 @@ def test_only_officers_schedule_and_open(world):
         services.meeting_open(
             meeting_id=meeting.pk,
             present=[m.pk for m in world.members],
-            presiding=world.chair.pk,
+            presiding=world.chair_membership.pk,
             actor=world.members[3].user,
         )
 
@@ -143,7 +148,7 @@ def test_opening_twice_is_an_illegal_transition(world):
 
 
 def test_nhc_meeting_without_lay_member_opens_with_a_warning_only():
-    world = make_world(regimes=("meas", "nhc"))
+    world = build_world(regimes=("meas", "nhc"))
     meeting = _open(world, schedule(world), world.members)
     assert meeting.status == "open"
 
@@ -156,6 +161,6 @@ def test_outsider_cannot_open(world):
         services.meeting_open(
             meeting_id=meeting.pk,
             present=[m.pk for m in world.members],
-            presiding=world.chair.pk,
+            presiding=world.chair_membership.pk,
             actor=UserFactory(),
         )

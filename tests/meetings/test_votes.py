@@ -8,7 +8,8 @@ from ethics.models import AuditEvent
 from meetings import services
 from meetings.models import Vote
 from reviews.models import Decision
-from tests.meetings.conftest import application, make_world, opened, schedule, vote_all
+from tests.meetings.conftest import application, opened, schedule, vote_all
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_seven_present_five_votes_adopts_r24(world):
     assert decision.tally["counts"][APPROVE] == 5
     assert decision.tally["threshold"] == 5
     assert decision.tally["meeting"] == item.meeting_id
-    assert decision.signed_by == world.chair.user
+    assert decision.signed_by == world.chair
     item.application.refresh_from_db()
     assert item.application.status == "decided"
 
@@ -114,7 +115,10 @@ def test_recusals_that_break_the_item_quorum_block_the_vote_r19(world):
     )
     with pytest.raises(Conflict) as caught:
         services.vote_cast(
-            item_id=item.pk, choice=APPROVE, membership_id=world.chair.pk, actor=world.secretary
+            item_id=item.pk,
+            choice=APPROVE,
+            membership_id=world.chair_membership.pk,
+            actor=world.secretary,
         )
     assert caught.value.code == "no_quorum"
     with pytest.raises(Conflict):
@@ -186,7 +190,10 @@ def test_tracking_choices_follow_the_application_kind(world):
     item.application.project.save()
     with pytest.raises(ValidationError):
         services.vote_cast(
-            item_id=item.pk, choice=APPROVE, membership_id=world.chair.pk, actor=world.secretary
+            item_id=item.pk,
+            choice=APPROVE,
+            membership_id=world.chair_membership.pk,
+            actor=world.secretary,
         )
     vote_all(world, item, ["continue"] * 7)
     assert conclude(world, item).outcome == "continue"
@@ -228,13 +235,16 @@ def test_no_votes_after_conclusion(world):
     conclude(world, item)
     with pytest.raises(Conflict):
         services.vote_cast(
-            item_id=item.pk, choice=AWM, membership_id=world.chair.pk, actor=world.secretary
+            item_id=item.pk,
+            choice=AWM,
+            membership_id=world.chair_membership.pk,
+            actor=world.secretary,
         )
 
 
 def test_nhc_needs_more_than_half_of_all_members_n4():
     # 15 members, 7 present: 5 votes pass R24 (5 >= 14/3) but not N4 (5 > 15/2 fails).
-    world = make_world(size=15, regimes=("meas", "nhc"))
+    world = build_world(size=15, regimes=("meas", "nhc"))
     _meeting, [item] = opened(world, present=world.members[:7])
     vote_all(world, item, [APPROVE] * 5 + ["disapprove", "abstain"])
     item = services.item_conclude(item_id=item.pk, actor=world.secretary, dissent="一名委员反对")
@@ -244,7 +254,7 @@ def test_nhc_needs_more_than_half_of_all_members_n4():
 
 
 def test_nhc_adopts_with_more_than_half_of_all_members_n4():
-    world = make_world(size=15, regimes=("meas", "nhc"))
+    world = build_world(size=15, regimes=("meas", "nhc"))
     _meeting, [item] = opened(world, present=world.members[:10])
     vote_all(world, item, [APPROVE] * 8 + ["disapprove", "abstain"])
     with pytest.raises(ValidationError) as caught:
@@ -295,11 +305,11 @@ def test_a_designated_vice_chair_presides_and_signs_the_decision_r18(world):
     services.meeting_open(
         meeting_id=meeting.pk,
         present=[m.pk for m in world.members],
-        presiding=world.vice_chair.pk,
+        presiding=world.vice_chair_membership.pk,
         designation="主任委员书面委托（2026年11月20日）",
         actor=world.secretary,
     )
     vote_all(world, item, [APPROVE] * 5 + ["disapprove", "abstain"])
     item = conclude(world, item)
     assert item.decision.outcome == APPROVE
-    assert item.decision.signed_by == world.vice_chair.user
+    assert item.decision.signed_by == world.vice_chair

@@ -14,7 +14,7 @@ from registry import services, workflow
 from registry.models import Filing, FilingPackage
 from registry.workflow import TRANSITIONS, Action, Status
 from tests.factories import InstitutionFactory, UserFactory
-from tests.registry.conftest import make_world
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_annual_report_for_2026_is_due_31_march_2027(world):
 
 
 def test_annual_report_open_is_idempotent_and_skips_later_committees(world):
-    later = make_world(established_on=dt.date(2027, 2, 1)).committee
+    later = build_world(via_services=True, established_on=dt.date(2027, 2, 1)).committee
     first = services.annual_report_open(year=2026)
     again = services.annual_report_open(year=2026)
     assert [f.pk for f in first] == [f.pk for f in again]
@@ -212,7 +212,9 @@ def test_only_managers_may_act(world):
             services.filing_prepare(filing_id=filing.pk, actor=user)
 
 
-def test_prepare_renders_in_the_task_after_commit(world, eager, django_capture_on_commit_callbacks):
+def test_prepare_renders_in_the_task_after_commit(
+    world, eager_celery, django_capture_on_commit_callbacks
+):
     filing = _registration(world.committee)
     with django_capture_on_commit_callbacks(execute=True):
         package = services.filing_prepare(filing_id=filing.pk, actor=world.secretary)

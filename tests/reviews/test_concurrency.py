@@ -6,13 +6,14 @@ from ethics.errors import Conflict
 from reviews import services
 from reviews.models import Decision, Review
 from tests.conftest import race, requires_postgres
-from tests.reviews.conftest import make_world, submitted
+from tests.reviews.conftest import submitted
+from tests.world import build_world
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_secretaries_accept_the_same_application_once():
-    world = make_world()
+    world = build_world()
     from tests.factories import MembershipFactory, UserFactory
 
     other = MembershipFactory(
@@ -41,17 +42,17 @@ def test_two_secretaries_accept_the_same_application_once():
 
 
 def test_two_decisions_on_the_same_application_give_one_result():
-    world = make_world()
+    world = build_world()
     application = submitted(world)
     services.application_accept(
         application_id=application.pk, procedure="meeting", actor=world.secretary
     )
     results, errors = race(
         lambda: services.decision_issue(
-            application_id=application.pk, outcome="approve", actor=world.chair.user
+            application_id=application.pk, outcome="approve", actor=world.chair
         ),
         lambda: services.decision_issue(
-            application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair.user
+            application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair
         ),
     )
     assert len(results) == 1
@@ -60,7 +61,7 @@ def test_two_decisions_on_the_same_application_give_one_result():
 
 
 def test_concurrent_decisions_take_consecutive_numbers():
-    world = make_world()
+    world = build_world()
     applications = []
     for _ in range(6):
         application = submitted(world)
@@ -72,7 +73,7 @@ def test_concurrent_decisions_take_consecutive_numbers():
         *[
             (
                 lambda pk=a.pk: services.decision_issue(
-                    application_id=pk, outcome="approve", actor=world.chair.user
+                    application_id=pk, outcome="approve", actor=world.chair
                 )
             )
             for a in applications
@@ -83,7 +84,7 @@ def test_concurrent_decisions_take_consecutive_numbers():
 
 
 def test_concurrent_submissions_take_distinct_references():
-    world = make_world()
+    world = build_world()
     from tests.reviews.conftest import draft
 
     drafts = [draft(world) for _ in range(5)]

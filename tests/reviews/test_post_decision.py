@@ -20,12 +20,12 @@ from tests.reviews.conftest import (
     draft,
     final_approval,
     listed_preliminary,
-    make_world,
     meeting_accepted,
     pdf_upload,
     record_rereview,
     upload_new_version,
 )
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def _tracking(project):
 
 def _decide(world, application, outcome, **kwargs):
     return services.decision_issue(
-        application_id=application.pk, outcome=outcome, actor=world.chair.user, **kwargs
+        application_id=application.pk, outcome=outcome, actor=world.chair, **kwargs
     )
 
 
@@ -68,7 +68,7 @@ DECIDED_AT = dt.datetime(2027, 3, 10, 10, tzinfo=deadlines.SHANGHAI)
 
 def test_tracking_clock_twelve_months_for_a_plain_project(db):
     with time_machine.travel(DECIDED_AT, tick=False):
-        world = make_world()
+        world = build_world()
         project = approved_project(world)
     clock = _tracking(project)
     assert clock.rule == regulations.MEAS.tracking_months.rule == "R28"
@@ -78,7 +78,7 @@ def test_tracking_clock_twelve_months_for_a_plain_project(db):
 
 def test_tracking_clock_six_months_for_a_listed_activity_after_final_approval(db):
     with time_machine.travel(DECIDED_AT, tick=False):
-        world = make_world()
+        world = build_world()
         application = listed_preliminary(world)
         assert not Deadline.objects.filter(kind=DeadlineKind.TRACKING_REVIEW).exists()
         decision = final_approval(world, application)
@@ -101,7 +101,7 @@ def test_tracking_reminders_go_to_the_lead_and_the_secretary(world):
     recipients = hooks.deadline_recipients(_tracking(project))
     assert world.researcher in recipients.responsible
     assert world.secretary in recipients.responsible
-    assert world.chair.user in recipients.escalation
+    assert world.chair in recipients.escalation
 
 
 def test_tracking_report_continue_rolls_the_clock_and_suspend_notifies(world):
