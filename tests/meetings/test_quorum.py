@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from ethics.errors import Conflict
+from ethics.errors import Conflict, IllegalTransition
 from meetings import services
 from meetings.models import Attendance
 from tests.factories import MembershipFactory, UserFactory
@@ -53,6 +53,7 @@ def test_a_missing_category_is_no_quorum_r19(world):
     present = [world.chair_membership, *world.members[3:], *extra]
     with pytest.raises(Conflict) as caught:
         _open(world, schedule(world), present)
+    assert (caught.value.code, caught.value.rule) == ("no_quorum", "R19")
     problems = caught.value.as_dict()["problems"]
     assert {(p["code"], p.get("category"), p["rule"]) for p in problems} == {
         ("missing_category", "ethics_or_law", "R19"),
@@ -67,6 +68,7 @@ def test_a_member_out_of_term_is_not_counted_r7_r19(world):
     expired.save()
     with pytest.raises(Conflict) as caught:
         _open(world, schedule(world), world.members[:5])
+    assert (caught.value.code, caught.value.rule) == ("no_quorum", "R19")
     problems = caught.value.as_dict()["problems"]
     assert problems[0]["code"] == "too_few_present"
     assert problems[0]["present"] == "4"
@@ -75,6 +77,7 @@ def test_a_member_out_of_term_is_not_counted_r7_r19(world):
 def test_every_problem_is_reported_at_once(world):
     with pytest.raises(Conflict) as caught:
         _open(world, schedule(world), [world.chair_membership, world.members[3]])
+    assert (caught.value.code, caught.value.rule) == ("no_quorum", "R19")
     codes = [p["code"] for p in caught.value.as_dict()["problems"]]
     assert codes == ["too_few_present", "missing_category", "missing_category"]
 
@@ -82,6 +85,7 @@ def test_every_problem_is_reported_at_once(world):
 def test_an_ordinary_member_cannot_preside_r18(world):
     with pytest.raises(Conflict) as caught:
         _open(world, schedule(world), world.members, presiding=world.members[3])
+    assert caught.value.code == "presiding_not_allowed"
     assert caught.value.rule == "R18"
 
 
@@ -89,6 +93,7 @@ def test_a_vice_chair_presides_only_with_the_designation_recorded_r18(world):
     meeting = schedule(world)
     with pytest.raises(Conflict) as caught:
         _open(world, meeting, world.members, presiding=world.vice_chair_membership)
+    assert caught.value.rule == "R18"
     assert caught.value.code == "designation_required"
     opened_meeting = _open(
         world,
@@ -101,20 +106,23 @@ def test_a_vice_chair_presides_only_with_the_designation_recorded_r18(world):
 
 
 def test_the_presiding_member_must_be_present_r18(world):
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         _open(world, schedule(world), world.members[1:])
+    assert (info.value.code, info.value.rule) == ("presiding_not_allowed", "R18")
 
 
 def test_the_secretary_is_not_a_member_present(world):
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         _open(world, schedule(world), [*world.members[:5], world.secretary_membership])
+    assert info.value.error_dict["present"][0].code == "invalid"
 
 
 def test_video_meetings_need_the_video_rules_on_file_r21(world):
     with pytest.raises(Conflict) as caught:
         schedule(world, mode="video", video_link="https://meet.example.test/x")
+    assert caught.value.code == "video_rules_missing"
     assert caught.value.rule == "R21"
     world.committee.documents.create(kind="video_meeting_rules", version=1, title="视频会议规则")
     meeting = schedule(world, mode="video", video_link="https://meet.example.test/x")
@@ -142,8 +150,9 @@ def test_only_officers_schedule_and_open(world):
 
 def test_opening_twice_is_an_illegal_transition(world):
     meeting, _items = opened(world)
-    with pytest.raises(Conflict) as caught:
+    with pytest.raises(IllegalTransition) as caught:
         _open(world, meeting, world.members)
+    assert (caught.value.status, caught.value.action) == ("open", "open")
     assert caught.value.code == "illegal_transition"
 
 

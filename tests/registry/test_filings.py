@@ -166,13 +166,14 @@ def test_correcting_the_founding_date_waives_the_filing_and_opens_a_new_one(worl
 
 def test_submit_needs_a_rendered_package_receipt_and_a_past_date(world):
     filing = _registration(world.committee)
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(IllegalTransition) as info:
         services.filing_submit(
             filing_id=filing.pk,
             actor=world.secretary,
             submitted_on=timezone.localdate(),
             receipt="x",
         )
+    assert (info.value.status, info.value.action) == ("due", "submit")
     services.filing_prepare(filing_id=filing.pk, actor=world.secretary)
     with pytest.raises(Conflict) as excinfo:
         services.filing_submit(
@@ -181,6 +182,7 @@ def test_submit_needs_a_rendered_package_receipt_and_a_past_date(world):
             submitted_on=timezone.localdate(),
             receipt="x",
         )
+    assert excinfo.value.rule == "R53"
     assert excinfo.value.code == "package_not_ready"
     package = FilingPackage.objects.get(filing=filing)
     services.package_render(package_id=package.pk)
@@ -201,8 +203,9 @@ def test_acknowledge_follows_submit(world):
     )
     assert filing.status == Status.ACKNOWLEDGED
     assert filing.receipt == "PT-REC-88"
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(IllegalTransition) as info:
         services.filing_acknowledge(filing_id=filing.pk, actor=world.admin)
+    assert (info.value.status, info.value.action) == ("acknowledged", "acknowledge")
 
 
 def test_only_managers_may_act(world):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ethics.errors import Conflict
+from ethics.errors import IllegalTransition
 from reviews import services
 from reviews.models import Decision, Review
 from tests.conftest import race, requires_postgres
@@ -37,7 +37,8 @@ def test_two_secretaries_accept_the_same_application_once():
     )
     assert len(results) == 1
     assert len(errors) == 1
-    assert isinstance(errors[0], Conflict)
+    assert isinstance(errors[0], IllegalTransition)
+    assert (errors[0].status, errors[0].action) == ("under_review", "accept")
     assert Review.objects.filter(application=application).count() == 1
 
 
@@ -57,6 +58,8 @@ def test_two_decisions_on_the_same_application_give_one_result():
     )
     assert len(results) == 1
     assert len(errors) == 1
+    assert isinstance(errors[0], IllegalTransition)
+    assert (errors[0].status, errors[0].action) == ("decided", "decide")
     assert Decision.objects.filter(application=application).count() == 1
 
 

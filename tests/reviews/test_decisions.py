@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
 from ethics import pdf, regulations
-from ethics.errors import Conflict
+from ethics.errors import Conflict, IllegalTransition
 from ethics.models import AuditEvent
 from reviews import services
 from reviews.models import Decision, Project
@@ -58,10 +58,11 @@ def test_r23_conditions_and_reasons_are_required(world, outcome, field, code):
 
 def test_tracking_outcomes_only_for_tracking_reports(world):
     application = _meeting(world)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         services.decision_issue(
             application_id=application.pk, outcome="continue", actor=world.chair
         )
+    assert info.value.error_dict["outcome"][0].code == "invalid_choice"
 
 
 def test_meeting_decision_via_decision_issue_with_a_tally(world):
@@ -73,8 +74,9 @@ def test_meeting_decision_via_decision_issue_with_a_tally(world):
     )
     assert decision.tally == tally
     assert decision.review.state == "decided"
-    with pytest.raises(Conflict):  # one decision per round
+    with pytest.raises(IllegalTransition) as info:  # one decision per round
         services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
+    assert (info.value.status, info.value.action) == ("decided", "decide")
 
 
 def test_decision_numbers_are_gap_free_per_committee_and_year(world):
@@ -93,10 +95,11 @@ def test_decision_numbers_are_gap_free_per_committee_and_year(world):
 
 def test_rolled_back_decision_gives_its_number_back(world):
     application = _meeting(world)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         services.decision_issue(
             application_id=application.pk, outcome="disapprove", actor=world.chair
         )
+    assert info.value.error_dict["reasons"][0].code == "reasons_required"
     decision = services.decision_issue(
         application_id=application.pk,
         outcome="disapprove",
@@ -246,8 +249,9 @@ def test_letter_download_is_permission_checked_and_audited(world):
     decision = services.decision_issue(
         application_id=application.pk, outcome="approve", actor=world.chair
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         services.letter_open(decision_id=decision.pk, actor=world.researcher)
+    assert info.value.code == "letter_not_ready"
     services.letter_render(decision_id=decision.pk)
     services.letter_open(decision_id=decision.pk, actor=world.researcher)
     assert AuditEvent.objects.filter(action="letter.download", actor=world.researcher).count() == 1
@@ -272,6 +276,7 @@ def test_verification_hash_covers_the_certified_content(world):
 def test_withdraw_after_decision_is_refused(world):
     application = _meeting(world)
     services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
-    with pytest.raises(Conflict):
+    with pytest.raises(IllegalTransition) as info:
         services.application_withdraw(application_id=application.pk, actor=world.researcher)
+    assert (info.value.status, info.value.action) == ("decided", "withdraw")
     assert Decision.objects.count() == 1

@@ -74,6 +74,7 @@ def test_all_approve_with_modifications(world):
         services.application_decide(
             application_id=application.pk, outcome="approve", actor=world.chair
         )
+    assert info.value.code == "outcome_not_agreed"
     assert info.value.rule == "R34"
     decision = services.application_decide(
         application_id=application.pk,
@@ -91,6 +92,7 @@ def test_decision_waits_for_every_opinion(world):
         services.application_decide(
             application_id=application.pk, outcome="approve", actor=world.chair
         )
+    assert info.value.rule == "R33"
     assert info.value.code == "opinions_pending"
 
 
@@ -134,6 +136,7 @@ def test_conversion_to_meeting_review(world, first, second, reason):
         services.application_decide(
             application_id=application.pk, outcome="approve", actor=world.chair
         )
+    assert info.value.rule == "R15"
     assert info.value.code == "meeting_review"
 
 
@@ -151,6 +154,7 @@ def test_opinion_needs_a_no_conflict_declaration_first(world):
     _application, (a1, _a2) = assigned(world)
     with pytest.raises(Conflict) as info:
         services.opinion_record(assignment_id=a1.pk, verdict="approve", actor=a1.membership.user)
+    assert info.value.rule == "R20a"
     assert info.value.code == "coi_not_declared"
 
 
@@ -160,8 +164,9 @@ def test_conflicted_member_cannot_give_an_opinion_or_be_assigned_again(world):
     services.assignment_declare(
         assignment_id=a1.pk, conflicted=True, note="是项目合作者", actor=user
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         services.opinion_record(assignment_id=a1.pk, verdict="approve", actor=user)
+    assert (info.value.code, info.value.rule) == ("coi_not_declared", "R20a")
     with pytest.raises(Conflict) as info:
         services.application_assign(
             application_id=application.pk, membership_ids=[a1.membership.pk], actor=world.chair
@@ -180,6 +185,7 @@ def test_conflict_drops_below_minimum_until_another_member_is_assigned(world):
         services.application_decide(
             application_id=application.pk, outcome="approve", actor=world.chair
         )
+    assert info.value.code == "too_few_reviewers"
     assert info.value.rule == "R33"
     (a3,) = services.application_assign(
         application_id=application.pk, membership_ids=[world.members[5].pk], actor=world.chair
@@ -202,6 +208,7 @@ def test_project_team_member_on_the_committee_cannot_be_assigned(world):
             membership_ids=[member.pk, world.members[4].pk],
             actor=world.chair,
         )
+    assert info.value.rule == "R20a"
     assert info.value.code == "member_conflicted"
 
 
@@ -217,10 +224,11 @@ def test_emergency_review_decides_any_outcome_after_all_opinions(world):
     (a1,) = services.application_assign(
         application_id=application.pk, membership_ids=[world.members[2].pk], actor=world.secretary
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         services.application_decide(
             application_id=application.pk, outcome="approve", actor=world.chair
         )
+    assert (info.value.code, info.value.rule) == ("opinions_pending", "R49")
     declare_and_opine(a1, "disapprove")
     decision = services.application_decide(
         application_id=application.pk,
