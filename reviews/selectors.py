@@ -9,9 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from committees.models import VOTING_ROLES, Committee, Entrustment, Membership
+from committees.selectors import active_entrustment_q
 from ethics import policies
 from ethics.models import AuditEvent, User
 from reviews import checklist, workflow
@@ -406,3 +408,97 @@ def project_rereviews(project: Project) -> list[ReReview]:
         .select_related("application", "preliminary_decision", "final_decision")
         .order_by("id")
     )
+
+
+# --- what the action forms and predicates read (reviews/actions.py) -----------------------------
+
+
+def application_page_for_user(user: User, pk: int) -> Application:
+    """One application the user may see, or 404, with what its pages ask about the viewer.
+
+    ``viewer_in_team`` and ``viewer_reviews`` answer, in the same query, the two questions
+    ``reviews.actions.roles`` would otherwise ask the database for every page (R20a roles).
+    """
+    queryset = _application_queryset().annotate(
+        viewer_in_team=Exists(_team_rows(user, OuterRef("project_id"))),
+        viewer_reviews=Exists(_open_assignments(user, OuterRef("pk"))),
+    )
+    application = policies.get_visible_or_404(user, queryset, pk=pk)
+    application.viewer_id = user.pk  # whom the two flags describe
+    return application
+
+
+def _team_rows(user: User, project_id: Any) -> models.QuerySet[Any]:
+    return Project.team.through.objects.filter(project_id=project_id, user_id=user.pk)
+
+
+def _open_assignments(user: User, application_id: Any) -> models.QuerySet[ReviewerAssignment]:
+    return ReviewerAssignment.objects.filter(
+        review__application_id=application_id,
+        review__state=ReviewState.OPEN,
+        membership__user_id=user.pk,
+        membership__ended_on=None,
+    )
+
+
+def in_team(user: User, application: Application) -> bool:
+    """Whether the user is on the project's team (the lead is not a team row)."""
+    if getattr(application, "viewer_id", None) == user.pk:
+        return bool(application.viewer_in_team)
+    return _team_rows(user, application.project_id).exists()
+
+
+def reviews_now(user: User, application: Application) -> bool:
+    """Whether the user is a reviewer of the application's open round."""
+    if getattr(application, "viewer_id", None) == user.pk:
+        return bool(application.viewer_reviews)
+    return _open_assignments(user, application.pk).exists()
+
+
+def open_assignment(user: User, application: Application) -> ReviewerAssignment | None:
+    """The user's assignment in the application's open review round, if any."""
+    return _open_assignments(user, application.pk).first()
+
+
+def reviewer_candidates(application: Application) -> models.QuerySet[Membership]:
+    """Current voting members of the application's committee, whom the officers may assign."""
+    today = timezone.localdate()
+    return (
+        Membership.objects.filter(
+            committee_id=application.committee_id,
+            role__in=VOTING_ROLES,
+            ended_on=None,
+            term_start__lte=today,
+            term_end__gte=today,
+        )
+        .select_related("user")
+        .order_by("role", "id")
+    )
+
+
+def reviewable_committees(user: User) -> models.QuerySet[Committee]:
+    """R17: the user's own institution's committees and those holding an active entrustment."""
+    if user.institution_id is None:
+        return Committee.objects.none()
+    entrusted = Entrustment.objects.filter(entrusting_institution_id=user.institution_id).filter(
+        active_entrustment_q(timezone.localdate())
+    )
+    return Committee.objects.filter(
+        Q(institution_id=user.institution_id) | Q(pk__in=entrusted.values("receiving_committee_id"))
+    ).order_by("name")
+
+
+def colleagues(user: User) -> models.QuerySet[User]:
+    """Active users of the user's institution, whom a project lead may add to the team."""
+    if user.institution_id is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(institution_id=user.institution_id, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("name", "username")
+    )
+
+
+def managed_committees(user: User) -> models.QuerySet[Committee]:
+    """The committees whose secretary, chair or vice-chair the user is."""
+    return Committee.objects.filter(pk__in=managed_committee_ids(user)).order_by("name")
