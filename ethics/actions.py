@@ -357,10 +357,7 @@ def refused(
     elif isinstance(exc, ValidationError):
         message = str(_("Please correct the errors below."))
         if form is not None and hasattr(exc, "error_dict"):
-            for key, errors in exc.error_dict.items():
-                target = key if key in form.fields else None
-                for error in errors:
-                    form.add_error(target, error)
+            _add_errors(form, exc)
         else:
             problems = list(exc.messages)
     return render(
@@ -448,17 +445,36 @@ def form_page(
         raise Http404
     data = request.POST if request.method == "POST" else None
     form = entry.make_form(request.user, target, data=data, files=request.FILES or None)
+    refusal: Exception | None = None
     if request.method == "POST":
         try:
             call, result = table.perform(
                 name, actor=request.user, target=target, form=form, data=data
             )
-        except InputInvalid:
-            pass  # the bound form shows its errors
-        except (Conflict, ValidationError, PermissionDenied) as exc:
+        except InputInvalid as exc:
+            refusal = exc  # the bound form shows its errors
+        except ValidationError as exc:
+            refusal = exc
+            if form is not None and hasattr(exc, "error_dict"):
+                _add_errors(form, exc)  # by the fields, as for the form's own checks
+            else:
+                report(request, exc)
+        except (Conflict, PermissionDenied) as exc:
+            refusal = exc
             report(request, exc)
         else:
             if entry.done:
                 messages.success(request, str(entry.done))
             return HttpResponseRedirect(success(call, result))
-    return render_page(form)
+    response = render_page(form)
+    if refusal is not None:
+        # The same status as the API's and page_view's refusals, with the input kept.
+        response.status_code = refusal_status(refusal)
+    return response
+
+
+def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+    for key, errors in exc.error_dict.items():
+        target = key if key in form.fields else None
+        for error in errors:
+            form.add_error(target, error)
