@@ -8,6 +8,8 @@ choice, so the form validates against every committee and the page lists the use
 from __future__ import annotations
 
 import copy
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
@@ -51,6 +53,68 @@ def _text(label: Any, *, required: bool = False, rows: int = 2) -> forms.CharFie
     )
 
 
+_ID = re.compile(r"[0-9]{1,19}")
+_MAX_ID = 2**63 - 1  # a bigint primary key
+_MAX_SMALL = 32767  # a PositiveSmallIntegerField column
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """Ids of the queryset's rows. Django's own field sends ``pk IN (<any digits>)`` to the
+    database, where an id beyond 64 bits overflows (a 500, not "not a valid choice")."""
+
+    def _check_values(self, value: Any) -> Any:
+        for pk in value:
+            if not _ID.fullmatch(str(pk)) or int(pk) > _MAX_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )
+        return super()._check_values(value)
+
+
+class _Checkbox(forms.CheckboxInput):
+    """Reads "on", "true", "1", "false", "0" (any case) or nothing; any other text stays text."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if name not in data:
+            return False
+        value = data.get(name)
+        if isinstance(value, str):
+            return {"on": True, "true": True, "1": True, "false": False, "0": False}.get(
+                value.lower(), value
+            )
+        return value
+
+
+class CheckboxField(forms.BooleanField):
+    """A yes/no that may be left out (a page's checkbox, a JSON boolean). Django's own field
+    reads any text as "on"; here text that is no answer is an error."""
+
+    widget = _Checkbox
+
+    def to_python(self, value: Any) -> bool:
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise ValidationError(_("Expected true or false."), code="invalid")
+        return value
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time that can be stored and counted from. Django's own field accepts
+    9999-12-31T23:59-12:00, which is past the last moment a database holds in UTC (a 500)."""
+
+    EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+    LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+    def to_python(self, value: Any) -> datetime | None:
+        moment = super().to_python(value)
+        if moment is not None and not self.EARLIEST <= moment <= self.LATEST:
+            raise ValidationError(_("This date is out of range."), code="out_of_range")
+        return moment
+
+
 class YesNoField(forms.NullBooleanField):
     """A required yes or no: "1"/"0" from the page's radio buttons, true/false from the API.
 
@@ -80,12 +144,16 @@ class ProjectForm(forms.Form):
         required=False,
     )
     listed_item = forms.IntegerField(
-        label=_("Annex list item (R37)"), min_value=1, required=False, widget=forms.Select
+        label=_("Annex list item (R37)"),
+        min_value=1,
+        max_value=_MAX_SMALL,
+        required=False,
+        widget=forms.Select,
     )
-    international = forms.BooleanField(label=_("International collaboration (R16)"), required=False)
+    international = CheckboxField(label=_("International collaboration (R16)"), required=False)
     planned_start = forms.DateField(label=_("Planned start"), required=False, widget=_date_input())
     planned_end = forms.DateField(label=_("Planned end"), required=False, widget=_date_input())
-    team = forms.ModelMultipleChoiceField(
+    team = IdsField(
         label=_("Team"),
         queryset=User.objects.all(),
         required=False,
@@ -135,7 +203,7 @@ class PrescreenForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for question in checklist.PRESCREEN:
-            self.fields[question.key] = forms.BooleanField(label=question.text, required=False)
+            self.fields[question.key] = CheckboxField(label=question.text, required=False)
 
     def clean_answers(self) -> dict[str, bool]:
         answers = self.cleaned_data["answers"]
@@ -161,7 +229,7 @@ class PrescreenForm(forms.Form):
 
 
 class ParticipantsForm(forms.Form):
-    participating_institutions = forms.ModelMultipleChoiceField(
+    participating_institutions = IdsField(
         label=_("Participating institutions (R31)"),
         queryset=Project._meta.get_field("participating_institutions").related_model.objects.all(),
         required=False,  # an empty list clears them; a missing one is refused below
@@ -183,9 +251,11 @@ class ParticipantsForm(forms.Form):
 
 
 class ApplicationCreateForm(forms.Form):
-    project = forms.IntegerField(label=_("Project"), widget=forms.HiddenInput)
+    project = forms.IntegerField(
+        label=_("Project"), min_value=1, max_value=_MAX_ID, widget=forms.HiddenInput
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, required=False)
-    major_change = forms.BooleanField(label=_("Major change (R32, R46)"), required=False)
+    major_change = CheckboxField(label=_("Major change (R32, R46)"), required=False)
     summary = _text(_("Summary"), rows=3)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -271,7 +341,7 @@ class AcceptForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    reviewers = forms.ModelMultipleChoiceField(
+    reviewers = IdsField(
         label=_("Reviewers"),
         queryset=Membership.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -287,7 +357,7 @@ class AssignForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    due_at = forms.DateTimeField(
+    due_at = MomentField(
         label=_("New due date"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     reason = _text(_("Reason"), required=True)
@@ -320,11 +390,16 @@ class RecordRereviewForm(forms.Form):
         choices=[(o.value, o.label) for o in regulations.RereviewOpinion],
     )
     received_on = forms.DateField(label=_("Opinion received on"), widget=_date_input())
-    panel_size = forms.IntegerField(label=_("Number of experts on the panel (R40)"), min_value=0)
+    panel_size = forms.IntegerField(
+        label=_("Number of experts on the panel (R40)"), min_value=0, max_value=_MAX_SMALL
+    )
     authority = forms.CharField(label=_("Organising authority"), max_length=200, required=False)
     reasons = _text(_("Panel's reasons"))
     from_originating_committee = forms.IntegerField(
-        label=_("Experts from the originating committee"), min_value=0, required=False
+        label=_("Experts from the originating committee"),
+        min_value=0,
+        max_value=_MAX_SMALL,
+        required=False,
     )
 
 

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ethics import policies
-from ethics.actions import Action, ActionTable, Call
+from ethics.actions import Action, Call
 from ethics.api.actions import ActionViewSetMixin, form_serializer
 from reviews import forms, selectors, services
 from reviews.actions import APPLICATIONS, PROJECTS, RECOGNITIONS
@@ -31,8 +31,11 @@ class _Actions(ActionViewSetMixin):
             return entry.response_schema(result, context=context).data
         return super().action_body(entry, call, result)
 
-    def act(self, table: ActionTable, name: str, request: Request, target: Any = None) -> Response:
-        """An entry on a route of its own (POST on the collection, PATCH, GET+POST on one path)."""
+    def perform_entry(self, request: Request, name: str, target: Any = None) -> Response:
+        """An entry of the table on a route of its own (POST on the collection, PATCH, GET and
+        POST on one path), answered as the generated endpoints answer."""
+        table = self.action_table
+        assert table is not None
         entry = table.get(name)
         files = request.FILES if request.content_type.startswith("multipart/") else None
         call, result = table.perform(
@@ -60,11 +63,11 @@ class ProjectViewSet(
 
     @extend_schema(request=form_serializer(forms.ProjectForm), responses={201: s.ProjectSerializer})
     def create(self, request: Request) -> Response:
-        return self.act(PROJECTS, "create", request)
+        return self.perform_entry(request, "create")
 
     @extend_schema(request=form_serializer(forms.ProjectUpdateForm), responses=s.ProjectSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        return self.act(PROJECTS, "update", request, self.get_object())
+        return self.perform_entry(request, "update", self.get_object())
 
 
 class ApplicationViewSet(
@@ -86,7 +89,7 @@ class ApplicationViewSet(
         responses={201: s.ApplicationSerializer},
     )
     def create(self, request: Request) -> Response:
-        return self.act(APPLICATIONS, "create", request)
+        return self.perform_entry(request, "create")
 
     @extend_schema(methods=["GET"], request=None, responses=s.DocumentVersionSerializer(many=True))
     @extend_schema(
@@ -99,7 +102,7 @@ class ApplicationViewSet(
         """Every version of every document (GET); a new version of one document (POST)."""
         application = self.get_object()
         if request.method == "POST":
-            return self.act(APPLICATIONS, "upload", request, application)
+            return self.perform_entry(request, "upload", application)
         if not may_open_materials(request.user, application):
             return Response([])
         versions = DocumentVersion.objects.filter(document__application=application)
@@ -191,6 +194,9 @@ class RecognitionViewSet(
 ):
     """结果互认 (R31, N12): a participating committee records that it recognises a decision."""
 
+    action_table = RECOGNITIONS
+    act_create = None  # `POST /recognitions/`
+
     serializer_class = s.RecognitionSerializer
     filterset_fields = ["committee", "project"]
 
@@ -201,4 +207,4 @@ class RecognitionViewSet(
         request=form_serializer(forms.RecognitionForm), responses={201: s.RecognitionSerializer}
     )
     def create(self, request: Request) -> Response:
-        return self.act(RECOGNITIONS, "create", request)
+        return self.perform_entry(request, "create")
