@@ -32,10 +32,11 @@ def _field(field: forms.Field) -> serializers.Field:
     if isinstance(field, forms.ModelChoiceField):
         return serializers.IntegerField(allow_null=not field.required, **common)
     if isinstance(field, forms.MultipleChoiceField):
-        choices = [c for c, _label in field.choices if c != ""]
+        # With their labels, so the schema shares one enum with the serializers of the model.
+        choices = [(c, label) for c, label in field.choices if c != ""]
         return serializers.ListField(child=serializers.ChoiceField(choices=choices), **common)
     if isinstance(field, forms.ChoiceField):
-        choices = [c for c, _label in field.choices if c != ""]
+        choices = [(c, label) for c, label in field.choices if c != ""]
         return serializers.ChoiceField(
             choices=choices, allow_blank=not field.required, allow_null=not field.required, **common
         )
