@@ -244,6 +244,7 @@ SPECTACULAR_SETTINGS = {
         "InstitutionKindEnum": "committees.models.InstitutionKind",
         "CommitteeKindEnum": "committees.models.CommitteeKind",
         "ApplicationKindEnum": "reviews.workflow.Kind",
+        "DocumentSlotEnum": "reviews.checklist.Slot",
     },
 }
 

@@ -174,7 +174,6 @@ class RecognitionSerializer(serializers.ModelSerializer):
             "project",
             "committee",
             "source_decision",
-            "decision_number",
             "verification_hash",
             "local_checks",
             "recorded_at",

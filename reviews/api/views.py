@@ -97,7 +97,13 @@ class ApplicationViewSet(
         request={"multipart/form-data": form_serializer(forms.UploadForm)},
         responses={201: s.DocumentVersionSerializer},
     )
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,  # one application's documents, unpaginated, unfiltered
+        filter_backends=[],
+    )
     def documents(self, request: Request, pk: str) -> Response:
         """Every version of every document (GET); a new version of one document (POST)."""
         application = self.get_object()
