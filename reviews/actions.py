@@ -30,8 +30,8 @@ from ethics.models import User
 from reviews import checklist, forms, selectors, services, workflow
 from reviews.api import serializers as s
 from reviews.hooks import is_officer
-from reviews.models import Application, Project, Recognition
-from reviews.workflow import APPLICANT, CHAIR, REVIEWER, SECRETARY, Procedure, Status
+from reviews.models import AppealState, Application, Decision, Outcome, Project, Recognition
+from reviews.workflow import APPLICANT, CHAIR, REVIEWER, SECRETARY, Kind, Procedure, Status
 
 W = workflow.Action
 
@@ -190,18 +190,22 @@ def _assign_allowed(user: User, application: Application) -> bool:
     return bool(workflow.ACTION_ROLES[W.ASSIGN] & held)
 
 
-def _offered(action: str, guard: Callable[[Application], bool] | None = None) -> Any:
+Guard = Callable[[Application, Decision | None], bool]
+
+
+def _offered(action: str, guard: Guard | None = None) -> Callable[[Application], bool]:
+    """The transition table allows `action` now and its guard, given the latest decision, holds
+    (the service checks the same and answers 409 with the rule)."""
+
     def shown(application: Application) -> bool:
-        return (
-            workflow.allowed(application.status, action)
-            and services.available(application, action, selectors.latest_decision(application))
-            and (guard is None or guard(application))
+        return workflow.allowed(application.status, action) and (
+            guard is None or guard(application, selectors.latest_decision(application))
         )
 
     return shown
 
 
-def _decided_here(application: Application) -> bool:
+def _decided_here(application: Application, _decision: Decision | None) -> bool:
     # A meeting review is decided by the meeting (meetings app); the chair decides the others
     # and every final decision after expert re-review (R44).
     return (
@@ -209,10 +213,39 @@ def _decided_here(application: Application) -> bool:
     )
 
 
+def _modifications_awaited(_application: Application, decision: Decision | None) -> bool:
+    return bool(decision and decision.modifications_pending)
+
+
+def _modifications_submitted(_application: Application, decision: Decision | None) -> bool:
+    return bool(decision and decision.modifications_pending and decision.modifications_submitted_at)
+
+
+def _resubmission_asked(_application: Application, decision: Decision | None) -> bool:
+    return bool(decision and decision.outcome == Outcome.RESUBMIT)
+
+
+def _appealable(application: Application, decision: Decision | None) -> bool:
+    """R27: a disapproval, not of an appeal, with no appeal against it pending."""
+    return bool(
+        decision
+        and decision.outcome == Outcome.DISAPPROVE
+        and application.kind != Kind.APPEAL
+        and not any(
+            a.original_decision_id == decision.pk and a.state == AppealState.FILED
+            for a in selectors.appeals_against(application)
+        )
+    )
+
+
+def _a_report(application: Application, _decision: Decision | None) -> bool:
+    return application.kind in workflow.TRIAGED_KINDS  # R30
+
+
 def _may_upload_now(application: Application) -> bool:
     return (
         application.status in workflow.EDITABLE | workflow.OPEN_STATUSES
-        or services.post_decision_editable(application)
+        or services.post_decision_editable(application, selectors.latest_decision(application))
     )
 
 
@@ -338,7 +371,7 @@ def _workflow(
     run: Callable[[Call], Any],
     *,
     form: type[Any] | None = None,
-    guard: Callable[[Application], bool] | None = None,
+    guard: Guard | None = None,
     **kwargs: Any,
 ) -> Action:
     """An action of the transition table: its label, role, offer and message come from there."""
@@ -451,28 +484,32 @@ APPLICATIONS = ActionTable(
         _note_action(
             W.SUBMIT_MODIFICATIONS,
             services.modifications_submit,
+            guard=_modifications_awaited,
             response_schema=s.DecisionSerializer,
         ),
         _note_action(
             W.CONFIRM_MODIFICATIONS,
             services.modifications_confirm,
+            guard=_modifications_submitted,
             status=201,
             response_schema=s.DecisionSerializer,
         ),
         _note_action(
             W.RETURN_MODIFICATIONS,
             services.modifications_return,
+            guard=_modifications_submitted,
             response_schema=s.DecisionSerializer,
         ),
-        _note_action(W.RESUBMIT, services.application_resubmit),
+        _note_action(W.RESUBMIT, services.application_resubmit, guard=_resubmission_asked),
         _workflow(
             W.APPEAL,
             _appeal,
             form=forms.AppealForm,
+            guard=_appealable,
             status=201,
             response_schema=s.ApplicationSerializer,
         ),
-        _note_action(W.ACKNOWLEDGE, services.application_acknowledge),
+        _note_action(W.ACKNOWLEDGE, services.application_acknowledge, guard=_a_report),
         _workflow(
             W.WITHDRAW, _on(services.application_withdraw, "reason"), form=forms.OptionalReasonForm
         ),

@@ -18,6 +18,7 @@ from ethics import policies
 from ethics.models import AuditEvent, User
 from reviews import checklist, workflow
 from reviews.models import (
+    Appeal,
     Application,
     Decision,
     Document,
@@ -453,6 +454,18 @@ def reviews_now(user: User, application: Application) -> bool:
     if getattr(application, "viewer_id", None) == user.pk:
         return bool(application.viewer_reviews)
     return _open_assignments(user, application.pk).exists()
+
+
+def appeals_against(application: Application) -> list[Appeal]:
+    """The appeals against the application's decisions (R27), read once per loaded application
+    (the page lists them and the appeal button asks whether one is pending)."""
+    if "_appeals_against" not in application.__dict__:
+        application.__dict__["_appeals_against"] = list(
+            Appeal.objects.filter(original_decision__application=application)
+            .select_related("application")
+            .order_by("id")
+        )
+    return application.__dict__["_appeals_against"]
 
 
 def open_assignment(user: User, application: Application) -> ReviewerAssignment | None:

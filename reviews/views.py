@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from committees.models import MANAGING_ROLES
+from committees.policies import current_roles
 from ethics import policies
 from ethics.actions import form_page, page_view
 from ethics.errors import Conflict
@@ -19,7 +21,7 @@ from ethics.web import report_error
 from reviews import actions, checklist, selectors, services, workflow
 from reviews.hooks import is_officer
 from reviews.models import Appeal, Project, ReReview
-from reviews.policies import managed_committee_ids, may_open_materials, own_project_ids
+from reviews.policies import may_open_materials, own_project_ids
 
 # --- researcher ------------------------------------------------------------------------------
 
@@ -71,9 +73,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     project = selectors.project_get_for_user(user, pk)
     applications = selectors.applications_for_user(user).filter(project=project)
-    officer = is_officer(user) and (
-        user.is_superuser
-        or managed_committee_ids(user).filter(committee_id=project.committee_id).exists()
+    officer = user.is_superuser or bool(
+        current_roles(user).get(project.committee_id, frozenset()) & set(MANAGING_ROLES)
     )
     offered = {a.name for a in actions.PROJECTS.available(user, project)}
     may_apply = policies.may(user, "apply", project)
@@ -174,11 +175,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else None
             ),
             "appeals": (
-                list(
-                    Appeal.objects.filter(
-                        original_decision__application=application
-                    ).select_related("application")
-                )
+                selectors.appeals_against(application)
                 if any(d.outcome == "disapprove" for d in decisions)
                 else []
             ),
