@@ -4,14 +4,17 @@ import pytest
 from django.urls import reverse
 
 from reviews import services
-from reviews.models import DocumentVersion
+from reviews.models import DocumentVersion, ReviewerAssignment
 from tests.reviews.conftest import (
     accepted,
     assigned,
     declare_and_opine,
     draft,
+    listed_preliminary,
+    meeting_accepted,
     pdf_upload,
     submitted,
+    upload_new_version,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +29,7 @@ def test_my_projects_lists_own_projects_only(client, world, django_assert_max_nu
     for _ in range(3):
         submitted(world)
     client.force_login(world.researcher)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         html = client.get(reverse("reviews:my-projects")).content.decode()
     assert html.count("data-project=") == 3
     client.force_login(world.stranger)
@@ -73,6 +76,64 @@ def test_application_page_for_each_role(client, world, django_assert_max_num_que
     assert 'id="reviews"' not in html
     for outsider in (world.outsider, world.stranger):
         assert _get(client, outsider, url).status_code == 404
+
+
+def _disapproved(world):
+    application = meeting_accepted(world)
+    services.decision_issue(
+        application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair.user
+    )
+    services.appeal_file(application_id=application.pk, grounds="g", actor=world.researcher)
+    return application
+
+
+def _modifications_submitted(world):
+    application = meeting_accepted(world)
+    services.decision_issue(
+        application_id=application.pk,
+        outcome="approve_with_modifications",
+        conditions="c",
+        actor=world.chair.user,
+    )
+    upload_new_version(world, application)
+    services.modifications_submit(application_id=application.pk, actor=world.researcher)
+    return application
+
+
+STATES = {
+    "submitted": submitted,
+    "under simplified review": lambda world: assigned(world)[0],
+    "disapproved and appealed": _disapproved,
+    "modifications submitted": _modifications_submitted,
+    "awaiting expert re-review": listed_preliminary,
+}
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_application_page_within_15_queries_for_every_role(
+    client, world, django_assert_max_num_queries, state
+):
+    application = STATES[state](world)
+    url = reverse("reviews:application-detail", args=[application.pk])
+    people = [world.secretary, world.chair.user, world.researcher, world.colleague, world.admin]
+    reviewer = ReviewerAssignment.objects.filter(review__application=application).first()
+    if reviewer is not None:
+        people.append(reviewer.membership.user)
+    for user in people:
+        client.force_login(user)
+        client.get(url)  # the session's first request loads what every later one reuses
+        with django_assert_max_num_queries(15):
+            assert client.get(url).status_code == 200
+
+
+def test_project_page_within_15_queries(client, world, django_assert_max_num_queries):
+    application = _disapproved(world)
+    url = reverse("reviews:project-detail", args=[application.project_id])
+    for user in (world.researcher, world.colleague, world.secretary, world.chair.user):
+        client.force_login(user)
+        client.get(url)
+        with django_assert_max_num_queries(15):
+            assert client.get(url).status_code == 200
 
 
 def test_application_page_query_count_does_not_grow_with_documents(
@@ -168,6 +229,15 @@ def test_member_worksheet_opens_after_declaration(client, world):
     assert a1.opinion.worksheet["privacy"] == "met"
     assert _get(client, world.researcher, url).status_code == 404
     assert _get(client, world.members[5].user, url).status_code == 404
+
+
+def test_follow_up_within_10_queries(client, world, django_assert_max_num_queries):
+    listed_preliminary(world)
+    client.force_login(world.secretary)
+    for bucket in ("tracking", "tracking_all", "rereview"):
+        with django_assert_max_num_queries(10):
+            html = client.get(reverse("reviews:follow-up") + f"?bucket={bucket}").content.decode()
+        assert html.count("data-deadline=") == (bucket == "rereview")
 
 
 def test_my_reviews_lists_assignments(client, world, django_assert_max_num_queries):
