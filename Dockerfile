@@ -7,6 +7,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY config config
 COPY ethics ethics
 COPY committees committees
 COPY reviews reviews

@@ -4,20 +4,12 @@ from committees.models import (
     Committee,
     CommitteeDocument,
     Entrustment,
-    Institution,
     Membership,
     Pledge,
     Training,
 )
 
 FILE_FIELDS = ("original_name", "sha256", "size", "content_type")
-
-
-@admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
-    list_display = ["name", "credit_code", "kind", "authority", "region"]
-    list_filter = ["kind", "authority", "region"]
-    search_fields = ["name", "credit_code"]
 
 
 class MembershipInline(admin.TabularInline):

@@ -8,20 +8,31 @@ class CommitteesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from committees import demo, policies
+        from committees import clocks, demo, policies
         from committees import hooks as app_hooks
         from ethics import hooks
-        from ethics.models import DeadlineKind
+        from ethics.reminders import StageConfig
 
         policies.register()
-        for kind in (DeadlineKind.COMMITTEE_REGISTRATION, DeadlineKind.COMMITTEE_UPDATE):
-            hooks.register_deadline_kind(
-                kind, recipients=app_hooks.committee_deadline_recipients, url=app_hooks.deadline_url
-            )
         hooks.register_deadline_kind(
-            DeadlineKind.MEMBER_TERM,
+            clocks.COMMITTEE_REGISTRATION,
+            label=_("Committee registration"),
+            recipients=app_hooks.committee_deadline_recipients,
+            url=app_hooks.deadline_url,
+        )
+        hooks.register_deadline_kind(
+            clocks.COMMITTEE_UPDATE,
+            label=_("Committee registration update"),
+            recipients=app_hooks.committee_deadline_recipients,
+            url=app_hooks.deadline_url,
+        )
+        hooks.register_deadline_kind(
+            clocks.MEMBER_TERM,
+            label=_("Member term ends"),
             recipients=app_hooks.member_term_recipients,
             url=app_hooks.deadline_url,
+            # Two months' notice to appoint a successor; the term simply ends, so no nagging.
+            stages=StageConfig(days_before=(60, 30), on_last_day=True, overdue_every_days=0),
         )
         hooks.register_nav_item(
             20, _("Committees"), "committees:committee-list", app_hooks.nav_visible

@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from committees import services
-from committees.models import Committee, CommitteeDocument, Institution, Membership
-from committees.validators import make_credit_code
+from committees.models import Committee, CommitteeDocument, Membership
 from ethics.demo import demo_user
-from ethics.models import User
+from ethics.models import Institution, User
+from ethics.validators import make_credit_code
 
 INSTITUTION_NAME = "北京康华研究型医院"
 CREDIT_CODE = make_credit_code("1211010540000123X")
@@ -78,7 +78,7 @@ def _appoint(
     external: bool,
     title: str,
 ) -> None:
-    if Membership.objects.filter(committee=committee, user=user, ended_on=None).exists():
+    if Membership.objects.open().filter(committee=committee, user=user).exists():
         return
     start = committee.established_on
     membership = services.membership_add(

@@ -1,15 +1,22 @@
-"""HTML forms; they validate input, the services decide and record."""
+"""The input of every committees action (committees/actions.py), for the pages and the API alike.
+
+Field names follow api.md and the API's serializers. The forms validate input; the services
+decide and record. Forms that change an existing row take `partial=True` from the API's PATCH.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from committees import selectors
 from committees.models import (
     Committee,
+    CommitteeKind,
     DocumentKind,
     Entrustment,
     FieldOfWork,
@@ -17,10 +24,12 @@ from committees.models import (
     Membership,
     Pledge,
     RegimeChoice,
+    Role,
     Training,
 )
-from committees.validators import normalize_credit_code
+from ethics.forms import ObjectChoiceField, PartialForm, PlausibleDates
 from ethics.models import User
+from ethics.validators import normalize_credit_code
 
 
 class DateInput(forms.DateInput):
@@ -30,7 +39,12 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class InstitutionForm(forms.ModelForm):
+def _unique(values: list[str]) -> list[str]:
+    """The chosen values once each, in the order given."""
+    return list(dict.fromkeys(values))
+
+
+class InstitutionForm(PartialForm, forms.ModelForm):
     class Meta:
         model = Institution
         fields = ["name", "credit_code", "kind", "authority", "authority_other", "region"]
@@ -39,7 +53,9 @@ class InstitutionForm(forms.ModelForm):
         return normalize_credit_code(self.cleaned_data["credit_code"])
 
 
-class CommitteeForm(forms.ModelForm):
+class CommitteeForm(PlausibleDates, PartialForm, forms.ModelForm):
+    """A committee's particulars; its institution never changes."""
+
     regimes = forms.MultipleChoiceField(
         label=_("regimes"), choices=RegimeChoice.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -55,8 +71,39 @@ class CommitteeForm(forms.ModelForm):
         fields = ["name", "kind", "regimes", "fields_of_work", "established_on"]
         widgets = {"established_on": DateInput()}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "kind" in self.fields:
+            self.fields["kind"].required = False  # the model's default when left out
 
-def candidate_people(committee: Committee) -> Any:
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or CommitteeKind.INSTITUTIONAL
+
+    def clean_regimes(self) -> list[str]:
+        return _unique(self.cleaned_data["regimes"])
+
+    def clean_fields_of_work(self) -> list[str]:
+        return _unique(self.cleaned_data.get("fields_of_work") or [])
+
+
+class CommitteeCreateForm(CommitteeForm):
+    """A new committee of an institution the person can see, unless the page's URL names it."""
+
+    institution = ObjectChoiceField(label=_("institution"), queryset=Institution.objects.none())
+
+    field_order = ["institution"]
+
+    def __init__(
+        self, *args: Any, actor: User, institution: Institution | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if institution is not None:
+            del self.fields["institution"]
+        else:
+            self.fields["institution"].queryset = selectors.institutions_for_user(actor)
+
+
+def candidate_people(committee: Committee) -> QuerySet[User]:
     """People a secretary can appoint: the institution's users and people who sat on its committees."""
     return (
         User.objects.filter(
@@ -69,13 +116,8 @@ def candidate_people(committee: Committee) -> Any:
     )
 
 
-class MembershipForm(forms.ModelForm):
-    """Appoint an existing person, or create an account for a new one (e.g. an external expert)."""
-
-    user = forms.ModelChoiceField(label=_("person"), queryset=User.objects.none(), required=False)
-    new_name = forms.CharField(label=_("or a new person: name"), max_length=150, required=False)
-    new_email = forms.EmailField(label=_("new person: e-mail"), required=False)
-    appointment_file = forms.FileField(label=_("appointment document"), required=False)
+class MembershipForm(PlausibleDates, PartialForm, forms.ModelForm):
+    """An appointment's role, categories and term (api.md memberships)."""
 
     class Meta:
         model = Membership
@@ -92,39 +134,65 @@ class MembershipForm(forms.ModelForm):
         ]
         widgets = {"term_start": DateInput(), "term_end": DateInput()}
 
-    def __init__(
-        self, *args: Any, committee: Committee, editing: bool = False, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "role" in self.fields:
+            self.fields["role"].required = False  # an ordinary member when left out
+
+    def clean_role(self) -> str:
+        return self.cleaned_data.get("role") or Role.MEMBER
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start = data.get("term_start", self.instance.term_start if self.instance.pk else None)
+        end = data.get("term_end", self.instance.term_end if self.instance.pk else None)
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            self.add_error(
+                "term_end" if "term_end" in self.fields else None,
+                forms.ValidationError(_("The term cannot end before it starts."), code="invalid"),
+            )
+        return data
+
+
+class MembershipAddForm(MembershipForm):
+    """Appoint an existing person, or create an account for a new one (e.g. an external expert)."""
+
+    user = ObjectChoiceField(label=_("person"), queryset=User.objects.none(), required=False)
+    new_name = forms.CharField(label=_("or a new person: name"), max_length=150, required=False)
+    new_email = forms.EmailField(label=_("new person: e-mail"), required=False)
+    appointment_file = forms.FileField(
+        label=_("appointment document"), required=False, widget=forms.FileInput
+    )
+
+    field_order = ["user", "new_name", "new_email"]
+
+    def __init__(self, *args: Any, committee: Committee, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.committee = committee
-        if editing:
-            for name in ("user", "new_name", "new_email", "appointment_file"):
-                del self.fields[name]
-        else:
-            self.fields["user"].queryset = candidate_people(committee)
-            self.fields["user"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
+        self.fields["user"].queryset = candidate_people(committee)
+        self.fields["user"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if "user" in self.fields and not data.get("user") and not data.get("new_name"):
+        if not data.get("user") and not data.get("new_name") and "user" not in self.errors:
             self.add_error("user", _("Choose a person or enter a new person's name."))
         return data
 
 
-class EndMembershipForm(forms.Form):
+class EndMembershipForm(PlausibleDates, forms.Form):
     ended_on = forms.DateField(label=_("last day in office"), widget=DateInput())
     reason = forms.CharField(label=_("reason"), max_length=300, required=False)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(PlausibleDates, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("title"), max_length=200, required=False)
     effective_on = forms.DateField(label=_("effective on"), required=False, widget=DateInput())
-    file = forms.FileField(label=_("file"))
+    file = forms.FileField(label=_("file"), widget=forms.FileInput)
 
 
-class PledgeForm(forms.ModelForm):
-    file = forms.FileField(label=_("signed copy"), required=False)
+class PledgeForm(PlausibleDates, forms.ModelForm):
+    file = forms.FileField(label=_("signed copy"), required=False, widget=forms.FileInput)
 
     class Meta:
         model = Pledge
@@ -132,8 +200,8 @@ class PledgeForm(forms.ModelForm):
         widgets = {"signed_on": DateInput(), "valid_until": DateInput()}
 
 
-class TrainingForm(forms.ModelForm):
-    file = forms.FileField(label=_("certificate"), required=False)
+class TrainingForm(PlausibleDates, forms.ModelForm):
+    file = forms.FileField(label=_("certificate"), required=False, widget=forms.FileInput)
 
     class Meta:
         model = Training
@@ -141,8 +209,11 @@ class TrainingForm(forms.ModelForm):
         widgets = {"completed_on": DateInput()}
 
 
-class EntrustmentForm(forms.ModelForm):
-    agreement = forms.FileField(label=_("signed agreement"))
+class EntrustmentForm(PlausibleDates, forms.ModelForm):
+    entrusting_institution = ObjectChoiceField(
+        label=_("entrusting institution"), queryset=Institution.objects.none()
+    )
+    agreement = forms.FileField(label=_("signed agreement"), widget=forms.FileInput)
 
     class Meta:
         model = Entrustment
@@ -153,4 +224,23 @@ class EntrustmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["entrusting_institution"].queryset = Institution.objects.exclude(
             pk=committee.institution_id
-        )
+        ).order_by("name")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error(
+                "ends_on",
+                forms.ValidationError(
+                    _("The entrustment cannot end before it starts."), code="invalid"
+                ),
+            )
+        return data
+
+
+class EndEntrustmentForm(PlausibleDates, forms.Form):
+    ended_on = forms.DateField(
+        label=_("last day"), required=False, widget=DateInput(), help_text=_("Today if empty.")
+    )
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False)

@@ -3,57 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Committee, Membership, Role
+from committees.models import Role
 from committees.policies import holds_role
+from committees.selectors import institution_admins, officers
 from ethics.hooks import Recipients
-from ethics.models import ACTIVE_DEADLINE_STATES, Deadline, User
-
-
-def _officers(committee_id: int | None, roles: tuple[str, ...], on: date) -> list[User]:
-    if committee_id is None:
-        return []
-    rows = Membership.objects.filter(
-        committee_id=committee_id,
-        role__in=roles,
-        ended_on=None,
-        term_start__lte=on,
-        term_end__gte=on,
-    ).select_related("user")
-    return [row.user for row in rows]
-
-
-def _institution_admins(committee_id: int | None) -> list[User]:
-    if committee_id is None:
-        return []
-    institution_id = Committee.objects.filter(pk=committee_id).values("institution_id")
-    return list(
-        User.objects.filter(
-            institution_id__in=institution_id, institution_admin=True, is_active=True
-        )
-    )
+from ethics.models import Deadline
 
 
 def committee_deadline_recipients(deadline: Deadline) -> Recipients:
     """Registration and updates (R50): secretaries act; the chair and institution admins escalate."""
-    today = timezone.localdate()
     return Recipients(
-        responsible=_officers(deadline.committee_id, (Role.SECRETARY,), today),
-        escalation=_officers(deadline.committee_id, (Role.CHAIR,), today)
-        + _institution_admins(deadline.committee_id),
+        responsible=officers(deadline.committee_id, [Role.SECRETARY]),
+        escalation=officers(deadline.committee_id, [Role.CHAIR])
+        + institution_admins(deadline.committee_id),
     )
 
 
 def member_term_recipients(deadline: Deadline) -> Recipients:
     """A term ending (R7): the committee's secretaries are reminded."""
-    today = timezone.localdate()
-    return Recipients(responsible=_officers(deadline.committee_id, (Role.SECRETARY,), today))
+    return Recipients(responsible=officers(deadline.committee_id, [Role.SECRETARY]))
 
 
 def deadline_url(deadline: Deadline) -> str:
@@ -90,10 +64,12 @@ def dashboard_panel(request: Any) -> DashboardPanel | None:
     if not committees:
         return None
     today = timezone.localdate()
-    deadlines: dict[int, list[Deadline]] = {}
-    for deadline in Deadline.objects.filter(
-        committee__in=committees, state__in=ACTIVE_DEADLINE_STATES
-    ).order_by("due_at")[:200]:
+    deadlines: dict[int | None, list[Deadline]] = {}
+    for deadline in (
+        Deadline.objects.active()
+        .filter(committee_id__in=[c.pk for c in committees])
+        .order_by("due_at")[:200]
+    ):
         deadlines.setdefault(deadline.committee_id, []).append(deadline)
     items = [
         {

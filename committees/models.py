@@ -1,4 +1,6 @@
-"""Institutions, their ethics committees, members, documents, pledges, training, entrustments.
+"""Ethics committees, their members, documents, pledges, training and entrustments.
+
+The institution a committee belongs to is the kernel's (ethics.models.Institution).
 
 Nothing here has side effects: every state change (and the deadlines it opens) lives in
 committees/services.py. Nothing is ever deleted: an ended membership or entrustment keeps its row
@@ -19,70 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.validators import validate_credit_code
-
-
-class InstitutionKind(models.TextChoices):
-    UNIVERSITY = "university", _("Higher education institution")
-    RESEARCH_INSTITUTE = "research_institute", _("Research institute")
-    MEDICAL = "medical", _("Medical and health institution")
-    ENTERPRISE = "enterprise", _("Enterprise")
-    OTHER = "other", _("Other")
-
-
-class Authority(models.TextChoices):
-    """行业主管部门: the Beijing bodies that issued 京科监发〔2024〕277号, plus "other"."""
-
-    BJ_STC = "bj_stc", _("Beijing S&T Commission / Zhongguancun Administrative Committee")
-    BJ_PUBLICITY = "bj_publicity", _("Publicity Department of the CPC Beijing Committee")
-    BJ_CAC = "bj_cac", _("Cyberspace Affairs Office of the CPC Beijing Committee")
-    BJ_EDUCATION = "bj_education", _("Beijing Municipal Education Commission")
-    BJ_ECONOMY = "bj_economy", _("Beijing Municipal Bureau of Economy and Information Technology")
-    BJ_AGRICULTURE = (
-        "bj_agriculture",
-        _("Beijing Municipal Bureau of Agriculture and Rural Affairs"),
-    )
-    BJ_HEALTH = "bj_health", _("Beijing Municipal Health Commission")
-    BJ_CAST = "bj_cast", _("Beijing Association for Science and Technology")
-    OTHER = "other", _("Other")
-
-
-class Institution(models.Model):
-    """A unit (单位) responsible for ethics review of its S&T activities (R1)."""
-
-    name = models.CharField(_("name"), max_length=200)
-    credit_code = models.CharField(
-        _("unified social credit code"),
-        max_length=18,
-        unique=True,
-        validators=[validate_credit_code],
-        help_text=_("18 characters, GB 32100-2015; the last one is a check character."),
-    )
-    kind = models.CharField(_("type"), max_length=30, choices=InstitutionKind.choices)
-    authority = models.CharField(
-        _("competent authority"), max_length=100, blank=True, choices=Authority.choices
-    )
-    authority_other = models.CharField(
-        _("other competent authority"),
-        max_length=200,
-        blank=True,
-        help_text=_("Name of the competent authority when it is not in the list."),
-    )
-    region = models.CharField(_("region"), max_length=100, blank=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("institution")
-        verbose_name_plural = _("institutions")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def authority_label(self) -> str:
-        if self.authority == Authority.OTHER:
-            return self.authority_other or str(Authority.OTHER.label)
-        return str(self.get_authority_display())
+from ethics.models import CreatedAt, CreatedBy, Institution, choices_constraint
 
 
 class CommitteeKind(models.TextChoices):
@@ -200,7 +139,44 @@ class StoredFile(models.Model):
         abstract = True
 
 
-class Membership(StoredFile):
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    """The roster filters every app repeats: who is in term, who votes, who runs the office."""
+
+    def open(self) -> MembershipQuerySet:
+        """Appointments not ended (ended ones stay as history)."""
+        return self.filter(ended_on=None)
+
+    def in_term(self, *, on: date) -> MembershipQuerySet:
+        """Appointments that give their rights on `on`: not ended, and the term covers the day.
+
+        Current rights (voting, access, reminders) use this with today; an appointment ended
+        early (even with a last day still to come) no longer counts.
+        """
+        return self.filter(ended_on=None, term_start__lte=on, term_end__gte=on)
+
+    def in_office(self, *, on: date) -> MembershipQuerySet:
+        """Who was in office on `on`, today or in the past: the term covers the day and the
+        appointment had not ended before it. The row-level check is Membership.in_term(on)."""
+        return self.not_ended_before(on).filter(term_start__lte=on, term_end__gte=on)
+
+    def not_ended_before(self, day: date) -> MembershipQuerySet:
+        """Appointments still open, or whose last day in office is `day` or later."""
+        return self.filter(Q(ended_on=None) | Q(ended_on__gte=day))
+
+    def voting(self) -> MembershipQuerySet:
+        """委员: the chair, vice-chairs and members (the secretary does not vote, R4-R6)."""
+        return self.filter(role__in=VOTING_ROLES)
+
+    def managing(self) -> MembershipQuerySet:
+        """The office: chair, vice-chairs and secretaries."""
+        return self.filter(role__in=MANAGING_ROLES)
+
+    def with_role(self, *roles: str) -> MembershipQuerySet:
+        """Appointments in any of `roles`."""
+        return self.filter(role__in=roles)
+
+
+class Membership(StoredFile, CreatedAt):
     """One appointment of a person to a committee; ending it keeps the row (history, R60).
 
     ``term_end`` is the last day of the appointed term; ``ended_on`` is set when the member left
@@ -236,20 +212,17 @@ class Membership(StoredFile):
     appointment_ref = models.CharField(_("appointment document number"), max_length=100, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["committee", "role", "id"]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_valid"),
-            models.CheckConstraint(
-                condition=Q(expertise__in=Expertise.values), name="membership_expertise_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(gender__in=Gender.values), name="membership_gender_valid"
-            ),
+            choices_constraint("role", Role, name="membership_role_valid"),
+            choices_constraint("expertise", Expertise, name="membership_expertise_valid"),
+            choices_constraint("gender", Gender, name="membership_gender_valid"),
             models.CheckConstraint(
                 condition=Q(term_end__gte=models.F("term_start")), name="membership_term_order"
             ),
@@ -324,9 +297,7 @@ class CommitteeDocument(StoredFile):
             models.UniqueConstraint(
                 fields=["committee", "kind", "version"], name="committee_document_version_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=DocumentKind.values), name="committee_document_kind_valid"
-            ),
+            choices_constraint("kind", DocumentKind, name="committee_document_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -354,11 +325,7 @@ class Pledge(StoredFile):
         ordering = ["membership", "kind", "-signed_on", "-id"]
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=PledgeKind.values), name="pledge_kind_valid"
-            )
-        ]
+        constraints = [choices_constraint("kind", PledgeKind, name="pledge_kind_valid")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.signed_on}"
@@ -385,7 +352,17 @@ class Training(StoredFile):
         return f"{self.title} {self.completed_on}"
 
 
-class Entrustment(StoredFile):
+class EntrustmentQuerySet(models.QuerySet["Entrustment"]):
+    def active(self, *, on: date) -> EntrustmentQuerySet:
+        """Entrustments in force on `on`: started, not past their end, not ended early."""
+        return self.filter(
+            Q(starts_on__lte=on)
+            & (Q(ends_on=None) | Q(ends_on__gte=on))
+            & (Q(ended_on=None) | Q(ended_on__gte=on))
+        )
+
+
+class Entrustment(StoredFile, CreatedBy):
     """委托审查 (R17, N13): an institution entrusts review to another committee, in writing.
 
     The file is the signed agreement. A receiving committee may review a project of the entrusting
@@ -408,10 +385,8 @@ class Entrustment(StoredFile):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     ended_on = models.DateField(_("ended early on"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = EntrustmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-starts_on", "-id"]

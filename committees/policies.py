@@ -21,13 +21,12 @@ from committees.models import (
     Committee,
     CommitteeDocument,
     Entrustment,
-    Institution,
     Membership,
     Pledge,
     Training,
 )
 from ethics import hooks, policies
-from ethics.models import User
+from ethics.models import Institution, User
 
 
 def _today() -> date:
@@ -36,10 +35,7 @@ def _today() -> date:
 
 def current_memberships(user: User) -> models.QuerySet[Membership]:
     """Appointments that give the user access today (not ended, term not over)."""
-    today = _today()
-    return Membership.objects.filter(
-        user_id=user.pk, ended_on=None, term_start__lte=today, term_end__gte=today
-    )
+    return Membership.objects.in_term(on=_today()).filter(user_id=user.pk)
 
 
 def _admin_institution(user: User) -> int | None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
+from django.utils import timezone
 
 from committees import composition as rules_composition
 from committees.models import (
@@ -14,14 +16,14 @@ from committees.models import (
     Committee,
     CommitteeDocument,
     Entrustment,
-    Institution,
     Membership,
+    MembershipQuerySet,
     Pledge,
     PledgeKind,
     Training,
 )
 from ethics import policies, regulations
-from ethics.models import ACTIVE_DEADLINE_STATES, Deadline, User
+from ethics.models import Deadline, Institution, User
 
 
 def committee_rules(committee: Committee) -> regulations.RuleSet:
@@ -49,7 +51,32 @@ def committee_get_for_user(user: User, pk: int) -> Committee:
     return policies.get_visible_or_404(user, Committee.objects.select_related("institution"), pk=pk)
 
 
-def _member_queryset() -> models.QuerySet[Membership]:
+def officers(
+    committee_id: int | None, roles: Iterable[str], *, on: date | None = None
+) -> list[User]:
+    """The people holding one of `roles` in the committee, in term on `on` (today)."""
+    if committee_id is None:
+        return []
+    rows = (
+        Membership.objects.in_term(on=on or timezone.localdate())
+        .with_role(*roles)
+        .filter(committee_id=committee_id)
+        .select_related("user")
+    )
+    return [row.user for row in rows]
+
+
+def institution_admins(committee_id: int | None) -> list[User]:
+    """The active admins of the institution the committee belongs to (escalations)."""
+    if committee_id is None:
+        return []
+    institution = Committee.objects.filter(pk=committee_id).values("institution_id")
+    return list(
+        User.objects.filter(institution_id__in=institution, institution_admin=True, is_active=True)
+    )
+
+
+def _member_queryset() -> MembershipQuerySet:
     return Membership.objects.select_related("user").prefetch_related(
         Prefetch("pledges", queryset=Pledge.objects.order_by("kind", "-signed_on", "-id")),
         Prefetch("trainings", queryset=Training.objects.order_by("-completed_on", "-id")),
@@ -66,17 +93,14 @@ def members_since(committee: Committee, since: date) -> list[Membership]:
     from this one load.
     """
     return list(
-        _member_queryset()
-        .filter(committee=committee)
-        .filter(Q(ended_on=None) | Q(ended_on__gte=since))
-        .order_by("id")
+        _member_queryset().filter(committee=committee).not_ended_before(since).order_by("id")
     )
 
 
 def roster(committee: Committee, members: list[Membership] | None = None) -> list[Membership]:
     """Current appointments (not ended) in role order, with pledges and training prefetched."""
     if members is None:
-        members = list(_member_queryset().filter(committee=committee, ended_on=None))
+        members = list(_member_queryset().filter(committee=committee).open())
     current = [m for m in members if m.ended_on is None]
     return sorted(current, key=lambda m: (_ROLE_ORDER.get(m.role, 9), m.user.display_name, m.pk))
 
@@ -127,11 +151,7 @@ def composition_of(
 ) -> rules_composition.Composition:
     """Composition on a date; pass the roster already loaded to avoid reading it twice."""
     if members is None:
-        members = list(
-            _member_queryset()
-            .filter(committee=committee)
-            .filter(Q(ended_on=None) | Q(ended_on__gte=on))
-        )
+        members = list(_member_queryset().filter(committee=committee).not_ended_before(on))
     records = [member_record(m) for m in members]
     return rules_composition.composition(records, committee_rules(committee), on)
 
@@ -183,14 +203,6 @@ def entrustment_get_for_user(user: User, pk: int) -> Entrustment:
     )
 
 
-def active_entrustment_q(on: date) -> Q:
-    return (
-        Q(starts_on__lte=on)
-        & (Q(ends_on=None) | Q(ends_on__gte=on))
-        & (Q(ended_on=None) | Q(ended_on__gte=on))
-    )
-
-
 def committee_may_review(committee: Committee, institution_id: int, on: date) -> bool:
     """R17: a committee reviews its own institution's projects, others' only under entrustment."""
     if committee.institution_id == institution_id:
@@ -199,12 +211,10 @@ def committee_may_review(committee: Committee, institution_id: int, on: date) ->
         Entrustment.objects.filter(
             receiving_committee=committee, entrusting_institution_id=institution_id
         )
-        .filter(active_entrustment_q(on))
+        .active(on=on)
         .exists()
     )
 
 
 def committee_deadlines(committee: Committee) -> models.QuerySet[Deadline]:
-    return Deadline.objects.filter(committee=committee, state__in=ACTIVE_DEADLINE_STATES).order_by(
-        "due_at"
-    )
+    return Deadline.objects.active().filter(committee_id=committee.pk).order_by("due_at")

@@ -13,23 +13,22 @@ from typing import Any
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees import selectors
+from committees import clocks, selectors
 from committees.composition import latest_term_end, term_too_long
 from committees.models import (
     Committee,
     CommitteeDocument,
     DocumentKind,
     Entrustment,
-    Institution,
     Membership,
     Pledge,
     PledgeKind,
@@ -38,13 +37,14 @@ from committees.models import (
     StoredFile,
     Training,
 )
-from committees.validators import normalize_credit_code
 from ethics import audit, policies
 from ethics import services as kernel
 from ethics.deadlines import SHANGHAI, day_period_due_at, end_of_day
 from ethics.errors import Conflict
-from ethics.models import DeadlineKind, DeadlineState, User
+from ethics.models import DeadlineState, Institution, User
 from ethics.selectors import working_calendar
+from ethics.services import invalid, require, site_text
+from ethics.validators import normalize_credit_code
 
 # Content types accepted for documents, pledges, certificates and agreements (checked by content).
 ALLOWED_MIME = frozenset(
@@ -73,18 +73,8 @@ MEMBERSHIP_FIELDS = (
 )
 
 
-def _require(actor: User, action: str, obj: models.Model) -> None:
-    if not policies.may(actor, action, obj):
-        raise PermissionDenied
-
-
 def _snapshot(obj: models.Model, names: tuple[str, ...] | list[str]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in names}
-
-
-def _in_site_language(text: Any, **params: Any) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(text) % params if params else str(text)
 
 
 # --- files ----------------------------------------------------------------------------------
@@ -93,31 +83,14 @@ def _in_site_language(text: Any, **params: Any) -> str:
 def attach_file(obj: StoredFile, upload: UploadedFile, *, field: str = "file") -> None:
     """Check an upload (size, content type by its bytes) and store it on `obj` with its SHA-256."""
     if upload.size is not None and upload.size > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    _("The file is larger than the upload limit."), code="too_large"
-                )
-            }
-        )
+        raise invalid(field, _("The file is larger than the upload limit."), "too_large")
     data = upload.read()
     if len(data) > settings.UPLOAD_MAX_BYTES:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    _("The file is larger than the upload limit."), code="too_large"
-                )
-            }
-        )
+        raise invalid(field, _("The file is larger than the upload limit."), "too_large")
     kind = filetype.guess(data)
     if kind is None or kind.mime not in ALLOWED_MIME:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    _("Upload a PDF, Word, OpenDocument, JPEG or PNG file."),
-                    code="unsupported_type",
-                )
-            }
+        raise invalid(
+            field, _("Upload a PDF, Word, OpenDocument, JPEG or PNG file."), "unsupported_type"
         )
     obj.original_name = (upload.name or "file")[:255]
     obj.sha256 = hashlib.sha256(data).hexdigest()
@@ -129,7 +102,7 @@ def attach_file(obj: StoredFile, upload: UploadedFile, *, field: str = "file") -
 @transaction.atomic
 def file_open(*, obj: StoredFile, actor: User) -> StoredFile:
     """Permission-check a download of a stored file and audit it (design: downloads audited)."""
-    _require(actor, "download", obj)
+    require(actor, "download", obj)
     if not obj.file:
         raise Conflict("no_file", _("No file is stored here."))
     audit.record(
@@ -172,7 +145,7 @@ def institution_create(*, actor: User, **data: Any) -> Institution:
 def institution_update(*, institution_id: int, actor: User, data: dict[str, Any]) -> Institution:
     """Change an institution's profile (its institution admins, site administrators)."""
     institution = Institution.objects.select_for_update().get(pk=institution_id)
-    _require(actor, "change", institution)
+    require(actor, "change", institution)
     changed = [k for k in data if k in INSTITUTION_FIELDS]
     before = _snapshot(institution, changed)
     for key in changed:
@@ -195,9 +168,7 @@ def institution_update(*, institution_id: int, actor: User, data: dict[str, Any]
 def _clean_regimes(regimes: list[str] | None) -> list[str]:
     chosen = [code for code in RegimeChoice.values if code in (regimes or [])]
     if not chosen or len(chosen) != len(set(regimes or [])):
-        raise ValidationError(
-            {"regimes": ValidationError(_("Choose MEAS, NHC or both."), code="invalid_choice")}
-        )
+        raise invalid("regimes", _("Choose MEAS, NHC or both."), "invalid_choice")
     return chosen
 
 
@@ -215,12 +186,10 @@ def registration_due_at(committee: Committee) -> datetime:
 
 def _open_registration_deadline(committee: Committee, actor: User | None) -> None:
     kernel.deadline_open(
-        kind=DeadlineKind.COMMITTEE_REGISTRATION,
+        kind=clocks.COMMITTEE_REGISTRATION,
         subject=committee,
         due_at=registration_due_at(committee),
-        title=_in_site_language(
-            _("Register %(name)s on the national platform"), name=committee.name
-        ),
+        title=site_text(_("Register %(name)s on the national platform"), name=committee.name),
         rule=selectors.committee_rules(committee).committee_registration_days.rule,
         committee_id=committee.pk,
         actor=actor,
@@ -247,7 +216,7 @@ def _registered_content_changed(committee: Committee, actor: User, what: str) ->
         )
     rules = selectors.committee_rules(committee)
     kernel.deadline_open(
-        kind=DeadlineKind.COMMITTEE_UPDATE,
+        kind=clocks.COMMITTEE_UPDATE,
         subject=committee,
         due_at=day_period_due_at(
             timezone.now(),
@@ -255,7 +224,7 @@ def _registered_content_changed(committee: Committee, actor: User, what: str) ->
             calendar=working_calendar(),
             roll_forward=rules.roll_forward_rest_days.value,
         ),
-        title=_in_site_language(
+        title=site_text(
             _("Update the registration of %(name)s on the national platform"), name=committee.name
         ),
         rule=rules.committee_registration_days.rule,
@@ -299,7 +268,7 @@ def committee_create(
     fields_of_work: list[str] | None = None,
 ) -> Committee:
     """Set up a committee and open its registration deadline (R50)."""
-    _require(actor, "create_committee", institution)
+    require(actor, "create_committee", institution)
     committee = Committee(
         institution=institution,
         name=name,
@@ -324,7 +293,7 @@ def committee_create(
 def committee_update(*, committee_id: int, actor: User, data: dict[str, Any]) -> Committee:
     """Change a committee's particulars; registered content changes need an update (R50)."""
     committee = Committee.objects.select_for_update().get(pk=committee_id)
-    _require(actor, "change", committee)
+    require(actor, "change", committee)
     changed = [k for k in data if k in COMMITTEE_FIELDS and data[k] != getattr(committee, k)]
     if not changed:
         return committee
@@ -347,7 +316,7 @@ def committee_update(*, committee_id: int, actor: User, data: dict[str, Any]) ->
         and committee.registration_status == RegistrationStatus.UNREGISTERED
     ):
         kernel.deadline_close(
-            kind=DeadlineKind.COMMITTEE_REGISTRATION,
+            kind=clocks.COMMITTEE_REGISTRATION,
             subject=committee,
             state=DeadlineState.WAIVED,
             actor=actor,
@@ -367,29 +336,18 @@ def _lock_committee(committee_id: int) -> Committee:
 
 def _check_term(committee: Committee, term_start: date, term_end: date) -> None:
     if term_end < term_start:
-        raise ValidationError(
-            {
-                "term_end": ValidationError(
-                    _("The term cannot end before it starts."), code="invalid"
-                )
-            }
-        )
+        raise invalid("term_end", _("The term cannot end before it starts."), "invalid")
     years = selectors.committee_rules(committee).max_term_years
     if term_too_long(term_start, term_end, years.value):
-        raise ValidationError(
-            {
-                "term_end": ValidationError(
-                    _(
-                        "A term may last at most %(years)s years, so it must end by %(latest)s (%(rule)s)."
-                    )
-                    % {
-                        "years": years.value,
-                        "latest": latest_term_end(term_start, years.value).isoformat(),
-                        "rule": years.rule,
-                    },
-                    code="term_too_long",
-                )
-            }
+        raise invalid(
+            "term_end",
+            _("A term may last at most %(years)s years, so it must end by %(latest)s (%(rule)s).")
+            % {
+                "years": years.value,
+                "latest": latest_term_end(term_start, years.value).isoformat(),
+                "rule": years.rule,
+            },
+            "term_too_long",
         )
 
 
@@ -397,10 +355,10 @@ def _term_deadline(membership: Membership, actor: User | None) -> None:
     """R7: the end of each member's term is a clock the secretary is reminded of (60/30 days)."""
     committee = membership.committee
     kernel.deadline_open(
-        kind=DeadlineKind.MEMBER_TERM,
+        kind=clocks.MEMBER_TERM,
         subject=membership,
         due_at=end_of_day(membership.term_end),
-        title=_in_site_language(
+        title=site_text(
             _("Term of %(person)s on %(committee)s ends"),
             person=membership.user.display_name,
             committee=committee.name,
@@ -445,16 +403,10 @@ def membership_add(
 ) -> Membership:
     """Appoint a person; opens the term-end clock and, after registration, an update (R50)."""
     committee = _lock_committee(committee_id)
-    _require(actor, "manage", committee)
+    require(actor, "manage", committee)
     _check_term(committee, term_start, term_end)
-    if Membership.objects.filter(committee=committee, user=user, ended_on=None).exists():
-        raise ValidationError(
-            {
-                "user": ValidationError(
-                    _("This person already sits on the committee."), code="duplicate"
-                )
-            }
-        )
+    if Membership.objects.open().filter(committee=committee, user=user).exists():
+        raise invalid("user", _("This person already sits on the committee."), "duplicate")
     membership = Membership(
         committee=committee,
         user=user,
@@ -503,7 +455,7 @@ def membership_update(*, membership_id: int, actor: User, data: dict[str, Any]) 
     committee = _lock_committee(committee_id)
     membership = Membership.objects.select_related("user").get(pk=membership_id)
     membership.committee = committee
-    _require(actor, "manage", membership)
+    require(actor, "manage", membership)
     if membership.ended_on is not None:
         raise Conflict("membership_ended", _("This membership has ended and is kept as history."))
     changed = [k for k in data if k in MEMBERSHIP_FIELDS and data[k] != getattr(membership, k)]
@@ -524,7 +476,7 @@ def membership_update(*, membership_id: int, actor: User, data: dict[str, Any]) 
     )
     if "term_end" in changed:
         kernel.deadline_close(
-            kind=DeadlineKind.MEMBER_TERM, subject=membership, actor=actor, reason="term changed"
+            kind=clocks.MEMBER_TERM, subject=membership, actor=actor, reason="term changed"
         )
         _term_deadline(membership, actor)
     _registered_content_changed(committee, actor, "roster")
@@ -540,17 +492,11 @@ def membership_end(
     committee = _lock_committee(committee_id)
     membership = Membership.objects.select_related("user").get(pk=membership_id)
     membership.committee = committee
-    _require(actor, "manage", membership)
+    require(actor, "manage", membership)
     if membership.ended_on is not None:
         raise Conflict("membership_ended", _("This membership has already ended."))
     if ended_on < membership.term_start:
-        raise ValidationError(
-            {
-                "ended_on": ValidationError(
-                    _("A membership cannot end before its term starts."), code="invalid"
-                )
-            }
-        )
+        raise invalid("ended_on", _("A membership cannot end before its term starts."), "invalid")
     membership.ended_on = min(ended_on, membership.term_end)
     membership.end_reason = reason[:300]
     membership.save(update_fields=["ended_on", "end_reason"])
@@ -563,7 +509,7 @@ def membership_end(
         reason=reason,
     )
     kernel.deadline_close(
-        kind=DeadlineKind.MEMBER_TERM,
+        kind=clocks.MEMBER_TERM,
         subject=membership,
         state=DeadlineState.MET,
         actor=actor,
@@ -595,11 +541,9 @@ def document_upload(
 ) -> CommitteeDocument:
     """Add a new version of a charter or SOP document (R3, R21, R47); earlier versions stay."""
     committee = _lock_committee(committee_id)
-    _require(actor, "manage", committee)
+    require(actor, "manage", committee)
     if kind not in DocumentKind.values:
-        raise ValidationError(
-            {"kind": ValidationError(_("Unknown document kind."), code="invalid_choice")}
-        )
+        raise invalid("kind", _("Unknown document kind."), "invalid_choice")
     latest = CommitteeDocument.objects.filter(committee=committee, kind=kind).aggregate(
         v=Max("version")
     )["v"]
@@ -626,7 +570,7 @@ def document_upload(
 
 def _membership_for_change(membership_id: int, actor: User) -> Membership:
     membership = Membership.objects.select_related("committee", "user").get(pk=membership_id)
-    _require(actor, "manage", membership)
+    require(actor, "manage", membership)
     return membership
 
 
@@ -659,9 +603,7 @@ def pledge_record(
     """Record a signed confidentiality pledge or standing COI declaration (R8, N14)."""
     membership = _membership_for_change(membership_id, actor)
     if kind not in PledgeKind.values:
-        raise ValidationError(
-            {"kind": ValidationError(_("Unknown pledge kind."), code="invalid_choice")}
-        )
+        raise invalid("kind", _("Unknown pledge kind."), "invalid_choice")
     pledge = Pledge(
         membership=membership, kind=kind, signed_on=signed_on, valid_until=valid_until, note=note
     )
@@ -727,13 +669,10 @@ def entrustment_create(
     ):
         raise PermissionDenied
     if entrusting_institution.pk == committee.institution_id:
-        raise ValidationError(
-            {
-                "entrusting_institution": ValidationError(
-                    _("A committee reviews its own institution's projects without an entrustment."),
-                    code="own_institution",
-                )
-            }
+        raise invalid(
+            "entrusting_institution",
+            _("A committee reviews its own institution's projects without an entrustment."),
+            "own_institution",
         )
     entrustment = Entrustment(
         entrusting_institution=entrusting_institution,
@@ -771,7 +710,7 @@ def entrustment_end(
         .select_related("receiving_committee")
         .get(pk=entrustment_id)
     )
-    _require(actor, "manage", entrustment)
+    require(actor, "manage", entrustment)
     if entrustment.ended_on is not None:
         raise Conflict("entrustment_ended", _("This entrustment has already ended."))
     entrustment.ended_on = max(ended_on, entrustment.starts_on)

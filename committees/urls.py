@@ -22,11 +22,32 @@ urlpatterns = [
     path("<int:pk>/entrustments/add/", views.entrustment_add, name="entrustment-add"),
     path("memberships/<int:pk>/", views.membership_detail, name="membership-detail"),
     path("memberships/<int:pk>/edit/", views.membership_edit, name="membership-edit"),
-    path("memberships/<int:pk>/end/", views.membership_end, name="membership-end"),
-    path("memberships/<int:pk>/pledges/", views.pledge_add, name="pledge-add"),
-    path("memberships/<int:pk>/trainings/", views.training_add, name="training-add"),
+    # The membership table's POST view (committees/actions.py MEMBERSHIPS), one URL per action.
+    path(
+        "memberships/<int:pk>/end/",
+        views.membership_action,
+        {"action": "end"},
+        name="membership-end",
+    ),
+    path(
+        "memberships/<int:pk>/pledges/",
+        views.membership_action,
+        {"action": "pledge"},
+        name="pledge-add",
+    ),
+    path(
+        "memberships/<int:pk>/trainings/",
+        views.membership_action,
+        {"action": "training"},
+        name="training-add",
+    ),
     path("memberships/<int:pk>/file/", views.membership_file, name="membership-file"),
     path("documents/<int:pk>/download/", views.document_download, name="document-download"),
     path("entrustments/<int:pk>/file/", views.entrustment_file, name="entrustment-file"),
-    path("entrustments/<int:pk>/end/", views.entrustment_end, name="entrustment-end"),
+    path(
+        "entrustments/<int:pk>/end/",
+        views.entrustment_action,
+        {"action": "end"},
+        name="entrustment-end",
+    ),
 ]

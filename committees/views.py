@@ -1,42 +1,33 @@
-"""Committee pages: validate a form, call one service or selector, render or redirect.
+"""Committee pages: read through a selector and render, or act through committees/actions.py.
 
 Anything the user may not see answers 404; a visible object the user may not change answers 403.
+Every state change goes through an action table: a form page (`form_page`: GET shows the form,
+POST performs the action) or the one POST view of a table (`page_view`). Refusals answer
+400/403/409 with the input kept.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from committees import forms, selectors, services
-from committees.models import Committee, Membership
+from committees import actions, selectors, services
+from committees.models import Committee, DocumentKind, Membership
 from ethics import policies
+from ethics.actions import ActionTable, form_page, page_view
 from ethics.errors import Conflict
-
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form so the user keeps their input."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _require_manage(request: HttpRequest, obj: Any) -> None:
-    if not policies.may(request.user, "manage", obj):
-        raise PermissionDenied
 
 
 def _on_date(request: HttpRequest) -> date:
@@ -45,6 +36,30 @@ def _on_date(request: HttpRequest) -> date:
         return date.fromisoformat(raw) if raw else timezone.localdate()
     except ValueError:
         return timezone.localdate()
+
+
+def _may_or_403(table: ActionTable, name: str, user: Any, target: Any) -> None:
+    """A form page of a visible object the person may not change answers 403 (not 404)."""
+    if not table.get(name).may(user, target):
+        raise PermissionDenied
+
+
+def _page(
+    request: HttpRequest, title: str, template: str = "committees/form.html", **extra: Any
+) -> Callable[[Form | None], HttpResponse]:
+    """`form_page`'s renderer: the form (bound, with its errors, after a refusal) on a page."""
+
+    def render_page(form: Form | None) -> HttpResponse:
+        return render(request, template, {"form": form, "title": title, **extra})
+
+    return render_page
+
+
+def _committee_url(committee_id: int) -> str:
+    return reverse("committees:committee-detail", args=[committee_id])
+
+
+# --- reading -----------------------------------------------------------------------------------
 
 
 @login_required
@@ -73,68 +88,10 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "institution": institution,
             "committees": committees,
             "entrustments": entrustments,
-            "may_change": policies.may(request.user, "change", institution),
-            "may_create_committee": policies.may(request.user, "create_committee", institution),
+            "may_change": actions.INSTITUTIONS.get("update").may(request.user, institution),
+            "may_create_committee": actions.COMMITTEES.get("create").may(request.user, institution),
         },
     )
-
-
-@login_required
-def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    institution = selectors.institution_get_for_user(request.user, pk)
-    if not policies.may(request.user, "change", institution):
-        raise PermissionDenied
-    form = forms.InstitutionForm(request.POST or None, instance=institution)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.institution_update(
-                institution_id=institution.pk, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The institution profile was saved."))
-            return redirect("committees:institution-detail", pk=institution.pk)
-    return render(
-        request, "committees/form.html", {"form": form, "title": _("Edit institution profile")}
-    )
-
-
-@login_required
-def committee_create(request: HttpRequest, institution_pk: int) -> HttpResponse:
-    institution = selectors.institution_get_for_user(request.user, institution_pk)
-    if not policies.may(request.user, "create_committee", institution):
-        raise PermissionDenied
-    form = forms.CommitteeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            committee = services.committee_create(
-                actor=request.user, institution=institution, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The committee was created; register it within 30 days."))
-            return redirect("committees:committee-detail", pk=committee.pk)
-    return render(request, "committees/form.html", {"form": form, "title": _("New committee")})
-
-
-@login_required
-def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    committee = selectors.committee_get_for_user(request.user, pk)
-    _require_manage(request, committee)
-    form = forms.CommitteeForm(request.POST or None, instance=committee)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.committee_update(
-                committee_id=committee.pk, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The committee was saved."))
-            return redirect("committees:committee-detail", pk=committee.pk)
-    return render(request, "committees/form.html", {"form": form, "title": _("Edit committee")})
 
 
 def _composition_context(
@@ -162,7 +119,8 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "documents": selectors.document_slots(committee),
             "entrustments": selectors.entrustments_for_committee(committee)[:20],
             "deadlines": selectors.committee_deadlines(committee)[:20],
-            "may_manage": policies.may(request.user, "manage", committee),
+            # The buttons: what the committees table offers this person here.
+            "actions": {a.name for a in actions.COMMITTEES.available(request.user, committee)},
         }
     )
     return render(request, "committees/committee_detail.html", context)
@@ -185,40 +143,6 @@ def member_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
-    committee = selectors.committee_get_for_user(request.user, pk)
-    _require_manage(request, committee)
-    form = forms.MembershipForm(request.POST or None, request.FILES or None, committee=committee)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        person = data.pop("user")
-        new_name, new_email = data.pop("new_name"), data.pop("new_email")
-        try:
-            if person is None:
-                person = services.person_create(
-                    actor=request.user,
-                    name=new_name,
-                    email=new_email,
-                    institution=None if data["external"] else committee.institution,
-                )
-            services.membership_add(
-                committee_id=committee.pk, actor=request.user, user=person, **data
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(
-                request, _("%(name)s was added to the committee.") % {"name": person.display_name}
-            )
-            return redirect("committees:committee-detail", pk=committee.pk)
-    return render(
-        request,
-        "committees/membership_form.html",
-        {"form": form, "committee": committee, "title": _("Add a member")},
-    )
-
-
-@login_required
 def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.membership_get_for_user(request.user, pk)
     return render(
@@ -227,145 +151,9 @@ def membership_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "membership": membership,
             "committee": membership.committee,
-            "may_manage": policies.may(request.user, "manage", membership),
-            "pledge_form": forms.PledgeForm(),
-            "training_form": forms.TrainingForm(),
-            "end_form": forms.EndMembershipForm(initial={"ended_on": timezone.localdate()}),
+            # Unbound forms of the actions this person may take here (end, pledge, training).
+            "action_forms": actions.MEMBERSHIPS.forms(request.user, membership),
         },
-    )
-
-
-@login_required
-def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = selectors.membership_get_for_user(request.user, pk)
-    _require_manage(request, membership)
-    committee = membership.committee
-    form = forms.MembershipForm(
-        request.POST or None, instance=membership, committee=committee, editing=True
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_update(
-                membership_id=membership.pk, actor=request.user, data=form.cleaned_data
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect("committees:membership-detail", pk=membership.pk)
-        else:
-            messages.success(request, _("The membership was saved."))
-            return redirect("committees:committee-detail", pk=committee.pk)
-    return render(
-        request,
-        "committees/membership_form.html",
-        {
-            "form": form,
-            "committee": committee,
-            "membership": membership,
-            "title": _("Edit membership"),
-        },
-    )
-
-
-def _member_action(
-    request: HttpRequest, pk: int, form_class: type[Form], action: Any
-) -> HttpResponse:
-    """POST-only helper for the forms on the membership page."""
-    membership = selectors.membership_get_for_user(request.user, pk)
-    _require_manage(request, membership)
-    form = form_class(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            action(membership, form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-            return redirect("committees:membership-detail", pk=membership.pk)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("committees:membership-detail", pk=membership.pk)
-    context = {
-        "membership": membership,
-        "committee": membership.committee,
-        "may_manage": True,
-        "pledge_form": forms.PledgeForm(),
-        "training_form": forms.TrainingForm(),
-        "end_form": forms.EndMembershipForm(initial={"ended_on": timezone.localdate()}),
-    }
-    key = {forms.PledgeForm: "pledge_form", forms.TrainingForm: "training_form"}.get(
-        form_class, "end_form"
-    )
-    context[key] = form
-    return render(request, "committees/membership_detail.html", context, status=400)
-
-
-@login_required
-@require_POST
-def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
-    def end(membership: Membership, data: dict[str, Any]) -> None:
-        services.membership_end(
-            membership_id=membership.pk,
-            actor=request.user,
-            ended_on=data["ended_on"],
-            reason=data["reason"],
-        )
-
-    return _member_action(request, pk, forms.EndMembershipForm, end)
-
-
-@login_required
-@require_POST
-def pledge_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def record(membership: Membership, data: dict[str, Any]) -> None:
-        upload = data.pop("file", None)
-        services.pledge_record(
-            membership_id=membership.pk, actor=request.user, upload=upload, **data
-        )
-
-    return _member_action(request, pk, forms.PledgeForm, record)
-
-
-@login_required
-@require_POST
-def training_add(request: HttpRequest, pk: int) -> HttpResponse:
-    def record(membership: Membership, data: dict[str, Any]) -> None:
-        upload = data.pop("file", None)
-        services.training_record(
-            membership_id=membership.pk, actor=request.user, upload=upload, **data
-        )
-
-    return _member_action(request, pk, forms.TrainingForm, record)
-
-
-@login_required
-def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    committee = selectors.committee_get_for_user(request.user, pk)
-    _require_manage(request, committee)
-    form = forms.DocumentForm(
-        request.POST or None, request.FILES or None, initial={"kind": request.GET.get("kind")}
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.document_upload(
-                committee_id=committee.pk,
-                actor=request.user,
-                kind=data["kind"],
-                upload=data["file"],
-                title=data["title"],
-                effective_on=data["effective_on"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The document was uploaded as a new version."))
-            return redirect("committees:committee-detail", pk=committee.pk)
-    return render(
-        request,
-        "committees/form.html",
-        {"form": form, "committee": committee, "title": _("Upload a document"), "multipart": True},
     )
 
 
@@ -398,51 +186,117 @@ def entrustment_file(request: HttpRequest, pk: int) -> HttpResponse:
     return _stream(request, selectors.entrustment_get_for_user(request.user, pk))
 
 
+# --- form pages (GET the form, POST the action) -------------------------------------------------
+
+
 @login_required
-def entrustment_add(request: HttpRequest, pk: int) -> HttpResponse:
-    committee = selectors.committee_get_for_user(request.user, pk)
-    _require_manage(request, committee)
-    form = forms.EntrustmentForm(request.POST or None, request.FILES or None, committee=committee)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.entrustment_create(
-                actor=request.user,
-                entrusting_institution=data["entrusting_institution"],
-                receiving_committee_id=committee.pk,
-                scope=data["scope"],
-                starts_on=data["starts_on"],
-                ends_on=data["ends_on"],
-                agreement=data["agreement"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The entrustment was recorded."))
-            return redirect("committees:committee-detail", pk=committee.pk)
-    return render(
+def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    institution = selectors.institution_get_for_user(request.user, pk)
+    _may_or_403(actions.INSTITUTIONS, "update", request.user, institution)
+    return form_page(
         request,
-        "committees/form.html",
-        {
-            "form": form,
-            "committee": committee,
-            "title": _("Record an entrustment"),
-            "multipart": True,
-        },
+        actions.INSTITUTIONS,
+        "update",
+        target=institution,
+        render_page=_page(request, _("Edit institution profile")),
+        success=lambda call, result: reverse(
+            "committees:institution-detail", args=[institution.pk]
+        ),
     )
 
 
 @login_required
-@require_POST
-def entrustment_end(request: HttpRequest, pk: int) -> HttpResponse:
-    entrustment = selectors.entrustment_get_for_user(request.user, pk)
-    _require_manage(request, entrustment)
-    try:
-        services.entrustment_end(
-            entrustment_id=entrustment.pk, actor=request.user, ended_on=timezone.localdate()
-        )
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The entrustment was ended."))
-    return redirect("committees:committee-detail", pk=entrustment.receiving_committee_id)
+def committee_create(request: HttpRequest, institution_pk: int) -> HttpResponse:
+    institution = selectors.institution_get_for_user(request.user, institution_pk)
+    _may_or_403(actions.COMMITTEES, "create", request.user, institution)
+    return form_page(
+        request,
+        actions.COMMITTEES,
+        "create",
+        target=institution,
+        render_page=_page(request, _("New committee")),
+        success=lambda call, committee: _committee_url(committee.pk),
+    )
+
+
+def _committee_form_page(
+    request: HttpRequest, pk: int, name: str, title: str, *, initial: dict[str, Any] | None = None
+) -> HttpResponse:
+    """A form page for one of the committee table's actions on committee `pk`."""
+    committee = selectors.committee_get_for_user(request.user, pk)
+    _may_or_403(actions.COMMITTEES, name, request.user, committee)
+    template = "committees/membership_form.html" if name == "add_member" else "committees/form.html"
+    render_page = _page(request, title, template, committee=committee, multipart=True)
+
+    def with_initial(form: Form | None) -> HttpResponse:
+        if form is not None and not form.is_bound and initial:
+            form.initial.update(initial)
+        return render_page(form)
+
+    return form_page(
+        request,
+        actions.COMMITTEES,
+        name,
+        target=committee,
+        render_page=with_initial,
+        success=lambda call, result: _committee_url(committee.pk),
+    )
+
+
+@login_required
+def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _committee_form_page(request, pk, "update", _("Edit committee"))
+
+
+@login_required
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _committee_form_page(request, pk, "add_member", _("Add a member"))
+
+
+@login_required
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    kind = request.GET.get("kind", "")
+    initial = {"kind": kind} if kind in DocumentKind.values else None
+    return _committee_form_page(
+        request, pk, "upload_document", _("Upload a document"), initial=initial
+    )
+
+
+@login_required
+def entrustment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    return _committee_form_page(request, pk, "add_entrustment", _("Record an entrustment"))
+
+
+@login_required
+def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = selectors.membership_get_for_user(request.user, pk)
+    _may_or_403(actions.MEMBERSHIPS, "update", request.user, membership)
+    return form_page(
+        request,
+        actions.MEMBERSHIPS,
+        "update",
+        target=membership,
+        render_page=_page(
+            request,
+            _("Edit membership"),
+            "committees/membership_form.html",
+            committee=membership.committee,
+            membership=membership,
+        ),
+        success=lambda call, result: _committee_url(membership.committee_id),
+    )
+
+
+# --- the POST views of the membership and entrustment tables -----------------------------------
+
+# end / pledge / training, from the forms on the membership page.
+membership_action = page_view(
+    actions.MEMBERSHIPS,
+    back=lambda membership: reverse("committees:membership-detail", args=[membership.pk]),
+)
+
+# end, from the committee page.
+entrustment_action = page_view(
+    actions.ENTRUSTMENTS,
+    back=lambda entrustment: _committee_url(entrustment.receiving_committee_id),
+)

@@ -239,10 +239,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several resources have a field called "kind"; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
-        "DeadlineKindEnum": "ethics.models.DeadlineKind",
+        # Deadline kinds are declared by the apps; the enum lists what they registered.
+        "DeadlineKindEnum": "ethics.hooks.deadline_kind_choices",
         "DeadlineStateEnum": "ethics.models.DeadlineState",
-        "InstitutionKindEnum": "committees.models.InstitutionKind",
+        "InstitutionKindEnum": "ethics.models.InstitutionKind",
         "CommitteeKindEnum": "committees.models.CommitteeKind",
+        "DocumentKindEnum": "committees.models.DocumentKind",
+        "PledgeKindEnum": "committees.models.PledgeKind",
         "ApplicationKindEnum": "reviews.workflow.Kind",
         "DocumentSlotEnum": "reviews.checklist.Slot",
     },
@@ -282,11 +285,5 @@ LOGGING = {
 # PDF rendering (ethics/pdf.py): the CJK font family WeasyPrint asks fontconfig for.
 PDF_FONT_FAMILY = env_str("PDF_FONT_FAMILY", "Noto Serif CJK SC, Noto Sans CJK SC, serif")
 
-# Reminder stages per deadline kind (ethics/reminders.py); "default" applies to the rest.
-REMINDER_STAGES = {
-    "default": {"days_before": [10, 3], "on_last_day": True, "overdue_every_days": 7},
-    "member_term": {"days_before": [60, 30], "on_last_day": True, "overdue_every_days": 0},
-    # R52: 1, 15 and 25 March before the period ends at 24:00 on 31 March.
-    "annual_report": {"days_before": [31, 17, 7], "on_last_day": True, "overdue_every_days": 7},
-}
+# Reminder stages are declared with each deadline kind (ethics.hooks.register_deadline_kind).
 REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 600)

@@ -17,14 +17,16 @@ through the same table, so a refusal reads the same on both routes and nothing e
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.datastructures import MultiValueDict
@@ -80,7 +82,7 @@ class Call:
     actor: User
     target: Any
     data: dict[str, Any]
-    form: forms.Form | None = None
+    form: Form | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -97,7 +99,7 @@ class Action:
     run: Runner
     #: What a person reads on the button and the refusal page (default: the name).
     label: str | Promise = ""
-    input: type[forms.Form] | None = None
+    input: type[Form] | None = None
     form_kwargs: FormKwargs | None = None
     #: Who may take it (a policy question); refused with 403. The workflow's own refusal (409)
     #: stays in the service.
@@ -131,7 +133,7 @@ class Action:
         data: Any = None,
         files: Any = None,
         **extra: Any,
-    ) -> forms.Form | None:
+    ) -> Form | None:
         if self.input is None:
             return None
         kwargs = self.form_kwargs(actor, target) if self.form_kwargs else {}
@@ -158,6 +160,7 @@ class ActionTable:
         *,
         load: Callable[..., Any],
         actions: Iterable[Action],
+        register: bool = True,
     ) -> None:
         self.name = name
         self.load = load
@@ -166,7 +169,8 @@ class ActionTable:
             if entry.name in self._actions:
                 raise ValueError(f"{name}: action {entry.name!r} declared twice")
             self._actions[entry.name] = entry
-        _TABLES[name] = self
+        if register:
+            _TABLES[name] = self
 
     def __iter__(self) -> Iterator[Action]:
         return iter(self._actions.values())
@@ -188,7 +192,7 @@ class ActionTable:
             if a.on_page and (a.shown is None or a.shown(target)) and a.may(actor, target)
         ]
 
-    def forms(self, actor: User, target: Any) -> dict[str, forms.Form | None]:
+    def forms(self, actor: User, target: Any) -> dict[str, Form | None]:
         """Unbound forms of the available actions, keyed by action name, for a page."""
         return {a.name: a.make_form(actor, target) for a in self.available(actor, target)}
 
@@ -201,20 +205,29 @@ class ActionTable:
         data: Any = None,
         files: Any = None,
         params: Mapping[str, Any] | None = None,
-        form: forms.Form | None = None,
+        form: Form | None = None,
+        form_kwargs: Mapping[str, Any] | None = None,
     ) -> tuple[Call, Any]:
         """Validate, check the permission, call the service; raise on any refusal.
 
-        A page that renders its own bound form (a create page) passes it as `form`.
+        A page that renders its own bound form (a create page) passes it as `form`; the API's
+        PATCH passes `form_kwargs={"partial": True}` to a form that takes it.
         """
         entry = self.get(name)
         cleaned: dict[str, Any] = {}
         if entry.input is not None:
             if form is None:
                 form = entry.make_form(
-                    actor, target, data=_as_form_data(entry.input, data), files=files
+                    actor,
+                    target,
+                    data=_as_form_data(entry.input, data),
+                    files=files,
+                    **(form_kwargs or {}),
                 )
             assert form is not None
+            bad_ids = _unusable_ids(form)
+            if bad_ids:
+                raise InputInvalid(bad_ids, _labels(form))
             if not form.is_valid():
                 raise InputInvalid(form.errors.get_json_data(), _labels(form))
             cleaned = dict(form.cleaned_data)
@@ -229,8 +242,48 @@ def tables() -> dict[str, ActionTable]:
     return dict(_TABLES)
 
 
-def _labels(form: forms.Form) -> dict[str, str]:
+def _labels(form: Form) -> dict[str, str]:
     return {name: str(f.label or "") for name, f in form.fields.items()}
+
+
+_ID = re.compile(r"[0-9]{1,19}")
+_MAX_ID = 2**63 - 1
+
+
+def _unusable_ids(form: Form) -> dict[str, list[dict[str, str]]]:
+    """Ids a database can't hold, refused before any query: Django's model choice fields pass
+    any digits on (`pk IN (9999…)`), and a value beyond 64 bits is an overflow there, not
+    "not a valid choice"."""
+    errors: dict[str, list[dict[str, str]]] = {}
+    for name, spec in form.fields.items():
+        if not isinstance(spec, forms.ModelChoiceField) or spec.to_field_name:
+            continue
+        raw = spec.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        values = raw if isinstance(raw, list | tuple) else [raw]
+        multi = isinstance(spec, forms.ModelMultipleChoiceField)
+        for value in values:
+            text = str(value).strip() if value is not None else ""
+            if not text or (_ID.fullmatch(text) and int(text) <= _MAX_ID):
+                continue
+            # Django's own codes: what is no id at all, among many, is "invalid_pk_value"; an id
+            # out of range, or anything in a single choice, is "invalid_choice".
+            code = "invalid_pk_value" if multi and not _ID.fullmatch(text) else "invalid_choice"
+            message = spec.error_messages[code] % {"pk": text[:20], "value": text[:20]}
+            errors[name] = [{"code": code, "message": str(message)}]
+            break
+    return errors
+
+
+def bind_input(form_class: type[Form], data: Any, files: Any = None, **kwargs: Any) -> Any:
+    """A valid bound form for input that is no table's action (e.g. obtaining a token, where
+    nobody is signed in yet), with the same JSON checks; raises InputInvalid (400)."""
+    form = form_class(data=_as_form_data(form_class, data), files=files, **kwargs)
+    bad_ids = _unusable_ids(form)
+    if bad_ids:
+        raise InputInvalid(bad_ids, _labels(form))
+    if not form.is_valid():
+        raise InputInvalid(form.errors.get_json_data(), _labels(form))
+    return form
 
 
 # --- binding JSON to a form --------------------------------------------------------------------
@@ -238,7 +291,7 @@ def _labels(form: forms.Form) -> dict[str, str]:
 _MULTI = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
 
 
-def _as_form_data(form_class: type[forms.Form], data: Any) -> Any:
+def _as_form_data(form_class: type[Form], data: Any) -> Any:
     """Check the JSON types a form can't: an object, lists only for multi-value fields (and
     any JSON value for a JSON field).
 
@@ -334,7 +387,7 @@ def refused(
     entry: Action,
     exc: Exception,
     *,
-    form: forms.Form | None,
+    form: Form | None,
     back: str,
 ) -> HttpResponse:
     """The page answer to a refused action: why (rule and every problem), the form again with
@@ -401,14 +454,15 @@ def page_view(
     @login_required
     @require_POST
     def view(request: HttpRequest, action: str, **kwargs: Any) -> HttpResponse:
+        actor = cast(User, request.user)  # login_required
         entry = table.get(action)
-        target = table.load(request.user, **kwargs) if entry.detail or kwargs else None
+        target = table.load(actor, **kwargs) if entry.detail or kwargs else None
         default = back(target)
-        form = entry.make_form(request.user, target, data=request.POST, files=request.FILES)
+        form = entry.make_form(actor, target, data=request.POST, files=request.FILES)
         try:
             call, result = table.perform(
                 action,
-                actor=request.user,
+                actor=actor,
                 target=target,
                 data=request.POST,
                 files=request.FILES,
@@ -433,24 +487,25 @@ def form_page(
     name: str,
     *,
     target: Any = None,
-    render_page: Callable[[forms.Form | None], HttpResponse],
+    render_page: Callable[[Form | None], HttpResponse],
     success: Callable[[Call, Any], str],
 ) -> HttpResponse:
     """A page with one form (e.g. "new project"): GET shows it, POST performs the action.
 
-    Field errors stay on the form with the user's input; refusals show as messages.
+    A refused POST renders the page again with the user's input and answers 400, 403 or 409 as
+    the API does: field errors (the form's own and a service's) stay by their fields; other
+    refusals show as messages.
     """
+    actor = cast(User, request.user)
     entry = table.get(name)
-    if not entry.may(request.user, target):
+    if not entry.may(actor, target):
         raise Http404
     data = request.POST if request.method == "POST" else None
-    form = entry.make_form(request.user, target, data=data, files=request.FILES or None)
+    form = entry.make_form(actor, target, data=data, files=request.FILES or None)
     refusal: Exception | None = None
     if request.method == "POST":
         try:
-            call, result = table.perform(
-                name, actor=request.user, target=target, form=form, data=data
-            )
+            call, result = table.perform(name, actor=actor, target=target, form=form, data=data)
         except InputInvalid as exc:
             refusal = exc  # the bound form shows its errors
         except ValidationError as exc:
@@ -473,7 +528,7 @@ def form_page(
     return response
 
 
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
+def _add_errors(form: Form, exc: ValidationError) -> None:
     for key, errors in exc.error_dict.items():
         target = key if key in form.fields else None
         for error in errors:

@@ -1,9 +1,41 @@
+"""Django admin for the kernel, and the read-only admin every app uses for audited history."""
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ethics.models import AuditEvent, Deadline, Holiday, Notification, Reminder, User
+from ethics.models import (
+    AuditEvent,
+    Deadline,
+    Holiday,
+    Institution,
+    Notification,
+    Reminder,
+    User,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View, search and filter only: every change goes through the services (audit, clocks)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "kind", "authority", "region"]
+    list_filter = ["kind", "authority", "region"]
+    search_fields = ["name", "credit_code"]
 
 
 @admin.register(User)
@@ -21,17 +53,6 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["institution"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_label", "action", "target_repr", "reason"]
@@ -42,7 +63,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Deadline)
 class DeadlineAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "committee", "due_at", "state", "met_at", "rule"]
+    list_display = ["title", "kind", "committee_id", "due_at", "state", "met_at", "rule"]
     list_filter = ["kind", "state", "rule"]
     search_fields = ["title", "note"]
     date_hierarchy = "due_at"

@@ -1,8 +1,174 @@
+"""Kernel forms and the form pieces every app's action inputs share."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
 from django import forms
 from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from ethics.models import Notification, User
+
+#: The largest id a database column holds; a longer number is no row's id (not an overflow).
+_MAX_ID = 2**63 - 1
 
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    next = forms.CharField(required=False, widget=forms.HiddenInput)
+    next = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+
+class PartialForm:
+    """A form mixin for the API's PATCH: with `partial=True` only the fields the request names
+    are validated (and changed); the others keep their values.
+
+    Pages always post the whole form (an unticked checkbox is simply absent), so they never pass
+    `partial`.
+    """
+
+    fields: dict[str, forms.Field]
+    data: Any
+    files: Any
+    is_bound: bool
+
+    def __init__(self, *args: Any, partial: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if partial and self.is_bound:
+            named = set(self.data) | set(self.files or ())
+            for name in [n for n in self.fields if n not in named]:
+                del self.fields[name]
+
+
+#: Dates the calendars compute with: regulatory periods add days, months and years to them, and
+#: Python's dates end at 9999-12-31 (a committee "established" then answered 500).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+def validate_plausible_date(value: date) -> None:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="date_out_of_range",
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )
+
+
+class PlausibleDates:
+    """A form mixin: every date field accepts only dates between EARLIEST_DATE and LATEST_DATE."""
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
+                field.validators.append(validate_plausible_date)
+
+
+class ObjectChoiceField(forms.ModelChoiceField):
+    """A choice of one row by its id, answering with the API's codes: `incorrect_type` for an id
+    that is no number, `does_not_exist` for one that is missing or that the person may not see
+    (the queryset is permission-scoped, so both read the same)."""
+
+    default_error_messages = {
+        "incorrect_type": _("Expected the id of an object (a whole number)."),
+        "does_not_exist": _("No object with the id “%(value)s” exists."),
+    }
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()):
+            raise ValidationError(self.error_messages["incorrect_type"], code="incorrect_type")
+        if int(text) > _MAX_ID:
+            raise ValidationError(
+                self.error_messages["does_not_exist"],
+                code="does_not_exist",
+                params={"value": text[:20]},
+            )
+        try:
+            return super().to_python(text)
+        except ValidationError:
+            raise ValidationError(
+                self.error_messages["does_not_exist"],
+                code="does_not_exist",
+                params={"value": text},
+            ) from None
+
+
+# --- the kernel's own inputs (ethics.user_actions, the token endpoint) ------------------------------
+
+
+class MarkReadForm(forms.Form):
+    """Mark one of the person's notifications as read, or every unread one when none is named."""
+
+    notification = ObjectChoiceField(
+        label=_("notification"), queryset=Notification.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["notification"].queryset = Notification.objects.filter(recipient=user)
+
+
+class UserForm(PartialForm, forms.ModelForm):
+    """An account as api.md's users resource writes it; `password` is write-only."""
+
+    institution = ObjectChoiceField(
+        label=_("institution"), queryset=User.objects.none(), required=False
+    )
+    password = forms.CharField(
+        label=_("password"), required=False, strip=False, widget=forms.PasswordInput
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "name", "email", "institution", "institution_admin", "language"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "institution" in self.fields:
+            institutions = User._meta.get_field("institution").related_model
+            self.fields["institution"].queryset = institutions._default_manager.all()  # type: ignore[union-attr]
+        if "language" in self.fields:
+            self.fields["language"].required = False  # the model's default when left out
+
+    def clean_language(self) -> str:
+        return str(self.cleaned_data.get("language") or User._meta.get_field("language").default)
+
+    def clean_password(self) -> str:
+        password = str(self.cleaned_data.get("password") or "")
+        if password:
+            validate_password(password)
+        return password
+
+
+class TokenForm(forms.Form):
+    """`POST /auth/token/`: the credentials of an active account."""
+
+    username = forms.CharField(label=_("username"))
+    password = forms.CharField(label=_("password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user: User | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("username") and data.get("password"):
+            self.user = authenticate(
+                self.request, username=data["username"], password=data["password"]
+            )
+            if self.user is None:
+                raise ValidationError(
+                    _("Unable to log in with provided credentials."), code="authorization"
+                )
+        return data

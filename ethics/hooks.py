@@ -1,15 +1,23 @@
 """Registries the apps fill from AppConfig.ready(), so the kernel never imports them.
 
-- who is reminded about a deadline (responsible people, and whom to escalate to when late);
-- where a deadline's subject lives in the browser;
-- the demo-data seeders that `manage.py seed_demo` runs in layer order.
+- the deadline kinds (clocks): label, who is reminded, where the subject lives in the browser and
+  the reminder stages. An app declares each of its clocks here once; the kernel's Deadline.kind
+  takes its choices from this registry, so a new clock needs no kernel change and no migration;
+- the demo-data seeders that `manage.py seed_demo` runs in layer order;
+- dashboard panels, navigation items and deadline listeners (below).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from django.core.exceptions import ImproperlyConfigured
+
+from ethics.reminders import StageConfig
 
 if TYPE_CHECKING:
     from ethics.models import Deadline, User
@@ -25,32 +33,139 @@ RecipientResolver = Callable[["Deadline"], Recipients]
 UrlResolver = Callable[["Deadline"], str]
 Seeder = Callable[[Any], None]
 
-_recipients: dict[str, RecipientResolver] = {}
-_urls: dict[str, UrlResolver] = {}
-_seeders: list[tuple[int, str, Seeder]] = []
+# Reminder stages of a clock that declares none: 10 and 3 days before, the last day, then weekly.
+DEFAULT_STAGES = StageConfig()
+
+
+@dataclass(frozen=True)
+class DeadlineKind:
+    """One clock: its value (stored in Deadline.kind and used by the API), label and reminders."""
+
+    value: str
+    label: Any
+    recipients: RecipientResolver
+    url: UrlResolver | None = None
+    stages: StageConfig = DEFAULT_STAGES
+
+
+_kinds: dict[str, DeadlineKind] = {}
+
+# Deadline.kind's max_length; checked here so a registration fails early, not at insert time.
+KIND_MAX_LENGTH = 40
 
 
 def register_deadline_kind(
+    kind: str,
+    *,
+    label: Any,
+    recipients: RecipientResolver,
+    url: UrlResolver | None = None,
+    stages: StageConfig = DEFAULT_STAGES,
+) -> str:
+    """Declare a clock: the only place a deadline kind is defined. Returns `kind`.
+
+    `label` is shown wherever the kind is (use gettext_lazy); `recipients` names who is reminded
+    and who is escalated to once it is overdue; `url` links a reminder to the subject's page;
+    `stages` says when reminders go out (ethics/reminders.py). Declaring a kind again (ready()
+    running twice) replaces the declaration; two apps declaring one value is an error.
+    """
+    if not kind or len(kind) > KIND_MAX_LENGTH:
+        raise ValueError(f"a deadline kind needs 1 to {KIND_MAX_LENGTH} characters: {kind!r}")
+    existing = _kinds.get(kind)
+    if existing is not None and str(existing.label) != str(label):
+        raise ImproperlyConfigured(f"deadline kind {kind!r} is already declared ({existing.label})")
+    _kinds[kind] = DeadlineKind(kind, label, recipients, url, stages)
+    return kind
+
+
+def route_deadline_kind(
     kind: str, *, recipients: RecipientResolver, url: UrlResolver | None = None
 ) -> None:
-    _recipients[kind] = recipients
-    if url is not None:
-        _urls[kind] = url
+    """Let an upper layer that takes over a lower layer's clock remind its own people.
+
+    The registry app files the listed-activity registration that reviews opens, so it sends
+    those reminders to the filing's people and links them to the filing. The kind must already
+    be declared (apps are ready in layer order).
+    """
+    declared = deadline_kind(kind)
+    if declared is None:
+        raise LookupError(f"deadline kind {kind!r} is not registered")
+    _kinds[kind] = replace(declared, recipients=recipients, url=url or declared.url)
+
+
+@contextmanager
+def deadline_kind_overridden(kind: str, **changes: Any) -> Iterator[DeadlineKind]:
+    """Temporarily change (or declare) a clock, e.g. its recipients in a test."""
+    previous = _kinds.get(kind)
+    if previous is None:
+        _kinds[kind] = DeadlineKind(kind, **{"label": kind, **changes})
+    else:
+        _kinds[kind] = replace(previous, **changes)
+    try:
+        yield _kinds[kind]
+    finally:
+        if previous is None:
+            _kinds.pop(kind, None)
+        else:
+            _kinds[kind] = previous
+
+
+@contextmanager
+def deadline_kinds_restored() -> Iterator[None]:
+    """Put every declaration back as it was on exit (tests that install an app for a while)."""
+    saved = dict(_kinds)
+    try:
+        yield
+    finally:
+        _kinds.clear()
+        _kinds.update(saved)
+
+
+def deadline_kind(kind: str) -> DeadlineKind | None:
+    return _kinds.get(kind)
 
 
 def has_deadline_kind(kind: str) -> bool:
-    """Whether an app already registered who is reminded about `kind`."""
-    return kind in _recipients
+    """Whether an app declared `kind`."""
+    return kind in _kinds
+
+
+def deadline_kinds() -> list[str]:
+    """Every declared kind, in declaration order (the API's enum of deadline kinds)."""
+    return list(_kinds)
+
+
+def deadline_kind_choices() -> list[tuple[str, Any]]:
+    """(value, label) of every declared kind: Deadline.kind's choices, read when needed."""
+    return [(spec.value, spec.label) for spec in _kinds.values()]
+
+
+def deadline_kind_label(kind: str) -> str:
+    spec = _kinds.get(kind)
+    return str(spec.label) if spec else kind
+
+
+def deadline_stages(kind: str) -> StageConfig:
+    spec = _kinds.get(kind)
+    return spec.stages if spec else DEFAULT_STAGES
+
+
+def longest_reminder_lead() -> timedelta:
+    """How far ahead of its due time any clock is first reminded (the scan's window)."""
+    return max(stages.lead for stages in [DEFAULT_STAGES, *(s.stages for s in _kinds.values())])
 
 
 def deadline_recipients(deadline: Deadline) -> Recipients:
-    resolver = _recipients.get(deadline.kind)
-    return resolver(deadline) if resolver else Recipients()
+    spec = _kinds.get(deadline.kind)
+    return spec.recipients(deadline) if spec else Recipients()
 
 
 def deadline_url(deadline: Deadline) -> str:
-    resolver = _urls.get(deadline.kind)
-    return resolver(deadline) if resolver else ""
+    spec = _kinds.get(deadline.kind)
+    return spec.url(deadline) if spec and spec.url else ""
+
+
+_seeders: list[tuple[int, str, Seeder]] = []
 
 
 def register_seeder(order: int, name: str, seeder: Seeder) -> None:

@@ -1,8 +1,11 @@
-"""Kernel models: users, the audit chain, deadlines, reminders, notifications, holidays.
+"""Kernel models: institutions and users, the audit chain, deadlines, reminders, notifications,
+holidays; and what every app's models share (created/updated fields, choice constraints).
 
-The kernel imports no app. Subjects of audit events and deadlines are reached through generic
-relations; the two foreign keys towards the committees app (a user's institution, a deadline's
-committee) are declared by string and added in a later migration so the layering holds in code.
+The kernel imports no app and its migrations depend on none. The institution (单位) lives here:
+every user and every committee belongs to one, and it is the tenancy boundary the kernel's own
+user policy scopes by. Subjects of audit events and deadlines are reached through generic
+relations, and a deadline's committee is a plain id that the apps resolve: the kernel only stores
+it to scope who sees and is reminded about the clock.
 """
 
 from __future__ import annotations
@@ -15,6 +18,117 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from ethics import hooks
+from ethics.validators import validate_credit_code
+
+# --- what every app's models share ---------------------------------------------------------------
+
+
+def choices_constraint(
+    field: str, choices: type[models.Choices], *, name: str
+) -> models.CheckConstraint:
+    """A CheckConstraint that `field` holds one of `choices`: the database backs the enum."""
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class CreatedAt(models.Model):
+    """Abstract: when the row was created."""
+
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class CreatedBy(CreatedAt):
+    """Abstract: who created the row, and when (the audit chain has the full story)."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        abstract = True
+
+
+class UpdatedAt(models.Model):
+    """Abstract: when the row last changed (kept by save(), so services name it in update_fields)."""
+
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+# --- institutions and users ----------------------------------------------------------------------
+
+
+class InstitutionKind(models.TextChoices):
+    UNIVERSITY = "university", _("Higher education institution")
+    RESEARCH_INSTITUTE = "research_institute", _("Research institute")
+    MEDICAL = "medical", _("Medical and health institution")
+    ENTERPRISE = "enterprise", _("Enterprise")
+    OTHER = "other", _("Other")
+
+
+class Authority(models.TextChoices):
+    """行业主管部门: the Beijing bodies that issued 京科监发〔2024〕277号, plus "other"."""
+
+    BJ_STC = "bj_stc", _("Beijing S&T Commission / Zhongguancun Administrative Committee")
+    BJ_PUBLICITY = "bj_publicity", _("Publicity Department of the CPC Beijing Committee")
+    BJ_CAC = "bj_cac", _("Cyberspace Affairs Office of the CPC Beijing Committee")
+    BJ_EDUCATION = "bj_education", _("Beijing Municipal Education Commission")
+    BJ_ECONOMY = "bj_economy", _("Beijing Municipal Bureau of Economy and Information Technology")
+    BJ_AGRICULTURE = (
+        "bj_agriculture",
+        _("Beijing Municipal Bureau of Agriculture and Rural Affairs"),
+    )
+    BJ_HEALTH = "bj_health", _("Beijing Municipal Health Commission")
+    BJ_CAST = "bj_cast", _("Beijing Association for Science and Technology")
+    OTHER = "other", _("Other")
+
+
+class Institution(models.Model):
+    """A unit (单位) responsible for ethics review of its S&T activities (R1).
+
+    Its table keeps the name it had when the committees app defined the model.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+        help_text=_("18 characters, GB 32100-2015; the last one is a check character."),
+    )
+    kind = models.CharField(_("type"), max_length=30, choices=InstitutionKind.choices)
+    authority = models.CharField(
+        _("competent authority"), max_length=100, blank=True, choices=Authority.choices
+    )
+    authority_other = models.CharField(
+        _("other competent authority"),
+        max_length=200,
+        blank=True,
+        help_text=_("Name of the competent authority when it is not in the list."),
+    )
+    region = models.CharField(_("region"), max_length=100, blank=True)
+
+    class Meta:
+        db_table = "committees_institution"
+        ordering = ["name"]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def authority_label(self) -> str:
+        if self.authority == Authority.OTHER:
+            return self.authority_other or str(Authority.OTHER.label)
+        return str(self.get_authority_display())
 
 
 class Language(models.TextChoices):
@@ -30,7 +144,7 @@ class User(AbstractUser):
         _("preferred language"), max_length=10, choices=Language.choices, default=Language.ZH_HANS
     )
     institution = models.ForeignKey(
-        "committees.Institution",
+        Institution,
         verbose_name=_("institution"),
         null=True,
         blank=True,
@@ -101,18 +215,6 @@ class AuditEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
 
-class DeadlineKind(models.TextChoices):
-    DECISION = "decision", _("Review decision")
-    REREVIEW_OPINION = "rereview_opinion", _("Expert re-review opinion")
-    TRACKING_REVIEW = "tracking_review", _("Tracking review")
-    COMMITTEE_REGISTRATION = "committee_registration", _("Committee registration")
-    COMMITTEE_UPDATE = "committee_update", _("Committee registration update")
-    LISTED_REGISTRATION = "listed_registration", _("Listed activity registration")
-    LISTED_UPDATE = "listed_update", _("Listed activity registration update")
-    ANNUAL_REPORT = "annual_report", _("Annual report")
-    MEMBER_TERM = "member_term", _("Member term ends")
-
-
 class DeadlineState(models.TextChoices):
     OPEN = "open", _("Open")
     MET = "met", _("Met")
@@ -123,21 +225,33 @@ class DeadlineState(models.TextChoices):
 ACTIVE_DEADLINE_STATES = (DeadlineState.OPEN, DeadlineState.OVERDUE)
 
 
-class Deadline(models.Model):
-    """One statutory or internal clock. Services open and close these as state changes."""
+class DeadlineQuerySet(models.QuerySet["Deadline"]):
+    def active(self) -> DeadlineQuerySet:
+        """Clocks still running: open, or overdue and not yet met or waived."""
+        return self.filter(state__in=ACTIVE_DEADLINE_STATES)
 
-    kind = models.CharField(_("kind"), max_length=40, choices=DeadlineKind.choices)
+    def of(self, subject: models.Model) -> DeadlineQuerySet:
+        """The clocks of one subject (any model)."""
+        return self.filter(
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+        )
+
+
+class Deadline(models.Model):
+    """One statutory or internal clock. Services open and close these as state changes.
+
+    `kind` takes its choices from the apps' declarations (ethics.hooks.register_deadline_kind),
+    read when needed, so a new clock needs no migration here. `committee_id` says whose clock it
+    is (who sees it, who is reminded); the committees app owns what it points to.
+    """
+
+    kind = models.CharField(
+        _("kind"), max_length=hooks.KIND_MAX_LENGTH, choices=hooks.deadline_kind_choices
+    )
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     subject_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("subject_type", "subject_id")
-    committee = models.ForeignKey(
-        "committees.Committee",
-        verbose_name=_("committee"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="deadlines",
-    )
+    committee_id = models.BigIntegerField(_("committee"), null=True, blank=True)
     title = models.CharField(_("title"), max_length=300)
     rule = models.CharField(_("rule"), max_length=10, blank=True)
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
@@ -148,14 +262,14 @@ class Deadline(models.Model):
     met_at = models.DateTimeField(_("met at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
+    objects = DeadlineQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_at", "id"]
         verbose_name = _("deadline")
         verbose_name_plural = _("deadlines")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(state__in=DeadlineState.values), name="deadline_state_valid"
-            ),
+            choices_constraint("state", DeadlineState, name="deadline_state_valid"),
             models.UniqueConstraint(
                 fields=["kind", "subject_type", "subject_id"],
                 condition=Q(state__in=["open", "overdue"]),
@@ -170,7 +284,8 @@ class Deadline(models.Model):
                 name="deadline_active_due_idx",
             ),
             models.Index(fields=["subject_type", "subject_id"], name="deadline_subject_idx"),
-            models.Index(fields=["committee", "state", "due_at"], name="deadline_committee_idx"),
+            # Also the index of committee_id alone (a committee's clocks, visibility filters).
+            models.Index(fields=["committee_id", "state", "due_at"], name="deadline_committee_idx"),
         ]
 
     def __str__(self) -> str:

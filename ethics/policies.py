@@ -7,7 +7,7 @@ from its AppConfig.ready(). Views, the API, exports and services ask `may()` and
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -16,6 +16,7 @@ from django.http import Http404
 from ethics.models import User
 
 M = TypeVar("M", bound=models.Model)
+QS = TypeVar("QS", bound=models.QuerySet[Any])
 
 
 class Policy(Protocol):
@@ -38,11 +39,11 @@ def _policy_for(model: type[models.Model]) -> Policy:
     raise LookupError(f"no policy registered for {model.__name__}")
 
 
-def visible(user: User, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+def visible(user: User, queryset: QS) -> QS:
     """The rows of `queryset` that `user` may see (empty for anonymous users)."""
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
-    return _policy_for(queryset.model).visible(user, queryset)
+    return cast(QS, _policy_for(queryset.model).visible(user, queryset))
 
 
 def may(user: User, action: str, obj: models.Model) -> bool:

@@ -1,7 +1,7 @@
 """Which reminder stage a deadline is in at a given moment. Pure: no ORM, no now().
 
-Stages are configurable (settings.REMINDER_STAGES): days before the period ends, the last day
-itself, then every N days while overdue. Only the newest stage that has been reached is
+Each deadline kind declares its stages when an app registers it (ethics.hooks): days before the
+period ends, the last day itself, then every N days while overdue. Only the newest stage that has been reached is
 returned, so a deadline opened late sends one reminder, not a burst of stale ones. The stage key
 carries the due date, so an extension starts a fresh series.
 """

@@ -7,7 +7,7 @@ from datetime import date
 from django.db import models
 
 from ethics.deadlines import Calendar
-from ethics.models import Deadline, Holiday, HolidayKind, Notification, User
+from ethics.models import Deadline, DeadlineQuerySet, Holiday, HolidayKind, Notification, User
 
 
 def working_calendar() -> Calendar:
@@ -28,9 +28,5 @@ def notifications_for_user(user: User) -> models.QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
-def deadlines_for_subject(subject: models.Model) -> models.QuerySet[Deadline]:
-    from django.contrib.contenttypes.models import ContentType
-
-    return Deadline.objects.filter(
-        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
-    ).order_by("due_at")
+def deadlines_for_subject(subject: models.Model) -> DeadlineQuerySet:
+    return Deadline.objects.of(subject).order_by("due_at")

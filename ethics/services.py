@@ -1,8 +1,10 @@
-"""Kernel services: deadlines, reminders and notifications. Every state change lives here."""
+"""Kernel services: deadlines, reminders, notifications and accounts, and the small helpers
+every app's services share (permission check, field error, text in the site language)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -10,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.db.models import Q
@@ -18,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from ethics import audit, hooks
+from ethics import audit, hooks, policies
 from ethics.models import (
     ACTIVE_DEADLINE_STATES,
     Deadline,
@@ -28,9 +31,29 @@ from ethics.models import (
     Reminder,
     User,
 )
-from ethics.reminders import StageConfig, current_stage
+from ethics.reminders import current_stage
 
 logger = logging.getLogger(__name__)
+
+
+# --- shared by every app's services --------------------------------------------------------
+
+
+def require(actor: User, action: str, obj: models.Model) -> None:
+    """Raise PermissionDenied unless the policy of `obj`'s model lets `actor` take `action`."""
+    if not policies.may(actor, action, obj):
+        raise PermissionDenied
+
+
+def invalid(field: str, message: Any, code: str) -> ValidationError:
+    """A validation error on one field, with its code (400 with per-field codes in the API)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def site_text(text: Any, **params: Any) -> str:
+    """`text` rendered in the site language: titles stored once for everyone (clocks, filings)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text) % params if params else str(text)
 
 
 # --- notifications -------------------------------------------------------------------------
@@ -119,10 +142,6 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
 # --- deadlines -----------------------------------------------------------------------------
 
 
-def _subject_filter(subject: models.Model) -> Q:
-    return Q(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
-
-
 @transaction.atomic
 def deadline_open(
     *,
@@ -135,11 +154,7 @@ def deadline_open(
     actor: User | None = None,
 ) -> Deadline:
     """Open the clock `kind` on `subject`; an already active one of that kind is returned as is."""
-    existing = (
-        Deadline.objects.select_for_update()
-        .filter(_subject_filter(subject), kind=kind, state__in=ACTIVE_DEADLINE_STATES)
-        .first()
-    )
+    existing = Deadline.objects.select_for_update().of(subject).active().filter(kind=kind).first()
     if existing is not None:
         return existing
     deadline = Deadline.objects.create(
@@ -185,9 +200,7 @@ def deadline_close(
     """Mark the active `kind` clock of `subject` met (or waived); reminders stop. Returns count."""
     now = timezone.now()
     closed = 0
-    for deadline in Deadline.objects.select_for_update().filter(
-        _subject_filter(subject), kind=kind, state__in=ACTIVE_DEADLINE_STATES
-    ):
+    for deadline in Deadline.objects.select_for_update().of(subject).active().filter(kind=kind):
         before = deadline.state
         deadline.state = state
         deadline.met_at = now
@@ -233,15 +246,6 @@ def deadline_extend(
 # --- the reminder scan ---------------------------------------------------------------------
 
 
-def stage_config(kind: str) -> StageConfig:
-    stages = settings.REMINDER_STAGES
-    return StageConfig.from_mapping(stages.get(kind, stages["default"]))
-
-
-def _max_lead() -> timedelta:
-    return max(stage_config(kind).lead for kind in settings.REMINDER_STAGES)
-
-
 def scan_candidates(now: datetime) -> models.QuerySet[Deadline]:
     """The scan's claim query: active deadlines within the longest reminder lead, by due time.
 
@@ -249,7 +253,8 @@ def scan_candidates(now: datetime) -> models.QuerySet[Deadline]:
     `deadline_active_due_idx`; scripts/bench_deadline_scan.py measures exactly this queryset.
     """
     return (
-        Deadline.objects.filter(state__in=ACTIVE_DEADLINE_STATES, due_at__lte=now + _max_lead())
+        Deadline.objects.active()
+        .filter(due_at__lte=now + hooks.longest_reminder_lead())
         .only("id", "kind", "due_at", "state", "committee_id", "subject_type_id", "subject_id")
         .order_by("due_at")
     )
@@ -274,7 +279,7 @@ def deadlines_scan(*, now: datetime | None = None) -> ScanResult:
     )
     created = 0
     for deadline in scan_candidates(now).iterator(chunk_size=500):
-        stage = current_stage(deadline.due_at, now, stage_config(deadline.kind))
+        stage = current_stage(deadline.due_at, now, hooks.deadline_stages(deadline.kind))
         if stage is None:
             continue
         recipients = hooks.deadline_recipients(deadline)
@@ -371,3 +376,75 @@ def _reminder_text(reminder: Reminder) -> tuple[str, str]:
             "emails/reminder.txt", {"deadline": deadline, "params": params, "reminder": reminder}
         )
     return str(title), body
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+USER_FIELDS = ("username", "name", "email", "institution", "institution_admin", "language")
+
+
+@transaction.atomic
+def user_create(*, actor: User, data: Mapping[str, Any]) -> User:
+    """Open an account: site admins for any institution, institution admins for their own."""
+    if not policies.may(actor, "create", User()):
+        raise PermissionDenied
+    values = {key: value for key, value in data.items() if key in USER_FIELDS}
+    if not actor.is_superuser:
+        # Institution admins create accounts for their own institution only.
+        values.pop("institution", None)
+        values["institution_id"] = actor.institution_id
+        values["institution_admin"] = False
+    user = User(**values)
+    password = data.get("password")
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit.record(actor=actor, action="user.create", target=user, after={"username": user.username})
+    return user
+
+
+@transaction.atomic
+def user_update(*, user_id: int, actor: User, data: Mapping[str, Any]) -> User:
+    """Change an account (its owner, the institution's admins, site admins)."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    if not policies.may(actor, "change", user):
+        raise PermissionDenied
+    values = {key: value for key, value in data.items() if key in USER_FIELDS}
+    if not actor.is_superuser:
+        values.pop("institution", None)
+        if not actor.institution_admin or user.pk == actor.pk:
+            values.pop("institution_admin", None)
+    password = data.get("password")
+    before = {key: getattr(user, key) for key in values if key != "institution"}
+    for key, value in values.items():
+        setattr(user, key, value)
+    if password:
+        user.set_password(password)
+    user.save()
+    after = {key: getattr(user, key) for key in before}
+    audit.record(
+        actor=actor,
+        action="user.change",
+        target=user,
+        before=before,
+        after=after | ({"password": "changed"} if password else {}),
+    )
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """Keep the interface language the person chose as their preference."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+def token_for(*, user: User) -> str:
+    """The API token of an authenticated account (created on first use)."""
+    from rest_framework.authtoken.models import Token
+
+    token, _created = Token.objects.get_or_create(user=user)
+    return str(token.key)

@@ -1,6 +1,7 @@
 """Kernel pages: dashboard shell, inbox, language switch."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -9,9 +10,11 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ethics import hooks, selectors, services
+from ethics import hooks, selectors
+from ethics.actions import InputInvalid, bind_input, refused
 from ethics.forms import LanguageForm
 from ethics.middleware import SESSION_KEY
+from ethics.user_actions import ACCOUNT
 
 
 @login_required
@@ -31,28 +34,31 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def inbox_read(request: HttpRequest) -> HttpResponse:
-    raw = request.POST.get("notification")
-    services.notification_mark_read(
-        user=request.user, notification_id=int(raw) if raw and raw.isdigit() else None
-    )
+    """Mark one notification (or all) as read; the input goes through the account table."""
+    back = reverse("ethics:inbox")
+    try:
+        ACCOUNT.perform("mark_read", actor=request.user, target=request.user, data=request.POST)
+    except (InputInvalid, PermissionDenied) as exc:
+        return refused(request, ACCOUNT.get("mark_read"), exc, form=None, back=back)
     if request.headers.get("HX-Request"):
         count = selectors.unread_count(request.user)
         return render(request, "ethics/_unread_badge.html", {"unread_count": count})
-    return HttpResponseRedirect(reverse("ethics:inbox"))
+    return HttpResponseRedirect(back)
 
 
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; signed-in users keep it as their preference."""
-    form = LanguageForm(request.POST)
-    target = request.POST.get("next") or "/"
+    try:
+        form = bind_input(LanguageForm, request.POST)
+    except InputInvalid as exc:
+        return refused(request, ACCOUNT.get("language"), exc, form=None, back="/")
+    language = form.cleaned_data["language"]
+    target = form.cleaned_data["next"] or "/"
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         target = "/"
-    if form.is_valid():
-        language = form.cleaned_data["language"]
-        request.session[SESSION_KEY] = language
-        translation.activate(language)
-        if request.user.is_authenticated and request.user.language != language:
-            request.user.language = language
-            request.user.save(update_fields=["language"])
+    request.session[SESSION_KEY] = language
+    translation.activate(language)
+    if request.user.is_authenticated:
+        ACCOUNT.perform("language", actor=request.user, target=request.user, form=form)
     return HttpResponseRedirect(target)

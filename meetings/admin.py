@@ -1,10 +1,8 @@
 """Django admin for meetings: read-only, since every change goes through the services."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from ethics.admin import ReadOnlyAdmin
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -14,17 +12,6 @@ from meetings.models import (
     MinutesCorrection,
     Recusal,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class AgendaItemInline(admin.TabularInline):

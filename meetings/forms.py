@@ -1,13 +1,80 @@
-"""Forms of the meeting pages; the services validate the rules, forms only shape the input."""
+"""The input of every meeting action, one form each, used by the pages and the API alike
+(meetings.actions). Field names follow api.md. Forms shape and type-check the input; choices that
+depend on the meeting (its committee's members and applications, its items) come from
+`meetings.actions` through form kwargs: another committee's id, or no id at all, is "not a valid
+choice" (400); the services still decide every rule with its ID (409: R7, R15, R18-R24)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from committees.models import Membership, Role
+from meetings.models import VoteChoice
 from meetings.workflow import Mode
+
+_ID = re.compile(r"[0-9]{1,19}")
+_MAX_ID = 2**63 - 1  # a bigint primary key
+PRESIDING_ROLES = (Role.CHAIR, Role.VICE_CHAIR)
+
+
+class MemberField(forms.ModelChoiceField):
+    """A membership id (api.md: "membership ids"), shown as the member's name and role."""
+
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.user.display_name} · {obj.get_role_display()}"
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """Row ids of the queryset. Each value must be a whole number a database id can hold before
+    the queryset sees it: Django's own field sends `pk IN (<any digits>)` to the database, where
+    an id beyond 64 bits is an overflow (a 500) instead of "not a valid choice"."""
+
+    def _check_values(self, value: Any) -> QuerySet[Any]:
+        for pk in value:
+            if not _ID.fullmatch(str(pk)):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:20]},
+                )
+            if int(pk) > _MAX_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(pk)[:20]},
+                )
+        return super()._check_values(value)
+
+
+class MembersField(IdsField):
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.user.display_name} · {obj.get_role_display()}"
+
+
+class OrderedIdsField(IdsField):
+    """Ids of the queryset's rows in the order given (the queryset only checks they exist)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def clean(self, value: Any) -> list[int]:
+        super().clean(value)
+        return [int(pk) for pk in value]
+
+
+class YesNoField(forms.NullBooleanField):
+    """A yes/no answer that must be given (JSON true/false, or "1"/"0" from a page's radios)."""
+
+    widget = forms.RadioSelect(choices=[("0", _("No")), ("1", _("Yes"))])
+
+    def validate(self, value: Any) -> None:
+        if value is None:
+            raise ValidationError(self.error_messages["required"], code="required")
 
 
 class ScheduleForm(forms.Form):
@@ -15,32 +82,126 @@ class ScheduleForm(forms.Form):
     starts_at = forms.DateTimeField(
         label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    mode = forms.ChoiceField(label=_("Mode"), choices=Mode.choices)
-    place = forms.CharField(label=_("Place"), required=False)
-    video_link = forms.URLField(label=_("Video link"), required=False, assume_scheme="https")
-    title = forms.CharField(label=_("Title"), required=False)
+    mode = forms.ChoiceField(
+        label=_("Mode"), choices=Mode.choices, required=False, initial=Mode.IN_PERSON
+    )
+    place = forms.CharField(label=_("Place"), required=False, max_length=200)
+    video_link = forms.URLField(
+        label=_("Video link"), required=False, max_length=200, assume_scheme="https"
+    )
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, committees: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, committees: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = committees
 
+    def clean_mode(self) -> str:
+        return self.cleaned_data.get("mode") or Mode.IN_PERSON
+
+
+class AgendaItemForm(forms.Form):
+    """An application under meeting review, or a title for other business (api.md "items")."""
+
+    application = forms.ModelChoiceField(
+        queryset=None, label=_("Application"), required=False, widget=forms.HiddenInput
+    )
+    title = forms.CharField(label=_("Other business"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, applications: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = applications
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors and not data.get("application") and not data.get("title", "").strip():
+            message = _("Give an application (or a title for other business).")
+            raise ValidationError({"application": ValidationError(message, code="required")})
+        return data
+
+
+class OrderForm(forms.Form):
+    items = OrderedIdsField(queryset=None, label=_("Agenda items in their new order"))
+
+    def __init__(self, *args: Any, items: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["items"].queryset = items
+
+
+class MoveForm(forms.Form):
+    item = forms.ModelChoiceField(queryset=None, label=_("Item"), widget=forms.HiddenInput)
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=[("up", _("Up")), ("down", _("Down"))]
+    )
+
+    def __init__(self, *args: Any, items: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = items
+
 
 class OpenForm(forms.Form):
-    present = forms.TypedMultipleChoiceField(
-        label=_("Members present"), coerce=int, widget=forms.CheckboxSelectMultiple
+    present = MembersField(
+        queryset=None, label=_("Members present"), widget=forms.CheckboxSelectMultiple
     )
-    presiding = forms.TypedChoiceField(label=_("Presiding member"), coerce=int)
+    presiding = MemberField(queryset=None, label=_("Presiding member"), empty_label=None)
     designation = forms.CharField(
-        label=_("Designation by the chair (when a vice-chair presides)"), required=False
+        label=_("Designation by the chair (when a vice-chair presides)"),
+        required=False,
+        max_length=300,
     )
 
-    def __init__(self, *args: Any, members: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: QuerySet[Membership], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = [(m.pk, f"{m.user.display_name} · {m.get_role_display()}") for m in members]
-        self.fields["present"].choices = choices
-        self.fields["presiding"].choices = [
-            (m.pk, m.user.display_name) for m in members if m.role in ("chair", "vice_chair")
+        self.fields["present"].queryset = members
+        self.fields["presiding"].queryset = members
+
+    def offer(self, in_term: list[Membership]) -> None:
+        """Show the members in term on the meeting day, and as presiding members the chair and
+        the vice-chairs among them (R18); the service still checks whatever is posted."""
+        present, presiding = self.fields["present"], self.fields["presiding"]
+        present.choices = [(m.pk, present.label_from_instance(m)) for m in in_term]
+        presiding.choices = [
+            (m.pk, presiding.label_from_instance(m)) for m in in_term if m.role in PRESIDING_ROLES
         ]
+
+
+class DeclareForm(forms.Form):
+    conflicted = YesNoField(label=_("I have a conflict of interest"))
+    note = forms.CharField(label=_("Details"), required=False)
+
+
+class RecusalForm(forms.Form):
+    member = MemberField(queryset=None, label=_("Member"))
+    reason = forms.CharField(label=_("Reason"))
+
+    def __init__(self, *args: Any, members: QuerySet[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+
+class ConsultantForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    affiliation = forms.CharField(
+        label=_("Affiliation and expertise"), required=False, max_length=300
+    )
+    declaration = forms.CharField(label=_("No-direct-interest declaration"))
+    no_direct_interest = forms.BooleanField(label=_("Declares no direct interest"), required=False)
+
+
+class VoteForm(forms.Form):
+    """`member` is left out when members vote for themselves; the secretary names the member."""
+
+    member = MemberField(queryset=None, label=_("Member"), required=False)
+    choice = forms.ChoiceField(label=_("Vote"), choices=VoteChoice.choices)
+
+    def __init__(self, *args: Any, members: QuerySet[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+
+class NotesForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Discussion notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ConcludeForm(forms.Form):
@@ -53,3 +214,11 @@ class ConcludeForm(forms.Form):
     dissent = forms.CharField(
         label=_("Dissenting opinions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DeferForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for deferring"))
+
+
+class CorrectionForm(forms.Form):
+    text = forms.CharField(label=_("Correction"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Membership
+from ethics.models import CreatedBy, choices_constraint
 from meetings.workflow import ABSTAIN, ItemKind, ItemStatus, Mode, Status
 from reviews.models import Application, Decision, Outcome, Review
 
 
-class Meeting(models.Model):
+class Meeting(CreatedBy):
     """One committee meeting; the presiding member is the chair or a designated vice-chair (R18)."""
 
     committee = models.ForeignKey(
@@ -53,20 +54,14 @@ class Meeting(models.Model):
     notice_sent_at = models.DateTimeField(_("notice sent at"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
         ordering = ["-starts_at", "-id"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="meeting_status_valid"
-            ),
-            models.CheckConstraint(condition=Q(mode__in=Mode.values), name="meeting_mode_valid"),
+            choices_constraint("status", Status, name="meeting_status_valid"),
+            choices_constraint("mode", Mode, name="meeting_mode_valid"),
         ]
         indexes = [models.Index(fields=["committee", "-starts_at"], name="meeting_committee_idx")]
 
@@ -116,12 +111,8 @@ class AgendaItem(models.Model):
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=ItemStatus.values), name="agenda_item_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind__in=ItemKind.values), name="agenda_item_kind_valid"
-            ),
+            choices_constraint("status", ItemStatus, name="agenda_item_status_valid"),
+            choices_constraint("kind", ItemKind, name="agenda_item_kind_valid"),
             models.CheckConstraint(
                 condition=~Q(kind=ItemKind.REVIEW) | Q(application__isnull=False),
                 name="agenda_item_review_has_application",
@@ -264,9 +255,7 @@ class Vote(models.Model):
         verbose_name_plural = _("votes")
         constraints = [
             models.UniqueConstraint(fields=["item", "membership"], name="vote_once_per_member"),
-            models.CheckConstraint(
-                condition=Q(choice__in=VoteChoice.values), name="vote_choice_valid"
-            ),
+            choices_constraint("choice", VoteChoice, name="vote_choice_valid"),
         ]
 
     def __str__(self) -> str:

@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from committees.models import VOTING_ROLES, Membership
+from committees.models import Membership
 from ethics import policies, regulations
 from ethics.models import User
 from meetings import counting
@@ -63,16 +63,23 @@ def meeting_day(meeting: Meeting) -> date:
     return timezone.localtime(meeting.starts_at).date()
 
 
+def voting_members(committee_id: int) -> models.QuerySet[Membership]:
+    """Every member (委员) of the committee, in term or not: the ids an action may name; whether
+    one is in term, present or may preside is the service's question (R7, R18, R19)."""
+    return (
+        Membership.objects.filter(committee_id=committee_id)
+        .voting()
+        .select_related("user")
+        .order_by("role", "id")
+    )
+
+
 def members_in_term(committee_id: int, on: date) -> list[Membership]:
     """The committee's members (委员, not the secretary) in term on a date (R7, R19)."""
     return list(
-        Membership.objects.filter(
-            committee_id=committee_id,
-            role__in=VOTING_ROLES,
-            term_start__lte=on,
-            term_end__gte=on,
-        )
-        .filter(Q(ended_on=None) | Q(ended_on__gte=on))
+        Membership.objects.in_office(on=on)
+        .voting()
+        .filter(committee_id=committee_id)
         .select_related("user")
         .order_by("role", "id")
     )

@@ -12,21 +12,21 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import MANAGING_ROLES, VOTING_ROLES, Committee, DocumentKind, Membership
+from committees.models import MANAGING_ROLES, Committee, DocumentKind, Membership
 from ethics import audit, pdf, policies, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import User
+from ethics.services import invalid, require, site_text
 from meetings import counting, selectors, workflow
 from meetings.models import (
     AgendaItem,
@@ -47,20 +47,6 @@ from reviews.workflow import Status as ApplicationStatus
 
 MINUTES_TEMPLATE = "pdf/meetings/minutes.html"
 MINUTES_TEMPLATE_VERSION = "1"
-
-
-def _require(actor: User, action: str, meeting: Meeting) -> None:
-    if not policies.may(actor, action, meeting):
-        raise PermissionDenied
-
-
-def _invalid(field: str, message: Any, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
-def _site_text(text: Any, **params: Any) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(text) % params if params else str(text)
 
 
 def _lock_meeting(meeting_id: int) -> Meeting:
@@ -99,7 +85,7 @@ def _video_rules_on_file(committee: Committee) -> bool:
 
 def _check_mode(committee: Committee, mode: str) -> None:
     if mode not in Mode.values:
-        raise _invalid("mode", _("Choose in person or video."), "invalid_choice")
+        raise invalid("mode", _("Choose in person or video."), "invalid_choice")
     if mode == Mode.VIDEO and not _video_rules_on_file(committee):
         raise Conflict(
             "video_rules_missing",
@@ -109,10 +95,12 @@ def _check_mode(committee: Committee, mode: str) -> None:
 
 
 def _members(committee_id: int) -> list[User]:
-    today = timezone.localdate()
-    rows = Membership.objects.filter(
-        committee_id=committee_id, ended_on=None, term_start__lte=today, term_end__gte=today
-    ).select_related("user")
+    """Everyone in term today (the secretary too): who is sent the meeting notice."""
+    rows = (
+        Membership.objects.in_term(on=timezone.localdate())
+        .filter(committee_id=committee_id)
+        .select_related("user")
+    )
     return [row.user for row in rows]
 
 
@@ -132,10 +120,10 @@ def meeting_schedule(
 ) -> Meeting:
     """Schedule a meeting; video meetings only with video-meeting rules on file (R21)."""
     meeting = Meeting(committee=committee, starts_at=starts_at, mode=mode)
-    _require(actor, "create", meeting)
+    require(actor, "create", meeting)
     _check_mode(committee, mode)
     if mode == Mode.VIDEO and not video_link:
-        raise _invalid("video_link", _("A video meeting needs its link."), "required")
+        raise invalid("video_link", _("A video meeting needs its link."), "required")
     meeting.place = place
     meeting.video_link = video_link
     meeting.title = title
@@ -184,7 +172,7 @@ def agenda_sync_reports(*, meeting_id: int, actor: User) -> list[AgendaItem]:
     """Add the simplified decisions not yet reported to the agenda (R35)."""
     meeting = _lock_meeting(meeting_id)
     workflow.next_status(meeting.status, Action.EDIT_AGENDA)
-    _require(actor, "edit_agenda", meeting)
+    require(actor, "edit_agenda", meeting)
     return _sync_reports(meeting, actor)
 
 
@@ -193,14 +181,14 @@ def agenda_add(*, meeting_id: int, application_id: int, actor: User) -> AgendaIt
     """Put an application under meeting review on the agenda."""
     meeting = _lock_meeting(meeting_id)
     workflow.next_status(meeting.status, Action.EDIT_AGENDA)
-    _require(actor, "edit_agenda", meeting)
+    require(actor, "edit_agenda", meeting)
     application = (
         Application.objects.select_related("project")
         .filter(pk=application_id, committee_id=meeting.committee_id)
         .first()
     )
     if application is None:
-        raise _invalid("application", _("No such application of this committee."), "not_found")
+        raise invalid("application", _("No such application of this committee."), "not_found")
     review = Review.objects.filter(application=application, state=ReviewState.OPEN).first()
     if (
         application.status != ApplicationStatus.UNDER_REVIEW
@@ -237,9 +225,9 @@ def agenda_add_other(*, meeting_id: int, title: str, actor: User) -> AgendaItem:
     """Other business (a report, a notice) on the agenda; it is noted, never voted."""
     meeting = _lock_meeting(meeting_id)
     workflow.next_status(meeting.status, Action.EDIT_AGENDA)
-    _require(actor, "edit_agenda", meeting)
+    require(actor, "edit_agenda", meeting)
     if not title.strip():
-        raise _invalid("title", _("Give the item a title."), "required")
+        raise invalid("title", _("Give the item a title."), "required")
     item = AgendaItem.objects.create(
         meeting=meeting, position=_next_position(meeting), kind=ItemKind.OTHER, title=title[:300]
     )
@@ -254,7 +242,7 @@ def agenda_remove(*, item_id: int, actor: User) -> None:
     meeting = item.meeting
     workflow.next_status(meeting.status, Action.EDIT_AGENDA)
     workflow.next_item_status(item.status, ItemAction.REMOVE)
-    _require(actor, "edit_agenda", meeting)
+    require(actor, "edit_agenda", meeting)
     if item.votes.exists() or item.recusals.exists() or item.consultants.exists():
         raise Conflict("item_in_use", _("Votes or recusals are recorded on this item."))
     item.declarations.all().delete()
@@ -272,11 +260,36 @@ def agenda_reorder(*, meeting_id: int, item_ids: Iterable[int], actor: User) -> 
     """Put the agenda in the given order; every item must be listed once."""
     meeting = _lock_meeting(meeting_id)
     workflow.next_status(meeting.status, Action.EDIT_AGENDA)
-    _require(actor, "edit_agenda", meeting)
-    wanted = [int(pk) for pk in item_ids]
+    require(actor, "edit_agenda", meeting)
+    return _reorder(meeting, [int(pk) for pk in item_ids], actor)
+
+
+@transaction.atomic
+def agenda_move(*, meeting_id: int, item_id: int, direction: str, actor: User) -> list[AgendaItem]:
+    """Move one item a place up or down the agenda (at either end it stays where it is)."""
+    meeting = _lock_meeting(meeting_id)
+    workflow.next_status(meeting.status, Action.EDIT_AGENDA)
+    require(actor, "edit_agenda", meeting)
+    if direction not in ("up", "down"):
+        raise invalid("direction", _("Move an item up or down."), "invalid_choice")
+    order = list(
+        AgendaItem.objects.filter(meeting=meeting)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+    )
+    if item_id not in order:
+        raise invalid("item", _("No such item on this agenda."), "invalid_choice")
+    index = order.index(item_id)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(order):
+        order[index], order[other] = order[other], order[index]
+    return _reorder(meeting, order, actor)
+
+
+def _reorder(meeting: Meeting, wanted: list[int], actor: User) -> list[AgendaItem]:
     items = {item.pk: item for item in AgendaItem.objects.filter(meeting=meeting)}
     if sorted(wanted) != sorted(items):
-        raise _invalid("items", _("List every item of the agenda exactly once."), "invalid")
+        raise invalid("items", _("List every item of the agenda exactly once."), "invalid")
     before = [pk for pk, _item in sorted(items.items(), key=lambda kv: kv[1].position)]
     for position, pk in enumerate(wanted, start=1):
         items[pk].position = position
@@ -293,7 +306,7 @@ def notice_send(*, meeting_id: int, actor: User) -> Meeting:
     """Send the notice and the materials to every member (they open them after declaring)."""
     meeting = _lock_meeting(meeting_id)
     workflow.next_status(meeting.status, Action.SEND_NOTICE)
-    _require(actor, "send_notice", meeting)
+    require(actor, "send_notice", meeting)
     _sync_reports(meeting, actor)
     meeting.notice_sent_at = timezone.now()
     meeting.save(update_fields=["notice_sent_at"])
@@ -314,9 +327,9 @@ def notice_send(*, meeting_id: int, actor: User) -> Meeting:
 
 def _membership_of(actor: User, committee_id: int) -> Membership:
     membership = (
-        Membership.objects.filter(
-            committee_id=committee_id, user_id=actor.pk, role__in=VOTING_ROLES, ended_on=None
-        )
+        Membership.objects.open()
+        .voting()
+        .filter(committee_id=committee_id, user_id=actor.pk)
         .order_by("id")
         .first()
     )
@@ -364,7 +377,7 @@ def member_declare(*, item_id: int, actor: User, conflicted: bool, note: str = "
     item = _lock_item(item_id)
     meeting = item.meeting
     workflow.next_status(meeting.status, Action.DECLARE)
-    _require(actor, "declare", meeting)
+    require(actor, "declare", meeting)
     membership = _membership_of(actor, meeting.committee_id)
     if not conflicted and _is_applicant(membership, item):
         raise Conflict(
@@ -395,7 +408,7 @@ def member_declare(*, item_id: int, actor: User, conflicted: bool, note: str = "
         after={"member": membership.pk, "conflicted": conflicted},
     )
     if conflicted:
-        reason = note.strip() or _site_text(_("Declared a conflict of interest"))
+        reason = note.strip() or site_text(_("Declared a conflict of interest"))
         _recuse(item, membership, reason, actor)
     return declaration
 
@@ -415,17 +428,15 @@ def meeting_open(
     """Open with the members present; 409 no_quorum (R19) or a presiding problem (R18)."""
     meeting = _lock_meeting(meeting_id)
     new = workflow.next_status(meeting.status, Action.OPEN)
-    _require(actor, "open", meeting)
+    require(actor, "open", meeting)
     _check_mode(meeting.committee, meeting.mode)
     day = selectors.meeting_day(meeting)
     ids = sorted({int(pk) for pk in present})
     memberships = list(
-        Membership.objects.filter(
-            pk__in=ids, committee_id=meeting.committee_id, role__in=VOTING_ROLES
-        )
+        Membership.objects.voting().filter(pk__in=ids, committee_id=meeting.committee_id)
     )
     if len(memberships) != len(ids):
-        raise _invalid("present", _("Only members of this committee can be present."), "invalid")
+        raise invalid("present", _("Only members of this committee can be present."), "invalid")
     chosen = next((m for m in memberships if m.pk == int(presiding)), None)
     if chosen is None or not chosen.in_term(day) or chosen.role not in MANAGING_ROLES:
         raise Conflict(
@@ -512,9 +523,9 @@ def consultant_admit(
 ) -> Consultant:
     """R20: a consultant attends one item after declaring no direct interest; never votes."""
     item = _open_item(item_id, ItemAction.ADMIT, actor)
-    _require(actor, "record", item.meeting)
+    require(actor, "record", item.meeting)
     if not name.strip():
-        raise _invalid("name", _("Give the consultant's name."), "required")
+        raise invalid("name", _("Give the consultant's name."), "required")
     if not no_direct_interest or not declaration.strip():
         raise Conflict(
             "direct_interest",
@@ -548,14 +559,14 @@ def consultant_admit(
 def recusal_record(*, item_id: int, membership_id: int, reason: str, actor: User) -> Recusal:
     """R20a: record a member's recusal from an item; the item's quorum is then re-checked."""
     item = _open_item(item_id, ItemAction.RECUSE, actor)
-    _require(actor, "record", item.meeting)
+    require(actor, "record", item.meeting)
     membership = Membership.objects.filter(
         pk=membership_id, committee_id=item.meeting.committee_id
     ).first()
     if membership is None:
-        raise _invalid("member", _("Not a member of this committee."), "invalid")
+        raise invalid("member", _("Not a member of this committee."), "invalid")
     if not reason.strip():
-        raise _invalid("reason", _("Give the reason for the recusal."), "required")
+        raise invalid("reason", _("Give the reason for the recusal."), "required")
     if Recusal.objects.filter(item=item, membership=membership).exists():
         raise Conflict("already_recused", _("This member is already recused from the item."))
     return _recuse(item, membership, reason.strip(), actor)
@@ -569,7 +580,7 @@ def _vote_member(item: AgendaItem, actor: User, membership_id: int | None) -> Me
         pk=membership_id, committee_id=meeting.committee_id
     ).first()
     if membership is None:
-        raise _invalid("member", _("Not a member of this committee."), "invalid")
+        raise invalid("member", _("Not a member of this committee."), "invalid")
     if membership.user_id != actor.pk and not policies.may(actor, "record", meeting):
         raise PermissionDenied
     return membership
@@ -585,7 +596,7 @@ def vote_cast(*, item_id: int, choice: str, actor: User, membership_id: int | No
     membership = _vote_member(item, actor, membership_id)
     own = membership.user_id == actor.pk
     if choice not in selectors.item_choices(item):
-        raise _invalid("choice", _("This choice is not possible for this item."), "invalid_choice")
+        raise invalid("choice", _("This choice is not possible for this item."), "invalid_choice")
     attendance = list(Attendance.objects.filter(meeting_id=item.meeting_id))
     present = next((a for a in attendance if a.membership_id == membership.pk), None)
     if present is None or not present.in_term:
@@ -632,7 +643,7 @@ def vote_cast(*, item_id: int, choice: str, actor: User, membership_id: int | No
 def item_note(*, item_id: int, notes: str, actor: User) -> AgendaItem:
     """Record the discussion notes of an item for the minutes."""
     item = _open_item(item_id, ItemAction.NOTE, actor)
-    _require(actor, "record", item.meeting)
+    require(actor, "record", item.meeting)
     before = item.notes
     item.notes = notes
     item.save(update_fields=["notes"])
@@ -660,12 +671,12 @@ def _check_outcome_inputs(
     )
     if problems:
         field = "conditions" if problems[0].code == "conditions_required" else "reasons"
-        raise _invalid(field, problems[0].message, problems[0].code)
+        raise invalid(field, problems[0].message, problems[0].code)
     against = sum(n for choice, n in tally.counts.items() if choice not in (outcome, ABSTAIN))
     # N4: under the NHC regime dissenting opinions are recorded in detail.
     majority = rules.majority_of_all
     if majority.value is not None and against and not dissent.strip():
-        raise _invalid(
+        raise invalid(
             "dissent",
             _("Record the dissenting opinions (%(rule)s).") % {"rule": majority.rule},
             "dissent_required",
@@ -687,7 +698,7 @@ def item_conclude(
     """
     item = _lock_item(item_id)
     meeting = item.meeting
-    _require(actor, "record", meeting)
+    require(actor, "record", meeting)
     if item.status in workflow.DONE_ITEM_STATUSES:
         return item
     workflow.next_status(meeting.status, Action.RECORD)
@@ -729,7 +740,7 @@ def item_conclude(
             reasons=reasons,
             tally=item.tally,
             presiding=presiding is not None,
-            meaning=_site_text(
+            meaning=site_text(
                 _("Signed as presiding member of the meeting of %(when)s (R18)"),
                 when=f"{local:%Y-%m-%d}",
             ),
@@ -749,12 +760,12 @@ def item_conclude(
 def item_defer(*, item_id: int, actor: User, reason: str) -> AgendaItem:
     """Defer an item without a vote (e.g. no quorum after recusals); the tally so far is kept."""
     item = _lock_item(item_id)
-    _require(actor, "record", item.meeting)
+    require(actor, "record", item.meeting)
     if item.status in workflow.DONE_ITEM_STATUSES:
         return item
     workflow.next_status(item.meeting.status, Action.RECORD)
     if not reason.strip():
-        raise _invalid("reason", _("Give the reason for deferring."), "required")
+        raise invalid("reason", _("Give the reason for deferring."), "required")
     item.status = workflow.next_item_status(item.status, ItemAction.DEFER)
     if item.votable:
         item.tally = _tally_for_decision(item, selectors.item_tally(item))
@@ -774,7 +785,7 @@ def meeting_close(*, meeting_id: int, actor: User) -> Meeting:
     """Close when every item is concluded or deferred; the minutes are locked and rendered."""
     meeting = _lock_meeting(meeting_id)
     new = workflow.next_status(meeting.status, Action.CLOSE)
-    _require(actor, "close", meeting)
+    require(actor, "close", meeting)
     pending = list(
         AgendaItem.objects.filter(meeting=meeting)
         .exclude(status__in=workflow.DONE_ITEM_STATUSES)
@@ -812,9 +823,9 @@ def minutes_correct(*, meeting_id: int, text: str, actor: User) -> MinutesCorrec
     """Append a correction to locked minutes; a new version is rendered with it (R60)."""
     meeting = _lock_meeting(meeting_id)
     workflow.next_status(meeting.status, Action.CORRECT)
-    _require(actor, "correct", meeting)
+    require(actor, "correct", meeting)
     if not text.strip():
-        raise _invalid("text", _("Write the correction."), "required")
+        raise invalid("text", _("Write the correction."), "required")
     correction = MinutesCorrection.objects.create(
         meeting=meeting, text=text.strip(), created_by=actor
     )
@@ -864,7 +875,7 @@ def minutes_render(*, minutes_id: int) -> Minutes:
 def minutes_open(*, meeting_id: int, actor: User) -> Minutes:
     """Permission-check a minutes download and audit it."""
     meeting = Meeting.objects.get(pk=meeting_id)
-    _require(actor, "view", meeting)
+    require(actor, "view", meeting)
     minutes = selectors.latest_minutes(meeting)
     if minutes is None:
         raise Conflict("minutes_not_ready", _("The minutes are still being prepared."))
@@ -880,7 +891,7 @@ def material_open(*, item_id: int, version_id: int, actor: User) -> DocumentVers
     """A member opens an item's document after declaring no conflict (R20a); audited."""
     item = AgendaItem.objects.select_related("meeting", "application__project").get(pk=item_id)
     meeting = item.meeting
-    _require(actor, "view", meeting)
+    require(actor, "view", meeting)
     if item.application_id is None:
         raise Http404
     version = DocumentVersion.objects.filter(

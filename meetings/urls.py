@@ -13,7 +13,7 @@ urlpatterns = [
     path("<int:pk>/do/<str:action>/", views.meeting_action, name="meeting-action"),
     path("<int:pk>/minutes.pdf", views.minutes_download, name="meeting-minutes"),
     path("<int:pk>/items/<int:item_id>/tally/", views.item_tally, name="item-tally"),
-    path("<int:pk>/items/<int:item_id>/do/<str:action>/", views.item_action, name="item-action"),
+    path("<int:pk>/items/<int:item_id>/do/<str:action>/", views.meeting_action, name="item-action"),
     path(
         "<int:pk>/items/<int:item_id>/documents/<int:version_id>/",
         views.material_download,

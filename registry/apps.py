@@ -10,27 +10,30 @@ class RegistryConfig(AppConfig):
     def ready(self) -> None:
         from committees.policies import holds_role
         from ethics import hooks
-        from ethics.models import DeadlineKind
-        from registry import demo, policies, services
+        from ethics.reminders import StageConfig
+        from registry import clocks, demo, policies, services
         from registry import hooks as app_hooks
+        from reviews.clocks import LISTED_REGISTRATION
 
         policies.register()
-        for kind in services.FILING_FOR_DEADLINE:
-            hooks.on_deadline_opened(kind, services.filing_open_for_deadline)
-            hooks.on_deadline_closed(kind, services.filing_waive_for_deadline)
-        hooks.on_deadline_closed(DeadlineKind.ANNUAL_REPORT, services.filing_waive_for_deadline)
         hooks.register_deadline_kind(
-            DeadlineKind.ANNUAL_REPORT,
+            clocks.ANNUAL_REPORT,
+            label=_("Annual report"),
+            recipients=app_hooks.filing_deadline_recipients,
+            url=app_hooks.filing_deadline_url,
+            # R52: 1, 15 and 25 March before the period ends at 24:00 on 31 March.
+            stages=StageConfig(days_before=(31, 17, 7), on_last_day=True, overdue_every_days=7),
+        )
+        # Reviews opens the listed-activity registration clock; its filing lives here.
+        hooks.route_deadline_kind(
+            LISTED_REGISTRATION,
             recipients=app_hooks.filing_deadline_recipients,
             url=app_hooks.filing_deadline_url,
         )
-        # The reviews app may name its own recipients for listed registration; do not override.
-        if not hooks.has_deadline_kind(DeadlineKind.LISTED_REGISTRATION):
-            hooks.register_deadline_kind(
-                DeadlineKind.LISTED_REGISTRATION,
-                recipients=app_hooks.filing_deadline_recipients,
-                url=app_hooks.filing_deadline_url,
-            )
+        for kind in services.FILING_FOR_DEADLINE:
+            hooks.on_deadline_opened(kind, services.filing_open_for_deadline)
+            hooks.on_deadline_closed(kind, services.filing_waive_for_deadline)
+        hooks.on_deadline_closed(clocks.ANNUAL_REPORT, services.filing_waive_for_deadline)
         hooks.register_nav_item(
             80,
             _("Deadlines"),

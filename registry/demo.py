@@ -17,7 +17,8 @@ from registry.workflow import Kind, Status
 
 def _officer(committee: Committee) -> User | None:
     row = (
-        Membership.objects.filter(committee=committee, role="secretary", ended_on=None)
+        Membership.objects.open()
+        .filter(committee=committee, role="secretary")
         .select_related("user")
         .first()
     )

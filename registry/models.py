@@ -15,12 +15,19 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ethics.models import CreatedAt, UpdatedAt, choices_constraint
 from registry.workflow import COMMITTEE_KINDS, LISTED_KINDS, OPEN_STATUSES, Kind, Status
 
 _OPEN = Q(status__in=[s.value for s in OPEN_STATUSES])
 
 
-class Filing(models.Model):
+class FilingQuerySet(models.QuerySet["Filing"]):
+    def open(self) -> FilingQuerySet:
+        """Filings still to be filed: due or prepared."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Filing(CreatedAt, UpdatedAt):
     """One obligation towards the national platform, from due to acknowledged."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
@@ -61,18 +68,16 @@ class Filing(models.Model):
     )
     receipt = models.CharField(_("platform receipt number"), max_length=100, blank=True)
     acknowledged_on = models.DateField(_("acknowledged on"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = FilingQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]
         verbose_name = _("filing")
         verbose_name_plural = _("filings")
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=Kind.values), name="filing_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="filing_status_valid"
-            ),
+            choices_constraint("kind", Kind, name="filing_kind_valid"),
+            choices_constraint("status", Status, name="filing_status_valid"),
             models.CheckConstraint(
                 condition=~Q(kind__in=[k.value for k in LISTED_KINDS]) | Q(project__isnull=False),
                 name="filing_listed_has_project",
@@ -159,9 +164,7 @@ class FilingPackage(models.Model):
         verbose_name_plural = _("filing packages")
         constraints = [
             models.UniqueConstraint(fields=["filing", "version"], name="package_version_unique"),
-            models.CheckConstraint(
-                condition=Q(state__in=PackageState.values), name="package_state_valid"
-            ),
+            choices_constraint("state", PackageState, name="package_state_valid"),
             models.CheckConstraint(
                 condition=~Q(state=PackageState.READY) | ~Q(verification_hash=""),
                 name="package_ready_has_hash",

@@ -171,7 +171,8 @@ def _committee_fields(committee: Committee) -> list[dict[str, Any]]:
 
 def _roster(committee: Committee) -> list[dict[str, Any]]:
     members = (
-        Membership.objects.filter(committee=committee, ended_on=None)
+        Membership.objects.open()
+        .filter(committee=committee)
         .select_related("user")
         .order_by("role", "id")
     )

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
-from committees.models import MANAGING_ROLES
+from committees.models import MANAGING_ROLES, Committee
 from committees.policies import current_memberships, may_manage_committee, visible_committee_filter
 from ethics import policies
 from ethics.models import Deadline, User
@@ -20,19 +20,23 @@ from registry.models import Filing, FilingPackage
 
 
 class DeadlinePolicy:
+    """A deadline is seen with its committee (the kernel keeps only the committee's id)."""
+
     def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         if user.is_superuser:
             return queryset
-        return queryset.filter(visible_committee_filter(user, "committee__"))
+        committees = Committee.objects.filter(visible_committee_filter(user)).values("pk")
+        return queryset.filter(committee_id__in=committees)
 
     def may(self, user: User, action: str, obj: Any) -> bool:
         if user.is_superuser:
             return True
-        if obj.committee is None:
+        if obj.committee_id is None:
             return False
         if action == "view":
             return self.visible(user, Deadline.objects.filter(pk=obj.pk)).exists()
-        return may_manage_committee(user, obj.committee)
+        committee = Committee.objects.filter(pk=obj.committee_id).first()
+        return committee is not None and may_manage_committee(user, committee)
 
 
 def managed_committee_filter(user: User, prefix: str = "") -> Q:

@@ -7,22 +7,29 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import models
-from django.db.models import Prefetch
-from django.utils import timezone
+from django.db.models import OuterRef, Prefetch, Subquery
 
-from committees.models import Committee, Membership, Role
-from ethics import policies
+from committees.models import Committee, Role
+from committees.selectors import institution_admins, officers
+from ethics import hooks, policies
 from ethics.deadlines import SHANGHAI
-from ethics.models import ACTIVE_DEADLINE_STATES, Deadline, DeadlineKind, DeadlineState, User
-from registry.models import Filing, FilingPackage
+from ethics.models import Deadline, DeadlineQuerySet, DeadlineState, User
+from registry.models import Filing, FilingPackage, FilingQuerySet
 from registry.workflow import OPEN_STATUSES, Kind, Status
 
 
-def deadlines_for_user(
-    user: User, filters: Mapping[str, str] | None = None
-) -> models.QuerySet[Deadline]:
-    """Deadlines of the committees `user` may see, filtered by committee, state and kind."""
-    qs = policies.visible(user, Deadline.objects.select_related("committee", "subject_type"))
+def deadlines_for_user(user: User, filters: Mapping[str, str] | None = None) -> DeadlineQuerySet:
+    """Deadlines of the committees `user` may see, filtered by committee, state and kind.
+
+    Each row carries `committee_name` (the kernel's deadline keeps only the committee's id).
+    """
+    committee_name = Committee.objects.filter(pk=OuterRef("committee_id")).values("name")[:1]
+    qs = policies.visible(
+        user,
+        Deadline.objects.select_related("subject_type").annotate(
+            committee_name=Subquery(committee_name)
+        ),
+    )
     filters = filters or {}
     committee = filters.get("committee")
     if committee and str(committee).isdigit():
@@ -31,9 +38,9 @@ def deadlines_for_user(
     if state in DeadlineState.values:
         qs = qs.filter(state=state)
     elif state == "active":
-        qs = qs.filter(state__in=[DeadlineState.OPEN, DeadlineState.OVERDUE])
+        qs = qs.active()
     kind = filters.get("kind")
-    if kind in DeadlineKind.values:
+    if kind and hooks.has_deadline_kind(kind):
         qs = qs.filter(kind=kind)
     return qs.order_by("due_at", "id")
 
@@ -45,9 +52,7 @@ def deadlines_in_month(user: User, year: int, month: int) -> dict[date, list[Dea
     # due_at is 24:00 of the last day, i.e. the next day's 00:00 Shanghai.
     start = datetime.combine(first + timedelta(days=1), time.min, tzinfo=SHANGHAI)
     end = datetime.combine(following + timedelta(days=1), time.min, tzinfo=SHANGHAI)
-    qs = deadlines_for_user(user).filter(
-        due_at__gte=start, due_at__lt=end, state__in=ACTIVE_DEADLINE_STATES
-    )
+    qs = deadlines_for_user(user).active().filter(due_at__gte=start, due_at__lt=end)
     days: dict[date, list[Deadline]] = {}
     for deadline in qs[:500]:
         last = (deadline.due_at.astimezone(SHANGHAI) - timedelta(microseconds=1)).date()
@@ -58,7 +63,7 @@ def deadlines_in_month(user: User, year: int, month: int) -> dict[date, list[Dea
 # --- filings ------------------------------------------------------------------------------------
 
 
-def with_packages(qs: models.QuerySet[Filing]) -> models.QuerySet[Filing]:
+def with_packages(qs: FilingQuerySet) -> FilingQuerySet:
     """Prefetch each filing's packages, newest first, for `latest_package` (one query)."""
     return qs.prefetch_related(
         Prefetch(
@@ -69,9 +74,7 @@ def with_packages(qs: models.QuerySet[Filing]) -> models.QuerySet[Filing]:
     )
 
 
-def filings_for_user(
-    user: User, filters: Mapping[str, str] | None = None
-) -> models.QuerySet[Filing]:
+def filings_for_user(user: User, filters: Mapping[str, str] | None = None) -> FilingQuerySet:
     """Filings of the committees `user` manages, filtered by committee, kind and status."""
     qs = policies.visible(user, Filing.objects.select_related("committee", "project", "deadline"))
     filters = filters or {}
@@ -85,9 +88,9 @@ def filings_for_user(
     if status in Status.values:
         qs = qs.filter(status=status)
     elif status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
+        qs = qs.open()
     elif status == "overdue":
-        qs = qs.filter(status__in=OPEN_STATUSES, deadline__state=DeadlineState.OVERDUE)
+        qs = qs.open().filter(deadline__state=DeadlineState.OVERDUE)
     return qs.order_by("due_on", "id")
 
 
@@ -143,30 +146,13 @@ def next_obligations(user: User, limit: int = 8) -> list[Filing]:
     """The user's open filings, soonest first (dashboard panel)."""
     return list(
         policies.visible(user, Filing.objects.select_related("committee", "project", "deadline"))
-        .filter(status__in=OPEN_STATUSES)
+        .open()
         .order_by("due_on", "id")[:limit]
     )
 
 
 def filing_recipients(committee_id: int, *, escalation: bool = False) -> list[User]:
     """Secretaries of the committee; with `escalation`, also its chair and institution admins."""
-    today = timezone.localdate()
-    roles = [Role.SECRETARY, Role.CHAIR] if escalation else [Role.SECRETARY]
-    users = [
-        m.user
-        for m in Membership.objects.filter(
-            committee_id=committee_id,
-            role__in=roles,
-            ended_on=None,
-            term_start__lte=today,
-            term_end__gte=today,
-        ).select_related("user")
-    ]
-    if escalation:
-        institution = Committee.objects.filter(pk=committee_id).values("institution_id")
-        users += list(
-            User.objects.filter(
-                institution_id__in=institution, institution_admin=True, is_active=True
-            )
-        )
-    return users
+    if not escalation:
+        return officers(committee_id, [Role.SECRETARY])
+    return officers(committee_id, [Role.SECRETARY, Role.CHAIR]) + institution_admins(committee_id)

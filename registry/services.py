@@ -12,35 +12,37 @@ import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from committees import clocks as committee_clocks
 from committees import services as committee_services
 from committees.models import Committee
-from ethics import audit, pdf, policies, regulations
+from ethics import audit, pdf, regulations
 from ethics import services as kernel
 from ethics.deadlines import SHANGHAI, end_of_day
 from ethics.errors import Conflict
-from ethics.models import Deadline, DeadlineKind, DeadlineState, User
-from registry import packages, platform, render, selectors, workflow
+from ethics.models import Deadline, DeadlineState, User
+from ethics.services import require, site_text
+from registry import clocks, packages, platform, render, selectors, workflow
 from registry.models import Filing, FilingPackage, PackageState
 from registry.workflow import COMMITTEE_KINDS, Action, Kind, Status
 from reports import figures
+from reviews import clocks as review_clocks
 
 logger = logging.getLogger(__name__)
 
 # Which filing a deadline kind opens.
 FILING_FOR_DEADLINE: dict[str, Kind] = {
-    DeadlineKind.COMMITTEE_REGISTRATION: Kind.COMMITTEE_REGISTRATION,
-    DeadlineKind.COMMITTEE_UPDATE: Kind.COMMITTEE_UPDATE,
-    DeadlineKind.LISTED_REGISTRATION: Kind.LISTED_REGISTRATION,
+    committee_clocks.COMMITTEE_REGISTRATION: Kind.COMMITTEE_REGISTRATION,
+    committee_clocks.COMMITTEE_UPDATE: Kind.COMMITTEE_UPDATE,
+    review_clocks.LISTED_REGISTRATION: Kind.LISTED_REGISTRATION,
 }
 
 
@@ -49,19 +51,8 @@ def last_day(due_at: datetime) -> date:
     return (due_at.astimezone(SHANGHAI) - timedelta(microseconds=1)).date()
 
 
-def _site_text(text: Any, **params: Any) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        rendered = str(text)
-    return rendered % params if params else rendered
-
-
 def _filing_url(filing: Filing) -> str:
     return reverse("registry:filing-detail", args=[filing.pk])
-
-
-def _require(actor: User, action: str, filing: Filing) -> None:
-    if not policies.may(actor, action, filing):
-        raise PermissionDenied
 
 
 def _lock(filing_id: int) -> Filing:
@@ -106,9 +97,7 @@ def filing_open_for_deadline(deadline: Deadline) -> Filing | None:
         if project is None:
             logger.warning("listed_registration deadline %s has no project", deadline.pk)
             return None
-    open_same = Filing.objects.select_for_update().filter(
-        kind=kind, status__in=workflow.OPEN_STATUSES
-    )
+    open_same = Filing.objects.select_for_update().open().filter(kind=kind)
     open_same = (
         open_same.filter(project=project)
         if project
@@ -141,9 +130,7 @@ def filing_waive_for_deadline(deadline: Deadline) -> None:
     """Listener: the clock behind an open filing was waived, so the filing is too (kept as history)."""
     if deadline.state != DeadlineState.WAIVED:
         return
-    for filing in Filing.objects.select_for_update().filter(
-        deadline=deadline, status__in=workflow.OPEN_STATUSES
-    ):
+    for filing in Filing.objects.select_for_update().open().filter(deadline=deadline):
         new = _move(filing, Action.WAIVE)
         audit.record(
             actor=None,
@@ -184,10 +171,10 @@ def annual_report_open_for(*, committee_id: int, year: int, actor: User | None =
         data=figures.annual_figures(committee.pk, year).as_json(),
     )
     filing.deadline = kernel.deadline_open(
-        kind=DeadlineKind.ANNUAL_REPORT,
+        kind=clocks.ANNUAL_REPORT,
         subject=filing,
         due_at=end_of_day(due_on),
-        title=_site_text(_("Annual report %(year)s of %(name)s"), year=year, name=committee.name),
+        title=site_text(_("Annual report %(year)s of %(name)s"), year=year, name=committee.name),
         rule=rules.annual_report_due.rule,
         committee_id=committee.pk,
         actor=actor,
@@ -224,7 +211,7 @@ def annual_report_open(*, year: int, actor: User | None = None) -> list[Filing]:
 def filing_prepare(*, filing_id: int, actor: User) -> FilingPackage:
     """Mark the filing prepared and queue a new package version for rendering in Celery."""
     filing = _lock(filing_id)
-    _require(actor, "prepare", filing)
+    require(actor, "prepare", filing)
     new = _move(filing, Action.PREPARE)
     version = (filing.packages.aggregate(v=Max("version"))["v"] or 0) + 1
     package = FilingPackage.objects.create(
@@ -311,7 +298,7 @@ def package_render_failed(*, package_id: int, error: str) -> None:
 def package_open(*, package_id: int, fmt: str, actor: User) -> FilingPackage:
     """Hand out one file of a ready package; the download is audited."""
     package = FilingPackage.objects.select_related("filing__committee").get(pk=package_id)
-    _require(actor, "download", package.filing)
+    require(actor, "download", package.filing)
     if package.state != PackageState.READY or fmt not in ("pdf", "json", "xlsx"):
         raise Conflict("package_not_ready", _("The package has not been rendered yet."))
     audit.record(
@@ -362,7 +349,7 @@ def _validate_submission(submitted_on: date | None, receipt: str) -> None:
 def filing_submit(*, filing_id: int, actor: User, submitted_on: date, receipt: str) -> Filing:
     """Record that the package was filed on the platform, with its receipt number (R54)."""
     filing = _lock(filing_id)
-    _require(actor, "submit", filing)
+    require(actor, "submit", filing)
     new = _move(filing, Action.SUBMIT)
     _validate_submission(submitted_on, receipt)
     package = filing.packages.order_by("-version").first()
@@ -412,7 +399,7 @@ def filing_acknowledge(
 ) -> Filing:
     """Record that the platform acknowledged the filing (its record number if it gave a new one)."""
     filing = _lock(filing_id)
-    _require(actor, "acknowledge", filing)
+    require(actor, "acknowledge", filing)
     new = _move(filing, Action.ACKNOWLEDGE)
     on = acknowledged_on or timezone.localdate()
     if filing.submitted_on and on < filing.submitted_on:
@@ -443,7 +430,7 @@ def filing_acknowledge(
 def filing_update_remarks(*, filing_id: int, actor: User, remarks: str) -> Filing:
     """Edit the free-text remarks of an open filing (they appear in the next package)."""
     filing = _lock(filing_id)
-    _require(actor, "change", filing)
+    require(actor, "change", filing)
     if not filing.is_open:
         raise Conflict("filing_closed", _("A submitted filing can no longer be edited."))
     before = filing.remarks

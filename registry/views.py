@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from committees.selectors import committees_for_user
 from ethics.actions import page_view
 from ethics.errors import Conflict
-from ethics.models import DeadlineKind, DeadlineState
+from ethics.hooks import deadline_kind_choices
+from ethics.models import DeadlineState
 from registry import actions, forms, selectors, services, workflow
 from registry import render as package_render
 from registry.models import PackageState
@@ -43,7 +44,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "committees": committees_for_user(request.user).only("id", "name"),
-            "kinds": DeadlineKind.choices,
+            "kinds": deadline_kind_choices(),
             "states": [("active", _("Open or overdue")), *DeadlineState.choices],
             "selected": request.GET,
             "now": timezone.now(),
@@ -70,7 +71,7 @@ def deadline_export(request: HttpRequest) -> StreamingHttpResponse:
                 [
                     d.get_kind_display(),
                     d.title,
-                    d.committee.name if d.committee else "",
+                    d.committee_name or "",
                     d.rule,
                     timezone.localtime(d.due_at).isoformat(),
                     d.get_state_display(),

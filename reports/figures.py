@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Membership, Training
 from ethics.deadlines import SHANGHAI
-from ethics.models import Deadline, DeadlineKind, DeadlineState
+from ethics.models import Deadline, DeadlineState
 from meetings.models import Meeting
 from meetings.workflow import Status as MeetingStatus
+from reviews.clocks import TRACKING_REVIEW
 from reviews.models import Appeal, Application, Decision, DecisionStage, Project, Review
 from reviews.workflow import Kind
 
@@ -219,7 +220,7 @@ def tracking_reviews_overdue(committee_id: int, year: int) -> int:
     return (
         Deadline.objects.filter(
             committee_id=committee_id,
-            kind=DeadlineKind.TRACKING_REVIEW,
+            kind=TRACKING_REVIEW,
             due_at__gte=start,
             due_at__lt=end,
         )

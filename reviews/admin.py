@@ -1,11 +1,9 @@
 """Django admin for reviews: search and filters; read-only, since every change goes through the
 services (audit, clocks, notifications) and decisions, opinions and versions are history (R60)."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from ethics.admin import ReadOnlyAdmin
 from reviews.models import (
     Appeal,
     Application,
@@ -18,19 +16,6 @@ from reviews.models import (
     Review,
     ReviewerAssignment,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View, search and filter only."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Project)

@@ -9,26 +9,36 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from ethics import hooks
-        from ethics.models import DeadlineKind
-        from reviews import demo, policies
+        from reviews import clocks, demo, policies
         from reviews import hooks as app_hooks
 
         policies.register()
         hooks.register_deadline_kind(
-            DeadlineKind.DECISION,
-            recipients=app_hooks.decision_recipients,
+            clocks.DECISION,
+            label=_("Review decision"),
+            recipients=app_hooks.office_recipients,
             url=app_hooks.decision_url,
         )
         hooks.register_deadline_kind(
-            DeadlineKind.TRACKING_REVIEW,
-            recipients=app_hooks.tracking_recipients,
-            url=app_hooks.tracking_url,
-        )
-        hooks.register_deadline_kind(
-            DeadlineKind.REREVIEW_OPINION,
+            clocks.REREVIEW_OPINION,
+            label=_("Expert re-review opinion"),
             recipients=app_hooks.rereview_recipients,
             url=app_hooks.rereview_url,
         )
+        hooks.register_deadline_kind(
+            clocks.TRACKING_REVIEW,
+            label=_("Tracking review"),
+            recipients=app_hooks.tracking_recipients,
+            url=app_hooks.project_url,
+        )
+        # The registry app, when installed, files these and routes their reminders to the filing.
+        for kind, label in (
+            (clocks.LISTED_REGISTRATION, _("Listed activity registration")),
+            (clocks.LISTED_UPDATE, _("Listed activity registration update")),
+        ):
+            hooks.register_deadline_kind(
+                kind, label=label, recipients=app_hooks.office_recipients, url=app_hooks.project_url
+            )
         hooks.register_nav_item(10, _("My projects"), "reviews:my-projects")
         hooks.register_nav_item(15, _("Intake"), "reviews:intake", app_hooks.is_officer)
         hooks.register_nav_item(16, _("My reviews"), "reviews:my-reviews", app_hooks.is_member)

@@ -42,7 +42,7 @@ def _pdf(name: str) -> SimpleUploadedFile:
 
 
 def _member(committee: Committee, username: str) -> Membership:
-    return Membership.objects.get(committee=committee, user__username=username, ended_on=None)
+    return Membership.objects.open().get(committee=committee, user__username=username)
 
 
 def _build(

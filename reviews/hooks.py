@@ -8,32 +8,24 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import MANAGING_ROLES, VOTING_ROLES, Committee, Role
+from committees.models import MANAGING_ROLES, VOTING_ROLES, Role
 from committees.policies import current_roles
+from committees.selectors import institution_admins, officers
 from ethics.hooks import Recipients
-from ethics.models import Deadline, User
+from ethics.models import Deadline
 from reviews import selectors, services
 from reviews.models import Project, ReReview, Review
 
 
-def decision_recipients(deadline: Deadline) -> Recipients:
-    """R25/R48: secretaries act on the decision clock; the chair and institution admins escalate."""
+def office_recipients(deadline: Deadline) -> Recipients:
+    """The committee office's clocks (the decision, R25/R48; listed-activity registration, R51):
+    secretaries act; the chair and institution admins escalate."""
     if deadline.committee_id is None:
         return Recipients()
-    institution = Committee.objects.filter(pk=deadline.committee_id).values("institution_id")
-    admins = list(
-        User.objects.filter(institution_id__in=institution, institution_admin=True, is_active=True)
-    )
     return Recipients(
         responsible=services.secretaries(deadline.committee_id),
-        escalation=services._officers(deadline.committee_id, [Role.CHAIR]) + admins,
-    )
-
-
-def _admins(committee_id: int) -> list[User]:
-    institution = Committee.objects.filter(pk=committee_id).values("institution_id")
-    return list(
-        User.objects.filter(institution_id__in=institution, institution_admin=True, is_active=True)
+        escalation=officers(deadline.committee_id, [Role.CHAIR])
+        + institution_admins(deadline.committee_id),
     )
 
 
@@ -44,12 +36,13 @@ def tracking_recipients(deadline: Deadline) -> Recipients:
         return Recipients()
     return Recipients(
         responsible=[project.lead, *services.secretaries(project.committee_id)],
-        escalation=services._officers(project.committee_id, [Role.CHAIR])
-        + _admins(project.committee_id),
+        escalation=officers(project.committee_id, [Role.CHAIR])
+        + institution_admins(project.committee_id),
     )
 
 
-def tracking_url(deadline: Deadline) -> str:
+def project_url(deadline: Deadline) -> str:
+    """The page of the project a clock is about (tracking review, listed registration)."""
     return reverse("reviews:project-detail", args=[deadline.subject_id])
 
 
@@ -59,7 +52,7 @@ def rereview_recipients(deadline: Deadline) -> Recipients:
         return Recipients()
     return Recipients(
         responsible=services.secretaries(deadline.committee_id),
-        escalation=services._officers(deadline.committee_id, [Role.CHAIR]),
+        escalation=officers(deadline.committee_id, [Role.CHAIR]),
     )
 
 

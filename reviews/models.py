@@ -19,15 +19,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Committee, Institution, Membership, StoredFile
+from committees.models import Committee, Membership, StoredFile
 from ethics import regulations
+from ethics.models import CreatedBy, Institution, UpdatedAt, choices_constraint
 from reviews.checklist import Scope, Slot
 from reviews.workflow import Kind, Procedure, ProjectStatus, Status, Verdict
 
 # ProjectStatus is defined with its transition table in reviews.workflow and re-exported here.
 
 
-class Project(models.Model):
+class Project(CreatedBy, UpdatedAt):
     """A 科技活动: what is reviewed, by whom it is run, and which committee reviews it (R17)."""
 
     title = models.CharField(_("title"), max_length=300)
@@ -77,20 +78,13 @@ class Project(models.Model):
     # R61: closure ends tracking and starts the retention clock; nothing is deleted before.
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     retain_until = models.DateField(_("records kept at least until"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=ProjectStatus.values), name="project_status_valid"
-            ),
+            choices_constraint("status", ProjectStatus, name="project_status_valid"),
             models.CheckConstraint(
                 condition=Q(planned_end=None)
                 | Q(planned_start=None)
@@ -118,7 +112,7 @@ class Project(models.Model):
         return regulations.annex_item(self.listed_item, on)
 
 
-class Application(models.Model):
+class Application(CreatedBy, UpdatedAt):
     """One 审查申请 of a project; ``procedure``, ``accepted_at`` and ``due_at`` mirror the
     current review round so that lists need no join."""
 
@@ -149,23 +143,14 @@ class Application(models.Model):
     major_change = models.BooleanField(_("major change"), default=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="application_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind__in=Kind.values), name="application_kind_valid"
-            ),
+            choices_constraint("status", Status, name="application_status_valid"),
+            choices_constraint("kind", Kind, name="application_kind_valid"),
             models.CheckConstraint(
                 condition=Q(procedure=None) | Q(procedure__in=Procedure.values),
                 name="application_procedure_valid",
@@ -300,9 +285,7 @@ class Review(models.Model):
                 condition=Q(state="open"),
                 name="review_one_open_per_application",
             ),
-            models.CheckConstraint(
-                condition=Q(procedure__in=Procedure.values), name="review_procedure_valid"
-            ),
+            choices_constraint("procedure", Procedure, name="review_procedure_valid"),
         ]
         indexes = [
             models.Index(
@@ -350,9 +333,7 @@ class ReviewerAssignment(models.Model):
             models.UniqueConstraint(
                 fields=["review", "membership"], name="assignment_once_per_round"
             ),
-            models.CheckConstraint(
-                condition=Q(coi_state__in=CoiState.values), name="assignment_coi_valid"
-            ),
+            choices_constraint("coi_state", CoiState, name="assignment_coi_valid"),
         ]
 
     def __str__(self) -> str:
@@ -373,11 +354,7 @@ class Opinion(models.Model):
     class Meta:
         verbose_name = _("review opinion")
         verbose_name_plural = _("review opinions")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(verdict__in=Verdict.values), name="opinion_verdict_valid"
-            )
-        ]
+        constraints = [choices_constraint("verdict", Verdict, name="opinion_verdict_valid")]
 
     def __str__(self) -> str:
         return f"{self.assignment} {self.verdict}"
@@ -462,12 +439,8 @@ class Decision(models.Model):
             models.UniqueConstraint(
                 fields=["committee", "year", "sequence"], name="decision_number_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(outcome__in=Outcome.values), name="decision_outcome_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(stage__in=DecisionStage.values), name="decision_stage_valid"
-            ),
+            choices_constraint("outcome", Outcome, name="decision_outcome_valid"),
+            choices_constraint("stage", DecisionStage, name="decision_stage_valid"),
         ]
 
     def __str__(self) -> str:
@@ -551,9 +524,7 @@ class ReReview(models.Model):
         verbose_name = _("expert re-review")
         verbose_name_plural = _("expert re-reviews")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(state__in=ReReviewState.values), name="rereview_state_valid"
-            ),
+            choices_constraint("state", ReReviewState, name="rereview_state_valid"),
             models.CheckConstraint(
                 condition=Q(opinion="") | Q(opinion__in=RereviewOpinion.values),
                 name="rereview_opinion_valid",
@@ -607,9 +578,7 @@ class Appeal(models.Model):
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(state__in=AppealState.values), name="appeal_state_valid"
-            ),
+            choices_constraint("state", AppealState, name="appeal_state_valid"),
             models.UniqueConstraint(
                 fields=["original_decision"],
                 condition=Q(state="filed"),

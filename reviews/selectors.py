@@ -6,17 +6,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from committees.models import VOTING_ROLES, Committee, Entrustment, Membership
-from committees.selectors import active_entrustment_q
-from ethics import policies
+from committees.models import Committee, Entrustment, Membership
+from ethics import hooks, policies
 from ethics.models import AuditEvent, User
-from reviews import checklist, workflow
+from reviews import checklist, clocks, workflow
 from reviews.models import (
     Appeal,
     Application,
@@ -203,7 +201,7 @@ def opinions_for_user(user: User) -> models.QuerySet[Opinion]:
 
 def due_soon_window() -> timedelta:
     """The first reminder stage is what the product calls "due soon"."""
-    return timedelta(days=max(settings.REMINDER_STAGES["default"]["days_before"]))
+    return hooks.DEFAULT_STAGES.lead
 
 
 def intake_queue(user: User) -> models.QuerySet[Application]:
@@ -274,11 +272,10 @@ def needs_from_applicant(user: User) -> models.QuerySet[Application]:
 
 
 def _follow_up_deadlines(user: User) -> models.QuerySet[Any]:
-    from ethics.models import Deadline, DeadlineKind
+    from ethics.models import Deadline
 
-    qs = Deadline.objects.filter(
-        kind__in=[DeadlineKind.TRACKING_REVIEW, DeadlineKind.REREVIEW_OPINION],
-        state__in=["open", "overdue"],
+    qs = Deadline.objects.active().filter(
+        kind__in=[clocks.TRACKING_REVIEW, clocks.REREVIEW_OPINION]
     )
     if not user.is_superuser:
         qs = qs.filter(committee_id__in=managed_committee_ids(user))
@@ -287,36 +284,32 @@ def _follow_up_deadlines(user: User) -> models.QuerySet[Any]:
 
 def follow_up_counts(user: User) -> dict[str, int]:
     """Overdue tracking reviews (R28) and re-review opinions still awaited (R43)."""
-    from ethics.models import DeadlineKind
-
     now = timezone.now()
     return _follow_up_deadlines(user).aggregate(
-        tracking_overdue=Count("pk", filter=Q(kind=DeadlineKind.TRACKING_REVIEW, due_at__lte=now)),
+        tracking_overdue=Count("pk", filter=Q(kind=clocks.TRACKING_REVIEW, due_at__lte=now)),
         tracking_due_soon=Count(
             "pk",
             filter=Q(
-                kind=DeadlineKind.TRACKING_REVIEW,
+                kind=clocks.TRACKING_REVIEW,
                 due_at__gt=now,
                 due_at__lte=now + due_soon_window(),
             ),
         ),
-        rereview_pending=Count("pk", filter=Q(kind=DeadlineKind.REREVIEW_OPINION)),
+        rereview_pending=Count("pk", filter=Q(kind=clocks.REREVIEW_OPINION)),
     )
 
 
 def follow_up_rows(user: User, bucket: str) -> list[tuple[Any, Any]]:
     """(deadline, project or re-review) rows of one follow-up bucket, two queries in all."""
-    from ethics.models import DeadlineKind
-
     now = timezone.now()
-    qs = _follow_up_deadlines(user).select_related("committee").order_by("due_at", "id")
+    qs = _follow_up_deadlines(user).order_by("due_at", "id")
     if bucket == "rereview":
-        rows = list(qs.filter(kind=DeadlineKind.REREVIEW_OPINION)[:200])
+        rows = list(qs.filter(kind=clocks.REREVIEW_OPINION)[:200])
         subjects = ReReview.objects.select_related("application__project").in_bulk(
             [d.subject_id for d in rows]
         )
     else:
-        tracking = qs.filter(kind=DeadlineKind.TRACKING_REVIEW)
+        tracking = qs.filter(kind=clocks.TRACKING_REVIEW)
         if bucket != "tracking_all":
             tracking = tracking.filter(due_at__lte=now)
         rows = list(tracking[:200])
@@ -475,15 +468,10 @@ def open_assignment(user: User, application: Application) -> ReviewerAssignment 
 
 def reviewer_candidates(application: Application) -> models.QuerySet[Membership]:
     """Current voting members of the application's committee, whom the officers may assign."""
-    today = timezone.localdate()
     return (
-        Membership.objects.filter(
-            committee_id=application.committee_id,
-            role__in=VOTING_ROLES,
-            ended_on=None,
-            term_start__lte=today,
-            term_end__gte=today,
-        )
+        Membership.objects.in_term(on=timezone.localdate())
+        .voting()
+        .filter(committee_id=application.committee_id)
         .select_related("user")
         .order_by("role", "id")
     )
@@ -493,8 +481,8 @@ def reviewable_committees(user: User) -> models.QuerySet[Committee]:
     """R17: the user's own institution's committees and those holding an active entrustment."""
     if user.institution_id is None:
         return Committee.objects.none()
-    entrusted = Entrustment.objects.filter(entrusting_institution_id=user.institution_id).filter(
-        active_entrustment_q(timezone.localdate())
+    entrusted = Entrustment.objects.active(on=timezone.localdate()).filter(
+        entrusting_institution_id=user.institution_id
     )
     return Committee.objects.filter(
         Q(institution_id=user.institution_id) | Q(pk__in=entrusted.values("receiving_committee_id"))

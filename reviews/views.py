@@ -122,9 +122,6 @@ application_create = page_view(
     success=lambda _call, application: _application_url(application),
 )
 
-# Forms with a place of their own on the page rather than in the list of actions.
-_DOCUMENT_ACTIONS = ("upload", "request_correction")
-
 
 @login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -285,9 +285,9 @@ class World:
 def _seed_committees(today: date) -> World:
     from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
-    from committees.models import Committee, Institution, Membership
-    from committees.validators import make_credit_code
-    from ethics.models import User
+    from committees.models import Committee, Membership
+    from ethics.models import Institution, User
+    from ethics.validators import make_credit_code
 
     world = World()
     institutions = Institution.objects.bulk_create(

@@ -4,9 +4,9 @@ import datetime
 
 import factory
 
-from committees.models import Committee, Institution, Membership
-from committees.validators import make_credit_code
-from ethics.models import User
+from committees.models import Committee, Membership
+from ethics.models import Institution, User
+from ethics.validators import make_credit_code
 
 
 class InstitutionFactory(factory.django.DjangoModelFactory):

@@ -1,27 +1,34 @@
+"""What the committees API answers. Input goes through the action tables' forms
+(committees/actions.py, committees/forms.py), so these serializers only read."""
+
 from rest_framework import serializers
 
-from committees.models import Committee, FieldOfWork, Institution, Membership, RegimeChoice
-from committees.validators import normalize_credit_code
+from committees.models import (
+    Committee,
+    CommitteeDocument,
+    Entrustment,
+    FieldOfWork,
+    Institution,
+    Membership,
+    Pledge,
+    RegimeChoice,
+    Training,
+)
 
 
 class InstitutionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Institution
         fields = ["id", "name", "credit_code", "kind", "authority", "authority_other", "region"]
-
-    def to_internal_value(self, data):
-        if hasattr(data, "get") and isinstance(data.get("credit_code"), str):
-            data = data.copy()
-            data["credit_code"] = normalize_credit_code(data["credit_code"])
-        return super().to_internal_value(data)
+        read_only_fields = fields
 
 
 class CommitteeSerializer(serializers.ModelSerializer):
     regimes = serializers.ListField(
-        child=serializers.ChoiceField(choices=RegimeChoice.choices), allow_empty=False
+        child=serializers.ChoiceField(choices=RegimeChoice.choices), read_only=True
     )
     fields_of_work = serializers.ListField(
-        child=serializers.ChoiceField(choices=FieldOfWork.choices), required=False
+        child=serializers.ChoiceField(choices=FieldOfWork.choices), read_only=True
     )
 
     class Meta:
@@ -36,19 +43,7 @@ class CommitteeSerializer(serializers.ModelSerializer):
             "established_on",
             "registration_status",
         ]
-        read_only_fields = ["registration_status"]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None:
-            from committees.selectors import institutions_for_user
-
-            # Only institutions the caller can see are accepted, so others stay invisible.
-            fields["institution"].queryset = institutions_for_user(request.user)
-        if self.instance is not None and not isinstance(self.instance, list):
-            fields["institution"].read_only = True
-        return fields
+        read_only_fields = fields
 
 
 class CompositionProblemSerializer(serializers.Serializer):
@@ -88,26 +83,64 @@ class MembershipSerializer(serializers.ModelSerializer):
             "ended_on",
             "end_reason",
         ]
-        read_only_fields = ["committee", "ended_on", "end_reason"]
-        # The unique open-membership rule is checked by the service with a clear error.
-        validators = []
-
-    def get_fields(self):
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list):
-            fields["user"].read_only = True
-        return fields
-
-    def validate(self, attrs):
-        start = attrs.get("term_start", getattr(self.instance, "term_start", None))
-        end = attrs.get("term_end", getattr(self.instance, "term_end", None))
-        if start and end and end < start:
-            raise serializers.ValidationError(
-                {"term_end": "The term cannot end before it starts."}, code="invalid"
-            )
-        return attrs
+        read_only_fields = fields
 
 
-class MembershipEndSerializer(serializers.Serializer):
-    ended_on = serializers.DateField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+_FILE_FIELDS = ["original_name", "sha256", "size", "content_type"]
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    """One version of a charter or SOP document (the file itself: the document's download page)."""
+
+    class Meta:
+        model = CommitteeDocument
+        fields = [
+            "id",
+            "committee",
+            "kind",
+            "version",
+            "title",
+            "effective_on",
+            "uploaded_at",
+            *_FILE_FIELDS,
+        ]
+        read_only_fields = fields
+
+
+class PledgeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Pledge
+        fields = ["id", "membership", "kind", "signed_on", "valid_until", "note", *_FILE_FIELDS]
+        read_only_fields = fields
+
+
+class TrainingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Training
+        fields = [
+            "id",
+            "membership",
+            "title",
+            "provider",
+            "completed_on",
+            "hours",
+            *_FILE_FIELDS,
+        ]
+        read_only_fields = fields
+
+
+class EntrustmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Entrustment
+        fields = [
+            "id",
+            "entrusting_institution",
+            "receiving_committee",
+            "scope",
+            "starts_on",
+            "ends_on",
+            "ended_on",
+            "created_at",
+            *_FILE_FIELDS,
+        ]
+        read_only_fields = fields

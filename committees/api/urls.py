@@ -5,5 +5,6 @@ router = Router()
 router.register("institutions", views.InstitutionViewSet, basename="institution")
 router.register("committees", views.CommitteeViewSet, basename="committee")
 router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("entrustments", views.EntrustmentViewSet, basename="entrustment")
 
 urlpatterns = router.urls

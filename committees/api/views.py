@@ -1,4 +1,5 @@
-"""REST endpoints of api.md: institutions, committees, composition, members, memberships."""
+"""REST endpoints of api.md: institutions, committees, composition, members, memberships,
+entrustments. Every state change dispatches through committees/actions.py."""
 
 from datetime import date
 
@@ -9,30 +10,29 @@ from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from committees import selectors, services
+from committees import selectors
+from committees.actions import COMMITTEES, ENTRUSTMENTS, INSTITUTIONS, MEMBERSHIPS
 from committees.api.serializers import (
     CommitteeSerializer,
     CompositionSerializer,
+    EntrustmentSerializer,
     InstitutionSerializer,
-    MembershipEndSerializer,
     MembershipSerializer,
 )
-from committees.models import Membership
+from committees.models import Entrustment, Membership
 from ethics import policies
-
-
-def _require(request, action_name, obj):
-    if not policies.may(request.user, action_name, obj):
-        raise exceptions.PermissionDenied
+from ethics.api.actions import ActionViewSetMixin, form_serializer
 
 
 class InstitutionViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ActionViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    """Institutions (api.md); site admins create them, their institution admins change them."""
+
+    action_table = INSTITUTIONS
+    create_action = "create"
+    update_action = "update"
+
     serializer_class = InstitutionSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["kind", "authority", "region"]
@@ -40,45 +40,22 @@ class InstitutionViewSet(
     def get_queryset(self):
         return selectors.institutions_for_user(self.request.user).order_by("name", "id")
 
-    def perform_create(self, serializer):
-        serializer.instance = services.institution_create(
-            actor=self.request.user, **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        _require(self.request, "change", serializer.instance)
-        serializer.instance = services.institution_update(
-            institution_id=serializer.instance.pk,
-            actor=self.request.user,
-            data=serializer.validated_data,
-        )
-
 
 class CommitteeViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    ActionViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    """Committees (api.md); members, documents and entrustments are added through actions."""
+
+    action_table = COMMITTEES
+    create_action = "create"
+    update_action = "update"
+
     serializer_class = CommitteeSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["institution", "kind", "registration_status"]
 
     def get_queryset(self):
         return selectors.committees_for_user(self.request.user)
-
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        serializer.instance = services.committee_create(actor=self.request.user, **data)
-
-    def perform_update(self, serializer):
-        _require(self.request, "change", serializer.instance)
-        serializer.instance = services.committee_update(
-            committee_id=serializer.instance.pk,
-            actor=self.request.user,
-            data=dict(serializer.validated_data),
-        )
 
     @extend_schema(
         parameters=[
@@ -107,21 +84,19 @@ class CommitteeViewSet(
         responses=MembershipSerializer(many=True),
     )
     @extend_schema(
-        methods=["POST"], request=MembershipSerializer, responses={201: MembershipSerializer}
+        methods=["POST"],
+        request={
+            "application/json": form_serializer(COMMITTEES.get("add_member").input),
+            "multipart/form-data": form_serializer(COMMITTEES.get("add_member").input),
+        },
+        responses={201: MembershipSerializer},
     )
     @action(detail=True, methods=["get", "post"], serializer_class=MembershipSerializer)
     def members(self, request, pk=None):
+        """The roster (GET); POST appoints a member (the table's `add_member`)."""
         committee = self.get_object()
         if request.method == "POST":
-            _require(request, "manage", committee)
-            serializer = MembershipSerializer(
-                data=request.data, context=self.get_serializer_context()
-            )
-            serializer.is_valid(raise_exception=True)
-            membership = services.membership_add(
-                committee_id=committee.pk, actor=request.user, **serializer.validated_data
-            )
-            return Response(MembershipSerializer(membership).data, status=201)
+            return self.act(request, "add_member", target=committee)
         qs = Membership.objects.select_related("user").filter(committee=committee)
         if request.query_params.get("include_ended") not in {"1", "true", "True"}:
             qs = qs.filter(ended_on=None)
@@ -129,9 +104,12 @@ class CommitteeViewSet(
         return self.get_paginated_response(MembershipSerializer(page, many=True).data)
 
 
-class MembershipViewSet(
-    mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
-):
+class MembershipViewSet(ActionViewSetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """One appointment (api.md); PATCH changes it, actions end it or record pledges and training."""
+
+    action_table = MEMBERSHIPS
+    update_action = "update"
+
     serializer_class = MembershipSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -140,22 +118,21 @@ class MembershipViewSet(
             self.request.user, Membership.objects.select_related("user", "committee")
         ).order_by("id")
 
-    def perform_update(self, serializer):
-        _require(self.request, "manage", serializer.instance)
-        serializer.instance = services.membership_update(
-            membership_id=serializer.instance.pk,
-            actor=self.request.user,
-            data=dict(serializer.validated_data),
-        )
 
-    @extend_schema(request=MembershipEndSerializer, responses=MembershipSerializer)
-    @action(detail=True, methods=["post"])
-    def end(self, request, pk=None):
-        membership = self.get_object()
-        _require(request, "manage", membership)
-        serializer = MembershipEndSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        membership = services.membership_end(
-            membership_id=membership.pk, actor=request.user, **serializer.validated_data
-        )
-        return Response(MembershipSerializer(membership).data)
+class EntrustmentViewSet(
+    ActionViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Entrustments of review (R17) the caller may see: received by their committees, or given
+    by the institution they administer."""
+
+    action_table = ENTRUSTMENTS
+
+    serializer_class = EntrustmentSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    filterset_fields = ["receiving_committee", "entrusting_institution"]
+
+    def get_queryset(self):
+        return policies.visible(
+            self.request.user,
+            Entrustment.objects.select_related("receiving_committee", "entrusting_institution"),
+        ).order_by("-starts_on", "-id")

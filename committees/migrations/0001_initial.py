@@ -8,26 +8,13 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # The institution is the kernel's (ethics.0001 creates it, in this app's old table name);
+    # edited before the first release, see ethics.0001.
     dependencies = [
+        ('ethics', '0001_initial'),
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='Institution',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='unified social credit code')),
-                ('kind', models.CharField(choices=[('university', 'Higher education institution'), ('research_institute', 'Research institute'), ('medical', 'Medical and health institution'), ('enterprise', 'Enterprise'), ('other', 'Other')], max_length=30, verbose_name='type')),
-                ('authority', models.CharField(blank=True, max_length=100, verbose_name='competent authority')),
-                ('region', models.CharField(blank=True, max_length=100, verbose_name='region')),
-            ],
-            options={
-                'verbose_name': 'institution',
-                'verbose_name_plural': 'institutions',
-                'ordering': ['name'],
-            },
-        ),
         migrations.CreateModel(
             name='Committee',
             fields=[
@@ -37,7 +24,7 @@ class Migration(migrations.Migration):
                 ('regimes', models.JSONField(default=list, verbose_name='regimes')),
                 ('established_on', models.DateField(verbose_name='established on')),
                 ('registration_status', models.CharField(choices=[('unregistered', 'Unregistered'), ('registered', 'Registered'), ('update_due', 'Update due')], default='unregistered', max_length=20, verbose_name='registration status')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='committees', to='committees.institution', verbose_name='institution')),
+                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='committees', to='ethics.institution', verbose_name='institution')),
             ],
             options={
                 'verbose_name': 'committee',

@@ -4,14 +4,21 @@ A viewset names its table (`action_table = reviews.actions.APPLICATIONS`); every
 DRF extra action at `POST /<resource>/{id}/<name>/` (or the entry's `url_path`), with the entry's
 form turned into a request serializer for the OpenAPI schema. Errors take the api.md shapes
 through the project's exception handler (400 field errors, 403, 404, 409 with rule and problems).
+
+Model CRUD goes through the table too: `create_action` names the entry behind
+`POST /<resource>/` (201) and `update_action` the one behind `PATCH /<resource>/{id}/` (200; its
+form gets `partial=True`, so fields left out keep their values). An explicit extra action with the
+same URL (e.g. `GET, POST /committees/{id}/members/`) wins and dispatches with `self.act(...)`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any, ClassVar
 
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action as drf_action
@@ -33,10 +40,10 @@ def _field(field: forms.Field) -> serializers.Field:
         return serializers.IntegerField(allow_null=not field.required, **common)
     if isinstance(field, forms.MultipleChoiceField):
         # With their labels, so the schema shares one enum with the serializers of the model.
-        choices = [(c, label) for c, label in field.choices if c != ""]
+        choices = [(c, label) for c, label in field.choices if c != ""]  # type: ignore[union-attr,misc]
         return serializers.ListField(child=serializers.ChoiceField(choices=choices), **common)
     if isinstance(field, forms.ChoiceField):
-        choices = [(c, label) for c, label in field.choices if c != ""]
+        choices = [(c, label) for c, label in field.choices if c != ""]  # type: ignore[union-attr,misc]
         return serializers.ChoiceField(
             choices=choices, allow_blank=not field.required, allow_null=not field.required, **common
         )
@@ -72,29 +79,24 @@ def form_serializer(form_class: type[forms.Form]) -> type[serializers.Serializer
     return type(f"{name}Input", (serializers.Serializer,), attrs)
 
 
+def request_schema(entry: Action) -> Any:
+    """The OpenAPI request body of an entry: its form, as multipart when it takes files."""
+    if entry.input is None:
+        return None
+    schema: Any = form_serializer(entry.input)
+    if any(isinstance(f, forms.FileField) for f in entry.input.base_fields.values()):
+        return {"multipart/form-data": schema}
+    return schema
+
+
 def _method(viewset: type[Any], table: ActionTable, entry: Action) -> Any:
     def handler(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
         kwargs.pop("format", None)
         pk = kwargs.pop(self.lookup_url_kwarg or self.lookup_field, None)
         target = self.get_object() if entry.detail and pk is not None else None
-        files = request.FILES if request.content_type.startswith("multipart/") else None
-        call, result = table.perform(
-            entry.name,
-            actor=request.user,
-            target=target,
-            data=request.data,
-            files=files,
-            params=kwargs,
-        )
-        body = self.action_body(entry, call, result)
-        return Response(body, status=entry.status)
+        return self.act(request, entry.name, target=target, params=kwargs)
 
     handler.__name__ = entry.attr
-    request_schema: Any = form_serializer(entry.input) if entry.input is not None else None
-    if entry.input is not None and any(
-        isinstance(f, forms.FileField) for f in entry.input.base_fields.values()
-    ):
-        request_schema = {"multipart/form-data": request_schema}
     response_schema = entry.response_schema or getattr(viewset, "serializer_class", None)
     routed = drf_action(
         detail=entry.detail,
@@ -103,22 +105,86 @@ def _method(viewset: type[Any], table: ActionTable, entry: Action) -> Any:
         url_name=entry.name.replace("_", "-"),
     )(handler)
     # extend_schema goes outside: @action replaces the function's kwargs where it keeps the schema.
-    return extend_schema(request=request_schema, responses={entry.status: response_schema})(routed)
+    return extend_schema(request=request_schema(entry), responses={entry.status: response_schema})(
+        routed
+    )
+
+
+def _crud(viewset: type[Any], entry: Action, method: str) -> Any:
+    """`create` (POST on the collection) or `partial_update` (PATCH) through a table entry."""
+    if method == "create":
+
+        def handler(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+            return self.act(request, entry.name)
+
+    else:
+
+        def handler(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+            target = self.get_object()
+            return self.act(request, entry.name, target=target, form_kwargs={"partial": True})
+
+    handler.__name__ = method
+    response_schema = entry.response_schema or getattr(viewset, "serializer_class", None)
+    return extend_schema(request=request_schema(entry), responses={entry.status: response_schema})(
+        handler
+    )
 
 
 class ActionViewSetMixin:
     """Give a viewset one endpoint per entry of `action_table` (explicit methods win)."""
 
     action_table: ClassVar[ActionTable | None] = None
+    #: The entry behind `POST /<resource>/` and the one behind `PATCH /<resource>/{id}/`.
+    create_action: ClassVar[str | None] = None
+    update_action: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         table = cls.__dict__.get("action_table")
         if table is None:
             return
+        crud = {"create": cls.create_action, "partial_update": cls.update_action}
+        for method, name in crud.items():
+            if name is not None:
+                if name not in table:
+                    raise ImproperlyConfigured(f"{cls.__name__}: {table.name} has no {name!r}")
+                setattr(cls, method, _crud(cls, table.get(name), method))
+        # Routes the class declares itself (e.g. GET and POST on one URL) win.
+        explicit = {
+            getattr(value, "url_path", None)
+            for value in cls.__dict__.values()
+            if hasattr(value, "mapping")
+        }
         for entry in table:
+            if entry.name in crud.values() or (entry.url_path or entry.name) in explicit:
+                continue
             if entry.attr not in cls.__dict__:
                 setattr(cls, entry.attr, _method(cls, table, entry))
+
+    def act(
+        self,
+        request: Request,
+        name: str,
+        *,
+        target: Any = None,
+        params: Mapping[str, Any] | None = None,
+        form_kwargs: Mapping[str, Any] | None = None,
+    ) -> Response:
+        """Perform the table's entry `name` with the request's body; answer with its status."""
+        table = self.action_table
+        assert table is not None
+        entry = table.get(name)
+        files = request.FILES if (request.content_type or "").startswith("multipart/") else None
+        call, result = table.perform(
+            name,
+            actor=request.user,
+            target=target,
+            data=request.data,
+            files=files,
+            params=params,
+            form_kwargs=form_kwargs,
+        )
+        return Response(self.action_body(entry, call, result), status=entry.status)
 
     def action_body(self, entry: Action, call: Call, result: Any) -> Any:
         """The response: the entry's own `respond`, else the viewset's serializer."""

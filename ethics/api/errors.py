@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -30,7 +31,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             data = {
-                field: [
+                ("non_field_errors" if field == NON_FIELD_ERRORS else field): [
                     {"code": e.code or "invalid", "message": " ".join(e.messages)} for e in errs
                 ]
                 for field, errs in exc.error_dict.items()

@@ -1,28 +1,48 @@
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
-from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from ethics import audit, policies
+from ethics import policies, services
+from ethics.actions import bind_input
+from ethics.api.actions import ActionViewSetMixin, form_serializer
 from ethics.api.serializers import UserSerializer
+from ethics.forms import TokenForm
 from ethics.models import User
+from ethics.user_actions import USERS
 
 
-class TokenView(ObtainAuthToken):
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
+
+
+class TokenView(APIView):
     """POST {username, password} → {token}."""
+
+    permission_classes = [AllowAny]
+    throttle_classes: list[type] = []
+
+    @extend_schema(request=form_serializer(TokenForm), responses={200: TokenSerializer})
+    def post(self, request: Request) -> Response:
+        form = bind_input(TokenForm, request.data, request=request)
+        return Response({"token": services.token_for(user=form.user)})
 
 
 class UserViewSet(
+    ActionViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Accounts (api.md "Users"); creating and changing one goes through ethics.user_actions."""
+
+    action_table = USERS
+    create_action = "create"
+    update_action = "update"
+
     serializer_class = UserSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -33,53 +53,3 @@ class UserViewSet(
     @action(detail=False, methods=["get"])
     def me(self, request: Request) -> Response:
         return Response(self.get_serializer(request.user).data)
-
-    @transaction.atomic
-    def perform_create(self, serializer: UserSerializer) -> None:
-        actor = self.request.user
-        if not policies.may(actor, "create", User()):
-            raise PermissionDenied
-        data = dict(serializer.validated_data)
-        if not actor.is_superuser:
-            # Institution admins create accounts for their own institution only.
-            data["institution_id"] = actor.institution_id
-            data.pop("institution", None)
-            data["institution_admin"] = False
-        password = data.pop("password", None)
-        user = User(**data)
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
-        serializer.instance = user
-        audit.record(
-            actor=actor, action="user.create", target=user, after={"username": user.username}
-        )
-
-    @transaction.atomic
-    def perform_update(self, serializer: UserSerializer) -> None:
-        actor = self.request.user
-        user = serializer.instance
-        if not policies.may(actor, "change", user):
-            raise PermissionDenied
-        data = dict(serializer.validated_data)
-        if not actor.is_superuser:
-            data.pop("institution", None)
-            if not actor.institution_admin or user.pk == actor.pk:
-                data.pop("institution_admin", None)
-        password = data.pop("password", None)
-        before = {k: getattr(user, k) for k in data if k != "institution"}
-        for key, value in data.items():
-            setattr(user, key, value)
-        if password:
-            user.set_password(password)
-        user.save()
-        audit.record(
-            actor=actor,
-            action="user.change",
-            target=user,
-            before=before,
-            after={k: getattr(user, k) for k in before}
-            | ({"password": "changed"} if password else {}),
-        )

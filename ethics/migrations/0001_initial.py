@@ -4,8 +4,14 @@ import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
+import ethics.validators
 from django.conf import settings
 from django.db import migrations, models
+
+# Edited before the first release so that the kernel depends on no app: the institution was
+# created by committees.0001 (same table, committees_institution) and the deadline's committee
+# was a foreign key to committees.Committee. Databases migrated with the old version are brought
+# in line by committees.0004 (content type of the institution, the deadline's foreign key).
 
 
 class Migration(migrations.Migration):
@@ -14,11 +20,28 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('committees', '0001_initial'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
+        migrations.CreateModel(
+            name='Institution',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200, verbose_name='name')),
+                ('credit_code', models.CharField(help_text='18 characters, GB 32100-2015; the last one is a check character.', max_length=18, unique=True, validators=[ethics.validators.validate_credit_code], verbose_name='unified social credit code')),
+                ('kind', models.CharField(choices=[('university', 'Higher education institution'), ('research_institute', 'Research institute'), ('medical', 'Medical and health institution'), ('enterprise', 'Enterprise'), ('other', 'Other')], max_length=30, verbose_name='type')),
+                ('authority', models.CharField(blank=True, choices=[('bj_stc', 'Beijing S&T Commission / Zhongguancun Administrative Committee'), ('bj_publicity', 'Publicity Department of the CPC Beijing Committee'), ('bj_cac', 'Cyberspace Affairs Office of the CPC Beijing Committee'), ('bj_education', 'Beijing Municipal Education Commission'), ('bj_economy', 'Beijing Municipal Bureau of Economy and Information Technology'), ('bj_agriculture', 'Beijing Municipal Bureau of Agriculture and Rural Affairs'), ('bj_health', 'Beijing Municipal Health Commission'), ('bj_cast', 'Beijing Association for Science and Technology'), ('other', 'Other')], max_length=100, verbose_name='competent authority')),
+                ('authority_other', models.CharField(blank=True, help_text='Name of the competent authority when it is not in the list.', max_length=200, verbose_name='other competent authority')),
+                ('region', models.CharField(blank=True, max_length=100, verbose_name='region')),
+            ],
+            options={
+                'verbose_name': 'institution',
+                'verbose_name_plural': 'institutions',
+                'db_table': 'committees_institution',
+                'ordering': ['name'],
+            },
+        ),
         migrations.CreateModel(
             name='AuditChainHead',
             fields=[
@@ -61,7 +84,7 @@ class Migration(migrations.Migration):
                 ('language', models.CharField(choices=[('zh-hans', 'Simplified Chinese'), ('en', 'English')], default='zh-hans', max_length=10, verbose_name='preferred language')),
                 ('institution_admin', models.BooleanField(default=False, verbose_name='institution admin')),
                 ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='committees.institution', verbose_name='institution')),
+                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='ethics.institution', verbose_name='institution')),
                 ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
             ],
             options={
@@ -87,7 +110,7 @@ class Migration(migrations.Migration):
                 ('state', models.CharField(choices=[('open', 'Open'), ('met', 'Met'), ('overdue', 'Overdue'), ('waived', 'Waived')], default='open', max_length=10, verbose_name='state')),
                 ('met_at', models.DateTimeField(blank=True, null=True, verbose_name='met at')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
-                ('committee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deadlines', to='committees.committee', verbose_name='committee')),
+                ('committee_id', models.BigIntegerField(blank=True, null=True, verbose_name='committee')),
                 ('subject_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
             ],
             options={
@@ -166,7 +189,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='deadline',
-            index=models.Index(fields=['committee', 'state', 'due_at'], name='deadline_committee_idx'),
+            index=models.Index(fields=['committee_id', 'state', 'due_at'], name='deadline_committee_idx'),
         ),
         migrations.AddConstraint(
             model_name='deadline',

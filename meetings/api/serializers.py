@@ -6,7 +6,6 @@ values without adding enum components whose names ("status", "kind", "mode") oth
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -135,75 +134,30 @@ class MeetingSerializer(serializers.ModelSerializer):
         return AgendaItemSerializer(items, many=True, context=self.context).data
 
 
-class MeetingCreateInput(serializers.Serializer):
-    committee = serializers.IntegerField()
-    starts_at = serializers.DateTimeField()
-    mode = _enum_field(Mode.values, default=Mode.IN_PERSON)
-    place = serializers.CharField(required=False, allow_blank=True, default="")
-    video_link = serializers.URLField(required=False, allow_blank=True, default="")
-    title = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class AgendaItemInput(serializers.Serializer):
-    application = serializers.IntegerField(required=False)
-    title = serializers.CharField(required=False, allow_blank=True, default="")
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs.get("application") and not attrs.get("title"):
-            raise serializers.ValidationError(
-                {"application": _("Give an application (or a title for other business).")},
-                code="required",
-            )
-        return attrs
-
-
-class AgendaOrderInput(serializers.Serializer):
-    items = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
-
-
-class MeetingOpenInput(serializers.Serializer):
-    present = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
-    presiding = serializers.IntegerField()
-    designation = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ItemDeclareInput(serializers.Serializer):
-    conflicted = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
 class ItemDeclareOutput(serializers.Serializer):
     item = serializers.IntegerField()
     conflicted = serializers.BooleanField()
 
 
-class ItemRecusalInput(serializers.Serializer):
+class RecusalOutput(serializers.Serializer):
     member = serializers.IntegerField()
     reason = serializers.CharField()
 
 
-class ItemConsultantInput(serializers.Serializer):
+class ConsultantOutput(serializers.Serializer):
     name = serializers.CharField()
-    affiliation = serializers.CharField(required=False, allow_blank=True, default="")
+    affiliation = serializers.CharField()
     declaration = serializers.CharField()
-    no_direct_interest = serializers.BooleanField()
+    no_direct_interest = serializers.SerializerMethodField()
 
-
-class ItemVoteInput(serializers.Serializer):
-    member = serializers.IntegerField(required=False)
-    choice = _enum_field(VoteChoice.values)
+    def get_no_direct_interest(self, _consultant: Any) -> bool:
+        return True  # a consultant is admitted only after declaring it (R20)
 
 
 class ItemVoteOutput(serializers.Serializer):
     item = serializers.IntegerField()
     member = serializers.IntegerField()
     choice = _enum_field(VoteChoice.values)
-
-
-class ItemConcludeInput(serializers.Serializer):
-    conditions = serializers.CharField(required=False, allow_blank=True, default="")
-    reasons = serializers.CharField(required=False, allow_blank=True, default="")
-    dissent = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ItemConcludeOutput(serializers.Serializer):
@@ -213,13 +167,5 @@ class ItemConcludeOutput(serializers.Serializer):
     decision = serializers.IntegerField(allow_null=True)
 
 
-class DeferInput(serializers.Serializer):
-    reason = serializers.CharField()
-
-
-class ItemNotesInput(serializers.Serializer):
-    notes = serializers.CharField(allow_blank=True)
-
-
-class MinutesCorrectionInput(serializers.Serializer):
+class CorrectionOutput(serializers.Serializer):
     text = serializers.CharField()

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,6 +24,9 @@ class SubjectField(serializers.Field):
 
 class DeadlineSerializer(serializers.ModelSerializer):
     subject = SubjectField(source="*", read_only=True)
+    committee = serializers.IntegerField(
+        source="committee_id", read_only=True, allow_null=True, label=_("committee")
+    )
 
     class Meta:
         model = Deadline

@@ -7,7 +7,8 @@ from rest_framework import mixins, viewsets
 
 from ethics.api.actions import ActionViewSetMixin
 from ethics.errors import Conflict
-from ethics.models import DeadlineKind, DeadlineState
+from ethics.hooks import deadline_kinds
+from ethics.models import DeadlineState
 from registry import selectors, services
 from registry.actions import FILINGS
 from registry.api.serializers import (
@@ -23,7 +24,7 @@ from registry.workflow import Status as FilingStatus
         parameters=[
             OpenApiParameter("committee", int),
             OpenApiParameter("state", str, enum=[*DeadlineState.values, "active"]),
-            OpenApiParameter("kind", str, enum=DeadlineKind.values),
+            OpenApiParameter("kind", str, enum=deadline_kinds()),
         ]
     )
 )

@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('committee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='committees.committee', verbose_name='reviewing committee')),
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='committees.institution', verbose_name='institution')),
+                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='ethics.institution', verbose_name='institution')),
                 ('lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_projects', to=settings.AUTH_USER_MODEL, verbose_name='activity lead')),
                 ('team', models.ManyToManyField(blank=True, related_name='team_projects', to=settings.AUTH_USER_MODEL, verbose_name='team')),
             ],

@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='project',
             name='participating_institutions',
-            field=models.ManyToManyField(blank=True, related_name='participating_projects', to='committees.institution', verbose_name='participating institutions'),
+            field=models.ManyToManyField(blank=True, related_name='participating_projects', to='ethics.institution', verbose_name='participating institutions'),
         ),
         migrations.AddField(
             model_name='project',

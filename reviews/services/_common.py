@@ -1,20 +1,24 @@
-"""Helpers shared by the reviews services: locks, permission checks, audit rows, notifications."""
+"""Helpers shared by the reviews services: locks, the workflow step, audit rows, notifications.
+
+Package-internal (the module is private to reviews.services); what other apps need is re-exported
+from reviews.services. The permission check, field errors and site-language text are the kernel's
+(ethics.services.require, invalid, site_text).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone, translation
 
-from committees.models import Membership, Role
-from ethics import audit, policies
+from committees.models import Role
+from committees.selectors import officers
+from ethics import audit
 from ethics import services as kernel
 from ethics.models import User
+from ethics.services import require
 from reviews import workflow
 from reviews.models import (
     Application,
@@ -36,21 +40,8 @@ PROJECT_FIELDS = (
 )
 
 
-def _require(actor: User, action: str, obj: models.Model) -> None:
-    if not policies.may(actor, action, obj):
-        raise PermissionDenied
-
-
-def _invalid(field: str, message: Any, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
-def _site_text(text: Any, **params: Any) -> str:
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(text) % params if params else str(text)
-
-
-def _lock(application_id: int) -> Application:
+def lock_application(application_id: int) -> Application:
+    """The application row, locked for this transaction, with its project and committee."""
     return (
         Application.objects.select_for_update(of=("self",))
         .select_related("project", "committee")
@@ -58,10 +49,10 @@ def _lock(application_id: int) -> Application:
     )
 
 
-def _move(application: Application, action: Action, actor: User) -> Status:
+def move(application: Application, action: Action, actor: User) -> Status:
     """Table first (409 for an impossible action), then the actor's role (403)."""
     new = workflow.next_status(application.status, action)
-    _require(actor, action, application)
+    require(actor, action, application)
     return new
 
 
@@ -69,30 +60,24 @@ def _application_url(application: Application) -> str:
     return reverse("reviews:application-detail", args=[application.pk])
 
 
-def _officers(committee_id: int, roles: Iterable[str]) -> list[User]:
-    today = timezone.localdate()
-    rows = Membership.objects.filter(
-        committee_id=committee_id,
-        role__in=list(roles),
-        ended_on=None,
-        term_start__lte=today,
-        term_end__gte=today,
-    ).select_related("user")
-    return [row.user for row in rows]
-
-
 def secretaries(committee_id: int) -> list[User]:
     """Who handles intake: the secretaries, or the chair if the committee has none."""
-    return _officers(committee_id, [Role.SECRETARY]) or _officers(committee_id, [Role.CHAIR])
+    return officers(committee_id, [Role.SECRETARY]) or officers(committee_id, [Role.CHAIR])
+
+
+def chairs(committee_id: int) -> list[User]:
+    """The committee's chair (in term today): who is told when things escalate."""
+    return officers(committee_id, [Role.CHAIR])
 
 
 def applicants(project: Project) -> list[User]:
     return [project.lead, *project.team.all()]
 
 
-def _notify(
+def notify_application(
     recipients: list[User], application: Application, title: Any, cause: str, **params: Any
 ) -> None:
+    """Tell `recipients` about the application (its reference and title are in `params`)."""
     kernel.notify(
         recipients=recipients,
         title=title,
@@ -102,7 +87,7 @@ def _notify(
     )
 
 
-def _record(
+def record(
     actor: User | None,
     action: str,
     target: models.Model,
@@ -110,6 +95,7 @@ def _record(
     after: Mapping[str, Any] | None = None,
     reason: str = "",
 ) -> None:
+    """audit.record with positional actor, action and target (the services' shorthand)."""
     audit.record(
         actor=actor,
         action=action,
@@ -120,7 +106,7 @@ def _record(
     )
 
 
-def _lock_project(project_id: int) -> Project:
+def lock_project(project_id: int) -> Project:
     return Project.objects.select_for_update().get(pk=project_id)
 
 
@@ -130,16 +116,17 @@ def latest_decision(application: Application) -> Decision | None:
 
 
 def officers_and_chair(committee_id: int) -> list[User]:
-    return secretaries(committee_id) + _officers(committee_id, [Role.CHAIR])
+    return secretaries(committee_id) + chairs(committee_id)
 
 
 def _project_url(project: Project) -> str:
     return reverse("reviews:project-detail", args=[project.pk])
 
 
-def _notify_project(
+def notify_project(
     recipients: list[User], project: Project, title: Any, cause: str, **params: Any
 ) -> None:
+    """Tell `recipients` about the project (its title is in `params`)."""
     kernel.notify(
         recipients=recipients,
         title=title,

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ethics.errors import Conflict
 from ethics.models import User
+from ethics.services import invalid, site_text
 from reviews.models import (
     Appeal,
     AppealState,
@@ -16,14 +17,12 @@ from reviews.models import (
     Outcome,
 )
 from reviews.services._common import (
-    _invalid,
-    _lock,
-    _move,
-    _notify,
-    _record,
-    _site_text,
     applicants,
     latest_decision,
+    lock_application,
+    move,
+    notify_application,
+    record,
 )
 from reviews.workflow import Action, Kind
 
@@ -37,8 +36,8 @@ def appeal_file(*, application_id: int, grounds: str, actor: User) -> Appeal:
     The appeal application is submitted, accepted and reviewed like any other; its decision is
     the new decision (upheld) or confirms the original (rejected). The original is kept as is.
     """
-    application = _lock(application_id)
-    _move(application, Action.APPEAL, actor)
+    application = lock_application(application_id)
+    move(application, Action.APPEAL, actor)
     decision = latest_decision(application)
     if decision is None or decision.outcome != Outcome.DISAPPROVE:
         raise Conflict(
@@ -55,17 +54,17 @@ def appeal_file(*, application_id: int, grounds: str, actor: User) -> Appeal:
             "appeal_pending", _("An appeal against this decision is pending."), rule="R27"
         )
     if not grounds.strip():
-        raise _invalid("grounds", _("State the grounds of the appeal."), "required")
-    from reviews.services.documents import _new_application
+        raise invalid("grounds", _("State the grounds of the appeal."), "required")
+    from reviews.services.documents import new_application
 
-    appeal_application = _new_application(application.project, actor, Kind.APPEAL, grounds.strip())
+    appeal_application = new_application(application.project, actor, Kind.APPEAL, grounds.strip())
     appeal = Appeal.objects.create(
         original_decision=decision,
         application=appeal_application,
         grounds=grounds.strip(),
         filed_by=actor,
     )
-    _record(
+    record(
         actor,
         "application.appeal",
         application,
@@ -86,17 +85,17 @@ def appeal_resolve(application: Application, decision: Decision, actor: User) ->
     appeal.new_decision = decision if upheld else None
     appeal.save(update_fields=["state", "resolved_at", "new_decision"])
     original = appeal.original_decision
-    _record(
+    record(
         actor,
         f"appeal.{appeal.state}",
         original.application,
         after={"original": original.number, "decision": decision.number, "rule": "R27"},
     )
-    _notify(
+    notify_application(
         applicants(application.project),
         application,
         _("Your appeal against %(original)s was %(state)s"),
         "appeal (R27)",
         original=original.number,
-        state=_site_text(AppealState(appeal.state).label),
+        state=site_text(AppealState(appeal.state).label),
     )

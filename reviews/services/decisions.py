@@ -17,9 +17,10 @@ from committees.policies import current_roles
 from ethics import deadlines, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
-from ethics.models import DeadlineKind, User
+from ethics.models import User
 from ethics.selectors import working_calendar
-from reviews import workflow
+from ethics.services import invalid, require, site_text
+from reviews import clocks, workflow
 from reviews.models import (
     Application,
     Decision,
@@ -30,21 +31,18 @@ from reviews.models import (
     ReviewState,
 )
 from reviews.services._common import (
-    _invalid,
-    _lock,
-    _lock_project,
-    _move,
-    _notify,
-    _record,
-    _require,
-    _site_text,
     applicants,
     latest_decision,
+    lock_application,
+    lock_project,
+    move,
+    notify_application,
+    record,
     secretaries,
 )
 from reviews.services.intake import open_review
 from reviews.services.letters import decision_record
-from reviews.services.review import _active_assignments, _agreed_verdict
+from reviews.services.review import active_assignments, agreed_verdict
 from reviews.workflow import Action, Kind, Procedure, Status
 
 # --- decisions (R23, R25, R26, R28, R38, R44, R45) --------------------------------------------
@@ -99,7 +97,7 @@ def _require_presiding(actor: User, application: Application) -> None:
 
 def _check_outcome(application: Application, outcome: str, conditions: str, reasons: str) -> None:
     if outcome not in allowed_outcomes(application.kind):
-        raise _invalid(
+        raise invalid(
             "outcome",
             _("This outcome is not possible for this kind of application."),
             "invalid_choice",
@@ -109,7 +107,7 @@ def _check_outcome(application: Application, outcome: str, conditions: str, reas
     )
     if problems:
         field = "conditions" if problems[0].code == "conditions_required" else "reasons"
-        raise _invalid(field, problems[0].message, problems[0].code)
+        raise invalid(field, problems[0].message, problems[0].code)
 
 
 @transaction.atomic
@@ -132,7 +130,7 @@ def decision_issue(
     meeting decision signed by the presiding member, who may be a vice-chair the chair
     designated (R18) rather than the chair.
     """
-    application = _lock(application_id)
+    application = lock_application(application_id)
     if application.status == Status.AWAITING_REREVIEW:
         from reviews.services.rereview import rereview_final_decision
 
@@ -148,9 +146,9 @@ def decision_issue(
     if presiding:
         _require_presiding(actor, application)
     else:
-        _require(actor, Action.DECIDE, application)
+        require(actor, Action.DECIDE, application)
     _check_outcome(application, outcome, conditions, reasons)
-    project = _lock_project(application.project_id)
+    project = lock_project(application.project_id)
     application.project = project
     if outcome in regulations.TRACKING_OUTCOMES and project.status not in workflow.RUNNING_PROJECT:
         raise Conflict(
@@ -186,12 +184,12 @@ def decision_issue(
     review.state = ReviewState.DECIDED
     review.closed_at = now
     review.save(update_fields=["state", "closed_at"])
-    kernel.deadline_close(kind=DeadlineKind.DECISION, subject=review, actor=actor)
+    kernel.deadline_close(kind=clocks.DECISION, subject=review, actor=actor)
     before = application.status
     application.status = new
     application.decided_at = now
     application.save()
-    _record(
+    record(
         actor,
         "application.decide",
         application,
@@ -204,18 +202,18 @@ def decision_issue(
             "tally": decision.tally,
         },
     )
-    _decision_effects(application, decision, actor)
-    _notify(
+    decision_effects(application, decision, actor)
+    notify_application(
         applicants(project),
         application,
         _("Decision on %(ref)s: %(outcome)s"),
         "application.decide (R26)",
-        outcome=_site_text(Outcome(outcome).label),
+        outcome=site_text(Outcome(outcome).label),
     )
     return decision
 
 
-def _decision_effects(application: Application, decision: Decision, actor: User) -> None:
+def decision_effects(application: Application, decision: Decision, actor: User) -> None:
     """What a decision changes beyond the application: re-review, project status, clocks."""
     from reviews.services import appeals, lifecycle, rereview
 
@@ -247,8 +245,8 @@ def _pending_modifications(application: Application) -> Decision:
 @transaction.atomic
 def modifications_submit(*, application_id: int, actor: User, note: str = "") -> Decision:
     """The researcher submits the modifications the decision asked for."""
-    application = _lock(application_id)
-    _move(application, Action.SUBMIT_MODIFICATIONS, actor)
+    application = lock_application(application_id)
+    move(application, Action.SUBMIT_MODIFICATIONS, actor)
     decision = _pending_modifications(application)
     if decision.modifications_submitted_at is not None:
         raise Conflict(
@@ -265,14 +263,14 @@ def modifications_submit(*, application_id: int, actor: User, note: str = "") ->
     decision.modifications_submitted_at = timezone.now()
     decision.modifications_note = note.strip()
     decision.save(update_fields=["modifications_submitted_at", "modifications_note"])
-    _record(
+    record(
         actor,
         "modifications.submit",
         application,
         after={"decision": decision.number, "conditions": decision.conditions},
         reason=note,
     )
-    _notify(
+    notify_application(
         secretaries(application.committee_id),
         application,
         _("Modifications of %(ref)s submitted; check them against the conditions"),
@@ -284,18 +282,18 @@ def modifications_submit(*, application_id: int, actor: User, note: str = "") ->
 @transaction.atomic
 def modifications_return(*, application_id: int, actor: User, note: str) -> Decision:
     """The secretary finds the modifications short of the conditions and says what is missing."""
-    application = _lock(application_id)
-    _move(application, Action.RETURN_MODIFICATIONS, actor)
+    application = lock_application(application_id)
+    move(application, Action.RETURN_MODIFICATIONS, actor)
     decision = _pending_modifications(application)
     if decision.modifications_submitted_at is None:
         raise Conflict("modifications_not_submitted", _("No modifications were submitted yet."))
     if not note.strip():
-        raise _invalid("note", _("Say which conditions are not met."), "required")
+        raise invalid("note", _("Say which conditions are not met."), "required")
     decision.modifications_submitted_at = None
     decision.modifications_note = note.strip()
     decision.save(update_fields=["modifications_submitted_at", "modifications_note"])
-    _record(actor, "modifications.return", application, reason=note)
-    _notify(
+    record(actor, "modifications.return", application, reason=note)
+    notify_application(
         applicants(application.project),
         application,
         _("The modifications of %(ref)s do not yet meet the conditions: %(note)s"),
@@ -312,17 +310,17 @@ def modifications_confirm(*, application_id: int, actor: User, note: str = "") -
     Returns the approval decision with its 批件; for a listed activity the confirmed
     application goes to expert re-review instead (R38) and the preliminary decision is returned.
     """
-    application = _lock(application_id)
-    new = _move(application, Action.CONFIRM_MODIFICATIONS, actor)
+    application = lock_application(application_id)
+    new = move(application, Action.CONFIRM_MODIFICATIONS, actor)
     decision = _pending_modifications(application)
     if decision.modifications_submitted_at is None:
         raise Conflict("modifications_not_submitted", _("No modifications were submitted yet."))
-    project = _lock_project(application.project_id)
+    project = lock_project(application.project_id)
     application.project = project
     now = timezone.now()
     decision.modifications_confirmed_at = now
     decision.save(update_fields=["modifications_confirmed_at"])
-    _record(
+    record(
         actor,
         "modifications.confirm",
         application,
@@ -344,21 +342,21 @@ def modifications_confirm(*, application_id: int, actor: User, note: str = "") -
         actor=actor,
         conditions=decision.conditions,
         follows=decision,
-        meaning=_site_text(_("Confirms that the required modifications were made")),
+        meaning=site_text(_("Confirms that the required modifications were made")),
         next_tracking_due=next_tracking_due(
             application, Outcome.APPROVE_WITH_MODIFICATIONS, timezone.localdate(now)
         ),
     )
     application.status = new
     application.save(update_fields=["status", "updated_at"])
-    _record(
+    record(
         actor,
         "application.approve",
         application,
         after={"number": approval.number, "follows": decision.number},
     )
-    _decision_effects(application, approval, actor)
-    _notify(
+    decision_effects(application, approval, actor)
+    notify_application(
         applicants(project),
         application,
         _("The modifications of %(ref)s were confirmed; the approval letter follows"),
@@ -368,8 +366,8 @@ def modifications_confirm(*, application_id: int, actor: User, note: str = "") -
 
 
 def _simplified_tally(review: Review, outcome: str) -> dict[str, Any]:
-    assignments = _active_assignments(review)
-    agreed, _reason = _agreed_verdict(assignments)
+    assignments = active_assignments(review)
+    agreed, _reason = agreed_verdict(assignments)
     rules = review.application.rules
     problems = regulations.simplified_problems(review.grounds, len(assignments), rules=rules)
     if problems:
@@ -403,9 +401,9 @@ def application_decide(
     *, application_id: int, outcome: str, actor: User, conditions: str = "", reasons: str = ""
 ) -> Decision:
     """The chair decides a simplified (R33-R34) or emergency (R48-R49) review."""
-    application = _lock(application_id)
+    application = lock_application(application_id)
     workflow.next_status(application.status, Action.DECIDE)
-    _require(actor, Action.DECIDE, application)
+    require(actor, Action.DECIDE, application)
     if application.status == Status.AWAITING_REREVIEW:
         # R44: the final decision in light of the expert re-review opinion.
         return decision_issue(
@@ -421,7 +419,7 @@ def application_decide(
     if review.procedure == Procedure.SIMPLIFIED:
         tally = _simplified_tally(review, outcome)
     else:
-        assignments = _active_assignments(review)
+        assignments = active_assignments(review)
         if not assignments or any(not hasattr(a, "opinion") for a in assignments):
             # R49: the emergency procedure does not lower the standard of review.
             raise Conflict(

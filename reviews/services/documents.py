@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from committees.services import attach_file
 from ethics.errors import Conflict
 from ethics.models import User
+from ethics.services import invalid, require
 from reviews import checklist, workflow
 from reviews.models import (
     Application,
@@ -20,13 +21,11 @@ from reviews.models import (
     Project,
 )
 from reviews.services._common import (
-    _invalid,
-    _lock,
-    _notify,
-    _record,
-    _require,
     applicants,
     latest_decision,
+    lock_application,
+    notify_application,
+    record,
     secretaries,
 )
 from reviews.workflow import Kind, Status
@@ -57,9 +56,9 @@ def application_create(
     ``appeal_file``).
     """
     project = Project.objects.select_related("committee").get(pk=project_id)
-    _require(actor, "apply", project)
+    require(actor, "apply", project)
     if kind not in Kind.values:
-        raise _invalid("kind", _("Unknown application kind."), "invalid_choice")
+        raise invalid("kind", _("Unknown application kind."), "invalid_choice")
     if kind == Kind.APPEAL:
         raise Conflict(
             "appeal_via_decision",
@@ -72,12 +71,13 @@ def application_create(
             _("This kind of application needs an approved activity."),
             rule="R31a" if kind == Kind.AMENDMENT else "R28",
         )
-    return _new_application(project, actor, kind, summary, major_change=major_change)
+    return new_application(project, actor, kind, summary, major_change=major_change)
 
 
-def _new_application(
+def new_application(
     project: Project, actor: User, kind: str, summary: str, *, major_change: bool = False
 ) -> Application:
+    """A draft application of `project` and its audit row (the caller owns the transaction)."""
     application = Application.objects.create(
         project=project,
         committee=project.committee,
@@ -87,7 +87,7 @@ def _new_application(
         major_change=bool(major_change),
         created_by=actor,
     )
-    _record(
+    record(
         actor,
         "application.create",
         application,
@@ -150,10 +150,10 @@ def document_upload(
     *, application_id: int, slot: str, upload: UploadedFile, actor: User
 ) -> DocumentVersion:
     """Add a new version of one document (SHA-256, checked type and size); nothing is replaced."""
-    application = _lock(application_id)
-    _require(actor, "upload", application)
+    application = lock_application(application_id)
+    require(actor, "upload", application)
     if slot not in checklist.slots_for(application.kind):
-        raise _invalid(
+        raise invalid(
             "slot",
             _("This document is not part of this application's checklist."),
             "invalid_choice",
@@ -176,7 +176,7 @@ def document_upload(
     )
     attach_file(version, upload)
     version.save()
-    _record(
+    record(
         actor,
         "document.upload",
         application,
@@ -190,7 +190,7 @@ def document_upload(
     if correcting:
         document.correction_requested = False
         document.save(update_fields=["correction_requested"])
-        _notify(
+        notify_application(
             secretaries(application.committee_id),
             application,
             _("Corrected document uploaded for %(ref)s"),
@@ -204,24 +204,24 @@ def document_request_correction(
     *, application_id: int, slot: str, note: str, actor: User
 ) -> Document:
     """Ask for one document to be corrected without returning the application (users.md #3)."""
-    application = _lock(application_id)
-    _require(actor, "request_correction", application)
+    application = lock_application(application_id)
+    require(actor, "request_correction", application)
     if application.status not in workflow.OPEN_STATUSES:
         raise Conflict("not_open", _("Corrections are requested while the application is open."))
     if slot not in checklist.slots_for(application.kind):
-        raise _invalid(
+        raise invalid(
             "slot",
             _("This document is not part of this application's checklist."),
             "invalid_choice",
         )
     if not note.strip():
-        raise _invalid("note", _("Say what needs to be corrected."), "required")
+        raise invalid("note", _("Say what needs to be corrected."), "required")
     document, _created = Document.objects.get_or_create(application=application, slot=slot)
     document.correction_requested = True
     document.correction_note = note.strip()
     document.save(update_fields=["correction_requested", "correction_note"])
-    _record(actor, "document.correction_requested", application, after={"slot": slot}, reason=note)
-    _notify(
+    record(actor, "document.correction_requested", application, after={"slot": slot}, reason=note)
+    notify_application(
         applicants(application.project),
         application,
         _("Please correct a document of %(ref)s: %(note)s"),
@@ -237,8 +237,8 @@ def document_open(*, version_id: int, actor: User) -> DocumentVersion:
     version = DocumentVersion.objects.select_related("document__application__project").get(
         pk=version_id
     )
-    _require(actor, "download", version)
-    _record(
+    require(actor, "download", version)
+    record(
         actor,
         "document.download",
         version.document.application,

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from ethics import deadlines, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
-from ethics.models import DeadlineKind, DeadlineState, User
+from ethics.models import DeadlineState, User
 from ethics.selectors import working_calendar
+from ethics.services import invalid, site_text
 from ethics.templatetags.ethics_tags import last_day
-from reviews import checklist, numbering, workflow
+from reviews import checklist, clocks, numbering, workflow
 from reviews.models import (
     Appeal,
     AppealState,
@@ -30,14 +31,12 @@ from reviews.models import (
     ReviewState,
 )
 from reviews.services._common import (
-    _invalid,
-    _lock,
-    _move,
-    _notify,
-    _record,
-    _site_text,
     applicants,
     latest_decision,
+    lock_application,
+    move,
+    notify_application,
+    record,
     secretaries,
 )
 from reviews.services.documents import checklist_problems
@@ -49,8 +48,8 @@ from reviews.workflow import Action, Kind, Procedure, Status
 @transaction.atomic
 def application_submit(*, application_id: int, actor: User) -> Application:
     """Submit a complete application, or refuse with every missing item at once (R13, R14)."""
-    application = _lock(application_id)
-    new = _move(application, Action.SUBMIT, actor)
+    application = lock_application(application_id)
+    new = move(application, Action.SUBMIT, actor)
     project = application.project
     if application.kind == Kind.INITIAL and not project.scope:
         raise Conflict(
@@ -85,14 +84,14 @@ def application_submit(*, application_id: int, actor: User) -> Application:
     application.submitted_at = now
     application.missing_items = []
     application.save()
-    _record(
+    record(
         actor,
         "application.submit",
         application,
         {"status": before},
         {"status": new, "ref": application.ref},
     )
-    _notify(
+    notify_application(
         secretaries(application.committee_id),
         application,
         _("New application %(ref)s: %(title)s"),
@@ -106,18 +105,18 @@ def application_return(
     *, application_id: int, missing: Iterable[str], actor: User, note: str = ""
 ) -> Application:
     """Return for completion with all missing items in one notice (R14, 一次性完整告知)."""
-    application = _lock(application_id)
-    new = _move(application, Action.RETURN, actor)
+    application = lock_application(application_id)
+    new = move(application, Action.RETURN, actor)
     auto = [p["slot"] for p in checklist_problems(application)]
     items = list(dict.fromkeys([*auto, *(m.strip() for m in missing if m and m.strip())]))
     if not items:
-        raise _invalid("missing", _("List every missing or defective item (R14)."), "required")
+        raise invalid("missing", _("List every missing or defective item (R14)."), "required")
     labels = dict(checklist.Slot.choices)
     application.status = new
     application.missing_items = items
     application.status_reason = note
     application.save()
-    _record(
+    record(
         actor,
         "application.return",
         application,
@@ -125,12 +124,12 @@ def application_return(
         {"status": new, "missing": items},
         note,
     )
-    _notify(
+    notify_application(
         applicants(application.project),
         application,
         _("%(ref)s was returned; missing: %(missing)s"),
         "application.return (R14)",
-        missing="; ".join(_site_text(labels[i]) if i in labels else i for i in items),
+        missing="; ".join(site_text(labels[i]) if i in labels else i for i in items),
     )
     return application
 
@@ -138,14 +137,14 @@ def application_return(
 @transaction.atomic
 def application_not_accept(*, application_id: int, reason: str, actor: User) -> Application:
     """Refuse to accept, with a reason (R14)."""
-    application = _lock(application_id)
-    new = _move(application, Action.NOT_ACCEPT, actor)
+    application = lock_application(application_id)
+    new = move(application, Action.NOT_ACCEPT, actor)
     if not reason.strip():
-        raise _invalid("reason", _("Give the reason for not accepting."), "required")
+        raise invalid("reason", _("Give the reason for not accepting."), "required")
     application.status = new
     application.status_reason = reason.strip()
     application.save()
-    _record(
+    record(
         actor,
         "application.not_accept",
         application,
@@ -153,7 +152,7 @@ def application_not_accept(*, application_id: int, reason: str, actor: User) -> 
         {"status": new},
         reason,
     )
-    _notify(
+    notify_application(
         applicants(application.project),
         application,
         _("%(ref)s was not accepted"),
@@ -212,10 +211,10 @@ def application_accept(
     *, application_id: int, procedure: str, actor: User, grounds: str = "", note: str = ""
 ) -> Application:
     """Accept with a procedure and its grounds; starts the decision clock (R14, R15, R25, R48)."""
-    application = _lock(application_id)
-    new = _move(application, Action.ACCEPT, actor)
+    application = lock_application(application_id)
+    new = move(application, Action.ACCEPT, actor)
     if procedure not in Procedure.values:
-        raise _invalid(
+        raise invalid(
             "procedure", _("Choose meeting, simplified or emergency review."), "invalid_choice"
         )
     rules = application.rules
@@ -242,27 +241,27 @@ def application_accept(
     application.missing_items = []
     application.save()
     kernel.deadline_open(
-        kind=DeadlineKind.DECISION,
+        kind=clocks.DECISION,
         subject=review,
         due_at=due_at,
-        title=_site_text(_("Decide on %(ref)s"), ref=application.ref),
+        title=site_text(_("Decide on %(ref)s"), ref=application.ref),
         rule=rule,
         committee_id=application.committee_id,
         actor=actor,
     )
-    _record(
+    record(
         actor,
         "application.accept",
         application,
         {"status": Status.SUBMITTED},
         {"status": new, "procedure": procedure, "grounds": grounds, "due_at": due_at, "rule": rule},
     )
-    _notify(
+    notify_application(
         applicants(application.project),
         application,
         _("%(ref)s was accepted for %(procedure)s; decision due %(due)s"),
         "application.accept",
-        procedure=_site_text(Procedure(procedure).label),
+        procedure=site_text(Procedure(procedure).label),
         due=last_day(due_at),
     )
     return application
@@ -280,22 +279,18 @@ def application_extend(
     *, application_id: int, due_at: datetime, reason: str, actor: User
 ) -> Application:
     """R25: an extension needs a reason and an explicit new due date; both are audited."""
-    application = _lock(application_id)
-    _move(application, Action.EXTEND, actor)
+    application = lock_application(application_id)
+    move(application, Action.EXTEND, actor)
     if not reason.strip():
-        raise _invalid("reason", _("An extension needs a reason (R25)."), "required")
+        raise invalid("reason", _("An extension needs a reason (R25)."), "required")
     review = open_review(application)
     if due_at <= review.due_at:
-        raise _invalid(
+        raise invalid(
             "due_at", _("The new due date must be later than the current one."), "invalid"
         )
     from ethics.selectors import deadlines_for_subject
 
-    clock = (
-        deadlines_for_subject(review)
-        .filter(kind=DeadlineKind.DECISION, state__in=["open", "overdue"])
-        .first()
-    )
+    clock = deadlines_for_subject(review).active().filter(kind=clocks.DECISION).first()
     if clock is not None:
         kernel.deadline_extend(deadline_id=clock.pk, due_at=due_at, reason=reason, actor=actor)
     before = review.due_at
@@ -303,7 +298,7 @@ def application_extend(
     review.save(update_fields=["due_at"])
     application.due_at = due_at
     application.save(update_fields=["due_at", "updated_at"])
-    _record(
+    record(
         actor,
         "application.extend",
         application,
@@ -311,7 +306,7 @@ def application_extend(
         {"due_at": due_at, "rule": "R25"},
         reason,
     )
-    _notify(
+    notify_application(
         applicants(application.project),
         application,
         _("The decision on %(ref)s is now due %(due)s"),
@@ -324,15 +319,15 @@ def application_extend(
 @transaction.atomic
 def application_withdraw(*, application_id: int, actor: User, reason: str = "") -> Application:
     """Withdraw at any point before a decision; an open round closes and its clock is waived."""
-    application = _lock(application_id)
-    new = _move(application, Action.WITHDRAW, actor)
+    application = lock_application(application_id)
+    new = move(application, Action.WITHDRAW, actor)
     before = application.status
     for review in Review.objects.filter(application=application, state=ReviewState.OPEN):
         review.state = ReviewState.CLOSED
         review.closed_at = timezone.now()
         review.save(update_fields=["state", "closed_at"])
         kernel.deadline_close(
-            kind=DeadlineKind.DECISION,
+            kind=clocks.DECISION,
             subject=review,
             state=DeadlineState.WAIVED,
             actor=actor,
@@ -344,7 +339,7 @@ def application_withdraw(*, application_id: int, actor: User, reason: str = "") 
         rereview.state = ReReviewState.CANCELLED
         rereview.save(update_fields=["state"])
         kernel.deadline_close(
-            kind=DeadlineKind.REREVIEW_OPINION,
+            kind=clocks.REREVIEW_OPINION,
             subject=rereview,
             state=DeadlineState.WAIVED,
             actor=actor,
@@ -356,9 +351,9 @@ def application_withdraw(*, application_id: int, actor: User, reason: str = "") 
     application.status = new
     application.status_reason = reason
     application.save()
-    _record(actor, "application.withdraw", application, {"status": before}, {"status": new}, reason)
+    record(actor, "application.withdraw", application, {"status": before}, {"status": new}, reason)
     if application.submitted_at:
-        _notify(
+        notify_application(
             secretaries(application.committee_id),
             application,
             _("%(ref)s was withdrawn"),
@@ -373,7 +368,8 @@ def tracking_overdue(project: Project) -> bool:
 
     return (
         deadlines_for_subject(project)
-        .filter(kind=DeadlineKind.TRACKING_REVIEW, state__in=["open", "overdue"])
+        .active()
+        .filter(kind=clocks.TRACKING_REVIEW)
         .filter(due_at__lte=timezone.now())
         .exists()
     )
@@ -385,8 +381,8 @@ def application_resubmit(*, application_id: int, actor: User, note: str = "") ->
 
     Earlier rounds, opinions, document versions and decisions stay on the application.
     """
-    application = _lock(application_id)
-    new = _move(application, Action.RESUBMIT, actor)
+    application = lock_application(application_id)
+    new = move(application, Action.RESUBMIT, actor)
     decision = latest_decision(application)
     if decision is None or decision.outcome != Outcome.RESUBMIT:
         raise Conflict(
@@ -418,7 +414,7 @@ def application_resubmit(*, application_id: int, actor: User, note: str = "") ->
     application.due_at = None
     application.status_reason = note
     application.save()
-    _record(
+    record(
         actor,
         "application.resubmit",
         application,
@@ -426,7 +422,7 @@ def application_resubmit(*, application_id: int, actor: User, note: str = "") ->
         {"status": new},
         note,
     )
-    _notify(
+    notify_application(
         secretaries(application.committee_id),
         application,
         _("%(ref)s was resubmitted after modification"),
@@ -438,8 +434,8 @@ def application_resubmit(*, application_id: int, actor: User, note: str = "") ->
 @transaction.atomic
 def application_acknowledge(*, application_id: int, actor: User, note: str = "") -> Application:
     """R30: the secretary acknowledges a risk, deviation or closure report without a review."""
-    application = _lock(application_id)
-    new = _move(application, Action.ACKNOWLEDGE, actor)
+    application = lock_application(application_id)
+    new = move(application, Action.ACKNOWLEDGE, actor)
     if application.kind not in workflow.TRIAGED_KINDS:
         raise Conflict(
             "not_a_report",
@@ -450,7 +446,7 @@ def application_acknowledge(*, application_id: int, actor: User, note: str = "")
     application.decided_at = timezone.now()
     application.status_reason = note
     application.save()
-    _record(
+    record(
         actor,
         "application.acknowledge",
         application,
@@ -462,7 +458,7 @@ def application_acknowledge(*, application_id: int, actor: User, note: str = "")
         from reviews.services.lifecycle import closure_take_effect
 
         closure_take_effect(application, actor)
-    _notify(
+    notify_application(
         applicants(application.project),
         application,
         _("%(ref)s was acknowledged by the committee"),

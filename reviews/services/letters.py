@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ethics import pdf, regulations
 from ethics.errors import Conflict
 from ethics.models import User
+from ethics.services import require, site_text
 from reviews import numbering
 from reviews.models import (
     Application,
@@ -24,9 +25,7 @@ from reviews.models import (
 from reviews.services._common import (
     LETTER_TEMPLATE,
     LETTER_TEMPLATE_VERSION,
-    _record,
-    _require,
-    _site_text,
+    record,
 )
 
 # --- decision letters (R26) -------------------------------------------------------------------
@@ -92,7 +91,7 @@ def letter_render(*, decision_id: int) -> Decision:
         locked.save(
             update_fields=["letter", "letter_hash", "letter_template_version", "letter_rendered_at"]
         )
-        _record(
+        record(
             None,
             "letter.render",
             decision.application,
@@ -105,10 +104,10 @@ def letter_render(*, decision_id: int) -> Decision:
 def letter_open(*, decision_id: int, actor: User) -> Decision:
     """Permission-check a letter download and audit it."""
     decision = Decision.objects.select_related("application__project").get(pk=decision_id)
-    _require(actor, "download", decision)
+    require(actor, "download", decision)
     if not decision.letter:
         raise Conflict("letter_not_ready", _("The letter is still being prepared."))
-    _record(
+    record(
         actor,
         "letter.download",
         decision.application,
@@ -157,7 +156,7 @@ def decision_record(
         next_tracking_due=next_tracking_due,
         signed_by=actor,
         signature_name=actor.display_name,
-        signature_meaning=meaning or _site_text(_("Signed as chair: issues the review decision")),
+        signature_meaning=meaning or site_text(_("Signed as chair: issues the review decision")),
         signed_at=now,
     )
     decision_id = decision.pk

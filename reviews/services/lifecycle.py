@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ethics import deadlines, regulations
 from ethics import services as kernel
-from ethics.models import DeadlineKind, DeadlineState, User
+from ethics.models import DeadlineState, User
 from ethics.selectors import working_calendar
-from reviews import workflow
+from ethics.services import require, site_text
+from reviews import clocks, workflow
 from reviews.models import (
     Application,
     Decision,
@@ -21,12 +22,10 @@ from reviews.models import (
     ProjectStatus,
 )
 from reviews.services._common import (
-    _lock_project,
-    _notify_project,
-    _record,
-    _require,
-    _site_text,
     applicants,
+    lock_project,
+    notify_project,
+    record,
     secretaries,
 )
 from reviews.workflow import Kind, ProjectAction
@@ -42,7 +41,7 @@ def project_move(
     before = project.status
     project.status = new
     project.save(update_fields=["status", "updated_at"])
-    _record(
+    record(
         actor,
         f"project.{action}",
         project,
@@ -54,18 +53,18 @@ def project_move(
 
 
 def _tracking_title(project: Project) -> str:
-    return _site_text(_("Tracking review of %(title)s"), title=project.title)
+    return site_text(_("Tracking review of %(title)s"), title=project.title)
 
 
 def tracking_schedule(project: Project, decision: Decision, actor: User | None) -> None:
     """R28/R45: the tracking clock restarts from the decision's next tracking review date."""
-    kernel.deadline_close(kind=DeadlineKind.TRACKING_REVIEW, subject=project, actor=actor)
+    kernel.deadline_close(kind=clocks.TRACKING_REVIEW, subject=project, actor=actor)
     if decision.next_tracking_due is None:
         return
     rules = decision.application.rules
     interval = regulations.tracking_interval(rules, listed=project.listed)
     kernel.deadline_open(
-        kind=DeadlineKind.TRACKING_REVIEW,
+        kind=clocks.TRACKING_REVIEW,
         subject=project,
         due_at=deadlines.end_of_day(decision.next_tracking_due),
         title=_tracking_title(project),
@@ -73,7 +72,7 @@ def tracking_schedule(project: Project, decision: Decision, actor: User | None) 
         committee_id=project.committee_id,
         actor=actor,
     )
-    _notify_project(
+    notify_project(
         [project.lead, *secretaries(project.committee_id)],
         project,
         _("Next tracking review of %(title)s is due by %(due)s"),
@@ -87,7 +86,7 @@ def _listed_registration(project: Project, decision: Decision, actor: User) -> N
     rules = decision.application.rules
     days = rules.listed_registration_days
     kernel.deadline_open(
-        kind=DeadlineKind.LISTED_REGISTRATION,
+        kind=clocks.LISTED_REGISTRATION,
         subject=project,
         due_at=deadlines.day_period_due_at(
             decision.decided_at,
@@ -95,7 +94,7 @@ def _listed_registration(project: Project, decision: Decision, actor: User) -> N
             calendar=working_calendar(),
             roll_forward=rules.roll_forward_rest_days.value,
         ),
-        title=_site_text(_("Register the listed activity %(title)s"), title=project.title),
+        title=site_text(_("Register the listed activity %(title)s"), title=project.title),
         rule=days.rule,
         committee_id=project.committee_id,
         actor=actor,
@@ -117,13 +116,13 @@ def approval_take_effect(application: Application, decision: Decision, actor: Us
         return
     if application.kind == Kind.AMENDMENT:
         # R31a: an amendment takes effect only with its approval.
-        _record(
+        record(
             actor,
             "amendment.effective",
             project,
             after={"application": application.ref, "decision": decision.number},
         )
-        _notify_project(
+        notify_project(
             applicants(project),
             project,
             _("The amendment %(ref)s of %(title)s is approved and takes effect"),
@@ -150,14 +149,14 @@ def tracking_outcome(application: Application, decision: Decision, actor: User) 
     else:
         project_move(project, ProjectAction.TERMINATE, actor, rule="R28")
         kernel.deadline_close(
-            kind=DeadlineKind.TRACKING_REVIEW,
+            kind=clocks.TRACKING_REVIEW,
             subject=project,
             state=DeadlineState.WAIVED,
             actor=actor,
             reason="terminated",
         )
         title = _("%(title)s is terminated by the ethics committee (%(number)s)")
-    _notify_project(
+    notify_project(
         applicants(project), project, title, "project.status (R28)", number=decision.number
     )
 
@@ -170,7 +169,7 @@ def retention_years(application: Application) -> int:
 
 def closure_take_effect(application: Application, actor: User) -> None:
     """结题 ends tracking and starts the retention clock (R61); nothing is deleted before it ends."""
-    project = _lock_project(application.project_id)
+    project = lock_project(application.project_id)
     project_move(project, ProjectAction.COMPLETE, actor, rule="R61")
     now = timezone.now()
     project.closed_at = now
@@ -179,19 +178,19 @@ def closure_take_effect(application: Application, actor: User) -> None:
     )
     project.save(update_fields=["closed_at", "retain_until", "updated_at"])
     kernel.deadline_close(
-        kind=DeadlineKind.TRACKING_REVIEW,
+        kind=clocks.TRACKING_REVIEW,
         subject=project,
         state=DeadlineState.WAIVED,
         actor=actor,
         reason="closed",
     )
-    _record(
+    record(
         actor,
         "project.retention",
         project,
         after={"retain_until": project.retain_until, "rule": "R61"},
     )
-    _notify_project(
+    notify_project(
         applicants(project),
         project,
         _("%(title)s is closed; its records are kept until at least %(until)s"),
@@ -203,6 +202,6 @@ def closure_take_effect(application: Application, actor: User) -> None:
 @transaction.atomic
 def project_start(*, project_id: int, actor: User) -> Project:
     """The lead starts an approved activity (R58: never before approval and re-review)."""
-    project = _lock_project(project_id)
-    _require(actor, "start", project)
+    project = lock_project(project_id)
+    require(actor, "start", project)
     return project_move(project, ProjectAction.START, actor, rule="R58")

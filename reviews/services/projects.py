@@ -15,6 +15,7 @@ from committees.selectors import committee_may_review
 from ethics import regulations
 from ethics.errors import Conflict
 from ethics.models import User
+from ethics.services import invalid, require
 from reviews import checklist
 from reviews.models import (
     Project,
@@ -22,10 +23,8 @@ from reviews.models import (
 )
 from reviews.services._common import (
     PROJECT_FIELDS,
-    _invalid,
-    _lock_project,
-    _record,
-    _require,
+    lock_project,
+    record,
 )
 
 # --- projects (R11, R12, R16, R17, R36-R37) ---------------------------------------------------
@@ -35,7 +34,7 @@ def _clean_scope(scope: Iterable[str]) -> list[str]:
     chosen = list(dict.fromkeys(scope))
     unknown = [code for code in chosen if code not in checklist.Scope.values]
     if unknown:
-        raise _invalid("scope", _("Unknown scope category."), "invalid_choice")
+        raise invalid("scope", _("Unknown scope category."), "invalid_choice")
     return chosen
 
 
@@ -46,7 +45,7 @@ def _clean_listed(listed_item: int | None, on: date) -> str:
     try:
         regulations.annex_item(int(listed_item), on)
     except ValueError:
-        raise _invalid(
+        raise invalid(
             "listed_item", _("Not an item of the annex list in force (R36)."), "invalid_choice"
         ) from None
     return regulations.annex_list_on(on).version
@@ -54,7 +53,7 @@ def _clean_listed(listed_item: int | None, on: date) -> str:
 
 def _check_period(start: date | None, end: date | None) -> None:
     if start and end and end < start:
-        raise _invalid("planned_end", _("The planned end is before the start."), "invalid")
+        raise invalid("planned_end", _("The planned end is before the start."), "invalid")
 
 
 @transaction.atomic
@@ -75,7 +74,7 @@ def project_create(
     """A researcher registers a 科技活动 to be reviewed by their own or an entrusted committee (R17)."""
     institution_id = institution_id or actor.institution_id
     if institution_id is None:
-        raise _invalid("institution", _("The project needs an institution."), "required")
+        raise invalid("institution", _("The project needs an institution."), "required")
     today = timezone.localdate()
     if not committee_may_review(committee, institution_id, today):
         raise Conflict(
@@ -85,7 +84,7 @@ def project_create(
         )
     _check_period(planned_start, planned_end)
     if not title.strip():
-        raise _invalid("title", _("A title is required."), "required")
+        raise invalid("title", _("A title is required."), "required")
     project = Project.objects.create(
         title=title.strip(),
         lead=lead or actor,
@@ -101,7 +100,7 @@ def project_create(
     )
     members = [user for user in team if user.pk != project.lead_id]
     project.team.set(members)
-    _record(
+    record(
         actor,
         "project.create",
         project,
@@ -118,7 +117,7 @@ def project_create(
 def project_update(*, project_id: int, actor: User, data: Mapping[str, Any]) -> Project:
     """Change a project's particulars while it is planned; team changes grant or end access."""
     project = Project.objects.select_for_update().get(pk=project_id)
-    _require(actor, "change", project)
+    require(actor, "change", project)
     if project.status != ProjectStatus.PLANNED:
         raise Conflict("project_not_planned", _("Only a planned project can be changed."))
     changed = [k for k in PROJECT_FIELDS if k in data and data[k] != getattr(project, k)]
@@ -138,7 +137,7 @@ def project_update(*, project_id: int, actor: User, data: Mapping[str, Any]) -> 
         project.team.set(team)
         after["team"] = [user.pk for user in team]
     if after:
-        _record(actor, "project.update", project, before=before, after=after)
+        record(actor, "project.update", project, before=before, after=after)
     return project
 
 
@@ -146,7 +145,7 @@ def project_update(*, project_id: int, actor: User, data: Mapping[str, Any]) -> 
 def project_prescreen(*, project_id: int, actor: User, answers: Mapping[str, bool]) -> Project:
     """R11/R12: the Art. 2 questions decide whether review is needed; the answer is recorded."""
     project = Project.objects.select_for_update().get(pk=project_id)
-    _require(actor, "prescreen", project)
+    require(actor, "prescreen", project)
     clean = {q.key: bool(answers.get(q.key)) for q in checklist.PRESCREEN}
     result = checklist.prescreen(clean)
     before = {"scope": project.scope, "review_required": project.review_required}
@@ -157,7 +156,7 @@ def project_prescreen(*, project_id: int, actor: User, answers: Mapping[str, boo
     project.save(
         update_fields=["prescreen", "review_required", "prescreened_at", "scope", "updated_at"]
     )
-    _record(
+    record(
         actor,
         "project.prescreen",
         project,
@@ -172,17 +171,17 @@ def project_set_participants(
     *, project_id: int, institution_ids: Iterable[int], actor: User
 ) -> Project:
     """R31 / N12: name the participating institutions of a multi-site activity."""
-    project = _lock_project(project_id)
-    _require(actor, "change_participants", project)
-    from committees.models import Institution
+    project = lock_project(project_id)
+    require(actor, "change_participants", project)
+    from ethics.models import Institution
 
     ids = sorted({int(pk) for pk in institution_ids} - {project.institution_id})
     found = list(Institution.objects.filter(pk__in=ids).values_list("pk", flat=True))
     if len(found) != len(ids):
-        raise _invalid("participating_institutions", _("Unknown institution."), "invalid_choice")
+        raise invalid("participating_institutions", _("Unknown institution."), "invalid_choice")
     before = sorted(project.participating_institutions.values_list("pk", flat=True))
     project.participating_institutions.set(ids)
-    _record(
+    record(
         actor,
         "project.participants",
         project,

@@ -8,14 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from ethics.errors import Conflict
 from ethics.models import User
+from ethics.services import invalid
 from reviews.models import (
     Decision,
     Recognition,
 )
 from reviews.services._common import (
-    _invalid,
-    _notify_project,
-    _record,
+    notify_project,
+    record,
     secretaries,
 )
 
@@ -53,7 +53,7 @@ def recognition_record(
         .first()
     )
     if decision is None:
-        raise _invalid(
+        raise invalid(
             "verification_hash",
             _("No decision letter has this number and verification code."),
             "invalid",
@@ -81,7 +81,7 @@ def recognition_record(
         local_checks=local_checks.strip(),
         recorded_by=actor,
     )
-    _record(
+    record(
         actor,
         "recognition.record",
         project,
@@ -92,7 +92,7 @@ def recognition_record(
             "rule": "R31",
         },
     )
-    _notify_project(
+    notify_project(
         [project.lead, *secretaries(decision.committee_id)],
         project,
         _("%(committee)s recognised the decision %(number)s on %(title)s"),

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from ethics import deadlines, pdf, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
-from ethics.models import DeadlineKind, User
+from ethics.models import User
 from ethics.selectors import working_calendar
-from reviews import workflow
+from ethics.services import invalid, require, site_text
+from reviews import clocks, workflow
 from reviews.models import (
     Application,
     Decision,
@@ -29,16 +30,13 @@ from reviews.models import (
     Review,
 )
 from reviews.services._common import (
-    _invalid,
-    _lock,
-    _lock_project,
-    _move,
-    _notify,
-    _record,
-    _require,
-    _site_text,
     applicants,
+    lock_application,
+    lock_project,
+    move,
+    notify_application,
     officers_and_chair,
+    record,
     secretaries,
 )
 from reviews.services.letters import decision_record
@@ -71,7 +69,7 @@ def rereview_start(application: Application, decision: Decision, actor: User) ->
     rules = application.rules
     days = rules.rereview_days
     kernel.deadline_open(
-        kind=DeadlineKind.REREVIEW_OPINION,
+        kind=clocks.REREVIEW_OPINION,
         subject=rereview,
         due_at=deadlines.day_period_due_at(
             timezone.now(),
@@ -79,24 +77,24 @@ def rereview_start(application: Application, decision: Decision, actor: User) ->
             calendar=working_calendar(),
             roll_forward=rules.roll_forward_rest_days.value,
         ),
-        title=_site_text(_("Expert re-review opinion on %(ref)s"), ref=application.ref or ""),
+        title=site_text(_("Expert re-review opinion on %(ref)s"), ref=application.ref or ""),
         rule=days.rule,
         committee_id=application.committee_id,
         actor=actor,
     )
-    _record(
+    record(
         actor,
         "rereview.start",
         application,
         after={"preliminary_decision": decision.number, "rule": "R38"},
     )
-    _notify(
+    notify_application(
         secretaries(application.committee_id),
         application,
         _("%(ref)s needs expert re-review: submit the package to the competent authority"),
         "rereview.start (R38)",
     )
-    _notify(
+    notify_application(
         applicants(application.project),
         application,
         _("%(ref)s passed the preliminary review and goes to expert re-review"),
@@ -115,11 +113,11 @@ def _enqueue_package(rereview_id: int) -> None:
 
 def _check_date(field: str, value: date | None, *, not_before: date | None = None) -> date:
     if value is None:
-        raise _invalid(field, _("A date is required."), "required")
+        raise invalid(field, _("A date is required."), "required")
     if value > timezone.localdate():
-        raise _invalid(field, _("The date cannot be in the future."), "invalid")
+        raise invalid(field, _("The date cannot be in the future."), "invalid")
     if not_before and value < not_before:
-        raise _invalid(field, _("The date is before the preliminary decision."), "invalid")
+        raise invalid(field, _("The date is before the preliminary decision."), "invalid")
     return value
 
 
@@ -128,13 +126,13 @@ def rereview_submit(
     *, application_id: int, actor: User, authority: str, submitted_on: date | None = None
 ) -> ReReview:
     """R38: the unit submits the package to the competent authority; R43 counts from here."""
-    application = _lock(application_id)
-    _move(application, Action.SUBMIT_REREVIEW, actor)
+    application = lock_application(application_id)
+    move(application, Action.SUBMIT_REREVIEW, actor)
     rereview = _pending_rereview(application)
     if rereview.state != ReReviewState.PREPARING:
         raise Conflict("rereview_already_submitted", _("The re-review was already submitted."))
     if not authority.strip():
-        raise _invalid("authority", _("Name the organising authority."), "required")
+        raise invalid("authority", _("Name the organising authority."), "required")
     preliminary_on = timezone.localdate(rereview.preliminary_decision.decided_at)
     submitted_on = _check_date(
         "submitted_on", submitted_on or timezone.localdate(), not_before=preliminary_on
@@ -152,25 +150,21 @@ def rereview_submit(
     )
     from ethics.selectors import deadlines_for_subject
 
-    clock = (
-        deadlines_for_subject(rereview)
-        .filter(kind=DeadlineKind.REREVIEW_OPINION, state__in=["open", "overdue"])
-        .first()
-    )
+    clock = deadlines_for_subject(rereview).active().filter(kind=clocks.REREVIEW_OPINION).first()
     if clock is not None:
         kernel.deadline_extend(
             deadline_id=clock.pk,
             due_at=due_at,
-            reason=_site_text(_("R43: counted from the submission to the authority")),
+            reason=site_text(_("R43: counted from the submission to the authority")),
             actor=actor,
         )
-    _record(
+    record(
         actor,
         "rereview.submit",
         application,
         after={"authority": rereview.authority, "submitted_on": submitted_on, "rule": "R38"},
     )
-    _notify(
+    notify_application(
         applicants(application.project),
         application,
         _("%(ref)s was submitted for expert re-review to %(authority)s"),
@@ -193,22 +187,22 @@ def rereview_record(
     from_originating_committee: int = 0,
 ) -> ReReview:
     """R40/R42: record the panel's 同意 / 不同意 with its size; the committee then decides (R44)."""
-    application = _lock(application_id)
-    _move(application, Action.RECORD_REREVIEW, actor)
+    application = lock_application(application_id)
+    move(application, Action.RECORD_REREVIEW, actor)
     rereview = _pending_rereview(application)
     if rereview.state == ReReviewState.RECEIVED:
         raise Conflict("rereview_already_recorded", _("The re-review opinion is already recorded."))
     if opinion not in RereviewOpinion.values:
-        raise _invalid("opinion", _("Choose agree or disagree."), "invalid_choice")
+        raise invalid("opinion", _("Choose agree or disagree."), "invalid_choice")
     if panel_size is None:
-        raise _invalid("panel_size", _("Give the number of experts on the panel."), "required")
+        raise invalid("panel_size", _("Give the number of experts on the panel."), "required")
     preliminary_on = timezone.localdate(rereview.preliminary_decision.decided_at)
     received_on = _check_date("received_on", received_on, not_before=preliminary_on)
     authority = authority.strip() or rereview.authority
     if not authority:
-        raise _invalid("authority", _("Name the organising authority."), "required")
+        raise invalid("authority", _("Name the organising authority."), "required")
     if opinion == RereviewOpinion.DISAGREE and not reasons.strip():
-        raise _invalid(
+        raise invalid(
             "reasons", _("A disagreeing opinion must give the panel's reasons."), "required"
         )
     problems = regulations.rereview_panel_problems(
@@ -231,8 +225,8 @@ def rereview_record(
     rereview.recorded_by = actor
     rereview.recorded_at = timezone.now()
     rereview.save()
-    kernel.deadline_close(kind=DeadlineKind.REREVIEW_OPINION, subject=rereview, actor=actor)
-    _record(
+    kernel.deadline_close(kind=clocks.REREVIEW_OPINION, subject=rereview, actor=actor)
+    record(
         actor,
         "rereview.record",
         application,
@@ -245,12 +239,12 @@ def rereview_record(
         },
         reason=reasons,
     )
-    _notify(
+    notify_application(
         officers_and_chair(application.committee_id),
         application,
         _("Re-review opinion on %(ref)s: %(opinion)s; the committee makes the final decision"),
         "rereview.record (R44)",
-        opinion=_site_text(RereviewOpinion(opinion).label),
+        opinion=site_text(RereviewOpinion(opinion).label),
     )
     return rereview
 
@@ -269,7 +263,7 @@ def rereview_final_decision(
     Called by ``decision_issue`` with the application locked.
     """
     new = workflow.next_status(application.status, Action.DECIDE)
-    _require(actor, Action.DECIDE, application)
+    require(actor, Action.DECIDE, application)
     rereview = _pending_rereview(application)
     if rereview.state != ReReviewState.RECEIVED:
         raise Conflict(
@@ -278,9 +272,7 @@ def rereview_final_decision(
             rule="R44",
         )
     if outcome not in (Outcome.APPROVE, Outcome.DISAPPROVE):
-        raise _invalid(
-            "outcome", _("The final decision approves or disapproves."), "invalid_choice"
-        )
+        raise invalid("outcome", _("The final decision approves or disapproves."), "invalid_choice")
     if outcome == Outcome.APPROVE and rereview.opinion != RereviewOpinion.AGREE:
         raise Conflict(
             "rereview_disagrees",
@@ -289,10 +281,10 @@ def rereview_final_decision(
         )
     if outcome == Outcome.DISAPPROVE:
         reasons = reasons.strip() or rereview.reasons
-    project = _lock_project(application.project_id)
+    project = lock_project(application.project_id)
     application.project = project
     preliminary = rereview.preliminary_decision
-    from reviews.services.decisions import _decision_effects, next_tracking_due
+    from reviews.services.decisions import decision_effects, next_tracking_due
 
     now = timezone.now()
     decision = decision_record(
@@ -313,7 +305,7 @@ def rereview_final_decision(
             "preliminary": preliminary.tally,
         },
         meaning=meaning
-        or _site_text(_("Signed as chair: final decision after expert re-review (R44)")),
+        or site_text(_("Signed as chair: final decision after expert re-review (R44)")),
         follows=preliminary,
         next_tracking_due=(
             next_tracking_due(application, outcome, timezone.localdate(now))
@@ -327,20 +319,20 @@ def rereview_final_decision(
     application.status = new
     application.decided_at = now
     application.save()
-    _record(
+    record(
         actor,
         "application.decide",
         application,
         {"status": before},
         {"status": new, "outcome": outcome, "number": decision.number, "stage": "final"},
     )
-    _decision_effects(application, decision, actor)
-    _notify(
+    decision_effects(application, decision, actor)
+    notify_application(
         applicants(project),
         application,
         _("Final decision on %(ref)s after expert re-review: %(outcome)s"),
         "application.decide (R44)",
-        outcome=_site_text(Outcome(outcome).label),
+        outcome=site_text(Outcome(outcome).label),
     )
     return decision
 
@@ -440,7 +432,7 @@ def package_render(*, rereview_id: int) -> ReReview:
         locked.package_hash = context["hash"]
         locked.package_rendered_at = timezone.now()
         locked.save(update_fields=["package", "package_hash", "package_rendered_at"])
-        _record(
+        record(
             None,
             "rereview.package",
             rereview.application,
@@ -453,8 +445,8 @@ def package_render(*, rereview_id: int) -> ReReview:
 def package_open(*, rereview_id: int, actor: User) -> ReReview:
     """Permission-check a package download (officers only: it carries the tally) and audit it."""
     rereview = ReReview.objects.select_related("application__project").get(pk=rereview_id)
-    _require(actor, "download", rereview)
+    require(actor, "download", rereview)
     if not rereview.package:
         raise Conflict("package_not_ready", _("The package is still being prepared."))
-    _record(actor, "rereview.package_download", rereview.application, after={"id": rereview.pk})
+    record(actor, "rereview.package_download", rereview.application, after={"id": rereview.pk})
     return rereview

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import VOTING_ROLES, Membership, Role
+from committees.models import Membership
 from ethics import policies, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import User
+from ethics.services import invalid, require
 from reviews import checklist, workflow
 from reviews.models import (
     Application,
@@ -26,13 +27,11 @@ from reviews.models import (
     ReviewState,
 )
 from reviews.services._common import (
-    _invalid,
-    _lock,
-    _move,
-    _notify,
-    _officers,
-    _record,
-    _require,
+    chairs,
+    lock_application,
+    move,
+    notify_application,
+    record,
     secretaries,
 )
 from reviews.services.intake import open_review
@@ -41,7 +40,8 @@ from reviews.workflow import Action, Procedure, Verdict
 # --- reviewers, conflicts and opinions (R20a, R33-R35) -----------------------------------------
 
 
-def _active_assignments(review: Review) -> list[ReviewerAssignment]:
+def active_assignments(review: Review) -> list[ReviewerAssignment]:
+    """The review's reviewers without a declared conflict, with their opinions."""
     return list(
         review.assignments.exclude(coi_state=CoiState.CONFLICTED).select_related(
             "opinion", "membership__user"
@@ -54,28 +54,23 @@ def application_assign(
     *, application_id: int, membership_ids: Iterable[int], actor: User
 ) -> list[ReviewerAssignment]:
     """Designate reviewers; for the simplified procedure the chair designates ≥ 2 (R33)."""
-    application = _lock(application_id)
-    _move(application, Action.ASSIGN, actor)
+    application = lock_application(application_id)
+    move(application, Action.ASSIGN, actor)
     review = open_review(application)
     if review.procedure == Procedure.SIMPLIFIED and not policies.may(actor, "decide", application):
         # R33: simplified reviewers are designated by the chair.
         raise PermissionDenied
     ids = list(dict.fromkeys(int(pk) for pk in membership_ids))
     if not ids:
-        raise _invalid("reviewers", _("Choose at least one member."), "required")
-    today = timezone.localdate()
+        raise invalid("reviewers", _("Choose at least one member."), "required")
     members = list(
-        Membership.objects.select_related("user").filter(
-            pk__in=ids,
-            committee_id=application.committee_id,
-            role__in=VOTING_ROLES,
-            ended_on=None,
-            term_start__lte=today,
-            term_end__gte=today,
-        )
+        Membership.objects.in_term(on=timezone.localdate())
+        .voting()
+        .filter(pk__in=ids, committee_id=application.committee_id)
+        .select_related("user")
     )
     if len(members) != len(ids):
-        raise _invalid(
+        raise invalid(
             "reviewers", _("Only current members of this committee can review."), "invalid_choice"
         )
     project = application.project
@@ -109,7 +104,7 @@ def application_assign(
     ]
     if review.procedure == Procedure.SIMPLIFIED:
         rules = application.rules
-        count = len(_active_assignments(review))
+        count = len(active_assignments(review))
         problems = [
             p
             for p in regulations.simplified_problems(review.grounds, count, rules=rules)
@@ -122,7 +117,7 @@ def application_assign(
                 rule=problems[0].rule,
                 problems=[p.as_dict() for p in problems],
             )
-    _record(
+    record(
         actor,
         "review.assign",
         review,
@@ -143,7 +138,7 @@ def _lock_assignment(assignment_id: int) -> tuple[Application, ReviewerAssignmen
     application_id = ReviewerAssignment.objects.values_list(
         "review__application_id", flat=True
     ).get(pk=assignment_id)
-    application = _lock(application_id)
+    application = lock_application(application_id)
     assignment = ReviewerAssignment.objects.select_related("review", "membership__user").get(
         pk=assignment_id
     )
@@ -157,18 +152,18 @@ def assignment_declare(
     """The member declares a conflict or none before the materials open (R20a)."""
     application, assignment = _lock_assignment(assignment_id)
     workflow.next_status(application.status, Action.DECLARE)
-    _require(actor, "declare", assignment)
+    require(actor, "declare", assignment)
     if assignment.review.state != ReviewState.OPEN:
         raise Conflict("round_closed", _("This review round is closed."))
     if assignment.coi_state != CoiState.PENDING:
         raise Conflict("already_declared", _("The declaration was already made."), rule="R20a")
     if conflicted and not note.strip():
-        raise _invalid("note", _("Describe the conflict of interest."), "required")
+        raise invalid("note", _("Describe the conflict of interest."), "required")
     assignment.coi_state = CoiState.CONFLICTED if conflicted else CoiState.NONE
     assignment.coi_note = note.strip()
     assignment.coi_declared_at = timezone.now()
     assignment.save(update_fields=["coi_state", "coi_note", "coi_declared_at"])
-    _record(
+    record(
         actor,
         "review.declare",
         assignment,
@@ -176,9 +171,8 @@ def assignment_declare(
         reason=note,
     )
     if conflicted:
-        _notify(
-            secretaries(application.committee_id)
-            + _officers(application.committee_id, [Role.CHAIR]),
+        notify_application(
+            secretaries(application.committee_id) + chairs(application.committee_id),
             application,
             _("A reviewer of %(ref)s declared a conflict; assign another member"),
             "review.declare (R20a)",
@@ -186,7 +180,7 @@ def assignment_declare(
     return assignment
 
 
-def _agreed_verdict(assignments: list[ReviewerAssignment]) -> tuple[str | None, str]:
+def agreed_verdict(assignments: list[ReviewerAssignment]) -> tuple[str | None, str]:
     """R34: (the verdict everyone agrees on, or None with the conversion reason)."""
     verdicts = [a.opinion.verdict for a in assignments if hasattr(a, "opinion")]
     if any(v in workflow.NEGATIVE_VERDICTS for v in verdicts):
@@ -214,15 +208,15 @@ def _convert_to_meeting(review: Review, reason: str, actor: User | None) -> None
     review.save()
     application.procedure = Procedure.MEETING
     application.save(update_fields=["procedure", "updated_at"])
-    _record(
+    record(
         actor,
         "review.convert",
         application,
         {"procedure": Procedure.SIMPLIFIED},
         {"procedure": Procedure.MEETING, "reason": reason, "rule": "R34"},
     )
-    _notify(
-        secretaries(application.committee_id) + _officers(application.committee_id, [Role.CHAIR]),
+    notify_application(
+        secretaries(application.committee_id) + chairs(application.committee_id),
         application,
         _("%(ref)s moves from simplified to meeting review (%(reason)s)"),
         "review.convert (R34)",
@@ -238,14 +232,14 @@ def _check_worksheet(application: Any, worksheet: Mapping[str, Any]) -> None:
     allowed = {c.key for c in checklist.criteria_for(application.project.scope)}
     unknown = sorted(set(worksheet) - allowed)
     if unknown:
-        raise _invalid(
+        raise invalid(
             "worksheet",
             _("These are not review criteria for this activity's scope: %(keys)s")
             % {"keys": ", ".join(unknown)},
             "unknown_criterion",
         )
     if any(str(value) not in WORKSHEET_ANSWERS for value in worksheet.values()):
-        raise _invalid(
+        raise invalid(
             "worksheet", _("Each criterion is answered met, not_met or na."), "invalid_choice"
         )
 
@@ -262,7 +256,7 @@ def opinion_record(
     """A reviewer's opinion; under the simplified procedure it may convert the round (R34)."""
     application, assignment = _lock_assignment(assignment_id)
     workflow.next_status(application.status, Action.OPINION)
-    _require(actor, "opinion", assignment)
+    require(actor, "opinion", assignment)
     review = assignment.review
     if review.state != ReviewState.OPEN:
         raise Conflict("round_closed", _("This review round is closed."))
@@ -273,21 +267,21 @@ def opinion_record(
             rule="R20a",
         )
     if verdict not in Verdict.values:
-        raise _invalid("verdict", _("Unknown verdict."), "invalid_choice")
+        raise invalid("verdict", _("Unknown verdict."), "invalid_choice")
     if Opinion.objects.filter(assignment=assignment).exists():
         raise Conflict("opinion_exists", _("You have already given your opinion."))
     _check_worksheet(application, worksheet or {})
     opinion = Opinion.objects.create(
         assignment=assignment, verdict=verdict, comments=comments, worksheet=dict(worksheet or {})
     )
-    _record(actor, "review.opinion", opinion, after={"verdict": verdict, "review": review.pk})
+    record(actor, "review.opinion", opinion, after={"verdict": verdict, "review": review.pk})
     if review.procedure == Procedure.SIMPLIFIED:
-        agreed, reason = _agreed_verdict(_active_assignments(review))
+        agreed, reason = agreed_verdict(active_assignments(review))
         if reason:
             _convert_to_meeting(review, reason, actor)
         elif agreed:
-            _notify(
-                _officers(application.committee_id, [Role.CHAIR]),
+            notify_application(
+                chairs(application.committee_id),
                 application,
                 _("All reviewers of %(ref)s agree; the chair can decide"),
                 "review.opinion (R34)",

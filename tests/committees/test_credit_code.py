@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from committees.validators import credit_code_check_char, make_credit_code, validate_credit_code
+from ethics.validators import credit_code_check_char, make_credit_code, validate_credit_code
 from tests.factories import InstitutionFactory
 
 

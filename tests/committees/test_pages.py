@@ -36,9 +36,11 @@ def test_add_member_form_keeps_input_on_error(secretary_client, world):
             "title": "教授",
         },
     )
-    assert response.status_code == 200
+    # Refused: 400, as in the API, with the form again holding what was typed.
+    assert response.status_code == 400
     text = response.content.decode()
     assert "任期不得超过5年" in text
+    assert response.context["form"].errors["term_end"]
     assert 'value="新委员"' in text
     assert 'value="教授"' in text
 

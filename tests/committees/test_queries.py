@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from committees import services
-from tests.factories import MembershipFactory
+from tests.factories import CommitteeFactory, MembershipFactory
 
 
 def _grow(world, total):
@@ -57,3 +57,20 @@ def test_roster_page_stays_within_budget(client, world, django_assert_max_num_qu
     client.force_login(world.users["member"])
     with django_assert_max_num_queries(15):
         client.get(reverse("committees:committee-detail", args=[world.committee.pk]))
+
+
+@pytest.mark.parametrize("role", ["admin", "secretary", "member"])
+def test_committee_pages_stay_within_budget(client, world, role, django_assert_max_num_queries):
+    """Design targets: lists ≤ 10 queries, detail pages ≤ 15, permission checks (the buttons the
+    action table offers) included, however many committees and members there are."""
+    for _ in range(30):
+        CommitteeFactory(institution=world.institution)
+    _grow(world, 20)
+    client.force_login(world.users[role])
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("committees:committee-list"))
+    assert response.status_code == 200
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("committees:committee-detail", args=[world.committee.pk]))
+    assert response.status_code == 200
+    assert ("add_member" in response.context["actions"]) is (role != "member")

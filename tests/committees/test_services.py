@@ -64,7 +64,7 @@ def test_committee_create_opens_registration_deadline_counting_from_the_next_day
         established_on=dt.date(2026, 1, 5),
     )
     deadline = deadlines("committee_registration", committee).get()
-    assert deadline.committee == committee
+    assert deadline.committee_id == committee.pk
     assert deadline.rule == "R50"
     assert deadline.due_at == dt.datetime(2026, 2, 5, 0, 0, tzinfo=SHANGHAI)
     assert AuditEvent.objects.filter(
@@ -99,7 +99,7 @@ def test_membership_add_opens_term_deadline_and_notifies(admin):
     membership = add(committee, admin)
     deadline = deadlines("member_term", membership).get()
     assert deadline.due_at == dt.datetime(2031, 1, 1, tzinfo=SHANGHAI)  # 24:00 of 2030-12-31
-    assert deadline.committee == committee
+    assert deadline.committee_id == committee.pk
     assert Notification.objects.filter(recipient=membership.user).exists()
 
 

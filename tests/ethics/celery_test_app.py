@@ -17,6 +17,6 @@ def _recipients(deadline):
     )
 
 
-hooks.register_deadline_kind("committee_update", recipients=_recipients)
+hooks.route_deadline_kind("committee_update", recipients=_recipients)
 
 __all__ = ["app"]

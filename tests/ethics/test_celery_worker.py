@@ -77,25 +77,29 @@ def _wait_for(predicate, timeout=60.0):
     return False
 
 
-@pytest.mark.django_db(transaction=True)
-def test_worker_runs_the_scan_and_sends_each_reminder_once(worker, monkeypatch):
+def _institution_users(deadline):
+    from committees.models import Committee
     from ethics import hooks
 
-    monkeypatch.setitem(
-        hooks._recipients,
-        "committee_update",
-        lambda d: hooks.Recipients(responsible=list(d.committee.institution.users.all())),
-    )
-    for i in range(3):
-        committee = CommitteeFactory()
-        UserFactory(username=f"sec{committee.pk}", email=f"sec{i}@example.test")
-        services.deadline_open(
-            kind="committee_update",
-            subject=committee,
-            due_at=timezone.now() + timedelta(days=1, hours=1),
-            title=f"委员会{i}",
-            committee_id=committee.pk,
-        )
+    committee = Committee.objects.get(pk=deadline.committee_id)
+    return hooks.Recipients(responsible=list(committee.institution.users.all()))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_runs_the_scan_and_sends_each_reminder_once(worker):
+    from ethics import hooks
+
+    with hooks.deadline_kind_overridden("committee_update", recipients=_institution_users):
+        for i in range(3):
+            committee = CommitteeFactory()
+            UserFactory(username=f"sec{committee.pk}", email=f"sec{i}@example.test")
+            services.deadline_open(
+                kind="committee_update",
+                subject=committee,
+                due_at=timezone.now() + timedelta(days=1, hours=1),
+                title=f"委员会{i}",
+                committee_id=committee.pk,
+            )
     for _ in range(2):
         scan_deadlines_task.apply_async(queue=worker["queue"]).get(timeout=60)
     assert _wait_for(lambda: Reminder.objects.filter(sent_at__isnull=False).count() == 3)

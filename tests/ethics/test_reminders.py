@@ -24,14 +24,14 @@ def people(db):
 
 
 @pytest.fixture
-def recipients(monkeypatch, people):
-    monkeypatch.setitem(
-        hooks._recipients,
+def recipients(people):
+    with hooks.deadline_kind_overridden(
         "decision",
-        lambda d: hooks.Recipients(
+        recipients=lambda d: hooks.Recipients(
             responsible=[people["secretary"], people["lead"]], escalation=[people["chair"]]
         ),
-    )
+    ):
+        yield
 
 
 def _deadline(due_in: timedelta) -> Deadline:

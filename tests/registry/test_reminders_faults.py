@@ -47,29 +47,28 @@ pytestmark = [
 
 
 @pytest.fixture
-def deadlines(monkeypatch):
+def deadlines():
     """Eight committee_update clocks, each with one named recipient (as the test worker app)."""
-    monkeypatch.setitem(
-        hooks._recipients,
+    with hooks.deadline_kind_overridden(
         "committee_update",
-        lambda d: hooks.Recipients(
+        recipients=lambda d: hooks.Recipients(
             responsible=list(UserFactory._meta.model.objects.filter(username=f"sec{d.subject_id}"))
         ),
-    )
-    rows = []
-    for i in range(8):
-        committee = CommitteeFactory()
-        UserFactory(username=f"sec{committee.pk}", email=f"sec{committee.pk}@example.test")
-        rows.append(
-            services.deadline_open(
-                kind="committee_update",
-                subject=committee,
-                due_at=timezone.now() + timedelta(days=1, hours=1),
-                title=f"故障测试{i}号",
-                committee_id=committee.pk,
+    ):
+        rows = []
+        for i in range(8):
+            committee = CommitteeFactory()
+            UserFactory(username=f"sec{committee.pk}", email=f"sec{committee.pk}@example.test")
+            rows.append(
+                services.deadline_open(
+                    kind="committee_update",
+                    subject=committee,
+                    due_at=timezone.now() + timedelta(days=1, hours=1),
+                    title=f"故障测试{i}号",
+                    committee_id=committee.pk,
+                )
             )
-        )
-    return rows
+        yield rows
 
 
 def _messages(texts):

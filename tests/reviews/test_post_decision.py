@@ -11,8 +11,8 @@ from pypdf import PdfReader
 
 from ethics import deadlines, regulations
 from ethics.errors import Conflict, IllegalTransition
-from ethics.models import Deadline, DeadlineKind
-from reviews import services
+from ethics.models import Deadline
+from reviews import clocks, services
 from reviews.models import Appeal, Application, Decision, Project, ReReview
 from tests.reviews.conftest import (
     approved_project,
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 def _tracking(project):
     return Deadline.objects.get(
-        kind=DeadlineKind.TRACKING_REVIEW, subject_id=project.pk, state__in=["open", "overdue"]
+        kind=clocks.TRACKING_REVIEW, subject_id=project.pk, state__in=["open", "overdue"]
     )
 
 
@@ -80,14 +80,14 @@ def test_tracking_clock_six_months_for_a_listed_activity_after_final_approval(db
     with time_machine.travel(DECIDED_AT, tick=False):
         world = make_world()
         application = listed_preliminary(world)
-        assert not Deadline.objects.filter(kind=DeadlineKind.TRACKING_REVIEW).exists()
+        assert not Deadline.objects.filter(kind=clocks.TRACKING_REVIEW).exists()
         decision = final_approval(world, application)
     assert decision.stage == "final"
     assert decision.next_tracking_due == dt.date(2027, 9, 10)
     clock = _tracking(application.project)
     assert clock.rule == "R45"
     assert timezone.localtime(clock.due_at).date() == dt.date(2027, 9, 11)
-    registration = Deadline.objects.get(kind=DeadlineKind.LISTED_REGISTRATION)
+    registration = Deadline.objects.get(kind=clocks.LISTED_REGISTRATION)
     assert registration.subject_id == application.project_id
     assert registration.rule == "R51"
     # R51: 30 days after the FINAL approval (10 March), i.e. 9 April, ending at 24:00.
@@ -120,7 +120,7 @@ def test_tracking_report_continue_rolls_the_clock_and_suspend_notifies(world):
     _decide(world, report, "terminate")
     assert Project.objects.get(pk=project.pk).status == "terminated"
     assert not Deadline.objects.filter(
-        kind=DeadlineKind.TRACKING_REVIEW, state__in=["open", "overdue"]
+        kind=clocks.TRACKING_REVIEW, state__in=["open", "overdue"]
     ).exists()
 
 
@@ -140,7 +140,7 @@ def test_preliminary_approval_waits_for_rereview(world, django_capture_on_commit
     assert application.status == "awaiting_rereview"
     assert Project.objects.get(pk=application.project_id).status == "planned"
     rereview = ReReview.objects.get()
-    clock = Deadline.objects.get(kind=DeadlineKind.REREVIEW_OPINION)
+    clock = Deadline.objects.get(kind=clocks.REREVIEW_OPINION)
     assert clock.rule == "R43"
     assert clock.subject_id == rereview.pk
     assert len(callbacks) >= 2  # the preliminary opinion letter and the package
@@ -173,7 +173,7 @@ def test_disagree_blocks_approval_and_ends_in_a_final_disapproval(world):
     assert decision.stage == "final"
     assert decision.reasons == "风险控制措施不足"
     assert Project.objects.get(pk=application.project_id).status == "planned"
-    assert not Deadline.objects.filter(kind=DeadlineKind.LISTED_REGISTRATION).exists()
+    assert not Deadline.objects.filter(kind=clocks.LISTED_REGISTRATION).exists()
 
 
 def test_final_decision_needs_the_opinion_first(world):
@@ -189,7 +189,7 @@ def test_submit_rereview_counts_from_the_submission(world):
     services.rereview_submit(
         application_id=application.pk, actor=world.secretary, authority="北京市科委"
     )
-    clock = Deadline.objects.get(kind=DeadlineKind.REREVIEW_OPINION)
+    clock = Deadline.objects.get(kind=clocks.REREVIEW_OPINION)
     assert timezone.localtime(clock.due_at).date() > today + dt.timedelta(
         days=regulations.MEAS.rereview_days.value
     )
@@ -368,13 +368,13 @@ def test_closure_ends_tracking_and_starts_retention(world):
     years = regulations.MEAS.retention_years.value
     assert project.retain_until.year - timezone.localdate().year == years
     assert not Deadline.objects.filter(
-        kind=DeadlineKind.TRACKING_REVIEW, state__in=["open", "overdue"]
+        kind=clocks.TRACKING_REVIEW, state__in=["open", "overdue"]
     ).exists()
 
 
 def test_overdue_tracking_blocks_amendments(world):
     project = approved_project(world)
-    Deadline.objects.filter(kind=DeadlineKind.TRACKING_REVIEW).update(
+    Deadline.objects.filter(kind=clocks.TRACKING_REVIEW).update(
         due_at=timezone.now() - dt.timedelta(days=1)
     )
     amendment = draft(world, kind="amendment", project=project)

@@ -1,0 +1,434 @@
+"""Every state change of meetings, declared once for the pages and the API (ethics.actions).
+
+One table, `MEETINGS`, whose target is the meeting. Actions on one agenda item carry the item id
+in the URL: `POST /api/v1/meetings/{id}/items/{item_id}/<path>/` and
+`/meetings/{id}/items/{item_id}/do/<name>/`; the item is looked up in that meeting, through the
+same permission-scoped selector (404 when it is not there). Creating a meeting ("schedule") is
+`POST /api/v1/meetings/` and the page `/meetings/new/`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse
+
+from committees.models import Committee
+from ethics import policies
+from ethics.actions import Action, ActionTable, Call
+from ethics.models import User
+from meetings import forms, selectors, services, workflow
+from meetings.api import serializers as s
+from meetings.models import AgendaItem, Meeting
+from meetings.policies import officer_committee_ids
+from meetings.workflow import ItemStatus
+from reviews.models import Application
+
+ITEM = r"items/(?P<item_id>[0-9]+)"
+
+# --- who may (403 otherwise) and when a button is offered (the services still decide: 409) ---
+
+
+def may_schedule(user: User, _target: Any = None) -> bool:
+    """Officers (chair, vice-chair, secretary in term) schedule their committees' meetings."""
+    return bool(user.is_superuser or officer_committee_ids(user))
+
+
+def _may(action: str) -> Any:
+    def allowed(user: User, meeting: Meeting) -> bool:
+        return policies.may(user, action, meeting)
+
+    return allowed
+
+
+def may_vote(user: User, meeting: Meeting) -> bool:
+    """Members vote for themselves; officers record a member's vote."""
+    return policies.may(user, "vote_self", meeting) or policies.may(user, "record", meeting)
+
+
+def _offered(action: workflow.Action) -> Any:
+    def shown(meeting: Meeting) -> bool:
+        return workflow.allowed(meeting.status, action)
+
+    return shown
+
+
+# --- input choices that depend on the meeting ---------------------------------------------------
+
+
+def _items(meeting: Meeting) -> QuerySet[AgendaItem]:
+    return AgendaItem.objects.filter(meeting_id=meeting.pk).order_by("position", "id")
+
+
+def _schedule_kwargs(user: User, _target: Any) -> dict[str, Any]:
+    # The committees this person runs: any other id is "not a valid choice" (400), never a hint
+    # that another institution's committee exists.
+    committees = Committee.objects.all()
+    if not user.is_superuser:
+        committees = committees.filter(pk__in=officer_committee_ids(user))
+    return {"committees": committees.order_by("name", "id")}
+
+
+def _add_kwargs(_user: User, meeting: Meeting) -> dict[str, Any]:
+    # Any application of the committee; whether it waits for a meeting is the service's 409 (R15).
+    return {"applications": Application.objects.filter(committee_id=meeting.committee_id)}
+
+
+def _items_kwargs(_user: User, meeting: Meeting) -> dict[str, Any]:
+    return {"items": _items(meeting)}
+
+
+def _members_kwargs(_user: User, meeting: Meeting) -> dict[str, Any]:
+    # Any member of the committee: a member out of term, absent or recused is the service's 409
+    # with its rule (R7, R18, R19, R20a), not "not a valid choice".
+    return {"members": selectors.voting_members(meeting.committee_id)}
+
+
+# --- services -----------------------------------------------------------------------------------
+
+
+def _item(call: Call) -> AgendaItem:
+    """The agenda item named in the URL, on this meeting and visible to the actor, or 404."""
+    item_id = call.params.get("item_id")
+    if item_id is None:
+        raise Http404
+    return selectors.item_get_for_user(call.actor, call.target.pk, int(item_id))
+
+
+def _schedule(call: Call) -> Meeting:
+    return services.meeting_schedule(actor=call.actor, **call.data)
+
+
+def _add(call: Call) -> AgendaItem:
+    application = call.data["application"]
+    if application is not None:
+        return services.agenda_add(
+            meeting_id=call.target.pk, application_id=application.pk, actor=call.actor
+        )
+    return services.agenda_add_other(
+        meeting_id=call.target.pk, title=call.data["title"], actor=call.actor
+    )
+
+
+def _order(call: Call) -> Any:
+    return services.agenda_reorder(
+        meeting_id=call.target.pk, item_ids=call.data["items"], actor=call.actor
+    )
+
+
+def _move(call: Call) -> Any:
+    return services.agenda_move(
+        meeting_id=call.target.pk,
+        item_id=call.data["item"].pk,
+        direction=call.data["direction"],
+        actor=call.actor,
+    )
+
+
+def _reports(call: Call) -> Any:
+    return services.agenda_sync_reports(meeting_id=call.target.pk, actor=call.actor)
+
+
+def _notice(call: Call) -> Any:
+    return services.notice_send(meeting_id=call.target.pk, actor=call.actor)
+
+
+def _open(call: Call) -> Any:
+    return services.meeting_open(
+        meeting_id=call.target.pk,
+        present=[m.pk for m in call.data["present"]],
+        presiding=call.data["presiding"].pk,
+        designation=call.data["designation"],
+        actor=call.actor,
+    )
+
+
+def _close(call: Call) -> Any:
+    return services.meeting_close(meeting_id=call.target.pk, actor=call.actor)
+
+
+def _correct(call: Call) -> Any:
+    return services.minutes_correct(
+        meeting_id=call.target.pk, text=call.data["text"], actor=call.actor
+    )
+
+
+def _declare(call: Call) -> Any:
+    return services.member_declare(item_id=_item(call).pk, actor=call.actor, **call.data)
+
+
+def _recuse(call: Call) -> Any:
+    return services.recusal_record(
+        item_id=_item(call).pk,
+        membership_id=call.data["member"].pk,
+        reason=call.data["reason"],
+        actor=call.actor,
+    )
+
+
+def _consultant(call: Call) -> Any:
+    return services.consultant_admit(item_id=_item(call).pk, actor=call.actor, **call.data)
+
+
+def _vote(call: Call) -> Any:
+    member = call.data["member"]
+    return services.vote_cast(
+        item_id=_item(call).pk,
+        choice=call.data["choice"],
+        membership_id=member.pk if member is not None else None,
+        actor=call.actor,
+    )
+
+
+def _notes(call: Call) -> Any:
+    return services.item_note(item_id=_item(call).pk, notes=call.data["notes"], actor=call.actor)
+
+
+def _conclude(call: Call) -> Any:
+    return services.item_conclude(item_id=_item(call).pk, actor=call.actor, **call.data)
+
+
+def _defer(call: Call) -> Any:
+    return services.item_defer(item_id=_item(call).pk, reason=call.data["reason"], actor=call.actor)
+
+
+def _remove(call: Call) -> None:
+    services.agenda_remove(item_id=_item(call).pk, actor=call.actor)
+
+
+# --- API bodies that are not the meeting (api.md) ------------------------------------------------
+
+
+def _item_body(_call: Call, item: AgendaItem) -> Any:
+    return s.AgendaItemSerializer(item).data
+
+
+def _conclusion(_call: Call, item: AgendaItem) -> dict[str, Any]:
+    return {
+        "outcome": item.outcome,
+        "deferred": item.status == ItemStatus.DEFERRED,
+        "tally": item.tally,
+        "decision": item.decision_id,
+    }
+
+
+MEETINGS = ActionTable(
+    "meetings.meeting",
+    load=lambda user, pk, item_id=None: _load(user, pk, item_id),
+    actions=[
+        Action(
+            "schedule",
+            run=_schedule,
+            label=_("Schedule a meeting"),
+            input=forms.ScheduleForm,
+            form_kwargs=_schedule_kwargs,
+            allowed=may_schedule,
+            done=_("The meeting was scheduled."),
+            status=201,
+            detail=False,
+            on_page=False,
+        ),
+        Action(
+            "add",
+            run=_add,
+            label=_("Add to the agenda"),
+            input=forms.AgendaItemForm,
+            form_kwargs=_add_kwargs,
+            allowed=_may("edit_agenda"),
+            shown=_offered(workflow.Action.EDIT_AGENDA),
+            done=_("The item is on the agenda."),
+            status=201,
+            url_path="items",
+            respond=_item_body,
+            response_schema=s.AgendaItemSerializer,
+        ),
+        Action(
+            "order",
+            run=_order,
+            label=workflow.Action.EDIT_AGENDA.label,
+            input=forms.OrderForm,
+            form_kwargs=_items_kwargs,
+            allowed=_may("edit_agenda"),
+            shown=_offered(workflow.Action.EDIT_AGENDA),
+            done=_("The agenda was reordered."),
+            url_path="items/order",
+        ),
+        Action(
+            "move",
+            run=_move,
+            label=workflow.Action.EDIT_AGENDA.label,
+            input=forms.MoveForm,
+            form_kwargs=_items_kwargs,
+            allowed=_may("edit_agenda"),
+            shown=_offered(workflow.Action.EDIT_AGENDA),
+            done=_("The agenda was reordered."),
+            url_path="items/move",
+        ),
+        Action(
+            "reports",
+            run=_reports,
+            label=workflow.Action.EDIT_AGENDA.label,
+            allowed=_may("edit_agenda"),
+            shown=_offered(workflow.Action.EDIT_AGENDA),
+            done=_("Simplified decisions were added as reports."),
+            url_path="items/reports",
+        ),
+        Action(
+            "notice",
+            run=_notice,
+            label=workflow.Action.SEND_NOTICE.label,
+            allowed=_may("send_notice"),
+            shown=_offered(workflow.Action.SEND_NOTICE),
+            done=_("The notice was sent."),
+        ),
+        Action(
+            "open",
+            run=_open,
+            label=workflow.Action.OPEN.label,
+            input=forms.OpenForm,
+            form_kwargs=_members_kwargs,
+            allowed=_may("open"),
+            shown=_offered(workflow.Action.OPEN),
+            done=_("The meeting is open."),
+        ),
+        Action(
+            "close",
+            run=_close,
+            label=workflow.Action.CLOSE.label,
+            allowed=_may("close"),
+            shown=_offered(workflow.Action.CLOSE),
+            done=_("The meeting is closed; the minutes are being prepared."),
+        ),
+        Action(
+            "correct",
+            run=_correct,
+            label=workflow.Action.CORRECT.label,
+            input=forms.CorrectionForm,
+            allowed=_may("correct"),
+            shown=_offered(workflow.Action.CORRECT),
+            done=_("The correction was appended to the minutes."),
+            status=201,
+            url_path="corrections",
+            respond=lambda _call, correction: {"text": correction.text},
+            response_schema=s.CorrectionOutput,
+        ),
+        # --- one agenda item ---
+        Action(
+            "declare",
+            run=_declare,
+            label=workflow.Action.DECLARE.label,
+            input=forms.DeclareForm,
+            allowed=_may("declare"),
+            shown=_offered(workflow.Action.DECLARE),
+            done=_("Your declaration was recorded."),
+            url_path=f"{ITEM}/declaration",
+            respond=lambda _call, d: {"item": d.item_id, "conflicted": d.conflicted},
+            response_schema=s.ItemDeclareOutput,
+        ),
+        Action(
+            "recuse",
+            run=_recuse,
+            label=workflow.ItemAction.RECUSE.label,
+            input=forms.RecusalForm,
+            form_kwargs=_members_kwargs,
+            allowed=_may("record"),
+            shown=_offered(workflow.Action.RECORD),
+            done=_("The recusal was recorded."),
+            status=201,
+            url_path=f"{ITEM}/recusals",
+            respond=lambda _call, r: {"member": r.membership_id, "reason": r.reason},
+            response_schema=s.RecusalOutput,
+        ),
+        Action(
+            "consultant",
+            run=_consultant,
+            label=workflow.ItemAction.ADMIT.label,
+            input=forms.ConsultantForm,
+            allowed=_may("record"),
+            shown=_offered(workflow.Action.RECORD),
+            done=_("The consultant was admitted."),
+            status=201,
+            url_path=f"{ITEM}/consultants",
+            respond=lambda _call, c: s.ConsultantOutput(c).data,
+            response_schema=s.ConsultantOutput,
+        ),
+        Action(
+            "vote",
+            run=_vote,
+            label=workflow.ItemAction.VOTE.label,
+            input=forms.VoteForm,
+            form_kwargs=_members_kwargs,
+            allowed=may_vote,
+            shown=_offered(workflow.Action.RECORD),
+            done=_("The vote was recorded."),
+            status=201,
+            url_path=f"{ITEM}/votes",
+            respond=lambda _call, v: {
+                "item": v.item_id,
+                "member": v.membership_id,
+                "choice": v.choice,
+            },
+            response_schema=s.ItemVoteOutput,
+        ),
+        Action(
+            "notes",
+            run=_notes,
+            label=workflow.ItemAction.NOTE.label,
+            input=forms.NotesForm,
+            allowed=_may("record"),
+            shown=_offered(workflow.Action.RECORD),
+            done=_("The notes were saved."),
+            url_path=f"{ITEM}/notes",
+            respond=_item_body,
+            response_schema=s.AgendaItemSerializer,
+        ),
+        Action(
+            "conclude",
+            run=_conclude,
+            label=workflow.ItemAction.CONCLUDE.label,
+            input=forms.ConcludeForm,
+            allowed=_may("record"),
+            shown=_offered(workflow.Action.RECORD),
+            done=_("The item was concluded."),
+            url_path=f"{ITEM}/conclude",
+            respond=_conclusion,
+            response_schema=s.ItemConcludeOutput,
+        ),
+        Action(
+            "defer",
+            run=_defer,
+            label=workflow.ItemAction.DEFER.label,
+            input=forms.DeferForm,
+            allowed=_may("record"),
+            shown=_offered(workflow.Action.RECORD),
+            done=_("The item was deferred."),
+            url_path=f"{ITEM}/defer",
+            respond=_conclusion,
+            response_schema=s.ItemConcludeOutput,
+        ),
+        Action(
+            "remove",
+            run=_remove,
+            label=workflow.ItemAction.REMOVE.label,
+            allowed=_may("edit_agenda"),
+            shown=_offered(workflow.Action.EDIT_AGENDA),
+            done=_("The item was removed from the agenda."),
+            status=204,
+            url_path=ITEM,
+            method="delete",
+            respond=lambda _call, _result: None,
+            response_schema=OpenApiResponse(description=_("The item was removed.")),
+        ),
+    ],
+)
+
+
+def _load(user: User, pk: int, item_id: int | None = None) -> Meeting:
+    """The meeting (404 when hidden); on an item's URL, the item must be on it (404 otherwise)."""
+    meeting = selectors.meeting_get_for_user(user, pk)
+    if item_id is not None:
+        selectors.item_get_for_user(user, meeting.pk, item_id)
+    return meeting

@@ -1,0 +1,5 @@
+"""The clocks (deadline kinds) the registry app opens; declared with the kernel in apps.py."""
+
+from typing import Final
+
+ANNUAL_REPORT: Final = "annual_report"  # R52: the annual report by 31 March
