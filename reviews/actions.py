@@ -417,6 +417,7 @@ APPLICATIONS = ActionTable(
             shown=_may_upload_now,
             done=_("Document uploaded."),
             status=201,
+            url_path="documents",  # with the list of versions (GET) on the same path
             response_schema=s.DocumentVersionSerializer,
         ),
         Action(

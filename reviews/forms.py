@@ -8,8 +8,7 @@ choice, so the form validates against every committee and the page lists the use
 from __future__ import annotations
 
 import copy
-import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -20,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from committees.models import Committee, Membership
 from ethics import regulations
+from ethics.forms import PartialForm, PlausibleDates, validate_plausible_date
 from ethics.models import User
 from reviews import checklist
 from reviews.models import Project
@@ -53,24 +53,8 @@ def _text(label: Any, *, required: bool = False, rows: int = 2) -> forms.CharFie
     )
 
 
-_ID = re.compile(r"[0-9]{1,19}")
 _MAX_ID = 2**63 - 1  # a bigint primary key
 _MAX_SMALL = 32767  # a PositiveSmallIntegerField column
-
-
-class IdsField(forms.ModelMultipleChoiceField):
-    """Ids of the queryset's rows. Django's own field sends ``pk IN (<any digits>)`` to the
-    database, where an id beyond 64 bits overflows (a 500, not "not a valid choice")."""
-
-    def _check_values(self, value: Any) -> Any:
-        for pk in value:
-            if not _ID.fullmatch(str(pk)) or int(pk) > _MAX_ID:
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": str(pk)[:20]},
-                )
-        return super()._check_values(value)
 
 
 class _Checkbox(forms.CheckboxInput):
@@ -102,16 +86,14 @@ class CheckboxField(forms.BooleanField):
 
 
 class MomentField(forms.DateTimeField):
-    """A date and time that can be stored and counted from. Django's own field accepts
-    9999-12-31T23:59-12:00, which is past the last moment a database holds in UTC (a 500)."""
-
-    EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
-    LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+    """A date and time the calendars can count from (ethics.forms.PlausibleDates for a moment):
+    Django's own field takes 9999-12-31T23:59-12:00, past the last moment a database holds in
+    UTC (a 500)."""
 
     def to_python(self, value: Any) -> datetime | None:
         moment = super().to_python(value)
-        if moment is not None and not self.EARLIEST <= moment <= self.LATEST:
-            raise ValidationError(_("This date is out of range."), code="out_of_range")
+        if moment is not None:
+            validate_plausible_date(moment.date())
         return moment
 
 
@@ -132,7 +114,7 @@ class YesNoField(forms.NullBooleanField):
 # --- projects -----------------------------------------------------------------------------------
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(PlausibleDates, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     committee = forms.ModelChoiceField(
         label=_("Reviewing committee"), queryset=Committee.objects.all()
@@ -153,7 +135,7 @@ class ProjectForm(forms.Form):
     international = CheckboxField(label=_("International collaboration (R16)"), required=False)
     planned_start = forms.DateField(label=_("Planned start"), required=False, widget=_date_input())
     planned_end = forms.DateField(label=_("Planned end"), required=False, widget=_date_input())
-    team = IdsField(
+    team = forms.ModelMultipleChoiceField(
         label=_("Team"),
         queryset=User.objects.all(),
         required=False,
@@ -172,7 +154,7 @@ class ProjectForm(forms.Form):
         self.fields["team"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
 
 
-class ProjectUpdateForm(ProjectForm):
+class ProjectUpdateForm(PartialForm, ProjectForm):
     """PATCH: only the fields sent change; the committee is fixed once the project exists."""
 
     committee = None  # type: ignore[assignment]
@@ -229,7 +211,7 @@ class PrescreenForm(forms.Form):
 
 
 class ParticipantsForm(forms.Form):
-    participating_institutions = IdsField(
+    participating_institutions = forms.ModelMultipleChoiceField(
         label=_("Participating institutions (R31)"),
         queryset=Project._meta.get_field("participating_institutions").related_model.objects.all(),
         required=False,  # an empty list clears them; a missing one is refused below
@@ -341,7 +323,7 @@ class AcceptForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    reviewers = IdsField(
+    reviewers = forms.ModelMultipleChoiceField(
         label=_("Reviewers"),
         queryset=Membership.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -379,12 +361,12 @@ class RequiredNoteForm(forms.Form):
     note = _text(_("What is still missing"), required=True)
 
 
-class SubmitRereviewForm(forms.Form):
+class SubmitRereviewForm(PlausibleDates, forms.Form):
     authority = forms.CharField(label=_("Organising authority (R38)"), max_length=200)
     submitted_on = forms.DateField(label=_("Submitted on"), required=False, widget=_date_input())
 
 
-class RecordRereviewForm(forms.Form):
+class RecordRereviewForm(PlausibleDates, forms.Form):
     opinion = forms.ChoiceField(
         label=_("Re-review opinion (R42)"),
         choices=[(o.value, o.label) for o in regulations.RereviewOpinion],

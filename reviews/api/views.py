@@ -14,8 +14,8 @@ from rest_framework.response import Response
 
 from ethics import policies
 from ethics.actions import Action, Call
-from ethics.api.actions import ActionViewSetMixin, form_serializer
-from reviews import forms, selectors, services
+from ethics.api.actions import ActionViewSetMixin, request_schema
+from reviews import selectors, services
 from reviews.actions import APPLICATIONS, PROJECTS, RECOGNITIONS
 from reviews.api import serializers as s
 from reviews.models import Appeal, DocumentVersion, Recognition, ReReview
@@ -23,25 +23,14 @@ from reviews.policies import may_open_materials
 
 
 class _Actions(ActionViewSetMixin):
-    """Action endpoints that answer with the entry's response serializer when it names one."""
+    """Action endpoints that answer with the entry's response serializer when it names one
+    (a decision, a re-review, a document version), with the request for absolute links."""
 
     def action_body(self, entry: Action, call: Call, result: Any) -> Any:
         if entry.respond is None and entry.response_schema is not None:
             context = self.get_serializer_context()  # type: ignore[attr-defined]
             return entry.response_schema(result, context=context).data
         return super().action_body(entry, call, result)
-
-    def perform_entry(self, request: Request, name: str, target: Any = None) -> Response:
-        """An entry of the table on a route of its own (POST on the collection, PATCH, GET and
-        POST on one path), answered as the generated endpoints answer."""
-        table = self.action_table
-        assert table is not None
-        entry = table.get(name)
-        files = request.FILES if request.content_type.startswith("multipart/") else None
-        call, result = table.perform(
-            name, actor=request.user, target=target, data=request.data, files=files
-        )
-        return Response(self.action_body(entry, call, result), status=entry.status)
 
 
 class ProjectViewSet(
@@ -51,9 +40,8 @@ class ProjectViewSet(
     viewsets.GenericViewSet,
 ):
     action_table = PROJECTS
-    # `POST /projects/` and `PATCH /projects/{id}/`, not extra action routes.
-    act_create = None
-    act_update = None
+    create_action = "create"  # POST /projects/
+    update_action = "update"  # PATCH /projects/{id}/
 
     serializer_class = s.ProjectSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -61,22 +49,12 @@ class ProjectViewSet(
     def get_queryset(self) -> QuerySet:
         return selectors.projects_for_user(self.request.user).prefetch_related("team")
 
-    @extend_schema(request=form_serializer(forms.ProjectForm), responses={201: s.ProjectSerializer})
-    def create(self, request: Request) -> Response:
-        return self.perform_entry(request, "create")
-
-    @extend_schema(request=form_serializer(forms.ProjectUpdateForm), responses=s.ProjectSerializer)
-    def partial_update(self, request: Request, pk: str) -> Response:
-        return self.perform_entry(request, "update", self.get_object())
-
 
 class ApplicationViewSet(
     _Actions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     action_table = APPLICATIONS
-    # `POST /applications/`, and the upload on `/applications/{id}/documents/` (with its list).
-    act_create = None
-    act_upload = None
+    create_action = "create"  # POST /applications/
 
     serializer_class = s.ApplicationSerializer
     filterset_fields = ["project", "status", "kind", "committee"]
@@ -84,17 +62,10 @@ class ApplicationViewSet(
     def get_queryset(self) -> QuerySet:
         return selectors.applications_for_user(self.request.user)
 
-    @extend_schema(
-        request=form_serializer(forms.ApplicationCreateForm),
-        responses={201: s.ApplicationSerializer},
-    )
-    def create(self, request: Request) -> Response:
-        return self.perform_entry(request, "create")
-
     @extend_schema(methods=["GET"], request=None, responses=s.DocumentVersionSerializer(many=True))
     @extend_schema(
         methods=["POST"],
-        request={"multipart/form-data": form_serializer(forms.UploadForm)},
+        request=request_schema(APPLICATIONS.get("upload")),
         responses={201: s.DocumentVersionSerializer},
     )
     @action(
@@ -108,7 +79,7 @@ class ApplicationViewSet(
         """Every version of every document (GET); a new version of one document (POST)."""
         application = self.get_object()
         if request.method == "POST":
-            return self.perform_entry(request, "upload", application)
+            return self.act(request, "upload", target=application)
         if not may_open_materials(request.user, application):
             return Response([])
         versions = DocumentVersion.objects.filter(document__application=application)
@@ -201,16 +172,10 @@ class RecognitionViewSet(
     """结果互认 (R31, N12): a participating committee records that it recognises a decision."""
 
     action_table = RECOGNITIONS
-    act_create = None  # `POST /recognitions/`
+    create_action = "create"  # POST /recognitions/
 
     serializer_class = s.RecognitionSerializer
     filterset_fields = ["committee", "project"]
 
     def get_queryset(self) -> QuerySet:
         return policies.visible(self.request.user, Recognition.objects.all())
-
-    @extend_schema(
-        request=form_serializer(forms.RecognitionForm), responses={201: s.RecognitionSerializer}
-    )
-    def create(self, request: Request) -> Response:
-        return self.perform_entry(request, "create")
