@@ -253,6 +253,16 @@ def _slots(_user: User, application: Application) -> dict[str, Any]:
     return {"slots": checklist.slots_for(application.kind)}
 
 
+def _on(service: Callable[..., Any], *fields: str) -> Callable[[Call], Any]:
+    """Call `service` on the target application with these fields of the validated input."""
+
+    def run(call: Call) -> Any:
+        values = {name: call.data[name] for name in fields}
+        return service(application_id=call.target.pk, actor=call.actor, **values)
+
+    return run
+
+
 def _application_create(call: Call) -> Application:
     project = selectors.project_get_for_user(call.actor, call.data["project"])
     return services.application_create(
@@ -271,25 +281,6 @@ def _upload(call: Call) -> Any:
         upload=call.data["file"],
         actor=call.actor,
     )
-
-
-def _request_correction(call: Call) -> Any:
-    return services.document_request_correction(
-        application_id=call.target.pk,
-        slot=call.data["slot"],
-        note=call.data["note"],
-        actor=call.actor,
-    )
-
-
-def _on(service: Callable[..., Any], *fields: str) -> Callable[[Call], Any]:
-    """Call `service` on the target application with these fields of the validated input."""
-
-    def run(call: Call) -> Any:
-        values = {name: call.data[name] for name in fields}
-        return service(application_id=call.target.pk, actor=call.actor, **values)
-
-    return run
 
 
 def _return(call: Call) -> Any:
@@ -422,7 +413,7 @@ APPLICATIONS = ActionTable(
         ),
         Action(
             "request_correction",
-            run=_request_correction,
+            run=_on(services.document_request_correction, "slot", "note"),
             label=_("Request correction"),
             input=forms.CorrectionForm,
             form_kwargs=_slots,

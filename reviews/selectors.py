@@ -104,30 +104,35 @@ class ChecklistRow:
 
 
 def checklist_rows(application: Application) -> list[ChecklistRow]:
-    """The checklist with every document's versions, newest first (two queries)."""
-    documents = {
-        doc.slot: doc
-        for doc in Document.objects.filter(application=application).prefetch_related(
-            Prefetch(
-                "versions",
-                queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("-version"),
-            )
+    """The checklist with every document's versions, newest first.
+
+    One query reads the versions with their documents; a document without any version (a
+    correction asked before an upload) takes a second one, skipped when the page selector
+    already knows there is none.
+    """
+    versions: dict[str, list[DocumentVersion]] = {}
+    documents: dict[str, Document] = {}
+    for version in (
+        DocumentVersion.objects.filter(document__application=application)
+        .select_related("document")
+        .order_by("-version")
+    ):
+        documents.setdefault(version.document.slot, version.document)
+        versions.setdefault(version.document.slot, []).append(version)
+    if getattr(application, "has_bare_documents", True):
+        bare = Document.objects.filter(application=application, versions__isnull=True)
+        documents.update({doc.slot: doc for doc in bare})
+    return [
+        ChecklistRow(
+            item.slot,
+            item.label,
+            item.rule,
+            item.required,
+            documents.get(item.slot),
+            versions.get(item.slot, []),
         )
-    }
-    rows = []
-    for item in checklist.checklist(application.kind, application.project.scope):
-        doc = documents.get(item.slot)
-        rows.append(
-            ChecklistRow(
-                item.slot,
-                item.label,
-                item.rule,
-                item.required,
-                doc,
-                list(doc.versions.all()) if doc else [],
-            )
-        )
-    return rows
+        for item in checklist.checklist(application.kind, application.project.scope)
+    ]
 
 
 def reviews_with_assignments(application: Application) -> list[Review]:
@@ -411,11 +416,15 @@ def application_page_for_user(user: User, pk: int) -> Application:
     """One application the user may see, or 404, with what its pages ask about the viewer.
 
     ``viewer_in_team`` and ``viewer_reviews`` answer, in the same query, the two questions
-    ``reviews.actions.roles`` would otherwise ask the database for every page (R20a roles).
+    ``reviews.actions.roles`` would otherwise ask the database for every page (R20a roles);
+    ``has_bare_documents`` spares ``checklist_rows`` its second query in the usual case.
     """
     queryset = _application_queryset().annotate(
         viewer_in_team=Exists(_team_rows(user, OuterRef("project_id"))),
         viewer_reviews=Exists(_open_assignments(user, OuterRef("pk"))),
+        has_bare_documents=Exists(
+            Document.objects.filter(application_id=OuterRef("pk"), versions__isnull=True)
+        ),
     )
     application = policies.get_visible_or_404(user, queryset, pk=pk)
     application.viewer_id = user.pk  # whom the two flags describe

@@ -21,7 +21,7 @@ from ethics.web import report_error
 from reviews import actions, checklist, selectors, services, workflow
 from reviews.hooks import is_officer
 from reviews.models import Appeal, Project, ReReview
-from reviews.policies import may_open_materials, own_project_ids
+from reviews.policies import may_open_materials, may_see_opinions, own_project_ids
 
 # --- researcher ------------------------------------------------------------------------------
 
@@ -129,9 +129,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_page_for_user(user, pk)
     roles = actions.roles(user, application)
     officer = bool({workflow.SECRETARY, workflow.CHAIR} & roles)
-    applicant = workflow.APPLICANT in roles
-    # Researchers never see who wrote which opinion (design), even on a committee of their own.
-    show_opinions = officer and not applicant
+    show_opinions = officer and may_see_opinions(user, application)
     offered = {
         entry.name: entry.make_form(user, application, auto_id=f"{entry.name}-%s")
         for entry in actions.APPLICATIONS.available(user, application)

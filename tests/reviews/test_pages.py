@@ -100,9 +100,20 @@ def _modifications_submitted(world):
     return application
 
 
+def _under_meeting_review(world):
+    application = meeting_accepted(world)
+    services.application_assign(
+        application_id=application.pk,
+        membership_ids=[world.members[3].pk],
+        actor=world.secretary,
+    )
+    return application
+
+
 STATES = {
     "submitted": submitted,
     "under simplified review": lambda world: assigned(world)[0],
+    "under meeting review": _under_meeting_review,
     "disapproved and appealed": _disapproved,
     "modifications submitted": _modifications_submitted,
     "awaiting expert re-review": listed_preliminary,
