@@ -258,6 +258,8 @@ def _unusable_ids(form: Form) -> dict[str, list[dict[str, str]]]:
     for name, spec in form.fields.items():
         if not isinstance(spec, forms.ModelChoiceField) or spec.to_field_name:
             continue
+        if getattr(spec, "checks_ids", False):
+            continue
         raw = spec.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
         values = raw if isinstance(raw, list | tuple) else [raw]
         multi = isinstance(spec, forms.ModelMultipleChoiceField)
