@@ -4,6 +4,12 @@
 - every current member of the committee and the institution's admins see its meetings;
 - a member who declared a conflict on an item, was recused from it, or is an applicant on its
   project never sees that item's tally or votes (R20a); individual votes are for officers only;
+  a conflict declared anywhere else (reviewer assignment, standing declaration) counts the same,
+  through reviews' one conflict record;
+- an item's materials open through reviews.policies.may_open_materials, to which this app adds
+  two grants: a member's no-conflict declaration on the item and a consultant admitted to it;
+- the minutes carry every item's tally, so nobody conflicted on (or applicant for) any item of
+  the meeting opens them;
 - everyone else (researchers included) gets 404.
 """
 
@@ -93,6 +99,43 @@ class MinutesPolicy:
         return MeetingPolicy().may(user, "view", obj.meeting)
 
 
+def declared_application_ids(user: User) -> models.QuerySet[Any]:
+    """Applications on an item the user, a current member, declared no conflict on (R20a)."""
+    return (
+        AgendaItem.objects.filter(
+            application__isnull=False,
+            declarations__conflicted=False,
+            declarations__membership__user_id=user.pk,
+            declarations__membership__ended_on=None,
+        )
+        .order_by()
+        .values_list("application_id", flat=True)
+    )
+
+
+def consulted_application_ids(user: User) -> models.QuerySet[Any]:
+    """Applications on an item the user was admitted to as a consultant (R20)."""
+    return (
+        AgendaItem.objects.filter(application__isnull=False, consultants__user_id=user.pk)
+        .order_by()
+        .values_list("application_id", flat=True)
+    )
+
+
+def may_open_minutes(user: User, meeting: Meeting) -> bool:
+    """The minutes hold every item's tally: whoever sees the meeting, unless conflicted on, or an
+    applicant for, any of its items (R20a). One PDF cannot be redacted per reader."""
+    from reviews.models import Application
+    from reviews.policies import tally_hidden_filter
+
+    if not MeetingPolicy().may(user, "view", meeting):
+        return False
+    items = AgendaItem.objects.filter(meeting_id=meeting.pk, application__isnull=False)
+    return not Application.objects.filter(
+        tally_hidden_filter(user), pk__in=items.values("application_id")
+    ).exists()
+
+
 def applicant_application_ids(user: User, application_ids: list[int]) -> set[int]:
     """Which of these applications the user is an applicant on (one query)."""
     from reviews.models import Application
@@ -107,6 +150,10 @@ def applicant_application_ids(user: User, application_ids: list[int]) -> set[int
 
 
 def register() -> None:
+    from reviews.policies import register_materials_grant
+
+    register_materials_grant(declared_application_ids)
+    register_materials_grant(consulted_application_ids)
     policies.register(Meeting, MeetingPolicy())
     policies.register(AgendaItem, AgendaItemPolicy())
     policies.register(Minutes, MinutesPolicy())

@@ -26,13 +26,13 @@ from meetings.models import (
     VoteChoice,
 )
 from meetings.policies import (
-    applicant_application_ids,
     may_run,
     member_committee_ids,
     own_membership_ids,
 )
 from meetings.workflow import ABSTAIN, DONE_ITEM_STATUSES, ItemKind, Status
 from reviews.models import Application, Decision, Review, ReviewState
+from reviews.policies import access_among, conflicted_users
 from reviews.workflow import Procedure
 from reviews.workflow import Status as ApplicationStatus
 
@@ -114,15 +114,41 @@ def item_rules(item: AgendaItem) -> regulations.RuleSet:
     return regulations.combined(codes)
 
 
+def conflicted_memberships(
+    item: AgendaItem,
+    attendance: list[Attendance],
+    conflicted: dict[int, set[int]] | None = None,
+) -> set[int]:
+    """Memberships present at the item with a conflict declared anywhere on its application
+    (reviewer assignment, standing declaration): recused from its quorum and vote (R20a).
+    Pass `conflicted` (reviews.policies.conflicted_users) when a board already read it."""
+    if item.application_id is None:
+        return set()
+    if conflicted is None:
+        conflicted = conflicted_users([item.application_id])
+    users = conflicted.get(item.application_id, set())
+    if not users:
+        return set()
+    if all(Attendance.membership.is_cached(a) for a in attendance):  # a board's rows
+        return {a.membership_id for a in attendance if a.membership.user_id in users}
+    present = {a.membership_id for a in attendance}
+    return set(
+        Membership.objects.filter(pk__in=present, user_id__in=users).values_list("pk", flat=True)
+    )
+
+
 def item_tally(
     item: AgendaItem,
     attendance: list[Attendance] | None = None,
+    conflicted: dict[int, set[int]] | None = None,
 ) -> counting.Tally:
-    """The live tally of one item; pass the meeting's attendance when it is already loaded."""
+    """The live tally of one item; pass the meeting's attendance (and the conflicts on its
+    applications) when a board already loaded them."""
     meeting = item.meeting
     if attendance is None:
         attendance = list(Attendance.objects.filter(meeting_id=meeting.pk))
     recused = {r.membership_id for r in item.recusals.all()}
+    recused |= conflicted_memberships(item, attendance, conflicted)
     votes = {v.membership_id: v.choice for v in item.votes.all()}
     return counting.tally(
         present=present_of(attendance),
@@ -147,6 +173,7 @@ class ItemView:
     declaration: Declaration | None
     my_vote: str | None
     votes: list[Vote] = field(default_factory=list)
+    materials: bool = False  # the item's documents open for this user (links shown)
     versions: list[Any] = field(default_factory=list)
 
     @property
@@ -168,7 +195,12 @@ def _items_queryset() -> models.QuerySet[AgendaItem]:
 
 
 def board(meeting: Meeting, user: User) -> tuple[list[Attendance], list[ItemView]]:
-    """Attendance and every item with what `user` may see of it: a fixed number of queries."""
+    """Attendance and every item with what `user` may see of it: a fixed number of queries.
+
+    A conflict counts whichever way it was declared (the item, the reviewer assignment, a
+    standing declaration: reviews' one record) and so does being an applicant; the materials
+    follow reviews' one policy, plus R20a's rule that a member declares on the item first.
+    """
     attendance = list(
         Attendance.objects.filter(meeting=meeting)
         .select_related("membership__user")
@@ -179,9 +211,9 @@ def board(meeting: Meeting, user: User) -> tuple[list[Attendance], list[ItemView
         item.meeting = meeting
     own = own_membership_ids(user, meeting.committee_id)
     officer = may_run(user, meeting)
-    applicant_of = applicant_application_ids(
-        user, [i.application_id for i in items if i.application_id]
-    )
+    app_ids = [i.application_id for i in items if i.application_id]
+    access = access_among(user, app_ids)  # (applicant, may open the materials) per application
+    conflicts = conflicted_users(app_ids)
     views = []
     for item in items:
         declaration = next((d for d in item.declarations.all() if d.membership_id in own), None)
@@ -189,10 +221,15 @@ def board(meeting: Meeting, user: User) -> tuple[list[Attendance], list[ItemView
         conflicted = (
             recused
             or (declaration is not None and declaration.conflicted)
-            or item.application_id in applicant_of
+            or access.get(item.application_id or 0, (False, False))[0]
+            or user.pk in conflicts.get(item.application_id or 0, set())
         )
         see = item.kind == ItemKind.REVIEW and not conflicted
-        tally = item_tally(item, attendance) if see and meeting.status != Status.SCHEDULED else None
+        tally = (
+            item_tally(item, attendance, conflicts)
+            if see and meeting.status != Status.SCHEDULED
+            else None
+        )
         my_vote = next((v.choice for v in item.votes.all() if v.membership_id in own), None)
         views.append(
             ItemView(
@@ -204,6 +241,9 @@ def board(meeting: Meeting, user: User) -> tuple[list[Attendance], list[ItemView
                 declaration=declaration,
                 my_vote=my_vote,
                 votes=list(item.votes.all()) if see and officer else [],
+                materials=see
+                and access.get(item.application_id or 0, (False, False))[1]
+                and (officer or (declaration is not None and not declaration.conflicted)),
             )
         )
     return attendance, views

@@ -28,6 +28,7 @@ from ethics.errors import Conflict
 from ethics.models import User
 from ethics.services import invalid, require, site_text
 from meetings import counting, selectors, workflow
+from meetings import policies as meeting_policies
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -41,7 +42,8 @@ from meetings.models import (
 )
 from meetings.workflow import ABSTAIN, Action, ItemAction, ItemKind, ItemStatus, Mode, Status
 from reviews import services as review_services
-from reviews.models import Application, DocumentVersion, Review, ReviewState
+from reviews.models import Application, ConflictSource, DocumentVersion, Review, ReviewState
+from reviews.policies import is_applicant, is_conflicted, may_open_materials
 from reviews.workflow import Procedure
 from reviews.workflow import Status as ApplicationStatus
 
@@ -351,6 +353,16 @@ def _recuse(item: AgendaItem, membership: Membership, reason: str, actor: User) 
     recusal, created = Recusal.objects.get_or_create(
         item=item, membership=membership, defaults={"reason": reason, "recorded_by": actor}
     )
+    if item.application_id is not None:
+        # One conflict record for every layer: the materials close on every route (R20a).
+        review_services.conflict_record(
+            user_id=membership.user_id,
+            application_id=item.application_id,
+            source=ConflictSource.MEETING_ITEM,
+            source_ref=f"item:{item.pk}",
+            reason=reason,
+            actor=actor,
+        )
     if created:
         audit.record(
             actor=actor,
@@ -385,6 +397,8 @@ def member_declare(*, item_id: int, actor: User, conflicted: bool, note: str = "
             _("You are an applicant on this project and must recuse yourself."),
             rule="R20a",
         )
+    if not conflicted and item.application is not None:
+        review_services.refuse_if_conflicted(actor, item.application)
     declaration = Declaration.objects.filter(item=item, membership=membership).first()
     if declaration is not None:
         if declaration.conflicted == conflicted:
@@ -503,10 +517,25 @@ def selectors_committee_rules(committee: Committee) -> regulations.RuleSet:
 # --- during the meeting: consultants, recusals, votes (R20, R20a, R24) -------------------------
 
 
+def _refuse_conflicted(item: AgendaItem, actor: User) -> None:
+    """R20a: whoever is conflicted on the item's application, or is an applicant on it, takes no
+    part in the item, officers included (a conflict declared anywhere counts)."""
+    application = item.application
+    if application is not None and (
+        is_conflicted(actor, application) or is_applicant(actor, application)
+    ):
+        raise Conflict(
+            "conflict_of_interest",
+            _("With a conflict of interest on this application you take no part in this item."),
+            rule="R20a",
+        )
+
+
 def _open_item(item_id: int, action: ItemAction, actor: User) -> AgendaItem:
     item = _lock_item(item_id)
     workflow.next_status(item.meeting.status, Action.RECORD)
     workflow.next_item_status(item.status, action)
+    _refuse_conflicted(item, actor)
     return item
 
 
@@ -602,6 +631,7 @@ def vote_cast(*, item_id: int, choice: str, actor: User, membership_id: int | No
     if present is None or not present.in_term:
         raise Conflict("not_present", _("Only members present and in term vote."), rule="R19")
     recused = set(item.recusals.values_list("membership_id", flat=True))
+    recused |= selectors.conflicted_memberships(item, attendance)
     declared = {d.membership_id: d.conflicted for d in item.declarations.all()}
     if membership.pk in recused or declared.get(membership.pk) or _is_applicant(membership, item):
         raise Conflict(
@@ -699,6 +729,7 @@ def item_conclude(
     item = _lock_item(item_id)
     meeting = item.meeting
     require(actor, "record", meeting)
+    _refuse_conflicted(item, actor)
     if item.status in workflow.DONE_ITEM_STATUSES:
         return item
     workflow.next_status(meeting.status, Action.RECORD)
@@ -761,6 +792,7 @@ def item_defer(*, item_id: int, actor: User, reason: str) -> AgendaItem:
     """Defer an item without a vote (e.g. no quorum after recusals); the tally so far is kept."""
     item = _lock_item(item_id)
     require(actor, "record", item.meeting)
+    _refuse_conflicted(item, actor)
     if item.status in workflow.DONE_ITEM_STATUSES:
         return item
     workflow.next_status(item.meeting.status, Action.RECORD)
@@ -876,6 +908,8 @@ def minutes_open(*, meeting_id: int, actor: User) -> Minutes:
     """Permission-check a minutes download and audit it."""
     meeting = Meeting.objects.get(pk=meeting_id)
     require(actor, "view", meeting)
+    if not meeting_policies.may_open_minutes(actor, meeting):
+        raise Http404
     minutes = selectors.latest_minutes(meeting)
     if minutes is None:
         raise Conflict("minutes_not_ready", _("The minutes are still being prepared."))
@@ -888,7 +922,11 @@ def minutes_open(*, meeting_id: int, actor: User) -> Minutes:
 
 @transaction.atomic
 def material_open(*, item_id: int, version_id: int, actor: User) -> DocumentVersion:
-    """A member opens an item's document after declaring no conflict (R20a); audited."""
+    """A member opens an item's document after declaring no conflict on it (R20a); audited.
+
+    Who may open an application's materials at all is reviews' one policy: a conflict declared
+    anywhere (or no grant) is a 404, like every other route to the same files.
+    """
     item = AgendaItem.objects.select_related("meeting", "application__project").get(pk=item_id)
     meeting = item.meeting
     require(actor, "view", meeting)
@@ -897,17 +935,18 @@ def material_open(*, item_id: int, version_id: int, actor: User) -> DocumentVers
     version = DocumentVersion.objects.filter(
         pk=version_id, document__application_id=item.application_id
     ).first()
-    if version is None:
+    if version is None or is_conflicted(actor, item.application):
         raise Http404
     if not policies.may(actor, "record", meeting):
         membership = _membership_of(actor, meeting.committee_id)
-        declared = Declaration.objects.filter(item=item, membership=membership).first()
-        if declared is None or declared.conflicted:
+        if not Declaration.objects.filter(item=item, membership=membership).exists():
             raise Conflict(
                 "declaration_required",
                 _("Declare that you have no conflict of interest before opening the materials."),
                 rule="R20a",
             )
+    if not may_open_materials(actor, item.application):
+        raise Http404
     audit.record(
         actor=actor,
         action="document.open",

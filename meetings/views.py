@@ -157,7 +157,7 @@ def item_tally(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
     meeting = selectors.meeting_get_for_user(request.user, pk)
     _attendance, views = selectors.board(meeting, request.user)
     view = next((v for v in views if v.item.pk == item_id), None)
-    if view is None:
+    if view is None or not view.may_see_tally:
         raise Http404
     return render(request, "meetings/_tally.html", {"view": view, "meeting": meeting})
 

@@ -7,6 +7,7 @@ from ethics.admin import ReadOnlyAdmin
 from reviews.models import (
     Appeal,
     Application,
+    ConflictDeclaration,
     Decision,
     DocumentVersion,
     Opinion,
@@ -45,6 +46,14 @@ class ReviewAdmin(ReadOnlyAdmin):
 class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ["review", "membership", "coi_state", "assigned_at"]
     list_filter = ["coi_state"]
+
+
+@admin.register(ConflictDeclaration)
+class ConflictDeclarationAdmin(ReadOnlyAdmin):
+    list_display = ["application", "user", "source", "declared_at", "withdrawn_at"]
+    list_filter = ["source"]
+    search_fields = ["application__ref", "user__username", "user__name"]
+    list_select_related = ["application", "user"]
 
 
 @admin.register(Opinion)

@@ -340,6 +340,80 @@ class ReviewerAssignment(models.Model):
         return f"{self.review} · {self.membership_id}"
 
 
+class ConflictSource(models.TextChoices):
+    ASSIGNMENT = "assignment", _("Reviewer assignment")
+    MEETING_ITEM = "meeting_item", _("Meeting agenda item")
+    STANDING = "standing", _("Standing declaration")
+
+
+class ConflictQuerySet(models.QuerySet["ConflictDeclaration"]):
+    def active(self) -> ConflictQuerySet:
+        return self.filter(withdrawn_at=None)
+
+
+class ConflictDeclaration(models.Model):
+    """A person's declared conflict of interest on one application, wherever declared (R20a).
+
+    The one record that answers "is this user conflicted on this application": the reviewer
+    assignment's declaration, a meeting item's declaration or recusal (written by meetings
+    through reviews' service) and a standing declaration all land here, so every route reads the
+    same answer. ``source_ref`` names the row it came from ("assignment:12", "item:5"); only a
+    standing declaration may be withdrawn, and the row stays (R60).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="conflict_declarations",
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="conflict_declarations"
+    )
+    source = models.CharField(_("declared on"), max_length=20, choices=ConflictSource.choices)
+    source_ref = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(_("conflict details"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = ConflictQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application", "declared_at", "id"]
+        verbose_name = _("conflict of interest declaration")
+        verbose_name_plural = _("conflict of interest declarations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=ConflictSource.values), name="conflict_source_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "application", "source", "source_ref"],
+                condition=Q(withdrawn_at=None),
+                name="conflict_once_per_source",
+            ),
+        ]
+        indexes = [
+            # "Is this user conflicted here" and "who is conflicted on these applications".
+            models.Index(
+                fields=["application", "user"],
+                condition=Q(withdrawn_at=None),
+                name="conflict_active_idx",
+            ),
+            models.Index(
+                fields=["user"], condition=Q(withdrawn_at=None), name="conflict_active_user_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.application_id} · {self.source}"
+
+
 class Opinion(models.Model):
     """One reviewer's opinion with the R22 worksheet; never shown to the applicant."""
 

@@ -2,21 +2,30 @@
 
 Roles come from relationships:
 - applicant: the project's lead or a team member (sees own projects, applications, documents,
-  decisions and letters; never assignments or opinions);
+  decisions and letters; never assignments, opinions, votes or tallies);
 - secretary: the secretary, chair or vice-chair of the reviewing committee (sees every submitted
   application of the committee, acts on intake; the chair also decides);
 - reviewer: a member assigned to a round (sees that application; its materials and the worksheet
   open only after a no-conflict declaration);
 - institution admins see their institution's submitted applications (read only).
 Everyone else gets 404.
+
+One way to see (design.md): "may this person open the materials of this application" is
+`may_open_materials` (and its queryset twin `materials_visible_application_ids`); opinions and
+tallies are `may_see_opinions` and `may_see_tally`. Every route asks these. A conflict of interest
+is one record (ConflictDeclaration) whichever way it was declared (reviewer assignment, meeting
+item, standing declaration), and it closes all of them: only the applicant keeps their own
+documents. Upper layers add who else may open materials (meetings: a member who declared no
+conflict on the item, an admitted consultant) through `register_materials_grant`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, Q
 
 from committees.models import MANAGING_ROLES, Role
 from committees.policies import current_memberships
@@ -27,6 +36,7 @@ from reviews.models import (
     Appeal,
     Application,
     CoiState,
+    ConflictDeclaration,
     Decision,
     DocumentVersion,
     Opinion,
@@ -118,28 +128,150 @@ def roles_for(user: User, application: Application) -> set[str]:
     return roles
 
 
-def may_open_materials(user: User, application: Application) -> bool:
-    """Applicant and committee officers always; a reviewer only after declaring no conflict."""
-    if user.is_superuser or is_applicant(user, application):
-        return True
-    if (
-        current_memberships(user)
-        .filter(committee_id=application.committee_id, role__in=MANAGING_ROLES)
+# --- conflicts of interest: one record, read everywhere (R20a) ----------------------------------
+
+
+def conflicted_application_ids(user: User) -> models.QuerySet[Any]:
+    """Ids of the applications on which `user` has a conflict declared anywhere."""
+    return (
+        ConflictDeclaration.objects.active()
+        .filter(user_id=user.pk)
+        .order_by()
+        .values("application_id")
+    )
+
+
+def is_conflicted(user: User, application: Application) -> bool:
+    """Whether `user` declared (or was recorded with) a conflict on `application`, anywhere."""
+    return (
+        ConflictDeclaration.objects.active()
+        .filter(user_id=user.pk, application_id=application.pk)
         .exists()
-    ):
-        return True
-    if _admin_institution(user) == application.project.institution_id:
-        return True
-    return ReviewerAssignment.objects.filter(
-        review__application_id=application.pk,
-        membership__user_id=user.pk,
-        coi_state=CoiState.NONE,
-    ).exists()
+    )
+
+
+def conflicted_users(application_ids: Iterable[int]) -> dict[int, set[int]]:
+    """{application id: ids of the users conflicted on it}, in one query (meeting boards)."""
+    found: dict[int, set[int]] = {}
+    ids = [pk for pk in application_ids if pk]
+    if not ids:
+        return found
+    rows = ConflictDeclaration.objects.active().filter(application_id__in=ids)
+    for application_id, user_id in rows.values_list("application_id", "user_id"):
+        found.setdefault(application_id, set()).add(user_id)
+    return found
+
+
+# --- materials, opinions, tallies: one policy each ------------------------------------------
+
+# A grant returns, for a user, a queryset of rows with an `application_id` column:
+# `.values_list("application_id", flat=True)`, unordered.
+MaterialsGrant = Callable[[User], models.QuerySet[Any]]
+_grants: list[MaterialsGrant] = []
+
+
+def register_materials_grant(grant: MaterialsGrant) -> None:
+    """An upper layer adds the applications whose materials a relationship it owns opens
+    (meetings: a no-conflict declaration on an agenda item, an admitted consultant). A declared
+    conflict still closes them: every grant passes through the conflict check below."""
+    if grant not in _grants:
+        _grants.append(grant)
+
+
+def materials_visible_application_ids(
+    user: User, among: Collection[int] | None = None
+) -> models.QuerySet[Any]:
+    """Ids of the applications whose materials `user` may open: the one rule, as a queryset.
+
+    The applicant always (their own documents; they never see opinions, votes or tallies).
+    Anyone else only without a conflict declared anywhere, and then: superusers; officers of
+    the reviewing committee and admins of the project's institution, once submitted; a
+    reviewer after declaring no conflict; whatever an upper layer grants. One UNION of indexed
+    lookups, like `visible_application_ids` (an OR of them makes PostgreSQL scan); `among`
+    narrows every branch to those ids (one application's check, a meeting's board).
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Application.objects.none().values_list("pk", flat=True)
+    conflicted = conflicted_application_ids(user)
+
+    def narrow(queryset: models.QuerySet[Any], field: str = "pk") -> models.QuerySet[Any]:
+        queryset = queryset.order_by()
+        if among is not None:
+            queryset = queryset.filter(**{f"{field}__in": list(among)})
+        return queryset.values_list(field, flat=True) if field == "pk" else queryset
+
+    applications = Application.objects.all()
+    own = narrow(applications.filter(project_id__in=own_project_ids(user)))
+    if user.is_superuser:
+        return own.union(narrow(applications.exclude(pk__in=conflicted)))
+    submitted = applications.filter(submitted_at__isnull=False).exclude(pk__in=conflicted)
+    reviewing = ReviewerAssignment.objects.filter(
+        membership__user_id=user.pk, coi_state=CoiState.NONE
+    ).exclude(review__application_id__in=conflicted)
+    branches = [
+        narrow(submitted.filter(committee_id__in=managed_committee_ids(user))),
+        narrow(reviewing, "review__application_id").values_list(
+            "review__application_id", flat=True
+        ),
+        *(
+            narrow(grant(user).exclude(application_id__in=conflicted), "application_id")
+            for grant in _grants
+        ),
+    ]
+    institution = _admin_institution(user)
+    if institution is not None:
+        branches.append(narrow(submitted.filter(project__institution_id=institution)))
+    return own.union(*branches)
+
+
+def may_open_materials(user: User, application: Application) -> bool:
+    """May `user` open this application's documents, their versions and its re-review package?
+
+    The one answer for every route: page and API downloads, the document list, the application
+    and assignment pages, the meeting's document links and any export. One query.
+    """
+    ids = materials_visible_application_ids(user, among=[application.pk])
+    return Application.objects.filter(pk=application.pk, pk__in=ids).exists()
+
+
+def access_among(user: User, application_ids: Iterable[int]) -> dict[int, tuple[bool, bool]]:
+    """{application id: (user is an applicant on it, may open its materials)} in one query: the
+    batch form of `is_applicant` and `may_open_materials` for a meeting's board."""
+    ids = [pk for pk in application_ids if pk]
+    if not ids or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    opens = materials_visible_application_ids(user, among=ids)
+    rows = (
+        Application.objects.filter(pk__in=ids)
+        .annotate(
+            is_own=ExpressionWrapper(
+                Q(project_id__in=own_project_ids(user)), output_field=models.BooleanField()
+            ),
+            opens=ExpressionWrapper(Q(pk__in=opens), output_field=models.BooleanField()),
+        )
+        .values_list("pk", "is_own", "opens")
+    )
+    return {pk: (bool(own), bool(can)) for pk, own, can in rows}
+
+
+def tally_hidden_filter(user: User) -> Q:
+    """Q over Application: where `user` never sees opinions, votes or the tally (an applicant
+    on the project, or a conflict declared anywhere). Both sets are the user's own, small."""
+    return Q(project_id__in=own_project_ids(user)) | Q(pk__in=conflicted_application_ids(user))
+
+
+def may_see_tally(user: User, application: Application) -> bool:
+    """The votes' tally of an application (meetings, decisions): never for its applicants, never
+    with a declared conflict. Who sees the meeting or the decision is their own policy's call."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return not Application.objects.filter(tally_hidden_filter(user), pk=application.pk).exists()
 
 
 def may_see_opinions(user: User, application: Application) -> bool:
-    """Never the applicant (design: researchers never see who wrote which opinion)."""
-    if is_applicant(user, application):
+    """Reviewers' opinions: committee officers and superusers, never an applicant, never with a
+    declared conflict (design: researchers never see who wrote which opinion)."""
+    if not may_see_tally(user, application):
         return False
     if user.is_superuser:
         return True
@@ -148,6 +280,20 @@ def may_see_opinions(user: User, application: Application) -> bool:
         .filter(committee_id=application.committee_id, role__in=MANAGING_ROLES)
         .exists()
     )
+
+
+def may_declare_conflict(actor: User, application: Application, user_id: int) -> bool:
+    """A standing declaration: anyone for themself on an application they may see or whose
+    committee they sit on; a committee officer (or a superuser) for a member of the committee."""
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return False
+    if actor.is_superuser or workflow.SECRETARY in roles_for(actor, application):
+        return True
+    if user_id != actor.pk:
+        return False
+    if current_memberships(actor).filter(committee_id=application.committee_id).exists():
+        return True
+    return ApplicationPolicy().may(actor, "view", application)
 
 
 class ProjectPolicy:
@@ -198,17 +344,15 @@ class ApplicationPolicy:
 
 
 class DocumentVersionPolicy:
+    """Documents and their versions: exactly the materials policy (`may_open_materials`)."""
+
     def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
-        if user.is_superuser:
-            return queryset
-        return queryset.filter(application_filter(user, prefix="document__application__"))
+        ids = materials_visible_application_ids(user)
+        return queryset.filter(document__application_id__in=ids)
 
     def may(self, user: User, action: str, obj: DocumentVersion) -> bool:
-        application = obj.document.application
         if action in {"view", "download"}:
-            return ApplicationPolicy().may(user, "view", application) and may_open_materials(
-                user, application
-            )
+            return may_open_materials(user, obj.document.application)
         return False
 
 
@@ -233,7 +377,8 @@ class OpinionPolicy:
         officer = Q(assignment__review__application__committee_id__in=managed_committee_ids(user))
         own = Q(assignment__membership__user_id=user.pk)
         not_applicant = ~Q(assignment__review__application__project_id__in=own_project_ids(user))
-        return queryset.filter((officer | own) & not_applicant)
+        not_conflicted = ~Q(assignment__review__application_id__in=conflicted_application_ids(user))
+        return queryset.filter((officer | own) & not_applicant & not_conflicted)
 
     def may(self, user: User, action: str, obj: Opinion) -> bool:
         if action == "view":
@@ -273,8 +418,17 @@ class ReReviewPolicy:
         if action == "view":
             return ApplicationPolicy().may(user, "view", obj.application)
         if action == "download":
-            return user.is_superuser or workflow.SECRETARY in roles_for(user, obj.application)
+            return may_download_package(user, obj)
         return False
+
+
+def may_download_package(user: User, rereview: ReReview) -> bool:
+    """The re-review package carries the documents, the opinions and the tally (R39): committee
+    officers (and superusers) without a conflict; never the applicant."""
+    application = rereview.application
+    if not (user.is_superuser or workflow.SECRETARY in roles_for(user, application)):
+        return False
+    return may_see_tally(user, application) and may_open_materials(user, application)
 
 
 class AppealPolicy:

@@ -319,7 +319,7 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if assignment.membership.user_id != user.pk:
         raise Http404
     application = assignment.review.application
-    materials_open = assignment.coi_state == "none"
+    materials_open = may_open_materials(user, application)
     return render(
         request,
         "reviews/assignment_detail.html",

@@ -51,5 +51,5 @@ class UserViewSet(
 
     @extend_schema(responses=UserSerializer)
     @action(detail=False, methods=["get"])
-    def me(self, request: Request) -> Response:
+    def me(self, request: Request, format: str | None = None) -> Response:
         return Response(self.get_serializer(request.user).data)

@@ -73,6 +73,39 @@ class AgendaItemSerializer(serializers.ModelSerializer):
     def _view(self, item: AgendaItem) -> ItemView | None:
         return self.context.get("views", {}).get(item.pk)
 
+    def _hidden(self) -> set[int]:
+        """Applications whose discussion the reader may not see (conflicted or applicant, R20a);
+        read once per response and shared by every meeting of a list."""
+        if "hidden_applications" not in self.context:
+            from reviews.models import Application
+            from reviews.policies import tally_hidden_filter
+
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            hidden: set[int] = set()
+            if user is not None and user.is_authenticated:
+                hidden = set(
+                    Application.objects.filter(tally_hidden_filter(user)).values_list(
+                        "pk", flat=True
+                    )
+                )
+            self.context["hidden_applications"] = hidden
+        return self.context["hidden_applications"]
+
+    def to_representation(self, instance: AgendaItem) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        view = self._view(instance)
+        hidden = (
+            view.conflicted
+            if view is not None
+            else instance.application_id is not None and instance.application_id in self._hidden()
+        )
+        if hidden:
+            # The discussion notes and dissenting opinions are the members' opinions.
+            data["notes"] = ""
+            data["dissent"] = ""
+        return data
+
     def get_deferred(self, item: AgendaItem) -> bool:
         return item.status == ItemStatus.DEFERRED
 

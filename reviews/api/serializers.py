@@ -1,5 +1,7 @@
 """Serializers of the reviews API (api.md: Projects, Applications, Decisions)."""
 
+from typing import Any
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -117,6 +119,30 @@ class DecisionSerializer(serializers.ModelSerializer):
             "letter_hash",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Decision) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        hidden = self._tally_hidden()
+        if hidden is None or instance.application_id in hidden:
+            data["tally"] = {}  # applicants and conflicted members never see it (R20a)
+        return data
+
+    def _tally_hidden(self) -> set[int] | None:
+        """Applications whose tally the reader may not see (None: no reader, hide every tally),
+        read once per response."""
+        if "tally_hidden" not in self.context:
+            from reviews.policies import tally_hidden_filter
+
+            user = getattr(self.context.get("request"), "user", None)
+            hidden = None
+            if user is not None and user.is_authenticated:
+                hidden = set(
+                    Application.objects.filter(tally_hidden_filter(user)).values_list(
+                        "pk", flat=True
+                    )
+                )
+            self.context["tally_hidden"] = hidden
+        return self.context["tally_hidden"]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_letter(self, obj: Decision) -> str | None:

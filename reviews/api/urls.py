@@ -1,5 +1,8 @@
+from django.urls import path
+
 from ethics.api.routers import Router
 from reviews.api import views
+from reviews.api.conflicts import ApplicationConflictsView
 
 app_name = "reviews-api"
 
@@ -12,4 +15,11 @@ router.register("appeals", views.AppealViewSet, basename="appeal")
 router.register("recognitions", views.RecognitionViewSet, basename="recognition")
 router.register("document-versions", views.DocumentVersionViewSet, basename="document")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "applications/<int:pk>/conflicts/",
+        ApplicationConflictsView.as_view(),
+        name="application-conflicts",
+    ),
+    *router.urls,
+]

@@ -81,7 +81,7 @@ class ApplicationViewSet(
         if request.method == "POST":
             return self.act(request, "upload", target=application)
         if not may_open_materials(request.user, application):
-            return Response([])
+            raise Http404  # the materials policy: the same answer as the downloads
         versions = DocumentVersion.objects.filter(document__application=application)
         return Response(
             s.DocumentVersionSerializer(

@@ -5,7 +5,8 @@ along workflow.TRANSITIONS, writes the audit row, opens or closes its clocks and
 meetings app decides meeting reviews through ``decision_issue`` with a tally.
 
 Modules: ``projects``, ``documents`` and ``intake`` (up to acceptance), ``review`` (reviewers and
-opinions), ``decisions`` and ``letters``, then after the first decision ``lifecycle`` (tracking,
+opinions), ``conflicts`` (one conflict-of-interest record, whoever declares it), ``decisions``
+and ``letters``, then after the first decision ``lifecycle`` (tracking,
 amendments, closure), ``rereview`` (listed activities), ``appeals`` and ``recognition``.
 """
 
@@ -20,6 +21,12 @@ from reviews.services._common import (
     secretaries,
 )
 from reviews.services.appeals import appeal_file, appeal_resolve
+from reviews.services.conflicts import (
+    conflict_declare,
+    conflict_record,
+    conflict_withdraw,
+    refuse_if_conflicted,
+)
 from reviews.services.decisions import (
     allowed_outcomes,
     application_decide,
@@ -113,6 +120,9 @@ __all__ = [
     "chairs",
     "checklist_problems",
     "closure_take_effect",
+    "conflict_declare",
+    "conflict_record",
+    "conflict_withdraw",
     "decision_due_at",
     "decision_effects",
     "decision_issue",
@@ -143,6 +153,7 @@ __all__ = [
     "project_start",
     "project_update",
     "recognition_record",
+    "refuse_if_conflicted",
     "rereview_final_decision",
     "rereview_record",
     "rereview_start",

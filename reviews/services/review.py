@@ -21,6 +21,8 @@ from reviews import checklist, workflow
 from reviews.models import (
     Application,
     CoiState,
+    ConflictDeclaration,
+    ConflictSource,
     Opinion,
     Review,
     ReviewerAssignment,
@@ -34,6 +36,7 @@ from reviews.services._common import (
     record,
     secretaries,
 )
+from reviews.services.conflicts import conflict_record, refuse_if_conflicted
 from reviews.services.intake import open_review
 from reviews.workflow import Action, Procedure, Verdict
 
@@ -75,12 +78,13 @@ def application_assign(
         )
     project = application.project
     team = {project.lead_id, *project.team.values_list("pk", flat=True)}
+    # A conflict declared anywhere (an earlier round, a meeting item, a standing declaration).
     conflicted = set(
-        ReviewerAssignment.objects.filter(
-            review__application=application, coi_state=CoiState.CONFLICTED
-        ).values_list("membership_id", flat=True)
+        ConflictDeclaration.objects.active()
+        .filter(application=application)
+        .values_list("user_id", flat=True)
     )
-    blocked = [m for m in members if m.user_id in team or m.pk in conflicted]
+    blocked = [m for m in members if m.user_id in team or m.user_id in conflicted]
     if blocked:
         raise Conflict(
             "member_conflicted",
@@ -159,6 +163,8 @@ def assignment_declare(
         raise Conflict("already_declared", _("The declaration was already made."), rule="R20a")
     if conflicted and not note.strip():
         raise invalid("note", _("Describe the conflict of interest."), "required")
+    if not conflicted:
+        refuse_if_conflicted(actor, application)
     assignment.coi_state = CoiState.CONFLICTED if conflicted else CoiState.NONE
     assignment.coi_note = note.strip()
     assignment.coi_declared_at = timezone.now()
@@ -171,6 +177,14 @@ def assignment_declare(
         reason=note,
     )
     if conflicted:
+        conflict_record(
+            user_id=assignment.membership.user_id,
+            application_id=application.pk,
+            source=ConflictSource.ASSIGNMENT,
+            source_ref=f"assignment:{assignment.pk}",
+            reason=assignment.coi_note,
+            actor=actor,
+        )
         notify_application(
             secretaries(application.committee_id) + chairs(application.committee_id),
             application,
@@ -266,6 +280,7 @@ def opinion_record(
             _("Declare that you have no conflict of interest before giving an opinion."),
             rule="R20a",
         )
+    refuse_if_conflicted(actor, application)
     if verdict not in Verdict.values:
         raise invalid("verdict", _("Unknown verdict."), "invalid_choice")
     if Opinion.objects.filter(assignment=assignment).exists():

@@ -1,0 +1,622 @@
+"""The generated access matrix: every URL pattern × every role × every conflict state.
+
+The test walks `django.urls.get_resolver()` over the whole project (pages and /api/v1/), builds a
+concrete URL for each pattern from one small world (tests/access_world.py), requests it as every
+subject below (GET; POST with an empty body for actions, DELETE where that is the only method),
+and checks two things:
+
+1. Visibility, from the ROUTES table: a subject listed in the route's `visible` set must not get a
+   404 (any other answer is fine: 200, a redirect, 400, 403, 405, 409); everyone else must get
+   exactly 404 (outsiders get 404, not 403). The anonymous visitor never gets a 2xx. Nobody gets
+   a 5xx.
+2. Leaks, whatever the status: a response never carries what its reader may not see of the
+   world's application. The world's documents, opinion, discussion, tally and votes carry marks
+   (see tests/access_world.py), so "materials to a conflicted member" is a substring check.
+   Who may see what is MATERIALS, OPINIONS, TALLY and VOTES below, which restate
+   reviews.policies (may_open_materials, may_see_opinions, may_see_tally) for this world.
+
+Each request runs in a savepoint that is rolled back, so an empty POST that happens to succeed
+changes nothing for the next one. The world is built once for the module.
+
+How to add an entry (a new URL pattern fails `test_every_url_pattern_has_an_entry`):
+- key it by the URL's full name ("namespace:name"; a nameless pattern by its route string);
+- say what it exposes in words, who gets the object (`visible`, built from the role sets
+  below; ALL for a page or list every signed-in user gets, filtered to their rows), the method
+  (GET, POST for actions, DELETE) and its URL kwargs from the world, `w` (and `who`, the subject's
+  name, when the object depends on the reader, as for one's own assignment);
+- for an action URL after the action-table refactor, copy the entry of the route it replaces.
+Patterns that expose no case data (admin, static, the API schema and docs, i18n, sign-in pages)
+are in IGNORED, with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import access_world
+from tests.access_world import (
+    DISCUSSION_MARK,
+    MATERIAL_MARK,
+    NAME_MARK,
+    OPINION_MARK,
+    TALLY_MARK,
+)
+
+# --- who asks --------------------------------------------------------------------------------
+
+# subject -> the world's user (None: not signed in). The members conflicted on the application
+# are the conflict states: via their reviewer assignment, via the meeting item, via a standing
+# declaration (recorded by the secretary), and a vice-chair (an officer) with a standing one.
+SUBJECTS: dict[str, Callable[[Any], Any]] = {
+    "anonymous": lambda w: None,
+    "outsider": lambda w: w.outsider,
+    "lead": lambda w: w.lead,
+    "team": lambda w: w.team,
+    "member": lambda w: w.member.user,
+    "plain_member": lambda w: w.plain.user,
+    "coi_assignment": lambda w: w.coi_assignment.user,
+    "coi_meeting": lambda w: w.coi_meeting.user,
+    "coi_standing": lambda w: w.coi_standing.user,
+    "consultant": lambda w: w.consultant,
+    "secretary": lambda w: w.secretary,
+    "chair": lambda w: w.chair.user,
+    "vice_chair_coi": lambda w: w.vice_chair.user,
+    "inst_admin": lambda w: w.inst_admin,
+    "superuser": lambda w: w.superuser,
+}
+
+ALL = frozenset(SUBJECTS) - {"anonymous"}
+APPLICANTS = frozenset({"lead", "team"})
+CONFLICTED = frozenset({"coi_assignment", "coi_meeting", "coi_standing", "vice_chair_coi"})
+REVIEWERS = frozenset({"member", "coi_assignment", "coi_meeting", "coi_standing"})
+OFFICERS = frozenset({"secretary", "chair", "vice_chair_coi"})  # chair, vice-chair, secretary
+MEMBERS = frozenset({"member", "plain_member", "coi_assignment", "coi_meeting", "coi_standing"})
+COMMITTEE = OFFICERS | MEMBERS  # current appointments of the committee
+SEES_COMMITTEE = COMMITTEE | {"inst_admin", "superuser"}  # its roster, meetings, deadlines
+MANAGES_COMMITTEE = OFFICERS | {"inst_admin", "superuser"}  # its filings and records
+RUNS_MEETINGS = OFFICERS | {"superuser"}
+SEES_APPLICATION = APPLICANTS | REVIEWERS | OFFICERS | {"inst_admin", "superuser"}
+
+# What each subject may see of the world's application (reviews.policies, restated).
+MATERIALS = APPLICANTS | {"member", "consultant", "secretary", "chair", "inst_admin", "superuser"}
+OPINIONS = frozenset({"member", "secretary", "chair", "superuser"})  # the member: their own
+TALLY = frozenset({"member", "plain_member", "secretary", "chair", "inst_admin", "superuser"})
+VOTES = frozenset({"secretary", "chair", "superuser"})  # individual votes: officers only
+
+# --- the table -------------------------------------------------------------------------------
+
+Args = Callable[[Any, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Route:
+    exposes: str
+    visible: frozenset[str]
+    args: Args = lambda w, who: {}
+    method: str = "GET"
+
+
+def _pk(attr: str) -> Args:
+    """The URL's `pk` is the world's object `attr` (dotted)."""
+
+    def args(w: Any, who: str) -> dict[str, Any]:
+        obj = w
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+        return {"pk": obj if isinstance(obj, int) else obj.pk}
+
+    return args
+
+
+def _own_assignment(w: Any, who: str) -> dict[str, Any]:
+    """A reviewer's own assignment; for everyone else, the (clean) member's."""
+    membership = {
+        "coi_assignment": w.coi_assignment,
+        "coi_meeting": w.coi_meeting,
+        "coi_standing": w.coi_standing,
+    }.get(who, w.member)
+    return {"pk": w.assignments[membership.pk].pk}
+
+
+def _item(**extra: Any) -> Args:
+    return lambda w, who: {"pk": w.meeting.pk, "item_id": w.item.pk, **extra}
+
+
+ITEM_SEES = SEES_COMMITTEE  # the meeting and its items: the committee and the institution
+NOT_CONFLICTED_ON_MEETING = TALLY  # whoever sees the meeting and is conflicted on no item
+
+# The application's workflow actions on the API (one action table): its readers get past the 404.
+APPLICATION_ACTIONS = (
+    "accept", "acknowledge", "appeal", "assign", "confirm-modifications", "decide", "declare",
+    "extend", "not-accept", "opinion", "record-rereview", "resubmit", "return",
+    "return-modifications", "submit", "submit-modifications", "submit-rereview", "withdraw",
+)  # fmt: skip
+
+ROUTES: dict[str, Route] = {
+    # --- kernel ---
+    "ethics:dashboard": Route("the user's own panels", ALL),
+    "ethics:inbox": Route("the user's notifications", ALL),
+    "ethics:inbox-read": Route("marks the user's notifications read", ALL, method="POST"),
+    "user-list": Route("users the reader may see", ALL),
+    "user-me": Route("the reader", ALL),
+    "user-detail": Route(
+        "one user (the lead)", frozenset({"lead", "inst_admin", "superuser"}), _pk("lead")
+    ),
+    "api-root": Route("links", ALL),
+    # --- committees (no application data) ---
+    "institution-list": Route("institutions the reader may see", ALL),
+    "institution-detail": Route("the institution", SEES_COMMITTEE, _pk("institution")),
+    "committee-list": Route("committees the reader may see", ALL),
+    "committee-detail": Route("the committee", SEES_COMMITTEE, _pk("committee")),
+    "committee-composition": Route("R4-R7 check", SEES_COMMITTEE, _pk("committee")),
+    "committee-members": Route("the roster", SEES_COMMITTEE, _pk("committee")),
+    "membership-detail": Route("one appointment", SEES_COMMITTEE, _pk("chair")),
+    "membership-end": Route("ends it", SEES_COMMITTEE, _pk("plain"), "POST"),
+    "committees:committee-list": Route("committees the reader may see", ALL),
+    "committees:institution-detail": Route("the institution", SEES_COMMITTEE, _pk("institution")),
+    # Forms: whoever sees the object gets it, those who may not change it a 403.
+    "committees:institution-edit": Route("edit form", SEES_COMMITTEE, _pk("institution")),
+    "committees:committee-create": Route(
+        "new committee form",
+        SEES_COMMITTEE,
+        lambda w, who: {"institution_pk": w.institution.pk},
+    ),
+    "committees:committee-detail": Route("the committee", SEES_COMMITTEE, _pk("committee")),
+    "committees:committee-edit": Route("edit form", SEES_COMMITTEE, _pk("committee")),
+    "committees:composition": Route("R4-R7 panel", SEES_COMMITTEE, _pk("committee")),
+    "committees:member-history": Route("past members", SEES_COMMITTEE, _pk("committee")),
+    "committees:membership-add": Route("add form", SEES_COMMITTEE, _pk("committee")),
+    "committees:document-upload": Route("upload form", SEES_COMMITTEE, _pk("committee")),
+    "committees:entrustment-add": Route("entrust form", SEES_COMMITTEE, _pk("committee")),
+    "committees:membership-detail": Route("one appointment", SEES_COMMITTEE, _pk("chair")),
+    "committees:membership-edit": Route("edit form", SEES_COMMITTEE, _pk("chair")),
+    "committees:membership-end": Route("ends it", SEES_COMMITTEE, _pk("plain"), "POST"),
+    "committees:pledge-add": Route("records a pledge", SEES_COMMITTEE, _pk("plain"), "POST"),
+    "committees:training-add": Route("records training", SEES_COMMITTEE, _pk("plain"), "POST"),
+    "committees:membership-file": Route(
+        "the appointment letter", SEES_COMMITTEE, _pk("secretary_membership")
+    ),
+    "committees:document-download": Route("the charter", SEES_COMMITTEE, _pk("charter")),
+    "committees:entrustment-file": Route(
+        "the entrustment agreement", SEES_COMMITTEE, _pk("entrustment")
+    ),
+    "committees:entrustment-end": Route("ends it", SEES_COMMITTEE, _pk("entrustment"), "POST"),
+    # --- reviews: projects and applications (HTML) ---
+    "reviews:my-projects": Route("the reader's own projects", ALL),
+    "reviews:project-create": Route("new project form", ALL),
+    "reviews:project-detail": Route(
+        "project, decisions, timeline", SEES_APPLICATION, _pk("project")
+    ),
+    "reviews:project-prescreen": Route("pre-screen", SEES_APPLICATION, _pk("project"), "POST"),
+    "reviews:application-create": Route(
+        "new application", SEES_APPLICATION, _pk("project"), "POST"
+    ),
+    "reviews:project-start": Route("starts the activity", SEES_APPLICATION, _pk("project"), "POST"),
+    "reviews:application-detail": Route(
+        "the application; its checklist and document links only with the materials; "
+        "opinions for officers without a conflict",
+        SEES_APPLICATION,
+        _pk("application"),
+    ),
+    "reviews:document-upload": Route("upload", SEES_APPLICATION, _pk("application"), "POST"),
+    "reviews:document-correction": Route(
+        "asks for a correction", SEES_APPLICATION, _pk("application"), "POST"
+    ),
+    "reviews:application-action": Route(
+        "an action (decide)",
+        SEES_APPLICATION,
+        lambda w, who: {"pk": w.application.pk, "action": "decide"},
+        "POST",
+    ),
+    "reviews:document-download": Route("a document version's file", MATERIALS, _pk("version_id")),
+    "reviews:letter-download": Route("the decision letter", SEES_APPLICATION, _pk("decision")),
+    "reviews:package-download": Route(
+        "the re-review package: documents, opinions, tally",
+        frozenset({"secretary", "chair", "superuser"}),
+        _pk("rereview"),
+    ),
+    "reviews:intake": Route("the officers' queue", OFFICERS | {"superuser"}),
+    "reviews:follow-up": Route("the officers' follow-up", OFFICERS | {"superuser"}),
+    "reviews:recognition-create": Route("recognition form", OFFICERS | {"superuser"}),
+    "reviews:my-reviews": Route("the reader's own assignments", ALL),
+    "reviews:assignment-detail": Route(
+        "one's own assignment: worksheet, materials links (with the materials), own opinion",
+        REVIEWERS,
+        _own_assignment,
+    ),
+    "reviews:assignment-declare": Route(
+        "declares on one's assignment",
+        REVIEWERS | OFFICERS | {"superuser"},
+        _own_assignment,
+        "POST",
+    ),
+    "reviews:assignment-opinion": Route(
+        "records one's opinion", REVIEWERS | OFFICERS | {"superuser"}, _own_assignment, "POST"
+    ),
+    # --- reviews API ---
+    "reviews-api:project-list": Route("projects the reader may see", ALL),
+    "reviews-api:project-detail": Route("one project", SEES_APPLICATION, _pk("project")),
+    "reviews-api:project-participants": Route(
+        "sets participants", SEES_APPLICATION, _pk("project"), "POST"
+    ),
+    "reviews-api:project-prescreen": Route("pre-screen", SEES_APPLICATION, _pk("project"), "POST"),
+    "reviews-api:project-start": Route("starts", SEES_APPLICATION, _pk("project"), "POST"),
+    "reviews-api:application-list": Route("applications the reader may see", ALL),
+    "reviews-api:application-detail": Route(
+        "one application (no documents)", SEES_APPLICATION, _pk("application")
+    ),
+    **{
+        f"reviews-api:application-{action}": Route(
+            f"the {action} action", SEES_APPLICATION, _pk("application"), "POST"
+        )
+        for action in APPLICATION_ACTIONS
+    },
+    "reviews-api:application-documents": Route(
+        "the document list (names, hashes, links)",
+        SEES_APPLICATION & MATERIALS,
+        _pk("application"),
+    ),
+    "reviews-api:application-conflicts": Route(
+        "records a standing conflict declaration",
+        SEES_APPLICATION | COMMITTEE,
+        _pk("application"),
+        "POST",
+    ),
+    "reviews-api:document-download": Route(
+        "a document version's file", MATERIALS, _pk("version_id")
+    ),
+    "reviews-api:decision-list": Route("decisions (tally only for those who may see it)", ALL),
+    "reviews-api:decision-detail": Route(
+        "one decision; its tally only for those who may see it", SEES_APPLICATION, _pk("decision")
+    ),
+    "reviews-api:decision-letter": Route("the decision letter", SEES_APPLICATION, _pk("decision")),
+    "reviews-api:rereview-list": Route("re-reviews the reader may see", ALL),
+    "reviews-api:rereview-detail": Route("one re-review", SEES_APPLICATION, _pk("rereview")),
+    "reviews-api:rereview-package": Route(
+        "the re-review package: documents, opinions, tally",
+        frozenset({"secretary", "chair", "superuser"}),
+        _pk("rereview"),
+    ),
+    "reviews-api:appeal-list": Route("appeals the reader may see", ALL),
+    "reviews-api:appeal-detail": Route(
+        "a draft appeal (its applicants only)", APPLICANTS | {"superuser"}, _pk("appeal")
+    ),
+    "reviews-api:recognition-list": Route("recognitions the reader may see", ALL),
+    "reviews-api:recognition-detail": Route(
+        "another committee's recognition", SEES_APPLICATION, _pk("recognition")
+    ),
+    # --- meetings (HTML) ---
+    "meetings:meeting-list": Route("meetings the reader may see", ALL),
+    "meetings:meeting-schedule": Route("schedule form", ALL),
+    "meetings:meeting-detail": Route(
+        "the board: per item the materials links, tally and votes, each only for those who may",
+        ITEM_SEES,
+        _pk("meeting"),
+    ),
+    "meetings:meeting-agenda": Route("agenda (titles)", RUNS_MEETINGS, _pk("meeting")),
+    "meetings:meeting-console": Route(
+        "the live console (tally, notes, unless conflicted)", RUNS_MEETINGS, _pk("meeting")
+    ),
+    "meetings:meeting-action": Route(
+        "a meeting action (notice)",
+        ITEM_SEES,
+        lambda w, who: {"pk": w.meeting.pk, "action": "notice"},
+        "POST",
+    ),
+    "meetings:meeting-minutes": Route(
+        "the minutes: every item's tally", NOT_CONFLICTED_ON_MEETING, _pk("meeting")
+    ),
+    "meetings:item-tally": Route("the item's tally partial", TALLY, _item()),
+    "meetings:item-action": Route("an item action (vote)", ITEM_SEES, _item(action="vote"), "POST"),
+    "meetings:item-document": Route(
+        "an item's document: the materials, after declaring on the item (a member who has not "
+        "declared is sent to declare, 302; an institution admin, who does not sit, gets 403)",
+        (MATERIALS & ITEM_SEES) | {"plain_member"},
+        lambda w, who: {"pk": w.meeting.pk, "item_id": w.item.pk, "version_id": w.version_id},
+    ),
+    # --- meetings API ---
+    "meetings-api:meeting-list": Route("meetings (no tally, no notes when conflicted)", ALL),
+    "meetings-api:meeting-detail": Route(
+        "the board as JSON: tally, votes, notes and dissent only for those who may",
+        ITEM_SEES,
+        _pk("meeting"),
+    ),
+    "meetings-api:meeting-minutes": Route(
+        "the minutes: every item's tally", NOT_CONFLICTED_ON_MEETING, _pk("meeting")
+    ),
+    "meetings-api:meeting-close": Route("closes", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-notice": Route("sends the notice", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-open-": Route("opens", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-items": Route("adds an item", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-order": Route("reorders", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-corrections": Route(
+        "appends a correction", ITEM_SEES, _pk("meeting"), "POST"
+    ),
+    "meetings-api:meeting-conclude": Route("concludes", ITEM_SEES, _item(), "POST"),
+    "meetings-api:meeting-consultants": Route("admits a consultant", ITEM_SEES, _item(), "POST"),
+    "meetings-api:meeting-declaration": Route("declares on the item", ITEM_SEES, _item(), "POST"),
+    "meetings-api:meeting-defer": Route("defers", ITEM_SEES, _item(), "POST"),
+    "meetings-api:meeting-notes": Route("records notes", ITEM_SEES, _item(), "POST"),
+    "meetings-api:meeting-recusals": Route("records a recusal", ITEM_SEES, _item(), "POST"),
+    "meetings-api:meeting-votes": Route("casts a vote", ITEM_SEES, _item(), "POST"),
+    "meetings-api:meeting-remove-item": Route("removes the item", ITEM_SEES, _item(), "DELETE"),
+    # --- registry ---
+    "registry:deadline-list": Route("deadlines of the reader's committees", ALL),
+    "registry:deadline-export": Route("the same as CSV (an export)", ALL),
+    "registry:deadline-calendar": Route("the same as a calendar", ALL),
+    "registry:filing-list": Route("filings the reader manages", ALL),
+    "registry:filing-detail": Route("the annual report filing", MANAGES_COMMITTEE, _pk("filing")),
+    "registry:filing-action": Route(
+        "a filing action (remarks)",
+        MANAGES_COMMITTEE,
+        lambda w, who: {"pk": w.filing.pk, "action": "remarks"},
+        "POST",
+    ),
+    "registry:filing-package": Route(
+        "the filing package (an export, no application materials)",
+        MANAGES_COMMITTEE,
+        lambda w, who: {"pk": w.filing.pk, "fmt": "json"},
+    ),
+    "deadline-list": Route("deadlines of the reader's committees", ALL),
+    "deadline-detail": Route("one deadline of the committee", SEES_COMMITTEE, _pk("deadline")),
+    "filing-list": Route("filings the reader manages", ALL),
+    "filing-detail": Route("the annual report filing", MANAGES_COMMITTEE, _pk("filing")),
+    "filing-acknowledge": Route("acknowledges", MANAGES_COMMITTEE, _pk("filing"), "POST"),
+    "filing-prepare": Route("prepares", MANAGES_COMMITTEE, _pk("filing"), "POST"),
+    "filing-submit": Route("submits", MANAGES_COMMITTEE, _pk("filing"), "POST"),
+    "filing-package-pdf": Route("the filing package PDF", MANAGES_COMMITTEE, _pk("filing")),
+}
+
+# URL patterns that expose no case data, each with the reason: by route prefix, then by name.
+IGNORED_PREFIXES: dict[str, str] = {
+    "admin/": "Django admin: staff only, read-only for audited models",
+    "static/": "static files (served by WhiteNoise, outside the URLconf in production)",
+    "media/": "media files are never served by URL; downloads go through the views",
+}
+IGNORED: dict[str, str] = {
+    "schema": "the OpenAPI schema (no data)",
+    "api-docs": "the API docs page (no data)",
+    "ethics:set-language": "i18n: the language switch",
+    "login": "sign-in page",
+    "logout": "sign-out",
+    "password_change": "the user's own password",
+    "password_change_done": "the user's own password",
+    "api-token": "API sign-in (token for one's own credentials)",
+}
+
+# --- the URL patterns of the project ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    key: str
+    route: str
+    params: frozenset[str]
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[Pattern]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            name = entry.name and (f"{namespace}:{entry.name}" if namespace else entry.name)
+            params = frozenset(entry.pattern.regex.groupindex)
+            yield Pattern(name or route, route, params)
+
+
+def project_patterns() -> list[Pattern]:
+    patterns = []
+    for pattern in _walk(get_resolver()):
+        if pattern.route.startswith(tuple(IGNORED_PREFIXES)) or pattern.key in IGNORED:
+            continue
+        patterns.append(pattern)
+    return patterns
+
+
+def test_every_url_pattern_has_an_entry() -> None:
+    missing = sorted({p.key for p in project_patterns()} - set(ROUTES))
+    assert not missing, (
+        "These URL patterns have no entry in ROUTES of tests/test_access_matrix.py: "
+        f"{missing}. Add one saying what the URL exposes and who may see it (see the module "
+        "docstring), or list it in IGNORED with the reason if it exposes no case data."
+    )
+
+
+def test_every_entry_still_names_a_url_pattern() -> None:
+    known = {p.key for p in project_patterns()}
+    stale = sorted(set(ROUTES) - known)
+    assert not stale, f"ROUTES of tests/test_access_matrix.py names unknown URLs: {stale}"
+
+
+def test_no_conflicted_subject_may_see_anything_of_the_application() -> None:
+    """The table itself: a conflict declared anywhere closes everything (R20a)."""
+    assert not CONFLICTED & (MATERIALS | OPINIONS | TALLY | VOTES)
+    assert not APPLICANTS & (OPINIONS | TALLY | VOTES)
+
+
+# --- the world, once per module --------------------------------------------------------------
+
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    media = tmp_path_factory.mktemp("access-matrix-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            w = access_world.build()
+            w.media = media
+            yield w
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def bare_error_pages(monkeypatch):
+    """The 404 and 403 pages render the whole site layout (about 20 ms each) and show no case
+    data; during the walk they are bare responses with the same status."""
+    from django.conf import urls
+    from django.http import HttpResponseForbidden, HttpResponseNotFound
+
+    monkeypatch.setattr(urls, "handler404", lambda request, exception: HttpResponseNotFound())
+    monkeypatch.setattr(urls, "handler403", lambda request, exception: HttpResponseForbidden())
+    # Thousands of expected 4xx answers: log only the server errors.
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    yield
+    logger.setLevel(level)
+
+
+@pytest.fixture
+def _isolated_media(settings, world):
+    """Replaces the suite's per-test media folder: the module's world keeps its files."""
+    settings.MEDIA_ROOT = world.media
+    settings.PASSWORD_HASHERS = FAST_HASHER
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+# --- one request, and what it leaked ---------------------------------------------------------
+
+
+def _request(client: Client, method: str, url: str) -> tuple[int, bytes, str]:
+    with transaction.atomic():
+        response = getattr(client, method.lower())(url)
+        if getattr(response, "streaming", False):
+            body = b"".join(response.streaming_content)
+        else:
+            body = response.content
+        # No response.close() here: the test client closes it (and a FileResponse once read)
+        # with close_old_connections disconnected; closing it again would drop the connection.
+        transaction.set_rollback(True)
+    return response.status_code, body, response.get("Content-Type", "")
+
+
+def _json_keys(data: Any, wanted: str) -> Iterator[Any]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == wanted:
+                yield value
+            yield from _json_keys(value, wanted)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _json_keys(value, wanted)
+
+
+def leaks(who: str, body: bytes, content_type: str) -> list[str]:
+    """What this response hands over that `who` may not see of the world's application."""
+    found = []
+    marks = {
+        "materials": (
+            MATERIALS,
+            [MATERIAL_MARK, NAME_MARK.encode(), b'data-document="', b'data-present="yes"'],
+        ),
+        "opinions": (OPINIONS, [OPINION_MARK.encode()]),
+        "tally": (TALLY, [TALLY_MARK, DISCUSSION_MARK.encode(), b'data-count="approve']),
+        "votes": (VOTES, [b'data-votes="']),
+    }
+    for what, (allowed, needles) in marks.items():
+        if who not in allowed:
+            found += [f"{what} ({needle!r})" for needle in needles if needle in body]
+    if "json" in content_type:
+        try:
+            data = json.loads(body or b"null")
+        except ValueError:
+            data = None
+        if who not in TALLY and any(_json_keys(data, "tally")):
+            found.append("tally (a non-empty JSON tally)")
+        if who not in VOTES and any(_json_keys(data, "votes")):
+            found.append("votes (a non-empty JSON votes list)")
+    return found
+
+
+def _url(pattern: Pattern, route: Route, w: Any, who: str) -> str:
+    kwargs = {k: v for k, v in route.args(w, who).items() if k in pattern.params}
+    if "format" in pattern.params:
+        kwargs["format"] = "json"
+    missing = pattern.params - set(kwargs)
+    assert not missing, f"{pattern.key}: the table gives no value for {sorted(missing)}"
+    return reverse(pattern.key, kwargs=kwargs)
+
+
+def _verdict(who: str, route: Route, status: int) -> str | None:
+    if status >= 500:
+        return f"server error {status}"
+    if who == "anonymous":
+        return f"{status} for an anonymous visitor" if 200 <= status < 300 else None
+    if who in route.visible and status == 404:
+        return "404, but the table says this subject sees it"
+    if who not in route.visible and status != 404:
+        return f"{status}, but the table says this subject gets 404"
+    return None
+
+
+@pytest.mark.django_db
+def test_the_sets_restate_the_policy(world: Any) -> None:
+    """MATERIALS, OPINIONS and TALLY are what reviews.policies answers in this world."""
+    from ethics import policies
+    from reviews.policies import (
+        materials_visible_application_ids,
+        may_open_materials,
+        may_see_opinions,
+        may_see_tally,
+    )
+
+    app = world.application
+    users = {who: get(world) for who, get in SUBJECTS.items() if who != "anonymous"}
+    assert {who for who, u in users.items() if may_open_materials(u, app)} == MATERIALS
+    # The single check and the queryset (lists, boards) are the same rule.
+    listed = {
+        who for who, u in users.items() if app.pk in set(materials_visible_application_ids(u))
+    }
+    assert listed == MATERIALS
+    own = {"member"}  # a reviewer reads their own opinion on their assignment page
+    assert {who for who, u in users.items() if may_see_opinions(u, app)} | own == OPINIONS
+    carriers = [world.meeting, world.decision]  # where a tally is shown
+    sees_tally = {
+        who
+        for who, u in users.items()
+        if may_see_tally(u, app) and any(policies.may(u, "view", c) for c in carriers)
+    }
+    assert sees_tally == TALLY
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", list(SUBJECTS))
+def test_access_matrix(who: str, world: Any, bare_error_pages: None) -> None:
+    client = Client(raise_request_exception=False)
+    user = SUBJECTS[who](world)
+    if user is not None:
+        client.force_login(user)
+    problems = []
+    for pattern in project_patterns():
+        route = ROUTES.get(pattern.key)
+        if route is None:
+            continue  # test_every_url_pattern_has_an_entry says which
+        url = _url(pattern, route, world, who)
+        status, body, content_type = _request(client, route.method, url)
+        verdict = _verdict(who, route, status)
+        if verdict:
+            problems.append(f"{route.method} {url} [{pattern.key}]: {verdict}")
+        for leak in leaks(who, body, content_type):
+            problems.append(f"{route.method} {url} [{pattern.key}]: {status} leaks {leak}")
+    assert not problems, f"{who}:\n" + "\n".join(problems)
