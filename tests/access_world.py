@@ -225,7 +225,7 @@ def _committee_records(w: SimpleNamespace) -> None:
     package.state, package.verification_hash = "ready", "0" * 64
     package.save()
     w.package = FilingPackage.objects.get(pk=package.pk)
-    w.deadline = Deadline.objects.filter(committee=w.committee).order_by("id").first()
+    w.deadline = Deadline.objects.filter(committee_id=w.committee.pk).order_by("id").first()
 
 
 def _standing(w: SimpleNamespace) -> None:
