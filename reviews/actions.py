@@ -3,6 +3,7 @@
 - ``PROJECTS``: create, update, prescreen, start, participants;
 - ``APPLICATIONS``: create, the documents (upload, request_correction), every workflow action of
   ``reviews.workflow`` that a person takes, and the reviewer's declaration and opinion;
+- ``CONFLICTS``: a standing conflict declaration on an application (R20a);
 - ``RECOGNITIONS``: create (R31).
 
 Who may act (`allowed`, 403) is the role the transition table names for the action
@@ -504,6 +505,37 @@ APPLICATIONS = ActionTable(
         _note_action(W.ACKNOWLEDGE, services.application_acknowledge, guard=_a_report),
         _workflow(
             W.WITHDRAW, _on(services.application_withdraw, "reason"), form=forms.OptionalReasonForm
+        ),
+    ],
+)
+
+
+# --- standing conflict declarations (R20a) ------------------------------------------------------
+
+
+def _declare_standing(call: Call) -> Any:
+    return services.conflict_declare(
+        application_id=call.target.pk,
+        actor=call.actor,
+        reason=call.data["reason"],
+        user_id=call.data["user"],
+    )
+
+
+# Whom it is for is in the input: the service asks the policy for that person (403).
+CONFLICTS = ActionTable(
+    "reviews.conflict",
+    load=lambda user, pk: selectors.application_for_conflicts(user, pk),
+    actions=[
+        Action(
+            "declare",
+            run=_declare_standing,
+            label=W.DECLARE.label,
+            input=forms.ConflictForm,
+            status=201,
+            url_path="conflicts",
+            response_schema=s.ConflictSerializer,
+            on_page=False,
         ),
     ],
 )

@@ -446,6 +446,20 @@ class OpinionForm(forms.Form):
         return {**self.cleaned_data["worksheet"], **page}
 
 
+class ConflictForm(forms.Form):
+    """A standing conflict-of-interest declaration (R20a): for oneself, or by a committee
+    officer for one of its members."""
+
+    user = forms.IntegerField(
+        label=_("Member"),
+        min_value=1,
+        max_value=_MAX_ID,
+        required=False,
+        help_text="Defaults to the caller.",
+    )
+    reason = _text(_("Reason"), required=True)
+
+
 # --- mutual recognition -------------------------------------------------------------------------
 
 

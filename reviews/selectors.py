@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 
 from committees.models import Committee, Entrustment, Membership
@@ -28,7 +29,7 @@ from reviews.models import (
     ReviewerAssignment,
     ReviewState,
 )
-from reviews.policies import managed_committee_ids
+from reviews.policies import managed_committee_ids, may_declare_conflict
 
 
 def projects_for_user(user: User) -> models.QuerySet[Project]:
@@ -468,6 +469,15 @@ def appeals_against(application: Application) -> list[Appeal]:
             .order_by("id")
         )
     return application.__dict__["_appeals_against"]
+
+
+def application_for_conflicts(user: User, pk: int) -> Application:
+    """An application the user may declare a conflict on (R20a), or 404: one they may see, or
+    one of a committee they sit on, whatever procedure or meeting comes next."""
+    application = Application.objects.select_related("project").filter(pk=pk).first()
+    if application is None or not may_declare_conflict(user, application, user.pk):
+        raise Http404
+    return application
 
 
 def open_assignment(user: User, application: Application) -> ReviewerAssignment | None:

@@ -10,6 +10,7 @@ from reviews import checklist
 from reviews.models import (
     Appeal,
     Application,
+    ConflictDeclaration,
     Decision,
     DocumentVersion,
     Project,
@@ -204,4 +205,11 @@ class RecognitionSerializer(serializers.ModelSerializer):
             "local_checks",
             "recorded_at",
         ]
+        read_only_fields = fields
+
+
+class ConflictSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConflictDeclaration
+        fields = ["id", "application", "user", "source", "reason", "declared_at", "withdrawn_at"]
         read_only_fields = fields

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from ethics.models import AuditEvent
 from reviews import workflow
-from reviews.actions import APPLICATIONS, PROJECTS, RECOGNITIONS
+from reviews.actions import APPLICATIONS, CONFLICTS, PROJECTS, RECOGNITIONS
 from reviews.models import Application, Project, Recognition
 from tests import garbage
 from tests.reviews.conftest import assigned, new_project
@@ -61,6 +61,17 @@ def _application(world):
     )
 
 
+def _conflict(world):
+    """A standing declaration (API only): the secretary records one for a member."""
+    application, _assignments = assigned(world)
+    return garbage.Target(
+        actor=world.secretary,
+        target=application,
+        page_url=None,
+        api_url=lambda _name: f"/api/v1/applications/{application.pk}/conflicts/",
+    )
+
+
 def _recognition(world):
     return garbage.Target(
         actor=world.secretary,
@@ -73,6 +84,7 @@ def _recognition(world):
 TARGETS = {
     "reviews.project": _project,
     "reviews.application": _application,
+    "reviews.conflict": _conflict,
     "reviews.recognition": _recognition,
 }
 
@@ -94,7 +106,7 @@ def _application_actor(world, application, name):
 
 
 def _cases():
-    for table, make in ((PROJECTS, _project), (APPLICATIONS, _application)):
+    for table, make in ((PROJECTS, _project), (APPLICATIONS, _application), (CONFLICTS, _conflict)):
         for entry in garbage.with_input(table):
             yield pytest.param(table, make, entry, id=f"{table.name}.{entry.name}")
     for entry in garbage.with_input(RECOGNITIONS):
@@ -122,6 +134,8 @@ def test_garbage_is_refused_on_both_routes(world, client, api_client, table, mak
         _refused_api(api_client, entry, url, body)
     for _label, data in garbage.field_payloads(entry):
         _refused_api(api_client, entry, url, json.dumps(data))
+    if target.page_url is None:
+        return  # no page posts it
     for _label, data in garbage.field_payloads(entry, page=True):
         garbage.assert_refused_page(client, target.page_url(entry.name), data)
 
@@ -130,6 +144,7 @@ def _detail_cases():
     for table, make, base in (
         (PROJECTS, _project, "/api/v1/projects"),
         (APPLICATIONS, _application, "/api/v1/applications"),
+        (CONFLICTS, _conflict, "/api/v1/applications"),
     ):
         for entry in table:
             if entry.detail:
@@ -150,11 +165,13 @@ def test_outsiders_and_bad_ids_get_404(world, client, api_client, table, make, b
         bad_url = url.replace(f"/{pk}/", f"/{bad}/")
         response = api_client.generic(method, bad_url, "{}", content_type="application/json")
         assert response.status_code == 404, bad_url
-        page = target.page_url(entry.name).replace(f"/{pk}/", f"/{bad}/")
-        client.force_login(target.actor)
-        assert client.post(page, {}).status_code == 404, page
-    client.force_login(world.outsider)
-    assert client.post(target.page_url(entry.name), {}).status_code == 404
+        if target.page_url is not None:
+            page = target.page_url(entry.name).replace(f"/{pk}/", f"/{bad}/")
+            client.force_login(target.actor)
+            assert client.post(page, {}).status_code == 404, page
+    if target.page_url is not None:
+        client.force_login(world.outsider)
+        assert client.post(target.page_url(entry.name), {}).status_code == 404
 
 
 def test_creating_on_anothers_project_is_404(world, client, api_client):
