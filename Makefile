@@ -1,5 +1,5 @@
 # Two commands: `make run` (the product, embedded: SQLite + filesystem broker, no servers)
-# and `make test` (the whole suite on SQLite). Both install what they need first.
+# and `make test` (the whole suite on SQLite, in parallel). Both install what they need first.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test`: one per CPU; PYTEST_WORKERS=0 runs in a single process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test deps system-deps venv migrate lint messages ci clean
 
@@ -16,7 +18,7 @@ run: system-deps venv
 	HOST=$(HOST) PORT=$(PORT) scripts/run-embedded
 
 test: system-deps-test venv
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 venv: $(STAMP)
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.factories import UserFactory
+from tests.world import World, build_world
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -27,6 +28,12 @@ def _isolated_media(tmp_path, settings):
 @pytest.fixture
 def user(db):
     return UserFactory()
+
+
+@pytest.fixture
+def world(db) -> World:
+    """The shared test world (tests/world.py); a package may override it with other options."""
+    return build_world()
 
 
 @pytest.fixture

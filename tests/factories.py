@@ -44,10 +44,14 @@ class CommitteeFactory(factory.django.DjangoModelFactory):
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
-    """A member in term from 2026-01-05 to 2031-01-04; science peer, internal, male by default."""
+    """A member in term from 2026-01-05 to 2031-01-04; science peer, internal, male by default.
+    `MembershipFactory(secretary=True)`: the committee's secretary (not a 委员, expertise other)."""
 
     class Meta:
         model = Membership
+
+    class Params:
+        secretary = factory.Trait(role="secretary", expertise="other")
 
     committee = factory.SubFactory(CommitteeFactory)
     user = factory.SubFactory(UserFactory)

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_composition_shape_and_problems(api_client, world):
-    api_client.force_authenticate(world.users["secretary"])
+    api_client.force_authenticate(world.secretary)
     url = f"/api/v1/committees/{world.committee.pk}/composition/"
     body = api_client.get(url).json()
     assert body["valid"] is True
@@ -30,14 +30,14 @@ def test_composition_shape_and_problems(api_client, world):
 
 
 def test_composition_bad_date_is_400(api_client, world):
-    api_client.force_authenticate(world.users["secretary"])
+    api_client.force_authenticate(world.secretary)
     response = api_client.get(f"/api/v1/committees/{world.committee.pk}/composition/", {"on": "x"})
     assert response.status_code == 400
     assert response.json()["on"][0]["code"] == "invalid"
 
 
 def test_missing_expertise_carries_the_expertise(api_client, world):
-    api_client.force_authenticate(world.users["secretary"])
+    api_client.force_authenticate(world.secretary)
     world.committee.regimes = ["meas", "nhc"]
     world.committee.save()
     body = api_client.get(f"/api/v1/committees/{world.committee.pk}/composition/").json()
@@ -51,7 +51,7 @@ def test_missing_expertise_carries_the_expertise(api_client, world):
 
 
 def test_member_fields_match_the_contract(api_client, world):
-    api_client.force_authenticate(world.users["member"])
+    api_client.force_authenticate(world.member)
     body = api_client.get(f"/api/v1/committees/{world.committee.pk}/members/").json()
     assert body["count"] == 8
     row = body["results"][0]
@@ -70,11 +70,11 @@ def test_member_fields_match_the_contract(api_client, world):
 
 
 def test_add_member_with_too_long_term_is_400_with_code(api_client, world):
-    api_client.force_authenticate(world.users["secretary"])
+    api_client.force_authenticate(world.secretary)
     response = api_client.post(
         f"/api/v1/committees/{world.committee.pk}/members/",
         {
-            "user": world.users["researcher"].pk,
+            "user": world.researcher.pk,
             "role": "member",
             "expertise": "science",
             "gender": "male",
@@ -88,7 +88,7 @@ def test_add_member_with_too_long_term_is_400_with_code(api_client, world):
 
 
 def test_ending_twice_is_409(api_client, world):
-    api_client.force_authenticate(world.users["secretary"])
+    api_client.force_authenticate(world.secretary)
     url = f"/api/v1/memberships/{world.members[2].pk}/end/"
     data = {"ended_on": world.term["term_start"].isoformat()}
     assert api_client.post(url, data, format="json").status_code == 200
@@ -98,7 +98,7 @@ def test_ending_twice_is_409(api_client, world):
 
 
 def test_institution_wrong_credit_code_is_a_field_error(api_client, world):
-    api_client.force_authenticate(world.users["admin"])
+    api_client.force_authenticate(world.admin)
     response = api_client.patch(
         f"/api/v1/institutions/{world.institution.pk}/",
         {"credit_code": "91350100M000100Y44"},
@@ -131,7 +131,7 @@ def test_superuser_creates_institution_admin_creates_committee(
         format="json",
     )
     assert response.status_code == 201, response.json()
-    api_client.force_authenticate(world.users["admin"])
+    api_client.force_authenticate(world.admin)
     assert api_client.post("/api/v1/institutions/", {"name": "x"}, format="json").status_code in {
         400,
         403,
@@ -171,6 +171,6 @@ def test_schema_builds(client):
 
 
 def test_member_sees_own_membership_of_other_committee(api_client, world):
-    membership = MembershipFactory(user=world.users["member"], **world.term)
-    api_client.force_authenticate(world.users["member"])
+    membership = MembershipFactory(user=world.member, **world.term)
+    api_client.force_authenticate(world.member)
     assert api_client.get(f"/api/v1/memberships/{membership.pk}/").status_code == 200

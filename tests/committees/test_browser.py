@@ -3,43 +3,20 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
-from tests.factories import CommitteeFactory, InstitutionFactory, MembershipFactory, UserFactory
+from tests.factories import UserFactory
+from tests.world import build_world
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_secretary_adds_seventh_member_and_panel_turns_valid(page, login, live_server, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
-    today = timezone.localdate()
-    term = {"term_start": today - dt.timedelta(days=10), "term_end": today + dt.timedelta(days=700)}
-    institution = InstitutionFactory()
-    committee = CommitteeFactory(institution=institution, name="康华科技伦理委员会")
-    specs = [
-        ("chair", "science", "male", False),
-        ("vice_chair", "ethics", "female", False),
-        ("member", "law", "female", True),
-        ("member", "science", "male", False),
-        ("member", "science", "male", False),
-        ("member", "science", "male", False),
-    ]
-    for role, expertise, gender, external in specs:
-        MembershipFactory(
-            committee=committee,
-            role=role,
-            expertise=expertise,
-            gender=gender,
-            external=external,
-            **term,
-        )
-    secretary = UserFactory(username="sec", institution=institution)
-    MembershipFactory(
-        committee=committee, user=secretary, role="secretary", expertise="other", **term
-    )
-    newcomer = UserFactory(username="newcomer", name="黄丽", institution=institution)
+    world = build_world(size=6)
+    committee, term = world.committee, world.term
+    newcomer = UserFactory(username="newcomer", name="黄丽", institution=world.institution)
 
-    login(page, "sec")
+    login(page, world.secretary.username)
     page.goto(f"{live_server.url}/committees/{committee.pk}/")
     status = page.get_by_test_id("composition-status")
     assert "pill bad" in status.get_attribute("class")

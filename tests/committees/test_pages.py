@@ -6,7 +6,7 @@ from django.urls import reverse
 
 @pytest.fixture
 def secretary_client(client, world):
-    client.force_login(world.users["secretary"])
+    client.force_login(world.secretary)
     return client
 
 

@@ -16,7 +16,7 @@ ADMIN_ONLY = {"admin": 200, "secretary": 403, "member": 403, "researcher": 404, 
 def _document(world):
     return services.document_upload(
         committee_id=world.committee.pk,
-        actor=world.users["admin"],
+        actor=world.admin,
         kind="charter",
         upload=SimpleUploadedFile("章程.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
@@ -44,14 +44,14 @@ PAGES = [
     ("name", "args", "expected"), PAGES, ids=[p[0].split(":")[1] for p in PAGES]
 )
 def test_page_permissions(client, world, role, name, args, expected):
-    client.force_login(world.users[role])
+    client.force_login(world.user(role))
     response = client.get(reverse(name, args=args(world)))
     assert response.status_code == expected[role]
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_committee_list_shows_only_visible_committees(client, world, role):
-    client.force_login(world.users[role])
+    client.force_login(world.user(role))
     response = client.get(reverse("committees:committee-list"))
     assert response.status_code == 200
     assert (world.committee.name in response.content.decode()) is (READ[role] == 200)
@@ -67,7 +67,7 @@ VALID_MEMBER_POSTS = {
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", ["membership-end", "pledge-add", "training-add"])
 def test_member_post_actions(client, world, role, name):
-    client.force_login(world.users[role])
+    client.force_login(world.user(role))
     url = reverse(f"committees:{name}", args=[world.members[0].pk])
     # Managers get the form back with errors (400) for an empty form; whoever may not act is
     # refused whatever they send (the input is checked first, so they send a valid one):
@@ -99,14 +99,14 @@ API_READ = [
     "url", API_READ, ids=["committee", "composition", "members", "membership", "institution"]
 )
 def test_api_read_permissions(api_client, world, role, url):
-    api_client.force_authenticate(world.users[role])
+    api_client.force_authenticate(world.user(role))
     assert api_client.get(url(world)).status_code == READ[role]
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_api_add_member(api_client, world, role):
-    api_client.force_authenticate(world.users[role])
-    person = world.users["researcher"]
+    api_client.force_authenticate(world.user(role))
+    person = world.researcher
     response = api_client.post(
         f"/api/v1/committees/{world.committee.pk}/members/",
         {
@@ -125,7 +125,7 @@ def test_api_add_member(api_client, world, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_api_patch_membership(api_client, world, role):
-    api_client.force_authenticate(world.users[role])
+    api_client.force_authenticate(world.user(role))
     response = api_client.patch(
         f"/api/v1/memberships/{world.members[3].pk}/", {"title": "教授"}, format="json"
     )
@@ -134,7 +134,7 @@ def test_api_patch_membership(api_client, world, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_api_end_membership(api_client, world, role):
-    api_client.force_authenticate(world.users[role])
+    api_client.force_authenticate(world.user(role))
     response = api_client.post(
         f"/api/v1/memberships/{world.members[3].pk}/end/",
         {"ended_on": timezone.localdate().isoformat()},
@@ -145,7 +145,7 @@ def test_api_end_membership(api_client, world, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_api_patch_committee(api_client, world, role):
-    api_client.force_authenticate(world.users[role])
+    api_client.force_authenticate(world.user(role))
     response = api_client.patch(
         f"/api/v1/committees/{world.committee.pk}/", {"name": "新名称"}, format="json"
     )
@@ -154,7 +154,7 @@ def test_api_patch_committee(api_client, world, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_api_patch_institution(api_client, world, role):
-    api_client.force_authenticate(world.users[role])
+    api_client.force_authenticate(world.user(role))
     response = api_client.patch(
         f"/api/v1/institutions/{world.institution.pk}/", {"region": "北京市海淀区"}, format="json"
     )
@@ -163,7 +163,7 @@ def test_api_patch_institution(api_client, world, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_api_lists_are_scoped(api_client, world, role):
-    api_client.force_authenticate(world.users[role])
+    api_client.force_authenticate(world.user(role))
     committees = api_client.get("/api/v1/committees/").json()
     institutions = api_client.get("/api/v1/institutions/").json()
     sees = READ[role] == 200
@@ -176,8 +176,8 @@ def test_api_lists_are_scoped(api_client, world, role):
     [("admin", 200), ("secretary", 200), ("member", 404), ("researcher", 404), ("outsider", 404)],
 )
 def test_api_user_detail(api_client, world, role, expected):
-    api_client.force_authenticate(world.users[role])
-    assert api_client.get(f"/api/v1/users/{world.users['secretary'].pk}/").status_code == expected
+    api_client.force_authenticate(world.user(role))
+    assert api_client.get(f"/api/v1/users/{world.secretary.pk}/").status_code == expected
 
 
 def test_api_anonymous_is_refused(api_client, world):

@@ -114,8 +114,9 @@ def test_a_term_over_five_years_is_a_field_error(admin):
 def test_the_same_person_cannot_sit_twice(admin):
     committee = CommitteeFactory(institution=admin.institution)
     membership = add(committee, admin)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         add(committee, admin, user=membership.user)
+    assert info.value.error_dict["user"][0].code == "duplicate"
 
 
 def test_ending_a_membership_keeps_history_and_closes_its_clock(admin):
@@ -129,12 +130,14 @@ def test_ending_a_membership_keeps_history_and_closes_its_clock(admin):
     assert Membership.objects.filter(pk=membership.pk).exists()
     assert deadlines("member_term", membership).get().state == "met"
     assert list(selectors.past_members(committee)) == [membership]
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         services.membership_end(
             membership_id=membership.pk, actor=admin, ended_on=dt.date(2026, 7, 1)
         )
-    with pytest.raises(Conflict):
+    assert info.value.code == "membership_ended"
+    with pytest.raises(Conflict) as info:
         services.membership_update(membership_id=membership.pk, actor=admin, data={"role": "chair"})
+    assert info.value.code == "membership_ended"
 
 
 def test_changing_the_term_end_moves_the_clock(admin):
@@ -254,7 +257,7 @@ def test_entrustment_allows_review_of_another_institution_while_active(admin):
 
 def test_entrustment_to_own_committee_is_refused(admin):
     committee = CommitteeFactory(institution=admin.institution)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         services.entrustment_create(
             actor=admin,
             entrusting_institution=admin.institution,
@@ -263,6 +266,7 @@ def test_entrustment_to_own_committee_is_refused(admin):
             starts_on=dt.date(2026, 2, 1),
             agreement=pdf(),
         )
+    assert info.value.error_dict["entrusting_institution"][0].code == "own_institution"
 
 
 def test_institution_update_rejects_a_wrong_credit_code(admin):

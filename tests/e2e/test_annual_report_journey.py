@@ -4,7 +4,7 @@ import pytest
 
 from registry import services
 from registry.models import Filing
-from tests.registry.conftest import make_world
+from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ def eager_tasks():
 
 
 def test_secretary_prepares_downloads_and_files_the_annual_report(page, login, eager_tasks):
-    world = make_world()
+    world = build_world(via_services=True, authority="bj_health")
     filing = services.annual_report_open_for(committee_id=world.committee.pk, year=2025)
     login(page, world.secretary.username)
 

@@ -16,7 +16,8 @@ from ethics import deadlines, regulations
 from reviews import services
 from reviews.models import Application, Decision
 from tests.conftest import browser_session
-from tests.reviews.conftest import declare_and_opine, draft, make_world, new_project
+from tests.reviews.conftest import declare_and_opine, draft, new_project
+from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +42,7 @@ def _reviewed_listed_application(world):
     assignments = services.application_assign(
         application_id=application.pk,
         membership_ids=[m.pk for m in world.members[2:4]],
-        actor=world.chair.user,
+        actor=world.chair,
     )
     for assignment in assignments:
         declare_and_opine(assignment, "approve")
@@ -49,12 +50,12 @@ def _reviewed_listed_application(world):
 
 
 def test_listed_activity_journey(browser, live_server, eager_celery):
-    world = make_world()
+    world = build_world()
     application = _reviewed_listed_application(world)
     url = f"/reviews/applications/{application.pk}/"
 
     # Chair: the approval of a listed activity is preliminary (R38).
-    cctx, chair = browser_session(browser, live_server, world.chair.user.username)
+    cctx, chair = browser_session(browser, live_server, world.chair.username)
     chair.goto(url)
     chair.select_option("#action-decide select[name=outcome]", "approve")
     chair.click("#action-decide button")

@@ -12,7 +12,8 @@ from pypdf import PdfReader
 from meetings import services
 from meetings.models import AgendaItem, Meeting
 from tests.conftest import browser_session
-from tests.meetings.conftest import application, make_world, schedule
+from tests.meetings.conftest import application, schedule
+from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +25,7 @@ def _count(tab, item_id, choice):
 
 
 def test_meeting_journey(browser, live_server, eager_celery):
-    world = make_world()
+    world = build_world()
     app = application(world)
     meeting = schedule(world)
 
@@ -37,7 +38,7 @@ def test_meeting_journey(browser, live_server, eager_celery):
     assert sec.locator(f'[data-agenda-item="{item.pk}"]').count() == 1
     sec.goto(f"/meetings/{meeting.pk}/console/")
     assert sec.locator("#open-form input[name=present]:checked").count() == 7
-    sec.select_option("#open-form select[name=presiding]", str(world.chair.pk))
+    sec.select_option("#open-form select[name=presiding]", str(world.chair_membership.pk))
     sec.click("#open-meeting")
     sec.wait_for_load_state()
     assert sec.get_attribute("[data-meeting-status]", "data-meeting-status") == "open"

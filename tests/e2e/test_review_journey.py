@@ -10,7 +10,8 @@ from pypdf import PdfReader
 from reviews import checklist
 from reviews.models import Application, Decision
 from tests.conftest import browser_session
-from tests.reviews.conftest import PDF_BYTES, make_world
+from tests.reviews.conftest import PDF_BYTES
+from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +31,7 @@ def _status(tab):
 
 
 def test_review_journey(browser, live_server, eager_celery):
-    world = make_world()
+    world = build_world()
 
     # Researcher: project, pre-screen, application with every document, submit.
     ctx, tab = browser_session(browser, live_server, world.researcher.username)
@@ -83,7 +84,7 @@ def test_review_journey(browser, live_server, eager_celery):
     assert _status(sec) == "under_review"
 
     # Chair: designates two members (R33).
-    cctx, chair = browser_session(browser, live_server, world.chair.user.username)
+    cctx, chair = browser_session(browser, live_server, world.chair.username)
     chair.goto(application_url)
     for member in world.members[2:4]:
         chair.check(f"#action-assign input[name=reviewers][value='{member.pk}']")

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from ethics.errors import Conflict
+from ethics.errors import Conflict, IllegalTransition
 from ethics.models import AuditEvent, Notification
 from meetings import services
 from meetings.models import AgendaItem, Minutes
@@ -18,7 +18,7 @@ def simplified_decision(world):
     app = application(world)
     Review.objects.filter(application=app).update(procedure="simplified")
     return review_services.decision_issue(
-        application_id=app.pk, outcome="approve", actor=world.chair.user
+        application_id=app.pk, outcome="approve", actor=world.chair
     )
 
 
@@ -28,14 +28,16 @@ def test_agenda_takes_only_applications_under_meeting_review(world):
     item = services.agenda_add(meeting_id=meeting.pk, application_id=app.pk, actor=world.secretary)
     assert item.position == 1
     assert item.review.procedure == "meeting"
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         services.agenda_add(meeting_id=meeting.pk, application_id=app.pk, actor=world.secretary)
+    assert info.value.code == "already_on_agenda"
     simplified = application(world)
     Review.objects.filter(application=simplified).update(procedure="simplified")
     with pytest.raises(Conflict) as caught:
         services.agenda_add(
             meeting_id=meeting.pk, application_id=simplified.pk, actor=world.secretary
         )
+    assert caught.value.rule == "R15"
     assert caught.value.code == "not_awaiting_meeting"
 
 
@@ -106,10 +108,14 @@ def test_nothing_is_recorded_after_closing(world):
     meeting, [item] = opened(world)
     services.item_defer(item_id=item.pk, actor=world.secretary, reason="材料不全")
     services.meeting_close(meeting_id=meeting.pk, actor=world.secretary)
-    with pytest.raises(Conflict):
+    with pytest.raises(IllegalTransition) as info:
         services.recusal_record(
-            item_id=item.pk, membership_id=world.chair.pk, reason="x", actor=world.secretary
+            item_id=item.pk,
+            membership_id=world.chair_membership.pk,
+            reason="x",
+            actor=world.secretary,
         )
+    assert (info.value.status, info.value.action) == ("closed", "record")
 
 
 def test_minutes_context_holds_what_was_recorded(world):
@@ -135,7 +141,7 @@ def test_minutes_context_holds_what_was_recorded(world):
     row = context["rows"][0]
     assert row["outcome_zh"] == "修改后批准"
     assert len(context["attendance"]) == 7
-    assert context["presiding"] == world.chair
+    assert context["presiding"] == world.chair_membership
     assert row["item"].recusals.all()[0].reason == "合作关系"
     assert len(context["hash"]) == 64
 
@@ -163,8 +169,9 @@ def test_minutes_render_and_corrections_are_appended(world, monkeypatch):
 
 def test_minutes_cannot_be_corrected_before_closing(world):
     meeting, _items = opened(world)
-    with pytest.raises(Conflict):
+    with pytest.raises(IllegalTransition) as info:
         services.minutes_correct(meeting_id=meeting.pk, text="x", actor=world.secretary)
+    assert (info.value.status, info.value.action) == ("open", "correct")
 
 
 def test_every_state_change_is_audited(world):

@@ -8,7 +8,8 @@ from django.utils import timezone
 from meetings import services
 from meetings.models import Meeting
 from reviews.models import Decision
-from tests.meetings.conftest import application, make_world, opened, schedule, vote_all
+from tests.meetings.conftest import application, opened, schedule, vote_all
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_schedule_add_open_vote_conclude_close(world, api_client, monkeypatch):
     item_url = f"{url}items/{item.data['id']}/"
     no_quorum = api.post(
         f"{url}open/",
-        {"present": [m.pk for m in world.members[:4]], "presiding": world.chair.pk},
+        {"present": [m.pk for m in world.members[:4]], "presiding": world.chair_membership.pk},
         format="json",
     )
     assert no_quorum.status_code == 409
@@ -48,12 +49,12 @@ def test_schedule_add_open_vote_conclude_close(world, api_client, monkeypatch):
     assert no_quorum.data["problems"][0]["code"] == "too_few_present"
     opened_ = api.post(
         f"{url}open/",
-        {"present": [m.pk for m in world.members], "presiding": world.chair.pk},
+        {"present": [m.pk for m in world.members], "presiding": world.chair_membership.pk},
         format="json",
     )
     assert opened_.status_code == 200
     assert opened_.data["status"] == "open"
-    assert opened_.data["presiding"] == world.chair.pk
+    assert opened_.data["presiding"] == world.chair_membership.pk
     recusal = api.post(
         f"{item_url}recusals/", {"member": world.members[6].pk, "reason": "合作者"}, format="json"
     )
@@ -114,7 +115,7 @@ def test_invalid_choice_is_400_with_a_code(world, api_client):
     api = client_for(api_client, world.secretary)
     response = api.post(
         f"{BASE}{item.meeting_id}/items/{item.pk}/votes/",
-        {"member": world.chair.pk, "choice": "continue"},
+        {"member": world.chair_membership.pk, "choice": "continue"},
         format="json",
     )
     assert response.status_code == 400
@@ -155,7 +156,7 @@ def _endpoints(meeting, item):
 @pytest.mark.parametrize("who", ["outsider", "researcher", "stranger"])
 def test_outsiders_and_researchers_get_404_everywhere(world, api_client, who):
     meeting, [item] = opened(world)
-    api = client_for(api_client, getattr(world, who))
+    api = client_for(api_client, world.user(who))
     assert api.get(BASE).data["count"] == 0
     for method, url, data in _endpoints(meeting, item):
         response = getattr(api, method)(url, data, format="json")
@@ -192,7 +193,7 @@ def test_who_sees_tallies_and_votes(world, api_client):
 
 
 def test_an_applicant_member_never_sees_the_tally_r20a(api_client):
-    world = make_world()
+    world = build_world()
     meeting, _items = opened(world)
     member = world.members[4]
     from tests.factories import under_meeting_review

@@ -6,7 +6,8 @@ from meetings import services
 from meetings.models import Vote
 from reviews.models import Decision
 from tests.conftest import race, requires_postgres
-from tests.meetings.conftest import make_world, opened
+from tests.meetings.conftest import opened
+from tests.world import build_world
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +17,7 @@ def _self_vote(membership, item, choice):
 
 
 def test_members_voting_at_once_lose_no_vote():
-    world = make_world(size=9)
+    world = build_world(size=9)
     _meeting, [item] = opened(world)
     for membership in world.members:
         services.member_declare(item_id=item.pk, actor=membership.user, conflicted=False)
@@ -29,7 +30,7 @@ def test_members_voting_at_once_lose_no_vote():
 
 
 def test_one_member_voting_twice_at_once_counts_once():
-    world = make_world()
+    world = build_world()
     _meeting, [item] = opened(world)
     member = world.members[3]
     services.member_declare(item_id=item.pk, actor=member.user, conflicted=False)
@@ -44,13 +45,13 @@ def test_one_member_voting_twice_at_once_counts_once():
 
 
 def test_concluding_twice_at_once_gives_one_decision():
-    world = make_world()
+    world = build_world()
     _meeting, [item] = opened(world)
     for membership in world.members:
         services.vote_cast(
             item_id=item.pk, choice="approve", membership_id=membership.pk, actor=world.secretary
         )
-    other = world.vice_chair.user
+    other = world.vice_chair
     results, errors = race(
         lambda: services.item_conclude(item_id=item.pk, actor=world.secretary),
         lambda: services.item_conclude(item_id=item.pk, actor=other),

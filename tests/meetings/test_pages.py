@@ -10,7 +10,8 @@ from pypdf import PdfReader
 
 from meetings import services
 from meetings.models import Minutes
-from tests.meetings.conftest import application, make_world, opened, schedule, vote_all
+from tests.meetings.conftest import application, opened, schedule, vote_all
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_the_tally_partial_is_live(client, world):
 @pytest.mark.parametrize("who", ["outsider", "researcher", "stranger"])
 def test_outsiders_and_researchers_get_404(client, world, who):
     meeting, [item] = opened(world)
-    client.force_login(getattr(world, who))
+    client.force_login(world.user(who))
     urls = [
         reverse("meetings:meeting-detail", args=[meeting.pk]),
         reverse("meetings:meeting-console", args=[meeting.pk]),
@@ -99,7 +100,7 @@ def test_a_conflicted_member_sees_no_tally(client, world):
 
 
 def _world_with(size, items):
-    world = make_world(size=size)
+    world = build_world(size=size)
     meeting, added = opened(world, items=items)
     for item in added:
         vote_all(world, item, ["approve"] * 3)
@@ -132,7 +133,7 @@ def test_api_detail_query_count_is_constant(api_client):
 def test_list_query_count_is_constant(client):
     counts = []
     for meetings in (1, 6):
-        world = make_world()
+        world = build_world()
         for _ in range(meetings):
             schedule(world)
         client.force_login(world.secretary)

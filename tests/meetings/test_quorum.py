@@ -4,11 +4,12 @@ import datetime as dt
 
 import pytest
 
-from ethics.errors import Conflict
+from ethics.errors import Conflict, IllegalTransition
 from meetings import services
 from meetings.models import Attendance
 from tests.factories import MembershipFactory, UserFactory
-from tests.meetings.conftest import make_world, opened, schedule
+from tests.meetings.conftest import opened, schedule
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ def _open(world, meeting, present, presiding=None, **kwargs):
     return services.meeting_open(
         meeting_id=meeting.pk,
         present=[m.pk for m in present],
-        presiding=(presiding or world.chair).pk,
+        presiding=(presiding or world.chair_membership).pk,
         actor=world.secretary,
         **kwargs,
     )
@@ -49,9 +50,10 @@ def test_a_missing_category_is_no_quorum_r19(world):
         MembershipFactory(committee=world.committee, expertise="science", **world.term)
         for _ in range(2)
     ]
-    present = [world.chair, *world.members[3:], *extra]
+    present = [world.chair_membership, *world.members[3:], *extra]
     with pytest.raises(Conflict) as caught:
         _open(world, schedule(world), present)
+    assert (caught.value.code, caught.value.rule) == ("no_quorum", "R19")
     problems = caught.value.as_dict()["problems"]
     assert {(p["code"], p.get("category"), p["rule"]) for p in problems} == {
         ("missing_category", "ethics_or_law", "R19"),
@@ -66,6 +68,7 @@ def test_a_member_out_of_term_is_not_counted_r7_r19(world):
     expired.save()
     with pytest.raises(Conflict) as caught:
         _open(world, schedule(world), world.members[:5])
+    assert (caught.value.code, caught.value.rule) == ("no_quorum", "R19")
     problems = caught.value.as_dict()["problems"]
     assert problems[0]["code"] == "too_few_present"
     assert problems[0]["present"] == "4"
@@ -73,7 +76,8 @@ def test_a_member_out_of_term_is_not_counted_r7_r19(world):
 
 def test_every_problem_is_reported_at_once(world):
     with pytest.raises(Conflict) as caught:
-        _open(world, schedule(world), [world.chair, world.members[3]])
+        _open(world, schedule(world), [world.chair_membership, world.members[3]])
+    assert (caught.value.code, caught.value.rule) == ("no_quorum", "R19")
     codes = [p["code"] for p in caught.value.as_dict()["problems"]]
     assert codes == ["too_few_present", "missing_category", "missing_category"]
 
@@ -81,35 +85,44 @@ def test_every_problem_is_reported_at_once(world):
 def test_an_ordinary_member_cannot_preside_r18(world):
     with pytest.raises(Conflict) as caught:
         _open(world, schedule(world), world.members, presiding=world.members[3])
+    assert caught.value.code == "presiding_not_allowed"
     assert caught.value.rule == "R18"
 
 
 def test_a_vice_chair_presides_only_with_the_designation_recorded_r18(world):
     meeting = schedule(world)
     with pytest.raises(Conflict) as caught:
-        _open(world, meeting, world.members, presiding=world.vice_chair)
+        _open(world, meeting, world.members, presiding=world.vice_chair_membership)
+    assert caught.value.rule == "R18"
     assert caught.value.code == "designation_required"
     opened_meeting = _open(
-        world, meeting, world.members, presiding=world.vice_chair, designation="主任委员书面指定"
+        world,
+        meeting,
+        world.members,
+        presiding=world.vice_chair_membership,
+        designation="主任委员书面指定",
     )
-    assert opened_meeting.presiding == world.vice_chair
+    assert opened_meeting.presiding == world.vice_chair_membership
 
 
 def test_the_presiding_member_must_be_present_r18(world):
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         _open(world, schedule(world), world.members[1:])
+    assert (info.value.code, info.value.rule) == ("presiding_not_allowed", "R18")
 
 
 def test_the_secretary_is_not_a_member_present(world):
     from django.core.exceptions import ValidationError
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         _open(world, schedule(world), [*world.members[:5], world.secretary_membership])
+    assert info.value.error_dict["present"][0].code == "invalid"
 
 
 def test_video_meetings_need_the_video_rules_on_file_r21(world):
     with pytest.raises(Conflict) as caught:
         schedule(world, mode="video", video_link="https://meet.example.test/x")
+    assert caught.value.code == "video_rules_missing"
     assert caught.value.rule == "R21"
     world.committee.documents.create(kind="video_meeting_rules", version=1, title="视频会议规则")
     meeting = schedule(world, mode="video", video_link="https://meet.example.test/x")
@@ -130,20 +143,21 @@ def test_only_officers_schedule_and_open(world):
         services.meeting_open(
             meeting_id=meeting.pk,
             present=[m.pk for m in world.members],
-            presiding=world.chair.pk,
+            presiding=world.chair_membership.pk,
             actor=world.members[3].user,
         )
 
 
 def test_opening_twice_is_an_illegal_transition(world):
     meeting, _items = opened(world)
-    with pytest.raises(Conflict) as caught:
+    with pytest.raises(IllegalTransition) as caught:
         _open(world, meeting, world.members)
+    assert (caught.value.status, caught.value.action) == ("open", "open")
     assert caught.value.code == "illegal_transition"
 
 
 def test_nhc_meeting_without_lay_member_opens_with_a_warning_only():
-    world = make_world(regimes=("meas", "nhc"))
+    world = build_world(regimes=("meas", "nhc"))
     meeting = _open(world, schedule(world), world.members)
     assert meeting.status == "open"
 
@@ -156,6 +170,6 @@ def test_outsider_cannot_open(world):
         services.meeting_open(
             meeting_id=meeting.pk,
             present=[m.pk for m in world.members],
-            presiding=world.chair.pk,
+            presiding=world.chair_membership.pk,
             actor=UserFactory(),
         )

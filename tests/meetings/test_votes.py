@@ -3,12 +3,13 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from ethics.errors import Conflict
+from ethics.errors import Conflict, IllegalTransition
 from ethics.models import AuditEvent
 from meetings import services
 from meetings.models import Vote
 from reviews.models import Decision
-from tests.meetings.conftest import application, make_world, opened, schedule, vote_all
+from tests.meetings.conftest import application, opened, schedule, vote_all
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,7 @@ def test_seven_present_five_votes_adopts_r24(world):
     assert decision.tally["counts"][APPROVE] == 5
     assert decision.tally["threshold"] == 5
     assert decision.tally["meeting"] == item.meeting_id
-    assert decision.signed_by == world.chair.user
+    assert decision.signed_by == world.chair
     item.application.refresh_from_db()
     assert item.application.status == "decided"
 
@@ -91,6 +92,7 @@ def test_a_recused_member_cannot_vote_r20a(world):
         services.vote_cast(
             item_id=item.pk, choice=APPROVE, membership_id=member.pk, actor=world.secretary
         )
+    assert caught.value.code == "conflict_of_interest"
     assert caught.value.rule == "R20a"
 
 
@@ -114,11 +116,16 @@ def test_recusals_that_break_the_item_quorum_block_the_vote_r19(world):
     )
     with pytest.raises(Conflict) as caught:
         services.vote_cast(
-            item_id=item.pk, choice=APPROVE, membership_id=world.chair.pk, actor=world.secretary
+            item_id=item.pk,
+            choice=APPROVE,
+            membership_id=world.chair_membership.pk,
+            actor=world.secretary,
         )
+    assert caught.value.rule == "R19"
     assert caught.value.code == "no_quorum"
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         conclude(world, item)
+    assert (info.value.code, info.value.rule) == ("no_quorum", "R19")
     item = services.item_defer(item_id=item.pk, actor=world.secretary, reason="回避后不足法定人数")
     assert item.status == "deferred"
 
@@ -128,6 +135,7 @@ def test_a_member_votes_for_themself_after_declaring(world):
     member = world.members[3]
     with pytest.raises(Conflict) as caught:
         services.vote_cast(item_id=item.pk, choice=APPROVE, actor=member.user)
+    assert caught.value.rule == "R20a"
     assert caught.value.code == "declaration_required"
     services.member_declare(item_id=item.pk, actor=member.user, conflicted=False)
     vote = services.vote_cast(item_id=item.pk, choice=APPROVE, actor=member.user)
@@ -140,8 +148,9 @@ def test_a_declared_conflict_recuses_and_forbids_voting_r20a(world):
     member = world.members[3]
     services.member_declare(item_id=item.pk, actor=member.user, conflicted=True, note="同课题组")
     assert item.recusals.filter(membership=member).exists()
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         services.vote_cast(item_id=item.pk, choice=APPROVE, actor=member.user)
+    assert (info.value.code, info.value.rule) == ("conflict_of_interest", "R20a")
 
 
 def test_a_member_cannot_vote_for_another(world):
@@ -177,6 +186,7 @@ def test_absent_members_do_not_vote_r19(world):
             membership_id=world.members[6].pk,
             actor=world.secretary,
         )
+    assert caught.value.rule == "R19"
     assert caught.value.code == "not_present"
 
 
@@ -184,10 +194,14 @@ def test_tracking_choices_follow_the_application_kind(world):
     _meeting, [item] = opened(world, kind="tracking")
     item.application.project.status = "active"  # R28: only a running activity is tracked
     item.application.project.save()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         services.vote_cast(
-            item_id=item.pk, choice=APPROVE, membership_id=world.chair.pk, actor=world.secretary
+            item_id=item.pk,
+            choice=APPROVE,
+            membership_id=world.chair_membership.pk,
+            actor=world.secretary,
         )
+    assert info.value.error_dict["choice"][0].code == "invalid_choice"
     vote_all(world, item, ["continue"] * 7)
     assert conclude(world, item).outcome == "continue"
 
@@ -226,15 +240,19 @@ def test_no_votes_after_conclusion(world):
     _meeting, [item] = opened(world)
     vote_all(world, item, [APPROVE] * 7)
     conclude(world, item)
-    with pytest.raises(Conflict):
+    with pytest.raises(IllegalTransition) as info:
         services.vote_cast(
-            item_id=item.pk, choice=AWM, membership_id=world.chair.pk, actor=world.secretary
+            item_id=item.pk,
+            choice=AWM,
+            membership_id=world.chair_membership.pk,
+            actor=world.secretary,
         )
+    assert (info.value.status, info.value.action) == ("concluded", "vote")
 
 
 def test_nhc_needs_more_than_half_of_all_members_n4():
     # 15 members, 7 present: 5 votes pass R24 (5 >= 14/3) but not N4 (5 > 15/2 fails).
-    world = make_world(size=15, regimes=("meas", "nhc"))
+    world = build_world(size=15, regimes=("meas", "nhc"))
     _meeting, [item] = opened(world, present=world.members[:7])
     vote_all(world, item, [APPROVE] * 5 + ["disapprove", "abstain"])
     item = services.item_conclude(item_id=item.pk, actor=world.secretary, dissent="一名委员反对")
@@ -244,7 +262,7 @@ def test_nhc_needs_more_than_half_of_all_members_n4():
 
 
 def test_nhc_adopts_with_more_than_half_of_all_members_n4():
-    world = make_world(size=15, regimes=("meas", "nhc"))
+    world = build_world(size=15, regimes=("meas", "nhc"))
     _meeting, [item] = opened(world, present=world.members[:10])
     vote_all(world, item, [APPROVE] * 8 + ["disapprove", "abstain"])
     with pytest.raises(ValidationError) as caught:
@@ -264,8 +282,9 @@ def test_an_applicant_member_cannot_declare_no_conflict_r20a(world):
     member = world.members[3]
     own = under_meeting_review(world.committee, lead=member.user)
     item = services.agenda_add(meeting_id=meeting.pk, application_id=own.pk, actor=world.secretary)
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         services.member_declare(item_id=item.pk, actor=member.user, conflicted=False)
+    assert (info.value.code, info.value.rule) == ("applicant_conflict", "R20a")
 
 
 def test_consultants_declare_no_direct_interest_r20(world):
@@ -275,6 +294,7 @@ def test_consultants_declare_no_direct_interest_r20(world):
             item_id=item.pk, name="孙顾问", declaration="", no_direct_interest=False,
             actor=world.secretary,
         )  # fmt: skip
+    assert caught.value.code == "direct_interest"
     assert caught.value.rule == "R20"
     consultant = services.consultant_admit(
         item_id=item.pk, name="孙顾问", declaration="与本项目无直接利害关系",
@@ -295,11 +315,11 @@ def test_a_designated_vice_chair_presides_and_signs_the_decision_r18(world):
     services.meeting_open(
         meeting_id=meeting.pk,
         present=[m.pk for m in world.members],
-        presiding=world.vice_chair.pk,
+        presiding=world.vice_chair_membership.pk,
         designation="主任委员书面委托（2026年11月20日）",
         actor=world.secretary,
     )
     vote_all(world, item, [APPROVE] * 5 + ["disapprove", "abstain"])
     item = conclude(world, item)
     assert item.decision.outcome == APPROVE
-    assert item.decision.signed_by == world.vice_chair.user
+    assert item.decision.signed_by == world.vice_chair

@@ -117,5 +117,5 @@ def test_page_query_counts_are_constant(client, world, django_assert_max_num_que
     with django_assert_max_num_queries(10):
         html = client.get(reverse("registry:filing-list")).content.decode()
     assert html.count("data-filing=") == 26
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         client.get(reverse("registry:deadline-calendar") + "?month=2025-03")

@@ -14,7 +14,7 @@ from registry import services, workflow
 from registry.models import Filing, FilingPackage
 from registry.workflow import TRANSITIONS, Action, Status
 from tests.factories import InstitutionFactory, UserFactory
-from tests.registry.conftest import make_world
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_annual_report_for_2026_is_due_31_march_2027(world):
 
 
 def test_annual_report_open_is_idempotent_and_skips_later_committees(world):
-    later = make_world(established_on=dt.date(2027, 2, 1)).committee
+    later = build_world(via_services=True, established_on=dt.date(2027, 2, 1)).committee
     first = services.annual_report_open(year=2026)
     again = services.annual_report_open(year=2026)
     assert [f.pk for f in first] == [f.pk for f in again]
@@ -166,13 +166,14 @@ def test_correcting_the_founding_date_waives_the_filing_and_opens_a_new_one(worl
 
 def test_submit_needs_a_rendered_package_receipt_and_a_past_date(world):
     filing = _registration(world.committee)
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(IllegalTransition) as info:
         services.filing_submit(
             filing_id=filing.pk,
             actor=world.secretary,
             submitted_on=timezone.localdate(),
             receipt="x",
         )
+    assert (info.value.status, info.value.action) == ("due", "submit")
     services.filing_prepare(filing_id=filing.pk, actor=world.secretary)
     with pytest.raises(Conflict) as excinfo:
         services.filing_submit(
@@ -181,6 +182,7 @@ def test_submit_needs_a_rendered_package_receipt_and_a_past_date(world):
             submitted_on=timezone.localdate(),
             receipt="x",
         )
+    assert excinfo.value.rule == "R53"
     assert excinfo.value.code == "package_not_ready"
     package = FilingPackage.objects.get(filing=filing)
     services.package_render(package_id=package.pk)
@@ -201,8 +203,9 @@ def test_acknowledge_follows_submit(world):
     )
     assert filing.status == Status.ACKNOWLEDGED
     assert filing.receipt == "PT-REC-88"
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(IllegalTransition) as info:
         services.filing_acknowledge(filing_id=filing.pk, actor=world.admin)
+    assert (info.value.status, info.value.action) == ("acknowledged", "acknowledge")
 
 
 def test_only_managers_may_act(world):
@@ -212,7 +215,9 @@ def test_only_managers_may_act(world):
             services.filing_prepare(filing_id=filing.pk, actor=user)
 
 
-def test_prepare_renders_in_the_task_after_commit(world, eager, django_capture_on_commit_callbacks):
+def test_prepare_renders_in_the_task_after_commit(
+    world, eager_celery, django_capture_on_commit_callbacks
+):
     filing = _registration(world.committee)
     with django_capture_on_commit_callbacks(execute=True):
         package = services.filing_prepare(filing_id=filing.pk, actor=world.secretary)

@@ -84,9 +84,9 @@ def test_download_is_audited_and_hidden_from_outsiders(client, world):
 
 def test_listed_registration_package_carries_the_expert_rereview_r51(db):
     from tests.reviews.conftest import final_approval, listed_preliminary
-    from tests.reviews.conftest import make_world as reviews_world
+    from tests.world import build_world
 
-    world = reviews_world()
+    world = build_world()
     application = listed_preliminary(world)
     final_approval(world, application)
     filing = Filing.objects.get(kind="listed_registration", project=application.project)

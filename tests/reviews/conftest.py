@@ -1,70 +1,17 @@
-"""Fixtures of the reviews tests: a committee with a full roster, a researcher and an outsider."""
+"""Helpers of the reviews tests: applications moved along the workflow in the shared world
+(tests/world.py) by its researcher, secretary and chair."""
 
-import datetime as dt
-from types import SimpleNamespace
-
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from reviews import checklist, services
-from tests.factories import (
-    CommitteeFactory,
-    InstitutionFactory,
-    MembershipFactory,
-    ProjectFactory,
-    UserFactory,
-    valid_roster,
-)
+from tests.factories import ProjectFactory
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def pdf_upload(name="doc.pdf", content=PDF_BYTES):
     return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def make_world():
-    today = timezone.localdate()
-    term = {"term_start": today - dt.timedelta(days=30), "term_end": today + dt.timedelta(days=900)}
-    institution = InstitutionFactory(name="北京康华研究型医院")
-    committee = CommitteeFactory(institution=institution, name="康华科技伦理委员会")
-    members = valid_roster(committee, **term)
-    secretary = MembershipFactory(
-        committee=committee,
-        role="secretary",
-        expertise="other",
-        user=UserFactory(institution=institution, name="王秘书"),
-        **term,
-    )
-    researcher = UserFactory(institution=institution, name="李研究")
-    colleague = UserFactory(institution=institution, name="赵同事")
-    other_committee = CommitteeFactory(name="外单位伦理委员会")
-    outsider = MembershipFactory(committee=other_committee, role="secretary", **term).user
-    return SimpleNamespace(
-        institution=institution,
-        committee=committee,
-        chair=members[0],
-        vice_chair=members[1],
-        members=members,
-        secretary=secretary.user,
-        researcher=researcher,
-        colleague=colleague,
-        outsider=outsider,
-        stranger=UserFactory(),
-        admin=UserFactory(institution=institution, institution_admin=True),
-        term=term,
-    )
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
 
 
 def new_project(world, **kwargs):
@@ -105,7 +52,7 @@ def accepted(world, procedure="simplified", grounds="minimal_risk", **kwargs):
 def assigned(world, reviewers=None, **kwargs):
     application = accepted(world, **kwargs)
     reviewers = reviewers or world.members[2:4]
-    actor = world.chair.user
+    actor = world.chair
     assignments = services.application_assign(
         application_id=application.pk, membership_ids=[m.pk for m in reviewers], actor=actor
     )
@@ -128,9 +75,7 @@ def listed_preliminary(world, listed_item=6, **kwargs):
     """A listed activity approved in its preliminary review, now awaiting re-review (R38)."""
     project = kwargs.pop("project", None) or new_project(world, listed_item=listed_item)
     application = meeting_accepted(world, project=project, **kwargs)
-    services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
-    )
+    services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
     return application
 
 
@@ -150,7 +95,7 @@ def final_approval(world, application):
     """同意 recorded, then the committee's final approval (R42, R44)."""
     record_rereview(world, application)
     return services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
+        application_id=application.pk, outcome="approve", actor=world.chair
     )
 
 
@@ -173,8 +118,6 @@ def confirm_modifications(world, application):
 def approved_project(world, **kwargs):
     """A non-listed project approved by a meeting decision, with its tracking clock open."""
     application = meeting_accepted(world, **kwargs)
-    services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
-    )
+    services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
     application.project.refresh_from_db()
     return application.project

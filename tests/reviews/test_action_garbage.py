@@ -56,9 +56,7 @@ def _application(world):
             return f"/api/v1/applications/{application.pk}/documents/"
         return f"/api/v1/applications/{application.pk}/{name}/"
 
-    return garbage.Target(
-        actor=world.chair.user, target=application, page_url=page_url, api_url=api_url
-    )
+    return garbage.Target(actor=world.chair, target=application, page_url=page_url, api_url=api_url)
 
 
 def _conflict(world):
@@ -102,7 +100,7 @@ def _application_actor(world, application, name):
         return world.researcher
     if workflow.REVIEWER in roles:
         return application.reviews.get().assignments.order_by("id").first().membership.user
-    return world.chair.user
+    return world.chair
 
 
 def _cases():

@@ -181,7 +181,7 @@ def test_accept_simplified_needs_r32_ground(world, as_user):
 
 def test_full_simplified_flow_over_the_api(world, as_user, api_client):
     application = accepted(world)
-    client = as_user(world.chair.user)
+    client = as_user(world.chair)
     response = client.post(
         f"/api/v1/applications/{application.pk}/assign/",
         {"reviewers": [world.members[2].pk]},
@@ -216,7 +216,7 @@ def test_full_simplified_flow_over_the_api(world, as_user, api_client):
             format="json",
         )
         assert response.status_code == 200
-    client = as_user(world.chair.user)
+    client = as_user(world.chair)
     response = client.post(
         f"/api/v1/applications/{application.pk}/decide/", {"outcome": "approve"}, format="json"
     )
@@ -243,7 +243,7 @@ def test_decide_without_conditions_is_400(world, as_user):
     application, (a1, a2) = assigned(world)
     declare_and_opine(a1, "approve_with_modifications")
     declare_and_opine(a2, "approve_with_modifications")
-    response = as_user(world.chair.user).post(
+    response = as_user(world.chair).post(
         f"/api/v1/applications/{application.pk}/decide/",
         {"outcome": "approve_with_modifications"},
         format="json",
@@ -266,7 +266,7 @@ def test_extend_needs_reason(world, as_user):
 @pytest.mark.parametrize("who", ["outsider", "stranger"])
 def test_outsiders_get_404(world, as_user, who):
     application = accepted(world)
-    client = as_user(getattr(world, who))
+    client = as_user(world.user(who))
     assert client.get(f"/api/v1/applications/{application.pk}/").status_code == 404
     assert client.post(f"/api/v1/applications/{application.pk}/withdraw/").status_code == 404
     assert client.get(f"/api/v1/projects/{application.project_id}/").status_code == 404
@@ -292,9 +292,7 @@ def test_researcher_never_sees_reviewers_or_opinions(world, as_user):
     application, (a1, a2) = assigned(world)
     declare_and_opine(a1, "approve", comments="秘密意见一")
     declare_and_opine(a2, "approve", comments="秘密意见二")
-    services.application_decide(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
-    )
+    services.application_decide(application_id=application.pk, outcome="approve", actor=world.chair)
     client = as_user(world.researcher)
     blobs = [
         client.get(f"/api/v1/applications/{application.pk}/").content,
@@ -335,9 +333,7 @@ def test_list_query_counts_are_constant(world, as_user, django_assert_max_num_qu
         assert client.get("/api/v1/applications/").json()["count"] == 3
     for _ in range(3):
         application = accepted(world, procedure="meeting", grounds="")
-        services.decision_issue(
-            application_id=application.pk, outcome="approve", actor=world.chair.user
-        )
+        services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
     with django_assert_max_num_queries(10):
         assert client.get("/api/v1/applications/").json()["count"] == 6
     with django_assert_max_num_queries(10):
@@ -349,7 +345,7 @@ def test_list_query_counts_are_constant(world, as_user, django_assert_max_num_qu
 
 def test_opinion_worksheet_accepts_only_the_scope_criteria_r22(world, as_user):
     application = accepted(world)
-    client = as_user(world.chair.user)
+    client = as_user(world.chair)
     client.post(
         f"/api/v1/applications/{application.pk}/assign/",
         {"reviewers": [m.pk for m in world.members[2:4]]},

@@ -41,7 +41,7 @@ def test_rereview_end_to_end_over_the_api(world, as_user):
     assert "opinion" in response.json()
     response = client.post(_url(application, "record_rereview"), {**body, "panel_size": 5})
     assert response.status_code == 200
-    response = as_user(world.chair.user).post(_url(application, "decide"), {"outcome": "approve"})
+    response = as_user(world.chair).post(_url(application, "decide"), {"outcome": "approve"})
     assert response.status_code == 201, response.content
     assert response.json()["stage"] == "final"
     assert response.json()["next_tracking_due"]
@@ -52,7 +52,7 @@ def test_rereview_end_to_end_over_the_api(world, as_user):
 def test_appeal_over_the_api(world, as_user):
     application = meeting_accepted(world)
     services.decision_issue(
-        application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair.user
+        application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair
     )
     response = as_user(world.outsider).post(_url(application, "appeal"), {"grounds": "y"})
     assert response.status_code == 404

@@ -96,9 +96,7 @@ def test_decision_closes_the_clock(world):
     application, (a1, a2) = assigned(world)
     declare_and_opine(a1, "approve")
     declare_and_opine(a2, "approve")
-    services.application_decide(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
-    )
+    services.application_decide(application_id=application.pk, outcome="approve", actor=world.chair)
     deadline = Deadline.objects.get(kind="decision")
     assert deadline.state == "met"
     assert deadline.met_at is not None

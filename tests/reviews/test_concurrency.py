@@ -2,17 +2,18 @@
 
 import pytest
 
-from ethics.errors import Conflict
+from ethics.errors import IllegalTransition
 from reviews import services
 from reviews.models import Decision, Review
 from tests.conftest import race, requires_postgres
-from tests.reviews.conftest import make_world, submitted
+from tests.reviews.conftest import submitted
+from tests.world import build_world
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_secretaries_accept_the_same_application_once():
-    world = make_world()
+    world = build_world()
     from tests.factories import MembershipFactory, UserFactory
 
     other = MembershipFactory(
@@ -36,31 +37,34 @@ def test_two_secretaries_accept_the_same_application_once():
     )
     assert len(results) == 1
     assert len(errors) == 1
-    assert isinstance(errors[0], Conflict)
+    assert isinstance(errors[0], IllegalTransition)
+    assert (errors[0].status, errors[0].action) == ("under_review", "accept")
     assert Review.objects.filter(application=application).count() == 1
 
 
 def test_two_decisions_on_the_same_application_give_one_result():
-    world = make_world()
+    world = build_world()
     application = submitted(world)
     services.application_accept(
         application_id=application.pk, procedure="meeting", actor=world.secretary
     )
     results, errors = race(
         lambda: services.decision_issue(
-            application_id=application.pk, outcome="approve", actor=world.chair.user
+            application_id=application.pk, outcome="approve", actor=world.chair
         ),
         lambda: services.decision_issue(
-            application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair.user
+            application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair
         ),
     )
     assert len(results) == 1
     assert len(errors) == 1
+    assert isinstance(errors[0], IllegalTransition)
+    assert (errors[0].status, errors[0].action) == ("decided", "decide")
     assert Decision.objects.filter(application=application).count() == 1
 
 
 def test_concurrent_decisions_take_consecutive_numbers():
-    world = make_world()
+    world = build_world()
     applications = []
     for _ in range(6):
         application = submitted(world)
@@ -72,7 +76,7 @@ def test_concurrent_decisions_take_consecutive_numbers():
         *[
             (
                 lambda pk=a.pk: services.decision_issue(
-                    application_id=pk, outcome="approve", actor=world.chair.user
+                    application_id=pk, outcome="approve", actor=world.chair
                 )
             )
             for a in applications
@@ -83,7 +87,7 @@ def test_concurrent_decisions_take_consecutive_numbers():
 
 
 def test_concurrent_submissions_take_distinct_references():
-    world = make_world()
+    world = build_world()
     from tests.reviews.conftest import draft
 
     drafts = [draft(world) for _ in range(5)]

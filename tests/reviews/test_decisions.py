@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from pypdf import PdfReader
 
 from ethics import pdf, regulations
-from ethics.errors import Conflict
+from ethics.errors import Conflict, IllegalTransition
 from ethics.models import AuditEvent
 from reviews import services
 from reviews.models import Decision, Project
@@ -45,14 +45,12 @@ def _meeting(world, **kwargs):
 def test_r23_conditions_and_reasons_are_required(world, outcome, field, code):
     application = _meeting(world)
     with pytest.raises(ValidationError) as info:
-        services.decision_issue(
-            application_id=application.pk, outcome=outcome, actor=world.chair.user
-        )
+        services.decision_issue(application_id=application.pk, outcome=outcome, actor=world.chair)
     assert info.value.error_dict[field][0].code == code
     decision = services.decision_issue(
         application_id=application.pk,
         outcome=outcome,
-        actor=world.chair.user,
+        actor=world.chair,
         **{field: "见审查意见"},
     )
     assert getattr(decision, field) == "见审查意见"
@@ -60,10 +58,11 @@ def test_r23_conditions_and_reasons_are_required(world, outcome, field, code):
 
 def test_tracking_outcomes_only_for_tracking_reports(world):
     application = _meeting(world)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         services.decision_issue(
-            application_id=application.pk, outcome="continue", actor=world.chair.user
+            application_id=application.pk, outcome="continue", actor=world.chair
         )
+    assert info.value.error_dict["outcome"][0].code == "invalid_choice"
 
 
 def test_meeting_decision_via_decision_issue_with_a_tally(world):
@@ -71,14 +70,13 @@ def test_meeting_decision_via_decision_issue_with_a_tally(world):
     application = _meeting(world)
     tally = {"approve": 6, "disapprove": 1, "present": 7}
     decision = services.decision_issue(
-        application_id=application.pk, outcome="approve", tally=tally, actor=world.chair.user
+        application_id=application.pk, outcome="approve", tally=tally, actor=world.chair
     )
     assert decision.tally == tally
     assert decision.review.state == "decided"
-    with pytest.raises(Conflict):  # one decision per round
-        services.decision_issue(
-            application_id=application.pk, outcome="approve", actor=world.chair.user
-        )
+    with pytest.raises(IllegalTransition) as info:  # one decision per round
+        services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
+    assert (info.value.status, info.value.action) == ("decided", "decide")
 
 
 def test_decision_numbers_are_gap_free_per_committee_and_year(world):
@@ -87,7 +85,7 @@ def test_decision_numbers_are_gap_free_per_committee_and_year(world):
         application = _meeting(world)
         numbers.append(
             services.decision_issue(
-                application_id=application.pk, outcome="approve", actor=world.chair.user
+                application_id=application.pk, outcome="approve", actor=world.chair
             )
         )
     assert [d.sequence for d in numbers] == [1, 2, 3]
@@ -97,24 +95,23 @@ def test_decision_numbers_are_gap_free_per_committee_and_year(world):
 
 def test_rolled_back_decision_gives_its_number_back(world):
     application = _meeting(world)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         services.decision_issue(
-            application_id=application.pk, outcome="disapprove", actor=world.chair.user
+            application_id=application.pk, outcome="disapprove", actor=world.chair
         )
+    assert info.value.error_dict["reasons"][0].code == "reasons_required"
     decision = services.decision_issue(
         application_id=application.pk,
         outcome="disapprove",
         reasons="风险过高",
-        actor=world.chair.user,
+        actor=world.chair,
     )
     assert decision.sequence == 1
 
 
 def test_approval_of_a_non_listed_initial_application_approves_the_project(world):
     application = _ready(world)
-    services.application_decide(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
-    )
+    services.application_decide(application_id=application.pk, outcome="approve", actor=world.chair)
     assert Project.objects.get(pk=application.project_id).status == "approved"
 
 
@@ -122,9 +119,7 @@ def test_listed_project_waits_for_rereview(world):
     """R38: a listed activity is not approved before the expert re-review."""
     project = new_project(world, listed_item=4)
     application = _meeting(world, project=project)
-    services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
-    )
+    services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
     assert Project.objects.get(pk=project.pk).status == "planned"
 
 
@@ -132,11 +127,11 @@ def test_next_tracking_review_within_twelve_months_or_six_if_listed(world):
     """R28 / R45: the interval comes from the rule set; a listed activity's date comes with its
     final approval after expert re-review (the preliminary approval carries none)."""
     plain = services.decision_issue(
-        application_id=_meeting(world).pk, outcome="approve", actor=world.chair.user
+        application_id=_meeting(world).pk, outcome="approve", actor=world.chair
     )
     listed_app = _meeting(world, project=new_project(world, listed_item=5))
     preliminary = services.decision_issue(
-        application_id=listed_app.pk, outcome="approve", actor=world.chair.user
+        application_id=listed_app.pk, outcome="approve", actor=world.chair
     )
     assert preliminary.stage == "preliminary"
     assert preliminary.next_tracking_due is None
@@ -149,16 +144,14 @@ def test_next_tracking_review_within_twelve_months_or_six_if_listed(world):
     assert (listed.next_tracking_due - decided).days <= months_listed * 31 + 10
     assert listed.next_tracking_due < plain.next_tracking_due
     refused = services.decision_issue(
-        application_id=_meeting(world).pk, outcome="disapprove", reasons="x", actor=world.chair.user
+        application_id=_meeting(world).pk, outcome="disapprove", reasons="x", actor=world.chair
     )
     assert refused.next_tracking_due is None
 
 
 def test_decision_notifies_the_applicant_without_reviewer_names(world):
     application = _ready(world)
-    services.application_decide(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
-    )
+    services.application_decide(application_id=application.pk, outcome="approve", actor=world.chair)
     notes = list(world.researcher.notifications.all())
     reviewer_names = {m.user.display_name for m in world.members[2:4]}
     assert any("批准" in n.title or "Approve" in n.title for n in notes)
@@ -173,7 +166,7 @@ def test_letter_renders_in_chinese_with_hash(world):
     """R26: 批件 in Chinese with committee, numbers, outcome, tracking date and verification hash."""
     application = _ready(world)
     decision = services.application_decide(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
+        application_id=application.pk, outcome="approve", actor=world.chair
     )
     decision = services.letter_render(decision_id=decision.pk)
     assert decision.letter
@@ -200,7 +193,7 @@ def test_approval_after_modification_letter_is_an_opinion_until_confirmed(world)
         application_id=application.pk,
         outcome="approve_with_modifications",
         conditions="补充数据脱敏方案",
-        actor=world.chair.user,
+        actor=world.chair,
     )
     text = _text(services.letter_render(decision_id=decision.pk)).replace(" ", "")
     assert "科技伦理审查意见" in text
@@ -220,7 +213,7 @@ def test_disapproval_letter_is_an_opinion_with_reasons(world):
         application_id=application.pk,
         outcome="disapprove",
         reasons="风险受益比不合理",
-        actor=world.chair.user,
+        actor=world.chair,
     )
     decision = services.letter_render(decision_id=decision.pk)
     text = "".join(
@@ -241,7 +234,7 @@ def test_letter_is_rendered_by_the_task_after_commit(
         application = _meeting(world)
         with django_capture_on_commit_callbacks(execute=True):
             decision = services.decision_issue(
-                application_id=application.pk, outcome="approve", actor=world.chair.user
+                application_id=application.pk, outcome="approve", actor=world.chair
             )
     finally:
         app.conf.task_always_eager = False
@@ -254,10 +247,11 @@ def test_letter_is_rendered_by_the_task_after_commit(
 def test_letter_download_is_permission_checked_and_audited(world):
     application = _meeting(world)
     decision = services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
+        application_id=application.pk, outcome="approve", actor=world.chair
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         services.letter_open(decision_id=decision.pk, actor=world.researcher)
+    assert info.value.code == "letter_not_ready"
     services.letter_render(decision_id=decision.pk)
     services.letter_open(decision_id=decision.pk, actor=world.researcher)
     assert AuditEvent.objects.filter(action="letter.download", actor=world.researcher).count() == 1
@@ -270,7 +264,7 @@ def test_letter_download_is_permission_checked_and_audited(world):
 def test_verification_hash_covers_the_certified_content(world):
     application = _meeting(world)
     decision = services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
+        application_id=application.pk, outcome="approve", actor=world.chair
     )
     original = services.letter_context(decision)["hash"]
     decision.conditions = "篡改"
@@ -281,9 +275,8 @@ def test_verification_hash_covers_the_certified_content(world):
 
 def test_withdraw_after_decision_is_refused(world):
     application = _meeting(world)
-    services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
-    )
-    with pytest.raises(Conflict):
+    services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
+    with pytest.raises(IllegalTransition) as info:
         services.application_withdraw(application_id=application.pk, actor=world.researcher)
+    assert (info.value.status, info.value.action) == ("decided", "withdraw")
     assert Decision.objects.count() == 1

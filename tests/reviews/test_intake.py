@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from ethics.errors import Conflict
+from ethics.errors import Conflict, IllegalTransition
 from ethics.models import AuditEvent
 from reviews import checklist, services
 from reviews.models import Application, DocumentVersion
@@ -18,6 +18,7 @@ def test_project_on_another_institutions_committee_needs_an_entrustment(world):
     foreign = CommitteeFactory()
     with pytest.raises(Conflict) as info:
         services.project_create(actor=world.researcher, title="跨单位项目", committee=foreign)
+    assert info.value.code == "committee_not_competent"
     assert info.value.rule == "R17"
     project = services.project_create(
         actor=world.researcher,
@@ -113,18 +114,20 @@ def test_return_lists_given_and_detected_items_at_once(world):
     assert application.missing_items == ["funding", "签字页不清晰"]
     note = world.researcher.notifications.get()
     assert "签字页不清晰" in note.title
-    with pytest.raises(Conflict):  # already returned
+    with pytest.raises(IllegalTransition) as info:  # already returned
         services.application_return(
             application_id=application.pk, missing=["coi"], actor=world.secretary
         )
+    assert (info.value.status, info.value.action) == ("returned", "return")
 
 
 def test_return_needs_at_least_one_item(world):
     application = submitted(world)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         services.application_return(
             application_id=application.pk, missing=[], actor=world.secretary
         )
+    assert info.value.error_dict["missing"][0].code == "required"
 
 
 def test_resubmit_after_return_clears_missing_items(world):
@@ -143,10 +146,11 @@ def test_resubmit_after_return_clears_missing_items(world):
 
 def test_not_accept_needs_a_reason(world):
     application = submitted(world)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         services.application_not_accept(
             application_id=application.pk, reason=" ", actor=world.secretary
         )
+    assert info.value.error_dict["reason"][0].code == "required"
     services.application_not_accept(
         application_id=application.pk, reason="不属于本委员会审查范围", actor=world.secretary
     )
@@ -197,6 +201,7 @@ def test_emergency_needs_its_basis(world):
         services.application_accept(
             application_id=application.pk, procedure="emergency", grounds="", actor=world.secretary
         )
+    assert info.value.code == "emergency_basis_required"
     assert info.value.rule == "R47"
     services.application_accept(
         application_id=application.pk,
@@ -227,10 +232,11 @@ def test_secretary_asks_for_one_document_to_be_corrected(world):
         note="知情同意书缺少联系方式",
         actor=world.secretary,
     )
-    with pytest.raises(Conflict):  # other documents stay locked
+    with pytest.raises(Conflict) as info:  # other documents stay locked
         services.document_upload(
             application_id=application.pk, slot="plan", upload=pdf_upload(), actor=world.researcher
         )
+    assert info.value.code == "documents_locked"
     version = services.document_upload(
         application_id=application.pk, slot="consent", upload=pdf_upload(), actor=world.researcher
     )

@@ -184,7 +184,7 @@ def test_the_page_offers_what_the_table_allows(world, client):
     assert "/do/withdraw/" in html
     assert "/do/accept/" not in html
     application = meeting_accepted(world)
-    client.force_login(world.chair.user)
+    client.force_login(world.chair)
     html = client.get(reverse("reviews:application-detail", args=[application.pk])).content
     assert b"/do/decide/" not in html
     assert b"/do/extend/" in html
@@ -194,7 +194,7 @@ def test_simplified_reviewers_are_the_chairs_to_designate(world, client):
     """R33: the secretary is not offered, and may not take, the assignment."""
     application, _assignments = assigned(world)
     assert "assign" not in {a.name for a in APPLICATIONS.available(world.secretary, application)}
-    assert "assign" in {a.name for a in APPLICATIONS.available(world.chair.user, application)}
+    assert "assign" in {a.name for a in APPLICATIONS.available(world.chair, application)}
     client.force_login(world.secretary)
     url = reverse("reviews:application-action", args=[application.pk, "assign"])
     response = client.post(url, {"reviewers": [world.members[4].pk]})

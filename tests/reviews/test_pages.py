@@ -81,7 +81,7 @@ def test_application_page_for_each_role(client, world, django_assert_max_num_que
 def _disapproved(world):
     application = meeting_accepted(world)
     services.decision_issue(
-        application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair.user
+        application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair
     )
     services.appeal_file(application_id=application.pk, grounds="g", actor=world.researcher)
     return application
@@ -93,7 +93,7 @@ def _modifications_submitted(world):
         application_id=application.pk,
         outcome="approve_with_modifications",
         conditions="c",
-        actor=world.chair.user,
+        actor=world.chair,
     )
     upload_new_version(world, application)
     services.modifications_submit(application_id=application.pk, actor=world.researcher)
@@ -126,7 +126,7 @@ def test_application_page_within_15_queries_for_every_role(
 ):
     application = STATES[state](world)
     url = reverse("reviews:application-detail", args=[application.pk])
-    people = [world.secretary, world.chair.user, world.researcher, world.colleague, world.admin]
+    people = [world.secretary, world.chair, world.researcher, world.colleague, world.admin]
     reviewer = ReviewerAssignment.objects.filter(review__application=application).first()
     if reviewer is not None:
         people.append(reviewer.membership.user)
@@ -140,7 +140,7 @@ def test_application_page_within_15_queries_for_every_role(
 def test_project_page_within_15_queries(client, world, django_assert_max_num_queries):
     application = _disapproved(world)
     url = reverse("reviews:project-detail", args=[application.project_id])
-    for user in (world.researcher, world.colleague, world.secretary, world.chair.user):
+    for user in (world.researcher, world.colleague, world.secretary, world.chair):
         client.force_login(user)
         client.get(url)
         with django_assert_max_num_queries(15):

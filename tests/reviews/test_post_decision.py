@@ -5,7 +5,7 @@ import io
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -20,12 +20,12 @@ from tests.reviews.conftest import (
     draft,
     final_approval,
     listed_preliminary,
-    make_world,
     meeting_accepted,
     pdf_upload,
     record_rereview,
     upload_new_version,
 )
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ def _tracking(project):
 
 def _decide(world, application, outcome, **kwargs):
     return services.decision_issue(
-        application_id=application.pk, outcome=outcome, actor=world.chair.user, **kwargs
+        application_id=application.pk, outcome=outcome, actor=world.chair, **kwargs
     )
 
 
@@ -68,7 +68,7 @@ DECIDED_AT = dt.datetime(2027, 3, 10, 10, tzinfo=deadlines.SHANGHAI)
 
 def test_tracking_clock_twelve_months_for_a_plain_project(db):
     with time_machine.travel(DECIDED_AT, tick=False):
-        world = make_world()
+        world = build_world()
         project = approved_project(world)
     clock = _tracking(project)
     assert clock.rule == regulations.MEAS.tracking_months.rule == "R28"
@@ -78,7 +78,7 @@ def test_tracking_clock_twelve_months_for_a_plain_project(db):
 
 def test_tracking_clock_six_months_for_a_listed_activity_after_final_approval(db):
     with time_machine.travel(DECIDED_AT, tick=False):
-        world = make_world()
+        world = build_world()
         application = listed_preliminary(world)
         assert not Deadline.objects.filter(kind=clocks.TRACKING_REVIEW).exists()
         decision = final_approval(world, application)
@@ -101,7 +101,7 @@ def test_tracking_reminders_go_to_the_lead_and_the_secretary(world):
     recipients = hooks.deadline_recipients(_tracking(project))
     assert world.researcher in recipients.responsible
     assert world.secretary in recipients.responsible
-    assert world.chair.user in recipients.escalation
+    assert world.chair in recipients.escalation
 
 
 def test_tracking_report_continue_rolls_the_clock_and_suspend_notifies(world):
@@ -127,6 +127,7 @@ def test_tracking_report_continue_rolls_the_clock_and_suspend_notifies(world):
 def test_follow_up_applications_need_an_approved_activity(world):
     with pytest.raises(Conflict) as info:
         draft(world, kind="tracking")
+    assert info.value.code == "project_not_approved"
     assert info.value.rule == "R28"
 
 
@@ -144,8 +145,9 @@ def test_preliminary_approval_waits_for_rereview(world, django_capture_on_commit
     assert clock.rule == "R43"
     assert clock.subject_id == rereview.pk
     assert len(callbacks) >= 2  # the preliminary opinion letter and the package
-    with pytest.raises(Conflict) as info:  # R58: no start before re-review
+    with pytest.raises(IllegalTransition) as info:  # R58: no start before re-review
         services.project_start(project_id=application.project_id, actor=world.researcher)
+    assert (info.value.status, info.value.action) == ("planned", "start")
     assert info.value.code == "illegal_transition"
 
 
@@ -163,11 +165,13 @@ def test_rereview_panel_of_four_is_refused(world):
 
 def test_disagree_blocks_approval_and_ends_in_a_final_disapproval(world):
     application = listed_preliminary(world)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         record_rereview(world, application, opinion="disagree")  # reasons required
+    assert info.value.error_dict["reasons"][0].code == "required"
     record_rereview(world, application, opinion="disagree", reasons="风险控制措施不足")
     with pytest.raises(Conflict) as info:
         _decide(world, application, "approve")
+    assert info.value.code == "rereview_disagrees"
     assert info.value.rule == "R44"
     decision = _decide(world, application, "disapprove")
     assert decision.stage == "final"
@@ -180,6 +184,7 @@ def test_final_decision_needs_the_opinion_first(world):
     application = listed_preliminary(world)
     with pytest.raises(Conflict) as info:
         _decide(world, application, "approve")
+    assert info.value.rule == "R44"
     assert info.value.code == "rereview_opinion_missing"
 
 
@@ -193,11 +198,12 @@ def test_submit_rereview_counts_from_the_submission(world):
     assert timezone.localtime(clock.due_at).date() > today + dt.timedelta(
         days=regulations.MEAS.rereview_days.value
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         services.rereview_submit(
             application_id=application.pk, actor=world.secretary, authority="北京市科委"
         )
-    with pytest.raises(Exception):  # noqa: B017, PT011 - the researcher may not act
+    assert info.value.code == "rereview_already_submitted"
+    with pytest.raises(PermissionDenied):  # the researcher may not act
         services.rereview_submit(
             application_id=application.pk, actor=world.researcher, authority="x"
         )
@@ -214,7 +220,7 @@ def test_package_pdf_has_materials_opinion_and_tally(world):
     assert "表决情况" in text
     assert application.ref in text
     assert rereview.package_hash in text.replace("\n", "")
-    with pytest.raises(Exception):  # noqa: B017, PT011
+    with pytest.raises(PermissionDenied):
         services.package_open(rereview_id=rereview.pk, actor=world.researcher)
 
 
@@ -247,10 +253,12 @@ def test_approval_after_modification_needs_confirmation(world):
     decision = _decide(world, application, "approve_with_modifications", conditions="补充方案")
     project = Project.objects.get(pk=application.project_id)
     assert project.status == "planned"
-    with pytest.raises(Conflict):  # nothing uploaded yet
+    with pytest.raises(Conflict) as info:  # nothing uploaded yet
         services.modifications_submit(application_id=application.pk, actor=world.researcher)
-    with pytest.raises(Conflict):
+    assert (info.value.code, info.value.rule) == ("no_modified_documents", "R23")
+    with pytest.raises(Conflict) as info:
         services.modifications_confirm(application_id=application.pk, actor=world.secretary)
+    assert info.value.code == "modifications_not_submitted"
     approval = confirm_modifications(world, application)
     assert approval.stage == "confirmation"
     assert approval.follows_id == decision.pk
@@ -261,8 +269,9 @@ def test_approval_after_modification_needs_confirmation(world):
 def test_resubmit_starts_a_new_round_keeping_history(world):
     application = meeting_accepted(world)
     first = _decide(world, application, "resubmit", conditions="重写知情同意书")
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         services.application_resubmit(application_id=application.pk, actor=world.researcher)
+    assert (info.value.code, info.value.rule) == ("no_modified_documents", "R23")
     upload_new_version(world, application)
     services.application_resubmit(application_id=application.pk, actor=world.researcher)
     services.application_accept(
@@ -277,16 +286,18 @@ def test_resubmit_starts_a_new_round_keeping_history(world):
 def test_appeal_states(world):
     application = meeting_accepted(world)
     original = _decide(world, application, "disapprove", reasons="风险过高")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         services.appeal_file(application_id=application.pk, grounds=" ", actor=world.researcher)
+    assert info.value.error_dict["grounds"][0].code == "required"
     appeal = services.appeal_file(
         application_id=application.pk, grounds="审查遗漏了补充数据", actor=world.researcher
     )
     assert appeal.state == "filed"
     with pytest.raises(Conflict) as info:
         services.appeal_file(application_id=application.pk, grounds="再次", actor=world.researcher)
+    assert info.value.rule == "R27"
     assert info.value.code == "appeal_pending"
-    with pytest.raises(Exception):  # noqa: B017, PT011
+    with pytest.raises(PermissionDenied):
         services.appeal_file(application_id=application.pk, grounds="x", actor=world.secretary)
     appeal_app = appeal.application
     services.document_upload(
@@ -332,6 +343,7 @@ def test_appeal_only_against_disapproval(world):
     _decide(world, application, "approve")
     with pytest.raises(Conflict) as info:
         services.appeal_file(application_id=application.pk, grounds="x", actor=world.researcher)
+    assert info.value.code == "nothing_to_appeal"
     assert info.value.rule == "R27"
 
 
@@ -380,6 +392,7 @@ def test_overdue_tracking_blocks_amendments(world):
     amendment = draft(world, kind="amendment", project=project)
     with pytest.raises(Conflict) as info:
         services.application_submit(application_id=amendment.pk, actor=world.researcher)
+    assert info.value.code == "tracking_overdue"
     assert info.value.rule == "R28"
 
 
@@ -400,17 +413,19 @@ def test_participating_committee_recognises_the_decision(world):
             verification_hash=decision.letter_hash,
             actor=secretary,
         )
+    assert info.value.rule == "R31"
     assert info.value.code == "not_participating"
     services.project_set_participants(
         project_id=project.pk, institution_ids=[other.institution_id], actor=world.researcher
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         services.recognition_record(
             committee_id=other.pk,
             decision_number=decision.number,
             verification_hash="0" * 64,
             actor=secretary,
         )
+    assert info.value.error_dict["verification_hash"][0].code == "invalid"
     recognition = services.recognition_record(
         committee_id=other.pk,
         decision_number=decision.number,

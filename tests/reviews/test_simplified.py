@@ -22,7 +22,7 @@ def test_fewer_than_the_minimum_reviewers_is_refused(world):
         services.application_assign(
             application_id=application.pk,
             membership_ids=[m.pk for m in world.members[2 : 2 + MIN_REVIEWERS - 1]],
-            actor=world.chair.user,
+            actor=world.chair,
         )
     assert info.value.code == "too_few_reviewers"
     assert info.value.rule == "R33"
@@ -59,10 +59,10 @@ def test_all_approve_then_the_chair_decides(world):
     declare_and_opine(a1, "approve")
     declare_and_opine(a2, "approve")
     decision = services.application_decide(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
+        application_id=application.pk, outcome="approve", actor=world.chair
     )
     assert decision.tally == {"procedure": "simplified", "reviewers": 2, "verdicts": {"approve": 2}}
-    assert decision.signature_name == world.chair.user.display_name
+    assert decision.signature_name == world.chair.display_name
     assert Application.objects.get(pk=application.pk).status == "decided"
 
 
@@ -72,14 +72,15 @@ def test_all_approve_with_modifications(world):
     declare_and_opine(a2, "approve_with_modifications")
     with pytest.raises(Conflict) as info:  # R34: only the agreed outcome
         services.application_decide(
-            application_id=application.pk, outcome="approve", actor=world.chair.user
+            application_id=application.pk, outcome="approve", actor=world.chair
         )
+    assert info.value.code == "outcome_not_agreed"
     assert info.value.rule == "R34"
     decision = services.application_decide(
         application_id=application.pk,
         outcome="approve_with_modifications",
         conditions="补充数据脱敏方案",
-        actor=world.chair.user,
+        actor=world.chair,
     )
     assert decision.conditions == "补充数据脱敏方案"
 
@@ -89,8 +90,9 @@ def test_decision_waits_for_every_opinion(world):
     declare_and_opine(a1, "approve")
     with pytest.raises(Conflict) as info:
         services.application_decide(
-            application_id=application.pk, outcome="approve", actor=world.chair.user
+            application_id=application.pk, outcome="approve", actor=world.chair
         )
+    assert info.value.rule == "R33"
     assert info.value.code == "opinions_pending"
 
 
@@ -132,8 +134,9 @@ def test_conversion_to_meeting_review(world, first, second, reason):
     assert event.after["rule"] == "R34"
     with pytest.raises(Conflict) as info:
         services.application_decide(
-            application_id=application.pk, outcome="approve", actor=world.chair.user
+            application_id=application.pk, outcome="approve", actor=world.chair
         )
+    assert info.value.rule == "R15"
     assert info.value.code == "meeting_review"
 
 
@@ -151,6 +154,7 @@ def test_opinion_needs_a_no_conflict_declaration_first(world):
     _application, (a1, _a2) = assigned(world)
     with pytest.raises(Conflict) as info:
         services.opinion_record(assignment_id=a1.pk, verdict="approve", actor=a1.membership.user)
+    assert info.value.rule == "R20a"
     assert info.value.code == "coi_not_declared"
 
 
@@ -160,11 +164,12 @@ def test_conflicted_member_cannot_give_an_opinion_or_be_assigned_again(world):
     services.assignment_declare(
         assignment_id=a1.pk, conflicted=True, note="是项目合作者", actor=user
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         services.opinion_record(assignment_id=a1.pk, verdict="approve", actor=user)
+    assert (info.value.code, info.value.rule) == ("coi_not_declared", "R20a")
     with pytest.raises(Conflict) as info:
         services.application_assign(
-            application_id=application.pk, membership_ids=[a1.membership.pk], actor=world.chair.user
+            application_id=application.pk, membership_ids=[a1.membership.pk], actor=world.chair
         )
     assert info.value.code == "member_conflicted"
     assert info.value.rule == "R20a"
@@ -178,15 +183,16 @@ def test_conflict_drops_below_minimum_until_another_member_is_assigned(world):
     declare_and_opine(a2, "approve")
     with pytest.raises(Conflict) as info:
         services.application_decide(
-            application_id=application.pk, outcome="approve", actor=world.chair.user
+            application_id=application.pk, outcome="approve", actor=world.chair
         )
+    assert info.value.code == "too_few_reviewers"
     assert info.value.rule == "R33"
     (a3,) = services.application_assign(
-        application_id=application.pk, membership_ids=[world.members[5].pk], actor=world.chair.user
+        application_id=application.pk, membership_ids=[world.members[5].pk], actor=world.chair
     )
     declare_and_opine(a3, "approve")
     decision = services.application_decide(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
+        application_id=application.pk, outcome="approve", actor=world.chair
     )
     assert decision.tally["reviewers"] == 2
 
@@ -200,8 +206,9 @@ def test_project_team_member_on_the_committee_cannot_be_assigned(world):
         services.application_assign(
             application_id=application.pk,
             membership_ids=[member.pk, world.members[4].pk],
-            actor=world.chair.user,
+            actor=world.chair,
         )
+    assert info.value.rule == "R20a"
     assert info.value.code == "member_conflicted"
 
 
@@ -217,16 +224,17 @@ def test_emergency_review_decides_any_outcome_after_all_opinions(world):
     (a1,) = services.application_assign(
         application_id=application.pk, membership_ids=[world.members[2].pk], actor=world.secretary
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as info:
         services.application_decide(
-            application_id=application.pk, outcome="approve", actor=world.chair.user
+            application_id=application.pk, outcome="approve", actor=world.chair
         )
+    assert (info.value.code, info.value.rule) == ("opinions_pending", "R49")
     declare_and_opine(a1, "disapprove")
     decision = services.application_decide(
         application_id=application.pk,
         outcome="disapprove",
         reasons="风险控制措施不足",
-        actor=world.chair.user,
+        actor=world.chair,
     )
     assert decision.tally["procedure"] == "emergency"
     assert Decision.objects.count() == 1

@@ -58,7 +58,7 @@ def test_withdraw_is_possible_before_any_decision():
 
 def _call(action, application, world):
     """Call the real service for `action` with plausible arguments."""
-    secretary, chair = world.secretary, world.chair.user
+    secretary, chair = world.secretary, world.chair
     pk = application.pk
     calls = {
         Action.SUBMIT: lambda: services.application_submit(
