@@ -22,10 +22,10 @@ from committees.api.serializers import (
     PledgeSerializer,
     TrainingSerializer,
 )
-from committees.models import Committee, Entrustment, Institution, Membership
+from committees.models import Committee, Entrustment, Membership
 from ethics import hooks, policies
 from ethics.actions import Action, ActionTable, Call
-from ethics.models import User
+from ethics.models import Institution, User
 
 # --- predicates --------------------------------------------------------------------------------
 

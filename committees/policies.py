@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.db.models import Q
@@ -42,7 +42,8 @@ def _admin_institution(user: User) -> int | None:
     return user.institution_id if user.institution_admin and user.institution_id else None
 
 
-def committee_ids_visible(user: User) -> models.QuerySet[Membership]:
+def committee_ids_visible(user: User) -> models.QuerySet[Membership, Any]:
+    """Ids of the committees the user holds a current appointment in (a subquery)."""
     return current_memberships(user).values("committee_id")
 
 
@@ -126,7 +127,7 @@ class _ThroughCommittee:
         target = obj
         for part in self.path.split("__"):
             target = getattr(target, part)
-        return target
+        return cast(Committee, target)
 
     def may(self, user: User, action: str, obj: Any) -> bool:
         committee = self.committee_of(obj)

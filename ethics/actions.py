@@ -26,7 +26,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
+from django.forms.forms import BaseForm as Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.datastructures import MultiValueDict
@@ -312,7 +312,7 @@ def _as_form_data(form_class: type[Form], data: Any) -> Any:
             {},
         )
     errors: dict[str, list[dict[str, str]]] = {}
-    fields = form_class.base_fields
+    fields: dict[str, forms.Field] = getattr(form_class, "base_fields", {})
     bound: dict[str, Any] = {}
     for key, value in data.items():
         spec = fields.get(key)

@@ -45,4 +45,7 @@ def render(template_name: str, context: dict[str, Any], *, language: str = "zh-h
     with translation.override(language):
         html = render_to_string(template_name, {**context, "pdf_language": language})
     stylesheet = CSS(string=BASE_CSS % {"font": settings.PDF_FONT_FAMILY})
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[stylesheet])
+    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        stylesheets=[stylesheet]
+    )
+    return pdf

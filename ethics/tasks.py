@@ -1,5 +1,6 @@
 """Thin Celery wrappers: take ids, call one service."""
 
+from functools import partial
 from smtplib import SMTPException
 
 from celery import shared_task
@@ -12,7 +13,7 @@ from ethics import services
 def scan_deadlines_task() -> dict[str, int]:
     result = services.deadlines_scan()
     for reminder_id in result.to_send:
-        transaction.on_commit(lambda rid=reminder_id: send_reminder_task.delay(rid))
+        transaction.on_commit(partial(send_reminder_task.delay, reminder_id))
     return {
         "overdue": result.marked_overdue,
         "created": result.reminders_created,

@@ -930,12 +930,13 @@ def material_open(*, item_id: int, version_id: int, actor: User) -> DocumentVers
     item = AgendaItem.objects.select_related("meeting", "application__project").get(pk=item_id)
     meeting = item.meeting
     require(actor, "view", meeting)
-    if item.application_id is None:
+    application = item.application
+    if application is None:
         raise Http404
     version = DocumentVersion.objects.filter(
-        pk=version_id, document__application_id=item.application_id
+        pk=version_id, document__application_id=application.pk
     ).first()
-    if version is None or is_conflicted(actor, item.application):
+    if version is None or is_conflicted(actor, application):
         raise Http404
     if not policies.may(actor, "record", meeting):
         membership = _membership_of(actor, meeting.committee_id)
@@ -945,7 +946,7 @@ def material_open(*, item_id: int, version_id: int, actor: User) -> DocumentVers
                 _("Declare that you have no conflict of interest before opening the materials."),
                 rule="R20a",
             )
-    if not may_open_materials(actor, item.application):
+    if not may_open_materials(actor, application):
         raise Http404
     audit.record(
         actor=actor,

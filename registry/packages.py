@@ -324,7 +324,7 @@ def _listed_sections(filing: Filing) -> list[dict[str, Any]]:
         .select_related("application")
         .order_by("decided_at", "id")
     )
-    last = list(decisions)[-1:] or [None]
+    last: list[Decision | None] = [*list(decisions)[-1:]] or [None]
     return [
         _unit_section(filing.committee),
         _section(
@@ -497,13 +497,14 @@ def build(filing: Filing) -> dict[str, Any]:
         sections = _committee_sections(filing)
         title = f"{filing.committee.name}{KIND_ZH[Kind(filing.kind)]}"
     rules = regulations.combined(filing.committee.regime_codes)
-    basis = {
+    bases: dict[Kind, regulations.Param[Any]] = {
         Kind.COMMITTEE_REGISTRATION: rules.committee_registration_days,
         Kind.COMMITTEE_UPDATE: rules.committee_registration_days,
         Kind.LISTED_REGISTRATION: rules.listed_registration_days,
         Kind.LISTED_UPDATE: rules.listed_registration_days,
         Kind.ANNUAL_REPORT: rules.annual_report_due,
-    }[Kind(filing.kind)]
+    }
+    basis = bases[Kind(filing.kind)]
     return {
         "schema": SCHEMA,
         "platform": "国家科技伦理管理信息登记平台",

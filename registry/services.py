@@ -275,7 +275,7 @@ def package_render(*, package_id: int) -> FilingPackage:
         target=filing,
         after={"version": package.version, "hash": code, "pdf_sha256": package.pdf_sha256},
     )
-    if package.requested_by_id:
+    if package.requested_by is not None:
         kernel.notify(
             recipients=[package.requested_by],
             title=_("The package of %(filing)s is ready"),

@@ -234,7 +234,7 @@ def tracking_reviews_overdue(committee_id: int, year: int) -> int:
 
 
 def tracking_decisions(committee_id: int, year: int) -> int:
-    return _decisions(committee_id, year).filter(application__kind=Kind.TRACKING).count()
+    return int(_decisions(committee_id, year).filter(application__kind=Kind.TRACKING).count())
 
 
 def appeals(committee_id: int, year: int) -> dict[str, Any]:
@@ -287,12 +287,12 @@ def listed_activities(committee_id: int, year: int) -> list[dict[str, Any]]:
         .order_by("id")
     )
     latest: dict[int, Decision] = {}
-    for decision in (
+    for found in (
         Decision.objects.filter(application__project__in=projects, decided_at__lt=end)
         .select_related("application")
         .order_by("decided_at", "id")
     ):
-        latest[decision.application.project_id] = decision
+        latest[found.application.project_id] = found
     rows = []
     for project in projects:
         decision = latest.get(project.pk)

@@ -120,7 +120,7 @@ def checklist_rows(application: Application) -> list[ChecklistRow]:
     ):
         documents.setdefault(version.document.slot, version.document)
         versions.setdefault(version.document.slot, []).append(version)
-    if getattr(application, "has_bare_documents", True):
+    if application.__dict__.get("has_bare_documents", True):
         bare = Document.objects.filter(application=application, versions__isnull=True)
         documents.update({doc.slot: doc for doc in bare})
     return [
@@ -428,8 +428,16 @@ def application_page_for_user(user: User, pk: int) -> Application:
         ),
     )
     application = policies.get_visible_or_404(user, queryset, pk=pk)
-    application.viewer_id = user.pk  # whom the two flags describe
+    application.__dict__["viewer_id"] = user.pk  # whom the flags describe
     return application
+
+
+def _viewer_flag(user: User, application: Application, name: str) -> bool | None:
+    """An annotation of application_page_for_user, if it loaded the application for `user`."""
+    flags = application.__dict__
+    if flags.get("viewer_id") != user.pk or name not in flags:
+        return None
+    return bool(flags[name])
 
 
 def _team_rows(user: User, project_id: Any) -> models.QuerySet[Any]:
@@ -447,28 +455,28 @@ def _open_assignments(user: User, application_id: Any) -> models.QuerySet[Review
 
 def in_team(user: User, application: Application) -> bool:
     """Whether the user is on the project's team (the lead is not a team row)."""
-    if getattr(application, "viewer_id", None) == user.pk:
-        return bool(application.viewer_in_team)
-    return _team_rows(user, application.project_id).exists()
+    flag = _viewer_flag(user, application, "viewer_in_team")
+    return _team_rows(user, application.project_id).exists() if flag is None else flag
 
 
 def reviews_now(user: User, application: Application) -> bool:
     """Whether the user is a reviewer of the application's open round."""
-    if getattr(application, "viewer_id", None) == user.pk:
-        return bool(application.viewer_reviews)
-    return _open_assignments(user, application.pk).exists()
+    flag = _viewer_flag(user, application, "viewer_reviews")
+    return _open_assignments(user, application.pk).exists() if flag is None else flag
 
 
 def appeals_against(application: Application) -> list[Appeal]:
     """The appeals against the application's decisions (R27), read once per loaded application
     (the page lists them and the appeal button asks whether one is pending)."""
-    if "_appeals_against" not in application.__dict__:
-        application.__dict__["_appeals_against"] = list(
+    appeals: list[Appeal] | None = application.__dict__.get("_appeals_against")
+    if appeals is None:
+        appeals = list(
             Appeal.objects.filter(original_decision__application=application)
             .select_related("application")
             .order_by("id")
         )
-    return application.__dict__["_appeals_against"]
+        application.__dict__["_appeals_against"] = appeals
+    return appeals
 
 
 def application_for_conflicts(user: User, pk: int) -> Application:

@@ -13,7 +13,8 @@ from django.utils import timezone
 from ethics.models import AuditEvent
 from meetings import services
 from meetings.models import AgendaItem, Consultant, Meeting, MinutesCorrection, Recusal, Vote
-from tests.meetings.conftest import application, make_world, opened, schedule, vote_all
+from tests.meetings.conftest import application, opened, schedule, vote_all
+from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,7 @@ def test_a_meeting_from_schedule_to_correction_on_the_pages(client, world, monke
 
     response = client.post(
         _do(meeting, "open"),
-        {"present": [m.pk for m in world.members], "presiding": world.chair.pk},
+        {"present": [m.pk for m in world.members], "presiding": world.chair_membership.pk},
     )
     assert response.status_code == 302
     meeting.refresh_from_db()
@@ -116,7 +117,11 @@ def test_a_refused_page_action_answers_409_with_the_rule_and_keeps_the_input(cli
     present = [m.pk for m in world.members[:4]]
     response = client.post(
         _do(meeting, "open"),
-        {"present": present, "presiding": world.chair.pk, "designation": "主任委员书面指定"},
+        {
+            "present": present,
+            "presiding": world.chair_membership.pk,
+            "designation": "主任委员书面指定",
+        },
     )
     assert response.status_code == 409
     page = response.content.decode()
@@ -138,7 +143,7 @@ def test_the_api_keeps_the_rules_of_opening_r18_r19(world, api_client):
     api_client.force_authenticate(world.secretary)
     url = f"{BASE}{meeting.pk}/open/"
     response = api_client.post(
-        url, {"present": [m.pk for m in world.members[:5]], "presiding": world.chair.pk}
+        url, {"present": [m.pk for m in world.members[:5]], "presiding": world.chair_membership.pk}
     )
     assert response.status_code == 409
     assert (response.data["rule"], response.data["problems"][0]["present"]) == ("R19", "4")
@@ -152,7 +157,7 @@ def test_the_api_keeps_the_rules_of_opening_r18_r19(world, api_client):
     assert response.data["rule"] == "R18"
     response = api_client.post(
         url,
-        {"present": [world.secretary_membership.pk], "presiding": world.chair.pk},
+        {"present": [world.secretary_membership.pk], "presiding": world.chair_membership.pk},
         format="json",
     )
     assert response.status_code == 400
@@ -169,15 +174,17 @@ def test_the_console_offers_members_in_term_and_presiding_officers(client, world
     assert f'data-member="{world.members[3].pk}"' in page
     assert f'data-member="{expired.pk}"' not in page
     presiding = page[page.index('name="presiding"') :].split("</select>")[0]
-    assert f'value="{world.chair.pk}"' in presiding
-    assert f'value="{world.vice_chair.pk}"' in presiding
+    assert f'value="{world.chair_membership.pk}"' in presiding
+    assert f'value="{world.vice_chair_membership.pk}"' in presiding
     assert f'value="{world.members[3].pk}"' not in presiding
 
 
 def test_invalid_input_on_a_page_is_400_with_the_form(client, world):
     _meeting, [item] = opened(world)
     client.force_login(world.secretary)
-    response = client.post(_do_item(item, "vote"), {"member": world.chair.pk, "choice": "maybe"})
+    response = client.post(
+        _do_item(item, "vote"), {"member": world.chair_membership.pk, "choice": "maybe"}
+    )
     assert response.status_code == 400
     assert 'name="choice"' in response.content.decode()
     assert not Vote.objects.exists()
@@ -231,7 +238,7 @@ def test_the_new_api_routes(world, api_client):
     services.meeting_open(
         meeting_id=meeting.pk,
         present=[m.pk for m in world.members],
-        presiding=world.chair.pk,
+        presiding=world.chair_membership.pk,
         actor=world.secretary,
     )
     item = f"{url}items/{items[0].pk}/"
@@ -295,7 +302,7 @@ def _count(client, url):
 def test_pages_of_a_scheduled_meeting_stay_within_15_queries(client, name):
     counts = []
     for size, items in ((7, 1), (15, 6)):
-        world = make_world(size=size)
+        world = build_world(size=size)
         meeting = schedule(world)
         for _ in range(items):
             services.agenda_add(
@@ -311,7 +318,7 @@ def test_pages_of_a_scheduled_meeting_stay_within_15_queries(client, name):
 def test_the_api_list_stays_within_10_queries(api_client):
     counts = []
     for meetings in (1, 6):
-        world = make_world()
+        world = build_world()
         for _ in range(meetings):
             opened(world)
         api_client.force_authenticate(world.secretary)
@@ -325,5 +332,8 @@ def test_refusals_write_no_audit_event(client, world):
     client.force_login(world.secretary)
     before = AuditEvent.objects.count()
     client.post(_do_item(item, "recuse"), {"member": world.members[4].pk, "reason": ""})
-    client.post(_do(meeting, "open"), {"present": [world.chair.pk], "presiding": world.chair.pk})
+    client.post(
+        _do(meeting, "open"),
+        {"present": [world.chair_membership.pk], "presiding": world.chair_membership.pk},
+    )
     assert AuditEvent.objects.count() == before
