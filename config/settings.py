@@ -247,6 +247,7 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "committees.models.DocumentKind",
         "PledgeKindEnum": "committees.models.PledgeKind",
         "ApplicationKindEnum": "reviews.workflow.Kind",
+        "DocumentSlotEnum": "reviews.checklist.Slot",
     },
 }
 

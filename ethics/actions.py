@@ -16,6 +16,7 @@ through the same table, so a refusal reads the same on both routes and nothing e
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -293,7 +294,8 @@ _MULTI = (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)
 
 
 def _as_form_data(form_class: type[Form], data: Any) -> Any:
-    """Check the JSON types a form can't: an object, lists only for multi-value fields.
+    """Check the JSON types a form can't: an object, lists only for multi-value fields (and
+    any JSON value for a JSON field).
 
     Query dicts (pages, multipart API bodies) pass through unchanged. A form would turn
     ``["x"]`` into the string "['x']" and accept it; here it is a 400 instead.
@@ -317,7 +319,10 @@ def _as_form_data(form_class: type[Form], data: Any) -> Any:
         if spec is None:
             continue
         multi = isinstance(spec, _MULTI)
-        if multi and not isinstance(value, list | tuple):
+        if isinstance(spec, forms.JSONField):
+            # An object or a list is what this field takes; it parses the text back.
+            bound[key] = "" if value is None else json.dumps(value)
+        elif multi and not isinstance(value, list | tuple):
             errors[key] = [{"code": "not_a_list", "message": str(_("Expected a list of values."))}]
         elif multi and any(isinstance(v, dict | list | tuple) for v in value):
             errors[key] = [{"code": "invalid", "message": str(_("Expected a list of values."))}]

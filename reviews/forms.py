@@ -1,18 +1,39 @@
-"""HTML forms of reviews; each maps onto one service call."""
+"""The input of every reviews action: one form each, bound by the page and by the API.
+
+Field names are the API's (api.md). A page offers fewer choices than the form accepts where the
+service, not the form, decides: a committee outside R17 is a 409 with the rule, not an unknown
+choice, so the form validates against every committee and the page lists the user's own.
+"""
 
 from __future__ import annotations
 
+import copy
+from datetime import datetime
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from committees.models import Committee, Membership
 from ethics import regulations
+from ethics.forms import PartialForm, PlausibleDates, validate_plausible_date
+from ethics.models import User
 from reviews import checklist
+from reviews.models import Project
 from reviews.workflow import Kind, Procedure, Verdict
+
+
+def _offer(field: forms.ChoiceField, choices: Any) -> None:
+    """Show only `choices` (a queryset for a model field) on the page; validate as before."""
+    if isinstance(field, forms.ModelChoiceField):
+        shown = copy.deepcopy(field)
+        shown.queryset = choices
+        field.widget.choices = shown.choices  # lazy: no query unless the page renders it
+    else:
+        field.widget.choices = list(choices)
 
 
 def _annex_choices() -> list[tuple[str, str]]:
@@ -22,10 +43,81 @@ def _annex_choices() -> list[tuple[str, str]]:
     ]
 
 
-class ProjectForm(forms.Form):
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"})
+
+
+def _text(label: Any, *, required: bool = False, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=required, widget=forms.Textarea(attrs={"rows": rows})
+    )
+
+
+_MAX_ID = 2**63 - 1  # a bigint primary key
+_MAX_SMALL = 32767  # a PositiveSmallIntegerField column
+
+
+class _Checkbox(forms.CheckboxInput):
+    """Reads "on", "true", "1", "false", "0" (any case) or nothing; any other text stays text."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if name not in data:
+            return False
+        value = data.get(name)
+        if isinstance(value, str):
+            return {"on": True, "true": True, "1": True, "false": False, "0": False}.get(
+                value.lower(), value
+            )
+        return value
+
+
+class CheckboxField(forms.BooleanField):
+    """A yes/no that may be left out (a page's checkbox, a JSON boolean). Django's own field
+    reads any text as "on"; here text that is no answer is an error."""
+
+    widget = _Checkbox
+
+    def to_python(self, value: Any) -> bool:
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise ValidationError(_("Expected true or false."), code="invalid")
+        return value
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time the calendars can count from (ethics.forms.PlausibleDates for a moment):
+    Django's own field takes 9999-12-31T23:59-12:00, past the last moment a database holds in
+    UTC (a 500)."""
+
+    def to_python(self, value: Any) -> datetime | None:
+        moment = super().to_python(value)
+        if moment is not None:
+            validate_plausible_date(moment.date())
+        return moment
+
+
+class YesNoField(forms.NullBooleanField):
+    """A required yes or no: "1"/"0" from the page's radio buttons, true/false from the API.
+
+    A missing answer is an error, never "no" (a checkbox would read it as no).
+    """
+
+    def __init__(self, *, choices: Any, **kwargs: Any) -> None:
+        super().__init__(widget=forms.RadioSelect(choices=choices), **kwargs)
+
+    def validate(self, value: Any) -> None:
+        if value is None:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
+# --- projects -----------------------------------------------------------------------------------
+
+
+class ProjectForm(PlausibleDates, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     committee = forms.ModelChoiceField(
-        label=_("Reviewing committee"), queryset=Committee.objects.none()
+        label=_("Reviewing committee"), queryset=Committee.objects.all()
     )
     scope = forms.MultipleChoiceField(
         label=_("Scope categories (R12)"),
@@ -33,70 +125,169 @@ class ProjectForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    listed_item = forms.TypedChoiceField(
-        label=_("Annex list item (R37)"), choices=(), coerce=int, empty_value=None, required=False
+    listed_item = forms.IntegerField(
+        label=_("Annex list item (R37)"),
+        min_value=1,
+        max_value=_MAX_SMALL,
+        required=False,
+        widget=forms.Select,
     )
-    international = forms.BooleanField(label=_("International collaboration (R16)"), required=False)
-    planned_start = forms.DateField(
-        label=_("Planned start"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    planned_end = forms.DateField(
-        label=_("Planned end"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    team = forms.CharField(
-        label=_("Team members (user names, comma-separated)"), required=False, max_length=1000
+    international = CheckboxField(label=_("International collaboration (R16)"), required=False)
+    planned_start = forms.DateField(label=_("Planned start"), required=False, widget=_date_input())
+    planned_end = forms.DateField(label=_("Planned end"), required=False, widget=_date_input())
+    team = forms.ModelMultipleChoiceField(
+        label=_("Team"),
+        queryset=User.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, committees: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, committees: Any = None, colleagues: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["committee"].queryset = (
-            committees if committees is not None else Committee.objects.all()
-        )
-        self.fields["listed_item"].choices = _annex_choices()
+        self.fields["listed_item"].widget.choices = _annex_choices()
+        if committees is not None and "committee" in self.fields:
+            _offer(self.fields["committee"], committees)
+        if colleagues is not None:
+            _offer(self.fields["team"], colleagues)
+        self.fields["team"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
+
+
+class ProjectUpdateForm(PartialForm, ProjectForm):
+    """PATCH: only the fields sent change; the committee is fixed once the project exists."""
+
+    committee = None  # type: ignore[assignment]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"]
+        if "title" in self.data and not title.strip():
+            raise ValidationError(_("A title is required."), code="required")
+        return title
+
+    def changes(self) -> dict[str, Any]:
+        """The cleaned values of the fields the request named."""
+        return {k: v for k, v in self.cleaned_data.items() if k in self.data}
 
 
 class PrescreenForm(forms.Form):
+    """The Art. 2 questions: the API sends `answers` {question: bool}, the page one checkbox each."""
+
+    answers = forms.JSONField(
+        label=_("pre-screen answers"), required=False, widget=forms.HiddenInput
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for question in checklist.PRESCREEN:
-            self.fields[question.key] = forms.BooleanField(label=question.text, required=False)
+            self.fields[question.key] = CheckboxField(label=question.text, required=False)
+
+    def clean_answers(self) -> dict[str, bool]:
+        answers = self.cleaned_data["answers"]
+        if answers is None:
+            return {}
+        keys = {q.key for q in checklist.PRESCREEN}
+        if not isinstance(answers, dict) or not all(
+            key in keys and isinstance(value, bool) for key, value in answers.items()
+        ):
+            raise ValidationError(
+                _("Answer the pre-screen questions (%(keys)s) with true or false.")
+                % {"keys": ", ".join(sorted(keys))},
+                code="invalid",
+            )
+        return answers
+
+    def answered(self) -> dict[str, bool]:
+        given = self.cleaned_data["answers"]
+        return {
+            q.key: bool(given.get(q.key) or self.cleaned_data.get(q.key))
+            for q in checklist.PRESCREEN
+        }
+
+
+class ParticipantsForm(forms.Form):
+    participating_institutions = forms.ModelMultipleChoiceField(
+        label=_("Participating institutions (R31)"),
+        queryset=Project._meta.get_field("participating_institutions").related_model.objects.all(),
+        required=False,  # an empty list clears them; a missing one is refused below
+    )
+
+    def clean(self) -> dict[str, Any]:
+        if "participating_institutions" not in self.data:
+            self.add_error(
+                "participating_institutions",
+                ValidationError(
+                    self.fields["participating_institutions"].error_messages["required"],
+                    code="required",
+                ),
+            )
+        return self.cleaned_data
+
+
+# --- applications and documents -----------------------------------------------------------------
 
 
 class ApplicationCreateForm(forms.Form):
-    # An appeal is filed from the decision it contests (R27).
-    kind = forms.ChoiceField(
-        label=_("Kind"), choices=[(k.value, k.label) for k in Kind if k != Kind.APPEAL]
+    project = forms.IntegerField(
+        label=_("Project"), min_value=1, max_value=_MAX_ID, widget=forms.HiddenInput
     )
-    major_change = forms.BooleanField(label=_("Major change (R32, R46)"), required=False)
-    summary = forms.CharField(
-        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, required=False)
+    major_change = CheckboxField(label=_("Major change (R32, R46)"), required=False)
+    summary = _text(_("Summary"), rows=3)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An appeal is filed from the decision it contests (R27): the service says so, with
+        # the rule; the page does not offer it.
+        _offer(self.fields["kind"], [(k.value, k.label) for k in Kind if k != Kind.APPEAL])
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or Kind.INITIAL
+
+
+def _slot_choices(slots: Any) -> list[tuple[str, Any]]:
+    labels = dict(checklist.Slot.choices)
+    return [(slot, labels[slot]) for slot in slots]
 
 
 class UploadForm(forms.Form):
     slot = forms.ChoiceField(label=_("Document"), choices=checklist.Slot.choices)
     file = forms.FileField(label=_("File"))
 
+    def __init__(self, *args: Any, slots: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if slots is not None:
+            self.fields["slot"].choices = _slot_choices(slots)
 
-class CorrectionForm(forms.Form):
-    slot = forms.ChoiceField(label=_("Document"), choices=checklist.Slot.choices)
-    note = forms.CharField(
-        label=_("What needs correcting"), widget=forms.Textarea(attrs={"rows": 2})
-    )
+
+class CorrectionForm(UploadForm):
+    file = None  # type: ignore[assignment]
+    note = _text(_("What needs correcting"), required=True)
+
+
+class MissingItemsField(forms.MultipleChoiceField):
+    """R14: checklist documents by slot, or any other item in words (at most 500 characters)."""
+
+    def valid_value(self, value: Any) -> bool:
+        text = str(value).strip()
+        return bool(text) and len(text) <= 500
 
 
 class ReturnForm(forms.Form):
-    missing = forms.MultipleChoiceField(
+    missing = MissingItemsField(
         label=_("Missing or defective documents"),
         choices=checklist.Slot.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        help_text=_("Checklist documents by slot; other items in words."),
     )
-    other = forms.CharField(
-        label=_("Other missing items (one per line)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    other = _text(_("Other missing items (one per line)"))
+    note = _text(_("Note"))
 
     def items(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data.get("other", "").splitlines()]
@@ -104,30 +295,31 @@ class ReturnForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = _text(_("Reason"), required=True)
 
 
 class OptionalReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = _text(_("Reason"))
 
 
 class AcceptForm(forms.Form):
     procedure = forms.ChoiceField(label=_("Procedure"), choices=Procedure.choices)
-    grounds = forms.ChoiceField(
+    # The service checks the ground against the regimes' list (R32, a 409 with the rule); the
+    # page offers the list, the API may name any text (the emergency basis, R47, too).
+    grounds = forms.CharField(
         label=_("Grounds for the simplified procedure (R32)"),
-        choices=[("", "—"), *((k, v) for k, v in regulations.SIMPLIFIED_GROUND_LABELS.items())],
         required=False,
+        widget=forms.Select(
+            choices=[("", "—"), *regulations.SIMPLIFIED_GROUND_LABELS.items()],
+        ),
     )
-    basis = forms.CharField(
-        label=_("Emergency basis (R47)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    basis = _text(_("Emergency basis (R47)"))
 
     def grounds_value(self) -> str:
+        grounds = self.cleaned_data.get("grounds", "")
         if self.cleaned_data["procedure"] == Procedure.EMERGENCY:
-            return self.cleaned_data.get("basis", "")
-        return self.cleaned_data.get("grounds", "")
+            return self.cleaned_data.get("basis", "") or grounds
+        return grounds
 
 
 class AssignForm(forms.Form):
@@ -147,45 +339,77 @@ class AssignForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    due_at = forms.DateTimeField(
+    due_at = MomentField(
         label=_("New due date"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = _text(_("Reason"), required=True)
 
 
 class DecideForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("Outcome"),
-        choices=[(o.value, o.label) for o in regulations.Outcome],
+        label=_("Outcome"), choices=[(o.value, o.label) for o in regulations.Outcome]
     )
-    conditions = forms.CharField(
-        label=_("Modifications required"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    conditions = _text(_("Modifications required"))
+    reasons = _text(_("Reasons"))
+
+
+class NoteForm(forms.Form):
+    note = _text(_("Note"))
+
+
+class RequiredNoteForm(forms.Form):
+    note = _text(_("What is still missing"), required=True)
+
+
+class SubmitRereviewForm(PlausibleDates, forms.Form):
+    authority = forms.CharField(label=_("Organising authority (R38)"), max_length=200)
+    submitted_on = forms.DateField(label=_("Submitted on"), required=False, widget=_date_input())
+
+
+class RecordRereviewForm(PlausibleDates, forms.Form):
+    opinion = forms.ChoiceField(
+        label=_("Re-review opinion (R42)"),
+        choices=[(o.value, o.label) for o in regulations.RereviewOpinion],
     )
-    reasons = forms.CharField(
-        label=_("Reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    received_on = forms.DateField(label=_("Opinion received on"), widget=_date_input())
+    panel_size = forms.IntegerField(
+        label=_("Number of experts on the panel (R40)"), min_value=0, max_value=_MAX_SMALL
     )
+    authority = forms.CharField(label=_("Organising authority"), max_length=200, required=False)
+    reasons = _text(_("Panel's reasons"))
+    from_originating_committee = forms.IntegerField(
+        label=_("Experts from the originating committee"),
+        min_value=0,
+        max_value=_MAX_SMALL,
+        required=False,
+    )
+
+
+class AppealForm(forms.Form):
+    grounds = _text(_("Grounds of the appeal (R27)"), required=True, rows=4)
+
+
+# --- the reviewer -------------------------------------------------------------------------------
 
 
 class DeclareForm(forms.Form):
-    conflicted = forms.TypedChoiceField(
+    conflicted = YesNoField(
         label=_("Conflict of interest"),
         choices=[
             ("0", _("I have no conflict of interest")),
             ("1", _("I have a conflict of interest")),
         ],
-        coerce=lambda value: value == "1",
-        widget=forms.RadioSelect,
     )
-    note = forms.CharField(
-        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = _text(_("Details"))
 
 
 class OpinionForm(forms.Form):
+    """The verdict and the R22 worksheet: `worksheet` {criterion: met | not_met | na} from the
+    API, one select per criterion of the project's scope on the page."""
+
     verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices)
-    comments = forms.CharField(
-        label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    comments = _text(_("Comments"), rows=4)
+    worksheet = forms.JSONField(label=_("Worksheet"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, criteria: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -199,65 +423,55 @@ class OpinionForm(forms.Form):
                     ("na", _("Not applicable")),
                 ],
                 initial="met",
+                required=False,
             )
 
-    def worksheet(self) -> dict[str, str]:
-        return {c.key: self.cleaned_data[f"c_{c.key}"] for c in self.criteria}
+    def clean_worksheet(self) -> dict[str, Any]:
+        worksheet = self.cleaned_data["worksheet"]
+        if worksheet is None:
+            return {}
+        if not isinstance(worksheet, dict):
+            raise ValidationError(
+                _("The worksheet names each criterion with its answer."), code="invalid"
+            )
+        return worksheet
+
+    def answers(self) -> dict[str, Any]:
+        """The worksheet as sent, with the page's selects for the scope's criteria."""
+        page = {
+            c.key: self.cleaned_data[f"c_{c.key}"]
+            for c in self.criteria
+            if self.cleaned_data.get(f"c_{c.key}")
+        }
+        return {**self.cleaned_data["worksheet"], **page}
 
 
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+class ConflictForm(forms.Form):
+    """A standing conflict-of-interest declaration (R20a): for oneself, or by a committee
+    officer for one of its members."""
+
+    user = forms.IntegerField(
+        label=_("Member"),
+        min_value=1,
+        max_value=_MAX_ID,
+        required=False,
+        help_text="Defaults to the caller.",
     )
+    reason = _text(_("Reason"), required=True)
 
 
-class RequiredNoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("What is still missing"), widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class SubmitRereviewForm(forms.Form):
-    authority = forms.CharField(label=_("Organising authority (R38)"), max_length=200)
-    submitted_on = forms.DateField(
-        label=_("Submitted on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-
-class RecordRereviewForm(forms.Form):
-    opinion = forms.ChoiceField(
-        label=_("Re-review opinion (R42)"),
-        choices=[(o.value, o.label) for o in regulations.RereviewOpinion],
-    )
-    received_on = forms.DateField(
-        label=_("Opinion received on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    panel_size = forms.IntegerField(label=_("Number of experts on the panel (R40)"), min_value=0)
-    authority = forms.CharField(label=_("Organising authority"), max_length=200, required=False)
-    reasons = forms.CharField(
-        label=_("Panel's reasons"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class AppealForm(forms.Form):
-    grounds = forms.CharField(
-        label=_("Grounds of the appeal (R27)"), widget=forms.Textarea(attrs={"rows": 4})
-    )
+# --- mutual recognition -------------------------------------------------------------------------
 
 
 class RecognitionForm(forms.Form):
     committee = forms.ModelChoiceField(
-        label=_("Recognising committee"), queryset=Committee.objects.none()
+        label=_("Recognising committee"), queryset=Committee.objects.all()
     )
     decision_number = forms.CharField(label=_("Decision number"), max_length=60)
     verification_hash = forms.CharField(label=_("Verification code (SHA-256)"), max_length=64)
-    local_checks = forms.CharField(
-        label=_("What this committee still checks locally"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    local_checks = _text(_("What this committee still checks locally"))
 
     def __init__(self, *args: Any, committees: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if committees is not None:
-            self.fields["committee"].queryset = committees
+            _offer(self.fields["committee"], committees)

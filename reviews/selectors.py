@@ -8,13 +8,16 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404
 from django.utils import timezone
 
+from committees.models import Committee, Entrustment, Membership
 from ethics import hooks, policies
 from ethics.models import AuditEvent, User
 from reviews import checklist, clocks, workflow
 from reviews.models import (
+    Appeal,
     Application,
     Decision,
     Document,
@@ -26,7 +29,7 @@ from reviews.models import (
     ReviewerAssignment,
     ReviewState,
 )
-from reviews.policies import managed_committee_ids
+from reviews.policies import managed_committee_ids, may_declare_conflict
 
 
 def projects_for_user(user: User) -> models.QuerySet[Project]:
@@ -102,30 +105,35 @@ class ChecklistRow:
 
 
 def checklist_rows(application: Application) -> list[ChecklistRow]:
-    """The checklist with every document's versions, newest first (two queries)."""
-    documents = {
-        doc.slot: doc
-        for doc in Document.objects.filter(application=application).prefetch_related(
-            Prefetch(
-                "versions",
-                queryset=DocumentVersion.objects.select_related("uploaded_by").order_by("-version"),
-            )
+    """The checklist with every document's versions, newest first.
+
+    One query reads the versions with their documents; a document without any version (a
+    correction asked before an upload) takes a second one, skipped when the page selector
+    already knows there is none.
+    """
+    versions: dict[str, list[DocumentVersion]] = {}
+    documents: dict[str, Document] = {}
+    for version in (
+        DocumentVersion.objects.filter(document__application=application)
+        .select_related("document")
+        .order_by("-version")
+    ):
+        documents.setdefault(version.document.slot, version.document)
+        versions.setdefault(version.document.slot, []).append(version)
+    if application.__dict__.get("has_bare_documents", True):
+        bare = Document.objects.filter(application=application, versions__isnull=True)
+        documents.update({doc.slot: doc for doc in bare})
+    return [
+        ChecklistRow(
+            item.slot,
+            item.label,
+            item.rule,
+            item.required,
+            documents.get(item.slot),
+            versions.get(item.slot, []),
         )
-    }
-    rows = []
-    for item in checklist.checklist(application.kind, application.project.scope):
-        doc = documents.get(item.slot)
-        rows.append(
-            ChecklistRow(
-                item.slot,
-                item.label,
-                item.rule,
-                item.required,
-                doc,
-                list(doc.versions.all()) if doc else [],
-            )
-        )
-    return rows
+        for item in checklist.checklist(application.kind, application.project.scope)
+    ]
 
 
 def reviews_with_assignments(application: Application) -> list[Review]:
@@ -400,3 +408,125 @@ def project_rereviews(project: Project) -> list[ReReview]:
         .select_related("application", "preliminary_decision", "final_decision")
         .order_by("id")
     )
+
+
+# --- what the action forms and predicates read (reviews/actions.py) -----------------------------
+
+
+def application_page_for_user(user: User, pk: int) -> Application:
+    """One application the user may see, or 404, with what its pages ask about the viewer.
+
+    ``viewer_in_team`` and ``viewer_reviews`` answer, in the same query, the two questions
+    ``reviews.actions.roles`` would otherwise ask the database for every page (R20a roles);
+    ``has_bare_documents`` spares ``checklist_rows`` its second query in the usual case.
+    """
+    queryset = _application_queryset().annotate(
+        viewer_in_team=Exists(_team_rows(user, OuterRef("project_id"))),
+        viewer_reviews=Exists(_open_assignments(user, OuterRef("pk"))),
+        has_bare_documents=Exists(
+            Document.objects.filter(application_id=OuterRef("pk"), versions__isnull=True)
+        ),
+    )
+    application = policies.get_visible_or_404(user, queryset, pk=pk)
+    application.__dict__["viewer_id"] = user.pk  # whom the flags describe
+    return application
+
+
+def _viewer_flag(user: User, application: Application, name: str) -> bool | None:
+    """An annotation of application_page_for_user, if it loaded the application for `user`."""
+    flags = application.__dict__
+    if flags.get("viewer_id") != user.pk or name not in flags:
+        return None
+    return bool(flags[name])
+
+
+def _team_rows(user: User, project_id: Any) -> models.QuerySet[Any]:
+    return Project.team.through.objects.filter(project_id=project_id, user_id=user.pk)
+
+
+def _open_assignments(user: User, application_id: Any) -> models.QuerySet[ReviewerAssignment]:
+    return ReviewerAssignment.objects.filter(
+        review__application_id=application_id,
+        review__state=ReviewState.OPEN,
+        membership__user_id=user.pk,
+        membership__ended_on=None,
+    )
+
+
+def in_team(user: User, application: Application) -> bool:
+    """Whether the user is on the project's team (the lead is not a team row)."""
+    flag = _viewer_flag(user, application, "viewer_in_team")
+    return _team_rows(user, application.project_id).exists() if flag is None else flag
+
+
+def reviews_now(user: User, application: Application) -> bool:
+    """Whether the user is a reviewer of the application's open round."""
+    flag = _viewer_flag(user, application, "viewer_reviews")
+    return _open_assignments(user, application.pk).exists() if flag is None else flag
+
+
+def appeals_against(application: Application) -> list[Appeal]:
+    """The appeals against the application's decisions (R27), read once per loaded application
+    (the page lists them and the appeal button asks whether one is pending)."""
+    appeals: list[Appeal] | None = application.__dict__.get("_appeals_against")
+    if appeals is None:
+        appeals = list(
+            Appeal.objects.filter(original_decision__application=application)
+            .select_related("application")
+            .order_by("id")
+        )
+        application.__dict__["_appeals_against"] = appeals
+    return appeals
+
+
+def application_for_conflicts(user: User, pk: int) -> Application:
+    """An application the user may declare a conflict on (R20a), or 404: one they may see, or
+    one of a committee they sit on, whatever procedure or meeting comes next."""
+    application = Application.objects.select_related("project").filter(pk=pk).first()
+    if application is None or not may_declare_conflict(user, application, user.pk):
+        raise Http404
+    return application
+
+
+def open_assignment(user: User, application: Application) -> ReviewerAssignment | None:
+    """The user's assignment in the application's open review round, if any."""
+    return _open_assignments(user, application.pk).first()
+
+
+def reviewer_candidates(application: Application) -> models.QuerySet[Membership]:
+    """Current voting members of the application's committee, whom the officers may assign."""
+    return (
+        Membership.objects.in_term(on=timezone.localdate())
+        .voting()
+        .filter(committee_id=application.committee_id)
+        .select_related("user")
+        .order_by("role", "id")
+    )
+
+
+def reviewable_committees(user: User) -> models.QuerySet[Committee]:
+    """R17: the user's own institution's committees and those holding an active entrustment."""
+    if user.institution_id is None:
+        return Committee.objects.none()
+    entrusted = Entrustment.objects.active(on=timezone.localdate()).filter(
+        entrusting_institution_id=user.institution_id
+    )
+    return Committee.objects.filter(
+        Q(institution_id=user.institution_id) | Q(pk__in=entrusted.values("receiving_committee_id"))
+    ).order_by("name")
+
+
+def colleagues(user: User) -> models.QuerySet[User]:
+    """Active users of the user's institution, whom a project lead may add to the team."""
+    if user.institution_id is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(institution_id=user.institution_id, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("name", "username")
+    )
+
+
+def managed_committees(user: User) -> models.QuerySet[Committee]:
+    """The committees whose secretary, chair or vice-chair the user is."""
+    return Committee.objects.filter(pk__in=managed_committee_ids(user)).order_by("name")

@@ -8,15 +8,14 @@ urlpatterns = [
     path("", views.my_projects, name="my-projects"),
     path("projects/new/", views.project_create, name="project-create"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
-    path("projects/<int:pk>/prescreen/", views.project_prescreen, name="project-prescreen"),
+    path("projects/<int:pk>/do/<str:action>/", views.project_action, name="project-action"),
     path(
-        "projects/<int:pk>/applications/new/", views.application_create, name="application-create"
+        "applications/new/",
+        views.application_create,
+        {"action": "create"},
+        name="application-create",
     ),
     path("applications/<int:pk>/", views.application_detail, name="application-detail"),
-    path("applications/<int:pk>/documents/", views.document_upload, name="document-upload"),
-    path(
-        "applications/<int:pk>/correction/", views.document_correction, name="document-correction"
-    ),
     path(
         "applications/<int:pk>/do/<str:action>/",
         views.application_action,
@@ -24,13 +23,10 @@ urlpatterns = [
     ),
     path("documents/<int:pk>/download/", views.document_download, name="document-download"),
     path("decisions/<int:pk>/letter/", views.letter_download, name="letter-download"),
-    path("projects/<int:pk>/start/", views.project_start, name="project-start"),
     path("rereviews/<int:pk>/package/", views.package_download, name="package-download"),
     path("intake/", views.intake, name="intake"),
     path("follow-up/", views.follow_up, name="follow-up"),
     path("recognitions/new/", views.recognition_create, name="recognition-create"),
     path("my-reviews/", views.my_reviews, name="my-reviews"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment-detail"),
-    path("assignments/<int:pk>/declare/", views.assignment_declare, name="assignment-declare"),
-    path("assignments/<int:pk>/opinion/", views.assignment_opinion, name="assignment-opinion"),
 ]

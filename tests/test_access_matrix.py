@@ -137,8 +137,9 @@ NOT_CONFLICTED_ON_MEETING = TALLY  # whoever sees the meeting and is conflicted 
 # The application's workflow actions on the API (one action table): its readers get past the 404.
 APPLICATION_ACTIONS = (
     "accept", "acknowledge", "appeal", "assign", "confirm-modifications", "decide", "declare",
-    "extend", "not-accept", "opinion", "record-rereview", "resubmit", "return",
-    "return-modifications", "submit", "submit-modifications", "submit-rereview", "withdraw",
+    "extend", "not-accept", "opinion", "record-rereview", "request-correction", "resubmit",
+    "return", "return-modifications", "submit", "submit-modifications", "submit-rereview",
+    "withdraw",
 )  # fmt: skip
 
 ROUTES: dict[str, Route] = {
@@ -196,20 +197,20 @@ ROUTES: dict[str, Route] = {
     "reviews:project-detail": Route(
         "project, decisions, timeline", SEES_APPLICATION, _pk("project")
     ),
-    "reviews:project-prescreen": Route("pre-screen", SEES_APPLICATION, _pk("project"), "POST"),
-    "reviews:application-create": Route(
-        "new application", SEES_APPLICATION, _pk("project"), "POST"
+    "reviews:project-action": Route(
+        "an action on the project (pre-screen)",
+        SEES_APPLICATION,
+        lambda w, who: {"pk": w.project.pk, "action": "prescreen"},
+        "POST",
     ),
-    "reviews:project-start": Route("starts the activity", SEES_APPLICATION, _pk("project"), "POST"),
+    "reviews:application-create": Route(
+        "new application (the project named in the form)", ALL, method="POST"
+    ),
     "reviews:application-detail": Route(
         "the application; its checklist and document links only with the materials; "
         "opinions for officers without a conflict",
         SEES_APPLICATION,
         _pk("application"),
-    ),
-    "reviews:document-upload": Route("upload", SEES_APPLICATION, _pk("application"), "POST"),
-    "reviews:document-correction": Route(
-        "asks for a correction", SEES_APPLICATION, _pk("application"), "POST"
     ),
     "reviews:application-action": Route(
         "an action (decide)",
@@ -232,15 +233,6 @@ ROUTES: dict[str, Route] = {
         "one's own assignment: worksheet, materials links (with the materials), own opinion",
         REVIEWERS,
         _own_assignment,
-    ),
-    "reviews:assignment-declare": Route(
-        "declares on one's assignment",
-        REVIEWERS | OFFICERS | {"superuser"},
-        _own_assignment,
-        "POST",
-    ),
-    "reviews:assignment-opinion": Route(
-        "records one's opinion", REVIEWERS | OFFICERS | {"superuser"}, _own_assignment, "POST"
     ),
     # --- reviews API ---
     "reviews-api:project-list": Route("projects the reader may see", ALL),

@@ -6,30 +6,26 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from committees.models import Committee
-from ethics.models import User
 from reviews import checklist
 from reviews.models import (
     Appeal,
     Application,
+    ConflictDeclaration,
     Decision,
     DocumentVersion,
     Project,
     Recognition,
     ReReview,
 )
-from reviews.workflow import Kind, Procedure, Verdict
 
 
 class ProjectSerializer(serializers.ModelSerializer):
+    """A project as the API shows it; its input is reviews.forms.ProjectForm (reviews.actions)."""
+
     scope = serializers.ListField(
-        child=serializers.ChoiceField(choices=checklist.Scope.choices), required=False
+        child=serializers.ChoiceField(choices=checklist.Scope.choices), read_only=True
     )
-    team = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=User.objects.all(), required=False
-    )
-    committee = serializers.PrimaryKeyRelatedField(queryset=Committee.objects.all())
-    listed_item = serializers.IntegerField(allow_null=True, required=False, min_value=1)
+    listed_item = serializers.IntegerField(allow_null=True, read_only=True)
 
     class Meta:
         model = Project
@@ -51,20 +47,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "closed_at",
             "retain_until",
         ]
-        read_only_fields = [
-            "id",
-            "institution",
-            "lead",
-            "status",
-            "review_required",
-            "participating_institutions",
-            "closed_at",
-            "retain_until",
-        ]
-
-
-class PrescreenInput(serializers.Serializer):
-    answers = serializers.DictField(child=serializers.BooleanField())
+        read_only_fields = fields
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -93,18 +76,6 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return decisions[0].pk if decisions else None
 
 
-class ApplicationCreateInput(serializers.Serializer):
-    project = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.INITIAL)
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
-    major_change = serializers.BooleanField(required=False, default=False)
-
-
-class DocumentUploadInput(serializers.Serializer):
-    slot = serializers.ChoiceField(choices=checklist.Slot.choices)
-    file = serializers.FileField()
-
-
 class DocumentVersionSerializer(serializers.ModelSerializer):
     slot = serializers.CharField(source="document.slot")
     url = serializers.SerializerMethodField()
@@ -126,63 +97,6 @@ class DocumentVersionSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField())
     def get_url(self, obj: DocumentVersion) -> str:
         return reverse("reviews-api:document-download", args=[obj.pk])
-
-
-class ReturnInput(serializers.Serializer):
-    missing = serializers.ListField(child=serializers.CharField(max_length=500), allow_empty=True)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True)
-
-
-class OptionalReasonInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class AcceptInput(serializers.Serializer):
-    procedure = serializers.ChoiceField(choices=Procedure.choices)
-    grounds = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class AssignInput(serializers.Serializer):
-    reviewers = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
-
-
-class DeclareInput(serializers.Serializer):
-    conflicted = serializers.BooleanField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class OpinionInput(serializers.Serializer):
-    verdict = serializers.ChoiceField(choices=Verdict.choices)
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
-    worksheet = serializers.DictField(child=serializers.CharField(), required=False, default=dict)
-
-
-class ExtendInput(serializers.Serializer):
-    due_at = serializers.DateTimeField()
-    reason = serializers.CharField(allow_blank=True)
-
-
-class DecideInput(serializers.Serializer):
-    outcome = serializers.ChoiceField(
-        choices=[
-            (v, v)
-            for v in (
-                "approve",
-                "approve_with_modifications",
-                "resubmit",
-                "disapprove",
-                "continue",
-                "suspend",
-                "terminate",
-            )
-        ]
-    )
-    conditions = serializers.CharField(required=False, allow_blank=True, default="")
-    reasons = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -240,32 +154,6 @@ class DecisionSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class NoteInput(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class RequiredNoteInput(serializers.Serializer):
-    note = serializers.CharField(allow_blank=True)
-
-
-class SubmitRereviewInput(serializers.Serializer):
-    authority = serializers.CharField(max_length=200, allow_blank=True)
-    submitted_on = serializers.DateField(required=False, allow_null=True, default=None)
-
-
-class RecordRereviewInput(serializers.Serializer):
-    opinion = serializers.ChoiceField(choices=["agree", "disagree"])
-    received_on = serializers.DateField()
-    panel_size = serializers.IntegerField(min_value=0)
-    authority = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    reasons = serializers.CharField(required=False, allow_blank=True, default="")
-    from_originating_committee = serializers.IntegerField(min_value=0, required=False, default=0)
-
-
-class AppealInput(serializers.Serializer):
-    grounds = serializers.CharField(allow_blank=True)
-
-
 class ReReviewSerializer(serializers.ModelSerializer):
     preliminary_decision = serializers.PrimaryKeyRelatedField(read_only=True)
     final_decision = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -305,15 +193,7 @@ class AppealSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ParticipantsInput(serializers.Serializer):
-    participating_institutions = serializers.ListField(
-        child=serializers.IntegerField(), allow_empty=True
-    )
-
-
 class RecognitionSerializer(serializers.ModelSerializer):
-    decision_number = serializers.CharField(write_only=True, max_length=60)
-
     class Meta:
         model = Recognition
         fields = [
@@ -321,9 +201,15 @@ class RecognitionSerializer(serializers.ModelSerializer):
             "project",
             "committee",
             "source_decision",
-            "decision_number",
             "verification_hash",
             "local_checks",
             "recorded_at",
         ]
-        read_only_fields = ["id", "project", "source_decision", "recorded_at"]
+        read_only_fields = fields
+
+
+class ConflictSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ConflictDeclaration
+        fields = ["id", "application", "user", "source", "reason", "declared_at", "withdrawn_at"]
+        read_only_fields = fields

@@ -30,7 +30,6 @@ from reviews.services.conflicts import (
 from reviews.services.decisions import (
     allowed_outcomes,
     application_decide,
-    available,
     decision_effects,
     decision_issue,
     modifications_confirm,
@@ -118,7 +117,6 @@ __all__ = [
     "application_withdraw",
     "approval_take_effect",
     "assignment_declare",
-    "available",
     "chairs",
     "checklist_problems",
     "closure_take_effect",

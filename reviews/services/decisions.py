@@ -22,8 +22,6 @@ from ethics.selectors import working_calendar
 from ethics.services import invalid, require, site_text
 from reviews import clocks, workflow
 from reviews.models import (
-    Appeal,
-    AppealState,
     Application,
     Decision,
     DecisionStage,
@@ -365,48 +363,6 @@ def modifications_confirm(*, application_id: int, actor: User, note: str = "") -
         "modifications.confirm",
     )
     return approval
-
-
-def available(application: Application, action: str, decision: Decision | None = None) -> bool:
-    """Whether the guards behind a post-decision action would let it through now (for buttons).
-
-    Pass the latest decision when it is at hand (the pages prefetch it) to save a query.
-    """
-    if action not in _GUARDED:
-        return True
-    decision = decision or latest_decision(application)
-    if action in (Action.SUBMIT_MODIFICATIONS,):
-        return bool(decision and decision.modifications_pending)
-    if action in (Action.CONFIRM_MODIFICATIONS, Action.RETURN_MODIFICATIONS):
-        return bool(
-            decision and decision.modifications_pending and decision.modifications_submitted_at
-        )
-    if action == Action.RESUBMIT:
-        return bool(decision and decision.outcome == Outcome.RESUBMIT)
-    if action == Action.APPEAL:
-        return bool(
-            decision
-            and decision.outcome == Outcome.DISAPPROVE
-            and application.kind != Kind.APPEAL
-            and not Appeal.objects.filter(
-                original_decision=decision, state=AppealState.FILED
-            ).exists()
-        )
-    if action == Action.ACKNOWLEDGE:
-        return application.kind in workflow.TRIAGED_KINDS
-    return True
-
-
-_GUARDED = frozenset(
-    {
-        Action.SUBMIT_MODIFICATIONS,
-        Action.CONFIRM_MODIFICATIONS,
-        Action.RETURN_MODIFICATIONS,
-        Action.RESUBMIT,
-        Action.APPEAL,
-        Action.ACKNOWLEDGE,
-    }
-)
 
 
 def _simplified_tally(review: Review, outcome: str) -> dict[str, Any]:

@@ -4,14 +4,17 @@ import pytest
 from django.urls import reverse
 
 from reviews import services
-from reviews.models import DocumentVersion
+from reviews.models import DocumentVersion, ReviewerAssignment
 from tests.reviews.conftest import (
     accepted,
     assigned,
     declare_and_opine,
     draft,
+    listed_preliminary,
+    meeting_accepted,
     pdf_upload,
     submitted,
+    upload_new_version,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +29,7 @@ def test_my_projects_lists_own_projects_only(client, world, django_assert_max_nu
     for _ in range(3):
         submitted(world)
     client.force_login(world.researcher)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         html = client.get(reverse("reviews:my-projects")).content.decode()
     assert html.count("data-project=") == 3
     client.force_login(world.stranger)
@@ -41,7 +44,7 @@ def test_project_create_page(client, world):
             "title": "社区老年人跌倒干预研究",
             "committee": world.committee.pk,
             "scope": ["human_participants"],
-            "team": world.colleague.username,
+            "team": [world.colleague.pk],
         },
     )
     assert response.status_code == 302
@@ -49,7 +52,7 @@ def test_project_create_page(client, world):
     assert list(project.team.all()) == [world.colleague]
     detail = client.get(response["Location"]).content.decode()
     assert "社区老年人跌倒干预研究" in detail
-    client.post(reverse("reviews:project-prescreen", args=[project.pk]), {"humans": "on"})
+    client.post(reverse("reviews:project-action", args=[project.pk, "prescreen"]), {"humans": "on"})
     project.refresh_from_db()
     assert project.review_required is True
 
@@ -59,12 +62,12 @@ def test_application_page_for_each_role(client, world, django_assert_max_num_que
     declare_and_opine(a1, "approve", comments="意见甲")
     url = reverse("reviews:application-detail", args=[application.pk])
     client.force_login(world.secretary)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(15):
         html = client.get(url).content.decode()
     assert a1.membership.user.display_name in html
     assert "意见甲" in html
     client.force_login(world.researcher)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(15):
         html = client.get(url).content.decode()
     assert application.ref in html
     assert a1.membership.user.display_name not in html
@@ -73,6 +76,75 @@ def test_application_page_for_each_role(client, world, django_assert_max_num_que
     assert 'id="reviews"' not in html
     for outsider in (world.outsider, world.stranger):
         assert _get(client, outsider, url).status_code == 404
+
+
+def _disapproved(world):
+    application = meeting_accepted(world)
+    services.decision_issue(
+        application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair
+    )
+    services.appeal_file(application_id=application.pk, grounds="g", actor=world.researcher)
+    return application
+
+
+def _modifications_submitted(world):
+    application = meeting_accepted(world)
+    services.decision_issue(
+        application_id=application.pk,
+        outcome="approve_with_modifications",
+        conditions="c",
+        actor=world.chair,
+    )
+    upload_new_version(world, application)
+    services.modifications_submit(application_id=application.pk, actor=world.researcher)
+    return application
+
+
+def _under_meeting_review(world):
+    application = meeting_accepted(world)
+    services.application_assign(
+        application_id=application.pk,
+        membership_ids=[world.members[3].pk],
+        actor=world.secretary,
+    )
+    return application
+
+
+STATES = {
+    "submitted": submitted,
+    "under simplified review": lambda world: assigned(world)[0],
+    "under meeting review": _under_meeting_review,
+    "disapproved and appealed": _disapproved,
+    "modifications submitted": _modifications_submitted,
+    "awaiting expert re-review": listed_preliminary,
+}
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_application_page_within_15_queries_for_every_role(
+    client, world, django_assert_max_num_queries, state
+):
+    application = STATES[state](world)
+    url = reverse("reviews:application-detail", args=[application.pk])
+    people = [world.secretary, world.chair, world.researcher, world.colleague, world.admin]
+    reviewer = ReviewerAssignment.objects.filter(review__application=application).first()
+    if reviewer is not None:
+        people.append(reviewer.membership.user)
+    for user in people:
+        client.force_login(user)
+        client.get(url)  # the session's first request loads what every later one reuses
+        with django_assert_max_num_queries(15):
+            assert client.get(url).status_code == 200
+
+
+def test_project_page_within_15_queries(client, world, django_assert_max_num_queries):
+    application = _disapproved(world)
+    url = reverse("reviews:project-detail", args=[application.project_id])
+    for user in (world.researcher, world.colleague, world.secretary, world.chair):
+        client.force_login(user)
+        client.get(url)
+        with django_assert_max_num_queries(15):
+            assert client.get(url).status_code == 200
 
 
 def test_application_page_query_count_does_not_grow_with_documents(
@@ -132,21 +204,25 @@ def test_secretary_returns_via_the_page(client, world):
 
 
 def test_member_worksheet_opens_after_declaration(client, world):
-    _application, (a1, _a2) = assigned(world)
+    application, (a1, _a2) = assigned(world)
     url = reverse("reviews:assignment-detail", args=[a1.pk])
     client.force_login(a1.membership.user)
     html = client.get(url).content.decode()
     assert 'id="declare-form"' in html
     assert 'id="opinion-form"' not in html
-    client.post(reverse("reviews:assignment-declare", args=[a1.pk]), {"conflicted": "0"})
+    declare = reverse("reviews:application-action", args=[application.pk, "declare"])
+    response = client.post(declare, {"conflicted": "0", "next": url})
+    assert response.status_code == 302
+    assert response["Location"] == url
     html = client.get(url).content.decode()
     assert 'id="opinion-form"' in html
     assert 'name="c_three_r"' not in html  # R22: criteria by scope (human data, no animals)
     assert 'name="c_compensation"' not in html
     assert 'name="c_privacy"' in html
     client.post(
-        reverse("reviews:assignment-opinion", args=[a1.pk]),
+        reverse("reviews:application-action", args=[application.pk, "opinion"]),
         {
+            "next": url,
             "verdict": "approve",
             "comments": "同意",
             "c_principles": "met",
@@ -164,6 +240,15 @@ def test_member_worksheet_opens_after_declaration(client, world):
     assert a1.opinion.worksheet["privacy"] == "met"
     assert _get(client, world.researcher, url).status_code == 404
     assert _get(client, world.members[5].user, url).status_code == 404
+
+
+def test_follow_up_within_10_queries(client, world, django_assert_max_num_queries):
+    listed_preliminary(world)
+    client.force_login(world.secretary)
+    for bucket in ("tracking", "tracking_all", "rereview"):
+        with django_assert_max_num_queries(10):
+            html = client.get(reverse("reviews:follow-up") + f"?bucket={bucket}").content.decode()
+        assert html.count("data-deadline=") == (bucket == "rereview")
 
 
 def test_my_reviews_lists_assignments(client, world, django_assert_max_num_queries):

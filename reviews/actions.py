@@ -1,0 +1,575 @@
+"""The state changes of reviews, declared once for the pages and the API (ethics.actions).
+
+- ``PROJECTS``: create, update, prescreen, start, participants;
+- ``APPLICATIONS``: create, the documents (upload, request_correction), every workflow action of
+  ``reviews.workflow`` that a person takes, and the reviewer's declaration and opinion;
+- ``CONFLICTS``: a standing conflict declaration on an application (R20a);
+- ``RECOGNITIONS``: create (R31).
+
+Who may act (`allowed`, 403) is the role the transition table names for the action
+(``workflow.ACTION_ROLES``), read once per loaded application by ``roles``; whether the page
+offers the action now (`shown`) is the transition table plus the guards the services apply after
+a decision. The services still decide (409 with the rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import MANAGING_ROLES, Role
+from committees.policies import current_roles
+from ethics import policies
+from ethics.actions import Action, ActionTable, Call
+from ethics.errors import Conflict
+from ethics.models import User
+from reviews import checklist, forms, selectors, services, workflow
+from reviews.api import serializers as s
+from reviews.hooks import is_officer
+from reviews.models import AppealState, Application, Decision, Outcome, Project, Recognition
+from reviews.workflow import APPLICANT, CHAIR, REVIEWER, SECRETARY, Kind, Procedure, Status
+
+W = workflow.Action
+
+
+def roles(user: User, application: Application) -> frozenset[str]:
+    """The user's workflow roles towards `application` (as ``policies.roles_for``), kept on the
+    loaded application: a page asks for every action. Committee roles come from the request's
+    memo (the navigation reads it too); team and reviewer from the page selector's annotations.
+    """
+    cache: dict[int, frozenset[str]] = application.__dict__.setdefault("_viewer_roles", {})
+    if user.pk not in cache:
+        held = set()
+        if application.project.lead_id == user.pk or selectors.in_team(user, application):
+            held.add(APPLICANT)
+        committee = current_roles(user).get(application.committee_id, frozenset())
+        if committee & set(MANAGING_ROLES):
+            held.add(SECRETARY)
+        if Role.CHAIR in committee:
+            held.add(CHAIR)
+        if selectors.reviews_now(user, application):
+            held.add(REVIEWER)
+        cache[user.pk] = frozenset(held)
+    return cache[user.pk]
+
+
+def _done(label: Any) -> Any:
+    """ "Done: <action>" in the language of the request that shows it."""
+    return lazy(lambda: gettext("Done: %(action)s") % {"action": label}, str)()
+
+
+# --- projects -----------------------------------------------------------------------------------
+
+
+def _may(action: str) -> Callable[[User, Any], bool]:
+    def allowed(user: User, target: Any) -> bool:
+        return policies.may(user, action, target)
+
+    return allowed
+
+
+def _project_form(user: User, _target: Any) -> dict[str, Any]:
+    return {
+        "committees": selectors.reviewable_committees(user),
+        "colleagues": selectors.colleagues(user),
+    }
+
+
+def _project_create(call: Call) -> Project:
+    data = call.data
+    return services.project_create(
+        actor=call.actor,
+        title=data["title"],
+        committee=data["committee"],
+        scope=data["scope"],
+        listed_item=data["listed_item"],
+        international=data["international"],
+        planned_start=data["planned_start"],
+        planned_end=data["planned_end"],
+        team=list(data["team"]),
+    )
+
+
+def _project_update(call: Call) -> Project:
+    changes = call.form.changes()  # type: ignore[union-attr]
+    if "team" in changes:
+        changes["team"] = list(changes["team"])
+    return services.project_update(project_id=call.target.pk, actor=call.actor, data=changes)
+
+
+def _prescreen(call: Call) -> Project:
+    answers = call.form.answered()  # type: ignore[union-attr]
+    return services.project_prescreen(project_id=call.target.pk, actor=call.actor, answers=answers)
+
+
+def _participants(call: Call) -> Project:
+    return services.project_set_participants(
+        project_id=call.target.pk,
+        institution_ids=[i.pk for i in call.data["participating_institutions"]],
+        actor=call.actor,
+    )
+
+
+PROJECTS = ActionTable(
+    "reviews.project",
+    load=lambda user, pk: selectors.project_get_for_user(user, pk),
+    actions=[
+        Action(
+            "create",
+            run=_project_create,
+            label=_("Create project"),
+            input=forms.ProjectForm,
+            form_kwargs=_project_form,
+            done=_("Project created. Answer the scope questions next."),
+            status=201,
+            detail=False,
+            on_page=False,
+        ),
+        Action(
+            "update",
+            run=_project_update,
+            label=_("Change the project"),
+            input=forms.ProjectUpdateForm,
+            form_kwargs=_project_form,
+            allowed=_may("change"),
+            done=_("The project was changed."),
+            method="patch",
+            on_page=False,
+        ),
+        Action(
+            "prescreen",
+            run=_prescreen,
+            label=_("Record answers"),
+            input=forms.PrescreenForm,
+            form_kwargs=lambda _user, project: {"initial": project.prescreen or {}},
+            allowed=_may("prescreen"),
+            done=_("The answers are recorded."),
+        ),
+        Action(
+            "start",
+            run=lambda call: services.project_start(project_id=call.target.pk, actor=call.actor),
+            label=workflow.ProjectAction.START.label,
+            allowed=_may("start"),
+            shown=lambda project: project.status == workflow.ProjectStatus.APPROVED,
+            done=_("The activity has started."),
+        ),
+        Action(
+            "participants",
+            run=_participants,
+            label=_("Participating institutions (R31)"),
+            input=forms.ParticipantsForm,
+            allowed=_may("change_participants"),
+            done=_("The participating institutions are recorded."),
+            on_page=False,
+        ),
+    ],
+)
+
+
+# --- applications -------------------------------------------------------------------------------
+
+
+def _role(action: str) -> Callable[[User, Application], bool]:
+    needed = workflow.ACTION_ROLES[W(action)]
+
+    def allowed(user: User, application: Application) -> bool:
+        return bool(needed & roles(user, application))
+
+    return allowed
+
+
+def _assign_allowed(user: User, application: Application) -> bool:
+    # R33: the chair designates the reviewers of a simplified review.
+    held = roles(user, application)
+    if application.procedure == Procedure.SIMPLIFIED:
+        return CHAIR in held
+    return bool(workflow.ACTION_ROLES[W.ASSIGN] & held)
+
+
+Guard = Callable[[Application, Decision | None], bool]
+
+
+def _offered(action: str, guard: Guard | None = None) -> Callable[[Application], bool]:
+    """The transition table allows `action` now and its guard, given the latest decision, holds
+    (the service checks the same and answers 409 with the rule)."""
+
+    def shown(application: Application) -> bool:
+        return workflow.allowed(application.status, action) and (
+            guard is None or guard(application, selectors.latest_decision(application))
+        )
+
+    return shown
+
+
+def _decided_here(application: Application, _decision: Decision | None) -> bool:
+    # A meeting review is decided by the meeting (meetings app); the chair decides the others
+    # and every final decision after expert re-review (R44).
+    return (
+        application.status == Status.AWAITING_REREVIEW or application.procedure != Procedure.MEETING
+    )
+
+
+def _modifications_awaited(_application: Application, decision: Decision | None) -> bool:
+    return bool(decision and decision.modifications_pending)
+
+
+def _modifications_submitted(_application: Application, decision: Decision | None) -> bool:
+    return bool(decision and decision.modifications_pending and decision.modifications_submitted_at)
+
+
+def _resubmission_asked(_application: Application, decision: Decision | None) -> bool:
+    return bool(decision and decision.outcome == Outcome.RESUBMIT)
+
+
+def _appealable(application: Application, decision: Decision | None) -> bool:
+    """R27: a disapproval, not of an appeal, with no appeal against it pending."""
+    return bool(
+        decision
+        and decision.outcome == Outcome.DISAPPROVE
+        and application.kind != Kind.APPEAL
+        and not any(
+            a.original_decision_id == decision.pk and a.state == AppealState.FILED
+            for a in selectors.appeals_against(application)
+        )
+    )
+
+
+def _a_report(application: Application, _decision: Decision | None) -> bool:
+    return application.kind in workflow.TRIAGED_KINDS  # R30
+
+
+def _may_upload_now(application: Application) -> bool:
+    return (
+        application.status in workflow.EDITABLE | workflow.OPEN_STATUSES
+        or services.post_decision_editable(application, selectors.latest_decision(application))
+    )
+
+
+def _slots(_user: User, application: Application) -> dict[str, Any]:
+    return {"slots": checklist.slots_for(application.kind)}
+
+
+def _on(service: Callable[..., Any], *fields: str) -> Callable[[Call], Any]:
+    """Call `service` on the target application with these fields of the validated input."""
+
+    def run(call: Call) -> Any:
+        values = {name: call.data[name] for name in fields}
+        return service(application_id=call.target.pk, actor=call.actor, **values)
+
+    return run
+
+
+def _application_create(call: Call) -> Application:
+    project = selectors.project_get_for_user(call.actor, call.data["project"])
+    return services.application_create(
+        project_id=project.pk,
+        actor=call.actor,
+        kind=call.data["kind"],
+        summary=call.data["summary"],
+        major_change=call.data["major_change"],
+    )
+
+
+def _upload(call: Call) -> Any:
+    return services.document_upload(
+        application_id=call.target.pk,
+        slot=call.data["slot"],
+        upload=call.data["file"],
+        actor=call.actor,
+    )
+
+
+def _return(call: Call) -> Any:
+    return services.application_return(
+        application_id=call.target.pk,
+        missing=call.form.items(),  # type: ignore[union-attr]
+        note=call.data["note"],
+        actor=call.actor,
+    )
+
+
+def _accept(call: Call) -> Any:
+    return services.application_accept(
+        application_id=call.target.pk,
+        procedure=call.data["procedure"],
+        grounds=call.form.grounds_value(),  # type: ignore[union-attr]
+        actor=call.actor,
+    )
+
+
+def _assign(call: Call) -> Any:
+    return services.application_assign(
+        application_id=call.target.pk,
+        membership_ids=[m.pk for m in call.data["reviewers"]],
+        actor=call.actor,
+    )
+
+
+def _my_assignment(call: Call) -> int:
+    assignment = selectors.open_assignment(call.actor, call.target)
+    if assignment is None:
+        raise Conflict("not_assigned", _("You are not assigned to review this application."))
+    return assignment.pk
+
+
+def _declare(call: Call) -> Any:
+    return services.assignment_declare(
+        assignment_id=_my_assignment(call),
+        conflicted=call.data["conflicted"],
+        note=call.data["note"],
+        actor=call.actor,
+    )
+
+
+def _opinion(call: Call) -> Any:
+    return services.opinion_record(
+        assignment_id=_my_assignment(call),
+        verdict=call.data["verdict"],
+        comments=call.data["comments"],
+        worksheet=call.form.answers(),  # type: ignore[union-attr]
+        actor=call.actor,
+    )
+
+
+def _record_rereview(call: Call) -> Any:
+    data = call.data
+    return services.rereview_record(
+        application_id=call.target.pk,
+        actor=call.actor,
+        opinion=data["opinion"],
+        received_on=data["received_on"],
+        panel_size=data["panel_size"],
+        authority=data["authority"],
+        reasons=data["reasons"],
+        from_originating_committee=data["from_originating_committee"] or 0,
+    )
+
+
+def _appeal(call: Call) -> Application:
+    """R27: the answer is the new appeal application (a draft to add documents to and submit)."""
+    appeal = services.appeal_file(
+        application_id=call.target.pk, actor=call.actor, grounds=call.data["grounds"]
+    )
+    return appeal.application
+
+
+def _workflow(
+    action: str,
+    run: Callable[[Call], Any],
+    *,
+    form: type[Any] | None = None,
+    guard: Guard | None = None,
+    **kwargs: Any,
+) -> Action:
+    """An action of the transition table: its label, role, offer and message come from there."""
+    label = W(action).label
+    kwargs.setdefault("allowed", _role(action))
+    return Action(
+        str(action),
+        run=run,
+        label=label,
+        input=form,
+        shown=_offered(action, guard),
+        done=_done(label),
+        **kwargs,
+    )
+
+
+def _note_action(action: str, service: Callable[..., Any], **kwargs: Any) -> Action:
+    form = forms.RequiredNoteForm if action == W.RETURN_MODIFICATIONS else forms.NoteForm
+    return _workflow(action, _on(service, "note"), form=form, **kwargs)
+
+
+APPLICATIONS = ActionTable(
+    "reviews.application",
+    load=lambda user, pk: selectors.application_page_for_user(user, pk),
+    actions=[
+        # The project's lead or team starts one; the service asks the project's policy (apply).
+        Action(
+            "create",
+            run=_application_create,
+            label=_("Start an application"),
+            input=forms.ApplicationCreateForm,
+            status=201,
+            detail=False,
+            on_page=False,
+        ),
+        Action(
+            "upload",
+            run=_upload,
+            label=_("Upload a new version"),
+            input=forms.UploadForm,
+            form_kwargs=_slots,
+            allowed=lambda user, application: APPLICANT in roles(user, application),
+            shown=_may_upload_now,
+            done=_("Document uploaded."),
+            status=201,
+            url_path="documents",  # with the list of versions (GET) on the same path
+            response_schema=s.DocumentVersionSerializer,
+        ),
+        Action(
+            "request_correction",
+            run=_on(services.document_request_correction, "slot", "note"),
+            label=_("Request correction"),
+            input=forms.CorrectionForm,
+            form_kwargs=_slots,
+            allowed=lambda user, application: SECRETARY in roles(user, application),
+            shown=lambda application: application.status in workflow.OPEN_STATUSES,
+            done=_("Correction requested."),
+        ),
+        _workflow(W.SUBMIT, _on(services.application_submit)),
+        _workflow(W.RETURN, _return, form=forms.ReturnForm),
+        _workflow(
+            W.NOT_ACCEPT, _on(services.application_not_accept, "reason"), form=forms.ReasonForm
+        ),
+        _workflow(W.ACCEPT, _accept, form=forms.AcceptForm),
+        _workflow(
+            W.ASSIGN,
+            _assign,
+            form=forms.AssignForm,
+            form_kwargs=lambda _user, application: {
+                "members": selectors.reviewer_candidates(application)
+            },
+            allowed=_assign_allowed,
+        ),
+        # The reviewer's own steps: their assignment page shows the forms (R20a, R22).
+        _workflow(W.DECLARE, _declare, form=forms.DeclareForm, on_page=False),
+        _workflow(
+            W.OPINION,
+            _opinion,
+            form=forms.OpinionForm,
+            form_kwargs=lambda _user, application: {
+                "criteria": checklist.criteria_for(application.project.scope)
+            },
+            on_page=False,
+        ),
+        _workflow(
+            W.EXTEND, _on(services.application_extend, "due_at", "reason"), form=forms.ExtendForm
+        ),
+        _workflow(
+            W.DECIDE,
+            _on(services.application_decide, "outcome", "conditions", "reasons"),
+            form=forms.DecideForm,
+            guard=_decided_here,
+            status=201,
+            response_schema=s.DecisionSerializer,
+        ),
+        _workflow(
+            W.SUBMIT_REREVIEW,
+            _on(services.rereview_submit, "authority", "submitted_on"),
+            form=forms.SubmitRereviewForm,
+            response_schema=s.ReReviewSerializer,
+        ),
+        _workflow(
+            W.RECORD_REREVIEW,
+            _record_rereview,
+            form=forms.RecordRereviewForm,
+            form_kwargs=lambda _user, _application: {
+                "initial": {"received_on": timezone.localdate()}
+            },
+            response_schema=s.ReReviewSerializer,
+        ),
+        _note_action(
+            W.SUBMIT_MODIFICATIONS,
+            services.modifications_submit,
+            guard=_modifications_awaited,
+            response_schema=s.DecisionSerializer,
+        ),
+        _note_action(
+            W.CONFIRM_MODIFICATIONS,
+            services.modifications_confirm,
+            guard=_modifications_submitted,
+            status=201,
+            response_schema=s.DecisionSerializer,
+        ),
+        _note_action(
+            W.RETURN_MODIFICATIONS,
+            services.modifications_return,
+            guard=_modifications_submitted,
+            response_schema=s.DecisionSerializer,
+        ),
+        _note_action(W.RESUBMIT, services.application_resubmit, guard=_resubmission_asked),
+        _workflow(
+            W.APPEAL,
+            _appeal,
+            form=forms.AppealForm,
+            guard=_appealable,
+            status=201,
+            response_schema=s.ApplicationSerializer,
+        ),
+        _note_action(W.ACKNOWLEDGE, services.application_acknowledge, guard=_a_report),
+        _workflow(
+            W.WITHDRAW, _on(services.application_withdraw, "reason"), form=forms.OptionalReasonForm
+        ),
+    ],
+)
+
+
+# --- standing conflict declarations (R20a) ------------------------------------------------------
+
+
+def _declare_standing(call: Call) -> Any:
+    return services.conflict_declare(
+        application_id=call.target.pk,
+        actor=call.actor,
+        reason=call.data["reason"],
+        user_id=call.data["user"],
+    )
+
+
+# Whom it is for is in the input: the service asks the policy for that person (403).
+CONFLICTS = ActionTable(
+    "reviews.conflict",
+    load=lambda user, pk: selectors.application_for_conflicts(user, pk),
+    actions=[
+        Action(
+            "declare",
+            run=_declare_standing,
+            label=W.DECLARE.label,
+            input=forms.ConflictForm,
+            status=201,
+            url_path="conflicts",
+            response_schema=s.ConflictSerializer,
+            on_page=False,
+        ),
+    ],
+)
+
+
+# --- mutual recognition (R31, N12) --------------------------------------------------------------
+
+
+def _recognise(call: Call) -> Recognition:
+    data = call.data
+    return services.recognition_record(
+        committee_id=data["committee"].pk,
+        decision_number=data["decision_number"],
+        verification_hash=data["verification_hash"],
+        local_checks=data["local_checks"],
+        actor=call.actor,
+    )
+
+
+RECOGNITIONS = ActionTable(
+    "reviews.recognition",
+    load=lambda user, pk: policies.get_visible_or_404(user, Recognition.objects.all(), pk=pk),
+    actions=[
+        Action(
+            "create",
+            run=_recognise,
+            label=_("Record recognition"),
+            input=forms.RecognitionForm,
+            form_kwargs=lambda user, _target: {"committees": selectors.managed_committees(user)},
+            allowed=lambda user, _target: is_officer(user),
+            done=_("The decision is recognised."),
+            status=201,
+            detail=False,
+            on_page=False,
+        ),
+    ],
+)
