@@ -162,6 +162,17 @@ ROUTES: dict[str, Route] = {
     "committee-members": Route("the roster", SEES_COMMITTEE, _pk("committee")),
     "membership-detail": Route("one appointment", SEES_COMMITTEE, _pk("chair")),
     "membership-end": Route("ends it", SEES_COMMITTEE, _pk("plain"), "POST"),
+    "membership-pledge": Route("records a pledge", SEES_COMMITTEE, _pk("plain"), "POST"),
+    "membership-training": Route("records training", SEES_COMMITTEE, _pk("plain"), "POST"),
+    "committee-upload-document": Route(
+        "uploads a charter or SOP", SEES_COMMITTEE, _pk("committee"), "POST"
+    ),
+    "committee-add-entrustment": Route(
+        "records an entrustment", SEES_COMMITTEE, _pk("committee"), "POST"
+    ),
+    "entrustment-list": Route("entrustments the reader may see", ALL),
+    "entrustment-detail": Route("one entrustment", SEES_COMMITTEE, _pk("entrustment")),
+    "entrustment-end": Route("ends it", SEES_COMMITTEE, _pk("entrustment"), "POST"),
     "committees:committee-list": Route("committees the reader may see", ALL),
     "committees:institution-detail": Route("the institution", SEES_COMMITTEE, _pk("institution")),
     # Forms: whoever sees the object gets it, those who may not change it a 403.
@@ -288,7 +299,7 @@ ROUTES: dict[str, Route] = {
     ),
     # --- meetings (HTML) ---
     "meetings:meeting-list": Route("meetings the reader may see", ALL),
-    "meetings:meeting-schedule": Route("schedule form", ALL),
+    "meetings:meeting-schedule": Route("schedule form: for those who run a meeting", RUNS_MEETINGS),
     "meetings:meeting-detail": Route(
         "the board: per item the materials links, tally and votes, each only for those who may",
         ITEM_SEES,
@@ -327,20 +338,24 @@ ROUTES: dict[str, Route] = {
     ),
     "meetings-api:meeting-close": Route("closes", ITEM_SEES, _pk("meeting"), "POST"),
     "meetings-api:meeting-notice": Route("sends the notice", ITEM_SEES, _pk("meeting"), "POST"),
-    "meetings-api:meeting-open-": Route("opens", ITEM_SEES, _pk("meeting"), "POST"),
-    "meetings-api:meeting-items": Route("adds an item", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-open": Route("opens", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-add": Route("adds an item", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-move": Route("moves an item", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-reports": Route(
+        "adds the R35 report items", ITEM_SEES, _pk("meeting"), "POST"
+    ),
     "meetings-api:meeting-order": Route("reorders", ITEM_SEES, _pk("meeting"), "POST"),
-    "meetings-api:meeting-corrections": Route(
+    "meetings-api:meeting-correct": Route(
         "appends a correction", ITEM_SEES, _pk("meeting"), "POST"
     ),
     "meetings-api:meeting-conclude": Route("concludes", ITEM_SEES, _item(), "POST"),
-    "meetings-api:meeting-consultants": Route("admits a consultant", ITEM_SEES, _item(), "POST"),
-    "meetings-api:meeting-declaration": Route("declares on the item", ITEM_SEES, _item(), "POST"),
+    "meetings-api:meeting-consultant": Route("admits a consultant", ITEM_SEES, _item(), "POST"),
+    "meetings-api:meeting-declare": Route("declares on the item", ITEM_SEES, _item(), "POST"),
     "meetings-api:meeting-defer": Route("defers", ITEM_SEES, _item(), "POST"),
     "meetings-api:meeting-notes": Route("records notes", ITEM_SEES, _item(), "POST"),
-    "meetings-api:meeting-recusals": Route("records a recusal", ITEM_SEES, _item(), "POST"),
-    "meetings-api:meeting-votes": Route("casts a vote", ITEM_SEES, _item(), "POST"),
-    "meetings-api:meeting-remove-item": Route("removes the item", ITEM_SEES, _item(), "DELETE"),
+    "meetings-api:meeting-recuse": Route("records a recusal", ITEM_SEES, _item(), "POST"),
+    "meetings-api:meeting-vote": Route("casts a vote", ITEM_SEES, _item(), "POST"),
+    "meetings-api:meeting-remove": Route("removes the item", ITEM_SEES, _item(), "DELETE"),
     # --- registry ---
     "registry:deadline-list": Route("deadlines of the reader's committees", ALL),
     "registry:deadline-export": Route("the same as CSV (an export)", ALL),
@@ -365,6 +380,7 @@ ROUTES: dict[str, Route] = {
     "filing-acknowledge": Route("acknowledges", MANAGES_COMMITTEE, _pk("filing"), "POST"),
     "filing-prepare": Route("prepares", MANAGES_COMMITTEE, _pk("filing"), "POST"),
     "filing-submit": Route("submits", MANAGES_COMMITTEE, _pk("filing"), "POST"),
+    "filing-remarks": Route("edits the remarks", MANAGES_COMMITTEE, _pk("filing"), "POST"),
     "filing-package-pdf": Route("the filing package PDF", MANAGES_COMMITTEE, _pk("filing")),
 }
 
