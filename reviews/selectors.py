@@ -309,6 +309,7 @@ def follow_up_rows(user: User, bucket: str) -> list[tuple[Any, Any]]:
     """(deadline, project or re-review) rows of one follow-up bucket, two queries in all."""
     now = timezone.now()
     qs = _follow_up_deadlines(user).order_by("due_at", "id")
+    subjects: dict[Any, ReReview] | dict[Any, Project]
     if bucket == "rereview":
         rows = list(qs.filter(kind=clocks.REREVIEW_OPINION)[:200])
         subjects = ReReview.objects.select_related("application__project").in_bulk(

@@ -47,7 +47,7 @@ def letter_context(decision: Decision) -> dict[str, Any]:
         "next_tracking_due": decision.next_tracking_due,
         "signed_by": decision.signature_name,
         "stage": decision.stage,
-        "follows": decision.follows.number if decision.follows_id else None,
+        "follows": decision.follows.number if decision.follows is not None else None,
     }
     rereview = getattr(decision, "rereview_basis", None)
     return {

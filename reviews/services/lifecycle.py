@@ -19,7 +19,6 @@ from reviews.models import (
     DecisionStage,
     Outcome,
     Project,
-    ProjectStatus,
 )
 from reviews.services._common import (
     applicants,
@@ -28,7 +27,7 @@ from reviews.services._common import (
     record,
     secretaries,
 )
-from reviews.workflow import Kind, ProjectAction
+from reviews.workflow import Kind, ProjectAction, ProjectStatus
 
 # --- the project lifecycle (R28, R31a, R45, R51, R58, R61) ------------------------------------
 

@@ -19,13 +19,13 @@ from ethics.services import invalid, require
 from reviews import checklist
 from reviews.models import (
     Project,
-    ProjectStatus,
 )
 from reviews.services._common import (
     PROJECT_FIELDS,
     lock_project,
     record,
 )
+from reviews.workflow import ProjectStatus
 
 # --- projects (R11, R12, R16, R17, R36-R37) ---------------------------------------------------
 
