@@ -90,14 +90,11 @@ def refuse_if_conflicted(user: User, application: Application) -> None:
 
 
 def _member_of_committee(user_id: int, committee_id: int) -> bool:
-    today = timezone.localdate()
-    return Membership.objects.filter(
-        user_id=user_id,
-        committee_id=committee_id,
-        ended_on=None,
-        term_start__lte=today,
-        term_end__gte=today,
-    ).exists()
+    return (
+        Membership.objects.in_term(on=timezone.localdate())
+        .filter(user_id=user_id, committee_id=committee_id)
+        .exists()
+    )
 
 
 @transaction.atomic
