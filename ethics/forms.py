@@ -175,3 +175,18 @@ class TokenForm(forms.Form):
                     _("Unable to log in with provided credentials."), code="authorization"
                 )
         return data
+
+
+class YesNoField(forms.NullBooleanField):
+    """A required yes or no: "1"/"0" from a page's radio buttons, true/false from the API.
+
+    A missing answer is an error, never "no" (a checkbox would read it as no).
+    """
+
+    def __init__(self, *, choices: Any = None, **kwargs: Any) -> None:
+        choices = choices or [("0", _("No")), ("1", _("Yes"))]
+        super().__init__(widget=forms.RadioSelect(choices=choices), **kwargs)
+
+    def validate(self, value: Any) -> None:
+        if value is None:
+            raise ValidationError(self.error_messages["required"], code="required")

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Membership, Role
+from ethics.forms import YesNoField
 from meetings.models import VoteChoice
 from meetings.workflow import Mode
 
@@ -65,16 +66,6 @@ class OrderedIdsField(IdsField):
     def clean(self, value: Any) -> list[int]:
         super().clean(value)
         return [int(pk) for pk in value]
-
-
-class YesNoField(forms.NullBooleanField):
-    """A yes/no answer that must be given (JSON true/false, or "1"/"0" from a page's radios)."""
-
-    widget = forms.RadioSelect(choices=[("0", _("No")), ("1", _("Yes"))])
-
-    def validate(self, value: Any) -> None:
-        if value is None:
-            raise ValidationError(self.error_messages["required"], code="required")
 
 
 class ScheduleForm(forms.Form):

@@ -19,7 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from committees.models import Committee, Membership
 from ethics import regulations
-from ethics.forms import PartialForm, PlausibleDates, validate_plausible_date
+from ethics.forms import PartialForm, PlausibleDates, YesNoField, validate_plausible_date
 from ethics.models import User
 from reviews import checklist
 from reviews.models import Project
@@ -95,20 +95,6 @@ class MomentField(forms.DateTimeField):
         if moment is not None:
             validate_plausible_date(moment.date())
         return moment
-
-
-class YesNoField(forms.NullBooleanField):
-    """A required yes or no: "1"/"0" from the page's radio buttons, true/false from the API.
-
-    A missing answer is an error, never "no" (a checkbox would read it as no).
-    """
-
-    def __init__(self, *, choices: Any, **kwargs: Any) -> None:
-        super().__init__(widget=forms.RadioSelect(choices=choices), **kwargs)
-
-    def validate(self, value: Any) -> None:
-        if value is None:
-            raise ValidationError(self.error_messages["required"], code="required")
 
 
 # --- projects -----------------------------------------------------------------------------------
