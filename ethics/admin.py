@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ethics.models import AuditEvent, Deadline, Holiday, Notification, Reminder, User
+from ethics.models import AuditEvent, Deadline, Holiday, Job, Notification, Reminder, User
 
 
 @admin.register(User)
@@ -69,3 +69,21 @@ class HolidayAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """The rendering outbox: what is waiting, running, done or failed (ethics/jobs.py)."""
+
+    list_display = [
+        "created_at",
+        "task",
+        "kwargs",
+        "state",
+        "attempts",
+        "dispatches",
+        "finished_at",
+    ]
+    list_filter = ["state", "task"]
+    search_fields = ["key", "last_error"]
+    date_hierarchy = "created_at"

@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ethics.job_models import Heartbeat, Job, JobState  # noqa: F401 - registered with the app
+
 
 class Language(models.TextChoices):
     ZH_HANS = "zh-hans", _("Simplified Chinese")
