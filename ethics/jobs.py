@@ -55,6 +55,8 @@ RENDER_TASK_OPTIONS: dict[str, Any] = {
 
 PDF = "pdf"
 DEFAULT = "default"
+# How soon a job the broker refused is tried again.
+BROKER_RETRY = timedelta(minutes=1)
 
 
 def _requeue_after() -> timedelta:
@@ -110,6 +112,10 @@ def dispatch(job_id: int, task: str, kwargs: dict[str, Any], queue: str) -> bool
     except Exception:
         logger.warning(
             "job %s (%s) not queued; the sweeper will queue it", job_id, task, exc_info=True
+        )
+        # Never handed over: the sweeper tries again within a minute, not after the full wait.
+        Job.objects.filter(pk=job_id, state=JobState.PENDING).update(
+            sweep_at=timezone.now() + min(_requeue_after(), BROKER_RETRY)
         )
         return False
     Job.objects.filter(pk=job_id, state=JobState.PENDING).update(
@@ -177,6 +183,10 @@ def sweep(*, now: Any = None) -> dict[str, int]:
                 retry=False,
             )
         except Exception:
+            # The broker is down: this pass is not a dispatch; try again within a minute.
+            Job.objects.filter(pk=job.pk).update(
+                sweep_at=now + min(_requeue_after(), BROKER_RETRY), dispatches=F("dispatches") - 1
+            )
             logger.warning("job %s (%s) still not queued: broker unavailable", job.pk, job.task)
             break
         Job.objects.filter(pk=job.pk, state=JobState.PENDING).update(
