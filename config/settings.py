@@ -179,8 +179,30 @@ STATIC_ROOT = (
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 # Uploaded documents are never served by URL; only permission-checked views stream them.
 MEDIA_URL = "/media-not-served/"
+# Documents and generated PDFs: local disk (MEDIA_ROOT) by default; S3-compatible object storage
+# (MinIO, OSS, COS, S3) through django-storages when S3_BUCKET is set. Objects are private and
+# reached only through the permission-checked download views, which stream them.
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    DEFAULT_STORAGE: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "access_key": env_secret("S3_ACCESS_KEY_ID", dev_default=""),
+            "secret_key": env_secret("S3_SECRET_ACCESS_KEY", dev_default=""),
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+            "location": env_str("S3_PREFIX", "media"),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
