@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test deps system-deps venv migrate lint messages ci clean
+.PHONY: run test deps system-deps venv migrate lint messages lock drill ci clean
 
 run: system-deps venv
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -39,6 +39,16 @@ lint: venv
 messages: venv
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --add-location file
 	$(BIN)/python manage.py compilemessages -l zh_Hans
+
+# requirements.lock: the exact runtime dependencies (with hashes) that the Dockerfile installs.
+# Run after changing `dependencies` in pyproject.toml and commit both.
+lock: venv
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	  --output-file requirements.lock pyproject.toml
+
+# The restore drill CI runs (PostgreSQL at 127.0.0.1; DRILL_PG=sqlite for the embedded default).
+drill: venv
+	scripts/restore_drill.sh
 
 clean:
 	rm -rf var .pytest_cache
