@@ -2,8 +2,9 @@
 
 The `make run` configuration as real processes: a SQLite file, the filesystem broker, the web
 server, one Celery worker and beat (scripts/run-embedded), with the demo data. Eight API clients
-write at once through scripts/embedded_load.py; no request may answer 5xx and every decision must
-get its letter. Runs in the SQLite suite (`make test`); it takes about a minute.
+write at once through scripts/embedded_load.py (uploads, submit, accept, assign, opinions, decide,
+agenda, open, votes, conclude, close); no request may answer 5xx, every decision must get its
+letter and every meeting its minutes. Runs in the SQLite suite (`make test`); about 90 seconds.
 """
 
 import os
@@ -91,6 +92,8 @@ def test_eight_concurrent_clients_get_no_5xx_and_every_letter(tmp_path):
     summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 5xx=0 " in summary, summary
-    assert "decisions=8 " in summary, summary
+    # Each client: one simplified review and one meeting review (agenda, votes, conclude, close).
+    assert "decisions=16 " in summary, summary
     assert "letters_missing=0 " in summary, summary
+    assert "minutes_missing=0 " in summary, summary
     assert "database is locked" not in (tmp_path / "embedded.log").read_text()
