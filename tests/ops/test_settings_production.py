@@ -78,3 +78,18 @@ def test_json_log_lines_carry_time_and_level():
 def test_sentry_stays_off_without_a_dsn(monkeypatch):
     monkeypatch.delenv("SENTRY_DSN", raising=False)
     assert init_sentry() is False
+
+
+def test_sentry_starts_with_a_dsn():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env["SENTRY_DSN"] = "http://public@127.0.0.1:9/1"  # never reached: no event is sent
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); "
+        "django.setup(); from config.observability import init_sentry; import sentry_sdk; "
+        "print(init_sentry(), sentry_sdk.get_client().is_active())"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=60, check=True,
+    )  # fmt: skip
+    assert result.stdout.split() == ["True", "True"], result.stdout + result.stderr

@@ -158,6 +158,15 @@ class Stack:
         except urllib.error.HTTPError as error:
             return error.code, error.read()[:500]
 
+    def get_json(self, path):
+        try:
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{self.web_port}{path}", timeout=30
+            ) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
     def logs(self):
         return "\n".join(
             f"--- {p.name}\n{p.read_text()[-2000:]}" for p in sorted(self.tmp.glob("*.log"))
@@ -245,6 +254,9 @@ def test_worker_killed_mid_render_gives_exactly_one_letter(world, stack, capsys)
     stack.start_web()
     stack.start_worker(slow_seconds=6)
     stack.start_beat()
+    # /healthz sees the database, the broker and fresh worker and beat heartbeats.
+    assert _wait_for(lambda: stack.get_json("/healthz")[0] == 200, 60), stack.get_json("/healthz")
+    assert set(stack.get_json("/healthz")[1]) == {"database", "broker", "worker", "beat"}
     status, body = stack.post(
         f"/api/v1/applications/{application.pk}/decide/", token, {"outcome": "approve"}
     )
