@@ -275,6 +275,7 @@ CELERY_BEAT_SCHEDULER = "ethics.beat:HeartbeatScheduler"
 JOBS_REQUEUE_AFTER_MINUTES = float(env_str("JOBS_REQUEUE_AFTER_MINUTES", "5"))
 JOBS_MAX_DISPATCHES = env_int("JOBS_MAX_DISPATCHES", 8)
 JOBS_SWEEP_BATCH = env_int("JOBS_SWEEP_BATCH", 500)
+JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 90)  # finished jobs are then deleted
 
 # /healthz: a worker or beat heartbeat older than this many seconds is a failure.
 HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 300)

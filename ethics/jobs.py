@@ -193,8 +193,18 @@ def sweep(*, now: Any = None) -> dict[str, int]:
             state=JobState.QUEUED, enqueued_at=now
         )
         requeued += 1
-    Heartbeat.objects.filter(at__lt=now - timedelta(days=7)).delete()
+    _prune(now)
     return {"requeued": requeued, "failed": failed}
+
+
+def _prune(now: Any) -> None:
+    """Forget finished jobs after JOBS_KEEP_DAYS (their results live in the records) and
+    heartbeats of hosts gone for a week; in batches so one pass stays short."""
+    old = Job.objects.filter(
+        state=JobState.DONE, finished_at__lt=now - timedelta(days=settings.JOBS_KEEP_DAYS)
+    ).values_list("pk", flat=True)[: settings.JOBS_SWEEP_BATCH]
+    Job.objects.filter(pk__in=list(old)).delete()
+    Heartbeat.objects.filter(at__lt=now - timedelta(days=7)).delete()
 
 
 # --- heartbeats (read by /healthz) -----------------------------------------------------------

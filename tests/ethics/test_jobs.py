@@ -176,3 +176,16 @@ def test_healthz_command_checks_one_part(capsys):
     assert '"beat"' in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("healthz", "--only", "worker", "--this-host")
+
+
+def test_the_sweeper_forgets_finished_jobs_after_the_keep_period(settings):
+    settings.JOBS_KEEP_DAYS = 90
+    with transaction.atomic():
+        job = jobs.enqueue("tests.jobs_probe", n=8)
+    Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(days=91))
+    unfinished = Job.objects.create(
+        task="tests.jobs_probe", kwargs={"n": 9}, key="k9", sweep_at=timezone.now() + timedelta(hours=1),
+        created_at=timezone.now() - timedelta(days=200),
+    )  # fmt: skip
+    jobs.sweep()
+    assert list(Job.objects.values_list("pk", flat=True)) == [unfinished.pk]
