@@ -206,6 +206,28 @@ def _restore_database(alias: str, tar: tarfile.TarFile, manifest: dict[str, Any]
             shutil.copyfile(dump, target)
 
 
+def restore_files(tar: tarfile.TarFile, storage: Storage) -> tuple[int, int]:
+    """Write every `media/...` member into `storage` under its own name; (files, bytes)."""
+    files = total = 0
+    for member in tar:
+        if not member.isfile() or not member.name.startswith(MEDIA):
+            continue
+        name = member.name[len(MEDIA) :]
+        if ".." in Path(name).parts or name.startswith("/"):
+            raise BackupError(f"unsafe file name in the archive: {member.name}")
+        handle = tar.extractfile(member)
+        if handle is None:
+            continue
+        if storage.exists(name):
+            raise BackupError(f"{name} already exists: restore into an empty folder or bucket")
+        saved = storage.save(name, File(handle, name=name))
+        if saved != name:
+            raise BackupError(f"{name} was stored as {saved}")
+        files += 1
+        total += member.size
+    return files, total
+
+
 def restore(
     archive: Path, *, alias: str = DEFAULT_DB_ALIAS, storage: Storage | None = None
 ) -> Summary:
@@ -218,23 +240,7 @@ def restore(
         )
     with tarfile.open(archive, "r") as tar:
         _restore_database(alias, tar, manifest)
-        files = total = 0
-        for member in tar:
-            if not member.isfile() or not member.name.startswith(MEDIA):
-                continue
-            name = member.name[len(MEDIA) :]
-            if ".." in Path(name).parts or name.startswith("/"):
-                raise BackupError(f"unsafe file name in the archive: {member.name}")
-            handle = tar.extractfile(member)
-            if handle is None:
-                continue
-            if storage.exists(name):
-                raise BackupError(f"{name} already exists: restore into an empty folder or bucket")
-            saved = storage.save(name, File(handle, name=name))
-            if saved != name:
-                raise BackupError(f"{name} was stored as {saved}")
-            files += 1
-            total += member.size
+        files, total = restore_files(tar, storage)
     if files != manifest["files"]:
         raise BackupError(f"restored {files} files, the archive lists {manifest['files']}")
     return Summary(archive, manifest["engine"], files, total)
