@@ -10,7 +10,7 @@ PORT ?= 8000
 # pytest-xdist workers for `make test`: one per CPU; PYTEST_WORKERS=0 runs in a single process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test deps system-deps venv migrate lint messages ci clean
+.PHONY: run test deps system-deps venv migrate lint messages lock drill ci clean
 
 run: system-deps venv
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -41,6 +41,16 @@ lint: venv
 messages: venv
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --add-location file
 	$(BIN)/python manage.py compilemessages -l zh_Hans
+
+# requirements.lock: the exact runtime dependencies (with hashes) that the Dockerfile installs.
+# Run after changing `dependencies` in pyproject.toml and commit both.
+lock: venv
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	  --output-file requirements.lock pyproject.toml
+
+# The restore drill CI runs (PostgreSQL at 127.0.0.1; DRILL_PG=sqlite for the embedded default).
+drill: venv
+	scripts/restore_drill.sh
 
 clean:
 	rm -rf var .pytest_cache

@@ -1,14 +1,19 @@
 """The Celery application. The beat schedule lives in the database (django-celery-beat).
 
-`DEFAULT_SCHEDULE` is what `manage.py migrate` installs as periodic tasks (a data migration in
-ethics); afterwards administrators edit the rows in Django admin, not this dict.
+`DEFAULT_SCHEDULE` is what `manage.py migrate` installs as periodic tasks (data migrations in
+ethics); afterwards administrators edit the rows in Django admin, not this dict. Time limits,
+acknowledgement, queues and the visibility timeout are settings (config/settings.py, CELERY_*).
 """
 
+import logging
 import os
+from typing import Any
 
-from celery import Celery
+from celery import Celery, bootsteps, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("ethics")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -16,4 +21,52 @@ app.autodiscover_tasks()
 
 DEFAULT_SCHEDULE = {
     "scan-deadlines": {"task": "ethics.scan_deadlines", "every_minutes": 15},
+    "sweep-jobs": {"task": "ethics.sweep_jobs", "every_minutes": 1},
 }
+
+
+def _worker_heartbeat() -> None:
+    from django.db import close_old_connections
+
+    from ethics import jobs
+
+    try:
+        close_old_connections()
+        jobs.heartbeat(jobs.worker_heartbeat_name())
+    except Exception:
+        logger.warning("worker heartbeat not recorded", exc_info=True)
+
+
+class HeartbeatStep(bootsteps.StartStopStep):
+    """Record `Heartbeat("worker@<host>")` every HEARTBEAT_EVERY_SECONDS (read by /healthz)."""
+
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, worker: Any, **kwargs: Any) -> None:
+        super().__init__(worker, **kwargs)
+        self.tref: Any = None
+
+    def start(self, worker: Any) -> None:
+        from django.conf import settings
+
+        _worker_heartbeat()
+        self.tref = worker.timer.call_repeatedly(
+            settings.HEARTBEAT_EVERY_SECONDS, _worker_heartbeat, priority=10
+        )
+
+    def stop(self, worker: Any) -> None:
+        if self.tref is not None:
+            self.tref.cancel()
+
+
+app.steps["worker"].add(HeartbeatStep)
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _prepare(**_: Any) -> None:
+    from config.embedded import prepare
+    from config.observability import init_sentry
+
+    prepare()
+    init_sentry()

@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.observability import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -120,17 +122,27 @@ TEMPLATES = [
     },
 ]
 
+# Importing settings has no side effects: the embedded folders are made by config.embedded
+# (called from manage.py and the Celery app), never here.
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the worker/beat processes instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+EMBEDDED_DB = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if EMBEDDED_DB:
+    # The web server, the worker and beat write to one file. WAL lets readers go on while one
+    # process writes; IMMEDIATE takes the write lock when a transaction begins, so two writers
+    # queue on the busy timeout instead of one failing with "database is locked" when it tries
+    # to upgrade a read lock (SQLite cannot wait in that case).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 30),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -157,13 +169,40 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Collected static files belong to the release, not to the data: the image collects them into
+# /app/static (outside the data volume). The embedded default serves them from the apps (DEBUG).
+STATIC_ROOT = (
+    Path(env_str("STATIC_ROOT"))
+    if env_str("STATIC_ROOT")
+    else (None if DEBUG else BASE_DIR / "static")
+)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 # Uploaded documents are never served by URL; only permission-checked views stream them.
 MEDIA_URL = "/media-not-served/"
+# Documents and generated PDFs: local disk (MEDIA_ROOT) by default; S3-compatible object storage
+# (MinIO, OSS, COS, S3) through django-storages when S3_BUCKET is set. Objects are private and
+# reached only through the permission-checked download views, which stream them.
+S3_BUCKET = env_str("S3_BUCKET")
+if S3_BUCKET:
+    DEFAULT_STORAGE: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "access_key": env_secret("S3_ACCESS_KEY_ID", dev_default=""),
+            "secret_key": env_secret("S3_SECRET_ACCESS_KEY", dev_default=""),
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+            "location": env_str("S3_PREFIX", "media"),
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -191,8 +230,6 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_DIR = DATA_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for folder in ("out", "processed", "control"):
-        (CELERY_BROKER_DIR / folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "out"),
         "data_folder_out": str(CELERY_BROKER_DIR / "out"),
@@ -201,15 +238,49 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A message taken by a worker that dies unacknowledged comes back after this many seconds;
+    # longer than the longest task (150 s hard limit), far shorter than Redis's default hour.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 600)
+    }
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_BACKEND = "django-db"
+CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# PDF rendering (WeasyPrint: memory-hungry) has its own queue and workers in production.
+CELERY_PDF_QUEUE = env_str("CELERY_PDF_QUEUE", "pdf")
+CELERY_TASK_ROUTES = {
+    name: {"queue": CELERY_PDF_QUEUE}
+    for name in (
+        "reviews.render_letter",
+        "reviews.render_rereview_package",
+        "meetings.render_minutes",
+        "registry.render_package",
+    )
+}
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 100)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 600_000)  # KiB
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULER = "ethics.beat:HeartbeatScheduler"
+
+# The job outbox (ethics/jobs.py): an unfinished job is queued again after this many minutes
+# (then 2x, 4x, ...), and given up (state "failed", logged as an error) after so many tries.
+JOBS_REQUEUE_AFTER_MINUTES = float(env_str("JOBS_REQUEUE_AFTER_MINUTES", "5"))
+JOBS_MAX_DISPATCHES = env_int("JOBS_MAX_DISPATCHES", 8)
+JOBS_SWEEP_BATCH = env_int("JOBS_SWEEP_BATCH", 500)
+JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 90)  # finished jobs are then deleted
+
+# /healthz: a worker or beat heartbeat older than this many seconds is a failure.
+HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 300)
+HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE", 300)
+HEARTBEAT_EVERY_SECONDS = env_int("HEARTBEAT_EVERY_SECONDS", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -260,7 +331,12 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only behind a proxy that sets it and drops a client's own (the Caddy
+# service in docker-compose.yml does); anywhere else a client could claim HTTPS with it.
+if env_bool("BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The container health check calls /healthz over plain HTTP from inside the container.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -270,17 +346,14 @@ if CACHE_URL.startswith("redis"):
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint and fontTools narrate every rendering step at INFO.
-    "loggers": {
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-    },
-}
+# Logs go to stderr with time and level: JSON lines in production (LOG_FORMAT=json), readable
+# text in the embedded default. Errors also go to Sentry when SENTRY_DSN is set (the entry points
+# call config.observability.init_sentry; settings have no side effects).
+LOGGING = logging_config(
+    level=env_str("LOG_LEVEL", "INFO"),
+    json_lines=env_str("LOG_FORMAT", "text" if DEBUG else "json") == "json",
+)
+SENTRY_DSN = env_str("SENTRY_DSN")
 
 # PDF rendering (ethics/pdf.py): the CJK font family WeasyPrint asks fontconfig for.
 PDF_FONT_FAMILY = env_str("PDF_FONT_FAMILY", "Noto Serif CJK SC, Noto Sans CJK SC, serif")

@@ -12,6 +12,7 @@ from ethics.models import (
     Deadline,
     Holiday,
     Institution,
+    Job,
     Notification,
     Reminder,
     User,
@@ -90,3 +91,21 @@ class HolidayAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """The rendering outbox: what is waiting, running, done or failed (ethics/jobs.py)."""
+
+    list_display = [
+        "created_at",
+        "task",
+        "kwargs",
+        "state",
+        "attempts",
+        "dispatches",
+        "finished_at",
+    ]
+    list_filter = ["state", "task"]
+    search_fields = ["key", "last_error"]
+    date_hierarchy = "created_at"

@@ -378,3 +378,7 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name} ({self.get_kind_display()})"
+
+
+# The outbox of rendering jobs and the process heartbeats (ethics/job_models.py).
+from ethics.job_models import Heartbeat, Job, JobState  # noqa: E402, F401

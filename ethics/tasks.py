@@ -6,10 +6,15 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import transaction
 
-from ethics import services
+from ethics import jobs, services
 
 
-@shared_task(name="ethics.scan_deadlines")
+@shared_task(
+    name="ethics.scan_deadlines",
+    autoretry_for=jobs.TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=5,
+)
 def scan_deadlines_task() -> dict[str, int]:
     result = services.deadlines_scan()
     for reminder_id in result.to_send:
@@ -24,9 +29,20 @@ def scan_deadlines_task() -> dict[str, int]:
 @shared_task(
     name="ethics.send_reminder",
     acks_late=True,
-    autoretry_for=(SMTPException, OSError),
+    autoretry_for=(SMTPException, *jobs.TRANSIENT_ERRORS),
     retry_backoff=True,
     max_retries=8,
 )
 def send_reminder_task(reminder_id: int) -> bool:
     return services.reminder_send(reminder_id=reminder_id)
+
+
+@shared_task(
+    name="ethics.sweep_jobs",
+    autoretry_for=jobs.TRANSIENT_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+)
+def sweep_jobs_task() -> dict[str, int]:
+    """Beat, every minute: queue again the rendering jobs that have not finished in time."""
+    return jobs.sweep()

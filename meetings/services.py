@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import MANAGING_ROLES, Committee, DocumentKind, Membership
-from ethics import audit, pdf, policies, regulations
+from ethics import audit, jobs, pdf, policies, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import User
@@ -839,15 +839,8 @@ def meeting_close(*, meeting_id: int, actor: User) -> Meeting:
         actor=actor, action="meeting.close", target=meeting, before={"status": Status.OPEN},
         after={"status": new, "minutes": minutes.version},
     )  # fmt: skip
-    minutes_id = minutes.pk
-    transaction.on_commit(lambda: _enqueue_minutes(minutes_id))
+    jobs.enqueue("meetings.render_minutes", minutes_id=minutes.pk)
     return meeting
-
-
-def _enqueue_minutes(minutes_id: int) -> None:
-    from meetings.tasks import render_minutes_task
-
-    render_minutes_task.delay(minutes_id)
 
 
 @transaction.atomic
@@ -867,8 +860,7 @@ def minutes_correct(*, meeting_id: int, text: str, actor: User) -> MinutesCorrec
         actor=actor, action="minutes.correct", target=meeting,
         after={"correction": correction.pk, "version": minutes.version},
     )  # fmt: skip
-    minutes_id = minutes.pk
-    transaction.on_commit(lambda: _enqueue_minutes(minutes_id))
+    jobs.enqueue("meetings.render_minutes", minutes_id=minutes.pk)
     return correction
 
 

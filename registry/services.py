@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from committees import clocks as committee_clocks
 from committees import services as committee_services
 from committees.models import Committee
-from ethics import audit, pdf, regulations
+from ethics import audit, jobs, pdf, regulations
 from ethics import services as kernel
 from ethics.deadlines import SHANGHAI, end_of_day
 from ethics.errors import Conflict
@@ -230,15 +230,8 @@ def filing_prepare(*, filing_id: int, actor: User) -> FilingPackage:
         before={"status": before},
         after={"status": new, "package_version": version},
     )
-    package_id = package.pk
-    transaction.on_commit(lambda: _enqueue_render(package_id))
+    jobs.enqueue("registry.render_package", package_id=package.pk)
     return package
-
-
-def _enqueue_render(package_id: int) -> None:
-    from registry.tasks import render_package_task
-
-    render_package_task.delay(package_id)
 
 
 def _store(package: FilingPackage, field: str, content: bytes, name: str) -> None:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ethics import pdf, regulations
+from ethics import jobs, pdf, regulations
 from ethics.errors import Conflict
 from ethics.models import User
 from ethics.services import require, site_text
@@ -159,12 +159,5 @@ def decision_record(
         signature_meaning=meaning or site_text(_("Signed as chair: issues the review decision")),
         signed_at=now,
     )
-    decision_id = decision.pk
-    transaction.on_commit(lambda: _enqueue_letter(decision_id))
+    jobs.enqueue("reviews.render_letter", decision_id=decision.pk)
     return decision
-
-
-def _enqueue_letter(decision_id: int) -> None:
-    from reviews.tasks import render_letter_task
-
-    render_letter_task.delay(decision_id)

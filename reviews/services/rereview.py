@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ethics import deadlines, pdf, regulations
+from ethics import deadlines, jobs, pdf, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import User
@@ -100,15 +100,8 @@ def rereview_start(application: Application, decision: Decision, actor: User) ->
         _("%(ref)s passed the preliminary review and goes to expert re-review"),
         "rereview.start (R38)",
     )
-    rereview_id = rereview.pk
-    transaction.on_commit(lambda: _enqueue_package(rereview_id))
+    jobs.enqueue("reviews.render_rereview_package", rereview_id=rereview.pk)
     return rereview
-
-
-def _enqueue_package(rereview_id: int) -> None:
-    from reviews.tasks import render_rereview_package_task
-
-    render_rereview_package_task.delay(rereview_id)
 
 
 def _check_date(field: str, value: date | None, *, not_before: date | None = None) -> date:
