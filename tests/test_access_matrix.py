@@ -399,6 +399,7 @@ IGNORED: dict[str, str] = {
     "password_change": "the user's own password",
     "password_change_done": "the user's own password",
     "api-token": "API sign-in (token for one's own credentials)",
+    "healthz": "operations health check: database, broker and heartbeat ages, no case data",
 }
 
 # --- the URL patterns of the project ---------------------------------------------------------

@@ -224,7 +224,7 @@ def _token(user):
 
 def test_redis_down_while_deciding_the_letter_comes_once_after_it_returns(world, stack, capsys):
     application = _ready_to_decide(world)
-    token = _token(world.chair.user)
+    token = _token(world.chair)
     stack.start_web()
     stack.start_worker()
     stack.start_beat()
@@ -250,7 +250,7 @@ def test_redis_down_while_deciding_the_letter_comes_once_after_it_returns(world,
 
 def test_worker_killed_mid_render_gives_exactly_one_letter(world, stack, capsys):
     application = _ready_to_decide(world)
-    token = _token(world.chair.user)
+    token = _token(world.chair)
     stack.start_web()
     stack.start_worker(slow_seconds=6)
     stack.start_beat()

@@ -31,7 +31,7 @@ def eager():
 def _decide(world):
     application = accepted(world, procedure="meeting", grounds="")
     return services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
+        application_id=application.pk, outcome="approve", actor=world.chair
     )
 
 

@@ -56,7 +56,7 @@ def test_a_letter_goes_to_the_bucket_and_survives_backup_and_restore(world, buck
 
     application = accepted(world, procedure="meeting", grounds="")
     decision = services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair.user
+        application_id=application.pk, outcome="approve", actor=world.chair
     )
     decision = services.letter_render(decision_id=decision.pk)
     assert f"media/{decision.letter.name}" in _keys(buckets, "ethics")
