@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from ethics.actions import form_page, page_view
+from ethics.actions import report as report_error
 from ethics.errors import Conflict
-from ethics.web import report_error
 from meetings import actions, selectors, services
 from meetings.models import Meeting, VoteChoice
 from meetings.policies import may_run

@@ -16,8 +16,8 @@ from committees.models import MANAGING_ROLES
 from committees.policies import current_roles
 from ethics import policies
 from ethics.actions import form_page, page_view
+from ethics.actions import report as report_error
 from ethics.errors import Conflict
-from ethics.web import report_error
 from reviews import actions, checklist, selectors, services, workflow
 from reviews.hooks import is_officer
 from reviews.models import Appeal, Project, ReReview
