@@ -35,6 +35,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from ethics import policies
 from ethics.errors import Conflict
 from ethics.models import User
 
@@ -146,6 +147,16 @@ class Action:
         if not getattr(actor, "is_authenticated", False) or not actor.is_active:
             return False
         return self.allowed is None or bool(self.allowed(actor, target))
+
+
+def policy(action: str) -> Predicate:
+    """The permission predicate "the kernel's policy lets the user take `action` on the target"
+    (ethics.policies.may), for an Action's `allowed`."""
+
+    def allowed(user: User, target: Any) -> bool:
+        return policies.may(user, action, target)
+
+    return allowed
 
 
 _TABLES: dict[str, ActionTable] = {}

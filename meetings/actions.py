@@ -18,7 +18,7 @@ from drf_spectacular.utils import OpenApiResponse
 
 from committees.models import Committee
 from ethics import policies
-from ethics.actions import Action, ActionTable, Call
+from ethics.actions import Action, ActionTable, Call, policy
 from ethics.models import User
 from meetings import forms, selectors, services, workflow
 from meetings.api import serializers as s
@@ -35,13 +35,6 @@ ITEM = r"items/(?P<item_id>[0-9]+)"
 def may_schedule(user: User, _target: Any = None) -> bool:
     """Officers (chair, vice-chair, secretary in term) schedule their committees' meetings."""
     return bool(user.is_superuser or officer_committee_ids(user))
-
-
-def _may(action: str) -> Any:
-    def allowed(user: User, meeting: Meeting) -> bool:
-        return policies.may(user, action, meeting)
-
-    return allowed
 
 
 def may_vote(user: User, meeting: Meeting) -> bool:
@@ -237,7 +230,7 @@ MEETINGS = ActionTable(
             label=_("Add to the agenda"),
             input=forms.AgendaItemForm,
             form_kwargs=_add_kwargs,
-            allowed=_may("edit_agenda"),
+            allowed=policy("edit_agenda"),
             shown=_offered(workflow.Action.EDIT_AGENDA),
             done=_("The item is on the agenda."),
             status=201,
@@ -251,7 +244,7 @@ MEETINGS = ActionTable(
             label=workflow.Action.EDIT_AGENDA.label,
             input=forms.OrderForm,
             form_kwargs=_items_kwargs,
-            allowed=_may("edit_agenda"),
+            allowed=policy("edit_agenda"),
             shown=_offered(workflow.Action.EDIT_AGENDA),
             done=_("The agenda was reordered."),
             url_path="items/order",
@@ -262,7 +255,7 @@ MEETINGS = ActionTable(
             label=workflow.Action.EDIT_AGENDA.label,
             input=forms.MoveForm,
             form_kwargs=_items_kwargs,
-            allowed=_may("edit_agenda"),
+            allowed=policy("edit_agenda"),
             shown=_offered(workflow.Action.EDIT_AGENDA),
             done=_("The agenda was reordered."),
             url_path="items/move",
@@ -271,7 +264,7 @@ MEETINGS = ActionTable(
             "reports",
             run=_reports,
             label=workflow.Action.EDIT_AGENDA.label,
-            allowed=_may("edit_agenda"),
+            allowed=policy("edit_agenda"),
             shown=_offered(workflow.Action.EDIT_AGENDA),
             done=_("Simplified decisions were added as reports."),
             url_path="items/reports",
@@ -280,7 +273,7 @@ MEETINGS = ActionTable(
             "notice",
             run=_notice,
             label=workflow.Action.SEND_NOTICE.label,
-            allowed=_may("send_notice"),
+            allowed=policy("send_notice"),
             shown=_offered(workflow.Action.SEND_NOTICE),
             done=_("The notice was sent."),
         ),
@@ -290,7 +283,7 @@ MEETINGS = ActionTable(
             label=workflow.Action.OPEN.label,
             input=forms.OpenForm,
             form_kwargs=_members_kwargs,
-            allowed=_may("open"),
+            allowed=policy("open"),
             shown=_offered(workflow.Action.OPEN),
             done=_("The meeting is open."),
         ),
@@ -298,7 +291,7 @@ MEETINGS = ActionTable(
             "close",
             run=_close,
             label=workflow.Action.CLOSE.label,
-            allowed=_may("close"),
+            allowed=policy("close"),
             shown=_offered(workflow.Action.CLOSE),
             done=_("The meeting is closed; the minutes are being prepared."),
         ),
@@ -307,7 +300,7 @@ MEETINGS = ActionTable(
             run=_correct,
             label=workflow.Action.CORRECT.label,
             input=forms.CorrectionForm,
-            allowed=_may("correct"),
+            allowed=policy("correct"),
             shown=_offered(workflow.Action.CORRECT),
             done=_("The correction was appended to the minutes."),
             status=201,
@@ -321,7 +314,7 @@ MEETINGS = ActionTable(
             run=_declare,
             label=workflow.Action.DECLARE.label,
             input=forms.DeclareForm,
-            allowed=_may("declare"),
+            allowed=policy("declare"),
             shown=_offered(workflow.Action.DECLARE),
             done=_("Your declaration was recorded."),
             url_path=f"{ITEM}/declaration",
@@ -334,7 +327,7 @@ MEETINGS = ActionTable(
             label=workflow.ItemAction.RECUSE.label,
             input=forms.RecusalForm,
             form_kwargs=_members_kwargs,
-            allowed=_may("record"),
+            allowed=policy("record"),
             shown=_offered(workflow.Action.RECORD),
             done=_("The recusal was recorded."),
             status=201,
@@ -347,7 +340,7 @@ MEETINGS = ActionTable(
             run=_consultant,
             label=workflow.ItemAction.ADMIT.label,
             input=forms.ConsultantForm,
-            allowed=_may("record"),
+            allowed=policy("record"),
             shown=_offered(workflow.Action.RECORD),
             done=_("The consultant was admitted."),
             status=201,
@@ -378,7 +371,7 @@ MEETINGS = ActionTable(
             run=_notes,
             label=workflow.ItemAction.NOTE.label,
             input=forms.NotesForm,
-            allowed=_may("record"),
+            allowed=policy("record"),
             shown=_offered(workflow.Action.RECORD),
             done=_("The notes were saved."),
             url_path=f"{ITEM}/notes",
@@ -390,7 +383,7 @@ MEETINGS = ActionTable(
             run=_conclude,
             label=workflow.ItemAction.CONCLUDE.label,
             input=forms.ConcludeForm,
-            allowed=_may("record"),
+            allowed=policy("record"),
             shown=_offered(workflow.Action.RECORD),
             done=_("The item was concluded."),
             url_path=f"{ITEM}/conclude",
@@ -402,7 +395,7 @@ MEETINGS = ActionTable(
             run=_defer,
             label=workflow.ItemAction.DEFER.label,
             input=forms.DeferForm,
-            allowed=_may("record"),
+            allowed=policy("record"),
             shown=_offered(workflow.Action.RECORD),
             done=_("The item was deferred."),
             url_path=f"{ITEM}/defer",
@@ -413,7 +406,7 @@ MEETINGS = ActionTable(
             "remove",
             run=_remove,
             label=workflow.ItemAction.REMOVE.label,
-            allowed=_may("edit_agenda"),
+            allowed=policy("edit_agenda"),
             shown=_offered(workflow.Action.EDIT_AGENDA),
             done=_("The item was removed from the agenda."),
             status=204,

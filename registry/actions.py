@@ -6,18 +6,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from ethics import policies
-from ethics.actions import Action, ActionTable, Call
-from ethics.models import User
+from ethics.actions import Action, ActionTable, Call, policy
 from registry import forms, selectors, services, workflow
 from registry.models import Filing
-
-
-def _may(action: str) -> Any:
-    def allowed(user: User, filing: Filing) -> bool:
-        return policies.may(user, action, filing)
-
-    return allowed
 
 
 def _offered(action: str) -> Any:
@@ -52,7 +43,7 @@ FILINGS = ActionTable(
         Action(
             "prepare",
             run=_prepare,
-            allowed=_may("prepare"),
+            allowed=policy("prepare"),
             shown=_offered("prepare"),
             done=_("The package is being rendered; this page shows it when ready."),
             status=202,
@@ -61,7 +52,7 @@ FILINGS = ActionTable(
             "submit",
             run=_submit,
             input=forms.SubmitForm,
-            allowed=_may("submit"),
+            allowed=policy("submit"),
             shown=_offered("submit"),
             done=_("The submission was recorded."),
         ),
@@ -69,7 +60,7 @@ FILINGS = ActionTable(
             "acknowledge",
             run=_acknowledge,
             input=forms.AcknowledgeForm,
-            allowed=_may("acknowledge"),
+            allowed=policy("acknowledge"),
             shown=_offered("acknowledge"),
             done=_("The acknowledgement was recorded."),
         ),
@@ -77,7 +68,7 @@ FILINGS = ActionTable(
             "remarks",
             run=_remarks,
             input=forms.RemarksForm,
-            allowed=_may("change"),
+            allowed=policy("change"),
             done=_("The remarks were saved."),
         ),
     ],

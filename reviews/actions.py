@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import MANAGING_ROLES, Role
 from committees.policies import current_roles
 from ethics import policies
-from ethics.actions import Action, ActionTable, Call
+from ethics.actions import Action, ActionTable, Call, policy
 from ethics.errors import Conflict
 from ethics.models import User
 from reviews import checklist, forms, selectors, services, workflow
@@ -64,13 +64,6 @@ def _done(label: Any) -> Any:
 
 
 # --- projects -----------------------------------------------------------------------------------
-
-
-def _may(action: str) -> Callable[[User, Any], bool]:
-    def allowed(user: User, target: Any) -> bool:
-        return policies.may(user, action, target)
-
-    return allowed
 
 
 def _project_form(user: User, _target: Any) -> dict[str, Any]:
@@ -136,7 +129,7 @@ PROJECTS = ActionTable(
             label=_("Change the project"),
             input=forms.ProjectUpdateForm,
             form_kwargs=_project_form,
-            allowed=_may("change"),
+            allowed=policy("change"),
             done=_("The project was changed."),
             method="patch",
             on_page=False,
@@ -147,14 +140,14 @@ PROJECTS = ActionTable(
             label=_("Record answers"),
             input=forms.PrescreenForm,
             form_kwargs=lambda _user, project: {"initial": project.prescreen or {}},
-            allowed=_may("prescreen"),
+            allowed=policy("prescreen"),
             done=_("The answers are recorded."),
         ),
         Action(
             "start",
             run=lambda call: services.project_start(project_id=call.target.pk, actor=call.actor),
             label=workflow.ProjectAction.START.label,
-            allowed=_may("start"),
+            allowed=policy("start"),
             shown=lambda project: project.status == workflow.ProjectStatus.APPROVED,
             done=_("The activity has started."),
         ),
@@ -163,7 +156,7 @@ PROJECTS = ActionTable(
             run=_participants,
             label=_("Participating institutions (R31)"),
             input=forms.ParticipantsForm,
-            allowed=_may("change_participants"),
+            allowed=policy("change_participants"),
             done=_("The participating institutions are recorded."),
             on_page=False,
         ),
