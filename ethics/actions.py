@@ -512,6 +512,10 @@ def form_page(
     actor = cast(User, request.user)
     entry = table.get(name)
     if not entry.may(actor, target):
+        # A page of an object the person sees (the caller loaded it through its selector) but
+        # may not change is a 403; a page that is only for people who may act is a 404 to others.
+        if target is not None:
+            raise PermissionDenied
         raise Http404
     data = request.POST if request.method == "POST" else None
     form = entry.make_form(actor, target, data=data, files=request.FILES or None)

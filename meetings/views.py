@@ -47,15 +47,11 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 def meeting_schedule(request: HttpRequest) -> HttpResponse:
     """Schedule a meeting: the table's "schedule" action on a page of its own."""
 
-    def render_page(form: Any) -> HttpResponse:
-        status = 400 if form is not None and form.is_bound and form.errors else 200
-        return render(request, "meetings/meeting_form.html", {"form": form}, status=status)
-
     return form_page(
         request,
         actions.MEETINGS,
         "schedule",
-        render_page=render_page,
+        render_page=lambda form: render(request, "meetings/meeting_form.html", {"form": form}),
         success=lambda _call, meeting: reverse("meetings:meeting-agenda", args=[meeting.pk]),
     )
 
