@@ -6,7 +6,6 @@ choice" (400); the services still decide every rule with its ID (409: R7, R15, R
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -19,8 +18,6 @@ from ethics.forms import YesNoField
 from meetings.models import VoteChoice
 from meetings.workflow import Mode
 
-_ID = re.compile(r"[0-9]{1,19}")
-_MAX_ID = 2**63 - 1  # a bigint primary key
 PRESIDING_ROLES = (Role.CHAIR, Role.VICE_CHAIR)
 
 
@@ -32,25 +29,8 @@ class MemberField(forms.ModelChoiceField):
 
 
 class IdsField(forms.ModelMultipleChoiceField):
-    """Row ids of the queryset. Each value must be a whole number a database id can hold before
-    the queryset sees it: Django's own field sends `pk IN (<any digits>)` to the database, where
-    an id beyond 64 bits is an overflow (a 500) instead of "not a valid choice"."""
-
-    def _check_values(self, value: Any) -> QuerySet[Any]:
-        for pk in value:
-            if not _ID.fullmatch(str(pk)):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": str(pk)[:20]},
-                )
-            if int(pk) > _MAX_ID:
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": str(pk)[:20]},
-                )
-        return super()._check_values(value)
+    """Row ids of the queryset (ids no database can hold are refused before the form runs, by
+    ethics.actions, with Django's own error codes)."""
 
 
 class MembersField(IdsField):
