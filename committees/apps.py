@@ -37,5 +37,6 @@ class CommitteesConfig(AppConfig):
         hooks.register_nav_item(
             20, _("Committees"), "committees:committee-list", app_hooks.nav_visible
         )
+        hooks.register_nav_item(22, _("Rules"), "committees:rules", app_hooks.nav_visible)
         hooks.register_dashboard_panel(20, app_hooks.dashboard_panel)
         hooks.register_seeder(10, "committees", demo.seed)

@@ -166,7 +166,8 @@ class Application(CreatedBy, UpdatedAt):
 
     @property
     def rules(self) -> regulations.RuleSet:
-        return regulations.combined(self.regimes or ["meas"])
+        """The case's regimes under its committee's SOP values (committees effective_rules)."""
+        return self.committee.effective_rules(self.regimes or ["meas"])
 
 
 class NumberSequence(models.Model):

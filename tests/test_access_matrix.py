@@ -159,6 +159,9 @@ ROUTES: dict[str, Route] = {
     "committee-list": Route("committees the reader may see", ALL),
     "committee-detail": Route("the committee", SEES_COMMITTEE, _pk("committee")),
     "committee-composition": Route("R4-R7 check", SEES_COMMITTEE, _pk("committee")),
+    "rules-list": Route("rule sets of the committees the reader may see", ALL),
+    "rules-detail": Route("one committee's rule set", SEES_COMMITTEE, _pk("committee")),
+    "rules-override": Route("sets an SOP value", SEES_COMMITTEE, _pk("committee"), "POST"),
     "committee-members": Route("the roster", SEES_COMMITTEE, _pk("committee")),
     "membership-detail": Route("one appointment", SEES_COMMITTEE, _pk("chair")),
     "membership-end": Route("ends it", SEES_COMMITTEE, _pk("plain"), "POST"),
@@ -185,6 +188,16 @@ ROUTES: dict[str, Route] = {
     "committees:committee-detail": Route("the committee", SEES_COMMITTEE, _pk("committee")),
     "committees:committee-edit": Route("edit form", SEES_COMMITTEE, _pk("committee")),
     "committees:composition": Route("R4-R7 panel", SEES_COMMITTEE, _pk("committee")),
+    "committees:rules": Route("committees the reader may see, with their rules", ALL),
+    "committees:rules-detail": Route(
+        "the rule set with SOP values", SEES_COMMITTEE, _pk("committee")
+    ),
+    "committees:rules-action": Route(
+        "sets an SOP value (B2, R33, R61)",
+        SEES_COMMITTEE,
+        lambda w, who: {"pk": w.committee.pk, "action": "override"},
+        "POST",
+    ),
     "committees:member-history": Route("past members", SEES_COMMITTEE, _pk("committee")),
     "committees:membership-add": Route("add form", SEES_COMMITTEE, _pk("committee")),
     "committees:document-upload": Route("upload form", SEES_COMMITTEE, _pk("committee")),
