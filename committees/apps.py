@@ -20,6 +20,9 @@ class CommitteesConfig(AppConfig):
             recipients=app_hooks.committee_deadline_recipients,
             url=app_hooks.deadline_url,
         )
+        hooks.register_deadline_recompute(
+            clocks.COMMITTEE_REGISTRATION, app_hooks.registration_due_under
+        )
         hooks.register_deadline_kind(
             clocks.COMMITTEE_UPDATE,
             label=_("Committee registration update"),

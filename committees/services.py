@@ -39,7 +39,7 @@ from committees.models import (
 )
 from ethics import audit, policies, regulations
 from ethics import services as kernel
-from ethics.deadlines import SHANGHAI, day_period_due_at, end_of_day
+from ethics.deadlines import SHANGHAI, Calendar, day_period_due_at, end_of_day
 from ethics.errors import Conflict
 from ethics.models import DeadlineState, Institution, User
 from ethics.selectors import working_calendar
@@ -172,14 +172,14 @@ def _clean_regimes(regimes: list[str] | None) -> list[str]:
     return chosen
 
 
-def registration_due_at(committee: Committee) -> datetime:
+def registration_due_at(committee: Committee, calendar: Calendar | None = None) -> datetime:
     """R50: registration within 30 days after the committee is set up (Civil Code counting)."""
     rules = selectors.committee_rules(committee)
     established = datetime.combine(committee.established_on, time.min, tzinfo=SHANGHAI)
     return day_period_due_at(
         established,
         rules.committee_registration_days.value,
-        calendar=working_calendar(),
+        calendar=calendar or working_calendar(),
         roll_forward=rules.roll_forward_rest_days.value,
     )
 
