@@ -252,6 +252,9 @@ ROUTES: dict[str, Route] = {
     "reviews:intake": Route("the officers' queue", OFFICERS | {"superuser"}),
     "reviews:follow-up": Route("the officers' follow-up", OFFICERS | {"superuser"}),
     "reviews:recognition-create": Route("recognition form", OFFICERS | {"superuser"}),
+    "reviews:recognition-outside-create": Route(
+        "recognition of a decision issued elsewhere (R31, N12)", OFFICERS | {"superuser"}
+    ),
     "reviews:my-reviews": Route("the reader's own assignments", ALL),
     "reviews:assignment-detail": Route(
         "one's own assignment: worksheet, materials links (with the materials), own opinion",
@@ -307,6 +310,9 @@ ROUTES: dict[str, Route] = {
         "a draft appeal (its applicants only)", APPLICANTS | {"superuser"}, _pk("appeal")
     ),
     "reviews-api:recognition-list": Route("recognitions the reader may see", ALL),
+    "reviews-api:recognition-create-outside": Route(
+        "records a decision issued elsewhere (R31)", ALL, method="POST"
+    ),
     "reviews-api:recognition-detail": Route(
         "another committee's recognition", SEES_APPLICATION, _pk("recognition")
     ),
