@@ -1,8 +1,9 @@
 """Official China State Council holiday arrangements (部分节假日安排), as plain data.
 
 The source notices are listed in the comment below the imports. Each notice is published in
-November for the following year, so a new year is added here once its notice is out; until then
-``Calendar.has_data_for`` is False for it and only weekends count as rest days. Every range below
+November for the following year; a new year is written as ``ethics/holidays/<year>.json`` and
+loaded with ``manage.py import_holidays`` once its notice is out (see ``parse_year_file``); until
+then ``Calendar.has_data_for`` is False for it and only weekends count as rest days. Every range below
 is the full 放假调休 span from the notice, weekends included, because all of those days are rest
 days.
 """

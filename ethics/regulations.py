@@ -115,6 +115,12 @@ class Param(Generic[T]):
     term_zh: str
     committee_set: bool = False
 
+    def __post_init__(self) -> None:
+        # The former ``verified`` flag (True/False) still reads: True as at least a secondary
+        # source (the old flag did not say which), False as unverified.
+        if isinstance(self.source, bool):
+            object.__setattr__(self, "source", S if self.source else U)
+
     @property
     def verified(self) -> bool:
         """Read in the primary text or a secondary source (not merely the common reading)."""
@@ -484,7 +490,7 @@ def with_overrides(rules: RuleSet, overrides: Mapping[str, Any]) -> RuleSet:
     A stored value that is no longer within the bounds (the committee's regimes changed since it
     was set) is ignored: the default applies, never a value the texts do not allow.
     """
-    changed: dict[str, Param[Any]] = {}
+    changed: dict[str, Any] = {}
     for name, value in overrides.items():
         if name not in OVERRIDABLE or not isinstance(value, int) or isinstance(value, bool):
             continue

@@ -143,7 +143,7 @@ def printed_codes(data: bytes) -> set[str]:
 def _read_pdf(letter: UploadedFile) -> bytes:
     if letter.size is not None and letter.size > settings.UPLOAD_MAX_BYTES:
         raise invalid("letter", _("The file is larger than the upload limit."), "too_large")
-    data = letter.read()
+    data: bytes = letter.read()
     if len(data) > settings.UPLOAD_MAX_BYTES:
         raise invalid("letter", _("The file is larger than the upload limit."), "too_large")
     if not data.startswith(b"%PDF-"):

@@ -311,3 +311,11 @@ def test_retention_uses_the_sop_years_r61(world):
     )
     application.committee.refresh_from_db()
     assert retention_years(application) == 10
+
+
+def test_a_former_verified_flag_still_reads_as_a_source():
+    """Params written with the old ``verified`` bool keep the "unverified" badge working."""
+    old_true = regulations.Param(1, "R4", "x", True, regulations.MEAS.min_members.label, "x")
+    old_false = regulations.Param(1, "R4", "x", False, regulations.MEAS.min_members.label, "x")
+    assert old_true.source is regulations.Source.SECONDARY
+    assert old_false.unverified is True

@@ -228,3 +228,28 @@ def test_deadline_page_shows_the_note_only_on_rows_in_years_without_data(client)
     assert "data-calendar-gap" in row_2031
     assert "stale note" not in page
     assert Committee.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_decision_clock_moves_with_the_review_and_application_r25(tmp_path, world):
+    """R25: accepted Fri 1 Jan 2027 → day 30 Sun 31 Jan → Mon 1 Feb (no 2027 data yet); a 2027
+    calendar with 1-3 Feb as rest days moves it to Thu 4 Feb, on the review and application too."""
+    import time_machine
+
+    from reviews import services as review_services
+    from tests.reviews.conftest import submitted
+
+    application = submitted(world)
+    with time_machine.travel(dt.datetime(2027, 1, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
+        application = review_services.application_accept(
+            application_id=application.pk, procedure="meeting", actor=world.secretary
+        )
+    assert application.due_at == dt.datetime(2027, 2, 2, tzinfo=SHANGHAI)
+    path = _file(tmp_path, rest_days=[{"from": "2027-02-01", "to": "2027-02-03", "name": "测试"}])
+    call_command("import_holidays", str(path))
+    application.refresh_from_db()
+    review = application.reviews.get()
+    moved = dt.datetime(2027, 2, 5, tzinfo=SHANGHAI)
+    assert Deadline.objects.get(kind="decision").due_at == moved
+    assert review.due_at == moved
+    assert application.due_at == moved
