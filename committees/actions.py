@@ -170,6 +170,16 @@ def _entrustment_end(call: Call) -> Entrustment:
     )
 
 
+def _rule_override(call: Call) -> Committee:
+    return services.rule_override_set(
+        committee_id=call.target.pk,
+        name=call.data["name"],
+        value=call.data["value"],
+        reason=call.data["reason"],
+        actor=call.actor,
+    )
+
+
 def _as(serializer: Any) -> Any:
     """The API's answer for an action that creates a row of another kind than its target."""
 
@@ -337,6 +347,25 @@ ENTRUSTMENTS = ActionTable(
             allowed=may_manage,
             shown=entrustment_running,
             done=_("The entrustment was ended."),
+        ),
+    ],
+)
+
+# The committee's SOP values of the rules the texts leave to it (B2, R33, R61): the Rules page
+# (committees:rules) and /api/v1/rules/{committee id}/override/. Who may set them: whoever
+# manages the committee (chair, vice-chair, secretary, the institution's admins, site admins),
+# as for the SOP documents themselves.
+RULES = ActionTable(
+    "committees.rules",
+    load=lambda user, pk: selectors.committee_get_for_user(user, pk),
+    actions=[
+        Action(
+            "override",
+            run=_rule_override,
+            label=_("Set the SOP value"),
+            input=forms.RuleOverrideForm,
+            allowed=may_manage,
+            done=_("The SOP value was saved; new clocks use it."),
         ),
     ],
 )

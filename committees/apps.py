@@ -20,6 +20,9 @@ class CommitteesConfig(AppConfig):
             recipients=app_hooks.committee_deadline_recipients,
             url=app_hooks.deadline_url,
         )
+        hooks.register_deadline_recompute(
+            clocks.COMMITTEE_REGISTRATION, app_hooks.registration_due_under
+        )
         hooks.register_deadline_kind(
             clocks.COMMITTEE_UPDATE,
             label=_("Committee registration update"),
@@ -37,5 +40,6 @@ class CommitteesConfig(AppConfig):
         hooks.register_nav_item(
             20, _("Committees"), "committees:committee-list", app_hooks.nav_visible
         )
+        hooks.register_nav_item(22, _("Rules"), "committees:rules", app_hooks.nav_visible)
         hooks.register_dashboard_panel(20, app_hooks.dashboard_panel)
         hooks.register_seeder(10, "committees", demo.seed)

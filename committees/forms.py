@@ -244,3 +244,25 @@ class EndEntrustmentForm(PlausibleDates, forms.Form):
         label=_("last day"), required=False, widget=DateInput(), help_text=_("Today if empty.")
     )
     reason = forms.CharField(label=_("reason"), max_length=300, required=False)
+
+
+def _overridable_choices() -> list[tuple[str, str]]:
+    from ethics import regulations
+
+    return [(name, str(getattr(regulations.MEAS, name).label)) for name in regulations.OVERRIDABLE]
+
+
+class RuleOverrideForm(forms.Form):
+    """The committee's SOP value of one parameter the texts leave to it (B2, R33, R61)."""
+
+    name = forms.ChoiceField(label=_("Rule parameter"), choices=_overridable_choices)
+    value = forms.IntegerField(
+        label=_("SOP value"),
+        required=False,
+        min_value=0,
+        max_value=100000,
+        help_text=_("Empty: use the default of the texts again."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (e.g. the SOP document and its clause)"), max_length=300
+    )

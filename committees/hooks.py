@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Role
+from committees.models import Committee, Role
 from committees.policies import holds_role
 from committees.selectors import institution_admins, officers
+from ethics.deadlines import Calendar
 from ethics.hooks import Recipients
 from ethics.models import Deadline
 
@@ -80,3 +82,11 @@ def dashboard_panel(request: Any) -> DashboardPanel | None:
         for committee in committees
     ]
     return DashboardPanel(title=_("My committees"), items=items)
+
+
+def registration_due_under(deadline: Deadline, calendar: Calendar) -> datetime | None:
+    """R50 counted under ``calendar``, for recomputing after a holiday import."""
+    from committees.services import registration_due_at
+
+    committee = Committee.objects.filter(pk=deadline.subject_id).first()
+    return None if committee is None else registration_due_at(committee, calendar)

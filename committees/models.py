@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ethics import regulations
 from ethics.models import CreatedAt, CreatedBy, Institution, choices_constraint
 
 
@@ -72,6 +73,9 @@ class Committee(models.Model):
         choices=RegistrationStatus.choices,
         default=RegistrationStatus.UNREGISTERED,
     )
+    # Values the committee's SOP sets where the texts leave them to it ({param name: value};
+    # ethics.regulations.OVERRIDABLE, within its bounds). Set only by services.rule_override_set.
+    rule_overrides = models.JSONField(_("SOP values of the rules"), default=dict, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -84,6 +88,13 @@ class Committee(models.Model):
     @property
     def regime_codes(self) -> list[str]:
         return [code for code in self.regimes if code in RegimeChoice.values] or [RegimeChoice.MEAS]
+
+    def effective_rules(self, regimes: list[str] | None = None) -> regulations.RuleSet:
+        """The rule set of ``regimes`` (the committee's own by default) with its SOP values."""
+        overrides = self.rule_overrides if isinstance(self.rule_overrides, dict) else {}
+        return regulations.with_overrides(
+            regulations.combined(regimes or self.regime_codes), overrides
+        )
 
     def get_regimes_display(self) -> str:
         labels = dict(RegimeChoice.choices)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import models
 from django.db.models import Prefetch
@@ -26,9 +27,70 @@ from ethics import policies, regulations
 from ethics.models import Deadline, Institution, User
 
 
+def effective_rules(committee: Committee, regimes: list[str] | None = None) -> regulations.RuleSet:
+    """What the clocks and gates use: the strictest combination of the committee's regimes (or
+    of a case's ``regimes``, §6.1) with the values its SOP sets within the legal bounds (B2 time
+    limit for emergency review, R33 reviewers, R61 retention)."""
+    return committee.effective_rules(regimes)
+
+
 def committee_rules(committee: Committee) -> regulations.RuleSet:
-    """The strictest combination of the committee's regimes (§6.1)."""
-    return regulations.combined(committee.regime_codes)
+    """The committee's effective rule set (``effective_rules``)."""
+    return effective_rules(committee)
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """One parameter as the Rules page and ``/api/v1/rules/`` show it."""
+
+    name: str
+    param: regulations.Param[Any]
+    default: regulations.Param[Any]
+    bounds: tuple[int, int] | None
+
+    @property
+    def value_text(self) -> str:
+        return rule_value_text(self.param.value)
+
+    @property
+    def default_text(self) -> str:
+        return rule_value_text(self.default.value)
+
+
+def rule_value_text(value: Any) -> str:
+    """A parameter's value for people: fractions as 2/3, codes as their labels."""
+    from fractions import Fraction
+
+    from django.utils.translation import gettext
+
+    if value is None:
+        return gettext("does not apply")
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, tuple):
+        labels = {**regulations.CATEGORY_LABELS, **regulations.SIMPLIFIED_GROUND_LABELS}
+        parts = [
+            f"({rule_value_text(v)})" if isinstance(v, tuple) else str(labels.get(v, v))
+            for v in value
+        ]
+        return ", ".join(parts)
+    return str(value)
+
+
+def rule_rows(committee: Committee) -> list[RuleRow]:
+    """Every parameter of the committee's rule set, its default and where the SOP may set it."""
+    defaults = regulations.combined(committee.regime_codes)
+    effective = committee.effective_rules()
+    rows = []
+    for name, param in regulations.params(effective):
+        default = getattr(defaults, name)
+        bounds = None
+        if name in regulations.OVERRIDABLE and default.value is not None:
+            bounds = regulations.OVERRIDABLE[name].range(name, defaults)
+        rows.append(RuleRow(name, param, default, bounds))
+    return rows
 
 
 def institutions_for_user(user: User) -> models.QuerySet[Institution]:

@@ -37,9 +37,9 @@ from committees.models import (
     StoredFile,
     Training,
 )
-from ethics import audit, policies
+from ethics import audit, policies, regulations
 from ethics import services as kernel
-from ethics.deadlines import SHANGHAI, day_period_due_at, end_of_day
+from ethics.deadlines import SHANGHAI, Calendar, day_period_due_at, end_of_day
 from ethics.errors import Conflict
 from ethics.models import DeadlineState, Institution, User
 from ethics.selectors import working_calendar
@@ -172,14 +172,14 @@ def _clean_regimes(regimes: list[str] | None) -> list[str]:
     return chosen
 
 
-def registration_due_at(committee: Committee) -> datetime:
+def registration_due_at(committee: Committee, calendar: Calendar | None = None) -> datetime:
     """R50: registration within 30 days after the committee is set up (Civil Code counting)."""
     rules = selectors.committee_rules(committee)
     established = datetime.combine(committee.established_on, time.min, tzinfo=SHANGHAI)
     return day_period_due_at(
         established,
         rules.committee_registration_days.value,
-        calendar=working_calendar(),
+        calendar=calendar or working_calendar(),
         roll_forward=rules.roll_forward_rest_days.value,
     )
 
@@ -724,3 +724,60 @@ def entrustment_end(
         reason=reason,
     )
     return entrustment
+
+
+# --- SOP values of the rules (B2, R33, R61) ----------------------------------------------------
+
+
+@transaction.atomic
+def rule_override_set(
+    *, committee_id: int, name: str, value: int | None, reason: str, actor: User
+) -> Committee:
+    """Set (or, with ``value=None``, remove) the committee's SOP value of one parameter.
+
+    Only where the texts leave the value to the committee (``regulations.OVERRIDABLE``) and within
+    the legal bounds: the emergency time limit at most 72 hours (R48 / N5, BJ 三（二）), at
+    least two simplified-procedure reviewers (R33 / N9), records kept at least the minimum
+    (R61). Anything else is refused with the rule ID (409). Audited; the clocks read the
+    committee's effective rule set from the next clock they open.
+    """
+    committee = Committee.objects.select_for_update().get(pk=committee_id)
+    require(actor, "manage", committee)
+    defaults = regulations.combined(committee.regime_codes)
+    if name not in regulations.PARAM_NAMES:
+        raise invalid("name", _("Unknown rule parameter."), "invalid_choice")
+    if value is not None:
+        problems = regulations.override_problems(defaults, name, value)
+        if problems:
+            raise Conflict(
+                problems[0].code,
+                problems[0].message,
+                rule=problems[0].rule,
+                problems=[p.as_dict() for p in problems],
+            )
+    elif name not in regulations.OVERRIDABLE:
+        raise Conflict(
+            "not_overridable",
+            _("The texts do not leave this parameter to the committee."),
+            rule=getattr(defaults, name).rule,
+        )
+    current = dict(committee.rule_overrides) if isinstance(committee.rule_overrides, dict) else {}
+    before = current.get(name)
+    if value is None:
+        current.pop(name, None)
+    else:
+        current[name] = value
+    if before == value:
+        return committee
+    committee.rule_overrides = current
+    committee.save(update_fields=["rule_overrides"])
+    param = getattr(defaults, name)
+    audit.record(
+        actor=actor,
+        action="committee.rule_override",
+        target=committee,
+        before={name: before},
+        after={name: value, "default": param.value, "rule": param.rule},
+        reason=reason,
+    )
+    return committee

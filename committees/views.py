@@ -289,3 +289,37 @@ entrustment_action = page_view(
     actions.ENTRUSTMENTS,
     back=lambda entrustment: _committee_url(entrustment.receiving_committee_id),
 )
+
+
+# --- the rules (rule sets with the committee's SOP values; B2, R33, R61) -----------------------
+
+
+@login_required
+def rules_index(request: HttpRequest) -> HttpResponse:
+    """The committees the person sees, each with a link to its rules."""
+    committees = selectors.committees_for_user(request.user).select_related("institution")
+    page = Paginator(committees, 25).get_page(request.GET.get("page"))
+    return render(request, "committees/rules_index.html", {"page": page})
+
+
+@login_required
+def rules_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = selectors.committee_get_for_user(request.user, pk)
+    entry = actions.RULES.get("override")
+    may_set = entry.may(request.user, committee)
+    return render(
+        request,
+        "committees/rules_detail.html",
+        {
+            "committee": committee,
+            "rows": selectors.rule_rows(committee),
+            "may_set": may_set,
+            "form": entry.make_form(request.user, committee) if may_set else None,
+        },
+    )
+
+
+# override, from the rules page.
+rules_action = page_view(
+    actions.RULES, back=lambda committee: reverse("committees:rules-detail", args=[committee.pk])
+)

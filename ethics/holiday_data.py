@@ -1,17 +1,19 @@
 """Official China State Council holiday arrangements (部分节假日安排), as plain data.
 
 The source notices are listed in the comment below the imports. Each notice is published in
-November for the following year, so a new year is added here once its notice is out; until then
-``Calendar.has_data_for`` is False for it and only weekends count as rest days. Every range below
+November for the following year; a new year is written as ``ethics/holidays/<year>.json`` and
+loaded with ``manage.py import_holidays`` once its notice is out (see ``parse_year_file``); until
+then ``Calendar.has_data_for`` is False for it and only weekends count as rest days. Every range below
 is the full 放假调休 span from the notice, weekends included, because all of those days are rest
 days.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Final
+from typing import Any, Final
 
 from ethics.deadlines import Calendar
 
@@ -86,3 +88,126 @@ def calendar_from_data(years: Iterable[int] | None = None) -> Calendar:
         holidays.update(d for d, _name in OFFICIAL_CALENDAR[year][HOLIDAYS])
         makeup.update(d for d, _note in OFFICIAL_CALENDAR[year][MAKEUP])
     return Calendar(holidays=frozenset(holidays), makeup=frozenset(makeup), years=frozenset(wanted))
+
+
+# --- the file an administrator maintains (manage.py import_holidays FILE) ----------------------
+#
+# One JSON file per year, published by the State Council each November for the following year
+# (ethics/holidays/2026.json is the shipped example):
+#
+#   {"year": 2027,
+#    "source": "国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔…〕…号）",
+#    "rest_days": [{"from": "2027-01-01", "to": "2027-01-03", "name": "元旦"}, …],
+#    "makeup_days": [{"date": "2027-01-04", "name": "元旦调休上班"}, …]}
+#
+# rest_days are the full 放假调休 spans as the notice states them (weekends included);
+# makeup_days are the weekend days that are working days.
+
+
+class HolidayFileError(ValueError):
+    """Every problem of a holiday file at once."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _day(raw: Any, where: str, problems: list[str]) -> date | None:
+    from django.utils.translation import gettext as _
+
+    if not isinstance(raw, str):
+        problems.append(_("%(where)s: a date is required (YYYY-MM-DD).") % {"where": where})
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        problems.append(
+            _("%(where)s: %(value)s is not a date (YYYY-MM-DD).") % {"where": where, "value": raw}
+        )
+        return None
+
+
+def parse_year_file(text: str) -> tuple[int, YearArrangement, str]:
+    """Read and check one year's file: (year, {HOLIDAYS: [...], MAKEUP: [...]}, source).
+
+    Refuses (HolidayFileError, every problem listed) a file that is not JSON, has no year,
+    lists dates outside that year, a date twice, a date both rest and make-up working day, a
+    range ending before it starts, a make-up working day that is not a weekend, or no name.
+    """
+    import json
+
+    from django.utils.translation import gettext as _
+
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise HolidayFileError(
+            [_("The file is not valid JSON: %(error)s") % {"error": exc}]
+        ) from None
+    if not isinstance(data, dict):
+        raise HolidayFileError([_("The file must hold one JSON object.")])
+    problems: list[str] = []
+    year = data.get("year")
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        raise HolidayFileError([_('"year" must be a year such as 2027.')])
+    rest: list[tuple[date, str]] = []
+    makeup: list[tuple[date, str]] = []
+    for key in ("rest_days", "makeup_days"):
+        if not isinstance(data.get(key), list):
+            problems.append(_('"%(key)s" must be a list.') % {"key": key})
+    for index, entry in enumerate(data.get("rest_days") or []):
+        where = f"rest_days[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(_("%(where)s must be an object.") % {"where": where})
+            continue
+        first = _day(entry.get("from"), f"{where}.from", problems)
+        last = _day(entry["to"], f"{where}.to", problems) if "to" in entry else first
+        name = str(entry.get("name") or "").strip()
+        if not name:
+            problems.append(_("%(where)s: a name is required.") % {"where": where})
+        if first and last:
+            if last < first:
+                problems.append(
+                    _("%(where)s: the range ends (%(to)s) before it starts (%(from)s).")
+                    % {"where": where, "to": last, "from": first}
+                )
+            rest.extend(_span(first, last, name))
+    for index, entry in enumerate(data.get("makeup_days") or []):
+        where = f"makeup_days[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(_("%(where)s must be an object.") % {"where": where})
+            continue
+        day = _day(entry.get("date"), f"{where}.date", problems)
+        name = str(entry.get("name") or "").strip()
+        if not name:
+            problems.append(_("%(where)s: a name is required.") % {"where": where})
+        if day:
+            if day.weekday() < 5:
+                problems.append(
+                    _("%(where)s: %(day)s is a weekday; make-up working days are weekend days.")
+                    % {"where": where, "day": day}
+                )
+            makeup.append((day, name))
+    outside = sorted({d for d, _n in rest + makeup if d.year != year})
+    if outside:
+        problems.append(
+            _("These dates are not in %(year)s: %(dates)s.")
+            % {"year": year, "dates": ", ".join(d.isoformat() for d in outside)}
+        )
+    for label, days in (("rest_days", rest), ("makeup_days", makeup)):
+        counts = Counter(d for d, _n in days)
+        twice = sorted(d for d, count in counts.items() if count > 1)
+        if twice:
+            problems.append(
+                _("%(key)s lists these dates more than once: %(dates)s.")
+                % {"key": label, "dates": ", ".join(d.isoformat() for d in twice)}
+            )
+    both = sorted({d for d, _n in rest} & {d for d, _n in makeup})
+    if both:
+        problems.append(
+            _("These dates are both rest days and make-up working days: %(dates)s.")
+            % {"dates": ", ".join(d.isoformat() for d in both)}
+        )
+    if problems:
+        raise HolidayFileError(problems)
+    return year, {HOLIDAYS: rest, MAKEUP: makeup}, str(data.get("source") or "")

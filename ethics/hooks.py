@@ -246,6 +246,42 @@ def deadline_closed(deadline: Deadline) -> None:
         listener(deadline)
 
 
+# --- recomputing clocks when the holiday calendar changes ---------------------------------------
+# A clock counted in days or months rolls past rest days, so a newly imported holiday calendar can
+# move its due date. The kernel cannot redo an app's counting (it does not know when the period
+# started), so each app registers, per kind, how to count the clock's due time under a calendar
+# (None: not counted from the calendar, or no longer countable) and, optionally, what to update
+# on its own rows once the kernel has moved the clock (ethics.services.holiday_year_import).
+
+if TYPE_CHECKING:
+    from ethics.deadlines import Calendar
+
+DueUnder = Callable[["Deadline", "Calendar"], Any]
+
+
+@dataclass(frozen=True)
+class Recompute:
+    due: DueUnder
+    moved: DeadlineListener | None = None
+
+
+_recompute: dict[str, Recompute] = {}
+
+
+def register_deadline_recompute(
+    kind: str, due: DueUnder, moved: DeadlineListener | None = None
+) -> None:
+    _recompute[kind] = Recompute(due, moved)
+
+
+def deadline_recompute(kind: str) -> Recompute | None:
+    return _recompute.get(kind)
+
+
+def recomputable_kinds() -> list[str]:
+    return list(_recompute)
+
+
 # --- per-request memo on the user object -------------------------------------------------------
 # request.user lives exactly one request, so facts computed about it (its current committee roles)
 # can be kept on it; many nav and panel predicates then share one query.

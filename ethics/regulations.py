@@ -1,9 +1,9 @@
 """Every regulatory number and rule as data, plus pure functions over it.
 
 Rule IDs (R1…R65, N1…N14) and statuses come from ``docs/regulations.md``. Each number is a
-``Param`` that carries its rule ID, article and whether it was verified; ``verified=False`` means
-the commonly cited reading has not been checked against the primary text, and the UI shows an
-"unverified" badge for it. No ORM, no clock: callers pass everything in.
+``Param`` that carries its rule ID, article and ``source``: ``primary`` (read in the primary text),
+``secondary`` (a secondary source only) or ``unverified`` (the commonly cited reading, not checked
+against the primary text; the UI shows an "unverified" badge for it). No ORM, no clock: callers pass everything in.
 
 Regimes: ``MEAS`` is 《科技伦理审查办法（试行）》 (all S&T ethics review); ``NHC`` is
 《涉及人的生命科学和医学研究伦理审查办法》. Research on humans is also inside MEAS Art. 2(1), so
@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from fractions import Fraction
 from typing import Any, Final, Generic, TypeVar, cast
@@ -38,6 +38,14 @@ def _meas(article: str) -> str:
 
 def _nhc(article: str) -> str:
     return f"{NHC_TITLE}{article}"
+
+
+BJ_TITLE: Final = "《关于加强科技伦理治理的实施意见（试行）》（京科监发〔2024〕277号）"
+
+
+def _with_bj(article: str, section: str) -> str:
+    """A MEAS article read together with the Beijing implementation opinions (primary text)."""
+    return f"{article}；{BJ_TITLE}{section}"
 
 
 class Regime(enum.StrEnum):
@@ -63,21 +71,64 @@ _REGIME_LABELS: Final[Mapping[Regime, Promise]] = {
 }
 
 
+class Source(enum.StrEnum):
+    """Where a number was read (regulations.md "Status"): P, S or UNCONFIRMED."""
+
+    PRIMARY = "primary"  # P: checked against the primary text
+    SECONDARY = (
+        "secondary"  # S: a secondary source only (interview, news, law-firm note, exam site)
+    )
+    UNVERIFIED = "unverified"  # UNCONFIRMED: the commonly cited reading, not checked
+
+    @property
+    def label(self) -> Promise:
+        return _SOURCE_LABELS[self]
+
+
+_SOURCE_LABELS: Final[Mapping[Source, Promise]] = {
+    Source.PRIMARY: _("Primary text"),
+    Source.SECONDARY: _("Secondary source"),
+    Source.UNVERIFIED: _("Unverified"),
+}
+
+P: Final = Source.PRIMARY
+S: Final = Source.SECONDARY
+U: Final = Source.UNVERIFIED
+
+_SOURCE_ORDER: Final = (P, S, U)
+
+
 @dataclass(frozen=True)
 class Param(Generic[T]):
-    """One regulatory number or rule with its provenance."""
+    """One regulatory number or rule with its provenance.
+
+    ``committee_set`` marks a value the committee's SOP set within the legal bounds (see
+    ``OVERRIDABLE`` and ``with_overrides``); rule, article and source stay the text's.
+    """
 
     value: T
     rule: str
     article: str
-    verified: bool
+    source: Source
     # Lazy objects render (and need settings) when compared, so equality ignores the label.
     label: Promise = field(compare=False)
     term_zh: str
+    committee_set: bool = False
+
+    def __post_init__(self) -> None:
+        # The former ``verified`` flag (True/False) still reads: True as at least a secondary
+        # source (the old flag did not say which), False as unverified.
+        if isinstance(self.source, bool):
+            object.__setattr__(self, "source", S if self.source else U)
+
+    @property
+    def verified(self) -> bool:
+        """Read in the primary text or a secondary source (not merely the common reading)."""
+        return self.source is not Source.UNVERIFIED
 
     @property
     def unverified(self) -> bool:
-        return not self.verified
+        return self.source is Source.UNVERIFIED
 
 
 # Category codes. "ethics_or_law" is met by an ethics or a law expert (R6: 伦理、法律等);
@@ -244,59 +295,59 @@ def unverified_params(rules: RuleSet) -> list[tuple[str, Param[Any]]]:
 
 MEAS: Final = RuleSet(
     regime=Regime.MEAS,
-    min_members=Param(7, "R4", _meas("第七条"), True, _("Minimum number of committee members"), "委员人数应不少于7人"),
-    chairs_required=Param(1, "R5", _meas("第七条"), True, _("Number of chairs"), "设主任委员1人"),
-    max_term_years=Param(5, "R7", _meas("第七条"), True, _("Maximum term of office (years)"), "委员任期不超过5年，可以连任"),
+    min_members=Param(7, "R4", _meas("第七条"), P, _("Minimum number of committee members"), "委员人数应不少于7人"),
+    chairs_required=Param(1, "R5", _meas("第七条"), P, _("Number of chairs"), "设主任委员1人"),
+    max_term_years=Param(5, "R7", _meas("第七条"), P, _("Maximum term of office (years)"), "委员任期不超过5年，可以连任"),
     # The reminder schedule is this product's default for enforcing R7, not a statutory number.
-    term_reminder_days=Param((60, 30), "R7", _meas("第七条"), True, _("Reminders before a term ends (days)"), "委员任期届满前提醒"),
-    required_expertise=Param((SCIENCE, ETHICS_OR_LAW), "R6", _meas("第七条"), True, _("Required expertise"), "具备相关科学技术背景的同行专家，伦理、法律等相应专业背景的专家"),
-    require_both_genders=Param(True, "R6", _meas("第七条"), True, _("Members of both genders"), "不同性别的委员"),
-    require_external=Param(True, "R6", _meas("第七条"), True, _("At least one member from outside the unit"), "非本单位的委员"),
-    quorum_min_present=Param(5, "R19", _meas("第十四条"), True, _("Minimum members present (quorum)"), "到会委员应不少于5人"),
+    term_reminder_days=Param((60, 30), "R7", _meas("第七条"), P, _("Reminders before a term ends (days)"), "委员任期届满前提醒"),
+    required_expertise=Param((SCIENCE, ETHICS_OR_LAW), "R6", _meas("第七条"), P, _("Required expertise"), "具备相关科学技术背景的同行专家，伦理、法律等相应专业背景的专家"),
+    require_both_genders=Param(True, "R6", _meas("第七条"), P, _("Members of both genders"), "不同性别的委员"),
+    require_external=Param(True, "R6", _meas("第七条"), P, _("At least one member from outside the unit"), "非本单位的委员"),
+    quorum_min_present=Param(5, "R19", _meas("第十四条"), P, _("Minimum members present (quorum)"), "到会委员应不少于5人"),
     # The text is verified, but which "categories" it means is a §6.2 reading awaiting a legal decision.
-    quorum_categories=Param((SCIENCE, ETHICS_OR_LAW, EXTERNAL), "R19", _meas("第十四条、第七条"), False, _("Member categories that must be present"), "到会委员应当包括第七条所列不同类别的委员"),
-    vote_threshold=Param(Fraction(2, 3), "R24", _meas("第十六条"), True, _("Votes needed, share of members present (inclusive)"), "到会委员的2/3以上"),
-    majority_of_all=Param(None, "N4", _nhc("（全体委员过半数）"), True, _("Votes needed, share of all members (exclusive)"), "超过伦理审查委员会全体委员二分之一"),
-    decision_days=Param(30, "R25", _meas("第十七条"), True, _("Days from acceptance to decision"), "受理申请后30日内作出审查决定"),
-    emergency_hours=Param(72, "R48", _meas("第三章第五节（应急程序）"), False, _("Hours for emergency review"), "一般应在72小时内完成"),
-    simplified_min_reviewers=Param(2, "R33", _meas("第三章第三节（简易程序）"), False, _("Minimum reviewers for the simplified procedure"), "由主任委员指定两名或以上的委员"),
-    simplified_grounds=Param((MINIMAL_RISK, MINOR_MODIFICATION, TRACKING_NO_MAJOR_CHANGE), "R32", _meas("第三章第三节（简易程序）"), False, _("Grounds for the simplified procedure"), "可以适用简易程序审查的情形"),
-    tracking_months=Param(12, "R28", _meas("第十八条"), True, _("Maximum months between tracking reviews"), "跟踪审查间隔一般不超过12个月"),
-    listed_tracking_months=Param(6, "R45", _meas("第三章第四节（专家复核程序）"), False, _("Maximum months between tracking reviews of listed activities"), "纳入清单管理的科技活动跟踪审查间隔不超过6个月"),
-    rereview_panel_min=Param(5, "R40", _meas("第二十八条"), True, _("Minimum re-review experts"), "复核专家组应不少于5人"),
+    quorum_categories=Param((SCIENCE, ETHICS_OR_LAW, EXTERNAL), "R19", _meas("第十四条、第七条"), U, _("Member categories that must be present"), "到会委员应当包括第七条所列不同类别的委员"),
+    vote_threshold=Param(Fraction(2, 3), "R24", _meas("第十六条"), S, _("Votes needed, share of members present (inclusive)"), "到会委员的2/3以上"),
+    majority_of_all=Param(None, "N4", _nhc("（全体委员过半数）"), S, _("Votes needed, share of all members (exclusive)"), "超过伦理审查委员会全体委员二分之一"),
+    decision_days=Param(30, "R25", _meas("第十七条"), S, _("Days from acceptance to decision"), "受理申请后30日内作出审查决定"),
+    emergency_hours=Param(72, "R48", _meas("第三章第五节（应急程序）"), U, _("Hours for emergency review"), "一般应在72小时内完成"),
+    simplified_min_reviewers=Param(2, "R33", _meas("第三章第三节（简易程序）"), U, _("Minimum reviewers for the simplified procedure"), "由主任委员指定两名或以上的委员"),
+    simplified_grounds=Param((MINIMAL_RISK, MINOR_MODIFICATION, TRACKING_NO_MAJOR_CHANGE), "R32", _meas("第三章第三节（简易程序）"), U, _("Grounds for the simplified procedure"), "可以适用简易程序审查的情形"),
+    tracking_months=Param(12, "R28", _meas("第十八条"), S, _("Maximum months between tracking reviews"), "跟踪审查间隔一般不超过12个月"),
+    listed_tracking_months=Param(6, "R45", _meas("第三章第四节（专家复核程序）"), U, _("Maximum months between tracking reviews of listed activities"), "纳入清单管理的科技活动跟踪审查间隔不超过6个月"),
+    rereview_panel_min=Param(5, "R40", _meas("第二十八条"), P, _("Minimum re-review experts"), "复核专家组应不少于5人"),
     # "全体复核专家的三分…" is verified; the "之二以上" ending was cut off in the copy read.
-    rereview_threshold=Param(Fraction(2, 3), "R42", _meas("第三十条"), False, _("Re-review opinion, share of all experts (inclusive)"), "全体复核专家的三分之二以上"),
-    rereview_days=Param(30, "R43", _meas("第三章第四节（专家复核程序）"), False, _("Days for the re-review opinion"), "收到复核申请后30日内反馈复核意见"),
-    committee_registration_days=Param(30, "R50", _meas("第四十三条"), True, _("Days to register a new committee"), "设立后30日内在国家科技伦理管理信息登记平台登记"),
-    listed_registration_days=Param(30, "R51", _meas("第四十四条"), True, _("Days to register an approved listed activity"), "获得伦理审查批准后30日内登记"),
-    annual_report_due=Param((3, 31), "R52", _meas("第四十五条"), True, _("Annual report due (month, day of the following year)"), "每年3月31日前提交上一年度工作报告"),
+    rereview_threshold=Param(Fraction(2, 3), "R42", _meas("第三十条"), U, _("Re-review opinion, share of all experts (inclusive)"), "全体复核专家的三分之二以上"),
+    rereview_days=Param(30, "R43", _meas("第三章第四节（专家复核程序）"), U, _("Days for the re-review opinion"), "收到复核申请后30日内反馈复核意见"),
+    committee_registration_days=Param(30, "R50", _with_bj(_meas("第四十三条"), "二（二）"), P, _("Days to register a new committee"), "设立后30日内在国家科技伦理管理信息登记平台登记"),
+    listed_registration_days=Param(30, "R51", _with_bj(_meas("第四十四条"), "二（二）"), P, _("Days to register an approved listed activity"), "获得伦理审查批准后30日内登记"),
+    annual_report_due=Param((3, 31), "R52", _with_bj(_meas("第四十五条"), "二（二）"), P, _("Annual report due (month, day of the following year)"), "每年3月31日前提交上一年度工作报告"),
     # Reminder dates are this product's defaults for R52.
-    annual_report_reminders=Param(((3, 1), (3, 15), (3, 25)), "R52", _meas("第四十五条"), True, _("Annual report reminders (month, day)"), "年度报告提交提醒"),
-    nhc_filing_months=Param(None, "N7", _nhc("（委员会备案）"), False, _("Months to file a new committee with the health authority"), "伦理审查委员会设立之日起3个月内备案"),
-    nhc_annual_report_due=Param(None, "N8", _nhc("（年度工作报告）"), False, _("NHC annual report due (month, day of the following year)"), "每年3月31日前向备案机关提交上一年度伦理审查委员会工作报告"),
-    retention_years=Param(5, "R61", "《涉及人的生物医学研究伦理审查办法》（2016）；《药物临床试验质量管理规范》（2020）", False, _("Years to keep records after the activity ends"), "研究结束后至少保存5年"),
+    annual_report_reminders=Param(((3, 1), (3, 15), (3, 25)), "R52", _with_bj(_meas("第四十五条"), "二（二）"), P, _("Annual report reminders (month, day)"), "年度报告提交提醒"),
+    nhc_filing_months=Param(None, "N7", _nhc("（委员会备案）"), U, _("Months to file a new committee with the health authority"), "伦理审查委员会设立之日起3个月内备案"),
+    nhc_annual_report_due=Param(None, "N8", _nhc("（年度工作报告）"), U, _("NHC annual report due (month, day of the following year)"), "每年3月31日前向备案机关提交上一年度伦理审查委员会工作报告"),
+    retention_years=Param(5, "R61", "《涉及人的生物医学研究伦理审查办法》（2016）；《药物临床试验质量管理规范》（2020）", U, _("Years to keep records after the activity ends"), "研究结束后至少保存5年"),
     # Civil Code convention for day-counted periods (docs/api.md "Periods").
-    roll_forward_rest_days=Param(True, "R25", "《中华人民共和国民法典》第二百零三条", True, _("Move a period ending on a rest day to the next working day"), "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日"),
+    roll_forward_rest_days=Param(True, "R25", "《中华人民共和国民法典》第二百零三条", P, _("Move a period ending on a rest day to the next working day"), "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日"),
 )  # fmt: skip
 
 NHC: Final = RuleSet(
     regime=Regime.NHC,
-    min_members=Param(7, "N1", _nhc("第八条"), True, _("Minimum number of committee members"), "委员不少于7人"),
-    chairs_required=Param(1, "N3", _nhc("（委员会组成）"), False, _("Number of chairs"), "设主任委员一人，副主任委员若干人"),
-    max_term_years=Param(5, "N3", _nhc("（委员会组成）"), False, _("Maximum term of office (years)"), "委员任期不超过5年，可以连任"),
+    min_members=Param(7, "N1", _nhc("第八条"), S, _("Minimum number of committee members"), "委员不少于7人"),
+    chairs_required=Param(1, "N3", _nhc("（委员会组成）"), U, _("Number of chairs"), "设主任委员一人，副主任委员若干人"),
+    max_term_years=Param(5, "N3", _nhc("（委员会组成）"), U, _("Maximum term of office (years)"), "委员任期不超过5年，可以连任"),
     term_reminder_days=MEAS.term_reminder_days,
-    required_expertise=Param((SCIENCE, ETHICS_OR_LAW, LAY), "N1", _nhc("第八条"), True, _("Required expertise"), "生命科学、医学、生命伦理学、法学等领域的专家和非本机构的社会人士"),
-    require_both_genders=Param(True, "N2", _nhc("（委员会组成）"), False, _("Members of both genders"), "应当有不同性别的委员"),
+    required_expertise=Param((SCIENCE, ETHICS_OR_LAW, LAY), "N1", _nhc("第八条"), S, _("Required expertise"), "生命科学、医学、生命伦理学、法学等领域的专家和非本机构的社会人士"),
+    require_both_genders=Param(True, "N2", _nhc("（委员会组成）"), U, _("Members of both genders"), "应当有不同性别的委员"),
     require_external=MEAS.require_external,
     quorum_min_present=MEAS.quorum_min_present,
     quorum_categories=MEAS.quorum_categories,
     vote_threshold=MEAS.vote_threshold,
-    majority_of_all=Param(Fraction(1, 2), "N4", _nhc("（审查决定）"), True, _("Votes needed, share of all members (exclusive)"), "超过伦理审查委员会全体委员二分之一"),
-    decision_days=Param(30, "N5", _nhc("（审查时限）"), True, _("Days from acceptance to decision"), "受理审查申请后30日内作出审查意见"),
-    emergency_hours=Param(72, "N5", _nhc("（审查时限）"), True, _("Hours for emergency review"), "疫情暴发等突发事件时一般在72小时内出具审查意见"),
-    simplified_min_reviewers=Param(2, "N9", _nhc("（简易程序）"), False, _("Minimum reviewers for the simplified procedure"), "由主任委员指定两个或者以上的委员"),
-    simplified_grounds=Param((MINIMAL_RISK, MINOR_MODIFICATION, TRACKING_NO_MAJOR_CHANGE, PARTICIPATING_SITE_CONFIRMATION), "N9", _nhc("（简易程序）"), False, _("Grounds for the simplified procedure"), "可以适用简易程序审查的情形"),
-    tracking_months=Param(12, "N6", _nhc("（跟踪审查）"), True, _("Maximum months between tracking reviews"), "跟踪审查时间间隔不超过12个月"),
+    majority_of_all=Param(Fraction(1, 2), "N4", _nhc("（审查决定）"), S, _("Votes needed, share of all members (exclusive)"), "超过伦理审查委员会全体委员二分之一"),
+    decision_days=Param(30, "N5", _nhc("（审查时限）"), S, _("Days from acceptance to decision"), "受理审查申请后30日内作出审查意见"),
+    emergency_hours=Param(72, "N5", _nhc("（审查时限）"), S, _("Hours for emergency review"), "疫情暴发等突发事件时一般在72小时内出具审查意见"),
+    simplified_min_reviewers=Param(2, "N9", _nhc("（简易程序）"), U, _("Minimum reviewers for the simplified procedure"), "由主任委员指定两个或者以上的委员"),
+    simplified_grounds=Param((MINIMAL_RISK, MINOR_MODIFICATION, TRACKING_NO_MAJOR_CHANGE, PARTICIPATING_SITE_CONFIRMATION), "N9", _nhc("（简易程序）"), U, _("Grounds for the simplified procedure"), "可以适用简易程序审查的情形"),
+    tracking_months=Param(12, "N6", _nhc("（跟踪审查）"), S, _("Maximum months between tracking reviews"), "跟踪审查时间间隔不超过12个月"),
     listed_tracking_months=MEAS.listed_tracking_months,
     rereview_panel_min=MEAS.rereview_panel_min,
     rereview_threshold=MEAS.rereview_threshold,
@@ -305,8 +356,8 @@ NHC: Final = RuleSet(
     listed_registration_days=MEAS.listed_registration_days,
     annual_report_due=MEAS.annual_report_due,
     annual_report_reminders=MEAS.annual_report_reminders,
-    nhc_filing_months=Param(3, "N7", _nhc("（委员会备案）"), False, _("Months to file a new committee with the health authority"), "伦理审查委员会设立之日起3个月内备案"),
-    nhc_annual_report_due=Param((3, 31), "N8", _nhc("（年度工作报告）"), False, _("NHC annual report due (month, day of the following year)"), "每年3月31日前向备案机关提交上一年度伦理审查委员会工作报告"),
+    nhc_filing_months=Param(3, "N7", _nhc("（委员会备案）"), U, _("Months to file a new committee with the health authority"), "伦理审查委员会设立之日起3个月内备案"),
+    nhc_annual_report_due=Param((3, 31), "N8", _nhc("（年度工作报告）"), U, _("NHC annual report due (month, day of the following year)"), "每年3月31日前向备案机关提交上一年度伦理审查委员会工作报告"),
     retention_years=MEAS.retention_years,
     roll_forward_rest_days=MEAS.roll_forward_rest_days,
 )  # fmt: skip
@@ -327,14 +378,14 @@ def _pick(candidates: Sequence[Param[Any]], combine: Combine) -> Param[Any]:
     value = combine([param.value for param in candidates])
     matching = [param for param in candidates if param.value == value]
     if matching:
-        # Same value from several texts: cite a verified one if there is one.
-        return next((param for param in matching if param.verified), matching[0])
+        # Same value from several texts: cite the best-read one (primary, then secondary).
+        return min(matching, key=lambda param: _SOURCE_ORDER.index(param.source))
     first = candidates[0]
     return Param(
         value=value,
         rule=first.rule,
         article="；".join(dict.fromkeys(param.article for param in candidates)),
-        verified=all(param.verified for param in candidates),
+        source=max((param.source for param in candidates), key=_SOURCE_ORDER.index),
         label=first.label,
         term_zh=first.term_zh,
     )
@@ -359,6 +410,95 @@ def combined(regimes: Iterable[str]) -> RuleSet:
         if "combine" in f.metadata
     }
     return RuleSet(regime=ordered[0], extra_regimes=tuple(ordered[1:]), **merged)
+
+
+# --- Values the committee sets in its SOP (B2, R33, R61) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Where a committee's SOP may set a parameter: between ``low`` and ``high`` inclusive.
+
+    ``low``/``high`` read the default rule set (a number, or the name of another parameter whose
+    value is the bound); ``None`` means the default value itself.
+    """
+
+    low: int | str | None
+    high: int | str | None
+    why: Promise = field(compare=False)
+
+    def _bound(self, bound: int | str | None, name: str, rules: RuleSet) -> int:
+        if bound is None:
+            return cast(int, getattr(rules, name).value)
+        if isinstance(bound, str):
+            return cast(int, getattr(rules, bound).value)
+        return bound
+
+    def range(self, name: str, rules: RuleSet) -> tuple[int, int]:
+        return self._bound(self.low, name, rules), self._bound(self.high, name, rules)
+
+
+# The texts leave these to the committee: the emergency time limit (BJ 三（二）: the committee
+# "明确审查时限", never longer than the 72 hours of R48 / N5), how many members the chair designates
+# for the simplified procedure (R33 / N9: "两名或以上", at most the committee's minimum size), and
+# how long records are kept (R61: "至少" the minimum, longer is allowed).
+OVERRIDABLE: Final[Mapping[str, Bounds]] = {
+    "emergency_hours": Bounds(1, None, _("at most the legal limit")),
+    "simplified_min_reviewers": Bounds(None, "min_members", _("at least the legal minimum")),
+    "retention_years": Bounds(None, 100, _("at least the legal minimum")),
+}
+
+
+def override_problems(rules: RuleSet, name: str, value: int) -> list[Problem]:
+    """Why a committee may not set ``name`` to ``value`` over the default rule set ``rules``."""
+    if name not in OVERRIDABLE:
+        return [
+            Problem(
+                "not_overridable",
+                getattr(rules, name).rule if name in PARAM_NAMES else "",
+                _("The texts do not leave this parameter to the committee."),
+                {"param": name},
+            )
+        ]
+    param = getattr(rules, name)
+    if param.value is None:
+        return [
+            Problem(
+                "not_applicable",
+                param.rule,
+                _("This parameter does not apply to the committee's regimes."),
+                {"param": name},
+            )
+        ]
+    low, high = OVERRIDABLE[name].range(name, rules)
+    if low <= value <= high:
+        return []
+    message = _("%(label)s must be between %(low)s and %(high)s (%(rule)s); %(value)s was given.")
+    return [
+        Problem(
+            "outside_legal_bounds",
+            param.rule,
+            _message(message, label=param.label, low=low, high=high, rule=param.rule, value=value),
+            {"param": name, "low": str(low), "high": str(high), "value": str(value)},
+        )
+    ]
+
+
+def with_overrides(rules: RuleSet, overrides: Mapping[str, Any]) -> RuleSet:
+    """The rule set with the committee's SOP values in place of the defaults.
+
+    A stored value that is no longer within the bounds (the committee's regimes changed since it
+    was set) is ignored: the default applies, never a value the texts do not allow.
+    """
+    changed: dict[str, Any] = {}
+    for name, value in overrides.items():
+        if name not in OVERRIDABLE or not isinstance(value, int) or isinstance(value, bool):
+            continue
+        if override_problems(rules, name, value):
+            continue
+        param = getattr(rules, name)
+        changed[name] = replace(param, value=value, committee_set=True)
+    return replace(rules, **changed) if changed else rules
 
 
 # --- Problems ---------------------------------------------------------------------------------

@@ -20,6 +20,11 @@ def working_calendar() -> Calendar:
     return Calendar(holidays=frozenset(holidays), makeup=frozenset(makeup), years=frozenset(years))
 
 
+def calendar_years() -> frozenset[int]:
+    """The years whose official holiday calendar is loaded (one query)."""
+    return frozenset(d.year for d in Holiday.objects.dates("date", "year"))
+
+
 def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at=None).count()
 

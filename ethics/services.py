@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -22,11 +22,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ethics import audit, hooks, policies
+from ethics.deadlines import SHANGHAI
 from ethics.models import (
     ACTIVE_DEADLINE_STATES,
     Deadline,
     DeadlineState,
     Holiday,
+    HolidayKind,
     Notification,
     Reminder,
     User,
@@ -177,15 +179,27 @@ def deadline_open(
     return deadline
 
 
-def calendar_note(due_at: datetime) -> str:
-    """Say so when the due date falls in a year whose official holiday calendar is not loaded."""
-    year = timezone.localtime(due_at).year
-    if Holiday.objects.filter(date__year=year).exists():
+def calendar_note(due_at: datetime, years: frozenset[int] | None = None) -> str:
+    """Say so when the last day falls in a year whose official holiday calendar is not loaded.
+
+    ``due_at`` is the exclusive end (24:00 of the last day is the next day's 00:00), so the year
+    is the last day's: a period ending on 31 December is not a year without data. ``years``
+    are the years with data when the caller has them (``ethics.selectors.calendar_years``).
+    """
+    year = last_day_year(due_at)
+    if years is not None:
+        if year in years:
+            return ""
+    elif Holiday.objects.filter(date__year=year).exists():
         return ""
     return str(
         _("The holiday calendar for %(year)s is not loaded yet: only weekends were counted.")
         % {"year": year}
     )
+
+
+def last_day_year(due_at: datetime) -> int:
+    return (timezone.localtime(due_at) - timedelta(microseconds=1)).year
 
 
 @transaction.atomic
@@ -448,3 +462,129 @@ def token_for(*, user: User) -> str:
 
     token, _created = Token.objects.get_or_create(user=user)
     return str(token.key)
+
+
+# --- the holiday calendar ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HolidayImport:
+    year: int
+    rest_days: int
+    makeup_days: int
+    moved: list[tuple[int, datetime, datetime]]  # (deadline id, before, after)
+    notes_cleared: int
+
+
+@transaction.atomic
+def holiday_year_import(
+    *,
+    year: int,
+    rest_days: list[tuple[date, str]],
+    makeup_days: list[tuple[date, str]],
+    source: str = "",
+    actor: User | None = None,
+) -> HolidayImport:
+    """Replace one year's official rest days and make-up working days (R25 Civil Code counting).
+
+    Open clocks the new calendar moves are recomputed by their app's counting
+    (``hooks.register_deadline_recompute``), audited and their people notified; a clock whose due
+    time is not what the old calendar gives (extended with a reason, R25) keeps it. The
+    "calendar not loaded" note is cleared on the clocks ending in that year.
+    """
+    from ethics.selectors import working_calendar
+
+    rest = dict(rest_days)
+    makeup = dict(makeup_days)
+    if any(day.year != year for day in [*rest, *makeup]) or set(rest) & set(makeup):
+        raise ValueError("dates outside the year, or both rest and make-up days")
+    # Lock the year's rows (and, through the recompute below, the clocks) for the swap.
+    list(Holiday.objects.select_for_update().filter(date__year=year).values_list("pk", flat=True))
+    old_calendar = working_calendar()
+    before = {
+        d.isoformat(): kind
+        for d, kind in Holiday.objects.filter(date__year=year).values_list("date", "kind")
+    }
+    Holiday.objects.filter(date__year=year).delete()
+    Holiday.objects.bulk_create(
+        [Holiday(date=day, kind=HolidayKind.HOLIDAY, name=name[:100]) for day, name in rest.items()]
+        + [
+            Holiday(date=day, kind=HolidayKind.MAKEUP, name=name[:100])
+            for day, name in makeup.items()
+        ]
+    )
+    new_calendar = working_calendar()
+    after = {
+        d.isoformat(): kind
+        for d, kind in Holiday.objects.filter(date__year=year).values_list("date", "kind")
+    }
+    audit.record(
+        actor=actor,
+        action="holiday.import",
+        target=None,
+        before={"year": year, "days": before},
+        after={"year": year, "days": after, "source": source},
+        reason=source,
+    )
+    moved = _recompute_deadlines(year, old_calendar, new_calendar, actor)
+    cleared = 0
+    for deadline in Deadline.objects.select_for_update().active().exclude(note=""):
+        if last_day_year(deadline.due_at) == year:
+            deadline.note = calendar_note(deadline.due_at, new_calendar.years)
+            deadline.save(update_fields=["note"])
+            cleared += 1
+    return HolidayImport(year, len(rest), len(makeup), moved, cleared)
+
+
+def _recompute_deadlines(
+    year: int, old_calendar: Any, new_calendar: Any, actor: User | None
+) -> list[tuple[int, datetime, datetime]]:
+    """Move the open clocks whose due time the new calendar changes (see holiday_year_import)."""
+    kinds = hooks.recomputable_kinds()
+    if not kinds:
+        return []
+    # A period rolls forward at most a few weeks past the year's last rest day.
+    start = datetime(year, 1, 1, tzinfo=SHANGHAI)
+    moved: list[tuple[int, datetime, datetime]] = []
+    candidates = (
+        Deadline.objects.select_for_update()
+        .active()
+        .filter(kind__in=kinds, due_at__gte=start, due_at__lt=start.replace(year=year + 2))
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for deadline in candidates:
+        recompute = hooks.deadline_recompute(deadline.kind)
+        if recompute is None:
+            continue
+        was = recompute.due(deadline, old_calendar)
+        if was is None or was != deadline.due_at:
+            continue  # not counted from the calendar, or extended with a reason (R25)
+        due_at = recompute.due(deadline, new_calendar)
+        if due_at is None or due_at == deadline.due_at:
+            continue
+        before = deadline.due_at
+        deadline.due_at = due_at
+        deadline.state = DeadlineState.OPEN if due_at > now else DeadlineState.OVERDUE
+        deadline.note = calendar_note(due_at, new_calendar.years)
+        deadline.save(update_fields=["due_at", "state", "note"])
+        audit.record(
+            actor=actor,
+            action="deadline.recompute",
+            target=deadline,
+            before={"due_at": before},
+            after={"due_at": due_at, "state": deadline.state},
+            reason=f"holiday calendar {year}",
+        )
+        if recompute.moved is not None:
+            recompute.moved(deadline)
+        local = timezone.localtime(due_at) - timedelta(microseconds=1)
+        notify(
+            recipients=hooks.deadline_recipients(deadline).responsible,
+            title=_("The due date of %(title)s moved to %(due)s (holiday calendar %(year)s)"),
+            params={"title": deadline.title, "due": f"{local:%Y-%m-%d}", "year": year},
+            url=hooks.deadline_url(deadline),
+            cause=f"holiday.import ({deadline.rule or 'R25'})",
+        )
+        moved.append((deadline.pk, before, due_at))
+    return moved

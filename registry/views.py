@@ -26,6 +26,7 @@ from ethics.actions import page_view
 from ethics.errors import Conflict
 from ethics.hooks import deadline_kind_choices
 from ethics.models import DeadlineState
+from ethics.selectors import calendar_years
 from registry import actions, forms, selectors, services, workflow
 from registry import render as package_render
 from registry.models import PackageState
@@ -48,6 +49,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
             "states": [("active", _("Open or overdue")), *DeadlineState.choices],
             "selected": request.GET,
             "now": timezone.now(),
+            "calendar_years": calendar_years(),
         },
     )
 
@@ -172,6 +174,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "acknowledge_form": forms.AcknowledgeForm(),
             "remarks_form": forms.RemarksForm(initial={"remarks": filing.remarks}),
             "today": timezone.localdate(),
+            "calendar_years": calendar_years(),
         },
     )
 

@@ -548,6 +548,29 @@ def _recognise(call: Call) -> Recognition:
     )
 
 
+def _recognise_outside(call: Call) -> Recognition:
+    data = call.data
+    return services.recognition_record_outside(
+        committee_id=data["committee"].pk,
+        project_id=data["project"].pk,
+        issuing_committee=data["issuing_committee"],
+        decision_number=data["decision_number"],
+        decided_on=data["decided_on"],
+        letter=data["letter"],
+        verification_hash=data["verification_hash"],
+        local_checks=data["local_checks"],
+        actor=call.actor,
+    )
+
+
+def _outside_choices(user: User, _target: Any) -> dict[str, Any]:
+    committees = selectors.managed_committees(user)
+    return {
+        "committees": committees,
+        "projects": Project.objects.filter(committee__in=committees).order_by("-pk"),
+    }
+
+
 RECOGNITIONS = ActionTable(
     "reviews.recognition",
     load=lambda user, pk: policies.get_visible_or_404(user, Recognition.objects.all(), pk=pk),
@@ -562,6 +585,20 @@ RECOGNITIONS = ActionTable(
             done=_("The decision is recognised."),
             status=201,
             detail=False,
+            on_page=False,
+        ),
+        # R31 / N12: a decision issued by a committee outside this system, with its letter.
+        Action(
+            "create_outside",
+            run=_recognise_outside,
+            label=_("Record a decision issued elsewhere"),
+            input=forms.OutsideRecognitionForm,
+            form_kwargs=_outside_choices,
+            allowed=lambda user, _target: is_officer(user),
+            done=_("The decision issued elsewhere is recognised; tracking review runs here."),
+            status=201,
+            detail=False,
+            url_path="outside",
             on_page=False,
         ),
     ],

@@ -19,6 +19,9 @@ class ReviewsConfig(AppConfig):
             recipients=app_hooks.office_recipients,
             url=app_hooks.decision_url,
         )
+        hooks.register_deadline_recompute(
+            clocks.DECISION, app_hooks.decision_due_under, app_hooks.decision_moved
+        )
         hooks.register_deadline_kind(
             clocks.REREVIEW_OPINION,
             label=_("Expert re-review opinion"),

@@ -19,7 +19,13 @@ from django.utils.translation import pgettext_lazy
 
 from committees.models import Committee, Membership
 from ethics import regulations
-from ethics.forms import PartialForm, PlausibleDates, YesNoField, validate_plausible_date
+from ethics.forms import (
+    ObjectChoiceField,
+    PartialForm,
+    PlausibleDates,
+    YesNoField,
+    validate_plausible_date,
+)
 from ethics.models import User
 from reviews import checklist
 from reviews.models import Project
@@ -461,3 +467,40 @@ class RecognitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         if committees is not None:
             _offer(self.fields["committee"], committees)
+
+
+class OutsideRecognitionForm(forms.Form):
+    """A decision issued by a committee outside this system (R31, N12): its letter and code."""
+
+    committee = forms.ModelChoiceField(
+        label=_("Recognising committee"), queryset=Committee.objects.all()
+    )
+    project = ObjectChoiceField(
+        label=_("This committee's record of the activity"), queryset=Project.objects.none()
+    )
+    issuing_committee = forms.CharField(label=_("Issuing committee"), max_length=200)
+    decision_number = forms.CharField(label=_("Decision number"), max_length=60)
+    decided_on = forms.DateField(label=_("Decision date"), widget=_date_input())
+    letter = forms.FileField(label=_("Decision letter (PDF)"))
+    verification_hash = forms.RegexField(
+        label=_("Verification code (SHA-256)"),
+        regex=r"^\s*[0-9a-fA-F]{64}\s*$",
+        max_length=80,
+        error_messages={"invalid": _("A verification code is 64 hexadecimal characters.")},
+    )
+    local_checks = _text(_("What this committee still checks locally"))
+
+    def __init__(
+        self, *args: Any, committees: Any = None, projects: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if committees is not None:
+            _offer(self.fields["committee"], committees)
+        if projects is not None:
+            self.fields["project"].queryset = projects
+
+    def clean_decided_on(self) -> Any:
+        decided_on = self.cleaned_data["decided_on"]
+        if decided_on > timezone.localdate():
+            raise forms.ValidationError(_("The decision date cannot be in the future."), "future")
+        return decided_on

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import MANAGING_ROLES, VOTING_ROLES, Role
 from committees.policies import current_roles
 from committees.selectors import institution_admins, officers
+from ethics.deadlines import Calendar
 from ethics.hooks import Recipients
 from ethics.models import Deadline
 from reviews import selectors, services
@@ -134,3 +136,38 @@ def reviewer_panel(request: Any) -> Panel | None:
     if not items:
         return None
     return Panel(_("My assigned reviews"), "reviews/_panel_reviewer.html", items=items)
+
+
+# --- recomputing the decision clock after a holiday import (R25) -------------------------------
+
+
+def decision_due_under(deadline: Deadline, calendar: Calendar) -> datetime | None:
+    """The R25 / N5 decision clock counted under ``calendar``; the hour-counted emergency clock
+    (R48) does not depend on the calendar."""
+    from reviews.services.intake import decision_due_at
+    from reviews.workflow import Procedure
+
+    review = (
+        Review.objects.select_related("application__committee")
+        .filter(pk=deadline.subject_id)
+        .first()
+    )
+    if review is None or review.accepted_at is None or review.procedure == Procedure.EMERGENCY:
+        return None
+    return decision_due_at(
+        review.application.rules, review.procedure, review.accepted_at, calendar
+    )[0]
+
+
+def decision_moved(deadline: Deadline) -> None:
+    """Keep the review's and the application's due time with their moved clock."""
+    from reviews.models import Application, Review
+
+    review = Review.objects.filter(pk=deadline.subject_id).first()
+    if review is None:
+        return
+    before = review.due_at
+    Review.objects.filter(pk=review.pk).update(due_at=deadline.due_at)
+    Application.objects.filter(pk=review.application_id, due_at=before).update(
+        due_at=deadline.due_at
+    )

@@ -166,7 +166,8 @@ class Application(CreatedBy, UpdatedAt):
 
     @property
     def rules(self) -> regulations.RuleSet:
-        return regulations.combined(self.regimes or ["meas"])
+        """The case's regimes under its committee's SOP values (committees effective_rules)."""
+        return self.committee.effective_rules(self.regimes or ["meas"])
 
 
 class NumberSequence(models.Model):
@@ -664,6 +665,11 @@ class Appeal(models.Model):
         return f"{self.original_decision} · {self.get_state_display()}"
 
 
+def _recognition_upload_to(instance: models.Model, filename: str) -> str:
+    stamp = timezone.now().strftime("%Y/%m")
+    return f"reviews/recognitions/{stamp}/{uuid.uuid4().hex}.pdf"
+
+
 class Recognition(models.Model):
     """A participating committee recognises another committee's decision (结果互认, R31, N12)."""
 
@@ -674,9 +680,16 @@ class Recognition(models.Model):
         on_delete=models.PROTECT,
         related_name="recognitions",
     )
+    # A decision of this system; or, for a decision issued elsewhere (R31, N12, BJ 四（四）), the
+    # issuing committee, number, date and the letter PDF as the participating site received it.
     source_decision = models.ForeignKey(
-        Decision, on_delete=models.PROTECT, related_name="recognitions"
+        Decision, on_delete=models.PROTECT, related_name="recognitions", null=True, blank=True
     )
+    issuing_committee = models.CharField(_("issuing committee"), max_length=200, blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    letter = models.FileField(_("letter"), upload_to=_recognition_upload_to, blank=True)
+    letter_sha256 = models.CharField(_("SHA-256 of the letter"), max_length=64, blank=True)
     verification_hash = models.CharField(_("verification code"), max_length=64)
     local_checks = models.TextField(_("what this committee still checks locally"), blank=True)
     recorded_by = models.ForeignKey(
@@ -691,8 +704,18 @@ class Recognition(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["committee", "source_decision"], name="recognition_once_per_committee"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["committee", "issuing_committee", "decision_number"],
+                condition=Q(source_decision=None),
+                name="recognition_outside_once_per_committee",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source_decision=None)
+                | (~Q(issuing_committee="") & ~Q(decision_number="")),
+                name="recognition_names_its_decision",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.committee} ← {self.source_decision}"
+        return f"{self.committee} ← {self.source_decision or self.decision_number}"

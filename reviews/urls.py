@@ -27,6 +27,11 @@ urlpatterns = [
     path("intake/", views.intake, name="intake"),
     path("follow-up/", views.follow_up, name="follow-up"),
     path("recognitions/new/", views.recognition_create, name="recognition-create"),
+    path(
+        "recognitions/outside/new/",
+        views.recognition_outside_create,
+        name="recognition-outside-create",
+    ),
     path("my-reviews/", views.my_reviews, name="my-reviews"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment-detail"),
 ]

@@ -278,6 +278,22 @@ def recognition_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def recognition_outside_create(request: HttpRequest) -> HttpResponse:
+    """R31 / N12: record a decision issued by a committee outside this system, with its letter."""
+    return form_page(
+        request,
+        actions.RECOGNITIONS,
+        "create_outside",
+        render_page=lambda form: render(
+            request, "reviews/recognition_outside_form.html", {"form": form}
+        ),
+        success=lambda _call, recognition: reverse(
+            "reviews:project-detail", args=[recognition.project_id]
+        ),
+    )
+
+
+@login_required
 def intake(request: HttpRequest) -> HttpResponse:
     if not is_officer(request.user):
         raise Http404

@@ -159,6 +159,9 @@ ROUTES: dict[str, Route] = {
     "committee-list": Route("committees the reader may see", ALL),
     "committee-detail": Route("the committee", SEES_COMMITTEE, _pk("committee")),
     "committee-composition": Route("R4-R7 check", SEES_COMMITTEE, _pk("committee")),
+    "rules-list": Route("rule sets of the committees the reader may see", ALL),
+    "rules-detail": Route("one committee's rule set", SEES_COMMITTEE, _pk("committee")),
+    "rules-override": Route("sets an SOP value", SEES_COMMITTEE, _pk("committee"), "POST"),
     "committee-members": Route("the roster", SEES_COMMITTEE, _pk("committee")),
     "membership-detail": Route("one appointment", SEES_COMMITTEE, _pk("chair")),
     "membership-end": Route("ends it", SEES_COMMITTEE, _pk("plain"), "POST"),
@@ -185,6 +188,16 @@ ROUTES: dict[str, Route] = {
     "committees:committee-detail": Route("the committee", SEES_COMMITTEE, _pk("committee")),
     "committees:committee-edit": Route("edit form", SEES_COMMITTEE, _pk("committee")),
     "committees:composition": Route("R4-R7 panel", SEES_COMMITTEE, _pk("committee")),
+    "committees:rules": Route("committees the reader may see, with their rules", ALL),
+    "committees:rules-detail": Route(
+        "the rule set with SOP values", SEES_COMMITTEE, _pk("committee")
+    ),
+    "committees:rules-action": Route(
+        "sets an SOP value (B2, R33, R61)",
+        SEES_COMMITTEE,
+        lambda w, who: {"pk": w.committee.pk, "action": "override"},
+        "POST",
+    ),
     "committees:member-history": Route("past members", SEES_COMMITTEE, _pk("committee")),
     "committees:membership-add": Route("add form", SEES_COMMITTEE, _pk("committee")),
     "committees:document-upload": Route("upload form", SEES_COMMITTEE, _pk("committee")),
@@ -239,6 +252,9 @@ ROUTES: dict[str, Route] = {
     "reviews:intake": Route("the officers' queue", OFFICERS | {"superuser"}),
     "reviews:follow-up": Route("the officers' follow-up", OFFICERS | {"superuser"}),
     "reviews:recognition-create": Route("recognition form", OFFICERS | {"superuser"}),
+    "reviews:recognition-outside-create": Route(
+        "recognition of a decision issued elsewhere (R31, N12)", OFFICERS | {"superuser"}
+    ),
     "reviews:my-reviews": Route("the reader's own assignments", ALL),
     "reviews:assignment-detail": Route(
         "one's own assignment: worksheet, materials links (with the materials), own opinion",
@@ -294,6 +310,9 @@ ROUTES: dict[str, Route] = {
         "a draft appeal (its applicants only)", APPLICANTS | {"superuser"}, _pk("appeal")
     ),
     "reviews-api:recognition-list": Route("recognitions the reader may see", ALL),
+    "reviews-api:recognition-create-outside": Route(
+        "records a decision issued elsewhere (R31)", ALL, method="POST"
+    ),
     "reviews-api:recognition-detail": Route(
         "another committee's recognition", SEES_APPLICATION, _pk("recognition")
     ),

@@ -144,3 +144,43 @@ class EntrustmentSerializer(serializers.ModelSerializer):
             *_FILE_FIELDS,
         ]
         read_only_fields = fields
+
+
+def _plain(value: object) -> object:
+    """A rule value as JSON: fractions as "2/3", tuples as lists."""
+    from fractions import Fraction
+
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+class RuleSetSerializer(serializers.Serializer):
+    """A committee's effective rule set (``committees.selectors.rule_rows``): every parameter
+    with its rule ID, article, source (primary, secondary, unverified), default and SOP value."""
+
+    def to_representation(self, committee: Committee) -> dict[str, object]:
+        from committees.selectors import rule_rows
+
+        return {
+            "committee": committee.pk,
+            "name": committee.name,
+            "regimes": committee.regime_codes,
+            "params": [
+                {
+                    "name": row.name,
+                    "label": str(row.param.label),
+                    "rule": row.param.rule,
+                    "article": row.param.article,
+                    "source": str(row.param.source),
+                    "value": _plain(row.param.value),
+                    "default": _plain(row.default.value),
+                    "committee_set": row.param.committee_set,
+                    "settable": row.bounds is not None,
+                    "bounds": list(row.bounds) if row.bounds else None,
+                }
+                for row in rule_rows(committee)
+            ],
+        }

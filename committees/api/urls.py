@@ -6,5 +6,6 @@ router.register("institutions", views.InstitutionViewSet, basename="institution"
 router.register("committees", views.CommitteeViewSet, basename="committee")
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("entrustments", views.EntrustmentViewSet, basename="entrustment")
+router.register("rules", views.RulesViewSet, basename="rules")
 
 urlpatterns = router.urls

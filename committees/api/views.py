@@ -11,13 +11,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from committees import selectors
-from committees.actions import COMMITTEES, ENTRUSTMENTS, INSTITUTIONS, MEMBERSHIPS
+from committees.actions import COMMITTEES, ENTRUSTMENTS, INSTITUTIONS, MEMBERSHIPS, RULES
 from committees.api.serializers import (
     CommitteeSerializer,
     CompositionSerializer,
     EntrustmentSerializer,
     InstitutionSerializer,
     MembershipSerializer,
+    RuleSetSerializer,
 )
 from committees.models import Entrustment, Membership
 from ethics import policies
@@ -136,3 +137,21 @@ class EntrustmentViewSet(
             self.request.user,
             Entrustment.objects.select_related("receiving_committee", "entrusting_institution"),
         ).order_by("-starts_on", "-id")
+
+
+class RulesViewSet(
+    ActionViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The rules each visible committee works under (``/api/v1/rules/{committee id}/``): every
+    parameter with its rule ID, article, source and value; ``override`` sets an SOP value
+    within the legal bounds (B2, R33, R61)."""
+
+    action_table = RULES
+
+    serializer_class = RuleSetSerializer
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.committees_for_user(self.request.user).only(
+            "id", "name", "regimes", "rule_overrides"
+        )

@@ -21,3 +21,16 @@ def last_day(due_at: datetime | None) -> str:
     if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
         return f"{(local - timedelta(days=1)):%Y-%m-%d} 24:00"
     return f"{local:%Y-%m-%d %H:%M}"
+
+
+@register.filter
+def calendar_gap(due_at: datetime | None, years: frozenset[int] | None) -> str:
+    """The "calendar not loaded" note for a clock whose last day is in a year without data.
+
+    ``years``: ``ethics.selectors.calendar_years()`` from the view (one query per page).
+    """
+    if due_at is None or years is None:
+        return ""
+    from ethics.services import calendar_note
+
+    return calendar_note(due_at, years)

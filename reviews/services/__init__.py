@@ -80,7 +80,7 @@ from reviews.services.projects import (
     project_set_participants,
     project_update,
 )
-from reviews.services.recognition import recognition_record
+from reviews.services.recognition import recognition_record, recognition_record_outside
 from reviews.services.rereview import (
     package_context,
     package_open,
@@ -153,6 +153,7 @@ __all__ = [
     "project_start",
     "project_update",
     "recognition_record",
+    "recognition_record_outside",
     "refuse_if_conflicted",
     "rereview_final_decision",
     "rereview_record",

@@ -162,7 +162,10 @@ def application_not_accept(*, application_id: int, reason: str, actor: User) -> 
 
 
 def decision_due_at(
-    rules: regulations.RuleSet, procedure: str, accepted_at: datetime
+    rules: regulations.RuleSet,
+    procedure: str,
+    accepted_at: datetime,
+    calendar: deadlines.Calendar | None = None,
 ) -> tuple[datetime, str]:
     """R25/N5: 30 days (Civil Code counting, rest days rolled); R48/N5: 72 clock hours."""
     if procedure == Procedure.EMERGENCY:
@@ -174,7 +177,7 @@ def decision_due_at(
         deadlines.day_period_due_at(
             accepted_at,
             rules.decision_days.value,
-            calendar=working_calendar(),
+            calendar=calendar or working_calendar(),
             roll_forward=rules.roll_forward_rest_days.value,
         ),
         rules.decision_days.rule,

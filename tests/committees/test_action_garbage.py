@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees import services
-from committees.actions import COMMITTEES, ENTRUSTMENTS, INSTITUTIONS, MEMBERSHIPS
+from committees.actions import COMMITTEES, ENTRUSTMENTS, INSTITUTIONS, MEMBERSHIPS, RULES
 from committees.models import Membership
 from ethics.actions import Action
 from ethics.models import AuditEvent, User
@@ -143,13 +143,24 @@ def _action_url(resource, pk, table, name):
     return f"/api/v1/{resource}/{pk}/{entry.url_path or entry.name}/"
 
 
+def _rules(world):
+    pk = world.committee.pk
+    return garbage.Target(
+        actor=world.admin,
+        target=world.committee,
+        page_url=lambda name: reverse("committees:rules-action", args=[pk, name]),
+        api_url=lambda name: _action_url("rules", pk, RULES, name),
+    )
+
+
 TARGETS = {
+    "committees.rules": _rules,
     "committees.institution": _institution,
     "committees.committee": _committee,
     "committees.membership": _membership,
     "committees.entrustment": _entrustment,
 }
-TABLES = [INSTITUTIONS, COMMITTEES, MEMBERSHIPS, ENTRUSTMENTS]
+TABLES = [INSTITUTIONS, COMMITTEES, MEMBERSHIPS, ENTRUSTMENTS, RULES]
 
 
 def _method(entry: Action) -> str:

@@ -74,8 +74,14 @@ def _recognition(world):
     return garbage.Target(
         actor=world.secretary,
         target=None,
-        page_url=lambda _name: reverse("reviews:recognition-create"),
-        api_url=lambda _name: "/api/v1/recognitions/",
+        page_url=lambda name: reverse(
+            "reviews:recognition-outside-create"
+            if name == "create_outside"
+            else "reviews:recognition-create"
+        ),
+        api_url=lambda name: (
+            "/api/v1/recognitions/outside/" if name == "create_outside" else "/api/v1/recognitions/"
+        ),
     )
 
 
@@ -108,7 +114,9 @@ def _cases():
         for entry in garbage.with_input(table):
             yield pytest.param(table, make, entry, id=f"{table.name}.{entry.name}")
     for entry in garbage.with_input(RECOGNITIONS):
-        yield pytest.param(RECOGNITIONS, _recognition, entry, id=f"{RECOGNITIONS.name}.create")
+        yield pytest.param(
+            RECOGNITIONS, _recognition, entry, id=f"{RECOGNITIONS.name}.{entry.name}"
+        )
 
 
 def _refused_api(api_client, entry, url, body):

@@ -3,7 +3,7 @@
 The index has two sources:
 
 - ``ethics.regulations.RULESETS``: each parameter of each regime's rule set with its rule ID,
-  article, value and verified flag;
+  article, value and source (primary, secondary, unverified);
 - a scan of the source tree: the product code (non-test ``.py`` files of the project's own apps,
   i.e. the INSTALLED_APPS that are top-level directories of the repository, migrations excluded)
   and the test modules (``tests/**/test_*.py``).
@@ -304,7 +304,7 @@ class ParamRow:
     rule: str
     article: str
     value: str
-    verified: bool
+    source: str
 
 
 def format_value(value: Any) -> str:
@@ -335,7 +335,7 @@ def param_rows(rulesets: Mapping[Any, regulations.RuleSet]) -> list[ParamRow]:
                         rule=param.rule,
                         article=param.article,
                         value=format_value(param.value),
-                        verified=param.verified,
+                        source=str(param.source),
                     )
                 )
     return rows
@@ -394,13 +394,14 @@ def render(
     out = [HEADER]
     out += ["## Rule-set parameters", ""]
     out.append(
-        "Each parameter of each regime's rule set; *unverified* means the reading was not checked "
+        "Each parameter of each regime's rule set; *primary* means read in the primary text, "
+        "*secondary* in a secondary source only, *unverified* that the reading was not checked "
         'against the primary text and the pages show an "unverified" badge.'
     )
     out += ["", "| Parameter | Meaning | Regime | Value | Rule | Article | Status |"]
     out.append("|---|---|---|---|---|---|---|")
     for row in rows:
-        status = "verified" if row.verified else "**unverified**"
+        status = "**unverified**" if row.source == "unverified" else row.source
         cells = [
             f"`{row.name}`",
             row.label,
