@@ -72,6 +72,16 @@ class Committee(models.Model):
         choices=RegistrationStatus.choices,
         default=RegistrationStatus.UNREGISTERED,
     )
+    # R20a: the member the chair designated to act in the chair's place (an acting vice-chair)
+    # when the chair may not act on an application; then the other vice-chairs.
+    deputy = models.ForeignKey(
+        "Membership",
+        verbose_name=_("designated deputy (acting vice-chair)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["name"]
