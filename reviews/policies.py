@@ -265,12 +265,16 @@ def eligible_memberships(
 
 
 def acts_for_chair(user: User, application: Application) -> bool:
-    """Whether `user`, not the chair, takes the chair's steps on `application` because the chair
-    may not (R20a): the deputy the chair designated, else another vice-chair."""
-    return any(
-        m.user_id == user.pk and m.role != Role.CHAIR
-        for m in eligible_memberships(application, OfficerStep.DECIDE)
-    )
+    """Whether `user`, a vice-chair, holds the chair's steps on `application` because the chair
+    may not (R20a): the deputy the chair designated, else another vice-chair. A vice-chair who
+    has an interest too holds them as well, so that the service answers 409 with R20a (who acts
+    instead) rather than a bare 403."""
+    eligible = eligible_memberships(application, OfficerStep.DECIDE)
+    if any(m.user_id == user.pk and m.role != Role.CHAIR for m in eligible):
+        return True
+    if any(m.role == Role.CHAIR for m in eligible):
+        return False
+    return user.pk in interested_user_ids(application)
 
 
 # --- materials, opinions, tallies: one policy each ------------------------------------------
@@ -506,7 +510,9 @@ class AssignmentPolicy:
         officer = Q(review__application__committee_id__in=managed_committee_ids(user))
         own = Q(membership__user_id=user.pk)
         not_applicant = ~Q(review__application__project_id__in=own_project_ids(user))
-        return queryset.filter((officer | own) & not_applicant)
+        # R20a: an officer with a conflict sees no more of the item than a researcher would.
+        not_conflicted = own | ~Q(review__application_id__in=conflicted_application_ids(user))
+        return queryset.filter((officer | own) & not_applicant & not_conflicted)
 
     def may(self, user: User, action: str, obj: ReviewerAssignment) -> bool:
         if action in {"declare", "opinion"}:
