@@ -32,7 +32,7 @@ from reviews.services._common import (
 # --- decision letters (R26) -------------------------------------------------------------------
 
 # The letter is in Chinese whatever the reader's language: the signer's role as printed.
-SIGNER_ROLE_ZH = {
+SIGNER_ROLE_ZH: dict[str, str] = {
     Role.CHAIR: "主任委员",
     Role.VICE_CHAIR: "副主任委员",
     Role.SECRETARY: "秘书",

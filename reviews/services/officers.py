@@ -179,6 +179,7 @@ def escalating(service: Callable[P, T]) -> Callable[P, T]:
 
 __all__ = [
     "NoEligibleOfficer",
+    "OfficerStep",
     "eligible_officer",
     "escalate",
     "escalating",
