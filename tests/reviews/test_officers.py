@@ -394,3 +394,46 @@ def test_a_conflicted_officer_sees_no_reviewers_or_opinions_r20a(world, api_clie
     vice = fresh(world.vice_chair)
     assert not policies.may_open_materials(vice, application)
     assert not policies.AssignmentPolicy().visible(vice, ReviewerAssignment.objects.all()).exists()
+
+
+def test_the_chair_leading_the_project_sees_its_page_as_a_researcher_does_r20a(world, client):
+    application = chair_opined(world)
+    client.force_login(world.chair)
+    response = client.get(reverse("reviews:application-detail", args=[application.pk]))
+    assert response.status_code == 200
+    # No rounds with their reviewers and opinions, no "who did what" in the timeline.
+    assert response.context["officer"] is False
+    assert response.context["reviews"] == []
+    assert {e.action for e in response.context["timeline"]} <= {
+        "application.create",
+        "application.submit",
+        "application.accept",
+        "document.upload",
+    }
+    client.force_login(world.vice_chair)
+    response = client.get(reverse("reviews:application-detail", args=[application.pk]))
+    assert response.context["officer"] is True
+    assert len(response.context["reviews"]) == 1
+
+
+# --- the deputy's page --------------------------------------------------------------------------
+
+
+def test_the_deputy_page_hides_from_outsiders_and_keeps_its_query_count_r20a(
+    world, client, django_assert_max_num_queries
+):
+    page = reverse("committees:deputy-designate", args=[world.committee.pk])
+    client.force_login(world.stranger)
+    assert client.get(page).status_code == 404
+    client.force_login(world.outsider)
+    assert client.get(page).status_code == 404
+    client.force_login(world.member)
+    assert client.get(page).status_code == 403
+    client.force_login(world.chair)
+    with django_assert_max_num_queries(15):
+        response = client.get(page)
+    assert response.status_code == 200
+    assert 'name="deputy"' in response.content.decode()
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("committees:committee-detail", args=[world.committee.pk]))
+    assert 'id="deputy"' in response.content.decode()
