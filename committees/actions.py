@@ -130,6 +130,18 @@ def _entrustment_add(call: Call) -> Entrustment:
     )
 
 
+def _deputy(call: Call) -> Committee:
+    return services.committee_designate_deputy(
+        committee_id=call.target.pk, actor=call.actor, deputy=call.data["deputy"]
+    )
+
+
+def may_designate_deputy(user: User, committee: Committee) -> bool:
+    """The committee's chair (R20a: the chair designates who acts in the chair's place)."""
+    key = f"committees.may.deputy.{committee.pk}"
+    return hooks.memo(user, key, lambda: services.may_designate_deputy(user, committee))
+
+
 def _member_update(call: Call) -> Membership:
     return services.membership_update(
         membership_id=call.target.pk, actor=call.actor, data=call.data
@@ -280,6 +292,16 @@ COMMITTEES = ActionTable(
             url_path="entrustments",
             respond=_as(EntrustmentSerializer),
             response_schema=EntrustmentSerializer,
+        ),
+        Action(
+            "designate_deputy",
+            run=_deputy,
+            label=_("Designate the chair's deputy"),
+            input=forms.DeputyForm,
+            form_kwargs=lambda user, committee: {"committee": committee},
+            allowed=may_designate_deputy,
+            done=_("The deputy was designated."),
+            url_path="deputy",
         ),
     ],
 )

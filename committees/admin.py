@@ -36,6 +36,8 @@ class CommitteeAdmin(admin.ModelAdmin):
     search_fields = ["name", "institution__name"]
     date_hierarchy = "established_on"
     inlines = [MembershipInline]
+    # R20a: the chair designates the deputy through committee_designate_deputy (audited).
+    readonly_fields = ["deputy"]
 
 
 @admin.register(Membership)

@@ -266,3 +266,24 @@ class RuleOverrideForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (e.g. the SOP document and its clause)"), max_length=300
     )
+
+
+class DeputyForm(forms.Form):
+    """R20a: the vice-chair the chair designates to act when the chair may not (empty: none)."""
+
+    deputy = ObjectChoiceField(
+        label=_("deputy (acting vice-chair)"),
+        queryset=Membership.objects.none(),
+        required=False,
+        help_text=_(
+            "Takes the chair's steps on an application the chair leads, is on the team of or "
+            "declared a conflict of interest on (R20a). Empty: no deputy; another vice-chair acts."
+        ),
+    )
+
+    def __init__(self, *args: Any, committee: Committee, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = selectors.vice_chairs_in_term(committee)
+        self.fields["deputy"].label_from_instance = lambda m: m.user.display_name
+        if not self.is_bound and committee.deputy_id:
+            self.initial.setdefault("deputy", committee.deputy_id)

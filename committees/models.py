@@ -76,6 +76,16 @@ class Committee(models.Model):
     # Values the committee's SOP sets where the texts leave them to it ({param name: value};
     # ethics.regulations.OVERRIDABLE, within its bounds). Set only by services.rule_override_set.
     rule_overrides = models.JSONField(_("SOP values of the rules"), default=dict, blank=True)
+    # R20a: the member the chair designated to act in the chair's place (an acting vice-chair)
+    # when the chair may not act on an application; then the other vice-chairs.
+    deputy = models.ForeignKey(
+        "Membership",
+        verbose_name=_("designated deputy (acting vice-chair)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["name"]

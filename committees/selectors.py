@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from committees import composition as rules_composition
@@ -21,6 +21,7 @@ from committees.models import (
     MembershipQuerySet,
     Pledge,
     PledgeKind,
+    Role,
     Training,
 )
 from ethics import policies, regulations
@@ -110,7 +111,9 @@ def committees_for_user(user: User) -> models.QuerySet[Committee]:
 
 def committee_get_for_user(user: User, pk: int) -> Committee:
     """One committee the user may see, or 404."""
-    return policies.get_visible_or_404(user, Committee.objects.select_related("institution"), pk=pk)
+    return policies.get_visible_or_404(
+        user, Committee.objects.select_related("institution", "deputy__user"), pk=pk
+    )
 
 
 def officers(
@@ -126,6 +129,16 @@ def officers(
         .select_related("user")
     )
     return [row.user for row in rows]
+
+
+def vice_chairs_in_term(committee: Committee) -> QuerySet[Membership]:
+    """The committee's vice-chairs in term today: who the chair may designate as deputy (R20a)."""
+    return (
+        Membership.objects.in_term(on=timezone.localdate())
+        .filter(committee_id=committee.pk, role=Role.VICE_CHAIR)
+        .select_related("user")
+        .order_by("pk")
+    )
 
 
 def institution_admins(committee_id: int | None) -> list[User]:

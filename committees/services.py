@@ -34,6 +34,7 @@ from committees.models import (
     PledgeKind,
     RegimeChoice,
     RegistrationStatus,
+    Role,
     StoredFile,
     Training,
 )
@@ -325,6 +326,58 @@ def committee_update(*, committee_id: int, actor: User, data: dict[str, Any]) ->
         _open_registration_deadline(committee, actor)
     _registered_content_changed(committee, actor, "committee particulars")
     return committee
+
+
+@transaction.atomic
+def committee_designate_deputy(
+    *, committee_id: int, actor: User, deputy: Membership | None
+) -> Committee:
+    """R20a: the chair designates the vice-chair who acts in the chair's place on applications
+    the chair may not act on (lead, team, declared conflict); None withdraws the designation."""
+    committee = Committee.objects.select_for_update().get(pk=committee_id)
+    if not may_designate_deputy(actor, committee):
+        raise PermissionDenied
+    if deputy is not None and not (
+        deputy.committee_id == committee.pk
+        and deputy.role == Role.VICE_CHAIR
+        and deputy.in_term(timezone.localdate())
+    ):
+        raise invalid("deputy", _("Choose a vice-chair of this committee in term."), "invalid")
+    before = committee.deputy_id
+    new = deputy.pk if deputy is not None else None
+    if before == new:
+        return committee
+    committee.deputy = deputy
+    committee.save(update_fields=["deputy"])
+    audit.record(
+        actor=actor,
+        action="committee.deputy",
+        target=committee,
+        before={"deputy": before},
+        after={"deputy": new, "rule": "R20a"},
+    )
+    if deputy is not None:
+        kernel.notify(
+            recipients=[deputy.user],
+            title=_("You were designated to act for the chair of %(committee)s (R20a)"),
+            params={"committee": committee.name},
+            url=reverse("committees:committee-detail", args=[committee.pk]),
+            cause="committee.deputy (R20a)",
+        )
+    return committee
+
+
+def may_designate_deputy(user: User, committee: Committee) -> bool:
+    """The chair in term (or a site admin) designates the deputy (R20a)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return (
+        Membership.objects.in_term(on=timezone.localdate())
+        .filter(committee_id=committee.pk, user_id=user.pk, role=Role.CHAIR)
+        .exists()
+    )
 
 
 # --- roster ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/members/add/", views.membership_add, name="membership-add"),
     path("<int:pk>/documents/upload/", views.document_upload, name="document-upload"),
     path("<int:pk>/entrustments/add/", views.entrustment_add, name="entrustment-add"),
+    path("<int:pk>/deputy/", views.deputy_designate, name="deputy-designate"),
     path("memberships/<int:pk>/", views.membership_detail, name="membership-detail"),
     path("memberships/<int:pk>/edit/", views.membership_edit, name="membership-edit"),
     # The membership table's POST view (committees/actions.py MEMBERSHIPS), one URL per action.

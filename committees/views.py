@@ -258,6 +258,12 @@ def entrustment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def deputy_designate(request: HttpRequest, pk: int) -> HttpResponse:
+    """R20a: the chair designates the vice-chair who acts when the chair may not."""
+    return _committee_form_page(request, pk, "designate_deputy", _("Designate the chair's deputy"))
+
+
+@login_required
 def membership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.membership_get_for_user(request.user, pk)
     return form_page(

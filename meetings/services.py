@@ -43,7 +43,13 @@ from meetings.models import (
 from meetings.workflow import ABSTAIN, Action, ItemAction, ItemKind, ItemStatus, Mode, Status
 from reviews import services as review_services
 from reviews.models import Application, ConflictSource, DocumentVersion, Review, ReviewState
-from reviews.policies import is_applicant, is_conflicted, may_open_materials
+from reviews.policies import (
+    OfficerStep,
+    interested_user_ids,
+    is_applicant,
+    is_conflicted,
+    may_open_materials,
+)
 from reviews.workflow import Procedure
 from reviews.workflow import Status as ApplicationStatus
 
@@ -713,6 +719,29 @@ def _check_outcome_inputs(
         )
 
 
+def _item_presiding(item: AgendaItem, actor: User) -> Membership | None:
+    """R18, R20a: the meeting's presiding member presides over an item (and signs its decision)
+    unless they have an interest in its application; then the officer next in line among the
+    members present and not recused (the chair, the deputy the chair designated, another
+    vice-chair; reviews.services.eligible_officer). Nobody: 409 and the institution is told."""
+    presiding = item.meeting.presiding
+    application = item.application
+    if presiding is None or application is None:
+        return presiding
+    if presiding.user_id not in interested_user_ids(application):
+        return presiding
+    recused = set(item.recusals.values_list("membership_id", flat=True))
+    present = set(
+        Attendance.objects.filter(meeting_id=item.meeting_id)
+        .exclude(membership_id__in=recused)
+        .values_list("membership__user_id", flat=True)
+    )
+    return review_services.eligible_officer(
+        item.meeting.committee, application, OfficerStep.PRESIDE, among=present, actor=actor
+    )
+
+
+@review_services.escalating
 @transaction.atomic
 def item_conclude(
     *,
@@ -760,8 +789,8 @@ def item_conclude(
     item.reasons = reasons.strip() if outcome else ""
     item.dissent = dissent.strip()
     item.concluded_at, item.concluded_by = now, actor
+    presiding = _item_presiding(item, actor) if outcome is not None else meeting.presiding
     if outcome is not None and item.application_id is not None:
-        presiding = meeting.presiding
         local = timezone.localtime(meeting.starts_at)
         item.decision = review_services.decision_issue(
             application_id=item.application_id,
@@ -782,7 +811,12 @@ def item_conclude(
         action="item.conclude" if outcome else "item.defer",
         target=item,
         before={"status": ItemStatus.PENDING},
-        after={"status": item.status, "outcome": outcome, "tally": item.tally},
+        after={
+            "status": item.status,
+            "outcome": outcome,
+            "tally": item.tally,
+            "presided_by": presiding.pk if presiding else None,
+        },
     )
     return item
 

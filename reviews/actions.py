@@ -32,6 +32,7 @@ from reviews import checklist, forms, selectors, services, workflow
 from reviews.api import serializers as s
 from reviews.hooks import is_officer
 from reviews.models import AppealState, Application, Decision, Outcome, Project, Recognition
+from reviews.policies import acts_for_chair
 from reviews.workflow import APPLICANT, CHAIR, REVIEWER, SECRETARY, Kind, Procedure, Status
 
 W = workflow.Action
@@ -52,6 +53,8 @@ def roles(user: User, application: Application) -> frozenset[str]:
             held.add(SECRETARY)
         if Role.CHAIR in committee:
             held.add(CHAIR)
+        elif Role.VICE_CHAIR in committee and acts_for_chair(user, application):
+            held.add(CHAIR)  # R20a: the chair's deputy (or another vice-chair) acts instead
         if selectors.reviews_now(user, application):
             held.add(REVIEWER)
         cache[user.pk] = frozenset(held)

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Committee, Membership, StoredFile
+from committees.models import Committee, Membership, Role, StoredFile
 from ethics import regulations
 from ethics.models import CreatedBy, Institution, UpdatedAt, choices_constraint
 from reviews.checklist import Scope, Slot
@@ -500,6 +500,10 @@ class Decision(models.Model):
     )
     signature_name = models.CharField(_("signed by"), max_length=150)
     signature_meaning = models.CharField(_("meaning of the signature"), max_length=200)
+    # R20a: the role the signer held when signing (a vice-chair acting for a conflicted chair).
+    signature_role = models.CharField(
+        _("signed as"), max_length=20, choices=Role.choices, blank=True
+    )
     signed_at = models.DateTimeField(_("signed at"))
     letter = models.FileField(_("letter"), upload_to=_letter_upload_to, blank=True)
     letter_hash = models.CharField(_("verification code"), max_length=64, blank=True)

@@ -22,12 +22,15 @@ conflict on the item, an admitted consultant) through `register_materials_grant`
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
+from datetime import date
 from typing import Any
 
 from django.db import models
 from django.db.models import ExpressionWrapper, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from committees.models import MANAGING_ROLES, Role
+from committees.models import MANAGING_ROLES, Committee, Membership, Role
 from committees.policies import current_memberships
 from ethics import policies
 from ethics.models import User
@@ -118,6 +121,9 @@ def roles_for(user: User, application: Application) -> set[str]:
         roles.add(workflow.SECRETARY)
     if Role.CHAIR in committee_roles:
         roles.add(workflow.CHAIR)
+    elif Role.VICE_CHAIR in committee_roles and acts_for_chair(user, application):
+        # R20a: the deputy or a vice-chair takes the chair's steps the chair may not take.
+        roles.add(workflow.CHAIR)
     if ReviewerAssignment.objects.filter(
         review__application_id=application.pk,
         review__state="open",
@@ -160,6 +166,115 @@ def conflicted_users(application_ids: Iterable[int]) -> dict[int, set[int]]:
     for application_id, user_id in rows.values_list("application_id", "user_id"):
         found.setdefault(application_id, set()).add(user_id)
     return found
+
+
+# --- officers' independence (R20a) ----------------------------------------------------------
+
+
+class OfficerStep(models.TextChoices):
+    """The officer steps R20a takes from an officer with an interest in the application."""
+
+    ACCEPT = "accept", _("Accept")
+    DESIGNATE = "designate", _("Designate reviewers")
+    PRESIDE = "preside", _("Preside over the agenda item")
+    DECIDE = "decide", _("Decide")
+    SIGN = "sign", _("Sign the decision")
+    CONFIRM_MODIFICATIONS = "confirm_modifications", _("Confirm the modifications")
+
+
+# Steps of the chair's office: the chair, else the deputy the chair designated, else another
+# vice-chair. The others (accept, designate for a meeting or emergency review, confirm the
+# modifications) are the office's: any officer (chair, vice-chair, secretary) without interest.
+CHAIR_STEPS = frozenset({OfficerStep.PRESIDE, OfficerStep.DECIDE, OfficerStep.SIGN})
+
+
+def is_chair_step(application: Application, step: str) -> bool:
+    """Presiding, deciding and signing are the chair's; so is designating the reviewers of a
+    simplified review (R33)."""
+    if step == OfficerStep.DESIGNATE:
+        return application.procedure == workflow.Procedure.SIMPLIFIED
+    return step in CHAIR_STEPS
+
+
+def interested_user_ids(application: Application) -> set[int]:
+    """Who has an interest in `application` (R20a): its lead, its team and whoever declared (or
+    was recorded with) a conflict on it anywhere. Two queries."""
+    project = application.project
+    ids = {project.lead_id}
+    team = Project.team.through.objects.filter(project_id=project.pk)
+    ids |= set(team.values_list("user_id", flat=True))
+    ids |= set(
+        ConflictDeclaration.objects.active()
+        .filter(application_id=application.pk)
+        .values_list("user_id", flat=True)
+    )
+    return ids
+
+
+def officer_tiers(
+    application: Application, step: str, *, on: date | None = None
+) -> list[list[Membership]]:
+    """The officers who could take `step` on `application`, in order of precedence (R20a).
+
+    Chair steps: [the chair], [the vice-chair the chair designated as deputy], [the other
+    vice-chairs]. Office
+    steps: [every officer: chair, deputy, vice-chairs, secretaries]. Memberships in term on `on`.
+    """
+    day = on or timezone.localdate()
+    rows = list(
+        Membership.objects.in_term(on=day)
+        .filter(committee_id=application.committee_id, role__in=MANAGING_ROLES)
+        .select_related("user")
+        .order_by("pk")
+    )
+    deputy_id = (
+        Committee.objects.filter(pk=application.committee_id)
+        .values_list("deputy_id", flat=True)
+        .first()
+    )
+    chair = [m for m in rows if m.role == Role.CHAIR]
+    acting = [m for m in rows if m.pk == deputy_id and m.role == Role.VICE_CHAIR]
+    others = [m for m in rows if m.role == Role.VICE_CHAIR and m not in acting]
+    if is_chair_step(application, step):
+        return [chair, acting, others]
+    secretaries = [m for m in rows if m.role == Role.SECRETARY and m not in acting]
+    return [chair + acting + others + secretaries]
+
+
+def eligible_memberships(
+    application: Application,
+    step: str,
+    *,
+    among: Collection[int] | None = None,
+    on: date | None = None,
+) -> list[Membership]:
+    """The officers who may take `step` on `application` now (R20a): the first tier with anyone
+    without an interest in it (and, with `among`, only those users: the members present)."""
+    interested = interested_user_ids(application)
+    for tier in officer_tiers(application, step, on=on):
+        eligible = [
+            m
+            for m in tier
+            if m.user_id not in interested
+            and m.user.is_active
+            and (among is None or m.user_id in among)
+        ]
+        if eligible:
+            return eligible
+    return []
+
+
+def acts_for_chair(user: User, application: Application) -> bool:
+    """Whether `user`, a vice-chair, holds the chair's steps on `application` because the chair
+    may not (R20a): the deputy the chair designated, else another vice-chair. A vice-chair who
+    has an interest too holds them as well, so that the service answers 409 with R20a (who acts
+    instead) rather than a bare 403."""
+    eligible = eligible_memberships(application, OfficerStep.DECIDE)
+    if any(m.user_id == user.pk and m.role != Role.CHAIR for m in eligible):
+        return True
+    if any(m.role == Role.CHAIR for m in eligible):
+        return False
+    return user.pk in interested_user_ids(application)
 
 
 # --- materials, opinions, tallies: one policy each ------------------------------------------
@@ -395,7 +510,9 @@ class AssignmentPolicy:
         officer = Q(review__application__committee_id__in=managed_committee_ids(user))
         own = Q(membership__user_id=user.pk)
         not_applicant = ~Q(review__application__project_id__in=own_project_ids(user))
-        return queryset.filter((officer | own) & not_applicant)
+        # R20a: an officer with a conflict sees no more of the item than a researcher would.
+        not_conflicted = own | ~Q(review__application_id__in=conflicted_application_ids(user))
+        return queryset.filter((officer | own) & not_applicant & not_conflicted)
 
     def may(self, user: User, action: str, obj: ReviewerAssignment) -> bool:
         if action in {"declare", "opinion"}:

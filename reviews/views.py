@@ -21,7 +21,7 @@ from ethics.errors import Conflict
 from reviews import actions, checklist, selectors, services, workflow
 from reviews.hooks import is_officer
 from reviews.models import Appeal, Project, ReReview
-from reviews.policies import may_open_materials, may_see_opinions, own_project_ids
+from reviews.policies import may_open_materials, may_see_tally, own_project_ids
 
 # --- researcher ------------------------------------------------------------------------------
 
@@ -128,8 +128,13 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     application = selectors.application_page_for_user(user, pk)
     roles = actions.roles(user, application)
-    officer = bool({workflow.SECRETARY, workflow.CHAIR} & roles)
-    show_opinions = officer and may_see_opinions(user, application)
+    # R20a: an officer who leads the project, is on its team or declared a conflict sees the
+    # application as a researcher does (no opinions, reviewers or who did what).
+    officer = bool({workflow.SECRETARY, workflow.CHAIR} & roles) and may_see_tally(
+        user, application
+    )
+    # may_see_opinions is exactly that: an officer of the committee with may_see_tally.
+    show_opinions = officer
     offered = {
         entry.name: entry.make_form(user, application, auto_id=f"{entry.name}-%s")
         for entry in actions.APPLICATIONS.available(user, application)

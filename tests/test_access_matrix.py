@@ -173,6 +173,9 @@ ROUTES: dict[str, Route] = {
     "committee-add-entrustment": Route(
         "records an entrustment", SEES_COMMITTEE, _pk("committee"), "POST"
     ),
+    "committee-designate-deputy": Route(
+        "designates the chair's deputy (R20a)", SEES_COMMITTEE, _pk("committee"), "POST"
+    ),
     "entrustment-list": Route("entrustments the reader may see", ALL),
     "entrustment-detail": Route("one entrustment", SEES_COMMITTEE, _pk("entrustment")),
     "entrustment-end": Route("ends it", SEES_COMMITTEE, _pk("entrustment"), "POST"),
@@ -202,6 +205,7 @@ ROUTES: dict[str, Route] = {
     "committees:membership-add": Route("add form", SEES_COMMITTEE, _pk("committee")),
     "committees:document-upload": Route("upload form", SEES_COMMITTEE, _pk("committee")),
     "committees:entrustment-add": Route("entrust form", SEES_COMMITTEE, _pk("committee")),
+    "committees:deputy-designate": Route("deputy form (R20a)", SEES_COMMITTEE, _pk("committee")),
     "committees:membership-detail": Route("one appointment", SEES_COMMITTEE, _pk("chair")),
     "committees:membership-edit": Route("edit form", SEES_COMMITTEE, _pk("chair")),
     "committees:membership-end": Route("ends it", SEES_COMMITTEE, _pk("plain"), "POST"),

@@ -42,6 +42,7 @@ class CommitteeSerializer(serializers.ModelSerializer):
             "fields_of_work",
             "established_on",
             "registration_status",
+            "deputy",
         ]
         read_only_fields = fields
 

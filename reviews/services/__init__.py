@@ -74,6 +74,13 @@ from reviews.services.lifecycle import (
     tracking_outcome,
     tracking_schedule,
 )
+from reviews.services.officers import (
+    NoEligibleOfficer,
+    eligible_officer,
+    escalating,
+    refuse_interested,
+    require_eligible,
+)
 from reviews.services.projects import (
     project_create,
     project_prescreen,
@@ -100,6 +107,7 @@ __all__ = [
     "LETTER_TEMPLATE",
     "LETTER_TEMPLATE_VERSION",
     "PROJECT_FIELDS",
+    "NoEligibleOfficer",
     "allowed_outcomes",
     "appeal_file",
     "appeal_resolve",
@@ -130,6 +138,8 @@ __all__ = [
     "document_open",
     "document_request_correction",
     "document_upload",
+    "eligible_officer",
+    "escalating",
     "latest_decision",
     "letter_context",
     "letter_open",
@@ -155,6 +165,8 @@ __all__ = [
     "recognition_record",
     "recognition_record_outside",
     "refuse_if_conflicted",
+    "refuse_interested",
+    "require_eligible",
     "rereview_final_decision",
     "rereview_record",
     "rereview_start",

@@ -42,6 +42,7 @@ from reviews.services._common import (
 )
 from reviews.services.intake import open_review
 from reviews.services.letters import decision_record
+from reviews.services.officers import OfficerStep, escalating, refuse_interested, require_eligible
 from reviews.services.review import active_assignments, agreed_verdict
 from reviews.workflow import Action, Kind, Procedure, Status
 
@@ -93,6 +94,7 @@ def _require_presiding(actor: User, application: Application) -> None:
     roles = current_roles(actor).get(application.committee_id, frozenset())
     if review.procedure != Procedure.MEETING or not roles & {Role.CHAIR, Role.VICE_CHAIR}:
         raise PermissionDenied
+    refuse_interested(actor, application, OfficerStep.PRESIDE)  # R20a
 
 
 def _check_outcome(application: Application, outcome: str, conditions: str, reasons: str) -> None:
@@ -110,6 +112,7 @@ def _check_outcome(application: Application, outcome: str, conditions: str, reas
         raise invalid(field, problems[0].message, problems[0].code)
 
 
+@escalating
 @transaction.atomic
 def decision_issue(
     *,
@@ -131,6 +134,10 @@ def decision_issue(
     designated (R18) rather than the chair.
     """
     application = lock_application(application_id)
+    if not presiding:
+        workflow.next_status(application.status, Action.DECIDE)
+        require(actor, Action.DECIDE, application)
+        require_eligible(actor, application, OfficerStep.DECIDE)  # R20a
     if application.status == Status.AWAITING_REREVIEW:
         from reviews.services.rereview import rereview_final_decision
 
@@ -145,8 +152,6 @@ def decision_issue(
     workflow.next_status(application.status, Action.DECIDE)
     if presiding:
         _require_presiding(actor, application)
-    else:
-        require(actor, Action.DECIDE, application)
     _check_outcome(application, outcome, conditions, reasons)
     project = lock_project(application.project_id)
     application.project = project
@@ -279,11 +284,13 @@ def modifications_submit(*, application_id: int, actor: User, note: str = "") ->
     return decision
 
 
+@escalating
 @transaction.atomic
 def modifications_return(*, application_id: int, actor: User, note: str) -> Decision:
     """The secretary finds the modifications short of the conditions and says what is missing."""
     application = lock_application(application_id)
     move(application, Action.RETURN_MODIFICATIONS, actor)
+    require_eligible(actor, application, OfficerStep.CONFIRM_MODIFICATIONS)  # R20a
     decision = _pending_modifications(application)
     if decision.modifications_submitted_at is None:
         raise Conflict("modifications_not_submitted", _("No modifications were submitted yet."))
@@ -303,6 +310,7 @@ def modifications_return(*, application_id: int, actor: User, note: str) -> Deci
     return decision
 
 
+@escalating
 @transaction.atomic
 def modifications_confirm(*, application_id: int, actor: User, note: str = "") -> Decision:
     """The secretary (or chair) confirms the modifications; only now is the approval granted.
@@ -312,6 +320,8 @@ def modifications_confirm(*, application_id: int, actor: User, note: str = "") -
     """
     application = lock_application(application_id)
     new = move(application, Action.CONFIRM_MODIFICATIONS, actor)
+    # R20a: an officer with an interest does not confirm; another officer does.
+    require_eligible(actor, application, OfficerStep.CONFIRM_MODIFICATIONS)
     decision = _pending_modifications(application)
     if decision.modifications_submitted_at is None:
         raise Conflict("modifications_not_submitted", _("No modifications were submitted yet."))
@@ -396,6 +406,7 @@ def _simplified_tally(review: Review, outcome: str) -> dict[str, Any]:
     }
 
 
+@escalating
 @transaction.atomic
 def application_decide(
     *, application_id: int, outcome: str, actor: User, conditions: str = "", reasons: str = ""
@@ -404,6 +415,7 @@ def application_decide(
     application = lock_application(application_id)
     workflow.next_status(application.status, Action.DECIDE)
     require(actor, Action.DECIDE, application)
+    require_eligible(actor, application, OfficerStep.DECIDE)  # R20a
     if application.status == Status.AWAITING_REREVIEW:
         # R44: the final decision in light of the expert re-review opinion.
         return decision_issue(

@@ -40,6 +40,7 @@ from reviews.services._common import (
     secretaries,
 )
 from reviews.services.documents import checklist_problems
+from reviews.services.officers import OfficerStep, escalating, require_eligible
 from reviews.workflow import Action, Kind, Procedure, Status
 
 # --- intake (R11-R14) -------------------------------------------------------------------------
@@ -100,6 +101,7 @@ def application_submit(*, application_id: int, actor: User) -> Application:
     return application
 
 
+@escalating
 @transaction.atomic
 def application_return(
     *, application_id: int, missing: Iterable[str], actor: User, note: str = ""
@@ -107,6 +109,7 @@ def application_return(
     """Return for completion with all missing items in one notice (R14, 一次性完整告知)."""
     application = lock_application(application_id)
     new = move(application, Action.RETURN, actor)
+    require_eligible(actor, application, OfficerStep.ACCEPT)  # R20a
     auto = [p["slot"] for p in checklist_problems(application)]
     items = list(dict.fromkeys([*auto, *(m.strip() for m in missing if m and m.strip())]))
     if not items:
@@ -134,11 +137,13 @@ def application_return(
     return application
 
 
+@escalating
 @transaction.atomic
 def application_not_accept(*, application_id: int, reason: str, actor: User) -> Application:
     """Refuse to accept, with a reason (R14)."""
     application = lock_application(application_id)
     new = move(application, Action.NOT_ACCEPT, actor)
+    require_eligible(actor, application, OfficerStep.ACCEPT)  # R20a
     if not reason.strip():
         raise invalid("reason", _("Give the reason for not accepting."), "required")
     application.status = new
@@ -209,6 +214,7 @@ def _check_grounds(rules: regulations.RuleSet, procedure: str, grounds: str) -> 
         )
 
 
+@escalating
 @transaction.atomic
 def application_accept(
     *, application_id: int, procedure: str, actor: User, grounds: str = "", note: str = ""
@@ -216,6 +222,8 @@ def application_accept(
     """Accept with a procedure and its grounds; starts the decision clock (R14, R15, R25, R48)."""
     application = lock_application(application_id)
     new = move(application, Action.ACCEPT, actor)
+    # R20a: an officer with an interest in the application does not accept it.
+    require_eligible(actor, application, OfficerStep.ACCEPT)
     if procedure not in Procedure.values:
         raise invalid(
             "procedure", _("Choose meeting, simplified or emergency review."), "invalid_choice"

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from committees.models import Role
 from ethics import jobs, pdf, regulations
 from ethics.errors import Conflict
 from ethics.models import User
@@ -29,6 +30,14 @@ from reviews.services._common import (
 )
 
 # --- decision letters (R26) -------------------------------------------------------------------
+
+# The letter is in Chinese whatever the reader's language: the signer's role as printed.
+SIGNER_ROLE_ZH: dict[str, str] = {
+    Role.CHAIR: "主任委员",
+    Role.VICE_CHAIR: "副主任委员",
+    Role.SECRETARY: "秘书",
+    Role.MEMBER: "委员",
+}
 
 
 def letter_context(decision: Decision) -> dict[str, Any]:
@@ -67,6 +76,8 @@ def letter_context(decision: Decision) -> dict[str, Any]:
         ),
         "procedure": application.procedure,
         "decided_on": timezone.localtime(decision.decided_at).date(),
+        # R20a: the role of the officer who actually signed (a vice-chair acting for the chair).
+        "signer_role_zh": SIGNER_ROLE_ZH.get(decision.signature_role, "主任委员"),
         "hash": pdf.verification_hash(certified),
     }
 
@@ -134,6 +145,15 @@ def decision_record(
 
     Runs inside the caller's transaction with the application locked.
     """
+    from reviews.services.officers import OfficerStep, refuse_interested, signer_role
+
+    # R20a: nobody with an interest in the application signs its decision.
+    refuse_interested(actor, application, OfficerStep.SIGN)
+    role = signer_role(actor, application)
+    if not meaning and role == Role.VICE_CHAIR:
+        meaning = site_text(
+            _("Signed as vice-chair acting for the chair (R20a): issues the decision")
+        )
     now = timezone.now()
     year = timezone.localtime(now).year
     sequence = numbering.next_number(
@@ -157,6 +177,7 @@ def decision_record(
         signed_by=actor,
         signature_name=actor.display_name,
         signature_meaning=meaning or site_text(_("Signed as chair: issues the review decision")),
+        signature_role=role,
         signed_at=now,
     )
     jobs.enqueue("reviews.render_letter", decision_id=decision.pk)

@@ -38,6 +38,7 @@ from reviews.services._common import (
 )
 from reviews.services.conflicts import conflict_record, refuse_if_conflicted
 from reviews.services.intake import open_review
+from reviews.services.officers import OfficerStep, escalating, require_eligible
 from reviews.workflow import Action, Procedure, Verdict
 
 # --- reviewers, conflicts and opinions (R20a, R33-R35) -----------------------------------------
@@ -52,6 +53,7 @@ def active_assignments(review: Review) -> list[ReviewerAssignment]:
     )
 
 
+@escalating
 @transaction.atomic
 def application_assign(
     *, application_id: int, membership_ids: Iterable[int], actor: User
@@ -63,6 +65,9 @@ def application_assign(
     if review.procedure == Procedure.SIMPLIFIED and not policies.may(actor, "decide", application):
         # R33: simplified reviewers are designated by the chair.
         raise PermissionDenied
+    # R20a: an officer with an interest does not designate; the step passes on (simplified: to
+    # the deputy the chair designated, then another vice-chair).
+    require_eligible(actor, application, OfficerStep.DESIGNATE)
     ids = list(dict.fromkeys(int(pk) for pk in membership_ids))
     if not ids:
         raise invalid("reviewers", _("Choose at least one member."), "required")

@@ -98,6 +98,7 @@ def _committee(world):
         "add_member": reverse("committees:membership-add", args=[pk]),
         "upload_document": reverse("committees:document-upload", args=[pk]),
         "add_entrustment": reverse("committees:entrustment-add", args=[pk]),
+        "designate_deputy": reverse("committees:deputy-designate", args=[pk]),
     }
     apis = {"create": "/api/v1/committees/", "update": f"/api/v1/committees/{pk}/"}
     return garbage.Target(
