@@ -36,6 +36,8 @@ class CommitteeAdmin(admin.ModelAdmin):
     search_fields = ["name", "institution__name"]
     date_hierarchy = "established_on"
     inlines = [MembershipInline]
+    # R47-R49: the emergency SOP setting changes only through committee_update (audited).
+    readonly_fields = ["emergency_member_review"]
 
 
 @admin.register(Membership)

@@ -42,6 +42,7 @@ class CommitteeSerializer(serializers.ModelSerializer):
             "fields_of_work",
             "established_on",
             "registration_status",
+            "emergency_member_review",  # R47-R49: the emergency SOP's member route
         ]
         read_only_fields = fields
 

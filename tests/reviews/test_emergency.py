@@ -368,3 +368,59 @@ def test_meeting_review_decision_refused_on_page_api_and_admin_r24(client, world
     assert added.status_code == 403
     assert client.get(reverse("admin:meetings_agendaitem_add")).status_code == 403
     assert not Decision.objects.exists()
+
+
+def test_admin_cannot_change_the_sop_setting_unaudited_r47(client, world):
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root-r47", "root@example.org", "pw-r47-1")
+    client.force_login(root)
+    url = reverse("admin:committees_committee_change", args=[world.committee.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="emergency_member_review"' not in page.content.decode()
+
+
+def test_sop_setting_over_the_api_is_audited_r47(world, as_user):
+    client = as_user(world.admin)
+    url = f"/api/v1/committees/{world.committee.pk}/"
+    response = client.patch(url, {"emergency_member_review": True}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["emergency_member_review"] is True
+    event = AuditEvent.objects.filter(action="committee.update").latest("pk")
+    assert event.after == {"emergency_member_review": True}
+
+
+@pytest.mark.parametrize(("approving", "decided"), [(4, False), (5, True)])
+def test_emergency_meeting_needs_two_thirds_of_those_present_r24(world, approving, decided):
+    """R24 at its boundary for an emergency meeting of 7 present: 4 approving is short of 2/3,
+    5 carries it; short of it the item is deferred and the 72-hour clock runs on (R48)."""
+    application = emergency(world)
+    due = clock(application).due_at
+    meeting = meeting_services.meeting_schedule(
+        committee=world.committee,
+        starts_at=timezone.now() + dt.timedelta(hours=1),
+        actor=world.secretary,
+    )
+    item = meeting_services.agenda_add(
+        meeting_id=meeting.pk, application_id=application.pk, actor=world.secretary
+    )
+    meeting_services.meeting_open(
+        meeting_id=meeting.pk,
+        present=[m.pk for m in world.members],
+        presiding=world.chair_membership.pk,
+        actor=world.secretary,
+    )
+    assert len(world.members) == 7
+    for n, membership in enumerate(world.members):
+        meeting_services.vote_cast(
+            item_id=item.pk,
+            choice="approve" if n < approving else "disapprove",
+            membership_id=membership.pk,
+            actor=world.secretary,
+        )
+    item = meeting_services.item_conclude(item_id=item.pk, actor=world.secretary)
+    assert (item.decision_id is not None) is decided
+    deadline = clock(application)
+    assert deadline.due_at == due
+    assert deadline.state == ("met" if decided else "open")
