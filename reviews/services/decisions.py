@@ -125,7 +125,9 @@ def decision_issue(
 ) -> Decision:
     """Issue the decision of the open round: numbered, signed, clock closed, letter queued.
 
-    Every procedure ends here (meeting reviews via the meetings app, with their tally). An
+    Every procedure ends here (meeting reviews via the meetings app, with their tally), and
+    only with the outcome the procedure adopted: a meeting's live tally (R24, checked by the
+    meetings app), or the reviewers' unanimous recommendation (simplified R34, emergency R49). An
     approval of a listed activity is preliminary and goes to expert re-review (R38); on an
     application awaiting re-review this issues the final decision (R44). `presiding` marks a
     meeting decision signed by the presiding member, who may be a vice-chair the chair
