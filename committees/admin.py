@@ -36,8 +36,10 @@ class CommitteeAdmin(admin.ModelAdmin):
     search_fields = ["name", "institution__name"]
     date_hierarchy = "established_on"
     inlines = [MembershipInline]
-    # R20a: the chair designates the deputy through committee_designate_deputy (audited).
-    readonly_fields = ["deputy"]
+    # Changed only through their audited services: the deputy (R20a) through
+    # committee_designate_deputy, the emergency SOP setting (R47-R49) through committee_update,
+    # the SOP values of the rules through rule_override_set.
+    readonly_fields = ["deputy", "emergency_member_review", "rule_overrides"]
 
 
 @admin.register(Membership)

@@ -68,7 +68,14 @@ class CommitteeForm(PlausibleDates, PartialForm, forms.ModelForm):
 
     class Meta:
         model = Committee
-        fields = ["name", "kind", "regimes", "fields_of_work", "established_on"]
+        fields = [
+            "name",
+            "kind",
+            "regimes",
+            "fields_of_work",
+            "established_on",
+            "emergency_member_review",
+        ]
         widgets = {"established_on": DateInput()}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -86,6 +86,11 @@ class Committee(models.Model):
         blank=True,
         related_name="+",
     )
+    # R47-R49: the committee's emergency SOP may let two or more designated members decide an
+    # emergency application unanimously; otherwise (the default) an emergency meeting decides.
+    emergency_member_review = models.BooleanField(
+        _("emergency review by designated members (emergency SOP)"), default=False
+    )
 
     class Meta:
         ordering = ["name"]

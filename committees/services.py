@@ -60,7 +60,16 @@ ALLOWED_MIME = frozenset(
 )
 
 INSTITUTION_FIELDS = ("name", "credit_code", "kind", "authority", "authority_other", "region")
-COMMITTEE_FIELDS = ("name", "kind", "regimes", "fields_of_work", "established_on")
+COMMITTEE_FIELDS = (
+    "name",
+    "kind",
+    "regimes",
+    "fields_of_work",
+    "established_on",
+    "emergency_member_review",  # R47-R49: an SOP setting, audited with the particulars
+)
+# Settings of the committee's own procedures: not registered content (R50).
+_UNREGISTERED_FIELDS = frozenset({"emergency_member_review"})
 MEMBERSHIP_FIELDS = (
     "role",
     "expertise",
@@ -267,6 +276,7 @@ def committee_create(
     kind: str = "institutional",
     regimes: list[str] | None = None,
     fields_of_work: list[str] | None = None,
+    emergency_member_review: bool = False,
 ) -> Committee:
     """Set up a committee and open its registration deadline (R50)."""
     require(actor, "create_committee", institution)
@@ -277,6 +287,7 @@ def committee_create(
         regimes=_clean_regimes(regimes or ["meas"]),
         fields_of_work=list(fields_of_work or []),
         established_on=established_on,
+        emergency_member_review=emergency_member_review,
     )
     committee.full_clean()
     committee.save()
@@ -324,7 +335,8 @@ def committee_update(*, committee_id: int, actor: User, data: dict[str, Any]) ->
             reason="established_on changed",
         )
         _open_registration_deadline(committee, actor)
-    _registered_content_changed(committee, actor, "committee particulars")
+    if set(changed) - _UNREGISTERED_FIELDS:
+        _registered_content_changed(committee, actor, "committee particulars")
     return committee
 
 

@@ -13,6 +13,12 @@ class MeetingsConfig(AppConfig):
         from meetings import hooks as app_hooks
 
         policies.register()
+        # R24 / R49: meetings decide by their tally alone and take emergency meetings' items.
+        from meetings import services as meeting_services
+        from reviews.services import emergency
+
+        emergency.register_tally_check(meeting_services.tally_confirms)
+        emergency.register_meeting_attach(meeting_services.emergency_attach)
         hooks.register_nav_item(20, _("Meetings"), "meetings:meeting-list", app_hooks.sees_meetings)
         hooks.register_dashboard_panel(20, app_hooks.member_panel)
         hooks.register_dashboard_panel(21, app_hooks.secretary_panel)

@@ -981,3 +981,83 @@ def material_open(*, item_id: int, version_id: int, actor: User) -> DocumentVers
         after={"version": version.pk, "meeting": meeting.pk, "item": item.pk},
     )
     return version
+
+
+# --- the reviews' seams: emergency meetings (R49) and the tally as the only decision (R24) ------
+
+
+def emergency_attach(review: Review, actor: User | None) -> bool:
+    """R49: a round that became an emergency meeting goes on the agenda of the committee's next
+    scheduled meeting that starts before the round's due time (the 72-hour clock, R48).
+
+    Called by reviews inside the converting service's transaction; returns False when no
+    meeting is scheduled in time (reviews then asks the officers to schedule one).
+    """
+    application = review.application
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .filter(
+            committee_id=application.committee_id,
+            status=Status.SCHEDULED,
+            starts_at__gte=timezone.now(),
+            starts_at__lt=review.due_at,
+        )
+        .order_by("starts_at", "pk")
+        .first()
+    )
+    if meeting is None:
+        return False
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        position=_next_position(meeting),
+        kind=ItemKind.REVIEW,
+        application=application,
+        review=review,
+        title=f"{application.ref or ''} {application.project.title}".strip()[:300],
+    )
+    audit.record(
+        actor=actor,
+        action="agenda.add",
+        target=item,
+        after={"application": application.pk, "meeting": meeting.pk, "rule": "R49"},
+    )
+    kernel.notify(
+        recipients=_members(meeting.committee_id),
+        title=_("Emergency review of %(ref)s added to the meeting of %(when)s"),
+        params={
+            "ref": application.ref,
+            "when": f"{timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M}",
+        },
+        url=_meeting_url(meeting),
+        cause="agenda.add (R49)",
+    )
+    return True
+
+
+def tally_confirms(application: Application, outcome: str, tally: Any) -> bool:
+    """R24: `tally` is the live count of a pending review item of this application's open round,
+    at an open meeting, quorate (R19) and adopting `outcome`: nothing else decides a meeting
+    review, whatever route asks reviews' ``decision_issue``."""
+    item_id = tally.get("item") if hasattr(tally, "get") else None
+    if type(item_id) is not int:
+        return False
+    item = (
+        AgendaItem.objects.filter(
+            pk=item_id,
+            application_id=application.pk,
+            kind=ItemKind.REVIEW,
+            status=ItemStatus.PENDING,
+            meeting__status=Status.OPEN,
+            review__state=ReviewState.OPEN,
+        )
+        .select_related("meeting__committee", "application__project")
+        .first()
+    )
+    if item is None:
+        return False
+    current = selectors.item_tally(item)
+    return (
+        current.quorate
+        and current.adopted == outcome
+        and _tally_for_decision(item, current) == dict(tally)
+    )

@@ -107,6 +107,9 @@ class Verdict(models.TextChoices):
 SIMPLIFIED_APPROVING: Final = frozenset(
     {Verdict.APPROVE, Verdict.APPROVE_WITH_MODIFICATIONS, Verdict.CONTINUE}
 )
+# R49: designated members decide an emergency review only when all of them approve outright;
+# any other opinion (conditions included) sends it to an emergency meeting.
+EMERGENCY_APPROVING: Final = frozenset({Verdict.APPROVE, Verdict.CONTINUE})
 NEGATIVE_VERDICTS: Final = frozenset(
     {Verdict.RESUBMIT, Verdict.DISAPPROVE, Verdict.SUSPEND, Verdict.TERMINATE}
 )

@@ -43,6 +43,7 @@ class CommitteeSerializer(serializers.ModelSerializer):
             "established_on",
             "registration_status",
             "deputy",
+            "emergency_member_review",  # R47-R49: the emergency SOP's member route
         ]
         read_only_fields = fields
 

@@ -30,6 +30,7 @@ from reviews.models import (
     Review,
     ReviewState,
 )
+from reviews.services import emergency
 from reviews.services._common import (
     applicants,
     latest_decision,
@@ -127,7 +128,9 @@ def decision_issue(
 ) -> Decision:
     """Issue the decision of the open round: numbered, signed, clock closed, letter queued.
 
-    Every procedure ends here (meeting reviews via the meetings app, with their tally). An
+    Every procedure ends here (meeting reviews via the meetings app, with their tally), and
+    only with the outcome the procedure adopted: a meeting's live tally (R24, checked by the
+    meetings app), or the reviewers' unanimous recommendation (simplified R34, emergency R49). An
     approval of a listed activity is preliminary and goes to expert re-review (R38); on an
     application awaiting re-review this issues the final decision (R44). `presiding` marks a
     meeting decision signed by the presiding member, who may be a vice-chair the chair
@@ -162,6 +165,7 @@ def decision_issue(
             rule="R28",
         )
     review = open_review(application)
+    tally = _procedure_tally(application, review, outcome, tally)
     preliminary = outcome == Outcome.APPROVE and needs_rereview(application)
     new = workflow.next_status(
         application.status, Action.START_REREVIEW if preliminary else Action.DECIDE
@@ -406,49 +410,86 @@ def _simplified_tally(review: Review, outcome: str) -> dict[str, Any]:
     }
 
 
+def _emergency_tally(review: Review, outcome: str) -> dict[str, Any]:
+    """R47-R49: designated members decide an emergency review only where the committee's SOP
+    allows it, at least as many as the simplified procedure needs (never weaker), every one of
+    them approving; the decision is exactly what they agreed."""
+    application = review.application
+    if not emergency.member_route_allowed(application):
+        raise Conflict(
+            "emergency_meeting_required",
+            _("The committee's emergency SOP provides for an emergency meeting, not members."),
+            rule="R49",
+        )
+    assignments = active_assignments(review)
+    minimum = application.rules.simplified_min_reviewers.value
+    if len(assignments) < minimum:
+        raise Conflict(
+            "too_few_reviewers",
+            _("An emergency review by members needs at least %(required)s designated members.")
+            % {"required": minimum},
+            rule="R49",
+        )
+    if any(not hasattr(a, "opinion") for a in assignments):
+        raise Conflict(
+            "opinions_pending",
+            _("Every designated member must give an opinion first."),
+            rule="R49",
+        )
+    agreed, _reason = agreed_verdict(assignments)
+    if agreed not in workflow.EMERGENCY_APPROVING or outcome != agreed:
+        raise Conflict(
+            "outcome_not_agreed",
+            _("An emergency review by members decides only the approval all of them agreed on."),
+            rule="R49",
+        )
+    return {
+        "procedure": Procedure.EMERGENCY,
+        "reviewers": len(assignments),
+        "verdicts": dict(Counter(a.opinion.verdict for a in assignments)),
+    }
+
+
+def _procedure_tally(
+    application: Application, review: Review, outcome: str, tally: Mapping[str, Any] | None
+) -> Mapping[str, Any] | None:
+    """Nobody issues an outcome the reviewers or the meeting did not adopt.
+
+    Meeting review (R24; emergency meetings too, R49): only the meeting's tally. Simplified
+    (R34) and emergency review by members (R49): only the reviewers' unanimous recommendation.
+    """
+    if review.procedure == Procedure.MEETING:
+        emergency.require_meeting_tally(application, outcome, tally)
+        return tally
+    if review.procedure == Procedure.SIMPLIFIED:
+        return _simplified_tally(review, outcome)
+    return _emergency_tally(review, outcome)
+
+
 @escalating
 @transaction.atomic
 def application_decide(
     *, application_id: int, outcome: str, actor: User, conditions: str = "", reasons: str = ""
 ) -> Decision:
-    """The chair decides a simplified (R33-R34) or emergency (R48-R49) review."""
+    """The chair decides a simplified (R33-R34) or emergency (R48-R49) review by members."""
     application = lock_application(application_id)
     workflow.next_status(application.status, Action.DECIDE)
     require(actor, Action.DECIDE, application)
     require_eligible(actor, application, OfficerStep.DECIDE)  # R20a
-    if application.status == Status.AWAITING_REREVIEW:
-        # R44: the final decision in light of the expert re-review opinion.
-        return decision_issue(
-            application_id=application_id,
-            outcome=outcome,
-            actor=actor,
-            conditions=conditions,
-            reasons=reasons,
-        )
-    review = open_review(application)
-    if review.procedure == Procedure.MEETING:
-        raise Conflict("meeting_review", _("This application is decided by a meeting."), rule="R15")
-    if review.procedure == Procedure.SIMPLIFIED:
-        tally = _simplified_tally(review, outcome)
-    else:
-        assignments = active_assignments(review)
-        if not assignments or any(not hasattr(a, "opinion") for a in assignments):
-            # R49: the emergency procedure does not lower the standard of review.
+    if application.status != Status.AWAITING_REREVIEW:
+        # R44 aside (the final decision after expert re-review), a meeting round is decided by
+        # its meeting's tally alone (R24); decision_issue checks the other procedures.
+        review = open_review(application)
+        if review.procedure == Procedure.MEETING:
             raise Conflict(
-                "opinions_pending",
-                _("Every assigned reviewer must give an opinion first."),
-                rule="R49",
+                "meeting_review",
+                _("This application is decided by the vote of a meeting (R24)."),
+                rule="R24",
             )
-        tally = {
-            "procedure": Procedure.EMERGENCY,
-            "reviewers": len(assignments),
-            "verdicts": dict(Counter(a.opinion.verdict for a in assignments)),
-        }
     return decision_issue(
         application_id=application_id,
         outcome=outcome,
         actor=actor,
         conditions=conditions,
         reasons=reasons,
-        tally=tally,
     )

@@ -267,6 +267,14 @@ def application_accept(
         {"status": Status.SUBMITTED},
         {"status": new, "procedure": procedure, "grounds": grounds, "due_at": due_at, "rule": rule},
     )
+    if procedure == Procedure.EMERGENCY:
+        from reviews.services import emergency
+        from reviews.services.review import _convert_to_meeting
+
+        if not emergency.member_route_allowed(application):
+            # R49: without an SOP for designated members, an emergency meeting decides, within
+            # the 72-hour clock just opened (R48).
+            _convert_to_meeting(review, emergency.SOP_MEETING_ONLY, actor)
     notify_application(
         applicants(application.project),
         application,

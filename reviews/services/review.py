@@ -16,7 +16,8 @@ from ethics import policies, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import User
-from ethics.services import invalid, require
+from ethics.services import invalid, require, site_text
+from ethics.templatetags.ethics_tags import last_day
 from reviews import checklist, workflow
 from reviews.models import (
     Application,
@@ -28,6 +29,7 @@ from reviews.models import (
     ReviewerAssignment,
     ReviewState,
 )
+from reviews.services import emergency as emergency_services
 from reviews.services._common import (
     chairs,
     lock_application,
@@ -216,10 +218,16 @@ def agreed_verdict(assignments: list[ReviewerAssignment]) -> tuple[str | None, s
 
 
 def _convert_to_meeting(review: Review, reason: str, actor: User | None) -> None:
-    """R34/R35: a simplified review goes to meeting review, with the reason recorded."""
+    """R34/R35: a simplified review goes to meeting review, with the reason recorded.
+
+    R49: an emergency review becomes an emergency meeting; its decision clock (R48, 72 hours
+    from acceptance) is left as it is, and the round goes on the next meeting before it runs out.
+    """
     application = review.application
     now = timezone.now()
-    review.converted_from = review.procedure
+    source = review.procedure
+    emergency = source == Procedure.EMERGENCY
+    review.converted_from = source
     review.procedure = Procedure.MEETING
     review.conversion_reason = reason
     review.converted_at = now
@@ -227,20 +235,57 @@ def _convert_to_meeting(review: Review, reason: str, actor: User | None) -> None
     review.save()
     application.procedure = Procedure.MEETING
     application.save(update_fields=["procedure", "updated_at"])
+    rule = "R49" if emergency else "R34"
     record(
         actor,
         "review.convert",
         application,
-        {"procedure": Procedure.SIMPLIFIED},
-        {"procedure": Procedure.MEETING, "reason": reason, "rule": "R34"},
+        {"procedure": source},
+        {"procedure": Procedure.MEETING, "reason": reason, "rule": rule, "due_at": review.due_at},
     )
+    if not emergency:
+        notify_application(
+            secretaries(application.committee_id) + chairs(application.committee_id),
+            application,
+            _("%(ref)s moves from simplified to meeting review (%(reason)s)"),
+            "review.convert (R34)",
+            reason=reason,
+        )
+        return
+    on_agenda = emergency_services.attach_to_meeting(review, actor)
     notify_application(
         secretaries(application.committee_id) + chairs(application.committee_id),
         application,
-        _("%(ref)s moves from simplified to meeting review (%(reason)s)"),
-        "review.convert (R34)",
-        reason=reason,
+        _("%(ref)s goes to an emergency meeting (%(reason)s); decision still due %(due)s")
+        if on_agenda
+        else _(
+            "%(ref)s goes to an emergency meeting (%(reason)s): schedule one before %(due)s "
+            "and put it on the agenda"
+        ),
+        "review.convert (R49)",
+        reason=site_text(emergency_services.REASONS.get(reason, reason)),
+        due=last_day(review.due_at),
     )
+
+
+def emergency_meeting_reason(review: Review, verdict: str) -> str:
+    """R49: why an emergency round by designated members must go to a meeting ('' if not yet).
+
+    Any opinion other than approval (conditions, doubt, disapproval, a request for a meeting)
+    converts at once, as does disagreement between the members.
+    """
+    if not emergency_services.member_route_allowed(review.application):
+        return emergency_services.SOP_MEETING_ONLY  # the SOP changed since acceptance
+    if verdict in workflow.NEGATIVE_VERDICTS:
+        return "negative_opinion"
+    if verdict == Verdict.DOUBT:
+        return "doubt"
+    if verdict == Verdict.REQUEST_MEETING:
+        return "meeting_requested"
+    if verdict not in workflow.EMERGENCY_APPROVING:
+        return emergency_services.CONDITIONS
+    _agreed, reason = agreed_verdict(active_assignments(review))
+    return reason
 
 
 WORKSHEET_ANSWERS = frozenset({"met", "not_met", "na"})
@@ -295,7 +340,11 @@ def opinion_record(
         assignment=assignment, verdict=verdict, comments=comments, worksheet=dict(worksheet or {})
     )
     record(actor, "review.opinion", opinion, after={"verdict": verdict, "review": review.pk})
-    if review.procedure == Procedure.SIMPLIFIED:
+    if review.procedure == Procedure.EMERGENCY:
+        reason = emergency_meeting_reason(review, verdict)
+        if reason:
+            _convert_to_meeting(review, reason, actor)
+    elif review.procedure == Procedure.SIMPLIFIED:
         agreed, reason = agreed_verdict(active_assignments(review))
         if reason:
             _convert_to_meeting(review, reason, actor)

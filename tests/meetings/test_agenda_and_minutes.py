@@ -15,9 +15,13 @@ pytestmark = pytest.mark.django_db
 
 
 def simplified_decision(world):
-    app = application(world)
-    Review.objects.filter(application=app).update(procedure="simplified")
-    return review_services.decision_issue(
+    """R34: two designated members approve unanimously; the chair issues that approval."""
+    from tests.reviews.conftest import assigned, declare_and_opine
+
+    app, assignments = assigned(world)
+    for assignment in assignments:
+        declare_and_opine(assignment, "approve")
+    return review_services.application_decide(
         application_id=app.pk, outcome="approve", actor=world.chair
     )
 

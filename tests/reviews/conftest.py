@@ -67,6 +67,68 @@ def declare_and_opine(assignment, verdict, comments="同意"):
     )
 
 
+def meeting_decides(world, application, outcome, *, conditions="", reasons="", dissent=""):
+    """R19/R24: the only way a meeting review is decided: a meeting with every member present
+    adopts `outcome` by vote and the item is concluded; returns the decision."""
+    import datetime as dt
+
+    from meetings import services as meeting_services
+    from meetings.models import AgendaItem
+
+    item = AgendaItem.objects.filter(
+        application_id=application.pk, status="pending", meeting__status="open"
+    ).first()
+    if item is None:  # else a refused conclusion is tried again on the same item
+        meeting = meeting_services.meeting_schedule(
+            committee=world.committee,
+            starts_at=timezone.now() + dt.timedelta(hours=1),
+            actor=world.secretary,
+        )
+        item = meeting_services.agenda_add(
+            meeting_id=meeting.pk, application_id=application.pk, actor=world.secretary
+        )
+        meeting_services.meeting_open(
+            meeting_id=meeting.pk,
+            present=[m.pk for m in world.members],
+            presiding=world.chair_membership.pk,
+            actor=world.secretary,
+        )
+    project = application.project
+    applicants = {project.lead_id, *project.team.values_list("pk", flat=True)}
+    for membership in world.members:
+        if membership.user_id in applicants:  # R20a: an applicant member does not vote
+            continue
+        meeting_services.vote_cast(
+            item_id=item.pk, choice=outcome, membership_id=membership.pk, actor=world.secretary
+        )
+    item = meeting_services.item_conclude(
+        item_id=item.pk,
+        actor=world.secretary,
+        conditions=conditions,
+        reasons=reasons,
+        dissent=dissent,
+    )
+    return item.decision
+
+
+def meeting_decision(world, *, application_id, outcome, actor=None, **kwargs):
+    """A decision as the tests used to issue it directly: a meeting review's through its
+    meeting's vote (R24), any other (simplified, emergency, the final decision after expert
+    re-review) through ``decision_issue`` as before."""
+    from reviews.models import Application, Review
+
+    application = Application.objects.get(pk=application_id)
+    meeting_round = Review.objects.filter(
+        application=application, state="open", procedure="meeting"
+    ).exists()
+    if application.status == "awaiting_rereview" or not meeting_round:
+        return services.decision_issue(
+            application_id=application_id, outcome=outcome, actor=actor or world.chair, **kwargs
+        )
+    kwargs.pop("tally", None)
+    return meeting_decides(world, application, outcome, **kwargs)
+
+
 def meeting_accepted(world, **kwargs):
     return accepted(world, procedure="meeting", grounds="", **kwargs)
 
@@ -75,7 +137,7 @@ def listed_preliminary(world, listed_item=6, **kwargs):
     """A listed activity approved in its preliminary review, now awaiting re-review (R38)."""
     project = kwargs.pop("project", None) or new_project(world, listed_item=listed_item)
     application = meeting_accepted(world, project=project, **kwargs)
-    services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
+    meeting_decision(world, application_id=application.pk, outcome="approve", actor=world.chair)
     return application
 
 
@@ -118,6 +180,6 @@ def confirm_modifications(world, application):
 def approved_project(world, **kwargs):
     """A non-listed project approved by a meeting decision, with its tracking clock open."""
     application = meeting_accepted(world, **kwargs)
-    services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
+    meeting_decision(world, application_id=application.pk, outcome="approve", actor=world.chair)
     application.project.refresh_from_db()
     return application.project

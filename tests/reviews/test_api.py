@@ -9,6 +9,7 @@ from tests.reviews.conftest import (
     assigned,
     declare_and_opine,
     draft,
+    meeting_decision,
     new_project,
     pdf_upload,
     submitted,
@@ -333,7 +334,7 @@ def test_list_query_counts_are_constant(world, as_user, django_assert_max_num_qu
         assert client.get("/api/v1/applications/").json()["count"] == 3
     for _ in range(3):
         application = accepted(world, procedure="meeting", grounds="")
-        services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
+        meeting_decision(world, application_id=application.pk, outcome="approve", actor=world.chair)
     with django_assert_max_num_queries(10):
         assert client.get("/api/v1/applications/").json()["count"] == 6
     with django_assert_max_num_queries(10):

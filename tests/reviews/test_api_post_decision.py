@@ -3,8 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from reviews import services
-from tests.reviews.conftest import listed_preliminary, meeting_accepted
+from tests.reviews.conftest import listed_preliminary, meeting_accepted, meeting_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +50,8 @@ def test_rereview_end_to_end_over_the_api(world, as_user):
 
 def test_appeal_over_the_api(world, as_user):
     application = meeting_accepted(world)
-    services.decision_issue(
-        application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair
+    meeting_decision(
+        world, application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair
     )
     response = as_user(world.outsider).post(_url(application, "appeal"), {"grounds": "y"})
     assert response.status_code == 404

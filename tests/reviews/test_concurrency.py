@@ -6,7 +6,7 @@ from ethics.errors import IllegalTransition
 from reviews import services
 from reviews.models import Decision, Review
 from tests.conftest import race, requires_postgres
-from tests.reviews.conftest import submitted
+from tests.reviews.conftest import assigned, declare_and_opine, submitted
 from tests.world import build_world
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
@@ -42,18 +42,23 @@ def test_two_secretaries_accept_the_same_application_once():
     assert Review.objects.filter(application=application).count() == 1
 
 
+def _agreed(world):
+    """A simplified review both designated members approved (R33-R34): the chair may decide."""
+    application, assignments = assigned(world)
+    for assignment in assignments:
+        declare_and_opine(assignment, "approve")
+    return application
+
+
 def test_two_decisions_on_the_same_application_give_one_result():
     world = build_world()
-    application = submitted(world)
-    services.application_accept(
-        application_id=application.pk, procedure="meeting", actor=world.secretary
-    )
+    application = _agreed(world)
     results, errors = race(
-        lambda: services.decision_issue(
+        lambda: services.application_decide(
             application_id=application.pk, outcome="approve", actor=world.chair
         ),
-        lambda: services.decision_issue(
-            application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair
+        lambda: services.application_decide(
+            application_id=application.pk, outcome="approve", actor=world.chair
         ),
     )
     assert len(results) == 1
@@ -65,17 +70,11 @@ def test_two_decisions_on_the_same_application_give_one_result():
 
 def test_concurrent_decisions_take_consecutive_numbers():
     world = build_world()
-    applications = []
-    for _ in range(6):
-        application = submitted(world)
-        services.application_accept(
-            application_id=application.pk, procedure="meeting", actor=world.secretary
-        )
-        applications.append(application)
+    applications = [_agreed(world) for _ in range(6)]
     _results, errors = race(
         *[
             (
-                lambda pk=a.pk: services.decision_issue(
+                lambda pk=a.pk: services.application_decide(
                     application_id=pk, outcome="approve", actor=world.chair
                 )
             )

@@ -17,6 +17,7 @@ from tests.reviews.conftest import (
     confirm_modifications,
     declare_and_opine,
     final_approval,
+    meeting_decision,
     new_project,
 )
 
@@ -45,9 +46,10 @@ def _meeting(world, **kwargs):
 def test_r23_conditions_and_reasons_are_required(world, outcome, field, code):
     application = _meeting(world)
     with pytest.raises(ValidationError) as info:
-        services.decision_issue(application_id=application.pk, outcome=outcome, actor=world.chair)
+        meeting_decision(world, application_id=application.pk, outcome=outcome, actor=world.chair)
     assert info.value.error_dict[field][0].code == code
-    decision = services.decision_issue(
+    decision = meeting_decision(
+        world,
         application_id=application.pk,
         outcome=outcome,
         actor=world.chair,
@@ -66,13 +68,14 @@ def test_tracking_outcomes_only_for_tracking_reports(world):
 
 
 def test_meeting_decision_via_decision_issue_with_a_tally(world):
-    """The meetings issue calls decision_issue with its tally; the decision records it."""
+    """R24: the meeting concludes the item through decision_issue with its tally, recorded."""
     application = _meeting(world)
-    tally = {"approve": 6, "disapprove": 1, "present": 7}
-    decision = services.decision_issue(
-        application_id=application.pk, outcome="approve", tally=tally, actor=world.chair
+    decision = meeting_decision(
+        world, application_id=application.pk, outcome="approve", actor=world.chair
     )
-    assert decision.tally == tally
+    assert decision.tally["procedure"] == "meeting"
+    assert decision.tally["counts"]["approve"] == len(world.members)
+    assert decision.tally == decision.agenda_item.tally
     assert decision.review.state == "decided"
     with pytest.raises(IllegalTransition) as info:  # one decision per round
         services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
@@ -84,8 +87,8 @@ def test_decision_numbers_are_gap_free_per_committee_and_year(world):
     for _ in range(3):
         application = _meeting(world)
         numbers.append(
-            services.decision_issue(
-                application_id=application.pk, outcome="approve", actor=world.chair
+            meeting_decision(
+                world, application_id=application.pk, outcome="approve", actor=world.chair
             )
         )
     assert [d.sequence for d in numbers] == [1, 2, 3]
@@ -96,11 +99,12 @@ def test_decision_numbers_are_gap_free_per_committee_and_year(world):
 def test_rolled_back_decision_gives_its_number_back(world):
     application = _meeting(world)
     with pytest.raises(ValidationError) as info:
-        services.decision_issue(
-            application_id=application.pk, outcome="disapprove", actor=world.chair
+        meeting_decision(
+            world, application_id=application.pk, outcome="disapprove", actor=world.chair
         )
     assert info.value.error_dict["reasons"][0].code == "reasons_required"
-    decision = services.decision_issue(
+    decision = meeting_decision(
+        world,
         application_id=application.pk,
         outcome="disapprove",
         reasons="风险过高",
@@ -119,19 +123,19 @@ def test_listed_project_waits_for_rereview(world):
     """R38: a listed activity is not approved before the expert re-review."""
     project = new_project(world, listed_item=4)
     application = _meeting(world, project=project)
-    services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
+    meeting_decision(world, application_id=application.pk, outcome="approve", actor=world.chair)
     assert Project.objects.get(pk=project.pk).status == "planned"
 
 
 def test_next_tracking_review_within_twelve_months_or_six_if_listed(world):
     """R28 / R45: the interval comes from the rule set; a listed activity's date comes with its
     final approval after expert re-review (the preliminary approval carries none)."""
-    plain = services.decision_issue(
-        application_id=_meeting(world).pk, outcome="approve", actor=world.chair
+    plain = meeting_decision(
+        world, application_id=_meeting(world).pk, outcome="approve", actor=world.chair
     )
     listed_app = _meeting(world, project=new_project(world, listed_item=5))
-    preliminary = services.decision_issue(
-        application_id=listed_app.pk, outcome="approve", actor=world.chair
+    preliminary = meeting_decision(
+        world, application_id=listed_app.pk, outcome="approve", actor=world.chair
     )
     assert preliminary.stage == "preliminary"
     assert preliminary.next_tracking_due is None
@@ -143,8 +147,12 @@ def test_next_tracking_review_within_twelve_months_or_six_if_listed(world):
     assert (plain.next_tracking_due - decided).days <= months_plain * 31 + 10
     assert (listed.next_tracking_due - decided).days <= months_listed * 31 + 10
     assert listed.next_tracking_due < plain.next_tracking_due
-    refused = services.decision_issue(
-        application_id=_meeting(world).pk, outcome="disapprove", reasons="x", actor=world.chair
+    refused = meeting_decision(
+        world,
+        application_id=_meeting(world).pk,
+        outcome="disapprove",
+        reasons="x",
+        actor=world.chair,
     )
     assert refused.next_tracking_due is None
 
@@ -209,7 +217,8 @@ def test_approval_after_modification_letter_is_an_opinion_until_confirmed(world)
 
 def test_disapproval_letter_is_an_opinion_with_reasons(world):
     application = _meeting(world)
-    decision = services.decision_issue(
+    decision = meeting_decision(
+        world,
         application_id=application.pk,
         outcome="disapprove",
         reasons="风险受益比不合理",
@@ -233,8 +242,8 @@ def test_letter_is_rendered_by_the_task_after_commit(
     try:
         application = _meeting(world)
         with django_capture_on_commit_callbacks(execute=True):
-            decision = services.decision_issue(
-                application_id=application.pk, outcome="approve", actor=world.chair
+            decision = meeting_decision(
+                world, application_id=application.pk, outcome="approve", actor=world.chair
             )
     finally:
         app.conf.task_always_eager = False
@@ -246,8 +255,8 @@ def test_letter_is_rendered_by_the_task_after_commit(
 
 def test_letter_download_is_permission_checked_and_audited(world):
     application = _meeting(world)
-    decision = services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair
+    decision = meeting_decision(
+        world, application_id=application.pk, outcome="approve", actor=world.chair
     )
     with pytest.raises(Conflict) as info:
         services.letter_open(decision_id=decision.pk, actor=world.researcher)
@@ -263,8 +272,8 @@ def test_letter_download_is_permission_checked_and_audited(world):
 
 def test_verification_hash_covers_the_certified_content(world):
     application = _meeting(world)
-    decision = services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair
+    decision = meeting_decision(
+        world, application_id=application.pk, outcome="approve", actor=world.chair
     )
     original = services.letter_context(decision)["hash"]
     decision.conditions = "篡改"
@@ -275,7 +284,7 @@ def test_verification_hash_covers_the_certified_content(world):
 
 def test_withdraw_after_decision_is_refused(world):
     application = _meeting(world)
-    services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
+    meeting_decision(world, application_id=application.pk, outcome="approve", actor=world.chair)
     with pytest.raises(IllegalTransition) as info:
         services.application_withdraw(application_id=application.pk, actor=world.researcher)
     assert (info.value.status, info.value.action) == ("decided", "withdraw")

@@ -11,10 +11,9 @@ from kombu.exceptions import OperationalError as BrokerDown
 from ethics.job_models import Job, JobState
 from ethics.jobs import sweep
 from ethics.models import AuditEvent
-from reviews import services
 from reviews.models import Decision
 from reviews.tasks import render_letter_task
-from tests.reviews.conftest import accepted
+from tests.reviews.conftest import accepted, meeting_decision
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +29,8 @@ def eager():
 
 def _decide(world):
     application = accepted(world, procedure="meeting", grounds="")
-    return services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair
+    return meeting_decision(
+        world, application_id=application.pk, outcome="approve", actor=world.chair
     )
 
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from ethics import backup
 from reviews import services
-from tests.reviews.conftest import accepted
+from tests.reviews.conftest import accepted, meeting_decision
 
 moto = pytest.importorskip("moto")
 
@@ -55,8 +55,8 @@ def test_a_letter_goes_to_the_bucket_and_survives_backup_and_restore(world, buck
     from storages.backends.s3 import S3Storage
 
     application = accepted(world, procedure="meeting", grounds="")
-    decision = services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair
+    decision = meeting_decision(
+        world, application_id=application.pk, outcome="approve", actor=world.chair
     )
     decision = services.letter_render(decision_id=decision.pk)
     assert f"media/{decision.letter.name}" in _keys(buckets, "ethics")

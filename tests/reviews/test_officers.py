@@ -16,7 +16,7 @@ from reviews import checklist, services
 from reviews.models import Decision, Review
 from reviews.services._common import LETTER_TEMPLATE
 from tests.factories import MembershipFactory, ProjectFactory, under_meeting_review
-from tests.reviews.conftest import declare_and_opine, pdf_upload
+from tests.reviews.conftest import declare_and_opine, meeting_decision, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -267,7 +267,8 @@ def test_one_vice_chair_free_of_interest_is_enough_boundary_r20a(world):
 
 def test_the_chair_does_not_confirm_modifications_of_own_project_r20a(world, client, api_client):
     application = chair_accepted(world, procedure="meeting")
-    services.decision_issue(
+    meeting_decision(  # R24: the meeting adopts it; the vice-chair presides (R20a)
+        world,
         application_id=application.pk,
         outcome="approve_with_modifications",
         conditions="补充知情同意书",

@@ -12,6 +12,7 @@ from tests.reviews.conftest import (
     draft,
     listed_preliminary,
     meeting_accepted,
+    meeting_decision,
     pdf_upload,
     submitted,
     upload_new_version,
@@ -80,8 +81,8 @@ def test_application_page_for_each_role(client, world, django_assert_max_num_que
 
 def _disapproved(world):
     application = meeting_accepted(world)
-    services.decision_issue(
-        application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair
+    meeting_decision(
+        world, application_id=application.pk, outcome="disapprove", reasons="x", actor=world.chair
     )
     services.appeal_file(application_id=application.pk, grounds="g", actor=world.researcher)
     return application
@@ -89,7 +90,8 @@ def _disapproved(world):
 
 def _modifications_submitted(world):
     application = meeting_accepted(world)
-    services.decision_issue(
+    meeting_decision(
+        world,
         application_id=application.pk,
         outcome="approve_with_modifications",
         conditions="c",

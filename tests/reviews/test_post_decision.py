@@ -21,6 +21,7 @@ from tests.reviews.conftest import (
     final_approval,
     listed_preliminary,
     meeting_accepted,
+    meeting_decision,
     pdf_upload,
     record_rereview,
     upload_new_version,
@@ -37,8 +38,8 @@ def _tracking(project):
 
 
 def _decide(world, application, outcome, **kwargs):
-    return services.decision_issue(
-        application_id=application.pk, outcome=outcome, actor=world.chair, **kwargs
+    return meeting_decision(
+        world, application_id=application.pk, outcome=outcome, actor=world.chair, **kwargs
     )
 
 

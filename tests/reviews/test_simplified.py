@@ -136,7 +136,7 @@ def test_conversion_to_meeting_review(world, first, second, reason):
         services.application_decide(
             application_id=application.pk, outcome="approve", actor=world.chair
         )
-    assert info.value.rule == "R15"
+    assert info.value.rule == "R24"
     assert info.value.code == "meeting_review"
 
 
@@ -218,23 +218,17 @@ def test_reviewer_cannot_speak_for_another(world):
         services.assignment_declare(assignment_id=a1.pk, conflicted=False, actor=a2.membership.user)
 
 
-def test_emergency_review_decides_any_outcome_after_all_opinions(world):
-    """R48-R49: faster, same standard: every assigned reviewer's opinion, R23 reasons."""
+def test_emergency_review_by_one_member_cannot_decide_against_their_opinion_r49(world):
+    """R48-R49: one reviewer's disapproval no longer lets the chair approve: the round becomes
+    an emergency meeting (tests/reviews/test_emergency.py covers the procedure)."""
     application = accepted(world, procedure="emergency", grounds="突发公共卫生事件")
     (a1,) = services.application_assign(
         application_id=application.pk, membership_ids=[world.members[2].pk], actor=world.secretary
     )
+    declare_and_opine(a1, "disapprove")
     with pytest.raises(Conflict) as info:
         services.application_decide(
             application_id=application.pk, outcome="approve", actor=world.chair
         )
-    assert (info.value.code, info.value.rule) == ("opinions_pending", "R49")
-    declare_and_opine(a1, "disapprove")
-    decision = services.application_decide(
-        application_id=application.pk,
-        outcome="disapprove",
-        reasons="风险控制措施不足",
-        actor=world.chair,
-    )
-    assert decision.tally["procedure"] == "emergency"
-    assert Decision.objects.count() == 1
+    assert (info.value.code, info.value.rule) == ("meeting_review", "R24")
+    assert Decision.objects.count() == 0
