@@ -30,7 +30,6 @@ from reviews.models import (
     Project,
 )
 from reviews.services._common import (
-    applicants,
     chairs,
     lock_application,
     lock_project,
@@ -159,13 +158,8 @@ def listing_confirm(*, application_id: int, actor: User, reasons: str) -> Applic
         },
         reasons.strip(),
     )
-    notify_application(
-        applicants(project),
-        application,
-        _("The committee determined whether %(title)s is on the annex list: %(listing)s"),
-        "project.listing_confirm (R37)",
-        listing=project.listing_label(),
-    )
+    # Shown on the project and application pages and in the API (no notice: the applicants
+    # hear of the acceptance that follows).
     return application
 
 
