@@ -406,3 +406,37 @@ def test_domestic_activity_starts_without_partner_approvals_r16(world):
             application_id=project.applications.first().pk, actor=world.secretary, reason="x"
         )
     assert info.value.rule == "R16"
+
+
+# --- the data migration (reviews 0005): declarations kept, determinations only where acted on ---
+
+
+def test_migration_keeps_declarations_and_determines_only_past_acceptance_r37(world):
+    import importlib
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from tests.factories import ApplicationFactory
+
+    migration = importlib.import_module("reviews.migrations.0005_determ_committee_determinations")
+    past = new_project(world, listed_item=6)
+    ApplicationFactory(project=past, accepted_at=timezone.now(), status="under_review")
+    amendment = ApplicationFactory(
+        project=past, kind="amendment", major_change=True, accepted_at=timezone.now()
+    )
+    waiting = new_project(world, listed_item=3)
+    ApplicationFactory(project=waiting, status="submitted")
+    never = new_project(world)
+    ApplicationFactory(project=never, accepted_at=timezone.now(), status="decided")
+    migration.carry_over(apps, None)
+    past.refresh_from_db()
+    waiting.refresh_from_db()
+    never.refresh_from_db()
+    amendment.refresh_from_db()
+    assert (past.listing, past.listing_item, past.listed_item) == ("listed", 6, 6)
+    assert past.listing_reasons == migration.CARRIED_OVER
+    assert past.listing_determined_by is None
+    assert (waiting.listing, waiting.listing_item, waiting.listed_item) == ("undetermined", None, 3)
+    assert (never.listing, never.listing_item) == ("not_listed", None)
+    assert (amendment.major_change, amendment.major_classification) == (True, "major")
