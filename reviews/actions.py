@@ -302,6 +302,15 @@ def _determiner(action: str) -> Callable[[User, Application], bool]:
     return lambda user, application: bool(needed & roles(user, application))
 
 
+def _listing_open(application: Application) -> bool:
+    """R37: offered while the committee accepts or reviews: always for a project not yet
+    determined, else on the applications that (re)consider the activity itself."""
+    return application.status in services.DETERMINING_STATUSES and (
+        application.project.listing == "undetermined"
+        or application.kind in (Kind.INITIAL, Kind.APPEAL, Kind.AMENDMENT)
+    )
+
+
 def _propose_listing(call: Call) -> Any:
     return services.listing_propose(
         application_id=call.target.pk,
@@ -452,7 +461,7 @@ APPLICATIONS = ActionTable(
             label=_("Propose the annex list determination (R37)"),
             input=forms.ListingProposeForm,
             allowed=_determiner("propose_listing"),
-            shown=lambda application: application.status in services.DETERMINING_STATUSES,
+            shown=_listing_open,
             done=_("The determination is proposed; the chair confirms it."),
         ),
         Action(

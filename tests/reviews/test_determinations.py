@@ -440,3 +440,22 @@ def test_migration_keeps_declarations_and_determines_only_past_acceptance_r37(wo
     assert (waiting.listing, waiting.listing_item, waiting.listed_item) == ("undetermined", None, 3)
     assert (never.listing, never.listing_item) == ("not_listed", None)
     assert (amendment.major_change, amendment.major_classification) == (True, "major")
+
+
+def test_application_page_offers_the_determinations_to_the_committee_only_r37(world, client):
+    application = submitted(world, determined=False)
+    url = reverse("reviews:application-detail", args=[application.pk])
+    client.force_login(world.secretary)
+    html = client.get(url).content.decode()
+    assert 'id="action-propose_listing"' in html
+    assert 'id="action-confirm_listing"' not in html
+    assert 'data-listing="undetermined"' in html
+    services.listing_propose(application_id=application.pk, actor=world.secretary, listed=False)
+    client.force_login(world.chair)
+    html = client.get(url).content.decode()
+    assert 'id="action-confirm_listing"' in html
+    assert 'id="listing-proposal"' in html
+    client.force_login(world.researcher)
+    html = client.get(url).content.decode()
+    assert 'id="action-propose_listing"' not in html
+    assert 'id="action-confirm_listing"' not in html
