@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -314,14 +314,22 @@ class AcceptForm(forms.Form):
 # --- the committee's determinations (R16, R37, R46) ---------------------------------------------
 
 
+# What the secretary may propose (R37) and how the committee classifies an amendment (R46); the
+# API schema names them (config.settings ENUM_NAME_OVERRIDES).
+PROPOSED_LISTINGS: Final = [
+    (Listing.NOT_LISTED.value, Listing.NOT_LISTED.label),
+    (Listing.LISTED.value, Listing.LISTED.label),
+]
+CLASSIFICATIONS: Final = [
+    (MajorChange.MAJOR.value, MajorChange.MAJOR.label),
+    (MajorChange.MINOR.value, MajorChange.MINOR.label),
+]
+
+
 class ListingProposeForm(forms.Form):
     """R37: the secretary's proposal: not listed, or listed under an item of the annex list."""
 
-    listing = forms.ChoiceField(
-        label=_("Annex list (R37)"),
-        choices=[(Listing.NOT_LISTED.value, Listing.NOT_LISTED.label),
-                 (Listing.LISTED.value, Listing.LISTED.label)],
-    )  # fmt: skip
+    listing = forms.ChoiceField(label=_("Annex list (R37)"), choices=PROPOSED_LISTINGS)
     listed_item = forms.IntegerField(
         label=_("Annex list item"),
         min_value=1,
@@ -342,11 +350,7 @@ class ListingConfirmForm(forms.Form):
 class ClassifyAmendmentForm(forms.Form):
     """R46: the committee's classification of an amendment."""
 
-    classification = forms.ChoiceField(
-        label=_("Classification (R46)"),
-        choices=[(MajorChange.MAJOR.value, MajorChange.MAJOR.label),
-                 (MajorChange.MINOR.value, MajorChange.MINOR.label)],
-    )  # fmt: skip
+    classification = forms.ChoiceField(label=_("Classification (R46)"), choices=CLASSIFICATIONS)
     reasons = _text(_("Reasons"))
 
 
