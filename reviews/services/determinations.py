@@ -119,6 +119,13 @@ def listing_confirm(*, application_id: int, actor: User, reasons: str) -> Applic
             _("The secretary has not proposed a determination yet."),
             rule="R37",
         )
+    if project.listing_proposed_by_id == actor.pk:
+        # Two people: whoever proposed does not also confirm (a chair who proposed asks another).
+        raise Conflict(
+            "listing_same_person",
+            _("The determination is confirmed by someone other than who proposed it."),
+            rule="R37",
+        )
     if not reasons.strip():
         raise invalid("reasons", _("Give the reasons for the determination (R37)."), "required")
     listed = project.listing_proposal == Listing.LISTED

@@ -459,3 +459,12 @@ def test_application_page_offers_the_determinations_to_the_committee_only_r37(wo
     html = client.get(url).content.decode()
     assert 'id="action-propose_listing"' not in html
     assert 'id="action-confirm_listing"' not in html
+
+
+def test_who_proposed_does_not_confirm_r37(world, api):
+    """The chair may propose (a managing role) but then another chair-role person confirms."""
+    application = submitted(world, determined=False)
+    _api(api, world.chair, application, "propose_listing", {"listing": "not_listed"})
+    response = _api(api, world.chair, application, "confirm_listing", {"reasons": "不属于清单"})
+    _refused(response, "R37", "listing_same_person")
+    assert Project.objects.get(pk=application.project_id).listing == "undetermined"
