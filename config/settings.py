@@ -319,6 +319,10 @@ SPECTACULAR_SETTINGS = {
         "PledgeKindEnum": "committees.models.PledgeKind",
         "ApplicationKindEnum": "reviews.workflow.Kind",
         "DocumentSlotEnum": "reviews.checklist.Slot",
+        # R37 / R46: the committee's determinations and what may be proposed or classified.
+        "ListingEnum": "reviews.models.Listing",
+        "ProposedListingEnum": "reviews.forms.PROPOSED_LISTINGS",
+        "MajorChangeEnum": "reviews.forms.CLASSIFICATIONS",
     },
 }
 

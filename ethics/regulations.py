@@ -158,6 +158,31 @@ SIMPLIFIED_GROUND_LABELS: Final[Mapping[str, Promise]] = {
     PARTICIPATING_SITE_CONFIRMATION: _("Participating site confirming the lead site's opinion"),
 }
 
+# R32 / N9: the application kinds (reviews.workflow.Kind values) each ground fits: minimal risk
+# and a participating site's confirmation are about the activity itself (initial review), a
+# minor modification is an amendment, "no major adjustment" is a tracking review.
+SIMPLIFIED_GROUND_KINDS: Final[Mapping[str, frozenset[str]]] = {
+    MINIMAL_RISK: frozenset({"initial"}),
+    MINOR_MODIFICATION: frozenset({"amendment"}),
+    TRACKING_NO_MAJOR_CHANGE: frozenset({"tracking"}),
+    PARTICIPATING_SITE_CONFIRMATION: frozenset({"initial"}),
+}
+
+
+def simplified_ground_kind_problems(ground: str, kind: str) -> list[Problem]:
+    """R32: a simplified ground is allowed only for the application kinds it fits."""
+    if kind in SIMPLIFIED_GROUND_KINDS.get(ground, frozenset()):
+        return []
+    return [
+        Problem(
+            "simplified_ground_wrong_kind",
+            "R32",
+            _("This ground for the simplified procedure does not fit this kind of application."),
+            {"ground": ground, "kind": kind},
+        )
+    ]
+
+
 # How combined() merges one parameter across regimes ("the strictest combination", §6.1).
 Combine = Callable[[Sequence[Any]], Any]
 

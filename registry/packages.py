@@ -332,9 +332,10 @@ def _listed_sections(filing: Filing) -> list[dict[str, Any]]:
             "二、科技活动信息",
             fields=_fields(
                 ("title", "科技活动名称", project.title),
-                ("listed_item", "清单条目", project.listed_item),
+                # R37: the committee's determination, not the researcher's declaration.
+                ("listed_item", "清单条目", project.listing_item),
                 ("listed_item_title", "清单条目内容", item.title_zh if item else ""),
-                ("annex_version", "清单版本", project.annex_version),
+                ("annex_version", "清单版本", project.listing_annex_version),
                 ("lead", "科技活动负责人", project.lead.display_name),
                 ("institution", "承担单位", project.institution.name),
                 ("planned_start", "计划开始日期", project.planned_start),

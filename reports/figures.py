@@ -23,7 +23,7 @@ from ethics.models import Deadline, DeadlineState
 from meetings.models import Meeting
 from meetings.workflow import Status as MeetingStatus
 from reviews.clocks import TRACKING_REVIEW
-from reviews.models import Appeal, Application, Decision, DecisionStage, Project, Review
+from reviews.models import Appeal, Application, Decision, DecisionStage, Listing, Project, Review
 from reviews.workflow import Kind
 
 
@@ -281,7 +281,8 @@ def listed_activities(committee_id: int, year: int) -> list[dict[str, Any]]:
     """Listed (annex) activities the committee reviews, with their latest decision in the year."""
     _, end = year_bounds(year)
     projects = (
-        Project.objects.filter(committee_id=committee_id, listed_item__isnull=False)
+        # R37: listed by the committee's determination, never by the researcher's declaration.
+        Project.objects.filter(committee_id=committee_id, listing=Listing.LISTED)
         .filter(created_at__lt=end)
         .select_related("lead")
         .order_by("id")
@@ -300,8 +301,8 @@ def listed_activities(committee_id: int, year: int) -> list[dict[str, Any]]:
             {
                 "project": project.pk,
                 "title": project.title,
-                "listed_item": project.listed_item,
-                "annex_version": project.annex_version,
+                "listed_item": project.listing_item,
+                "annex_version": project.listing_annex_version,
                 "lead": project.lead.display_name,
                 "status": project.status,
                 "planned_start": project.planned_start,

@@ -32,7 +32,7 @@ from reviews import checklist, forms, selectors, services, workflow
 from reviews.api import serializers as s
 from reviews.hooks import is_officer
 from reviews.models import AppealState, Application, Decision, Outcome, Project, Recognition
-from reviews.policies import acts_for_chair
+from reviews.policies import DETERMINATION_ROLES, acts_for_chair
 from reviews.workflow import APPLICANT, CHAIR, REVIEWER, SECRETARY, Kind, Procedure, Status
 
 W = workflow.Action
@@ -298,6 +298,39 @@ def _accept(call: Call) -> Any:
     )
 
 
+def _determiner(action: str) -> Callable[[User, Application], bool]:
+    """R16/R37/R46: the committee roles ``reviews.policies.DETERMINATION_ROLES`` names."""
+    needed = DETERMINATION_ROLES[action]
+    return lambda user, application: bool(needed & roles(user, application))
+
+
+def _listing_open(application: Application) -> bool:
+    """R37: offered while the committee accepts or reviews: always for a project not yet
+    determined, else on the applications that (re)consider the activity itself."""
+    return application.status in services.DETERMINING_STATUSES and (
+        application.project.listing == "undetermined"
+        or application.kind in (Kind.INITIAL, Kind.APPEAL, Kind.AMENDMENT)
+    )
+
+
+def _propose_listing(call: Call) -> Any:
+    return services.listing_propose(
+        application_id=call.target.pk,
+        actor=call.actor,
+        listed=call.data["listing"] == "listed",
+        listed_item=call.data["listed_item"],
+    )
+
+
+def _classify(call: Call) -> Any:
+    return services.amendment_classify(
+        application_id=call.target.pk,
+        actor=call.actor,
+        major=call.data["classification"] == "major",
+        reasons=call.data["reasons"],
+    )
+
+
 def _assign(call: Call) -> Any:
     return services.application_assign(
         application_id=call.target.pk,
@@ -422,6 +455,55 @@ APPLICATIONS = ActionTable(
         _workflow(W.RETURN, _return, form=forms.ReturnForm),
         _workflow(
             W.NOT_ACCEPT, _on(services.application_not_accept, "reason"), form=forms.ReasonForm
+        ),
+        # R37: the secretary proposes, the chair confirms with reasons, while accepting.
+        Action(
+            "propose_listing",
+            run=_propose_listing,
+            label=_("Propose the annex list determination (R37)"),
+            input=forms.ListingProposeForm,
+            allowed=_determiner("propose_listing"),
+            shown=_listing_open,
+            done=_("The determination is proposed; the chair confirms it."),
+        ),
+        Action(
+            "confirm_listing",
+            run=_on(services.listing_confirm, "reasons"),
+            label=_("Confirm the annex list determination (R37)"),
+            input=forms.ListingConfirmForm,
+            allowed=_determiner("confirm_listing"),
+            shown=lambda application: (
+                application.status in services.DETERMINING_STATUSES
+                and bool(application.project.listing_proposal)
+            ),
+            done=_("The committee's determination is recorded."),
+        ),
+        # R46: whether an amendment is a major change is the committee's classification.
+        Action(
+            "classify_amendment",
+            run=_classify,
+            label=_("Classify the amendment (R46)"),
+            input=forms.ClassifyAmendmentForm,
+            allowed=_determiner("classify_amendment"),
+            shown=lambda application: (
+                application.kind == Kind.AMENDMENT
+                and application.status in services.DETERMINING_STATUSES
+            ),
+            done=_("The amendment is classified."),
+        ),
+        # R16: why an international activity needs no partner-country approval.
+        Action(
+            "waive_partner_approvals",
+            run=_on(services.partner_approvals_waive, "reason"),
+            label=_("Record why no partner approval is needed (R16)"),
+            input=forms.ReasonForm,
+            allowed=_determiner("waive_partner_approvals"),
+            shown=lambda application: (
+                application.project.international
+                and not application.project.partner_approvals_waiver
+                and application.status not in (Status.DRAFT, Status.WITHDRAWN)
+            ),
+            done=_("The committee's reason is recorded."),
         ),
         _workflow(W.ACCEPT, _accept, form=forms.AcceptForm),
         _workflow(

@@ -21,8 +21,18 @@ from reviews.models import (
 
 @admin.register(Project)
 class ProjectAdmin(ReadOnlyAdmin):
-    list_display = ["title", "lead", "committee", "listed_item", "status", "retain_until"]
-    list_filter = ["status", "listed_item", "international"]
+    # R37: the committee's determination beside the researcher's declaration.
+    list_display = [
+        "title",
+        "lead",
+        "committee",
+        "listing",
+        "listing_item",
+        "listed_item",
+        "status",
+        "retain_until",
+    ]
+    list_filter = ["status", "listing", "listed_item", "international"]
     search_fields = ["title", "lead__username", "lead__name"]
     list_select_related = ["lead", "committee"]
 

@@ -24,6 +24,8 @@ class Scope(models.TextChoices):
     HUMAN_DATA_SAMPLES = "human_data_samples", _("Human samples or personal information data")
     ANIMALS = "animals", _("Laboratory animals")
     OTHER_RISK = "other_risk", _("Other ethical risks (life and health, ecology, public order)")
+    # Art. 2(4): other activities that laws and administrative regulations require to be reviewed.
+    BY_LAW = "by_law", _("Required by laws and administrative regulations")
 
 
 HUMAN_SCOPES: Final = frozenset({Scope.HUMAN_PARTICIPANTS, Scope.HUMAN_DATA_SAMPLES})
@@ -123,7 +125,7 @@ def missing_slots(kind: str, scope: Collection[str], present: Collection[str]) -
 class Question:
     key: str
     text: Promise
-    scope: str  # the category a "yes" puts the project in ("" for "required by law")
+    scope: str  # the category a "yes" puts the project in (Art. 2(1)-(4))
 
 
 PRESCREEN: Final[tuple[Question, ...]] = (
@@ -149,7 +151,7 @@ PRESCREEN: Final[tuple[Question, ...]] = (
     Question(
         "by_law",
         _("Do laws or administrative regulations require an ethics review for it?"),
-        "",
+        Scope.BY_LAW,
     ),
 )
 
@@ -160,12 +162,18 @@ class PrescreenResult:
     scope: list[str]
 
 
+def in_scope(scope: Collection[str]) -> bool:
+    """R12: the one scope test: an activity in any Art. 2 category (1)-(4) needs ethics review.
+
+    The pre-screen's answer and submission's check both ask this, so they never disagree.
+    """
+    return any(code in Scope.values for code in scope)
+
+
 def prescreen(answers: Mapping[str, bool]) -> PrescreenResult:
-    """R11/R12: any "yes" to an Art. 2 question means the activity needs ethics review."""
-    scope = [q.scope for q in PRESCREEN if answers.get(q.key) and q.scope]
-    return PrescreenResult(
-        review_required=any(bool(answers.get(q.key)) for q in PRESCREEN), scope=scope
-    )
+    """R11/R12: any "yes" to an Art. 2 question (incl. (4), required by law) needs review."""
+    scope = [q.scope for q in PRESCREEN if answers.get(q.key)]
+    return PrescreenResult(review_required=in_scope(scope), scope=scope)
 
 
 # --- the reviewer worksheet (R22): criteria chosen by the project's scope ----------------------

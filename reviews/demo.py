@@ -82,6 +82,16 @@ def _build(
     grounds = {"simplified": "minimal_risk", "emergency": "突发公共卫生事件应急防控需要"}.get(
         procedure, ""
     )
+    # R37: the secretary proposes, the chair confirms the annex list determination.
+    services.listing_propose(
+        application_id=application.pk,
+        actor=secretary,
+        listed=listed is not None,
+        listed_item=listed,
+    )
+    services.listing_confirm(
+        application_id=application.pk, actor=chair, reasons="对照附件清单逐项核对。"
+    )
     services.application_accept(
         application_id=application.pk, procedure=procedure, grounds=grounds, actor=secretary
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -28,7 +28,7 @@ from ethics.forms import (
 )
 from ethics.models import User
 from reviews import checklist
-from reviews.models import Project
+from reviews.models import Listing, MajorChange, Project
 from reviews.workflow import Kind, Procedure, Verdict
 
 
@@ -118,7 +118,7 @@ class ProjectForm(PlausibleDates, forms.Form):
         required=False,
     )
     listed_item = forms.IntegerField(
-        label=_("Annex list item (R37)"),
+        label=_("Annex list item (your declaration; the committee determines it, R37)"),
         min_value=1,
         max_value=_MAX_SMALL,
         required=False,
@@ -229,7 +229,10 @@ class ApplicationCreateForm(forms.Form):
         label=_("Project"), min_value=1, max_value=_MAX_ID, widget=forms.HiddenInput
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, required=False)
-    major_change = CheckboxField(label=_("Major change (R32, R46)"), required=False)
+    major_change = CheckboxField(
+        label=_("Major change (your declaration; the committee classifies it, R46)"),
+        required=False,
+    )
     summary = _text(_("Summary"), rows=3)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -312,6 +315,49 @@ class AcceptForm(forms.Form):
         if self.cleaned_data["procedure"] == Procedure.EMERGENCY:
             return self.cleaned_data.get("basis", "") or grounds
         return grounds
+
+
+# --- the committee's determinations (R16, R37, R46) ---------------------------------------------
+
+
+# What the secretary may propose (R37) and how the committee classifies an amendment (R46); the
+# API schema names them (config.settings ENUM_NAME_OVERRIDES).
+PROPOSED_LISTINGS: Final = [
+    (Listing.NOT_LISTED.value, Listing.NOT_LISTED.label),
+    (Listing.LISTED.value, Listing.LISTED.label),
+]
+CLASSIFICATIONS: Final = [
+    (MajorChange.MAJOR.value, MajorChange.MAJOR.label),
+    (MajorChange.MINOR.value, MajorChange.MINOR.label),
+]
+
+
+class ListingProposeForm(forms.Form):
+    """R37: the secretary's proposal: not listed, or listed under an item of the annex list."""
+
+    listing = forms.ChoiceField(label=_("Annex list (R37)"), choices=PROPOSED_LISTINGS)
+    listed_item = forms.IntegerField(
+        label=_("Annex list item"),
+        min_value=1,
+        max_value=_MAX_SMALL,
+        required=False,
+        widget=forms.Select,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["listed_item"].widget.choices = [("", "—"), *_annex_choices()[1:]]
+
+
+class ListingConfirmForm(forms.Form):
+    reasons = _text(_("Reasons for the determination (R37)"), required=True)
+
+
+class ClassifyAmendmentForm(forms.Form):
+    """R46: the committee's classification of an amendment."""
+
+    classification = forms.ChoiceField(label=_("Classification (R46)"), choices=CLASSIFICATIONS)
+    reasons = _text(_("Reasons"))
 
 
 class AssignForm(forms.Form):

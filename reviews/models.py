@@ -28,6 +28,22 @@ from reviews.workflow import Kind, Procedure, ProjectStatus, Status, Verdict
 # ProjectStatus is defined with its transition table in reviews.workflow and re-exported here.
 
 
+class Listing(models.TextChoices):
+    """R37: the committee's determination whether an activity is on the annex list."""
+
+    UNDETERMINED = "undetermined", _("Not yet determined")
+    NOT_LISTED = "not_listed", _("Not listed")
+    LISTED = "listed", _("Listed")
+
+
+class MajorChange(models.TextChoices):
+    """R46: the committee's classification of an amendment ("" = not yet classified)."""
+
+    UNCLASSIFIED = "", _("Not yet classified")
+    MAJOR = "major", _("Major change")
+    MINOR = "minor", _("Not a major change")
+
+
 class Project(CreatedBy, UpdatedAt):
     """A 科技活动: what is reviewed, by whom it is run, and which committee reviews it (R17)."""
 
@@ -57,9 +73,47 @@ class Project(CreatedBy, UpdatedAt):
         related_name="projects",
     )
     scope = models.JSONField(_("scope categories"), default=list, blank=True)
-    listed_item = models.PositiveSmallIntegerField(_("annex list item"), null=True, blank=True)
+    # R37: the researcher's own answer is only a declaration; ``listing`` is the committee's.
+    listed_item = models.PositiveSmallIntegerField(
+        _("annex list item (researcher's declaration)"), null=True, blank=True
+    )
     annex_version = models.CharField(_("annex list version"), max_length=20, blank=True)
+    # R37: the committee's determination at acceptance: proposed by the secretary, confirmed
+    # with reasons by the chair. It (never the declaration) drives expert re-review (R38).
+    listing = models.CharField(
+        _("annex list determination"),
+        max_length=20,
+        choices=Listing.choices,
+        default=Listing.UNDETERMINED,
+    )
+    listing_item = models.PositiveSmallIntegerField(
+        _("annex list item (committee's determination)"), null=True, blank=True
+    )
+    listing_annex_version = models.CharField(
+        _("annex list version (determination)"), max_length=20, blank=True
+    )
+    listing_reasons = models.TextField(_("reasons for the determination"), blank=True)
+    listing_determined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    listing_determined_at = models.DateTimeField(_("determined at"), null=True, blank=True)
+    listing_proposal = models.CharField(
+        _("proposed determination"), max_length=20, choices=Listing.choices, blank=True
+    )
+    listing_proposed_item = models.PositiveSmallIntegerField(
+        _("proposed annex list item"), null=True, blank=True
+    )
+    listing_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     international = models.BooleanField(_("international collaboration"), default=False)
+    # R16: why the committee holds that no partner-country approval is needed (else one is filed).
+    partner_approvals_waiver = models.TextField(
+        _("why no partner-country approval is needed"), blank=True
+    )
+    partner_approvals_waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned end"), null=True, blank=True)
     status = models.CharField(
@@ -85,6 +139,7 @@ class Project(CreatedBy, UpdatedAt):
         verbose_name_plural = _("projects")
         constraints = [
             choices_constraint("status", ProjectStatus, name="project_status_valid"),
+            choices_constraint("listing", Listing, name="project_listing_valid"),
             models.CheckConstraint(
                 condition=Q(planned_end=None)
                 | Q(planned_start=None)
@@ -99,17 +154,32 @@ class Project(CreatedBy, UpdatedAt):
 
     @property
     def listed(self) -> bool:
-        return self.listed_item is not None
+        """R37/R38: the committee's determination says listed (never the declaration)."""
+        return self.listing == Listing.LISTED
+
+    def listing_label(self) -> str:
+        """ "Not yet determined", "Not listed" or "Listed, item N" (R37)."""
+        if self.listing == Listing.LISTED:
+            return str(_("Listed, item %(item)s") % {"item": self.listing_item})
+        return str(Listing(self.listing).label)
 
     def get_scope_display(self) -> str:
         labels = dict(Scope.choices)
         return "、".join(str(labels.get(code, code)) for code in self.scope)
 
-    def annex_item(self) -> regulations.AnnexItem | None:
+    def declared_annex_item(self) -> regulations.AnnexItem | None:
+        """The annex item the researcher declared (a declaration only, R37)."""
         if self.listed_item is None:
             return None
         on = self.created_at.date() if self.created_at else date.today()  # noqa: DTZ011
         return regulations.annex_item(self.listed_item, on)
+
+    def annex_item(self) -> regulations.AnnexItem | None:
+        """The annex item the committee determined (R37), else None."""
+        if not self.listed or self.listing_item is None:
+            return None
+        on = self.created_at.date() if self.created_at else date.today()  # noqa: DTZ011
+        return regulations.annex_item(self.listing_item, on)
 
 
 class Application(CreatedBy, UpdatedAt):
@@ -139,8 +209,20 @@ class Application(CreatedBy, UpdatedAt):
     missing_items = models.JSONField(_("missing items"), default=list, blank=True)
     status_reason = models.TextField(_("reason"), blank=True)
     summary = models.TextField(_("summary"), blank=True)
-    # R32 / R46: the applicant declares whether an amendment or tracking report is a major change.
-    major_change = models.BooleanField(_("major change"), default=False)
+    # R32 / R46: the applicant declares whether an amendment or tracking report is a major change;
+    # the committee classifies it (``major_classification``), and that drives re-review.
+    major_change = models.BooleanField(_("major change (applicant's declaration)"), default=False)
+    major_classification = models.CharField(
+        _("major change (committee's classification)"),
+        max_length=10,
+        choices=MajorChange.choices,
+        blank=True,
+        default=MajorChange.UNCLASSIFIED,
+    )
+    major_classification_reasons = models.TextField(_("reasons for the classification"), blank=True)
+    major_classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
@@ -151,6 +233,9 @@ class Application(CreatedBy, UpdatedAt):
         constraints = [
             choices_constraint("status", Status, name="application_status_valid"),
             choices_constraint("kind", Kind, name="application_kind_valid"),
+            choices_constraint(
+                "major_classification", MajorChange, name="application_major_classification_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(procedure=None) | Q(procedure__in=Procedure.values),
                 name="application_procedure_valid",

@@ -21,9 +21,9 @@ conflict on the item, an admitted consultant) through `register_materials_grant`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from django.db import models
 from django.db.models import ExpressionWrapper, Q
@@ -435,6 +435,16 @@ class ProjectPolicy:
         return False
 
 
+# The committee's determinations (R16, R37, R46): the secretary proposes the listing, the chair
+# confirms it; either classifies an amendment or records why no partner approval is needed.
+DETERMINATION_ROLES: Final[Mapping[str, frozenset[str]]] = {
+    "propose_listing": frozenset({workflow.SECRETARY}),
+    "confirm_listing": frozenset({workflow.CHAIR}),
+    "classify_amendment": frozenset({workflow.SECRETARY, workflow.CHAIR}),
+    "waive_partner_approvals": frozenset({workflow.SECRETARY, workflow.CHAIR}),
+}
+
+
 class ApplicationPolicy:
     def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         if user.is_superuser:
@@ -451,6 +461,8 @@ class ApplicationPolicy:
             return is_applicant(user, obj)
         if action == "request_correction":
             return workflow.SECRETARY in roles_for(user, obj)
+        if action in DETERMINATION_ROLES:
+            return bool(DETERMINATION_ROLES[action] & roles_for(user, obj))
         try:
             needed = workflow.ACTION_ROLES[workflow.Action(action)]
         except ValueError:

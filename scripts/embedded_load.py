@@ -161,12 +161,22 @@ def _new_application(n: int, researcher: Client, committee: int) -> int:
     return app_id
 
 
+def _determine(app_id: int, secretary: Client, chair: Client) -> None:
+    """R37: the secretary proposes "not listed", the chair confirms with reasons."""
+    url = f"/api/v1/applications/{app_id}/"
+    secretary.call("POST", f"{url}propose_listing/", {"listing": "not_listed"})
+    confirmed = chair.call("POST", f"{url}confirm_listing/", {"reasons": "不属于附件清单"})
+    _expect(confirmed, "status", "confirm_listing")
+
+
 def one_meeting(
-    n: int, researcher: Client, secretary: Client, committee: int, present: list[int], chair: int
-) -> tuple[int, int]:
+    n: int, researcher: Client, secretary: Client, committee: int, present: list[int], chair: int,
+    chair_client: Client,
+) -> tuple[int, int]:  # fmt: skip
     """Meeting review: agenda, open with a quorum, the secretary records every vote, conclude,
     close; returns (decision id, meeting id)."""
     app_id = _new_application(n, researcher, committee)
+    _determine(app_id, secretary, chair_client)
     accepted = secretary.call(
         "POST", f"/api/v1/applications/{app_id}/accept/", {"procedure": "meeting"}
     )
@@ -223,6 +233,7 @@ def one_application(
             files={"file": (f"{problem['slot']}.pdf", PDF)},
         )
     _expect(researcher.call("POST", f"/api/v1/applications/{app_id}/submit/"), "status", "submit")
+    _determine(int(app_id), secretary, chair)
     accepted = secretary.call(
         "POST",
         f"/api/v1/applications/{app_id}/accept/",
@@ -295,7 +306,7 @@ def main() -> int:
             if args.meetings:
                 decision, meeting = one_meeting(
                     i * args.rounds + args.rounds, own["researcher"], own["secretary"], committee,
-                    present, chair_membership,
+                    present, chair_membership, own["chair"],
                 )  # fmt: skip
                 with stats.lock:
                     stats.decisions.append(decision)

@@ -94,6 +94,9 @@ def _application(w: SimpleNamespace) -> None:
             actor=w.lead,
         )
     services.application_submit(application_id=app.pk, actor=w.lead)
+    # R37: the committee determines the listing before it accepts.
+    services.listing_propose(application_id=app.pk, actor=w.secretary, listed=True, listed_item=6)
+    services.listing_confirm(application_id=app.pk, actor=w.chair.user, reasons="清单第6项")
     services.application_accept(
         application_id=app.pk, procedure="meeting", grounds="", actor=w.secretary
     )

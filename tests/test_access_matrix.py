@@ -140,6 +140,8 @@ APPLICATION_ACTIONS = (
     "extend", "not-accept", "opinion", "record-rereview", "request-correction", "resubmit",
     "return", "return-modifications", "submit", "submit-modifications", "submit-rereview",
     "withdraw",
+    # The committee's determinations (R16, R37, R46).
+    "propose-listing", "confirm-listing", "classify-amendment", "waive-partner-approvals",
 )  # fmt: skip
 
 ROUTES: dict[str, Route] = {

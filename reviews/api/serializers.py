@@ -25,7 +25,13 @@ class ProjectSerializer(serializers.ModelSerializer):
     scope = serializers.ListField(
         child=serializers.ChoiceField(choices=checklist.Scope.choices), read_only=True
     )
+    # R37: ``listed_item`` is the researcher's declaration (also as ``declared_listed_item``);
+    # ``listing`` (undetermined / not_listed / listed) and ``listing_item`` are the committee's.
     listed_item = serializers.IntegerField(allow_null=True, read_only=True)
+    declared_listed_item = serializers.IntegerField(
+        source="listed_item", allow_null=True, read_only=True
+    )
+    listing_display = serializers.CharField(source="listing_label", read_only=True)
 
     class Meta:
         model = Project
@@ -38,7 +44,16 @@ class ProjectSerializer(serializers.ModelSerializer):
             "team",
             "scope",
             "listed_item",
+            "declared_listed_item",
+            "listing",
+            "listing_item",
+            "listing_display",
+            "listing_reasons",
+            "listing_determined_at",
+            "listing_proposal",
+            "listing_proposed_item",
             "international",
+            "partner_approvals_waiver",
             "planned_start",
             "planned_end",
             "status",
@@ -67,6 +82,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "missing_items",
             "decision",
             "major_change",
+            "major_classification",
+            "major_classification_reasons",
         ]
         read_only_fields = fields
 

@@ -38,6 +38,15 @@ from reviews.services.decisions import (
     needs_rereview,
     next_tracking_due,
 )
+from reviews.services.determinations import (
+    DETERMINING_STATUSES,
+    amendment_classify,
+    listing_confirm,
+    listing_propose,
+    partner_approvals_on_file,
+    partner_approvals_problem,
+    partner_approvals_waive,
+)
 from reviews.services.documents import (
     application_create,
     checklist_problems,
@@ -104,11 +113,13 @@ from reviews.services.review import (
 )
 
 __all__ = [
+    "DETERMINING_STATUSES",
     "LETTER_TEMPLATE",
     "LETTER_TEMPLATE_VERSION",
     "PROJECT_FIELDS",
     "NoEligibleOfficer",
     "allowed_outcomes",
+    "amendment_classify",
     "appeal_file",
     "appeal_resolve",
     "applicants",
@@ -144,6 +155,8 @@ __all__ = [
     "letter_context",
     "letter_open",
     "letter_render",
+    "listing_confirm",
+    "listing_propose",
     "modifications_confirm",
     "modifications_return",
     "modifications_submit",
@@ -155,6 +168,9 @@ __all__ = [
     "package_context",
     "package_open",
     "package_render",
+    "partner_approvals_on_file",
+    "partner_approvals_problem",
+    "partner_approvals_waive",
     "post_decision_editable",
     "project_create",
     "project_move",

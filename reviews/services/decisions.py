@@ -81,12 +81,15 @@ def next_tracking_due(application: Application, outcome: str, decided_on: date) 
 
 
 def needs_rereview(application: Application) -> bool:
-    """R38 / R46: approving a listed activity (or a major change to one) needs expert re-review."""
+    """R38 / R46: approving a listed activity (or a major change to one) needs expert re-review.
+
+    R37: "listed" is the committee's determination (``Project.listed``), not the declaration."""
     if not application.project.listed:
         return False
     if application.kind in workflow.APPROVING_KINDS:
         return True
-    return application.kind == Kind.AMENDMENT and application.major_change
+    # R46: the committee's classification, never the applicant's declaration.
+    return application.kind == Kind.AMENDMENT and application.major_classification == "major"
 
 
 def _require_presiding(actor: User, application: Application) -> None:

@@ -22,6 +22,8 @@ from reviews.models import (
     AppealState,
     Application,
     DocumentVersion,
+    Listing,
+    MajorChange,
     NumberSequence,
     Outcome,
     Project,
@@ -52,7 +54,8 @@ def application_submit(*, application_id: int, actor: User) -> Application:
     application = lock_application(application_id)
     new = move(application, Action.SUBMIT, actor)
     project = application.project
-    if application.kind == Kind.INITIAL and not project.scope:
+    if application.kind == Kind.INITIAL and not checklist.in_scope(project.scope):
+        # R12: the same scope test as the pre-screen's answer (Art. 2(1)-(4)).
         raise Conflict(
             "scope_required",
             _("Answer the scope questions first: the committee needs the Art. 2 categories."),
@@ -189,6 +192,58 @@ def decision_due_at(
     )
 
 
+def _check_determinations(application: Application) -> None:
+    """R37: the committee has determined whether the activity is listed before it accepts;
+    R46: an amendment to a listed activity is classified (major or not) before it is accepted."""
+    project = application.project
+    if project.listing == Listing.UNDETERMINED:
+        raise Conflict(
+            "listing_undetermined",
+            _(
+                "The committee has not determined whether the activity is on the annex list: "
+                "the secretary proposes, the chair confirms with reasons (R37)."
+            ),
+            rule="R37",
+        )
+    if (
+        application.kind == Kind.AMENDMENT
+        and project.listed
+        and application.major_classification == MajorChange.UNCLASSIFIED
+    ):
+        raise Conflict(
+            "amendment_unclassified",
+            _("Classify the amendment of a listed activity as a major change or not (R46)."),
+            rule="R46",
+        )
+
+
+def _check_ground_fits(application: Application, procedure: str, grounds: str) -> None:
+    """R32: a simplified ground fits only its kinds, and a minor modification is the
+    committee's classification, never only the applicant's declaration."""
+    if procedure != Procedure.SIMPLIFIED:
+        return
+    problems = regulations.simplified_ground_kind_problems(grounds, application.kind)
+    if problems:
+        raise Conflict(
+            problems[0].code,
+            problems[0].message,
+            rule=problems[0].rule,
+            problems=[p.as_dict() for p in problems],
+        )
+    if (
+        grounds == regulations.MINOR_MODIFICATION
+        and application.major_classification != MajorChange.MINOR
+    ):
+        raise Conflict(
+            "amendment_not_classified_minor",
+            _(
+                "The simplified procedure for a minor modification needs the committee's "
+                "classification of the amendment as not a major change (R32, R46)."
+            ),
+            rule="R32",
+        )
+
+
 def _check_grounds(rules: regulations.RuleSet, procedure: str, grounds: str) -> None:
     if procedure == Procedure.SIMPLIFIED:
         # R32 / N9: one of the grounds every applicable regime allows.
@@ -230,6 +285,8 @@ def application_accept(
         )
     rules = application.rules
     _check_grounds(rules, procedure, grounds)
+    _check_ground_fits(application, procedure, grounds.strip())
+    _check_determinations(application)
     now = timezone.now()
     due_at, rule = decision_due_at(rules, procedure, now)
     rounds = application.reviews.count()

@@ -27,6 +27,7 @@ from reviews.services._common import (
     record,
     secretaries,
 )
+from reviews.services.determinations import partner_approvals_problem
 from reviews.workflow import Kind, ProjectAction, ProjectStatus
 
 # --- the project lifecycle (R28, R31a, R45, R51, R58, R61) ------------------------------------
@@ -200,7 +201,12 @@ def closure_take_effect(application: Application, actor: User) -> None:
 
 @transaction.atomic
 def project_start(*, project_id: int, actor: User) -> Project:
-    """The lead starts an approved activity (R58: never before approval and re-review)."""
+    """The lead starts an approved activity (R58: never before approval and re-review; R16: an
+    international one only with its partner approvals on file or a recorded waiver)."""
     project = lock_project(project_id)
     require(actor, "start", project)
+    workflow.project_next_status(project.status, ProjectAction.START)
+    problem = partner_approvals_problem(project)
+    if problem is not None:
+        raise problem
     return project_move(project, ProjectAction.START, actor, rule="R58")

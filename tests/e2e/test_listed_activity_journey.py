@@ -16,7 +16,7 @@ from ethics import deadlines, regulations
 from reviews import services
 from reviews.models import Application, Decision
 from tests.conftest import browser_session
-from tests.reviews.conftest import declare_and_opine, draft, new_project
+from tests.reviews.conftest import declare_and_opine, determine, draft, new_project
 from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,6 +33,7 @@ def _reviewed_listed_application(world):
     )
     application = draft(world, project=project)
     application = services.application_submit(application_id=application.pk, actor=world.researcher)
+    determine(world, application)  # R37: the committee confirms item 6
     services.application_accept(
         application_id=application.pk,
         procedure="simplified",

@@ -142,8 +142,14 @@ def dataset(db):
         at(2026, 2, 3),
         "approve",
     )
+    # R37: listed by the committee's determination (the declaration alone would not count).
     listed = ProjectFactory(
-        committee=c, institution=c.institution, listed_item=4, title="脑机接口临床研究"
+        committee=c,
+        institution=c.institution,
+        listed_item=4,
+        listing="listed",
+        listing_item=4,
+        title="脑机接口临床研究",
     )
     listed.created_at = at(2026, 2, 1)
     listed.save()

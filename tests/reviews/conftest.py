@@ -37,13 +37,36 @@ def draft(world, kind="initial", project=None, complete=True):
     return application
 
 
-def submitted(world, **kwargs):
+def submitted(world, determined=True, **kwargs):
+    """Submitted; unless ``determined=False`` the committee has also determined the listing
+    as the researcher declared it (R37), as it does at acceptance."""
     application = draft(world, **kwargs)
-    return services.application_submit(application_id=application.pk, actor=world.researcher)
+    application = services.application_submit(application_id=application.pk, actor=world.researcher)
+    if determined and application.project.listing == "undetermined":
+        determine(world, application)
+    return application
+
+
+def determine(world, application, listed_item="declared", reasons="依附件清单判断"):
+    """R37: the secretary proposes, the chair confirms (by default what the researcher declared)."""
+    project = application.project
+    project.refresh_from_db()
+    item = project.listed_item if listed_item == "declared" else listed_item
+    services.listing_propose(
+        application_id=application.pk,
+        actor=world.secretary,
+        listed=item is not None,
+        listed_item=item,
+    )
+    services.listing_confirm(application_id=application.pk, actor=world.chair, reasons=reasons)
+    application.project.refresh_from_db()
+    return application
 
 
 def accepted(world, procedure="simplified", grounds="minimal_risk", **kwargs):
     application = submitted(world, **kwargs)
+    if application.project.listing == "undetermined":
+        determine(world, application)
     return services.application_accept(
         application_id=application.pk, procedure=procedure, grounds=grounds, actor=world.secretary
     )

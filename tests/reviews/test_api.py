@@ -29,6 +29,8 @@ APPLICATION_FIELDS = {
     "missing_items",
     "decision",
     "major_change",
+    "major_classification",
+    "major_classification_reasons",
 }
 DECISION_FIELDS = {
     "id",

@@ -8,7 +8,7 @@ from ethics.models import AuditEvent
 from reviews import checklist, services
 from reviews.models import Application, DocumentVersion
 from tests.factories import CommitteeFactory
-from tests.reviews.conftest import draft, new_project, pdf_upload, submitted
+from tests.reviews.conftest import approved_project, draft, new_project, pdf_upload, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,8 @@ def test_listed_item_must_be_on_the_annex_list(world):
         actor=world.researcher, title="脑机接口临床研究", committee=world.committee, listed_item=4
     )
     assert project.annex_version == "2023"
-    assert project.annex_item().title_zh.startswith("侵入式脑机接口")
+    assert project.declared_annex_item().title_zh.startswith("侵入式脑机接口")
+    assert project.annex_item() is None  # R37: a declaration, not yet the committee's
     with pytest.raises(ValidationError) as info:
         services.project_create(
             actor=world.researcher, title="x", committee=world.committee, listed_item=8
@@ -50,7 +51,7 @@ def test_listed_item_must_be_on_the_annex_list(world):
         ({}, False, []),
         ({"human_data": True}, True, ["human_data_samples"]),
         ({"animals": True, "other_risk": True}, True, ["animals", "other_risk"]),
-        ({"by_law": True}, True, []),
+        ({"by_law": True}, True, ["by_law"]),  # R12: Art. 2(4)
     ],
 )
 def test_prescreen_records_whether_review_is_needed(world, answers, required, scope):
@@ -167,11 +168,21 @@ def test_only_the_committee_may_act_on_intake(world):
 
 
 @pytest.mark.parametrize(
-    "ground", ["minimal_risk", "minor_modification", "tracking_no_major_change"]
+    ("ground", "kind"),
+    [
+        ("minimal_risk", "initial"),
+        ("minor_modification", "amendment"),
+        ("tracking_no_major_change", "tracking"),
+    ],
 )
-def test_simplified_needs_one_of_the_three_grounds(world, ground):
-    """R32: each of the three MEAS grounds is accepted and stored."""
-    application = submitted(world)
+def test_simplified_needs_one_of_the_three_grounds(world, ground, kind):
+    """R32: each of the three MEAS grounds is accepted and stored (for the kind it fits)."""
+    if kind == "initial":
+        application = submitted(world)
+    else:
+        application = submitted(world, kind=kind, project=approved_project(world))
+    if kind == "amendment":
+        services.amendment_classify(application_id=application.pk, actor=world.chair, major=False)
     services.application_accept(
         application_id=application.pk, procedure="simplified", grounds=ground, actor=world.secretary
     )

@@ -24,6 +24,7 @@ from tests.reviews.conftest import (
     meeting_decision,
     pdf_upload,
     record_rereview,
+    submitted,
     upload_new_version,
 )
 from tests.world import build_world
@@ -228,10 +229,16 @@ def test_package_pdf_has_materials_opinion_and_tally(world):
 def test_major_amendment_of_a_listed_activity_restarts_rereview(world):
     application = listed_preliminary(world)
     final_approval(world, application)
-    amendment = meeting_accepted(
+    amendment = submitted(
         world, kind="amendment", project=Project.objects.get(pk=application.project_id)
     )
-    Application.objects.filter(pk=amendment.pk).update(major_change=True)
+    # R46: the committee classifies it major (the applicant's tick is only a declaration).
+    services.amendment_classify(
+        application_id=amendment.pk, actor=world.secretary, major=True, reasons="改变风险受益比"
+    )
+    services.application_accept(
+        application_id=amendment.pk, procedure="meeting", actor=world.secretary
+    )
     decision = _decide(world, amendment, "approve")
     assert decision.stage == "preliminary"
     assert Application.objects.get(pk=amendment.pk).status == "awaiting_rereview"

@@ -9,7 +9,7 @@ from ethics.errors import IllegalTransition
 from reviews import services
 from reviews.models import Application
 from reviews.workflow import TRANSITIONS, Action, Status, actions_from, next_status
-from tests.reviews.conftest import draft
+from tests.reviews.conftest import determine, draft
 
 ALLOWED = sorted(TRANSITIONS, key=str)
 REFUSED = [(s, a) for s in Status for a in Action if (s, a) not in TRANSITIONS]
@@ -132,5 +132,6 @@ def test_services_take_allowed_transitions(world, status, action):
     application = draft(world)
     if status == Status.SUBMITTED:
         services.application_submit(application_id=application.pk, actor=world.researcher)
+        determine(world, application)  # R37: the listing is determined before acceptance
     _call(action, application, world)
     assert Application.objects.get(pk=application.pk).status == TRANSITIONS[(status, action)]
