@@ -171,7 +171,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "appeals": (
                 selectors.appeals_against(application)
-                if any(d.outcome == "disapprove" for d in decisions)
+                if any(services.is_adverse(d) for d in decisions)  # R27
                 else []
             ),
         },

@@ -20,7 +20,13 @@ from reviews.services._common import (
     officers_and_chair,
     secretaries,
 )
-from reviews.services.appeals import appeal_file, appeal_resolve
+from reviews.services.appeals import (
+    appeal_due_at,
+    appeal_file,
+    appeal_refusal,
+    appeal_resolve,
+    is_adverse,
+)
 from reviews.services.conflicts import (
     conflict_declare,
     conflict_record,
@@ -101,7 +107,9 @@ __all__ = [
     "LETTER_TEMPLATE_VERSION",
     "PROJECT_FIELDS",
     "allowed_outcomes",
+    "appeal_due_at",
     "appeal_file",
+    "appeal_refusal",
     "appeal_resolve",
     "applicants",
     "application_accept",
@@ -130,6 +138,7 @@ __all__ = [
     "document_open",
     "document_request_correction",
     "document_upload",
+    "is_adverse",
     "latest_decision",
     "letter_context",
     "letter_open",

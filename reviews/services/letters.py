@@ -27,6 +27,7 @@ from reviews.services._common import (
     LETTER_TEMPLATE_VERSION,
     record,
 )
+from reviews.services.appeals import is_adverse
 
 # --- decision letters (R26) -------------------------------------------------------------------
 
@@ -66,6 +67,9 @@ def letter_context(decision: Decision) -> dict[str, Any]:
             else ""
         ),
         "procedure": application.procedure,
+        # R27: an adverse decision's letter names the appeal and its period.
+        "appealable": is_adverse(decision),
+        "appeal_days": application.rules.appeal_days.value,
         "decided_on": timezone.localtime(decision.decided_at).date(),
         "hash": pdf.verification_hash(certified),
     }
