@@ -125,7 +125,8 @@ class DecisionSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         hidden = self._tally_hidden()
         if hidden is None or instance.application_id in hidden:
-            data["tally"] = {}  # applicants and conflicted members never see it (R20a)
+            # Applicants (R8) and conflicted members (R20a) never see it: not even the key.
+            del data["tally"]
         return data
 
     def _tally_hidden(self) -> set[int] | None:
