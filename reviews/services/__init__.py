@@ -23,6 +23,7 @@ from reviews.services._common import (
 from reviews.services.appeals import (
     appeal_due_at,
     appeal_file,
+    appeal_last_day,
     appeal_refusal,
     appeal_resolve,
     is_adverse,
@@ -109,6 +110,7 @@ __all__ = [
     "allowed_outcomes",
     "appeal_due_at",
     "appeal_file",
+    "appeal_last_day",
     "appeal_refusal",
     "appeal_resolve",
     "applicants",

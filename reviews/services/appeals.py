@@ -8,7 +8,7 @@ the original through the ``Appeal`` row, never a change of the original.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -59,14 +59,24 @@ def is_adverse(decision: Decision) -> bool:
 
 
 def appeal_due_at(decision: Decision) -> datetime:
-    """R27: the exclusive end of the appeal period (24:00 of the last day, Asia/Shanghai)."""
-    rules = decision.application.rules
-    return deadlines.day_period_due_at(
-        decision.decided_at,
-        rules.appeal_days.value,
-        calendar=working_calendar(),
-        roll_forward=rules.roll_forward_rest_days.value,
-    )
+    """R27: the exclusive end of the appeal period (24:00 of the last day, Asia/Shanghai),
+    kept on the loaded decision (the page and its appeal button both ask)."""
+    due: datetime | None = decision.__dict__.get("_appeal_due_at")
+    if due is None:
+        rules = decision.application.rules
+        due = deadlines.day_period_due_at(
+            decision.decided_at,
+            rules.appeal_days.value,
+            calendar=working_calendar(),
+            roll_forward=rules.roll_forward_rest_days.value,
+        )
+        decision.__dict__["_appeal_due_at"] = due
+    return due
+
+
+def appeal_last_day(decision: Decision) -> date:
+    """R27: the last day on which an appeal against `decision` may be filed."""
+    return timezone.localtime(appeal_due_at(decision)).date() - timedelta(days=1)
 
 
 def appeal_refusal(
@@ -102,7 +112,7 @@ def appeal_refusal(
         )
     due = appeal_due_at(decision)
     if (now or timezone.now()) >= due:
-        last = timezone.localtime(due).date() - timedelta(days=1)
+        last = appeal_last_day(decision)
         return Conflict(
             "appeal_period_over",
             _("The period for an appeal (%(days)s days) ended on %(last)s.")

@@ -157,7 +157,9 @@ def test_the_button_goes_after_the_period_r27(db):
         with time_machine.travel(dt.datetime(2027, 3, day, 12, tzinfo=deadlines.SHANGHAI)):
             client = Client()
             client.force_login(world.researcher)
-            assert ('id="action-appeal"' in client.get(page).content.decode()) is offered
+            html = client.get(page).content.decode()
+            assert ('id="action-appeal"' in html) is offered
+            assert 'data-appeal-until="2027-03-25"' in html  # the last day, shown either way
 
 
 def _decide_appeal(world, appeal, outcome, **fields):

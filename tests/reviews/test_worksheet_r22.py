@@ -102,3 +102,17 @@ def test_api_refuses_a_worksheet_without_recommendation_or_criteria_r22(world):
         url, {"verdict": "approve", "worksheet": _sheet(application, "na")}, format="json"
     )
     assert response.status_code == 200, response.content
+
+
+def test_the_service_refuses_an_incomplete_worksheet_r22(world):
+    from django.core.exceptions import ValidationError
+
+    application, assignment, user = _declared(world)
+    partial = _sheet(application)
+    del partial["biosafety"]
+    with pytest.raises(ValidationError) as info:
+        services.opinion_record(
+            assignment_id=assignment.pk, verdict="approve", worksheet=partial, actor=user
+        )
+    assert info.value.error_dict["worksheet"][0].code == "required"
+    assert not Opinion.objects.exists()
