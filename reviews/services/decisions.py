@@ -48,7 +48,12 @@ from reviews.workflow import Action, Kind, Procedure, ProjectStatus, Status
 # --- decisions (R23, R25, R26, R28, R38, R44, R45) --------------------------------------------
 
 
-def allowed_outcomes(kind: str) -> frozenset[str]:
+def allowed_outcomes(kind: str, application: Application | None = None) -> frozenset[str]:
+    """R23 outcomes per kind; an appeal's follow the decision it contests (R27)."""
+    if kind == Kind.APPEAL and application is not None:
+        from reviews.services.appeals import appeal_outcomes
+
+        return appeal_outcomes(application) or frozenset(regulations.REVIEW_OUTCOMES)
     if kind == Kind.TRACKING:
         return frozenset(regulations.TRACKING_OUTCOMES)
     if kind in (Kind.RISK_REPORT, Kind.DEVIATION):
@@ -96,10 +101,7 @@ def _require_presiding(actor: User, application: Application) -> None:
 
 
 def _check_outcome(application: Application, outcome: str, conditions: str, reasons: str) -> None:
-    from reviews.services.appeals import appeal_outcomes
-
-    allowed = appeal_outcomes(application) or allowed_outcomes(application.kind)  # R27
-    if outcome not in allowed:
+    if outcome not in allowed_outcomes(application.kind, application):
         raise invalid(
             "outcome",
             _("This outcome is not possible for this kind of application."),

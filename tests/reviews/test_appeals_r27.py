@@ -253,3 +253,19 @@ def test_the_decision_on_an_appeal_is_not_appealed_again_r27(world):
     response = _api(world, Application.objects.get(pk=appeal.application_id), "again")
     assert response.status_code == 409
     assert response.json()["code"] == "appeal_of_appeal"
+
+
+def test_a_meeting_votes_on_an_appeal_with_the_contested_decisions_outcomes_r27(world):
+    from meetings.selectors import allowed_outcomes
+
+    application, _ = _decided(world, "suspend", reasons="事件调查中")
+    appeal = services.appeal_file(
+        application_id=application.pk, grounds="g", actor=world.researcher
+    )
+    assert set(allowed_outcomes(appeal.application)) == {"continue", "suspend", "terminate"}
+    application, _ = _decided(world, "disapprove", reasons="x")
+    appeal = services.appeal_file(
+        application_id=application.pk, grounds="g", actor=world.researcher
+    )
+    assert "approve" in allowed_outcomes(appeal.application)
+    assert "continue" not in allowed_outcomes(appeal.application)
