@@ -279,6 +279,8 @@ class RuleSet:
     rereview_panel_min: Param[int] = field(metadata=_MAX)
     rereview_threshold: Param[Fraction] = field(metadata=_MAX)
     rereview_days: Param[int] = field(metadata=_MIN)
+    # Appeals (R27): the period after an adverse decision within which a written appeal is filed.
+    appeal_days: Param[int] = field(metadata=_MIN)
     # Filings (R50-R52; N7-N8) and records (R61).
     committee_registration_days: Param[int] = field(metadata=_MIN)
     listed_registration_days: Param[int] = field(metadata=_MIN)
@@ -343,6 +345,8 @@ MEAS: Final = RuleSet(
     # "全体复核专家的三分…" is verified; the "之二以上" ending was cut off in the copy read.
     rereview_threshold=Param(Fraction(2, 3), "R42", _meas("第三十条"), U, _("Re-review opinion, share of all experts (inclusive)"), "全体复核专家的三分之二以上"),
     rereview_days=Param(30, "R43", _meas("第三章第四节（专家复核程序）"), U, _("Days for the re-review opinion"), "收到复核申请后30日内反馈复核意见"),
+    # MEAS Art. 17 names the appeal but no period: 15 days is this product's default (unverified).
+    appeal_days=Param(15, "R27", _meas("第十七条"), U, _("Days to file an appeal against an adverse decision"), "申请人对审查决定有异议的，可以向作出决定的科技伦理（审查）委员会提出书面申诉"),
     committee_registration_days=Param(30, "R50", _with_bj(_meas("第四十三条"), "二（二）"), P, _("Days to register a new committee"), "设立后30日内在国家科技伦理管理信息登记平台登记"),
     listed_registration_days=Param(30, "R51", _with_bj(_meas("第四十四条"), "二（二）"), P, _("Days to register an approved listed activity"), "获得伦理审查批准后30日内登记"),
     annual_report_due=Param((3, 31), "R52", _with_bj(_meas("第四十五条"), "二（二）"), P, _("Annual report due (month, day of the following year)"), "每年3月31日前提交上一年度工作报告"),
@@ -377,6 +381,7 @@ NHC: Final = RuleSet(
     rereview_panel_min=MEAS.rereview_panel_min,
     rereview_threshold=MEAS.rereview_threshold,
     rereview_days=MEAS.rereview_days,
+    appeal_days=MEAS.appeal_days,
     committee_registration_days=MEAS.committee_registration_days,
     listed_registration_days=MEAS.listed_registration_days,
     annual_report_due=MEAS.annual_report_due,

@@ -96,7 +96,7 @@ def allowed_outcomes(application: Application) -> list[str]:
     """The outcomes reviews' decision service accepts for this kind of application (R23)."""
     from reviews.services import allowed_outcomes as reviews_allowed_outcomes
 
-    allowed = reviews_allowed_outcomes(application.kind)
+    allowed = reviews_allowed_outcomes(application.kind, application)  # an appeal's: R27
     return [value for value in VoteChoice.values if value in allowed]
 
 

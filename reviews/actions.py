@@ -223,16 +223,15 @@ def _resubmission_asked(_application: Application, decision: Decision | None) ->
 
 
 def _appealable(application: Application, decision: Decision | None) -> bool:
-    """R27: a disapproval, not of an appeal, with no appeal against it pending."""
-    return bool(
-        decision
-        and decision.outcome == Outcome.DISAPPROVE
-        and application.kind != Kind.APPEAL
-        and not any(
-            a.original_decision_id == decision.pk and a.state == AppealState.FILED
-            for a in selectors.appeals_against(application)
-        )
+    """R27: an adverse decision, not of an appeal, within the period, with no appeal pending
+    (the service's own test, ``services.appeal_refusal``)."""
+    if decision is None or not services.is_adverse(decision) or application.kind == Kind.APPEAL:
+        return False  # decided without a query
+    pending = any(
+        a.original_decision_id == decision.pk and a.state == AppealState.FILED
+        for a in selectors.appeals_against(application)
     )
+    return services.appeal_refusal(application, decision, pending=pending) is None
 
 
 def _a_report(application: Application, _decision: Decision | None) -> bool:

@@ -30,6 +30,8 @@ class Scope(models.TextChoices):
 
 HUMAN_SCOPES: Final = frozenset({Scope.HUMAN_PARTICIPANTS, Scope.HUMAN_DATA_SAMPLES})
 SOURCE_SCOPES: Final = frozenset({Scope.HUMAN_DATA_SAMPLES, Scope.ANIMALS})
+# Data and algorithms (R22 (5)) and other risks: where the AI criteria apply (B7).
+AI_SCOPES: Final = frozenset({Scope.HUMAN_DATA_SAMPLES, Scope.OTHER_RISK})
 
 
 class Slot(models.TextChoices):
@@ -199,9 +201,16 @@ CRITERIA: Final[tuple[Criterion, ...]] = (
     Criterion("animal_source", _("Lawful source of animals and welfare standards"), frozenset({Scope.ANIMALS})),
     Criterion("safety", _("Safety of staff and the public"), frozenset({Scope.ANIMALS, Scope.OTHER_RISK})),
     Criterion("data", _("Data security and personal-information compliance of data and algorithms"), frozenset({Scope.HUMAN_DATA_SAMPLES, Scope.OTHER_RISK})),
+    # B7 (Beijing opinions 三(一)): algorithms and AI, for activities with data or other risks.
+    Criterion("ai_fairness", _("Fairness of algorithms and models: no bias or discrimination"), AI_SCOPES),
+    Criterion("ai_transparency", _("Transparency and explainability of algorithms and models"), AI_SCOPES),
+    Criterion("ai_control", _("Controllability: human oversight, and the system can be corrected or stopped"), AI_SCOPES),
+    # B8 (Beijing opinions 五(四)): no danger to biological or ecological safety.
+    Criterion("biosafety", _("Biosafety (pathogens, biological samples, genetic material)"), frozenset({Scope.HUMAN_DATA_SAMPLES, Scope.ANIMALS, Scope.OTHER_RISK})),
+    Criterion("ecology", _("Ecological safety and the environment"), frozenset({Scope.ANIMALS, Scope.OTHER_RISK})),
 )  # fmt: skip
 
 
 def criteria_for(scope: Sequence[str]) -> list[Criterion]:
-    """R22: the worksheet's criteria for a project's scope categories."""
+    """R22: the worksheet's criteria for a project's scope categories (with B7, B8)."""
     return [c for c in CRITERIA if not c.when_scope or c.when_scope & set(scope)]

@@ -443,9 +443,17 @@ class DeclareForm(forms.Form):
 
 class OpinionForm(forms.Form):
     """The verdict and the R22 worksheet: `worksheet` {criterion: met | not_met | na} from the
-    API, one select per criterion of the project's scope on the page."""
+    API, one select per criterion of the project's scope on the page.
 
-    verdict = forms.ChoiceField(label=_("Verdict"), choices=Verdict.choices)
+    Nothing is pre-selected: the reviewer chooses the recommendation and answers every
+    criterion of the scope (page: the error on each select; API: 400 on `worksheet` with code
+    ``required`` naming what is missing).
+    """
+
+    verdict = forms.ChoiceField(
+        label=_("Verdict"),
+        choices=[("", _("Choose…")), *Verdict.choices],
+    )
     comments = _text(_("Comments"), rows=4)
     worksheet = forms.JSONField(label=_("Worksheet"), required=False, widget=forms.HiddenInput)
 
@@ -456,12 +464,12 @@ class OpinionForm(forms.Form):
             self.fields[f"c_{criterion.key}"] = forms.ChoiceField(
                 label=criterion.text,
                 choices=[
+                    ("", _("Choose…")),
                     ("met", pgettext_lazy("review criterion", "Met")),
                     ("not_met", pgettext_lazy("review criterion", "Not met")),
                     ("na", _("Not applicable")),
                 ],
-                initial="met",
-                required=False,
+                required=False,  # answered here or in `worksheet`: clean() requires one
             )
 
     def clean_worksheet(self) -> dict[str, Any]:
@@ -473,6 +481,32 @@ class OpinionForm(forms.Form):
                 _("The worksheet names each criterion with its answer."), code="invalid"
             )
         return worksheet
+
+    def clean(self) -> dict[str, Any]:
+        """R22: every criterion of the scope is answered (no default answer)."""
+        cleaned = super().clean() or {}
+        sent = cleaned.get("worksheet") or {}
+        if not isinstance(sent, dict) or "worksheet" in self.errors:
+            return cleaned
+        missing = [c for c in self.criteria if not cleaned.get(f"c_{c.key}") and c.key not in sent]
+        if not missing:
+            return cleaned
+        if any(f"c_{c.key}" in self.data for c in self.criteria):  # the page's selects
+            for c in missing:
+                field = self.fields[f"c_{c.key}"]
+                self.add_error(
+                    f"c_{c.key}", ValidationError(field.error_messages["required"], code="required")
+                )
+        else:
+            self.add_error(
+                "worksheet",
+                ValidationError(
+                    _("Answer every review criterion; missing: %(keys)s"),
+                    code="required",
+                    params={"keys": ", ".join(c.key for c in missing)},
+                ),
+            )
+        return cleaned
 
     def answers(self) -> dict[str, Any]:
         """The worksheet as sent, with the page's selects for the scope's criteria."""

@@ -712,7 +712,8 @@ class AppealState(models.TextChoices):
 
 
 class Appeal(models.Model):
-    """A written appeal (申诉, R27) against a 不予批准; the original decision is never changed."""
+    """A written appeal (申诉, R27) against an adverse decision; the original decision is never
+    changed. ``new_decision`` is the decision on the appeal (upheld or rejected)."""
 
     original_decision = models.ForeignKey(
         Decision, on_delete=models.PROTECT, related_name="appeals"

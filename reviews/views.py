@@ -144,6 +144,13 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if review is None and application.due_at and not rounds:
         review = selectors.open_review(application)  # the clock's rule next to the due date
     decisions = list(application.decisions.all())
+    latest = decisions[0] if decisions else None
+    appealable = (
+        latest is not None
+        and services.is_adverse(latest)
+        and application.kind != workflow.Kind.APPEAL
+        and application.status == workflow.Status.DECIDED
+    )
     return render(
         request,
         "reviews/application_detail.html",
@@ -158,6 +165,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": [(actions.APPLICATIONS.get(name), form) for name, form in offered.items()],
             "timeline": selectors.timeline(application, officer=officer),
             "decisions": decisions,
+            # R27: the last day to appeal the latest decision, when it is adverse.
+            "appeal_until": services.appeal_last_day(latest) if latest and appealable else None,
             "missing_labels": _labels(application.missing_items),
             "reviews": rounds,
             "review": review,
@@ -176,7 +185,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "appeals": (
                 selectors.appeals_against(application)
-                if any(d.outcome == "disapprove" for d in decisions)
+                if any(services.is_adverse(d) for d in decisions)  # R27
                 else []
             ),
         },

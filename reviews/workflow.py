@@ -69,6 +69,7 @@ class ProjectAction(models.TextChoices):
     RESUME = "resume", _("Resume")
     TERMINATE = "terminate", _("Terminate")
     COMPLETE = "complete", _("Close (completed)")
+    REINSTATE = "reinstate", _("Reinstate after an appeal")
 
 
 class Kind(models.TextChoices):
@@ -154,7 +155,7 @@ TRANSITIONS: Final[Mapping[tuple[Status, Action], Status]] = {
     (Status.DECIDED, Action.RETURN_MODIFICATIONS): Status.DECIDED,
     # 修改后再审: a new round on the same application, history kept.
     (Status.DECIDED, Action.RESUBMIT): Status.SUBMITTED,
-    # R27: a written appeal against 不予批准 (a new appeal application carries it).
+    # R27: a written appeal against an adverse decision (a new appeal application carries it).
     (Status.DECIDED, Action.APPEAL): Status.DECIDED,
     # R30: the secretary triages reports: acknowledge, return for more (RETURN), or ACCEPT.
     (Status.SUBMITTED, Action.ACKNOWLEDGE): Status.DECIDED,
@@ -212,6 +213,8 @@ PROJECT_TRANSITIONS: Final[Mapping[tuple[ProjectStatus, ProjectAction], ProjectS
     (ProjectStatus.ACTIVE, ProjectAction.SUSPEND): ProjectStatus.SUSPENDED,
     (ProjectStatus.SUSPENDED, ProjectAction.RESUME): ProjectStatus.ACTIVE,
     **{(status, ProjectAction.TERMINATE): ProjectStatus.TERMINATED for status in _RUNNING},
+    # R27: an appeal against termination decided otherwise reinstates the activity.
+    (ProjectStatus.TERMINATED, ProjectAction.REINSTATE): ProjectStatus.ACTIVE,
     # R61: closure ends tracking and starts the retention clock.
     **{(status, ProjectAction.COMPLETE): ProjectStatus.COMPLETED for status in _RUNNING},
 }

@@ -116,6 +116,24 @@ class DocumentVersionSerializer(serializers.ModelSerializer):
         return reverse("reviews-api:document-download", args=[obj.pk])
 
 
+def tally_hidden(context: dict[str, Any]) -> set[int] | None:
+    """Applications whose tally, counts and number of reviewers the reader may not see
+    (``reviews.policies.tally_hidden_filter``; None: no reader, hide them all), read once per
+    response and kept in the serializer context."""
+    if "tally_hidden" not in context:
+        from reviews.policies import tally_hidden_filter
+
+        user = getattr(context.get("request"), "user", None)
+        hidden = None
+        if user is not None and user.is_authenticated:
+            hidden = set(
+                Application.objects.filter(tally_hidden_filter(user)).values_list("pk", flat=True)
+            )
+        context["tally_hidden"] = hidden
+    hidden_ids: set[int] | None = context["tally_hidden"]
+    return hidden_ids
+
+
 class DecisionSerializer(serializers.ModelSerializer):
     letter = serializers.SerializerMethodField()
 
@@ -140,27 +158,11 @@ class DecisionSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: Decision) -> dict[str, Any]:
         data = super().to_representation(instance)
-        hidden = self._tally_hidden()
+        hidden = tally_hidden(self.context)
         if hidden is None or instance.application_id in hidden:
-            data["tally"] = {}  # applicants and conflicted members never see it (R20a)
+            # Applicants (R8) and conflicted members (R20a) never see it: not even the key.
+            del data["tally"]
         return data
-
-    def _tally_hidden(self) -> set[int] | None:
-        """Applications whose tally the reader may not see (None: no reader, hide every tally),
-        read once per response."""
-        if "tally_hidden" not in self.context:
-            from reviews.policies import tally_hidden_filter
-
-            user = getattr(self.context.get("request"), "user", None)
-            hidden = None
-            if user is not None and user.is_authenticated:
-                hidden = set(
-                    Application.objects.filter(tally_hidden_filter(user)).values_list(
-                        "pk", flat=True
-                    )
-                )
-            self.context["tally_hidden"] = hidden
-        return self.context["tally_hidden"]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_letter(self, obj: Decision) -> str | None:
@@ -192,6 +194,13 @@ class ReReviewSerializer(serializers.ModelSerializer):
             "package_hash",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: ReReview) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        hidden = tally_hidden(self.context)
+        if hidden is None or instance.application_id in hidden:
+            del data["panel_size"]  # R8: the applicant sees the opinion, not how many decided
+        return data
 
 
 class AppealSerializer(serializers.ModelSerializer):

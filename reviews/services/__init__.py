@@ -20,7 +20,14 @@ from reviews.services._common import (
     officers_and_chair,
     secretaries,
 )
-from reviews.services.appeals import appeal_file, appeal_resolve
+from reviews.services.appeals import (
+    appeal_due_at,
+    appeal_file,
+    appeal_last_day,
+    appeal_refusal,
+    appeal_resolve,
+    is_adverse,
+)
 from reviews.services.conflicts import (
     conflict_declare,
     conflict_record,
@@ -120,7 +127,10 @@ __all__ = [
     "NoEligibleOfficer",
     "allowed_outcomes",
     "amendment_classify",
+    "appeal_due_at",
     "appeal_file",
+    "appeal_last_day",
+    "appeal_refusal",
     "appeal_resolve",
     "applicants",
     "application_accept",
@@ -151,6 +161,7 @@ __all__ = [
     "document_upload",
     "eligible_officer",
     "escalating",
+    "is_adverse",
     "latest_decision",
     "letter_context",
     "letter_open",

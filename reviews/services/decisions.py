@@ -45,12 +45,17 @@ from reviews.services.intake import open_review
 from reviews.services.letters import decision_record
 from reviews.services.officers import OfficerStep, escalating, refuse_interested, require_eligible
 from reviews.services.review import active_assignments, agreed_verdict
-from reviews.workflow import Action, Kind, Procedure, Status
+from reviews.workflow import Action, Kind, Procedure, ProjectStatus, Status
 
 # --- decisions (R23, R25, R26, R28, R38, R44, R45) --------------------------------------------
 
 
-def allowed_outcomes(kind: str) -> frozenset[str]:
+def allowed_outcomes(kind: str, application: Application | None = None) -> frozenset[str]:
+    """R23 outcomes per kind; an appeal's follow the decision it contests (R27)."""
+    if kind == Kind.APPEAL and application is not None:
+        from reviews.services.appeals import appeal_outcomes
+
+        return appeal_outcomes(application) or frozenset(regulations.REVIEW_OUTCOMES)
     if kind == Kind.TRACKING:
         return frozenset(regulations.TRACKING_OUTCOMES)
     if kind in (Kind.RISK_REPORT, Kind.DEVIATION):
@@ -102,7 +107,7 @@ def _require_presiding(actor: User, application: Application) -> None:
 
 
 def _check_outcome(application: Application, outcome: str, conditions: str, reasons: str) -> None:
-    if outcome not in allowed_outcomes(application.kind):
+    if outcome not in allowed_outcomes(application.kind, application):
         raise invalid(
             "outcome",
             _("This outcome is not possible for this kind of application."),
@@ -161,7 +166,12 @@ def decision_issue(
     _check_outcome(application, outcome, conditions, reasons)
     project = lock_project(application.project_id)
     application.project = project
-    if outcome in regulations.TRACKING_OUTCOMES and project.status not in workflow.RUNNING_PROJECT:
+    # R27: an appeal against a termination is decided on the terminated activity.
+    if (
+        outcome in regulations.TRACKING_OUTCOMES
+        and project.status not in workflow.RUNNING_PROJECT
+        and not (application.kind == Kind.APPEAL and project.status == ProjectStatus.TERMINATED)
+    ):
         raise Conflict(
             "project_not_running",
             _("Only an approved activity can be continued, suspended or terminated."),
@@ -175,9 +185,11 @@ def decision_issue(
     )
     now = timezone.now()
     # The decision that (re)starts the tracking clock carries its date (R28, R45).
-    schedules = (application.kind in workflow.APPROVING_KINDS and outcome == Outcome.APPROVE) or (
-        application.kind == Kind.TRACKING and outcome in (Outcome.CONTINUE, Outcome.SUSPEND)
-    )
+    schedules = (
+        (application.kind in workflow.APPROVING_KINDS and outcome == Outcome.APPROVE)
+        or (application.kind == Kind.TRACKING and outcome in (Outcome.CONTINUE, Outcome.SUSPEND))
+        or (application.kind == Kind.APPEAL and outcome == Outcome.CONTINUE)
+    )  # R27
     grants = schedules and not preliminary
     decision = decision_record(
         application=application,

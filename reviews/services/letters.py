@@ -28,6 +28,7 @@ from reviews.services._common import (
     LETTER_TEMPLATE_VERSION,
     record,
 )
+from reviews.services.appeals import is_adverse
 
 # --- decision letters (R26) -------------------------------------------------------------------
 
@@ -75,6 +76,9 @@ def letter_context(decision: Decision) -> dict[str, Any]:
             else ""
         ),
         "procedure": application.procedure,
+        # R27: an adverse decision's letter names the appeal and its period.
+        "appealable": is_adverse(decision),
+        "appeal_days": application.rules.appeal_days.value,
         "decided_on": timezone.localtime(decision.decided_at).date(),
         # R20a: the role of the officer who actually signed (a vice-chair acting for the chair).
         "signer_role_zh": SIGNER_ROLE_ZH.get(decision.signature_role, "主任委员"),

@@ -134,10 +134,12 @@ def approval_take_effect(application: Application, decision: Decision, actor: Us
 def tracking_outcome(application: Application, decision: Decision, actor: User) -> None:
     """R28: continue, suspend or terminate; suspension and termination tell the team."""
     project = application.project
+    if project.status == ProjectStatus.TERMINATED and decision.outcome != Outcome.TERMINATE:
+        project_move(project, ProjectAction.REINSTATE, actor, rule="R27")  # an upheld appeal
     if decision.outcome == Outcome.CONTINUE:
         if project.status == ProjectStatus.SUSPENDED:
             project_move(project, ProjectAction.RESUME, actor, rule="R28")
-        if application.kind == Kind.TRACKING:
+        if application.kind == Kind.TRACKING or decision.next_tracking_due is not None:
             tracking_schedule(project, decision, actor)
         return
     if decision.outcome == Outcome.SUSPEND:
@@ -147,7 +149,8 @@ def tracking_outcome(application: Application, decision: Decision, actor: User) 
             tracking_schedule(project, decision, actor)
         title = _("%(title)s is suspended by the ethics committee (%(number)s)")
     else:
-        project_move(project, ProjectAction.TERMINATE, actor, rule="R28")
+        if project.status != ProjectStatus.TERMINATED:  # an appeal may confirm it (R27)
+            project_move(project, ProjectAction.TERMINATE, actor, rule="R28")
         kernel.deadline_close(
             kind=clocks.TRACKING_REVIEW,
             subject=project,

@@ -291,9 +291,19 @@ def emergency_meeting_reason(review: Review, verdict: str) -> str:
 WORKSHEET_ANSWERS = frozenset({"met", "not_met", "na"})
 
 
-def _check_worksheet(application: Any, worksheet: Mapping[str, Any]) -> None:
-    """R22: worksheet answers only for the criteria of the project's scope, each a known answer."""
+def _check_worksheet(
+    application: Any, worksheet: Mapping[str, Any], *, complete: bool = False
+) -> None:
+    """R22: worksheet answers only for the criteria of the project's scope, each a known answer;
+    with `complete` (a worksheet was sent), every criterion answered: nothing is a default."""
     allowed = {c.key for c in checklist.criteria_for(application.project.scope)}
+    missing = sorted(allowed - set(worksheet)) if complete else []
+    if missing:
+        raise invalid(
+            "worksheet",
+            _("Answer every review criterion; missing: %(keys)s") % {"keys": ", ".join(missing)},
+            "required",
+        )
     unknown = sorted(set(worksheet) - allowed)
     if unknown:
         raise invalid(
@@ -335,7 +345,7 @@ def opinion_record(
         raise invalid("verdict", _("Unknown verdict."), "invalid_choice")
     if Opinion.objects.filter(assignment=assignment).exists():
         raise Conflict("opinion_exists", _("You have already given your opinion."))
-    _check_worksheet(application, worksheet or {})
+    _check_worksheet(application, worksheet or {}, complete=worksheet is not None)
     opinion = Opinion.objects.create(
         assignment=assignment, verdict=verdict, comments=comments, worksheet=dict(worksheet or {})
     )

@@ -101,6 +101,9 @@ def test_review_journey(browser, live_server, eager_celery):
         mtab.click("#declare-save")
         mtab.wait_for_load_state()
         mtab.select_option("#opinion-form select[name=verdict]", "approve")
+        # R22: nothing is pre-selected; every criterion of the scope is answered.
+        for select in mtab.query_selector_all("#opinion-form select[name^=c_]"):
+            select.select_option("met")
         mtab.fill("#opinion-form textarea[name=comments]", "风险不高于最低风险，同意。")
         mtab.click("#opinion-save")
         mtab.wait_for_load_state()

@@ -235,6 +235,10 @@ def test_member_worksheet_opens_after_declaration(client, world):
             "c_consent": "met",
             "c_vulnerable": "na",
             "c_data": "met",
+            "c_ai_fairness": "met",
+            "c_ai_transparency": "met",
+            "c_ai_control": "na",
+            "c_biosafety": "met",
         },
     )
     a1.refresh_from_db()
