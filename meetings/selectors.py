@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db import models
@@ -85,11 +85,20 @@ def members_in_term(committee_id: int, on: date) -> list[Membership]:
     )
 
 
+def present_attendance(meeting_id: int) -> list[Attendance]:
+    """Who is present now: attendance intervals not yet ended (R19 per item)."""
+    return list(Attendance.objects.filter(meeting_id=meeting_id, left_at__isnull=True))
+
+
 def present_of(attendance: list[Attendance]) -> list[counting.Present]:
-    return [
-        counting.Present(a.membership_id, a.expertise, a.gender, a.external, a.in_term)
-        for a in attendance
-    ]
+    """Members present among these intervals (one per member; ended intervals don't count)."""
+    seen: dict[int, counting.Present] = {}
+    for a in attendance:
+        if a.left_at is None:
+            seen[a.membership_id] = counting.Present(
+                a.membership_id, a.expertise, a.gender, a.external, a.in_term
+            )
+    return list(seen.values())
 
 
 def allowed_outcomes(application: Application) -> list[str]:
@@ -146,7 +155,7 @@ def item_tally(
     applications) when a board already loaded them."""
     meeting = item.meeting
     if attendance is None:
-        attendance = list(Attendance.objects.filter(meeting_id=meeting.pk))
+        attendance = present_attendance(meeting.pk)
     recused = {r.membership_id for r in item.recusals.all()}
     recused |= conflicted_memberships(item, attendance, conflicted)
     votes = {v.membership_id: v.choice for v in item.votes.all()}
@@ -194,7 +203,9 @@ def _items_queryset() -> models.QuerySet[AgendaItem]:
     )
 
 
-def board(meeting: Meeting, user: User) -> tuple[list[Attendance], list[ItemView]]:
+def board(
+    meeting: Meeting, user: User, *, reports: bool = False
+) -> tuple[list[Attendance], list[ItemView]]:
     """Attendance and every item with what `user` may see of it: a fixed number of queries.
 
     A conflict counts whichever way it was declared (the item, the reviewer assignment, a
@@ -202,11 +213,15 @@ def board(meeting: Meeting, user: User) -> tuple[list[Attendance], list[ItemView
     follow reviews' one policy, plus R20a's rule that a member declares on the item first.
     """
     attendance = list(
-        Attendance.objects.filter(meeting=meeting)
+        Attendance.objects.filter(meeting=meeting, left_at__isnull=True)
         .select_related("membership__user")
         .order_by("role", "id")
     )
-    items = list(_items_queryset().filter(meeting=meeting).order_by("position", "id"))
+    # The pages list R35 reports on the agenda (paginated); they are noted together at closing.
+    queryset = _items_queryset().filter(meeting=meeting)
+    if not reports:
+        queryset = queryset.exclude(kind=ItemKind.REPORT)
+    items = list(queryset.order_by("position", "id"))
     for item in items:
         item.meeting = meeting
     own = own_membership_ids(user, meeting.committee_id)
@@ -269,21 +284,56 @@ def waiting_for_meeting(committee_id: int) -> models.QuerySet[Application]:
     )
 
 
-def simplified_decisions_to_report(meeting: Meeting) -> models.QuerySet[Decision]:
-    """R35: simplified-procedure decisions since the committee's last meeting, not yet reported."""
+def reports_since(meeting: Meeting) -> datetime:
+    """R35's lower bound: the committee's previous (closed) meeting, or for its first meeting
+    the day the committee was established (registered)."""
     last = (
-        Meeting.objects.filter(committee_id=meeting.committee_id, status=Status.CLOSED)
+        Meeting.objects.filter(
+            committee_id=meeting.committee_id,
+            status=Status.CLOSED,
+            starts_at__lt=meeting.starts_at,
+        )
         .exclude(pk=meeting.pk)
         .order_by("-starts_at")
         .values_list("starts_at", flat=True)
         .first()
     )
-    qs = Decision.objects.filter(
-        committee_id=meeting.committee_id, review__procedure=Procedure.SIMPLIFIED
-    ).exclude(pk__in=AgendaItem.objects.exclude(reported_decision=None).values("reported_decision"))
     if last is not None:
-        qs = qs.filter(decided_at__gte=last)
+        return last
+    established = meeting.committee.established_on
+    return timezone.make_aware(datetime.combine(established, time.min))
+
+
+def simplified_decisions_to_report(meeting: Meeting) -> models.QuerySet[Decision]:
+    """R35: simplified-procedure decisions since the committee's previous meeting (or since
+    registration for the first), not yet reported on a live or held meeting's agenda."""
+    reported = AgendaItem.objects.exclude(reported_decision=None).exclude(
+        meeting__status=Status.CANCELLED
+    )
+    qs = Decision.objects.filter(
+        committee_id=meeting.committee_id,
+        review__procedure=Procedure.SIMPLIFIED,
+        decided_at__gte=reports_since(meeting),
+    ).exclude(pk__in=reported.values("reported_decision"))
     return qs.select_related("application__project").order_by("decided_at", "id")
+
+
+def report_items(meeting: Meeting) -> models.QuerySet[AgendaItem]:
+    """The meeting's R35 report items (the agenda page paginates them)."""
+    return (
+        AgendaItem.objects.filter(meeting=meeting, kind=ItemKind.REPORT)
+        .select_related("reported_decision", "application__project")
+        .order_by("position", "id")
+    )
+
+
+def attendance_log(meeting: Meeting) -> list[Attendance]:
+    """Every arrival and departure of the meeting (the console's and the minutes' table)."""
+    return list(
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("membership__user")
+        .order_by("arrived_at", "id")
+    )
 
 
 def latest_minutes(meeting: Meeting) -> Minutes | None:
@@ -295,7 +345,11 @@ def upcoming_for_member(user: User, limit: int = 10) -> list[Meeting]:
     if not ids:
         return []
     return list(
-        Meeting.objects.filter(committee_id__in=ids, status__in=[Status.SCHEDULED, Status.OPEN])
+        Meeting.objects.filter(committee_id__in=ids)
+        .filter(
+            models.Q(status=Status.OPEN)
+            | models.Q(status=Status.SCHEDULED, starts_at__gte=_start_of_today())
+        )
         .select_related("committee")
         .order_by("starts_at", "id")[:limit]
     )
@@ -326,12 +380,19 @@ def next_meeting(user: User) -> Meeting | None:
     ids = officer_committee_ids(user)
     if not ids:
         return None
+    # Only meetings still ahead: scheduled for today or later (a past date never shows).
     return (
-        Meeting.objects.filter(committee_id__in=ids, status__in=[Status.SCHEDULED, Status.OPEN])
+        Meeting.objects.filter(
+            committee_id__in=ids, status=Status.SCHEDULED, starts_at__gte=_start_of_today()
+        )
         .select_related("committee")
         .order_by("starts_at", "id")
         .first()
     )
+
+
+def _start_of_today() -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
 
 
 def waiting_count(user: User) -> int:
