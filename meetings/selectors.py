@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from committees.models import Membership
@@ -19,6 +20,7 @@ from meetings.models import (
     Attendance,
     Consultant,
     Declaration,
+    Excusal,
     Meeting,
     Minutes,
     Recusal,
@@ -47,6 +49,24 @@ def meeting_get_for_user(user: User, pk: int) -> Meeting:
     """One meeting the user may see, or 404."""
     return policies.get_visible_or_404(
         user, Meeting.objects.select_related("committee", "presiding__user"), pk=pk
+    )
+
+
+def meeting_page_for_user(user: User, pk: int) -> Meeting:
+    """The meeting page's meeting, with the number of its R35 report items (one query)."""
+    reports = (
+        AgendaItem.objects.filter(meeting_id=models.OuterRef("pk"), kind=ItemKind.REPORT)
+        .order_by()
+        .values("meeting_id")
+        .annotate(n=models.Count("id"))
+        .values("n")
+    )
+    return policies.get_visible_or_404(
+        user,
+        Meeting.objects.select_related("committee", "presiding__user").annotate(
+            report_count=Coalesce(models.Subquery(reports), 0)
+        ),
+        pk=pk,
     )
 
 
@@ -204,7 +224,11 @@ def _items_queryset() -> models.QuerySet[AgendaItem]:
 
 
 def board(
-    meeting: Meeting, user: User, *, reports: bool = False
+    meeting: Meeting,
+    user: User,
+    *,
+    reports: bool = False,
+    rows: list[Attendance] | None = None,
 ) -> tuple[list[Attendance], list[ItemView]]:
     """Attendance and every item with what `user` may see of it: a fixed number of queries.
 
@@ -212,11 +236,14 @@ def board(
     standing declaration: reviews' one record) and so does being an applicant; the materials
     follow reviews' one policy, plus R20a's rule that a member declares on the item first.
     """
-    attendance = list(
-        Attendance.objects.filter(meeting=meeting, left_at__isnull=True)
-        .select_related("membership__user")
-        .order_by("role", "id")
-    )
+    if rows is not None:  # the meeting's whole attendance log, already read
+        attendance = sorted((a for a in rows if a.left_at is None), key=lambda a: (a.role, a.pk))
+    else:
+        attendance = list(
+            Attendance.objects.filter(meeting=meeting, left_at__isnull=True)
+            .select_related("membership__user")
+            .order_by("role", "id")
+        )
     # The pages list R35 reports on the agenda (paginated); they are noted together at closing.
     queryset = _items_queryset().filter(meeting=meeting)
     if not reports:
@@ -325,6 +352,19 @@ def report_items(meeting: Meeting) -> models.QuerySet[AgendaItem]:
         .select_related("reported_decision", "application__project")
         .order_by("position", "id")
     )
+
+
+def excusals(meeting: Meeting) -> list[Excusal]:
+    return list(
+        Excusal.objects.filter(meeting=meeting).select_related("membership__user").order_by("id")
+    )
+
+
+def absent_members(meeting: Meeting, present: list[Attendance]) -> list[Membership]:
+    """Members in term on the meeting day not present now (the console's arrival choices)."""
+    here = {a.membership_id for a in present}
+    day = meeting_day(meeting)
+    return [m for m in members_in_term(meeting.committee_id, day) if m.pk not in here]
 
 
 def attendance_log(meeting: Meeting) -> list[Attendance]:
