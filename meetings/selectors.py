@@ -360,13 +360,6 @@ def excusals(meeting: Meeting) -> list[Excusal]:
     )
 
 
-def absent_members(meeting: Meeting, present: list[Attendance]) -> list[Membership]:
-    """Members in term on the meeting day not present now (the console's arrival choices)."""
-    here = {a.membership_id for a in present}
-    day = meeting_day(meeting)
-    return [m for m in members_in_term(meeting.committee_id, day) if m.pk not in here]
-
-
 def attendance_log(meeting: Meeting) -> list[Attendance]:
     """Every arrival and departure of the meeting (the console's and the minutes' table)."""
     return list(

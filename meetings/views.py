@@ -90,8 +90,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can": _available(request, meeting),
             "vote_choices": dict(VoteChoice.choices),
             "minutes": selectors.latest_minutes(meeting) if meeting.status == "closed" else None,
-            # Excusals are marked before the meeting; afterwards the minutes list them.
-            "excusals": selectors.excusals(meeting) if meeting.status == "scheduled" else [],
             "reports": getattr(meeting, "report_count", 0),
             "action_forms": actions.MEETINGS.forms(request.user, meeting)
             if may_run(request.user, meeting)
@@ -135,7 +133,9 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
 def console(request: HttpRequest, pk: int) -> HttpResponse:
     """The secretary's live console: attendance, quorum, current item, recusals, tally."""
     meeting = _officer_meeting(request, pk)
-    log = selectors.attendance_log(meeting)
+    scheduled = meeting.status == "scheduled"
+    # Nobody is present before the opening: no attendance to read then.
+    log = [] if scheduled else selectors.attendance_log(meeting)
     attendance, views = selectors.board(meeting, request.user, rows=log)
     current = None
     wanted = request.GET.get("item")
@@ -145,9 +145,12 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
     if current is None:
         current = next((v for v in views if not v.done), views[0] if views else None)
     action_forms = actions.MEETINGS.forms(request.user, meeting)
+    in_term = selectors.members_in_term(meeting.committee_id, selectors.meeting_day(meeting))
     if "open" in action_forms:
-        day = selectors.meeting_day(meeting)
-        action_forms["open"].offer(selectors.members_in_term(meeting.committee_id, day))
+        action_forms["open"].offer(in_term)
+    if "excuse" in action_forms:  # before the meeting, from the same roster read
+        member = action_forms["excuse"].fields["member"]
+        member.choices = [(m.pk, member.label_from_instance(m)) for m in in_term]
     return render(
         request,
         "meetings/console.html",
@@ -159,7 +162,8 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
             "action_forms": action_forms,
             "voters": [a for a in attendance if a.in_term],
             "log": log,
-            "absent": selectors.absent_members(meeting, attendance),
+            "absent": [m for m in in_term if m.pk not in {a.membership_id for a in attendance}],
+            "excusals": selectors.excusals(meeting) if scheduled else [],
             "vote_choices": [(c, VoteChoice(c).label) for c in selectors.item_choices(current.item)]
             if current and current.item.application_id
             else [],

@@ -166,6 +166,7 @@ def test_meeting_as_it_happens_journey(browser, live_server, eager_celery):
         meeting.refresh_from_db()
         assert timezone.localtime(meeting.starts_at).day == 10
         assert Notification.objects.filter(recipient=m[3].user, cause="meeting.reschedule").exists()
+        sec.goto(f"/meetings/{meeting.pk}/console/")
         sec.select_option("#excuse-form select[name=member]", str(m[6].pk))
         sec.fill("#excuse-form input[name=reason]", "出国访问")
         sec.click("#excuse-member")
