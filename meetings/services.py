@@ -150,25 +150,32 @@ def _next_position(meeting: Meeting) -> int:
 
 
 def _sync_reports(meeting: Meeting, actor: User | None) -> list[AgendaItem]:
-    """R35: list simplified-procedure decisions since the last meeting as report items."""
-    added = []
-    for decision in selectors.simplified_decisions_to_report(meeting):
-        project = decision.application.project
-        item = AgendaItem.objects.create(
-            meeting=meeting,
-            position=_next_position(meeting),
-            kind=ItemKind.REPORT,
-            application=decision.application,
-            reported_decision=decision,
-            title=f"{decision.number} {project.title}"[:300],
-        )
-        audit.record(
-            actor=actor,
-            action="agenda.report_add",
-            target=item,
-            after={"decision": decision.number, "rule": "R35"},
-        )
-        added.append(item)
+    """R35: list simplified-procedure decisions since the previous meeting (bounded, see
+    ``selectors.reports_since``) as report items: one insert and one audit row per batch,
+    however many there are."""
+    decisions = list(selectors.simplified_decisions_to_report(meeting))
+    if not decisions:
+        return []
+    start = _next_position(meeting)
+    added = AgendaItem.objects.bulk_create(
+        [
+            AgendaItem(
+                meeting=meeting,
+                position=start + offset,
+                kind=ItemKind.REPORT,
+                application=decision.application,
+                reported_decision=decision,
+                title=f"{decision.number} {decision.application.project.title}"[:300],
+            )
+            for offset, decision in enumerate(decisions)
+        ]
+    )
+    audit.record(
+        actor=actor,
+        action="agenda.report_add",
+        target=meeting,
+        after={"decisions": [d.number for d in decisions], "rule": "R35"},
+    )
     return added
 
 

@@ -556,3 +556,16 @@ def test_next_meeting_is_never_in_the_past(world, client):
         assert selectors.next_meeting(world.secretary) == upcoming  # still today
     with time_machine.travel(at(21, 0, 1), tick=False):
         assert selectors.next_meeting(world.secretary) is None
+
+
+def test_listing_the_reports_takes_the_same_queries_for_few_and_many_r35():
+    counts = []
+    for reports in (1, 2, 40):  # the first run warms the caches (content types)
+        world = build_world()
+        for _ in range(reports):
+            _simplified(world)
+        with CaptureQueriesContext(connection) as ctx:
+            meeting = schedule(world)
+        assert meeting.items.filter(kind="report").count() == reports
+        counts.append(len(ctx.captured_queries))
+    assert counts[1] == counts[2], counts
