@@ -364,3 +364,6 @@ PDF_FONT_FAMILY = env_str("PDF_FONT_FAMILY", "Noto Serif CJK SC, Noto Sans CJK S
 
 # Reminder stages are declared with each deadline kind (ethics.hooks.register_deadline_kind).
 REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 600)
+
+# Meetings open only on their scheduled day (Asia/Shanghai), give or take this many days.
+MEETING_OPEN_TOLERANCE_DAYS = env_int("MEETING_OPEN_TOLERANCE_DAYS", 0)

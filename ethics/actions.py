@@ -107,7 +107,8 @@ class Action:
     allowed: Predicate | None = None
     #: Whether the target's state offers it now (buttons only; the service still decides).
     shown: Callable[[Any], bool] | None = None
-    done: str | Promise = ""
+    #: The success message; or a function of (call, result) when it depends on the result.
+    done: str | Promise | Callable[[Call, Any], str | Promise] = ""
     status: int = 200
     #: False for actions on a collection (create); the target is then the table's parent, if any.
     detail: bool = True
@@ -121,6 +122,10 @@ class Action:
     response_schema: Any = None
     #: Whether the page shows a button for it (internal actions still work through the API).
     on_page: bool = True
+
+    def done_message(self, call: Call, result: Any) -> str:
+        done = self.done
+        return str(done(call, result) if callable(done) else done)
 
     @property
     def attr(self) -> str:
@@ -485,7 +490,7 @@ def page_view(
         except (InputInvalid, Conflict, ValidationError, PermissionDenied) as exc:
             return refused(request, entry, exc, form=form, back=safe_next(request, default))
         if entry.done:
-            messages.success(request, str(entry.done))
+            messages.success(request, entry.done_message(call, result))
         if success is not None:
             return HttpResponseRedirect(success(call, result))
         return HttpResponseRedirect(safe_next(request, default))
@@ -536,7 +541,7 @@ def form_page(
             report(request, exc)
         else:
             if entry.done:
-                messages.success(request, str(entry.done))
+                messages.success(request, entry.done_message(call, result))
             return HttpResponseRedirect(success(call, result))
     response = render_page(form)
     if refusal is not None:

@@ -181,11 +181,69 @@ def _notes(call: Call) -> Any:
 
 
 def _conclude(call: Call) -> Any:
-    return services.item_conclude(item_id=_item(call).pk, actor=call.actor, **call.data)
+    data = {k: v for k, v in call.data.items() if k != "confirm"}
+    return services.item_conclude(item_id=_item(call).pk, actor=call.actor, **data)
 
 
 def _defer(call: Call) -> Any:
     return services.item_defer(item_id=_item(call).pk, reason=call.data["reason"], actor=call.actor)
+
+
+def _concluded_message(_call: Call, item: AgendaItem) -> Any:
+    """A deferral says so ("已暂缓"), never that a conclusion was reached."""
+    if item.status == ItemStatus.DEFERRED:
+        return _("The item was deferred.")
+    return _("The item was concluded.")
+
+
+def _cancel(call: Call) -> Any:
+    return services.meeting_cancel(
+        meeting_id=call.target.pk, reason=call.data["reason"], actor=call.actor
+    )
+
+
+def _reschedule(call: Call) -> Any:
+    return services.meeting_reschedule(
+        meeting_id=call.target.pk,
+        starts_at=call.data["starts_at"],
+        reason=call.data["reason"],
+        actor=call.actor,
+    )
+
+
+def _excuse(call: Call) -> Any:
+    return services.member_excuse(
+        meeting_id=call.target.pk,
+        membership_id=call.data["member"].pk,
+        reason=call.data["reason"],
+        actor=call.actor,
+    )
+
+
+def _arrive(call: Call) -> Any:
+    return services.attendance_arrive(
+        meeting_id=call.target.pk,
+        membership_id=call.data["member"].pk,
+        at=call.data.get("at"),
+        actor=call.actor,
+    )
+
+
+def _depart(call: Call) -> Any:
+    return services.attendance_depart(
+        meeting_id=call.target.pk,
+        membership_id=call.data["member"].pk,
+        at=call.data.get("at"),
+        actor=call.actor,
+    )
+
+
+def _attendance_body(_call: Call, row: Any) -> dict[str, Any]:
+    return {
+        "member": row.membership_id,
+        "arrived_at": row.arrived_at.isoformat(),
+        "left_at": row.left_at.isoformat() if row.left_at else None,
+    }
 
 
 def _remove(call: Call) -> None:
@@ -201,6 +259,7 @@ def _item_body(_call: Call, item: AgendaItem) -> Any:
 
 def _conclusion(_call: Call, item: AgendaItem) -> dict[str, Any]:
     return {
+        "status": item.status,
         "outcome": item.outcome,
         "deferred": item.status == ItemStatus.DEFERRED,
         "tally": item.tally,
@@ -308,6 +367,65 @@ MEETINGS = ActionTable(
             respond=lambda _call, correction: {"text": correction.text},
             response_schema=s.CorrectionOutput,
         ),
+        Action(
+            "cancel",
+            run=_cancel,
+            label=workflow.Action.CANCEL.label,
+            input=forms.CancelForm,
+            allowed=policy("cancel"),
+            shown=_offered(workflow.Action.CANCEL),
+            done=_("The meeting was cancelled; members were notified."),
+        ),
+        Action(
+            "reschedule",
+            run=_reschedule,
+            label=workflow.Action.RESCHEDULE.label,
+            input=forms.RescheduleForm,
+            allowed=policy("reschedule"),
+            shown=_offered(workflow.Action.RESCHEDULE),
+            done=_("The meeting was rescheduled; members were notified."),
+        ),
+        Action(
+            "excuse",
+            run=_excuse,
+            label=workflow.Action.EXCUSE.label,
+            input=forms.ExcuseForm,
+            form_kwargs=_members_kwargs,
+            allowed=policy("excuse"),
+            shown=_offered(workflow.Action.EXCUSE),
+            done=_("The member was excused."),
+            status=201,
+            url_path="excusals",
+            respond=lambda _call, e: {"member": e.membership_id, "reason": e.reason},
+            response_schema=s.ExcusalOutput,
+        ),
+        Action(
+            "arrive",
+            run=_arrive,
+            label=_("Record an arrival"),
+            input=forms.AttendForm,
+            form_kwargs=_members_kwargs,
+            allowed=policy("attend"),
+            shown=_offered(workflow.Action.ATTEND),
+            done=_("The arrival was recorded."),
+            status=201,
+            url_path="arrivals",
+            respond=_attendance_body,
+            response_schema=s.AttendanceOutput,
+        ),
+        Action(
+            "depart",
+            run=_depart,
+            label=_("Record a departure"),
+            input=forms.AttendForm,
+            form_kwargs=_members_kwargs,
+            allowed=policy("attend"),
+            shown=_offered(workflow.Action.ATTEND),
+            done=_("The departure was recorded."),
+            url_path="departures",
+            respond=_attendance_body,
+            response_schema=s.AttendanceOutput,
+        ),
         # --- one agenda item ---
         Action(
             "declare",
@@ -385,7 +503,7 @@ MEETINGS = ActionTable(
             input=forms.ConcludeForm,
             allowed=policy("record"),
             shown=_offered(workflow.Action.RECORD),
-            done=_("The item was concluded."),
+            done=_concluded_message,
             url_path=f"{ITEM}/conclude",
             respond=_conclusion,
             response_schema=s.ItemConcludeOutput,

@@ -7,6 +7,7 @@ from meetings.models import (
     AgendaItem,
     Attendance,
     Consultant,
+    Excusal,
     Meeting,
     Minutes,
     MinutesCorrection,
@@ -43,7 +44,15 @@ class AgendaItemAdmin(ReadOnlyAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(ReadOnlyAdmin):
-    list_display = ["meeting", "membership", "role", "expertise", "external", "in_term"]
+    list_display = [
+        "meeting", "membership", "role", "expertise", "external", "in_term", "arrived_at", "left_at",
+    ]  # fmt: skip
+    list_select_related = ["meeting__committee", "membership__user", "membership__committee"]
+
+
+@admin.register(Excusal)
+class ExcusalAdmin(ReadOnlyAdmin):
+    list_display = ["meeting", "membership", "reason", "recorded_at"]
     list_select_related = ["meeting__committee", "membership__user", "membership__committee"]
 
 

@@ -29,10 +29,11 @@ PAST_NOTES = [
 
 
 def _past_meeting(committee: Committee, secretary: User) -> Meeting:
-    """Two days ago: other business only, discussed, noted and closed with its minutes."""
+    """Earlier today (a meeting opens only on its day): other business only, discussed, noted
+    and closed with its minutes."""
     meeting = services.meeting_schedule(
         committee=committee,
-        starts_at=timezone.now() - timedelta(days=2),
+        starts_at=timezone.localtime().replace(hour=8, minute=30, second=0, microsecond=0),
         actor=secretary,
         place="行政楼三层第一会议室",
         title="2026年第1次委员会会议",

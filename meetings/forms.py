@@ -175,7 +175,42 @@ class NotesForm(forms.Form):
     )
 
 
+class _ConfirmInput(forms.CheckboxInput):
+    """Hands the posted text to the field as it is (Django's checkbox would read any text as
+    "on")."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name, False)
+
+
+class ConfirmField(forms.BooleanField):
+    """An explicit yes: the page's checkbox ("1"/"on"), the API's ``"confirm": true``. Missing,
+    false or anything else is refused (400), never read as yes."""
+
+    widget = _ConfirmInput
+    YES = frozenset({"1", "on", "true", "True", "yes"})
+
+    def to_python(self, value: Any) -> bool:
+        if value is True or (isinstance(value, str) and value in self.YES):
+            return True
+        if value in (None, "", False):
+            return False
+        if isinstance(value, str) and value.lower() in ("0", "false", "off", "no"):
+            return False
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+def _confirm_field(label: Any, message: Any) -> ConfirmField:
+    return ConfirmField(
+        label=label, required=True, error_messages={"required": message, "invalid": message}
+    )
+
+
 class ConcludeForm(forms.Form):
+    confirm = _confirm_field(
+        _("I confirm: conclude this item with the tally as it stands"),
+        _("Confirm that you want to conclude this item."),
+    )
     conditions = forms.CharField(
         label=_("Modifications required"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -189,6 +224,44 @@ class ConcludeForm(forms.Form):
 
 class DeferForm(forms.Form):
     reason = forms.CharField(label=_("Reason for deferring"))
+    confirm = _confirm_field(
+        _("I confirm: defer this item"), _("Confirm that you want to defer this item.")
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for cancelling"), max_length=2000)
+
+
+class RescheduleForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("New date and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reason = forms.CharField(label=_("Reason for rescheduling"), max_length=2000)
+
+
+class ExcuseForm(forms.Form):
+    member = MemberField(queryset=None, label=_("Member"))
+    reason = forms.CharField(label=_("Reason for the absence"), max_length=2000)
+
+    def __init__(self, *args: Any, members: QuerySet[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+
+class AttendForm(forms.Form):
+    """An arrival or a departure at ``at`` (default: the moment it is posted)."""
+
+    member = MemberField(queryset=None, label=_("Member"))
+    at = forms.DateTimeField(
+        label=_("Time"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def __init__(self, *args: Any, members: QuerySet[Membership], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
 
 
 class CorrectionForm(forms.Form):

@@ -11,8 +11,17 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from committees.models import Membership
 from ethics import pdf, regulations
-from meetings.models import AgendaItem, Attendance, Consultant, Minutes, MinutesCorrection, Recusal
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Consultant,
+    Excusal,
+    Minutes,
+    MinutesCorrection,
+    Recusal,
+)
 from meetings.workflow import ItemKind
 
 
@@ -40,6 +49,22 @@ def _categories(row: Attendance) -> list[str]:
     ]
 
 
+def _presence(meeting: Any, rows: list[Attendance]) -> list[dict[str, Any]]:
+    """One line per member present at any time, with each arrival and departure (a departure
+    left open ends at the closing)."""
+    by_member: dict[int, dict[str, Any]] = {}
+    for row in sorted(rows, key=lambda r: (r.arrived_at, r.pk)):
+        entry = by_member.setdefault(row.membership_id, {"row": row, "intervals": []})
+        left = row.left_at
+        entry["intervals"].append(
+            (
+                timezone.localtime(row.arrived_at),
+                timezone.localtime(left) if left else None,
+            )
+        )
+    return list(by_member.values())
+
+
 def context(minutes: Minutes) -> dict[str, Any]:
     meeting = minutes.meeting
     attendance = list(
@@ -47,6 +72,26 @@ def context(minutes: Minutes) -> dict[str, Any]:
         .select_related("membership__user")
         .order_by("role", "id")
     )
+    presence = _presence(meeting, attendance)
+    attended = {entry["row"].membership_id for entry in presence}
+    excused = [
+        e
+        for e in Excusal.objects.filter(meeting=meeting)
+        .select_related("membership__user")
+        .order_by("id")
+        if e.membership_id not in attended
+    ]
+    excused_ids = {e.membership_id for e in excused}
+    day = timezone.localtime(meeting.starts_at).date()
+    absent = [
+        m
+        for m in Membership.objects.in_office(on=day)
+        .voting()
+        .filter(committee_id=meeting.committee_id)
+        .select_related("user")
+        .order_by("role", "id")
+        if m.pk not in attended and m.pk not in excused_ids
+    ]
     items = list(
         AgendaItem.objects.filter(meeting=meeting)
         .select_related("application__project", "decision", "reported_decision")
@@ -85,7 +130,15 @@ def context(minutes: Minutes) -> dict[str, Any]:
         "version": minutes.version,
         "committee": meeting.committee.name,
         "starts_at": meeting.starts_at,
-        "present": [a.membership_id for a in attendance],
+        "present": sorted(attended),
+        "intervals": [
+            [a.membership_id, a.arrived_at, a.left_at]
+            for a in sorted(attendance, key=lambda a: a.pk)
+        ],
+        "absent": [m.pk for m in absent],
+        "excused": [[e.membership_id, e.reason] for e in excused],
+        "opened_at": meeting.opened_at,
+        "closed_at": meeting.closed_at,
         "presiding": presiding.pk if presiding else None,
         "items": [
             {"id": r["item"].pk, "status": r["item"].status, "outcome": r["item"].outcome,
@@ -99,8 +152,12 @@ def context(minutes: Minutes) -> dict[str, Any]:
         "committee": meeting.committee,
         "minutes": minutes,
         "starts_at": timezone.localtime(meeting.starts_at),
+        # The minutes' start and end are the actual opening and closing.
+        "opened_at": timezone.localtime(meeting.opened_at) if meeting.opened_at else None,
         "closed_at": timezone.localtime(meeting.closed_at) if meeting.closed_at else None,
-        "attendance": [(row, _categories(row)) for row in attendance],
+        "attendance": [(e["row"], _categories(e["row"]), e["intervals"]) for e in presence],
+        "absent": absent,
+        "excused": excused,
         "presiding": presiding,
         "rows": rows,
         "corrections": corrections,

@@ -8,6 +8,7 @@ rows (R60).
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -54,6 +55,8 @@ class Meeting(CreatedBy):
     notice_sent_at = models.DateTimeField(_("notice sent at"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -138,7 +141,9 @@ class AgendaItem(models.Model):
 
 
 class Attendance(models.Model):
-    """A member present at the opening, with the categories as they stood that day (R19)."""
+    """One interval of a member's presence (R19): arrived at ``arrived_at``, left at ``left_at``
+    (still there while it is empty), with the categories as they stood that day. A member who
+    leaves and comes back has several rows; present at time t = arrived and not departed."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="attendance")
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
@@ -148,13 +153,45 @@ class Attendance(models.Model):
     external = models.BooleanField(_("external"), default=False)
     in_term = models.BooleanField(_("in term"), default=True)
     recorded_at = models.DateTimeField(default=timezone.now)
+    arrived_at = models.DateTimeField(_("arrived at"), default=timezone.now)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
 
     class Meta:
         ordering = ["meeting", "id"]
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "membership"], name="attendance_once")
+            models.UniqueConstraint(
+                fields=["meeting", "membership"],
+                condition=Q(left_at__isnull=True),
+                name="attendance_present_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} · {self.membership_id}"
+
+    def present_at(self, moment: datetime) -> bool:
+        return self.arrived_at <= moment and (self.left_at is None or self.left_at > moment)
+
+
+class Excusal(models.Model):
+    """A member excused from a meeting before it opens, with the reason (listed in the minutes)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="excusals")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "id"]
+        verbose_name = _("excused absence")
+        verbose_name_plural = _("excused absences")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "membership"], name="excusal_once")
         ]
 
     def __str__(self) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db import models
 from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from committees.models import Membership
@@ -19,6 +20,7 @@ from meetings.models import (
     Attendance,
     Consultant,
     Declaration,
+    Excusal,
     Meeting,
     Minutes,
     Recusal,
@@ -47,6 +49,24 @@ def meeting_get_for_user(user: User, pk: int) -> Meeting:
     """One meeting the user may see, or 404."""
     return policies.get_visible_or_404(
         user, Meeting.objects.select_related("committee", "presiding__user"), pk=pk
+    )
+
+
+def meeting_page_for_user(user: User, pk: int) -> Meeting:
+    """The meeting page's meeting, with the number of its R35 report items (one query)."""
+    reports = (
+        AgendaItem.objects.filter(meeting_id=models.OuterRef("pk"), kind=ItemKind.REPORT)
+        .order_by()
+        .values("meeting_id")
+        .annotate(n=models.Count("id"))
+        .values("n")
+    )
+    return policies.get_visible_or_404(
+        user,
+        Meeting.objects.select_related("committee", "presiding__user").annotate(
+            report_count=Coalesce(models.Subquery(reports), 0)
+        ),
+        pk=pk,
     )
 
 
@@ -85,11 +105,20 @@ def members_in_term(committee_id: int, on: date) -> list[Membership]:
     )
 
 
+def present_attendance(meeting_id: int) -> list[Attendance]:
+    """Who is present now: attendance intervals not yet ended (R19 per item)."""
+    return list(Attendance.objects.filter(meeting_id=meeting_id, left_at__isnull=True))
+
+
 def present_of(attendance: list[Attendance]) -> list[counting.Present]:
-    return [
-        counting.Present(a.membership_id, a.expertise, a.gender, a.external, a.in_term)
-        for a in attendance
-    ]
+    """Members present among these intervals (one per member; ended intervals don't count)."""
+    seen: dict[int, counting.Present] = {}
+    for a in attendance:
+        if a.left_at is None:
+            seen[a.membership_id] = counting.Present(
+                a.membership_id, a.expertise, a.gender, a.external, a.in_term
+            )
+    return list(seen.values())
 
 
 def allowed_outcomes(application: Application) -> list[str]:
@@ -146,7 +175,7 @@ def item_tally(
     applications) when a board already loaded them."""
     meeting = item.meeting
     if attendance is None:
-        attendance = list(Attendance.objects.filter(meeting_id=meeting.pk))
+        attendance = present_attendance(meeting.pk)
     recused = {r.membership_id for r in item.recusals.all()}
     recused |= conflicted_memberships(item, attendance, conflicted)
     votes = {v.membership_id: v.choice for v in item.votes.all()}
@@ -194,19 +223,32 @@ def _items_queryset() -> models.QuerySet[AgendaItem]:
     )
 
 
-def board(meeting: Meeting, user: User) -> tuple[list[Attendance], list[ItemView]]:
+def board(
+    meeting: Meeting,
+    user: User,
+    *,
+    reports: bool = False,
+    rows: list[Attendance] | None = None,
+) -> tuple[list[Attendance], list[ItemView]]:
     """Attendance and every item with what `user` may see of it: a fixed number of queries.
 
     A conflict counts whichever way it was declared (the item, the reviewer assignment, a
     standing declaration: reviews' one record) and so does being an applicant; the materials
     follow reviews' one policy, plus R20a's rule that a member declares on the item first.
     """
-    attendance = list(
-        Attendance.objects.filter(meeting=meeting)
-        .select_related("membership__user")
-        .order_by("role", "id")
-    )
-    items = list(_items_queryset().filter(meeting=meeting).order_by("position", "id"))
+    if rows is not None:  # the meeting's whole attendance log, already read
+        attendance = sorted((a for a in rows if a.left_at is None), key=lambda a: (a.role, a.pk))
+    else:
+        attendance = list(
+            Attendance.objects.filter(meeting=meeting, left_at__isnull=True)
+            .select_related("membership__user")
+            .order_by("role", "id")
+        )
+    # The pages list R35 reports on the agenda (paginated); they are noted together at closing.
+    queryset = _items_queryset().filter(meeting=meeting)
+    if not reports:
+        queryset = queryset.exclude(kind=ItemKind.REPORT)
+    items = list(queryset.order_by("position", "id"))
     for item in items:
         item.meeting = meeting
     own = own_membership_ids(user, meeting.committee_id)
@@ -269,21 +311,62 @@ def waiting_for_meeting(committee_id: int) -> models.QuerySet[Application]:
     )
 
 
-def simplified_decisions_to_report(meeting: Meeting) -> models.QuerySet[Decision]:
-    """R35: simplified-procedure decisions since the committee's last meeting, not yet reported."""
+def reports_since(meeting: Meeting) -> datetime:
+    """R35's lower bound: the committee's previous (closed) meeting, or for its first meeting
+    the day the committee was established (registered)."""
     last = (
-        Meeting.objects.filter(committee_id=meeting.committee_id, status=Status.CLOSED)
+        Meeting.objects.filter(
+            committee_id=meeting.committee_id,
+            status=Status.CLOSED,
+            starts_at__lt=meeting.starts_at,
+        )
         .exclude(pk=meeting.pk)
         .order_by("-starts_at")
         .values_list("starts_at", flat=True)
         .first()
     )
-    qs = Decision.objects.filter(
-        committee_id=meeting.committee_id, review__procedure=Procedure.SIMPLIFIED
-    ).exclude(pk__in=AgendaItem.objects.exclude(reported_decision=None).values("reported_decision"))
     if last is not None:
-        qs = qs.filter(decided_at__gte=last)
+        return last
+    established = meeting.committee.established_on
+    return timezone.make_aware(datetime.combine(established, time.min))
+
+
+def simplified_decisions_to_report(meeting: Meeting) -> models.QuerySet[Decision]:
+    """R35: simplified-procedure decisions since the committee's previous meeting (or since
+    registration for the first), not yet reported on a live or held meeting's agenda."""
+    reported = AgendaItem.objects.exclude(reported_decision=None).exclude(
+        meeting__status=Status.CANCELLED
+    )
+    qs = Decision.objects.filter(
+        committee_id=meeting.committee_id,
+        review__procedure=Procedure.SIMPLIFIED,
+        decided_at__gte=reports_since(meeting),
+    ).exclude(pk__in=reported.values("reported_decision"))
     return qs.select_related("application__project").order_by("decided_at", "id")
+
+
+def report_items(meeting: Meeting) -> models.QuerySet[AgendaItem]:
+    """The meeting's R35 report items (the agenda page paginates them)."""
+    return (
+        AgendaItem.objects.filter(meeting=meeting, kind=ItemKind.REPORT)
+        .select_related("reported_decision", "application__project")
+        .order_by("position", "id")
+    )
+
+
+def excusals(meeting: Meeting) -> list[Excusal]:
+    return list(
+        Excusal.objects.filter(meeting=meeting).select_related("membership__user").order_by("id")
+    )
+
+
+def attendance_log(meeting: Meeting) -> list[Attendance]:
+    """Every arrival and departure of the meeting (the console's and the minutes' table)."""
+    return list(
+        Attendance.objects.filter(meeting=meeting)
+        .select_related("membership__user")
+        .order_by("arrived_at", "id")
+    )
 
 
 def latest_minutes(meeting: Meeting) -> Minutes | None:
@@ -295,7 +378,11 @@ def upcoming_for_member(user: User, limit: int = 10) -> list[Meeting]:
     if not ids:
         return []
     return list(
-        Meeting.objects.filter(committee_id__in=ids, status__in=[Status.SCHEDULED, Status.OPEN])
+        Meeting.objects.filter(committee_id__in=ids)
+        .filter(
+            models.Q(status=Status.OPEN)
+            | models.Q(status=Status.SCHEDULED, starts_at__gte=_start_of_today())
+        )
         .select_related("committee")
         .order_by("starts_at", "id")[:limit]
     )
@@ -326,12 +413,19 @@ def next_meeting(user: User) -> Meeting | None:
     ids = officer_committee_ids(user)
     if not ids:
         return None
+    # Only meetings still ahead: scheduled for today or later (a past date never shows).
     return (
-        Meeting.objects.filter(committee_id__in=ids, status__in=[Status.SCHEDULED, Status.OPEN])
+        Meeting.objects.filter(
+            committee_id__in=ids, status=Status.SCHEDULED, starts_at__gte=_start_of_today()
+        )
         .select_related("committee")
         .order_by("starts_at", "id")
         .first()
     )
+
+
+def _start_of_today() -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
 
 
 def waiting_count(user: User) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -34,6 +35,7 @@ from meetings.models import (
     Attendance,
     Consultant,
     Declaration,
+    Excusal,
     Meeting,
     Minutes,
     MinutesCorrection,
@@ -129,6 +131,7 @@ def meeting_schedule(
     """Schedule a meeting; video meetings only with video-meeting rules on file (R21)."""
     meeting = Meeting(committee=committee, starts_at=starts_at, mode=mode)
     require(actor, "create", meeting)
+    _refuse_past(starts_at)
     _check_mode(committee, mode)
     if mode == Mode.VIDEO and not video_link:
         raise invalid("video_link", _("A video meeting needs its link."), "required")
@@ -153,25 +156,32 @@ def _next_position(meeting: Meeting) -> int:
 
 
 def _sync_reports(meeting: Meeting, actor: User | None) -> list[AgendaItem]:
-    """R35: list simplified-procedure decisions since the last meeting as report items."""
-    added = []
-    for decision in selectors.simplified_decisions_to_report(meeting):
-        project = decision.application.project
-        item = AgendaItem.objects.create(
-            meeting=meeting,
-            position=_next_position(meeting),
-            kind=ItemKind.REPORT,
-            application=decision.application,
-            reported_decision=decision,
-            title=f"{decision.number} {project.title}"[:300],
-        )
-        audit.record(
-            actor=actor,
-            action="agenda.report_add",
-            target=item,
-            after={"decision": decision.number, "rule": "R35"},
-        )
-        added.append(item)
+    """R35: list simplified-procedure decisions since the previous meeting (bounded, see
+    ``selectors.reports_since``) as report items: one insert and one audit row per batch,
+    however many there are."""
+    decisions = list(selectors.simplified_decisions_to_report(meeting))
+    if not decisions:
+        return []
+    start = _next_position(meeting)
+    added = AgendaItem.objects.bulk_create(
+        [
+            AgendaItem(
+                meeting=meeting,
+                position=start + offset,
+                kind=ItemKind.REPORT,
+                application=decision.application,
+                reported_decision=decision,
+                title=f"{decision.number} {decision.application.project.title}"[:300],
+            )
+            for offset, decision in enumerate(decisions)
+        ]
+    )
+    audit.record(
+        actor=actor,
+        action="agenda.report_add",
+        target=meeting,
+        after={"decisions": [d.number for d in decisions], "rule": "R35"},
+    )
     return added
 
 
@@ -330,6 +340,129 @@ def notice_send(*, meeting_id: int, actor: User) -> Meeting:
     return meeting
 
 
+# --- cancelling, rescheduling, excusing (before the meeting) -----------------------------------
+
+
+def _refuse_past(starts_at: datetime, field: str = "starts_at") -> None:
+    """No meeting in the past: a day before today (Asia/Shanghai) is refused (400); today is
+    fine, the meeting may still open today."""
+    if timezone.localtime(starts_at).date() < timezone.localdate():
+        raise invalid(field, _("A meeting cannot be scheduled in the past."), "past")
+
+
+def _when(meeting: Meeting) -> str:
+    return f"{timezone.localtime(meeting.starts_at):%Y-%m-%d %H:%M}"
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting_id: int, reason: str, actor: User) -> Meeting:
+    """Cancel a scheduled meeting with a reason; members are notified and its pending agenda
+    items go back to the queue (``selectors.waiting_for_meeting`` and the R35 reports count
+    only live meetings' agendas), ready for another meeting."""
+    meeting = _lock_meeting(meeting_id)
+    new = workflow.next_status(meeting.status, Action.CANCEL)
+    require(actor, "cancel", meeting)
+    if not reason.strip():
+        raise invalid("reason", _("Give the reason for cancelling."), "required")
+    returned = list(
+        AgendaItem.objects.filter(meeting=meeting, status=ItemStatus.PENDING)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+    )
+    meeting.status = new
+    meeting.cancelled_at = timezone.now()
+    meeting.cancel_reason = reason.strip()
+    meeting.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    audit.record(
+        actor=actor,
+        action="meeting.cancel",
+        target=meeting,
+        before={"status": Status.SCHEDULED},
+        after={"status": new, "items_returned": returned},
+        reason=meeting.cancel_reason,
+    )
+    kernel.notify(
+        recipients=_members(meeting.committee_id),
+        title=_("Meeting of %(committee)s on %(when)s is cancelled: %(reason)s"),
+        params={
+            "committee": meeting.committee.name,
+            "when": _when(meeting),
+            "reason": meeting.cancel_reason,
+        },
+        url=_meeting_url(meeting),
+        cause="meeting.cancel",
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_reschedule(
+    *, meeting_id: int, starts_at: datetime, reason: str, actor: User
+) -> Meeting:
+    """Move a scheduled meeting to another time (not in the past) with a reason; members are
+    notified. Its agenda moves with it."""
+    meeting = _lock_meeting(meeting_id)
+    workflow.next_status(meeting.status, Action.RESCHEDULE)
+    require(actor, "reschedule", meeting)
+    if not reason.strip():
+        raise invalid("reason", _("Give the reason for rescheduling."), "required")
+    _refuse_past(starts_at)
+    before = _when(meeting)
+    previous = meeting.starts_at
+    meeting.starts_at = starts_at
+    meeting.save(update_fields=["starts_at"])
+    audit.record(
+        actor=actor,
+        action="meeting.reschedule",
+        target=meeting,
+        before={"starts_at": previous},
+        after={"starts_at": starts_at},
+        reason=reason.strip(),
+    )
+    kernel.notify(
+        recipients=_members(meeting.committee_id),
+        title=_("Meeting of %(committee)s moved from %(before)s to %(when)s: %(reason)s"),
+        params={
+            "committee": meeting.committee.name,
+            "before": before,
+            "when": _when(meeting),
+            "reason": reason.strip(),
+        },
+        url=_meeting_url(meeting),
+        cause="meeting.reschedule",
+    )
+    return meeting
+
+
+@transaction.atomic
+def member_excuse(*, meeting_id: int, membership_id: int, reason: str, actor: User) -> Excusal:
+    """Mark a member excused from a scheduled meeting, with the reason (in the minutes)."""
+    meeting = _lock_meeting(meeting_id)
+    workflow.next_status(meeting.status, Action.EXCUSE)
+    require(actor, "excuse", meeting)
+    membership = (
+        Membership.objects.voting()
+        .filter(pk=membership_id, committee_id=meeting.committee_id)
+        .first()
+    )
+    if membership is None:
+        raise invalid("member", _("Not a member of this committee."), "invalid")
+    if not reason.strip():
+        raise invalid("reason", _("Give the reason for the absence."), "required")
+    if Excusal.objects.filter(meeting=meeting, membership=membership).exists():
+        raise Conflict("already_excused", _("This member is already excused."))
+    excusal = Excusal.objects.create(
+        meeting=meeting, membership=membership, reason=reason.strip(), recorded_by=actor
+    )
+    audit.record(
+        actor=actor,
+        action="meeting.excuse",
+        target=meeting,
+        after={"member": membership.pk, "reason": excusal.reason},
+    )
+    return excusal
+
+
 # --- declarations (R20a) ----------------------------------------------------------------------
 
 
@@ -449,6 +582,7 @@ def meeting_open(
     meeting = _lock_meeting(meeting_id)
     new = workflow.next_status(meeting.status, Action.OPEN)
     require(actor, "open", meeting)
+    _refuse_wrong_day(meeting)
     _check_mode(meeting.committee, meeting.mode)
     day = selectors.meeting_day(meeting)
     ids = sorted({int(pk) for pk in present})
@@ -477,25 +611,13 @@ def meeting_open(
     problems = regulations.quorum_problems(attendees, rules=rules)
     if problems:
         raise _conflict_from(problems, "no_quorum", _("The meeting has no quorum."))
-    Attendance.objects.bulk_create(
-        [
-            Attendance(
-                meeting=meeting,
-                membership=m,
-                role=m.role,
-                expertise=m.expertise,
-                gender=m.gender,
-                external=m.external,
-                in_term=m.in_term(day),
-            )
-            for m in memberships
-        ]
-    )
+    now = timezone.now()
+    Attendance.objects.bulk_create([_arrival(meeting, m, day, now) for m in memberships])
     meeting.status = new
     meeting.presiding = chosen
     meeting.designation = designation.strip()
     meeting.members_total = len(selectors.members_in_term(meeting.committee_id, day))
-    meeting.opened_at = timezone.now()
+    meeting.opened_at = now
     meeting.save()
     warnings = regulations.quorum_warnings(attendees, rules=rules)
     audit.record(
@@ -518,6 +640,126 @@ def meeting_open(
 
 def selectors_committee_rules(committee: Committee) -> regulations.RuleSet:
     return regulations.combined(committee.regime_codes)
+
+
+def _refuse_wrong_day(meeting: Meeting) -> None:
+    """A meeting opens only on its scheduled day (Asia/Shanghai), give or take
+    ``settings.MEETING_OPEN_TOLERANCE_DAYS`` (default 0); otherwise reschedule it (409)."""
+    tolerance = int(getattr(settings, "MEETING_OPEN_TOLERANCE_DAYS", 0) or 0)
+    day = selectors.meeting_day(meeting)
+    today = timezone.localdate()
+    if abs((today - day).days) > tolerance:
+        raise Conflict(
+            "too_early" if today < day else "too_late",
+            _("The meeting opens on its scheduled day, %(day)s; today is %(today)s.")
+            % {"day": day.isoformat(), "today": today.isoformat()},
+            problems=[
+                {
+                    "code": "not_meeting_day",
+                    "day": day.isoformat(),
+                    "today": today.isoformat(),
+                    "tolerance_days": tolerance,
+                }
+            ],
+        )
+
+
+# --- arrivals and departures (R19) --------------------------------------------------------------
+
+
+def _arrival(meeting: Meeting, m: Membership, day: Any, at: datetime) -> Attendance:
+    return Attendance(
+        meeting=meeting,
+        membership=m,
+        role=m.role,
+        expertise=m.expertise,
+        gender=m.gender,
+        external=m.external,
+        in_term=m.in_term(day),
+        arrived_at=at,
+        recorded_at=at,
+    )
+
+
+def _attending_member(meeting: Meeting, membership_id: int) -> Membership:
+    membership = (
+        Membership.objects.voting()
+        .filter(pk=membership_id, committee_id=meeting.committee_id)
+        .first()
+    )
+    if membership is None:
+        raise invalid("member", _("Not a member of this committee."), "invalid")
+    return membership
+
+
+def _moment(meeting: Meeting, at: datetime | None, after: datetime | None) -> datetime:
+    """When an arrival or departure happened: now by default; never in the future, before the
+    opening or before the member's previous arrival or departure (400)."""
+    now = timezone.now()
+    if at is None:
+        return now
+    floors = [t for t in (meeting.opened_at, after) if t is not None]
+    floor = max(floors) if floors else None
+    if at > now or (floor is not None and at < floor):
+        raise invalid(
+            "at",
+            _("The time must lie between the opening (or the last movement) and now."),
+            "out_of_range",
+        )
+    return at
+
+
+@transaction.atomic
+def attendance_arrive(
+    *, meeting_id: int, membership_id: int, actor: User, at: datetime | None = None
+) -> Attendance:
+    """A member arrives after the opening (or comes back): a new interval from `at` (now)."""
+    meeting = _lock_meeting(meeting_id)
+    workflow.next_status(meeting.status, Action.ATTEND)
+    require(actor, "attend", meeting)
+    membership = _attending_member(meeting, membership_id)
+    rows = Attendance.objects.filter(meeting=meeting, membership=membership)
+    if rows.filter(left_at__isnull=True).exists():
+        raise Conflict("already_present", _("This member is already present."))
+    last_left = rows.order_by("-left_at").values_list("left_at", flat=True).first()
+    moment = _moment(meeting, at, last_left)
+    row = _arrival(meeting, membership, selectors.meeting_day(meeting), moment)
+    row.save()
+    audit.record(
+        actor=actor,
+        action="attendance.arrive",
+        target=meeting,
+        after={"member": membership.pk, "at": row.arrived_at, "rule": "R19"},
+    )
+    return row
+
+
+@transaction.atomic
+def attendance_depart(
+    *, meeting_id: int, membership_id: int, actor: User, at: datetime | None = None
+) -> Attendance:
+    """A member leaves: the open interval ends at `at` (now); items decided later count
+    without them (R19)."""
+    meeting = _lock_meeting(meeting_id)
+    workflow.next_status(meeting.status, Action.ATTEND)
+    require(actor, "attend", meeting)
+    membership = _attending_member(meeting, membership_id)
+    row = (
+        Attendance.objects.select_for_update()
+        .filter(meeting=meeting, membership=membership, left_at__isnull=True)
+        .first()
+    )
+    if row is None:
+        raise Conflict("not_present", _("This member is not present."), rule="R19")
+    row.left_at = _moment(meeting, at, row.arrived_at)
+    row.save(update_fields=["left_at"])
+    audit.record(
+        actor=actor,
+        action="attendance.depart",
+        target=meeting,
+        after={"member": membership.pk, "at": row.left_at, "rule": "R19"},
+    )
+    return row
 
 
 # --- during the meeting: consultants, recusals, votes (R20, R20a, R24) -------------------------
@@ -632,7 +874,7 @@ def vote_cast(*, item_id: int, choice: str, actor: User, membership_id: int | No
     own = membership.user_id == actor.pk
     if choice not in selectors.item_choices(item):
         raise invalid("choice", _("This choice is not possible for this item."), "invalid_choice")
-    attendance = list(Attendance.objects.filter(meeting_id=item.meeting_id))
+    attendance = selectors.present_attendance(item.meeting_id)
     present = next((a for a in attendance if a.membership_id == membership.pk), None)
     if present is None or not present.in_term:
         raise Conflict("not_present", _("Only members present and in term vote."), rule="R19")
@@ -689,6 +931,35 @@ def item_note(*, item_id: int, notes: str, actor: User) -> AgendaItem:
 
 
 # --- conclusion (R23, R24, N4) ----------------------------------------------------------------
+
+
+def _item_quorum_conflict(item: AgendaItem, tally: counting.Tally) -> Conflict:
+    """R19 at the moment the item is decided: members present now (arrivals and departures),
+    less the recused; 409 with the rule and the counts."""
+    departed = (
+        Attendance.objects.filter(meeting_id=item.meeting_id, left_at__isnull=False)
+        .exclude(
+            membership_id__in=Attendance.objects.filter(
+                meeting_id=item.meeting_id, left_at__isnull=True
+            ).values("membership_id")
+        )
+        .values("membership_id")
+        .distinct()
+        .count()
+    )
+    counts = {"present": tally.present, "recused": tally.recused, "departed": departed}
+    problems = [p.as_dict() for p in tally.quorum_problems]
+    problems.append({"code": "counts", "rule": "R19", **{k: str(v) for k, v in counts.items()}})
+    return Conflict(
+        "no_quorum",
+        _(
+            "This item has no quorum now (R19): %(present)s members present and not recused, "
+            "%(recused)s recused, %(departed)s left the meeting."
+        )
+        % counts,
+        rule="R19",
+        problems=problems,
+    )
 
 
 def _tally_for_decision(item: AgendaItem, tally: counting.Tally) -> dict[str, Any]:
@@ -773,9 +1044,7 @@ def item_conclude(
         return item
     tally = selectors.item_tally(item)
     if not tally.quorate:
-        raise _conflict_from(
-            tally.quorum_problems, "no_quorum", _("This item has no quorum after recusals.")
-        )
+        raise _item_quorum_conflict(item, tally)
     rules = selectors.item_rules(item)
     outcome = tally.adopted
     if outcome is not None:
@@ -854,6 +1123,7 @@ def meeting_close(*, meeting_id: int, actor: User) -> Meeting:
     require(actor, "close", meeting)
     pending = list(
         AgendaItem.objects.filter(meeting=meeting)
+        .exclude(kind=ItemKind.REPORT)
         .exclude(status__in=workflow.DONE_ITEM_STATUSES)
         .order_by("position")
     )
@@ -868,6 +1138,7 @@ def meeting_close(*, meeting_id: int, actor: User) -> Meeting:
     meeting.status = new
     meeting.closed_at = timezone.now()
     meeting.save(update_fields=["status", "closed_at"])
+    _note_reports(meeting, actor)
     minutes = Minutes.objects.create(meeting=meeting, version=1)
     audit.record(
         actor=actor, action="meeting.close", target=meeting, before={"status": Status.OPEN},
@@ -875,6 +1146,25 @@ def meeting_close(*, meeting_id: int, actor: User) -> Meeting:
     )  # fmt: skip
     jobs.enqueue("meetings.render_minutes", minutes_id=minutes.pk)
     return meeting
+
+
+def _note_reports(meeting: Meeting, actor: User) -> None:
+    """R35: the simplified decisions reported to the meeting are noted together at closing
+    (one audit row), however many there are."""
+    reports = AgendaItem.objects.filter(
+        meeting=meeting, kind=ItemKind.REPORT, status=ItemStatus.PENDING
+    )
+    ids = list(reports.values_list("pk", flat=True))
+    if ids:
+        reports.update(
+            status=ItemStatus.CONCLUDED, concluded_at=meeting.closed_at, concluded_by=actor
+        )
+        audit.record(
+            actor=actor,
+            action="item.note_reports",
+            target=meeting,
+            after={"items": ids, "rule": "R35"},
+        )
 
 
 @transaction.atomic

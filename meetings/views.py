@@ -17,7 +17,10 @@ from ethics.errors import Conflict
 from meetings import actions, selectors, services
 from meetings.models import Meeting, VoteChoice
 from meetings.policies import may_run
+from meetings.workflow import ItemKind
 from reviews.models import DocumentVersion
+
+REPORTS_PER_PAGE = 50
 
 
 def _officer_meeting(request: HttpRequest, pk: int) -> Meeting:
@@ -64,7 +67,7 @@ def _available(request: HttpRequest, meeting: Meeting) -> set[str]:
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The member's view: materials after declaring, own vote, the tally unless conflicted."""
-    meeting = selectors.meeting_get_for_user(request.user, pk)
+    meeting = selectors.meeting_page_for_user(request.user, pk)
     attendance, views = selectors.board(meeting, request.user)
     versions: dict[int, list[DocumentVersion]] = {}
     app_ids = [v.item.application_id for v in views if v.item.application_id]
@@ -87,6 +90,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can": _available(request, meeting),
             "vote_choices": dict(VoteChoice.choices),
             "minutes": selectors.latest_minutes(meeting) if meeting.status == "closed" else None,
+            "reports": getattr(meeting, "report_count", 0),
+            "action_forms": actions.MEETINGS.forms(request.user, meeting)
+            if may_run(request.user, meeting)
+            else {},
         },
     )
 
@@ -94,11 +101,16 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agenda(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = _officer_meeting(request, pk)
+    # R35 reports can run to thousands on a first meeting: they are paginated apart.
     items = list(
-        meeting.items.select_related("application__project", "reported_decision").order_by(
-            "position", "id"
-        )
+        meeting.items.exclude(kind=ItemKind.REPORT)
+        .select_related("application__project")
+        .order_by("position", "id")
     )
+    reports = Paginator(selectors.report_items(meeting), REPORTS_PER_PAGE).get_page(
+        request.GET.get("reports")
+    )
+    to_report = selectors.simplified_decisions_to_report(meeting)
     can = _available(request, meeting)
     return render(
         request,
@@ -107,7 +119,10 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
             "meeting": meeting,
             "items": items,
             "waiting": list(selectors.waiting_for_meeting(meeting.committee_id)[:100]),
-            "to_report": list(selectors.simplified_decisions_to_report(meeting)[:100]),
+            "reports": reports,
+            "to_report": list(to_report[:REPORTS_PER_PAGE]),
+            "to_report_count": to_report.count(),
+            "reports_since": selectors.reports_since(meeting),
             "can": can,
             "editable": "add" in can,
         },
@@ -118,7 +133,10 @@ def agenda(request: HttpRequest, pk: int) -> HttpResponse:
 def console(request: HttpRequest, pk: int) -> HttpResponse:
     """The secretary's live console: attendance, quorum, current item, recusals, tally."""
     meeting = _officer_meeting(request, pk)
-    attendance, views = selectors.board(meeting, request.user)
+    scheduled = meeting.status == "scheduled"
+    # Nobody is present before the opening: no attendance to read then.
+    log = [] if scheduled else selectors.attendance_log(meeting)
+    attendance, views = selectors.board(meeting, request.user, rows=log)
     current = None
     wanted = request.GET.get("item")
     for view in views:
@@ -127,9 +145,12 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
     if current is None:
         current = next((v for v in views if not v.done), views[0] if views else None)
     action_forms = actions.MEETINGS.forms(request.user, meeting)
+    in_term = selectors.members_in_term(meeting.committee_id, selectors.meeting_day(meeting))
     if "open" in action_forms:
-        day = selectors.meeting_day(meeting)
-        action_forms["open"].offer(selectors.members_in_term(meeting.committee_id, day))
+        action_forms["open"].offer(in_term)
+    if "excuse" in action_forms:  # before the meeting, from the same roster read
+        member = action_forms["excuse"].fields["member"]
+        member.choices = [(m.pk, member.label_from_instance(m)) for m in in_term]
     return render(
         request,
         "meetings/console.html",
@@ -140,6 +161,9 @@ def console(request: HttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "action_forms": action_forms,
             "voters": [a for a in attendance if a.in_term],
+            "log": log,
+            "absent": [m for m in in_term if m.pk not in {a.membership_id for a in attendance}],
+            "excusals": selectors.excusals(meeting) if scheduled else [],
             "vote_choices": [(c, VoteChoice(c).label) for c in selectors.item_choices(current.item)]
             if current and current.item.application_id
             else [],

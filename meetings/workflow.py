@@ -19,6 +19,7 @@ class Status(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Mode(models.TextChoices):
@@ -34,6 +35,10 @@ class Action(models.TextChoices):
     RECORD = "record", _("Record recusals, consultants and votes")
     CLOSE = "close", _("Close the meeting")
     CORRECT = "correct", _("Append a correction to the minutes")
+    CANCEL = "cancel", _("Cancel the meeting")
+    RESCHEDULE = "reschedule", _("Reschedule the meeting")
+    EXCUSE = "excuse", _("Excuse a member")
+    ATTEND = "attend", _("Record an arrival or a departure")
 
 
 TRANSITIONS: Final[Mapping[tuple[Status, Action], Status]] = {
@@ -41,10 +46,17 @@ TRANSITIONS: Final[Mapping[tuple[Status, Action], Status]] = {
     (Status.SCHEDULED, Action.SEND_NOTICE): Status.SCHEDULED,
     (Status.SCHEDULED, Action.DECLARE): Status.SCHEDULED,
     (Status.SCHEDULED, Action.OPEN): Status.OPEN,
+    # A scheduled meeting may be cancelled or moved (with a reason, members notified); members
+    # are excused before it opens.
+    (Status.SCHEDULED, Action.CANCEL): Status.CANCELLED,
+    (Status.SCHEDULED, Action.RESCHEDULE): Status.SCHEDULED,
+    (Status.SCHEDULED, Action.EXCUSE): Status.SCHEDULED,
     # Urgent items may still be added while the meeting runs.
     (Status.OPEN, Action.EDIT_AGENDA): Status.OPEN,
     (Status.OPEN, Action.DECLARE): Status.OPEN,
     (Status.OPEN, Action.RECORD): Status.OPEN,
+    # Arrivals and departures while the meeting runs (R19 is re-checked per item).
+    (Status.OPEN, Action.ATTEND): Status.OPEN,
     (Status.OPEN, Action.CLOSE): Status.CLOSED,
     # Minutes are locked at closing; corrections are appended, never edited in place.
     (Status.CLOSED, Action.CORRECT): Status.CLOSED,

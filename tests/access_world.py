@@ -130,7 +130,7 @@ def _meeting(w: SimpleNamespace, *, conclude: bool) -> None:
     from meetings.models import Consultant, Minutes
 
     meeting = meetings.meeting_schedule(
-        committee=w.committee, starts_at=timezone.now() + dt.timedelta(hours=1), actor=w.secretary
+        committee=w.committee, starts_at=timezone.now(), actor=w.secretary
     )
     item = meetings.agenda_add(
         meeting_id=meeting.pk, application_id=w.application.pk, actor=w.secretary

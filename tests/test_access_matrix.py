@@ -381,6 +381,11 @@ ROUTES: dict[str, Route] = {
     "meetings-api:meeting-recuse": Route("records a recusal", ITEM_SEES, _item(), "POST"),
     "meetings-api:meeting-vote": Route("casts a vote", ITEM_SEES, _item(), "POST"),
     "meetings-api:meeting-remove": Route("removes the item", ITEM_SEES, _item(), "DELETE"),
+    "meetings-api:meeting-cancel": Route("cancels", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-reschedule": Route("reschedules", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-excuse": Route("excuses a member", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-arrive": Route("records an arrival", ITEM_SEES, _pk("meeting"), "POST"),
+    "meetings-api:meeting-depart": Route("records a departure", ITEM_SEES, _pk("meeting"), "POST"),
     # --- registry ---
     "registry:deadline-list": Route("deadlines of the reader's committees", ALL),
     "registry:deadline-export": Route("the same as CSV (an export)", ALL),

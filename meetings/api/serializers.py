@@ -146,7 +146,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         fields = [
             "id", "committee", "title", "starts_at", "mode", "place", "video_link", "status",
             "presiding", "designation", "present", "notice_sent_at", "opened_at", "closed_at",
-            "items",
+            "cancelled_at", "cancel_reason", "items",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -193,7 +193,19 @@ class ItemVoteOutput(serializers.Serializer):
     choice = _enum_field(VoteChoice.values)
 
 
+class ExcusalOutput(serializers.Serializer):
+    member = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class AttendanceOutput(serializers.Serializer):
+    member = serializers.IntegerField()
+    arrived_at = serializers.DateTimeField()
+    left_at = serializers.DateTimeField(allow_null=True)
+
+
 class ItemConcludeOutput(serializers.Serializer):
+    status = serializers.CharField()
     outcome = OutcomeField(allow_null=True)
     deferred = serializers.BooleanField()
     tally = TallyField()

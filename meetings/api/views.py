@@ -36,7 +36,7 @@ class MeetingViewSet(
     def _detail(self, meeting_id: int) -> dict[str, Any]:
         """The meeting with what the caller may see of each item (tallies, votes, attendance)."""
         meeting = selectors.meeting_get_for_user(self.request.user, meeting_id)
-        attendance, views = selectors.board(meeting, self.request.user)
+        attendance, views = selectors.board(meeting, self.request.user, reports=True)
         context = {"views": {v.item.pk: v for v in views}, "attendance": attendance}
         return s.MeetingSerializer(meeting, context=context).data
 

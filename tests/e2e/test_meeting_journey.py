@@ -4,11 +4,16 @@ console's tally updates live (htmx), the secretary records the other votes, the 
 with 修改后批准 (R24) and the minutes PDF downloads. Elements are found by id, name and data
 attributes, never by visible (translated) text."""
 
+import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.utils import timezone
 from pypdf import PdfReader
 
+from ethics.models import Notification
 from meetings import services
 from meetings.models import AgendaItem, Meeting
 from tests.conftest import browser_session
@@ -37,7 +42,9 @@ def test_meeting_journey(browser, live_server, eager_celery):
     item = AgendaItem.objects.get(meeting=meeting, application=app)
     assert sec.locator(f'[data-agenda-item="{item.pk}"]').count() == 1
     sec.goto(f"/meetings/{meeting.pk}/console/")
-    assert sec.locator("#open-form input[name=present]:checked").count() == 7
+    assert sec.locator("#open-form input[name=present]:checked").count() == 0  # none pre-checked
+    for member in world.members:
+        sec.check(f'#open-form input[data-member="{member.pk}"]')
     sec.select_option("#open-form select[name=presiding]", str(world.chair_membership.pk))
     sec.click("#open-meeting")
     sec.wait_for_load_state()
@@ -85,6 +92,7 @@ def test_meeting_journey(browser, live_server, eager_celery):
 
     # Conclude with the modifications required (R23), then close the meeting.
     sec.fill("#conclude-form textarea[name=conditions]", "补充数据脱敏方案并修改知情同意书第3条")
+    sec.check("#conclude-form input[name=confirm]")
     sec.click("#conclude-item")
     sec.wait_for_load_state()
     item.refresh_from_db()
@@ -110,3 +118,140 @@ def test_meeting_journey(browser, live_server, eager_celery):
     for ctx in [sec_ctx, *contexts]:
         ctx.close()
     assert services  # the same services back every page
+
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def _minutes_text(tab):
+    with tab.expect_download() as download_info:
+        tab.click("#minutes-download")
+    with open(download_info.value.path(), "rb") as handle:
+        return "".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages)
+
+
+def test_meeting_as_it_happens_journey(browser, live_server, eager_celery):
+    """Issue 12: schedule → reschedule → open on the day with a late arrival and an early
+    departure → an item whose quorum fails after the departure (R19) → minutes listing the
+    excused and the absent."""
+    world = build_world(size=8)
+    first_app, second_app = application(world), application(world)
+    m = world.members
+    with time_machine.travel(dt.datetime(2027, 3, 1, 10, tzinfo=SH), tick=True) as traveller:
+        sec_ctx, sec = browser_session(browser, live_server, world.secretary.username)
+        # Schedule for the 8th on the page, then put both applications on the agenda.
+        sec.goto("/meetings/new/")
+        sec.select_option("#id_committee", str(world.committee.pk))
+        sec.fill("#id_starts_at", "2027-02-28T09:00")  # the past: a form error
+        sec.click("#schedule-form button[name=schedule]")
+        sec.wait_for_load_state()
+        assert not Meeting.objects.exists()
+        assert sec.locator("#schedule-form .errorlist").count() >= 1
+        sec.fill("#id_starts_at", "2027-03-08T09:00")
+        sec.click("#schedule-form button[name=schedule]")
+        sec.wait_for_load_state()
+        meeting = Meeting.objects.get()
+        for app in (first_app, second_app):
+            sec.click(f'[data-add="{app.pk}"]')
+            sec.wait_for_load_state()
+        first = AgendaItem.objects.get(meeting=meeting, application=first_app)
+        second = AgendaItem.objects.get(meeting=meeting, application=second_app)
+
+        # Reschedule to the 10th with a reason; members are told. Excuse one member.
+        sec.goto(f"/meetings/{meeting.pk}/")
+        sec.fill("#reschedule-form input[name=starts_at]", "2027-03-10T09:00")
+        sec.fill("#reschedule-form input[name=reason]", "主任委员出差，改期")
+        sec.click("#reschedule-meeting")
+        sec.wait_for_load_state()
+        meeting.refresh_from_db()
+        assert timezone.localtime(meeting.starts_at).day == 10
+        assert Notification.objects.filter(recipient=m[3].user, cause="meeting.reschedule").exists()
+        sec.goto(f"/meetings/{meeting.pk}/console/")
+        sec.select_option("#excuse-form select[name=member]", str(m[6].pk))
+        sec.fill("#excuse-form input[name=reason]", "出国访问")
+        sec.click("#excuse-member")
+        sec.wait_for_load_state()
+        assert sec.locator(f'[data-excused="{m[6].pk}"]').count() == 1
+
+        # The day before, the meeting does not open (409).
+        traveller.move_to(dt.datetime(2027, 3, 9, 9, tzinfo=SH))
+        sec.goto(f"/meetings/{meeting.pk}/console/")
+        for member in m[:5]:
+            sec.check(f'#open-form input[data-member="{member.pk}"]')
+        sec.select_option("#open-form select[name=presiding]", str(world.chair_membership.pk))
+        sec.click("#open-meeting")
+        sec.wait_for_load_state()
+        assert Meeting.objects.get(pk=meeting.pk).status == "scheduled"
+
+        # On the day: five members present (nothing pre-checked), a sixth arrives late.
+        traveller.move_to(dt.datetime(2027, 3, 10, 9, 5, tzinfo=SH))
+        sec.goto(f"/meetings/{meeting.pk}/console/")
+        assert sec.locator("#open-form input[name=present]:checked").count() == 0
+        for member in m[:5]:
+            sec.check(f'#open-form input[data-member="{member.pk}"]')
+        sec.select_option("#open-form select[name=presiding]", str(world.chair_membership.pk))
+        sec.click("#open-meeting")
+        sec.wait_for_load_state()
+        assert sec.get_attribute("[data-meeting-status]", "data-meeting-status") == "open"
+        traveller.move_to(dt.datetime(2027, 3, 10, 9, 40, tzinfo=SH))
+        sec.click(f'[data-arrive="{m[5].pk}"]')
+        sec.wait_for_load_state()
+        assert sec.locator("[data-attendee]").count() == 6
+
+        # The first item is voted and concluded (confirmed) with six present.
+        for member in m[:4]:
+            sec.select_option("#proxy-member", str(member.pk))
+            sec.select_option("#proxy-choice", "approve")
+            sec.click("#record-vote")
+            sec.wait_for_load_state()
+        sec.check("#conclude-form input[name=confirm]")
+        sec.click("#conclude-item")
+        sec.wait_for_load_state()
+        first.refresh_from_db()
+        assert first.status == "concluded"
+
+        # The only external member leaves early: the second item has no quorum (R19).
+        traveller.move_to(dt.datetime(2027, 3, 10, 10, 15, tzinfo=SH))
+        sec.goto(f"/meetings/{meeting.pk}/console/?item={second.pk}")
+        sec.click(f'[data-depart="{m[2].pk}"]')
+        sec.wait_for_load_state()
+        assert sec.locator("[data-attendee]").count() == 5
+        sec.goto(f"/meetings/{meeting.pk}/console/?item={second.pk}")
+        sec.check("#conclude-form input[name=confirm]")
+        with sec.expect_response(lambda r: "/do/conclude/" in r.url) as refused:
+            sec.click("#conclude-item")
+        assert refused.value.status == 409
+        sec.wait_for_load_state()
+        assert "R19" in sec.content()
+        second.refresh_from_db()
+        assert second.status == "pending"
+
+        # Deferred (confirmed): the message says 已暂缓, not 已作出结论.
+        sec.goto(f"/meetings/{meeting.pk}/console/?item={second.pk}")
+        sec.fill("#defer-form input[name=reason]", "外部委员离会，不足法定人数")
+        sec.check("#defer-form input[name=confirm]")
+        sec.click("#defer-item")
+        sec.wait_for_load_state()
+        message = sec.locator("ul.messages").inner_text()
+        assert "已暂缓" in message
+        assert "已作出结论" not in message
+        second.refresh_from_db()
+        assert second.status == "deferred"
+
+        traveller.move_to(dt.datetime(2027, 3, 10, 11, 2, tzinfo=SH))
+        sec.click("#close-meeting")
+        sec.wait_for_load_state()
+        assert Meeting.objects.get(pk=meeting.pk).status == "closed"
+
+        # The minutes: actual times, arrivals and departures, excused and absent members.
+        sec.goto(f"/meetings/{meeting.pk}/")
+        text = _minutes_text(sec)
+        compact = "".join(text.split())
+        assert "请假委员" in compact
+        assert "出国访问" in compact
+        assert "缺席委员" in compact
+        assert m[7].user.display_name.replace(" ", "") in compact
+        assert "09:40到会" in compact
+        assert "10:15离会" in compact
+        assert "11:02结束" in compact
+        sec_ctx.close()

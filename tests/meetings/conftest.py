@@ -9,13 +9,16 @@ from meetings import services
 from tests.factories import under_meeting_review
 
 
+def today_later():
+    """A time later today (Asia/Shanghai): the meeting can be scheduled and opened today."""
+    now = timezone.localtime()
+    end = now.replace(hour=23, minute=59, second=0, microsecond=0)
+    return min(now + dt.timedelta(hours=1), max(end, now))
+
+
 def schedule(world, **kwargs):
-    return services.meeting_schedule(
-        committee=world.committee,
-        starts_at=timezone.now() + dt.timedelta(hours=1),
-        actor=world.secretary,
-        **kwargs,
-    )
+    kwargs.setdefault("starts_at", today_later())
+    return services.meeting_schedule(committee=world.committee, actor=world.secretary, **kwargs)
 
 
 def application(world, **kwargs):

@@ -8,12 +8,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from ethics.models import AuditEvent
 from meetings import services
 from meetings.models import AgendaItem, Consultant, Meeting, MinutesCorrection, Recusal, Vote
-from tests.meetings.conftest import application, opened, schedule, vote_all
+from tests.meetings.conftest import application, opened, schedule, today_later, vote_all
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +33,7 @@ def test_a_meeting_from_schedule_to_correction_on_the_pages(client, world, monke
 
     monkeypatch.setattr(pdf, "render", lambda template, context, **kw: b"%PDF-1.4 minutes")
     client.force_login(world.secretary)
-    starts = timezone.localtime(timezone.now() + dt.timedelta(hours=2))
+    starts = today_later()
     response = client.post(
         reverse("meetings:meeting-schedule"),
         {"committee": world.committee.pk, "starts_at": f"{starts:%Y-%m-%dT%H:%M}"},
@@ -96,13 +95,16 @@ def test_a_meeting_from_schedule_to_correction_on_the_pages(client, world, monke
         assert response.status_code == 302
     assert Vote.objects.filter(item=item).count() == 6
     assert client.post(_do_item(item, "notes"), {"notes": "讨论"}).status_code == 302
-    assert client.post(_do_item(item, "conclude"), {}).status_code == 302
+    assert client.post(_do_item(item, "conclude"), {"confirm": "1"}).status_code == 302
     item.refresh_from_db()
     assert (item.status, item.outcome, item.notes) == ("concluded", "approve", "讨论")
-    assert client.post(_do_item(other, "defer"), {"reason": "时间不足"}).status_code == 302
+    assert (
+        client.post(_do_item(other, "defer"), {"reason": "时间不足", "confirm": "1"}).status_code
+        == 302
+    )
     report = meeting.items.filter(kind="report").first()
     if report is not None:
-        client.post(_do_item(report, "conclude"), {})
+        client.post(_do_item(report, "conclude"), {"confirm": "1"})
     response = client.post(_do(meeting, "close"), {})
     assert response.status_code == 302
     meeting.refresh_from_db()
@@ -194,7 +196,7 @@ def test_a_page_refusal_by_the_service_is_400_for_fields(client, world):
     _meeting, [item] = opened(world)
     vote_all(world, item, ["approve_with_modifications"] * 6)
     client.force_login(world.secretary)
-    response = client.post(_do_item(item, "conclude"), {})
+    response = client.post(_do_item(item, "conclude"), {"confirm": "1"})
     assert response.status_code == 400
     assert 'name="conditions"' in response.content.decode()
     item.refresh_from_db()
@@ -259,9 +261,12 @@ def test_the_new_api_routes(world, api_client):
     notes = api_client.post(f"{item}notes/", {"notes": "讨论"}, format="json")
     assert notes.status_code == 200
     assert notes.data["notes"] == "讨论"
-    deferred = api_client.post(f"{item}defer/", {"reason": "材料不全"}, format="json")
+    deferred = api_client.post(
+        f"{item}defer/", {"reason": "材料不全", "confirm": True}, format="json"
+    )
     assert deferred.status_code == 200
     assert deferred.data == {
+        "status": "deferred",
         "outcome": None,
         "deferred": True,
         "tally": deferred.data["tally"],

@@ -1,14 +1,12 @@
 """The meetings API as api.md specifies it: shapes, errors, 404 for outsiders, no leaks."""
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 
 from meetings import services
 from meetings.models import Meeting
 from reviews.models import Decision
-from tests.meetings.conftest import application, opened, schedule, vote_all
+from tests.meetings.conftest import application, opened, schedule, today_later, vote_all
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +24,7 @@ def test_schedule_add_open_vote_conclude_close(world, api_client, monkeypatch):
 
     monkeypatch.setattr(pdf, "render", lambda template, context, **kw: b"%PDF-1.4 minutes")
     api = client_for(api_client, world.secretary)
-    starts = (timezone.now() + dt.timedelta(days=3)).isoformat()
+    starts = today_later().isoformat()
     created = api.post(BASE, {"committee": world.committee.pk, "starts_at": starts}, format="json")
     assert created.status_code == 201, created.data
     meeting = created.data
@@ -66,18 +64,20 @@ def test_schedule_add_open_vote_conclude_close(world, api_client, monkeypatch):
             format="json",
         )
         assert vote.status_code == 201, vote.data
-    missing = api.post(f"{item_url}conclude/", {}, format="json")
+    missing = api.post(f"{item_url}conclude/", {"confirm": True}, format="json")
     assert missing.status_code == 400
     assert missing.data["conditions"][0]["code"] == "conditions_required"
     assert not Decision.objects.exists()
-    concluded = api.post(f"{item_url}conclude/", {"conditions": "补充风险预案"}, format="json")
+    concluded = api.post(
+        f"{item_url}conclude/", {"conditions": "补充风险预案", "confirm": True}, format="json"
+    )
     assert concluded.status_code == 200
     assert concluded.data["outcome"] == "approve_with_modifications"
     assert concluded.data["deferred"] is False
     tally = concluded.data["tally"]
     assert tally["counts"]["approve_with_modifications"] == 6
     assert (tally["present"], tally["recused"], tally["threshold"]) == (6, 1, 4)
-    again = api.post(f"{item_url}conclude/", {"conditions": "x"}, format="json")
+    again = api.post(f"{item_url}conclude/", {"conditions": "x", "confirm": True}, format="json")
     assert again.data == concluded.data
     assert Decision.objects.count() == 1
     assert api.get(f"{url}minutes.pdf").status_code == 409  # not closed yet
