@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from committees import gates
 from ethics import deadlines, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
@@ -206,6 +207,15 @@ def _check_grounds(rules: regulations.RuleSet, procedure: str, grounds: str) -> 
         )
 
 
+def _check_committee(application: Application, procedure: str) -> None:
+    """Gates on the committee: meeting review needs a valid composition (R4-R6, N1), the
+    emergency procedure the committee's emergency-review SOP on file (R47)."""
+    if procedure == Procedure.MEETING:
+        gates.require_composition(application.committee)
+    elif procedure == Procedure.EMERGENCY:
+        gates.require_documents(application.committee, gates.EMERGENCY_DOCUMENTS)
+
+
 @transaction.atomic
 def application_accept(
     *, application_id: int, procedure: str, actor: User, grounds: str = "", note: str = ""
@@ -219,6 +229,7 @@ def application_accept(
         )
     rules = application.rules
     _check_grounds(rules, procedure, grounds)
+    _check_committee(application, procedure)
     now = timezone.now()
     due_at, rule = decision_due_at(rules, procedure, now)
     rounds = application.reviews.count()
