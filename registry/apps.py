@@ -13,7 +13,7 @@ class RegistryConfig(AppConfig):
         from ethics.reminders import StageConfig
         from registry import clocks, demo, policies, services
         from registry import hooks as app_hooks
-        from reviews.clocks import LISTED_REGISTRATION
+        from reviews.clocks import LISTED_REGISTRATION, LISTED_UPDATE
 
         policies.register()
         hooks.register_deadline_kind(
@@ -25,11 +25,12 @@ class RegistryConfig(AppConfig):
             stages=StageConfig(days_before=(31, 17, 7), on_last_day=True, overdue_every_days=7),
         )
         # Reviews opens the listed-activity registration clock; its filing lives here.
-        hooks.route_deadline_kind(
-            LISTED_REGISTRATION,
-            recipients=app_hooks.filing_deadline_recipients,
-            url=app_hooks.filing_deadline_url,
-        )
+        for listed in (LISTED_REGISTRATION, LISTED_UPDATE):
+            hooks.route_deadline_kind(
+                listed,
+                recipients=app_hooks.filing_deadline_recipients,
+                url=app_hooks.filing_deadline_url,
+            )
         for kind in services.FILING_FOR_DEADLINE:
             hooks.on_deadline_opened(kind, services.filing_open_for_deadline)
             hooks.on_deadline_closed(kind, services.filing_waive_for_deadline)

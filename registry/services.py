@@ -32,7 +32,7 @@ from ethics.models import Deadline, DeadlineState, User
 from ethics.services import require, site_text
 from registry import clocks, packages, platform, render, selectors, validation, workflow
 from registry.models import Filing, FilingPackage, PackageState
-from registry.workflow import ANNUAL_KINDS, COMMITTEE_KINDS, Action, Kind, Status
+from registry.workflow import ANNUAL_KINDS, COMMITTEE_KINDS, LISTED_KINDS, Action, Kind, Status
 from reports import figures
 from reviews import clocks as review_clocks
 
@@ -43,6 +43,7 @@ FILING_FOR_DEADLINE: dict[str, Kind] = {
     committee_clocks.COMMITTEE_REGISTRATION: Kind.COMMITTEE_REGISTRATION,
     committee_clocks.COMMITTEE_UPDATE: Kind.COMMITTEE_UPDATE,
     review_clocks.LISTED_REGISTRATION: Kind.LISTED_REGISTRATION,
+    review_clocks.LISTED_UPDATE: Kind.LISTED_UPDATE,  # R51 "及时更新"
 }
 
 
@@ -92,10 +93,10 @@ def filing_open_for_deadline(deadline: Deadline) -> Filing | None:
     if existing is not None:
         return existing
     project = None
-    if kind == Kind.LISTED_REGISTRATION:
+    if kind in LISTED_KINDS:
         project = _project_of(deadline.subject)
         if project is None:
-            logger.warning("listed_registration deadline %s has no project", deadline.pk)
+            logger.warning("%s deadline %s has no project", deadline.kind, deadline.pk)
             return None
     open_same = Filing.objects.select_for_update().open().filter(kind=kind)
     open_same = (

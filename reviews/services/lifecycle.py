@@ -100,6 +100,36 @@ def _listed_registration(project: Project, decision: Decision, actor: User) -> N
     )
 
 
+def listed_update_open(
+    project: Project, rules: regulations.RuleSet, actor: User | None, *, event: str
+) -> None:
+    """R51 "及时更新": a listed activity's registration is updated after an approved amendment,
+    a suspension, a termination or the closure, within the registration period of the event.
+
+    The registry opens the update filing from this clock (registry.services.FILING_FOR_DEADLINE).
+    """
+    if not project.listed:
+        return
+    days = rules.listed_registration_days
+    kernel.deadline_open(
+        kind=clocks.LISTED_UPDATE,
+        subject=project,
+        due_at=deadlines.day_period_due_at(
+            timezone.now(),
+            days.value,
+            calendar=working_calendar(),
+            roll_forward=rules.roll_forward_rest_days.value,
+        ),
+        title=site_text(
+            _("Update the registration of the listed activity %(title)s"), title=project.title
+        ),
+        rule=days.rule,
+        committee_id=project.committee_id,
+        actor=actor,
+    )
+    record(actor, "project.listed_update_due", project, after={"event": event, "rule": "R51"})
+
+
 def approval_take_effect(application: Application, decision: Decision, actor: User) -> None:
     """An approval that lets the activity proceed: project approved, tracking clock, filing."""
     project = application.project
@@ -121,6 +151,7 @@ def approval_take_effect(application: Application, decision: Decision, actor: Us
             project,
             after={"application": application.ref, "decision": decision.number},
         )
+        listed_update_open(project, application.rules, actor, event="amendment")
         notify_project(
             applicants(project),
             project,
@@ -145,6 +176,7 @@ def tracking_outcome(application: Application, decision: Decision, actor: User) 
         if application.kind == Kind.TRACKING:
             tracking_schedule(project, decision, actor)
         title = _("%(title)s is suspended by the ethics committee (%(number)s)")
+        listed_update_open(project, application.rules, actor, event="suspension")
     else:
         project_move(project, ProjectAction.TERMINATE, actor, rule="R28")
         kernel.deadline_close(
@@ -155,6 +187,7 @@ def tracking_outcome(application: Application, decision: Decision, actor: User) 
             reason="terminated",
         )
         title = _("%(title)s is terminated by the ethics committee (%(number)s)")
+        listed_update_open(project, application.rules, actor, event="termination")
     notify_project(
         applicants(project), project, title, "project.status (R28)", number=decision.number
     )
@@ -189,6 +222,7 @@ def closure_take_effect(application: Application, actor: User) -> None:
         project,
         after={"retain_until": project.retain_until, "rule": "R61"},
     )
+    listed_update_open(project, application.rules, actor, event="closure")
     notify_project(
         applicants(project),
         project,
