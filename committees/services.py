@@ -39,7 +39,7 @@ from committees.models import (
 )
 from ethics import audit, policies
 from ethics import services as kernel
-from ethics.deadlines import SHANGHAI, day_period_due_at, end_of_day
+from ethics.deadlines import SHANGHAI, add_months, day_period_due_at, end_of_day
 from ethics.errors import Conflict
 from ethics.models import DeadlineState, Institution, User
 from ethics.selectors import working_calendar
@@ -563,9 +563,31 @@ def document_upload(
         target=document,
         after={"kind": kind, "version": document.version, "sha256": document.sha256},
     )
+    _retain_superseded(committee, kind, document, actor)
     if kind != DocumentKind.OTHER:
         _registered_content_changed(committee, actor, f"document {kind}")
     return document
+
+
+def _retain_superseded(
+    committee: Committee, kind: str, current: CommitteeDocument, actor: User
+) -> None:
+    """R61: the versions a new upload supersedes are closed records: each gets its retention
+    date (the rule set's years from today), audited; none is deleted."""
+    years = selectors.committee_rules(committee).retention_years.value
+    until = add_months(timezone.localdate(), 12 * years)
+    superseded = CommitteeDocument.objects.filter(
+        committee=committee, kind=kind, retain_until=None
+    ).exclude(pk=current.pk)
+    for old in superseded:
+        old.retain_until = until
+        old.save(update_fields=["retain_until"])
+        audit.record(
+            actor=actor,
+            action="committee.document_superseded",
+            target=old,
+            after={"retain_until": until, "superseded_by": current.version, "rule": "R61"},
+        )
 
 
 def _membership_for_change(membership_id: int, actor: User) -> Membership:

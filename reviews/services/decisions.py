@@ -226,6 +226,8 @@ def decision_effects(application: Application, decision: Decision, actor: User) 
         lifecycle.tracking_outcome(application, decision, actor)
     elif decision.grants_approval:
         lifecycle.approval_take_effect(application, decision, actor)
+    elif decision.outcome == Outcome.DISAPPROVE:
+        lifecycle.closed_without_approval(application, actor, event="disapproval")  # R61
 
 
 # --- 修改后批准: modifications submitted, checked and confirmed -------------------------------

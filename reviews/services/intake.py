@@ -31,6 +31,7 @@ from reviews.models import (
     Review,
     ReviewState,
 )
+from reviews.services import lifecycle
 from reviews.services._common import (
     applicants,
     latest_decision,
@@ -363,6 +364,7 @@ def application_withdraw(*, application_id: int, actor: User, reason: str = "") 
     application.status_reason = reason
     application.save()
     record(actor, "application.withdraw", application, {"status": before}, {"status": new}, reason)
+    lifecycle.closed_without_approval(application, actor, event="withdrawal")  # R61
     if application.submitted_at:
         notify_application(
             secretaries(application.committee_id),

@@ -179,6 +179,7 @@ def tracking_outcome(application: Application, decision: Decision, actor: User) 
         listed_update_open(project, application.rules, actor, event="suspension")
     else:
         project_move(project, ProjectAction.TERMINATE, actor, rule="R28")
+        retention_start(project, retention_years(application), actor, event="termination")
         kernel.deadline_close(
             kind=clocks.TRACKING_REVIEW,
             subject=project,
@@ -199,28 +200,35 @@ def retention_years(application: Application) -> int:
     return max(application.rules.retention_years.value, configured)
 
 
+def retention_start(project: Project, years: int, actor: User | None, *, event: str) -> None:
+    """R61: a closed record is kept at least `years` from the day it closed; the date is set
+    on the event (closure, termination, disapproval, withdrawal) and nothing is deleted before.
+
+    The caller holds the project row lock.
+    """
+    now = timezone.now()
+    project.closed_at = now
+    project.retain_until = deadlines.add_months(timezone.localdate(now), 12 * years)
+    project.save(update_fields=["closed_at", "retain_until", "updated_at"])
+    record(
+        actor,
+        "project.retention",
+        project,
+        after={"retain_until": project.retain_until, "event": event, "rule": "R61"},
+    )
+
+
 def closure_take_effect(application: Application, actor: User) -> None:
     """结题 ends tracking and starts the retention clock (R61); nothing is deleted before it ends."""
     project = lock_project(application.project_id)
     project_move(project, ProjectAction.COMPLETE, actor, rule="R61")
-    now = timezone.now()
-    project.closed_at = now
-    project.retain_until = deadlines.add_months(
-        timezone.localdate(now), 12 * retention_years(application)
-    )
-    project.save(update_fields=["closed_at", "retain_until", "updated_at"])
+    retention_start(project, retention_years(application), actor, event="closure")
     kernel.deadline_close(
         kind=clocks.TRACKING_REVIEW,
         subject=project,
         state=DeadlineState.WAIVED,
         actor=actor,
         reason="closed",
-    )
-    record(
-        actor,
-        "project.retention",
-        project,
-        after={"retain_until": project.retain_until, "rule": "R61"},
     )
     listed_update_open(project, application.rules, actor, event="closure")
     notify_project(
@@ -230,6 +238,17 @@ def closure_take_effect(application: Application, actor: User) -> None:
         "project.complete (R61)",
         until=f"{project.retain_until:%Y-%m-%d}",
     )
+
+
+def closed_without_approval(application: Application, actor: User, *, event: str) -> None:
+    """R61: an initial application disapproved or withdrawn while the activity is still only
+    planned closes the record; its retention date is set now."""
+    if application.kind != Kind.INITIAL:
+        return
+    project = lock_project(application.project_id)
+    if project.status != ProjectStatus.PLANNED:
+        return
+    retention_start(project, retention_years(application), actor, event=event)
 
 
 @transaction.atomic
