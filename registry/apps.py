@@ -24,6 +24,14 @@ class RegistryConfig(AppConfig):
             # R52: 1, 15 and 25 March before the period ends at 24:00 on 31 March.
             stages=StageConfig(days_before=(31, 17, 7), on_last_day=True, overdue_every_days=7),
         )
+        hooks.register_deadline_kind(
+            clocks.NHC_ANNUAL_REPORT,
+            label=_("NHC annual work report"),
+            recipients=app_hooks.filing_deadline_recipients,
+            url=app_hooks.filing_deadline_url,
+            # N8: like R52, reminded in March before the period ends on 31 March.
+            stages=StageConfig(days_before=(31, 17, 7), on_last_day=True, overdue_every_days=7),
+        )
         # Reviews opens the listed-activity registration clock; its filing lives here.
         for listed in (LISTED_REGISTRATION, LISTED_UPDATE):
             hooks.route_deadline_kind(
@@ -35,6 +43,7 @@ class RegistryConfig(AppConfig):
             hooks.on_deadline_opened(kind, services.filing_open_for_deadline)
             hooks.on_deadline_closed(kind, services.filing_waive_for_deadline)
         hooks.on_deadline_closed(clocks.ANNUAL_REPORT, services.filing_waive_for_deadline)
+        hooks.on_deadline_closed(clocks.NHC_ANNUAL_REPORT, services.filing_waive_for_deadline)
         hooks.register_nav_item(
             80,
             _("Deadlines"),

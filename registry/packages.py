@@ -21,7 +21,7 @@ from committees.models import Committee, CommitteeDocument, Entrustment, Members
 from ethics import regulations
 from ethics.deadlines import SHANGHAI
 from registry.models import Filing
-from registry.workflow import Kind
+from registry.workflow import NHC_KINDS, Kind
 from reports import figures as annual
 
 SCHEMA: Final = "ethics-registry-package/1"
@@ -34,7 +34,12 @@ KIND_ZH: Final = {
     Kind.LISTED_REGISTRATION: "纳入清单管理的科技活动登记",
     Kind.LISTED_UPDATE: "纳入清单管理的科技活动登记信息变更",
     Kind.ANNUAL_REPORT: "年度报告（委员会工作报告及清单内科技活动实施情况报告）",
+    Kind.NHC_FILING: "医学研究伦理审查委员会备案",
+    Kind.NHC_ANNUAL_REPORT: "伦理审查委员会年度工作报告（报备案机关）",
 }
+# N7, N8: the medical committee's track goes to a different platform than R50-R52.
+PLATFORM_ZH: Final = "国家科技伦理管理信息登记平台"
+NHC_PLATFORM_ZH: Final = "国家医学研究登记备案信息系统"
 INSTITUTION_KIND_ZH: Final = {
     "university": "高等学校",
     "research_institute": "科研机构",
@@ -490,6 +495,9 @@ def build(filing: Filing) -> dict[str, Any]:
     if filing.kind == Kind.ANNUAL_REPORT:
         sections = _annual_sections(filing)
         title = f"{filing.committee.name}{filing.period}年度报告"
+    elif filing.kind == Kind.NHC_ANNUAL_REPORT:
+        sections = [s for s in _annual_sections(filing) if s["key"] != "listed_report"]
+        title = f"{filing.committee.name}{filing.period}年度工作报告"
     elif filing.kind in (Kind.LISTED_REGISTRATION, Kind.LISTED_UPDATE):
         sections = _listed_sections(filing)
         title = f"{KIND_ZH[Kind(filing.kind)]}：{filing.project.title if filing.project else ''}"
@@ -503,11 +511,13 @@ def build(filing: Filing) -> dict[str, Any]:
         Kind.LISTED_REGISTRATION: rules.listed_registration_days,
         Kind.LISTED_UPDATE: rules.listed_registration_days,
         Kind.ANNUAL_REPORT: rules.annual_report_due,
+        Kind.NHC_FILING: rules.nhc_filing_months,
+        Kind.NHC_ANNUAL_REPORT: rules.nhc_annual_report_due,
     }
     basis = bases[Kind(filing.kind)]
     return {
         "schema": SCHEMA,
-        "platform": "国家科技伦理管理信息登记平台",
+        "platform": NHC_PLATFORM_ZH if filing.kind in NHC_KINDS else PLATFORM_ZH,
         "title": title,
         "filing": {
             "id": filing.pk,

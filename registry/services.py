@@ -44,6 +44,7 @@ FILING_FOR_DEADLINE: dict[str, Kind] = {
     committee_clocks.COMMITTEE_UPDATE: Kind.COMMITTEE_UPDATE,
     review_clocks.LISTED_REGISTRATION: Kind.LISTED_REGISTRATION,
     review_clocks.LISTED_UPDATE: Kind.LISTED_UPDATE,  # R51 "及时更新"
+    committee_clocks.NHC_FILING: Kind.NHC_FILING,  # N7
 }
 
 
@@ -160,29 +161,65 @@ def _annual_due_on(committee: Committee, year: int) -> date:
 
 @transaction.atomic
 def annual_report_open_for(*, committee_id: int, year: int, actor: User | None = None) -> Filing:
-    """Open (once) the draft of `committee`'s report on `year`, pre-filled from the data (R52)."""
+    """Open (once) the draft of `committee`'s report on `year`, pre-filled from the data (R52);
+    a committee under NHC also gets its report to the filing authority (N8)."""
     committee = Committee.objects.select_for_update().get(pk=committee_id)
-    filing = Filing.objects.filter(
-        kind=Kind.ANNUAL_REPORT, committee=committee, period=year
-    ).first()
+    rules = regulations.combined(committee.regime_codes)
+    nhc_due = rules.nhc_annual_report_due
+    if nhc_due.value is not None:
+        month, day = nhc_due.value
+        _annual_filing_open(
+            committee,
+            year,
+            Kind.NHC_ANNUAL_REPORT,
+            clocks.NHC_ANNUAL_REPORT,
+            date(year + 1, month, day),
+            nhc_due.rule,
+            _("NHC annual work report %(year)s of %(name)s"),
+            _("The NHC annual work report %(year)s of %(name)s is open: due %(due)s"),
+            actor,
+        )
+    return _annual_filing_open(
+        committee,
+        year,
+        Kind.ANNUAL_REPORT,
+        clocks.ANNUAL_REPORT,
+        _annual_due_on(committee, year),
+        rules.annual_report_due.rule,
+        _("Annual report %(year)s of %(name)s"),
+        _("The annual report %(year)s of %(name)s is open: due %(due)s"),
+        actor,
+    )
+
+
+def _annual_filing_open(
+    committee: Committee,
+    year: int,
+    kind: Kind,
+    clock: str,
+    due_on: date,
+    rule: str,
+    title: Any,
+    notice: Any,
+    actor: User | None,
+) -> Filing:
+    filing = Filing.objects.filter(kind=kind, committee=committee, period=year).first()
     if filing is not None:
         return filing
-    due_on = _annual_due_on(committee, year)
-    rules = regulations.combined(committee.regime_codes)
     filing = Filing.objects.create(
-        kind=Kind.ANNUAL_REPORT,
+        kind=kind,
         committee=committee,
         period=year,
         due_on=due_on,
-        rule=rules.annual_report_due.rule,
+        rule=rule,
         data=figures.annual_figures(committee.pk, year).as_json(),
     )
     filing.deadline = kernel.deadline_open(
-        kind=clocks.ANNUAL_REPORT,
+        kind=clock,
         subject=filing,
         due_at=end_of_day(due_on),
-        title=site_text(_("Annual report %(year)s of %(name)s"), year=year, name=committee.name),
-        rule=rules.annual_report_due.rule,
+        title=site_text(title, year=year, name=committee.name),
+        rule=rule,
         committee_id=committee.pk,
         actor=actor,
     )
@@ -191,14 +228,14 @@ def annual_report_open_for(*, committee_id: int, year: int, actor: User | None =
         actor=actor,
         action="filing.open",
         target=filing,
-        after={"kind": Kind.ANNUAL_REPORT, "period": year, "due_on": due_on},
+        after={"kind": kind, "period": year, "due_on": due_on},
     )
     kernel.notify(
         recipients=selectors.filing_recipients(committee.pk),
-        title=_("The annual report %(year)s of %(name)s is open: due %(due)s"),
+        title=notice,
         params={"year": year, "name": committee.name, "due": due_on.isoformat()},
         url=_filing_url(filing),
-        cause="filing.open (R52)",
+        cause=f"filing.open ({rule})",
     )
     return filing
 
