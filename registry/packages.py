@@ -440,6 +440,20 @@ FIGURE_ZH: Final = {
 }
 
 
+def _progress_zh(records: Any) -> str:
+    """R52: the implementation of one listed activity in the year, from its tracking records."""
+    if records is None:
+        return NOT_RECORDED_ZH
+    if not records:
+        return "本年度无跟踪审查记录"
+    parts = []
+    for record in records:
+        outcome = OUTCOME_ZH.get(record.get("outcome") or "", "审查中")
+        kind = APPLICATION_KIND_ZH.get(record["kind"], record["kind"])
+        parts.append(f"{record['submitted_on']}{kind}：{outcome}")
+    return "；".join(parts)
+
+
 def _annual_sections(filing: Filing) -> list[dict[str, Any]]:
     assert filing.period is not None  # the filing_annual_has_period constraint
     result = annual.annual_figures(filing.committee_id, filing.period)
@@ -478,7 +492,7 @@ def _annual_sections(filing: Filing) -> list[dict[str, Any]]:
                         **row,
                         "status": PROJECT_STATUS_ZH.get(row["status"], row["status"]),
                         "last_outcome": OUTCOME_ZH.get(row["last_outcome"] or "", ""),
-                        "progress": NOT_RECORDED_ZH,
+                        "progress": _progress_zh(row.get("progress")),
                     }
                     for row in result.listed_activities
                 ],
