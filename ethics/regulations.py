@@ -702,6 +702,7 @@ class Outcome(enum.StrEnum):
     CONTINUE = "continue"
     SUSPEND = "suspend"
     TERMINATE = "terminate"
+    EXEMPT = "exempt"  # N10: 免除伦理审查, recorded by the committee on an exemption request
 
     @property
     def label(self) -> Promise:
@@ -716,6 +717,7 @@ _OUTCOME_LABELS: Final[Mapping[Outcome, Promise]] = {
     Outcome.CONTINUE: _("Continue"),
     Outcome.SUSPEND: _("Suspend"),
     Outcome.TERMINATE: _("Terminate"),
+    Outcome.EXEMPT: _("Exempt from ethics review"),
 }
 
 OUTCOME_TERMS_ZH: Final[Mapping[Outcome, str]] = {
@@ -726,6 +728,7 @@ OUTCOME_TERMS_ZH: Final[Mapping[Outcome, str]] = {
     Outcome.CONTINUE: "继续研究",
     Outcome.SUSPEND: "暂停",
     Outcome.TERMINATE: "终止",
+    Outcome.EXEMPT: "免除伦理审查",
 }
 OUTCOME_TERMS_ZH_NHC: Final[Mapping[Outcome, str]] = {
     **OUTCOME_TERMS_ZH,
@@ -737,6 +740,8 @@ REVIEW_OUTCOMES: Final = frozenset(
     {Outcome.APPROVE, Outcome.APPROVE_WITH_MODIFICATIONS, Outcome.RESUBMIT, Outcome.DISAPPROVE}
 )
 TRACKING_OUTCOMES: Final = frozenset({Outcome.CONTINUE, Outcome.SUSPEND, Outcome.TERMINATE})
+# N10: on an exemption request the committee exempts, or refuses (the activity is reviewed).
+EXEMPTION_OUTCOMES: Final = frozenset({Outcome.EXEMPT, Outcome.DISAPPROVE})
 
 # R23: conditional outcomes carry the modifications required; disapproval gives reasons.
 outcomes_requiring_conditions: Final = frozenset(

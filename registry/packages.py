@@ -96,6 +96,7 @@ OUTCOME_ZH: Final = {
     "continue": "继续开展",
     "suspend": "暂停",
     "terminate": "终止",
+    "exempt": "免除伦理审查",
 }
 PROJECT_STATUS_ZH: Final = {
     "planned": "拟开展",

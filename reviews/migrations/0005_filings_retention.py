@@ -1,11 +1,11 @@
-"""R61: every closed project gets its retention date. Before, only a closure (结题) set it;
+"""N10: the exempt outcome; R61: every closed project gets its retention date. Before, only a closure (结题) set it;
 terminated projects and those whose initial application was disapproved or withdrawn had none.
 Backfilled from the day the record closed (5 years, the rule sets' value when this was written).
 """
 
 import datetime as dt
 
-from django.db import migrations
+from django.db import migrations, models
 
 RETENTION_YEARS = 5  # R61, MEAS and NHC alike at the time of this migration
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -60,4 +60,49 @@ class Migration(migrations.Migration):
         ("reviews", "0004_backfill_assignment_conflicts"),
     ]
 
-    operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]
+    operations = [
+        migrations.RemoveConstraint(
+            model_name="decision",
+            name="decision_outcome_valid",
+        ),
+        migrations.AlterField(
+            model_name="decision",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("approve", "Approve"),
+                    ("approve_with_modifications", "Approve after modification"),
+                    ("resubmit", "Re-review after modification"),
+                    ("disapprove", "Disapprove"),
+                    ("continue", "Continue"),
+                    ("suspend", "Suspend"),
+                    ("terminate", "Terminate"),
+                    ("exempt", "Exempt from ethics review"),
+                ],
+                max_length=30,
+                verbose_name="outcome",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "outcome__in",
+                        [
+                            "approve",
+                            "approve_with_modifications",
+                            "resubmit",
+                            "disapprove",
+                            "continue",
+                            "suspend",
+                            "terminate",
+                            "exempt",
+                        ],
+                    )
+                ),
+                name="decision_outcome_valid",
+            ),
+        ),
+        migrations.RunPython(backfill, migrations.RunPython.noop),
+    ]

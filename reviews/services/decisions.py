@@ -49,6 +49,8 @@ from reviews.workflow import Action, Kind, Procedure, Status
 
 
 def allowed_outcomes(kind: str) -> frozenset[str]:
+    if kind == Kind.EXEMPTION:
+        return frozenset(regulations.EXEMPTION_OUTCOMES)  # N10
     if kind == Kind.TRACKING:
         return frozenset(regulations.TRACKING_OUTCOMES)
     if kind in (Kind.RISK_REPORT, Kind.DEVIATION):
@@ -226,6 +228,8 @@ def decision_effects(application: Application, decision: Decision, actor: User) 
         lifecycle.tracking_outcome(application, decision, actor)
     elif decision.grants_approval:
         lifecycle.approval_take_effect(application, decision, actor)
+    elif decision.outcome == Outcome.EXEMPT:
+        lifecycle.exemption_take_effect(application, actor)  # N10
     elif decision.outcome == Outcome.DISAPPROVE:
         lifecycle.closed_without_approval(application, actor, event="disapproval")  # R61
 
@@ -385,7 +389,13 @@ def _simplified_tally(review: Review, outcome: str) -> dict[str, Any]:
             _("Every designated reviewer must give an opinion first."),
             rule="R33",
         )
-    if agreed not in workflow.SIMPLIFIED_APPROVING or outcome != agreed:
+    # N10: reviewers who agree with an exemption request let the chair record the exemption.
+    exempting = (
+        review.application.kind == Kind.EXEMPTION
+        and outcome == Outcome.EXEMPT
+        and agreed == workflow.Verdict.APPROVE
+    )
+    if not exempting and (agreed not in workflow.SIMPLIFIED_APPROVING or outcome != agreed):
         raise Conflict(
             "outcome_not_agreed",
             _("The simplified procedure decides only the approval all reviewers agreed on."),

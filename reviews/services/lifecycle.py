@@ -240,6 +240,20 @@ def closure_take_effect(application: Application, actor: User) -> None:
     )
 
 
+def exemption_take_effect(application: Application, actor: User) -> None:
+    """N10: the committee exempted the activity from ethics review; a planned activity may then
+    start (no approval and no tracking review follow)."""
+    project = lock_project(application.project_id)
+    if project.status == ProjectStatus.PLANNED:
+        project_move(project, ProjectAction.APPROVE, actor, rule="N10")
+    notify_project(
+        applicants(project),
+        project,
+        _("%(title)s is exempt from ethics review"),
+        "project.exempt (N10)",
+    )
+
+
 def closed_without_approval(application: Application, actor: User, *, event: str) -> None:
     """R61: an initial application disapproved or withdrawn while the activity is still only
     planned closes the record; its retention date is set now."""
