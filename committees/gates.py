@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import cast
 
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from committees import selectors
@@ -57,8 +59,8 @@ def document_problems(committee: Committee, kinds: Iterable[str]) -> list[Proble
     ]
 
 
-def _msg_missing(label: str) -> str:
-    return str(_("No version of “%(document)s” is on file.") % {"document": label})
+def _msg_missing(label: str) -> Promise:
+    return cast(Promise, format_lazy(_("No version of “{document}” is on file."), document=label))
 
 
 def _raise(problems: Sequence[Problem], code: str, message: Promise) -> None:
