@@ -403,6 +403,7 @@ def test_outcome_terms():
         "continue",
         "suspend",
         "terminate",
+        "exempt",  # N10
     ]
 
 
