@@ -283,3 +283,25 @@ def test_emergency_acceptance_needs_the_emergency_sop_page_r47(client, world):
     assert response.status_code == 409
     assert "R47" in response.content.decode()
     assert Application.objects.get(pk=application.pk).status == "submitted"
+
+
+def test_opening_a_video_meeting_needs_the_video_rules_api_and_page_r21(api_client, client, world):
+    """The rules were withdrawn after scheduling: the meeting cannot open by video."""
+    rules = CommitteeDocument.objects.create(
+        committee=world.committee, kind="video_meeting_rules", version=1
+    )
+    meeting = schedule(world, mode="video", video_link="https://meet.example.cn/abc")
+    rules.delete()
+    api_client.force_authenticate(world.secretary)
+    response = api_client.post(
+        f"{MEETINGS_API}{meeting.pk}/open/", _open_body(world), format="json"
+    )
+    assert (response.status_code, response.data["rule"]) == (409, "R21")
+    client.force_login(world.secretary)
+    response = client.post(
+        reverse("meetings:meeting-action", args=[meeting.pk, "open"]), _open_body(world)
+    )
+    assert response.status_code == 409
+    assert "R21" in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
