@@ -30,6 +30,14 @@ class CommitteesConfig(AppConfig):
             url=app_hooks.deadline_url,
         )
         hooks.register_deadline_kind(
+            clocks.NHC_FILING,
+            label=_("NHC committee filing"),
+            recipients=app_hooks.committee_deadline_recipients,
+            url=app_hooks.deadline_url,
+            # N7: three months from set-up; a month's notice, then a week's.
+            stages=StageConfig(days_before=(30, 7), on_last_day=True, overdue_every_days=7),
+        )
+        hooks.register_deadline_kind(
             clocks.MEMBER_TERM,
             label=_("Member term ends"),
             recipients=app_hooks.member_term_recipients,

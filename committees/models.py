@@ -314,6 +314,8 @@ class CommitteeDocument(StoredFile):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # R61: set when a newer version supersedes this one; kept at least until then.
+    retain_until = models.DateField(_("kept at least until"), null=True, blank=True)
 
     class Meta:
         ordering = ["committee", "kind", "-version"]

@@ -40,9 +40,16 @@ from committees.models import (
 )
 from ethics import audit, policies, regulations
 from ethics import services as kernel
-from ethics.deadlines import SHANGHAI, Calendar, day_period_due_at, end_of_day
+from ethics.deadlines import (
+    SHANGHAI,
+    Calendar,
+    add_months,
+    day_period_due_at,
+    end_of_day,
+    month_period_due_on,
+)
 from ethics.errors import Conflict
-from ethics.models import DeadlineState, Institution, User
+from ethics.models import Deadline, DeadlineState, Institution, User
 from ethics.selectors import working_calendar
 from ethics.services import invalid, require, site_text
 from ethics.validators import normalize_credit_code
@@ -206,6 +213,39 @@ def _open_registration_deadline(committee: Committee, actor: User | None) -> Non
     )
 
 
+def kernel_deadline_exists(committee: Committee, kind: str) -> bool:
+    """Whether a clock of `kind` was ever opened on the committee (any state)."""
+    return Deadline.objects.of(committee).filter(kind=kind).exists()
+
+
+def _open_nhc_filing_deadline(committee: Committee, actor: User | None) -> None:
+    """N7: a committee under the NHC regime files with its health authority (国家医学研究登记
+    备案信息系统) within the rule set's months of set-up; only when the rules give a period."""
+    months = selectors.committee_rules(committee).nhc_filing_months
+    if months.value is None:
+        return
+    rules = selectors.committee_rules(committee)
+    kernel.deadline_open(
+        kind=clocks.NHC_FILING,
+        subject=committee,
+        due_at=end_of_day(
+            month_period_due_on(
+                committee.established_on,
+                months.value,
+                calendar=working_calendar(),
+                roll_forward=rules.roll_forward_rest_days.value,
+            )
+        ),
+        title=site_text(
+            _("File %(name)s with the health authority (medical research registration system)"),
+            name=committee.name,
+        ),
+        rule=months.rule,
+        committee_id=committee.pk,
+        actor=actor,
+    )
+
+
 def _registered_content_changed(committee: Committee, actor: User, what: str) -> None:
     """R50: after registration, a change to roster, officers or charter needs an update filing.
 
@@ -298,6 +338,7 @@ def committee_create(
         after=_snapshot(committee, COMMITTEE_FIELDS),
     )
     _open_registration_deadline(committee, actor)
+    _open_nhc_filing_deadline(committee, actor)
     return committee
 
 
@@ -335,6 +376,8 @@ def committee_update(*, committee_id: int, actor: User, data: dict[str, Any]) ->
             reason="established_on changed",
         )
         _open_registration_deadline(committee, actor)
+    if "regimes" in changed and not kernel_deadline_exists(committee, clocks.NHC_FILING):
+        _open_nhc_filing_deadline(committee, actor)  # N7: the committee now works under NHC
     if set(changed) - _UNREGISTERED_FIELDS:
         _registered_content_changed(committee, actor, "committee particulars")
     return committee
@@ -628,9 +671,31 @@ def document_upload(
         target=document,
         after={"kind": kind, "version": document.version, "sha256": document.sha256},
     )
+    _retain_superseded(committee, kind, document, actor)
     if kind != DocumentKind.OTHER:
         _registered_content_changed(committee, actor, f"document {kind}")
     return document
+
+
+def _retain_superseded(
+    committee: Committee, kind: str, current: CommitteeDocument, actor: User
+) -> None:
+    """R61: the versions a new upload supersedes are closed records: each gets its retention
+    date (the rule set's years from today), audited; none is deleted."""
+    years = selectors.committee_rules(committee).retention_years.value
+    until = add_months(timezone.localdate(), 12 * years)
+    superseded = CommitteeDocument.objects.filter(
+        committee=committee, kind=kind, retain_until=None
+    ).exclude(pk=current.pk)
+    for old in superseded:
+        old.retain_until = until
+        old.save(update_fields=["retain_until"])
+        audit.record(
+            actor=actor,
+            action="committee.document_superseded",
+            target=old,
+            after={"retain_until": until, "superseded_by": current.version, "rule": "R61"},
+        )
 
 
 def _membership_for_change(membership_id: int, actor: User) -> Membership:

@@ -216,6 +216,16 @@ def _common(values: Sequence[Any]) -> Any:
     return tuple(item for item in values[0] if all(item in value for value in values[1:]))
 
 
+def _common_and_site_confirmation(values: Sequence[Any]) -> Any:
+    """Simplified-procedure grounds under several regimes: those every regime allows, plus N9's
+    participating-site confirmation when one regime provides it. MEAS says nothing against it,
+    and the confirmed opinion is the lead site's full review, so the case still meets both."""
+    common = _common(values)
+    if any(PARTICIPATING_SITE_CONFIRMATION in value for value in values):
+        return (*common, PARTICIPATING_SITE_CONFIRMATION)
+    return common
+
+
 def _union_descending(values: Sequence[Any]) -> Any:
     return tuple(sorted({item for value in values for item in value}, reverse=True))
 
@@ -242,6 +252,7 @@ _MAX_SET: Final = _how(_largest_set)
 _MIN_SET: Final = _how(_smallest_set)
 _UNION: Final = _how(_union)
 _COMMON: Final = _how(_common)
+_COMMON_N9: Final = _how(_common_and_site_confirmation)
 _UNION_DESC: Final = _how(_union_descending)
 _UNION_ASC: Final = _how(_union_ascending)
 _ANY: Final = _how(_any)
@@ -271,7 +282,7 @@ class RuleSet:
     emergency_hours: Param[int] = field(metadata=_MIN)
     simplified_min_reviewers: Param[int] = field(metadata=_MAX)
     # A ground is usable only when every applicable regime allows it.
-    simplified_grounds: Param[tuple[str, ...]] = field(metadata=_COMMON)
+    simplified_grounds: Param[tuple[str, ...]] = field(metadata=_COMMON_N9)  # N9 stays usable
     # Tracking review (R28, R45; N6).
     tracking_months: Param[int] = field(metadata=_MIN)
     listed_tracking_months: Param[int] = field(metadata=_MIN)
@@ -861,6 +872,7 @@ class Outcome(enum.StrEnum):
     CONTINUE = "continue"
     SUSPEND = "suspend"
     TERMINATE = "terminate"
+    EXEMPT = "exempt"  # N10: 免除伦理审查, recorded by the committee on an exemption request
 
     @property
     def label(self) -> Promise:
@@ -875,6 +887,7 @@ _OUTCOME_LABELS: Final[Mapping[Outcome, Promise]] = {
     Outcome.CONTINUE: _("Continue"),
     Outcome.SUSPEND: _("Suspend"),
     Outcome.TERMINATE: _("Terminate"),
+    Outcome.EXEMPT: _("Exempt from ethics review"),
 }
 
 OUTCOME_TERMS_ZH: Final[Mapping[Outcome, str]] = {
@@ -885,6 +898,7 @@ OUTCOME_TERMS_ZH: Final[Mapping[Outcome, str]] = {
     Outcome.CONTINUE: "继续研究",
     Outcome.SUSPEND: "暂停",
     Outcome.TERMINATE: "终止",
+    Outcome.EXEMPT: "免除伦理审查",
 }
 OUTCOME_TERMS_ZH_NHC: Final[Mapping[Outcome, str]] = {
     **OUTCOME_TERMS_ZH,
@@ -896,6 +910,8 @@ REVIEW_OUTCOMES: Final = frozenset(
     {Outcome.APPROVE, Outcome.APPROVE_WITH_MODIFICATIONS, Outcome.RESUBMIT, Outcome.DISAPPROVE}
 )
 TRACKING_OUTCOMES: Final = frozenset({Outcome.CONTINUE, Outcome.SUSPEND, Outcome.TERMINATE})
+# N10: on an exemption request the committee exempts, or refuses (the activity is reviewed).
+EXEMPTION_OUTCOMES: Final = frozenset({Outcome.EXEMPT, Outcome.DISAPPROVE})
 
 # R23: conditional outcomes carry the modifications required; disapproval gives reasons.
 outcomes_requiring_conditions: Final = frozenset(

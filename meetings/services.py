@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from committees import gates
 from committees.models import MANAGING_ROLES, Committee, DocumentKind, Membership
 from ethics import audit, jobs, pdf, policies, regulations
 from ethics import services as kernel
@@ -132,6 +133,7 @@ def meeting_schedule(
     meeting = Meeting(committee=committee, starts_at=starts_at, mode=mode)
     require(actor, "create", meeting)
     _refuse_past(starts_at)
+    gates.require_composition(committee, timezone.localtime(starts_at).date())  # R4-R6, N1
     _check_mode(committee, mode)
     if mode == Mode.VIDEO and not video_link:
         raise invalid("video_link", _("A video meeting needs its link."), "required")
@@ -583,8 +585,9 @@ def meeting_open(
     new = workflow.next_status(meeting.status, Action.OPEN)
     require(actor, "open", meeting)
     _refuse_wrong_day(meeting)
-    _check_mode(meeting.committee, meeting.mode)
     day = selectors.meeting_day(meeting)
+    gates.require_composition(meeting.committee, day)  # R4-R6, N1
+    _check_mode(meeting.committee, meeting.mode)
     ids = sorted({int(pk) for pk in present})
     memberships = list(
         Membership.objects.voting().filter(pk__in=ids, committee_id=meeting.committee_id)

@@ -22,6 +22,10 @@ def _prepare(call: Call) -> Any:
     return services.filing_prepare(filing_id=call.target.pk, actor=call.actor)
 
 
+def _sign_off(call: Call) -> Any:
+    return services.filing_sign_off(filing_id=call.target.pk, actor=call.actor)
+
+
 def _submit(call: Call) -> Any:
     return services.filing_submit(filing_id=call.target.pk, actor=call.actor, **call.data)
 
@@ -36,6 +40,14 @@ def _remarks(call: Call) -> Any:
     )
 
 
+def _sign_off_shown(filing: Filing) -> bool:
+    """Offered on a prepared filing whose latest package is rendered and not yet signed off."""
+    if workflow.Action.SIGN_OFF not in workflow.actions_from(filing.status):
+        return False
+    package = selectors.latest_package(filing)
+    return package is not None and package.state == "ready" and package.signed_off_at is None
+
+
 FILINGS = ActionTable(
     "registry.filing",
     load=lambda user, pk: selectors.filing_get_for_user(user, pk),
@@ -47,6 +59,14 @@ FILINGS = ActionTable(
             shown=_offered("prepare"),
             done=_("The package is being rendered; this page shows it when ready."),
             status=202,
+        ),
+        Action(
+            "sign_off",
+            run=_sign_off,
+            allowed=policy("sign_off"),
+            shown=_sign_off_shown,
+            done=_("The package was signed off."),
+            url_path="sign-off",
         ),
         Action(
             "submit",

@@ -13,7 +13,7 @@ class RegistryConfig(AppConfig):
         from ethics.reminders import StageConfig
         from registry import clocks, demo, policies, services
         from registry import hooks as app_hooks
-        from reviews.clocks import LISTED_REGISTRATION
+        from reviews.clocks import LISTED_REGISTRATION, LISTED_UPDATE
 
         policies.register()
         hooks.register_deadline_kind(
@@ -24,16 +24,26 @@ class RegistryConfig(AppConfig):
             # R52: 1, 15 and 25 March before the period ends at 24:00 on 31 March.
             stages=StageConfig(days_before=(31, 17, 7), on_last_day=True, overdue_every_days=7),
         )
-        # Reviews opens the listed-activity registration clock; its filing lives here.
-        hooks.route_deadline_kind(
-            LISTED_REGISTRATION,
+        hooks.register_deadline_kind(
+            clocks.NHC_ANNUAL_REPORT,
+            label=_("NHC annual work report"),
             recipients=app_hooks.filing_deadline_recipients,
             url=app_hooks.filing_deadline_url,
+            # N8: like R52, reminded in March before the period ends on 31 March.
+            stages=StageConfig(days_before=(31, 17, 7), on_last_day=True, overdue_every_days=7),
         )
+        # Reviews opens the listed-activity registration clock; its filing lives here.
+        for listed in (LISTED_REGISTRATION, LISTED_UPDATE):
+            hooks.route_deadline_kind(
+                listed,
+                recipients=app_hooks.filing_deadline_recipients,
+                url=app_hooks.filing_deadline_url,
+            )
         for kind in services.FILING_FOR_DEADLINE:
             hooks.on_deadline_opened(kind, services.filing_open_for_deadline)
             hooks.on_deadline_closed(kind, services.filing_waive_for_deadline)
         hooks.on_deadline_closed(clocks.ANNUAL_REPORT, services.filing_waive_for_deadline)
+        hooks.on_deadline_closed(clocks.NHC_ANNUAL_REPORT, services.filing_waive_for_deadline)
         hooks.register_nav_item(
             80,
             _("Deadlines"),

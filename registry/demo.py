@@ -25,6 +25,17 @@ def _officer(committee: Committee) -> User | None:
     return row.user if row else None
 
 
+def _signer(committee: Committee) -> User | None:
+    """R53: the chair signs the demo package off."""
+    row = (
+        Membership.objects.open()
+        .filter(committee=committee, role="chair")
+        .select_related("user")
+        .first()
+    )
+    return row.user if row else None
+
+
 def _file(filing: Filing, actor: User, receipt: str, acknowledge: bool) -> None:
     if filing.status == Status.DUE:
         package = services.filing_prepare(filing_id=filing.pk, actor=actor)
@@ -32,6 +43,8 @@ def _file(filing: Filing, actor: User, receipt: str, acknowledge: bool) -> None:
     filing.refresh_from_db()
     latest = filing.packages.order_by("-version").first()
     if filing.status == Status.PREPARED and latest and latest.state == PackageState.READY:
+        if latest.signed_off_at is None:
+            services.filing_sign_off(filing_id=filing.pk, actor=_signer(filing.committee) or actor)
         services.filing_submit(
             filing_id=filing.pk,
             actor=actor,

@@ -16,7 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ethics.models import CreatedAt, UpdatedAt, choices_constraint
-from registry.workflow import COMMITTEE_KINDS, LISTED_KINDS, OPEN_STATUSES, Kind, Status
+from registry.workflow import (
+    ANNUAL_KINDS,
+    COMMITTEE_KINDS,
+    LISTED_KINDS,
+    OPEN_STATUSES,
+    Kind,
+    Status,
+)
 
 _OPEN = Q(status__in=[s.value for s in OPEN_STATUSES])
 
@@ -83,7 +90,7 @@ class Filing(CreatedAt, UpdatedAt):
                 name="filing_listed_has_project",
             ),
             models.CheckConstraint(
-                condition=~Q(kind=Kind.ANNUAL_REPORT) | Q(period__isnull=False),
+                condition=~Q(kind__in=[k.value for k in ANNUAL_KINDS]) | Q(period__isnull=False),
                 name="filing_annual_has_period",
             ),
             # R54: a submission is recorded with the platform's receipt number and its date.
@@ -106,6 +113,11 @@ class Filing(CreatedAt, UpdatedAt):
                 fields=["committee", "period"],
                 condition=Q(kind=Kind.ANNUAL_REPORT),
                 name="filing_one_annual_report_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["committee", "period"],
+                condition=Q(kind=Kind.NHC_ANNUAL_REPORT),
+                name="filing_one_nhc_annual_report_per_year",
             ),
         ]
         indexes = [
@@ -157,6 +169,16 @@ class FilingPackage(models.Model):
     requested_at = models.DateTimeField(default=timezone.now)
     rendered_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # R53: who signed this version off (the chair or an institution admin) and when.
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed off by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_off_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
 
     class Meta:
         ordering = ["filing", "-version"]

@@ -21,7 +21,7 @@ from committees.models import Committee, CommitteeDocument, Entrustment, Members
 from ethics import regulations
 from ethics.deadlines import SHANGHAI
 from registry.models import Filing
-from registry.workflow import Kind
+from registry.workflow import NHC_KINDS, Kind
 from reports import figures as annual
 
 SCHEMA: Final = "ethics-registry-package/1"
@@ -34,7 +34,12 @@ KIND_ZH: Final = {
     Kind.LISTED_REGISTRATION: "纳入清单管理的科技活动登记",
     Kind.LISTED_UPDATE: "纳入清单管理的科技活动登记信息变更",
     Kind.ANNUAL_REPORT: "年度报告（委员会工作报告及清单内科技活动实施情况报告）",
+    Kind.NHC_FILING: "医学研究伦理审查委员会备案",
+    Kind.NHC_ANNUAL_REPORT: "伦理审查委员会年度工作报告（报备案机关）",
 }
+# N7, N8: the medical committee's track goes to a different platform than R50-R52.
+PLATFORM_ZH: Final = "国家科技伦理管理信息登记平台"
+NHC_PLATFORM_ZH: Final = "国家医学研究登记备案信息系统"
 INSTITUTION_KIND_ZH: Final = {
     "university": "高等学校",
     "research_institute": "科研机构",
@@ -91,6 +96,7 @@ OUTCOME_ZH: Final = {
     "continue": "继续开展",
     "suspend": "暂停",
     "terminate": "终止",
+    "exempt": "免除伦理审查",
 }
 PROJECT_STATUS_ZH: Final = {
     "planned": "拟开展",
@@ -436,6 +442,20 @@ FIGURE_ZH: Final = {
 }
 
 
+def _progress_zh(records: Any) -> str:
+    """R52: the implementation of one listed activity in the year, from its tracking records."""
+    if records is None:
+        return NOT_RECORDED_ZH
+    if not records:
+        return "本年度无跟踪审查记录"
+    parts = []
+    for record in records:
+        outcome = OUTCOME_ZH.get(record.get("outcome") or "", "审查中")
+        kind = APPLICATION_KIND_ZH.get(record["kind"], record["kind"])
+        parts.append(f"{record['submitted_on']}{kind}：{outcome}")
+    return "；".join(parts)
+
+
 def _annual_sections(filing: Filing) -> list[dict[str, Any]]:
     assert filing.period is not None  # the filing_annual_has_period constraint
     result = annual.annual_figures(filing.committee_id, filing.period)
@@ -474,7 +494,7 @@ def _annual_sections(filing: Filing) -> list[dict[str, Any]]:
                         **row,
                         "status": PROJECT_STATUS_ZH.get(row["status"], row["status"]),
                         "last_outcome": OUTCOME_ZH.get(row["last_outcome"] or "", ""),
-                        "progress": NOT_RECORDED_ZH,
+                        "progress": _progress_zh(row.get("progress")),
                     }
                     for row in result.listed_activities
                 ],
@@ -491,6 +511,9 @@ def build(filing: Filing) -> dict[str, Any]:
     if filing.kind == Kind.ANNUAL_REPORT:
         sections = _annual_sections(filing)
         title = f"{filing.committee.name}{filing.period}年度报告"
+    elif filing.kind == Kind.NHC_ANNUAL_REPORT:
+        sections = [s for s in _annual_sections(filing) if s["key"] != "listed_report"]
+        title = f"{filing.committee.name}{filing.period}年度工作报告"
     elif filing.kind in (Kind.LISTED_REGISTRATION, Kind.LISTED_UPDATE):
         sections = _listed_sections(filing)
         title = f"{KIND_ZH[Kind(filing.kind)]}：{filing.project.title if filing.project else ''}"
@@ -504,11 +527,13 @@ def build(filing: Filing) -> dict[str, Any]:
         Kind.LISTED_REGISTRATION: rules.listed_registration_days,
         Kind.LISTED_UPDATE: rules.listed_registration_days,
         Kind.ANNUAL_REPORT: rules.annual_report_due,
+        Kind.NHC_FILING: rules.nhc_filing_months,
+        Kind.NHC_ANNUAL_REPORT: rules.nhc_annual_report_due,
     }
     basis = bases[Kind(filing.kind)]
     return {
         "schema": SCHEMA,
-        "platform": "国家科技伦理管理信息登记平台",
+        "platform": NHC_PLATFORM_ZH if filing.kind in NHC_KINDS else PLATFORM_ZH,
         "title": title,
         "filing": {
             "id": filing.pk,

@@ -70,6 +70,15 @@ def may_see_deadlines(user: User) -> bool:
     return is_officer(user) or is_member(user)
 
 
+def may_sign_off(user: User, committee: Committee) -> bool:
+    """R53: the sign-off is the chair's (in term) or an admin's of the committee's institution."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.institution_admin and user.institution_id == committee.institution_id:
+        return True
+    return current_memberships(user).filter(committee_id=committee.pk, role="chair").exists()
+
+
 class FilingPolicy:
     path = "committee__"
 
@@ -79,9 +88,11 @@ class FilingPolicy:
         return queryset.filter(managed_committee_filter(user, self.path))
 
     def may(self, user: User, action: str, obj: Any) -> bool:
+        filing = obj if isinstance(obj, Filing) else obj.filing
+        if action == "sign_off":
+            return may_sign_off(user, filing.committee)
         if user.is_superuser:
             return True
-        filing = obj if isinstance(obj, Filing) else obj.filing
         return may_manage_committee(user, filing.committee)
 
 

@@ -30,9 +30,9 @@ from ethics.deadlines import SHANGHAI, end_of_day
 from ethics.errors import Conflict
 from ethics.models import Deadline, DeadlineState, User
 from ethics.services import require, site_text
-from registry import clocks, packages, platform, render, selectors, workflow
+from registry import clocks, packages, platform, render, selectors, validation, workflow
 from registry.models import Filing, FilingPackage, PackageState
-from registry.workflow import COMMITTEE_KINDS, Action, Kind, Status
+from registry.workflow import ANNUAL_KINDS, COMMITTEE_KINDS, LISTED_KINDS, Action, Kind, Status
 from reports import figures
 from reviews import clocks as review_clocks
 
@@ -43,6 +43,8 @@ FILING_FOR_DEADLINE: dict[str, Kind] = {
     committee_clocks.COMMITTEE_REGISTRATION: Kind.COMMITTEE_REGISTRATION,
     committee_clocks.COMMITTEE_UPDATE: Kind.COMMITTEE_UPDATE,
     review_clocks.LISTED_REGISTRATION: Kind.LISTED_REGISTRATION,
+    review_clocks.LISTED_UPDATE: Kind.LISTED_UPDATE,  # R51 "及时更新"
+    committee_clocks.NHC_FILING: Kind.NHC_FILING,  # N7
 }
 
 
@@ -92,10 +94,10 @@ def filing_open_for_deadline(deadline: Deadline) -> Filing | None:
     if existing is not None:
         return existing
     project = None
-    if kind == Kind.LISTED_REGISTRATION:
+    if kind in LISTED_KINDS:
         project = _project_of(deadline.subject)
         if project is None:
-            logger.warning("listed_registration deadline %s has no project", deadline.pk)
+            logger.warning("%s deadline %s has no project", deadline.kind, deadline.pk)
             return None
     open_same = Filing.objects.select_for_update().open().filter(kind=kind)
     open_same = (
@@ -147,35 +149,77 @@ def filing_waive_for_deadline(deadline: Deadline) -> None:
 # --- annual report (R52) ------------------------------------------------------------------------
 
 
+def _annual_data(filing: Filing) -> dict[str, Any]:
+    """The pre-filled figures of an annual report filing (R52, N8)."""
+    assert filing.period is not None
+    return figures.annual_figures(filing.committee_id, filing.period).as_json()
+
+
 def _annual_due_on(committee: Committee, year: int) -> date:
     return regulations.annual_report_due_on(year, regulations.combined(committee.regime_codes))
 
 
 @transaction.atomic
 def annual_report_open_for(*, committee_id: int, year: int, actor: User | None = None) -> Filing:
-    """Open (once) the draft of `committee`'s report on `year`, pre-filled from the data (R52)."""
+    """Open (once) the draft of `committee`'s report on `year`, pre-filled from the data (R52);
+    a committee under NHC also gets its report to the filing authority (N8)."""
     committee = Committee.objects.select_for_update().get(pk=committee_id)
-    filing = Filing.objects.filter(
-        kind=Kind.ANNUAL_REPORT, committee=committee, period=year
-    ).first()
+    rules = regulations.combined(committee.regime_codes)
+    nhc_due = rules.nhc_annual_report_due
+    if nhc_due.value is not None:
+        month, day = nhc_due.value
+        _annual_filing_open(
+            committee,
+            year,
+            Kind.NHC_ANNUAL_REPORT,
+            clocks.NHC_ANNUAL_REPORT,
+            date(year + 1, month, day),
+            nhc_due.rule,
+            _("NHC annual work report %(year)s of %(name)s"),
+            _("The NHC annual work report %(year)s of %(name)s is open: due %(due)s"),
+            actor,
+        )
+    return _annual_filing_open(
+        committee,
+        year,
+        Kind.ANNUAL_REPORT,
+        clocks.ANNUAL_REPORT,
+        _annual_due_on(committee, year),
+        rules.annual_report_due.rule,
+        _("Annual report %(year)s of %(name)s"),
+        _("The annual report %(year)s of %(name)s is open: due %(due)s"),
+        actor,
+    )
+
+
+def _annual_filing_open(
+    committee: Committee,
+    year: int,
+    kind: Kind,
+    clock: str,
+    due_on: date,
+    rule: str,
+    title: Any,
+    notice: Any,
+    actor: User | None,
+) -> Filing:
+    filing = Filing.objects.filter(kind=kind, committee=committee, period=year).first()
     if filing is not None:
         return filing
-    due_on = _annual_due_on(committee, year)
-    rules = regulations.combined(committee.regime_codes)
     filing = Filing.objects.create(
-        kind=Kind.ANNUAL_REPORT,
+        kind=kind,
         committee=committee,
         period=year,
         due_on=due_on,
-        rule=rules.annual_report_due.rule,
+        rule=rule,
         data=figures.annual_figures(committee.pk, year).as_json(),
     )
     filing.deadline = kernel.deadline_open(
-        kind=clocks.ANNUAL_REPORT,
+        kind=clock,
         subject=filing,
         due_at=end_of_day(due_on),
-        title=site_text(_("Annual report %(year)s of %(name)s"), year=year, name=committee.name),
-        rule=rules.annual_report_due.rule,
+        title=site_text(title, year=year, name=committee.name),
+        rule=rule,
         committee_id=committee.pk,
         actor=actor,
     )
@@ -184,14 +228,14 @@ def annual_report_open_for(*, committee_id: int, year: int, actor: User | None =
         actor=actor,
         action="filing.open",
         target=filing,
-        after={"kind": Kind.ANNUAL_REPORT, "period": year, "due_on": due_on},
+        after={"kind": kind, "period": year, "due_on": due_on},
     )
     kernel.notify(
         recipients=selectors.filing_recipients(committee.pk),
-        title=_("The annual report %(year)s of %(name)s is open: due %(due)s"),
+        title=notice,
         params={"year": year, "name": committee.name, "due": due_on.isoformat()},
         url=_filing_url(filing),
-        cause="filing.open (R52)",
+        cause=f"filing.open ({rule})",
     )
     return filing
 
@@ -207,12 +251,31 @@ def annual_report_open(*, year: int, actor: User | None = None) -> list[Filing]:
 # --- prepare and render --------------------------------------------------------------------------
 
 
+def _validated(filing: Filing) -> None:
+    """R53 (with R3, R4-R7, N1-N3): refuse a package whose content or committee is not valid.
+
+    One 409 lists every problem with its rule ID; nothing is written.
+    """
+    problems = validation.filing_problems(filing, packages.build(filing))
+    if problems:
+        raise Conflict(
+            "filing_invalid",
+            _("The package cannot be prepared until every problem listed is fixed."),
+            rule="R53",
+            problems=[problem.as_dict() for problem in problems],
+        )
+
+
 @transaction.atomic
 def filing_prepare(*, filing_id: int, actor: User) -> FilingPackage:
-    """Mark the filing prepared and queue a new package version for rendering in Celery."""
+    """Validate the content (R53), mark the filing prepared and queue a new package version
+    for rendering in Celery; a new version needs a new sign-off."""
     filing = _lock(filing_id)
     require(actor, "prepare", filing)
     new = _move(filing, Action.PREPARE)
+    if filing.kind in ANNUAL_KINDS and filing.period:
+        filing.data = _annual_data(filing)
+    _validated(filing)
     version = (filing.packages.aggregate(v=Max("version"))["v"] or 0) + 1
     package = FilingPackage.objects.create(
         filing=filing, version=version, requested_by=actor, state=PackageState.PENDING
@@ -220,17 +283,48 @@ def filing_prepare(*, filing_id: int, actor: User) -> FilingPackage:
     before = filing.status
     filing.status = new
     filing.prepared_at = timezone.now()
-    if filing.kind == Kind.ANNUAL_REPORT and filing.period:
-        filing.data = figures.annual_figures(filing.committee_id, filing.period).as_json()
     filing.save(update_fields=["status", "prepared_at", "data", "updated_at"])
     audit.record(
         actor=actor,
         action="filing.prepare",
         target=filing,
         before={"status": before},
-        after={"status": new, "package_version": version},
+        after={"status": new, "package_version": version, "validated": "R53"},
     )
     jobs.enqueue("registry.render_package", package_id=package.pk)
+    return package
+
+
+@transaction.atomic
+def filing_sign_off(*, filing_id: int, actor: User) -> FilingPackage:
+    """R53: the chair or an institution admin signs off the latest package version.
+
+    The content is validated again (the roster or documents may have changed since it was
+    prepared); the submission needs the sign-off of the version it files.
+    """
+    filing = _lock(filing_id)
+    require(actor, "sign_off", filing)
+    _move(filing, Action.SIGN_OFF)
+    package = filing.packages.select_for_update().order_by("-version").first()
+    if package is None or package.state != PackageState.READY:
+        raise Conflict(
+            "package_not_ready",
+            _("Wait until the package is rendered before signing it off."),
+            rule="R53",
+        )
+    if package.signed_off_at is not None:
+        raise Conflict("already_signed_off", _("This package version is already signed off."))
+    _validated(filing)
+    package.signed_off_by = actor
+    package.signed_off_at = timezone.now()
+    package.save(update_fields=["signed_off_by", "signed_off_at"])
+    audit.record(
+        actor=actor,
+        action="filing.sign_off",
+        target=filing,
+        after={"package_version": package.version, "hash": package.verification_hash},
+        reason="R53",
+    )
     return package
 
 
@@ -350,6 +444,12 @@ def filing_submit(*, filing_id: int, actor: User, submitted_on: date, receipt: s
         raise Conflict(
             "package_not_ready",
             _("Prepare the package and wait until it is rendered before recording the submission."),
+            rule="R53",
+        )
+    if package.signed_off_at is None:
+        raise Conflict(
+            "sign_off_required",
+            _("The chair or an institution admin must sign the package off first."),
             rule="R53",
         )
     result = platform.client(submitted_on=submitted_on, receipt=receipt).submit(filing, package)

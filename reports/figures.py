@@ -7,12 +7,14 @@ source is not modelled yet is `NOT_RECORDED`, never a made-up zero: the report s
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Final
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -79,7 +81,10 @@ class AnnualFigures:
             "year": self.year,
             "figures": {f.key: f.as_json() for f in self.figures},
             "not_recorded": self.not_recorded,
-            "listed_activities": self.listed_activities,
+            # Dates as ISO strings: this is stored in a JSONField (Filing.data).
+            "listed_activities": json.loads(
+                json.dumps(self.listed_activities, cls=DjangoJSONEncoder)
+            ),
         }
 
 
@@ -294,6 +299,7 @@ def listed_activities(committee_id: int, year: int) -> list[dict[str, Any]]:
         .order_by("decided_at", "id")
     ):
         latest[found.application.project_id] = found
+    progress = tracking_records(projects, year)
     rows = []
     for project in projects:
         decision = latest.get(project.pk)
@@ -313,11 +319,49 @@ def listed_activities(committee_id: int, year: int) -> list[dict[str, Any]]:
                     decision.decided_at.astimezone(SHANGHAI).date() if decision else None
                 ),
                 "next_tracking_due": decision.next_tracking_due if decision else None,
-                # Implementation progress reports arrive with the post-approval work.
-                "progress": None,
+                # R52: the implementation in the year, from the activity's tracking records.
+                "progress": progress.get(project.pk, []),
             }
         )
     return rows
+
+
+# The reports through which an approved activity tells the committee how it is implemented.
+TRACKING_RECORD_KINDS: Final = (Kind.TRACKING, Kind.RISK_REPORT, Kind.DEVIATION, Kind.CLOSURE)
+
+
+def tracking_records(projects: Any, year: int) -> dict[int, list[dict[str, Any]]]:
+    """R52: per project, its tracking records submitted in `year`, each with the decision on it
+    (if any yet): two queries whatever the number of projects."""
+    start, end = year_bounds(year)
+    applications = list(
+        Application.objects.filter(
+            project__in=projects,
+            kind__in=TRACKING_RECORD_KINDS,
+            submitted_at__gte=start,
+            submitted_at__lt=end,
+        ).order_by("submitted_at", "id")
+    )
+    decided: dict[int, Decision] = {}
+    for found in Decision.objects.filter(application__in=applications).order_by("decided_at", "id"):
+        decided[found.application_id] = found
+    records: dict[int, list[dict[str, Any]]] = {}
+    for application in applications:
+        decision = decided.get(application.pk)
+        submitted = application.submitted_at
+        records.setdefault(application.project_id, []).append(
+            {
+                "kind": application.kind,
+                "submitted_on": submitted.astimezone(SHANGHAI).date().isoformat()
+                if submitted
+                else "",
+                "outcome": decision.outcome if decision else "",
+                "decided_on": decision.decided_at.astimezone(SHANGHAI).date().isoformat()
+                if decision
+                else "",
+            }
+        )
+    return records
 
 
 def annual_figures(committee: Committee | int, year: int) -> AnnualFigures:

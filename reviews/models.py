@@ -528,6 +528,7 @@ class Outcome(models.TextChoices):
     CONTINUE = "continue", _("Continue")
     SUSPEND = "suspend", _("Suspend")
     TERMINATE = "terminate", _("Terminate")
+    EXEMPT = "exempt", _("Exempt from ethics review")  # N10
 
 
 def _letter_upload_to(instance: models.Model, filename: str) -> str:

@@ -209,6 +209,9 @@ def _committee_records(w: SimpleNamespace) -> None:
         committee=w.committee, kind="charter", version=1, title="章程", uploaded_by=w.secretary
     )
     w.charter.file.save("charter.pdf", ContentFile(b"%PDF-1.4 charter"), save=True)
+    # R3 / R53: the other systems on file, so the registry's package validates.
+    for kind in ("review_sop", "confidentiality", "archives", "coi_policy"):
+        CommitteeDocument.objects.create(committee=w.committee, kind=kind, version=1, title=kind)
     w.entrustment = Entrustment.objects.create(
         entrusting_institution=w.outsider.institution,
         receiving_committee=w.committee,

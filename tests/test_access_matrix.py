@@ -410,6 +410,7 @@ ROUTES: dict[str, Route] = {
     "filing-acknowledge": Route("acknowledges", MANAGES_COMMITTEE, _pk("filing"), "POST"),
     "filing-prepare": Route("prepares", MANAGES_COMMITTEE, _pk("filing"), "POST"),
     "filing-submit": Route("submits", MANAGES_COMMITTEE, _pk("filing"), "POST"),
+    "filing-sign-off": Route("signs off (R53)", MANAGES_COMMITTEE, _pk("filing"), "POST"),
     "filing-remarks": Route("edits the remarks", MANAGES_COMMITTEE, _pk("filing"), "POST"),
     "filing-package-pdf": Route("the filing package PDF", MANAGES_COMMITTEE, _pk("filing")),
 }

@@ -106,6 +106,17 @@ class World:
         return user
 
 
+def add_required_documents(committee: Committee) -> None:
+    """One version of each R3 document and of the emergency SOP (R47), as rows without files."""
+    from committees.models import CommitteeDocument
+
+    for kind in ("charter", "review_sop", "confidentiality", "archives", "coi_policy"):
+        CommitteeDocument.objects.create(committee=committee, kind=kind, version=1, title=kind)
+    CommitteeDocument.objects.create(
+        committee=committee, kind="emergency_sop", version=1, title="emergency_sop"
+    )
+
+
 def build_world(
     *,
     size: int = 7,
@@ -113,6 +124,7 @@ def build_world(
     established_on: dt.date | None = None,
     via_services: bool = False,
     authority: str = "",
+    documents: bool = True,
 ) -> World:
     """Build a World (see the module docstring for what is in it).
 
@@ -123,6 +135,8 @@ def build_world(
     via_services: create the committee with committees.services.committee_create, as the
         institution admin: audited, with its registration deadline and filing (registry).
     authority: the institution's competent authority (e.g. "bj_health"; blank by default).
+    documents: put the charter and systems (R3) and the emergency SOP (R47) on file; the
+        video-meeting rules (R21) never are.
     """
     today = timezone.localdate()
     term: Term = {
@@ -149,6 +163,12 @@ def build_world(
             **({"established_on": established_on} if established_on else {}),
         )
     members = valid_roster(committee, size=size, **term)
+    if "nhc" in regimes and size > 3:
+        # N1: a lay member from outside the institution, in place of the fourth member.
+        members[3].expertise, members[3].external = "lay", True
+        members[3].save(update_fields=["expertise", "external"])
+    if documents:
+        add_required_documents(committee)
     secretary = MembershipFactory(
         committee=committee,
         secretary=True,

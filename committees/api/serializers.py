@@ -104,6 +104,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "title",
             "effective_on",
             "uploaded_at",
+            "retain_until",
             *_FILE_FIELDS,
         ]
         read_only_fields = fields

@@ -69,6 +69,8 @@ class FilingStatusField(serializers.CharField):
             "verification_hash": {"type": "string"},
             "rendered_at": {"type": "string", "format": "date-time", "nullable": True},
             "pdf": {"type": "string", "nullable": True},
+            "signed_off_by": {"type": "integer", "nullable": True},
+            "signed_off_at": {"type": "string", "format": "date-time", "nullable": True},
         },
     }
 )
@@ -89,6 +91,8 @@ class PackageField(serializers.Field):
             "verification_hash": package.verification_hash,
             "rendered_at": package.rendered_at,
             "pdf": pdf_url,
+            "signed_off_by": package.signed_off_by_id,
+            "signed_off_at": package.signed_off_at,
         }
 
 

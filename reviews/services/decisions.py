@@ -51,7 +51,10 @@ from reviews.workflow import Action, Kind, Procedure, ProjectStatus, Status
 
 
 def allowed_outcomes(kind: str, application: Application | None = None) -> frozenset[str]:
-    """R23 outcomes per kind; an appeal's follow the decision it contests (R27)."""
+    """R23 outcomes per kind; an exemption request's are N10's; an appeal's follow the decision
+    it contests (R27)."""
+    if kind == Kind.EXEMPTION:
+        return frozenset(regulations.EXEMPTION_OUTCOMES)  # N10
     if kind == Kind.APPEAL and application is not None:
         from reviews.services.appeals import appeal_outcomes
 
@@ -250,6 +253,10 @@ def decision_effects(application: Application, decision: Decision, actor: User) 
         lifecycle.tracking_outcome(application, decision, actor)
     elif decision.grants_approval:
         lifecycle.approval_take_effect(application, decision, actor)
+    elif decision.outcome == Outcome.EXEMPT:
+        lifecycle.exemption_take_effect(application, actor)  # N10
+    elif decision.outcome == Outcome.DISAPPROVE:
+        lifecycle.closed_without_approval(application, actor, event="disapproval")  # R61
 
 
 # --- 修改后批准: modifications submitted, checked and confirmed -------------------------------
@@ -412,7 +419,13 @@ def _simplified_tally(review: Review, outcome: str) -> dict[str, Any]:
             _("Every designated reviewer must give an opinion first."),
             rule="R33",
         )
-    if agreed not in workflow.SIMPLIFIED_APPROVING or outcome != agreed:
+    # N10: reviewers who agree with an exemption request let the chair record the exemption.
+    exempting = (
+        review.application.kind == Kind.EXEMPTION
+        and outcome == Outcome.EXEMPT
+        and agreed == workflow.Verdict.APPROVE
+    )
+    if not exempting and (agreed not in workflow.SIMPLIFIED_APPROVING or outcome != agreed):
         raise Conflict(
             "outcome_not_agreed",
             _("The simplified procedure decides only the approval all reviewers agreed on."),

@@ -65,6 +65,12 @@ def application_create(
             _("An appeal is filed against a decision: use the appeal action of that application."),
             rule="R27",
         )
+    if kind == Kind.EXEMPTION and "nhc" not in _regimes_for(project):
+        raise Conflict(
+            "exemption_needs_nhc",
+            _("Exemption from ethics review exists only for research under the NHC measures."),
+            rule="N10",
+        )
     if kind in workflow.FOLLOW_UP_KINDS and project.status not in workflow.RUNNING_PROJECT:
         raise Conflict(
             "project_not_approved",

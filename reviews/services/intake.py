@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from committees import gates
 from ethics import deadlines, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
@@ -32,6 +33,7 @@ from reviews.models import (
     Review,
     ReviewState,
 )
+from reviews.services import lifecycle
 from reviews.services._common import (
     applicants,
     latest_decision,
@@ -269,6 +271,16 @@ def _check_grounds(rules: regulations.RuleSet, procedure: str, grounds: str) -> 
         )
 
 
+def _check_committee(application: Application, procedure: str) -> None:
+    """Gates on the committee: meeting review needs a valid composition (R4-R6, N1), the
+    emergency procedure the committee's emergency-review SOP on file (R47) and, as it may turn
+    into an emergency meeting (R49), a valid composition too."""
+    if procedure in (Procedure.MEETING, Procedure.EMERGENCY):
+        gates.require_composition(application.committee)
+    if procedure == Procedure.EMERGENCY:
+        gates.require_documents(application.committee, gates.EMERGENCY_DOCUMENTS)
+
+
 @escalating
 @transaction.atomic
 def application_accept(
@@ -287,6 +299,7 @@ def application_accept(
     _check_grounds(rules, procedure, grounds)
     _check_ground_fits(application, procedure, grounds.strip())
     _check_determinations(application)
+    _check_committee(application, procedure)
     now = timezone.now()
     due_at, rule = decision_due_at(rules, procedure, now)
     rounds = application.reviews.count()
@@ -428,6 +441,7 @@ def application_withdraw(*, application_id: int, actor: User, reason: str = "") 
     application.status_reason = reason
     application.save()
     record(actor, "application.withdraw", application, {"status": before}, {"status": new}, reason)
+    lifecycle.closed_without_approval(application, actor, event="withdrawal")  # R61
     if application.submitted_at:
         notify_application(
             secretaries(application.committee_id),

@@ -101,6 +101,36 @@ def _listed_registration(project: Project, decision: Decision, actor: User) -> N
     )
 
 
+def listed_update_open(
+    project: Project, rules: regulations.RuleSet, actor: User | None, *, event: str
+) -> None:
+    """R51 "及时更新": a listed activity's registration is updated after an approved amendment,
+    a suspension, a termination or the closure, within the registration period of the event.
+
+    The registry opens the update filing from this clock (registry.services.FILING_FOR_DEADLINE).
+    """
+    if not project.listed:
+        return
+    days = rules.listed_registration_days
+    kernel.deadline_open(
+        kind=clocks.LISTED_UPDATE,
+        subject=project,
+        due_at=deadlines.day_period_due_at(
+            timezone.now(),
+            days.value,
+            calendar=working_calendar(),
+            roll_forward=rules.roll_forward_rest_days.value,
+        ),
+        title=site_text(
+            _("Update the registration of the listed activity %(title)s"), title=project.title
+        ),
+        rule=days.rule,
+        committee_id=project.committee_id,
+        actor=actor,
+    )
+    record(actor, "project.listed_update_due", project, after={"event": event, "rule": "R51"})
+
+
 def approval_take_effect(application: Application, decision: Decision, actor: User) -> None:
     """An approval that lets the activity proceed: project approved, tracking clock, filing."""
     project = application.project
@@ -122,6 +152,7 @@ def approval_take_effect(application: Application, decision: Decision, actor: Us
             project,
             after={"application": application.ref, "decision": decision.number},
         )
+        listed_update_open(project, application.rules, actor, event="amendment")
         notify_project(
             applicants(project),
             project,
@@ -148,9 +179,11 @@ def tracking_outcome(application: Application, decision: Decision, actor: User) 
         if application.kind == Kind.TRACKING:
             tracking_schedule(project, decision, actor)
         title = _("%(title)s is suspended by the ethics committee (%(number)s)")
+        listed_update_open(project, application.rules, actor, event="suspension")
     else:
         if project.status != ProjectStatus.TERMINATED:  # an appeal may confirm it (R27)
             project_move(project, ProjectAction.TERMINATE, actor, rule="R28")
+            retention_start(project, retention_years(application), actor, event="termination")
         kernel.deadline_close(
             kind=clocks.TRACKING_REVIEW,
             subject=project,
@@ -159,6 +192,7 @@ def tracking_outcome(application: Application, decision: Decision, actor: User) 
             reason="terminated",
         )
         title = _("%(title)s is terminated by the ethics committee (%(number)s)")
+        listed_update_open(project, application.rules, actor, event="termination")
     notify_project(
         applicants(project), project, title, "project.status (R28)", number=decision.number
     )
@@ -170,16 +204,29 @@ def retention_years(application: Application) -> int:
     return max(application.rules.retention_years.value, configured)
 
 
+def retention_start(project: Project, years: int, actor: User | None, *, event: str) -> None:
+    """R61: a closed record is kept at least `years` from the day it closed; the date is set
+    on the event (closure, termination, disapproval, withdrawal) and nothing is deleted before.
+
+    The caller holds the project row lock.
+    """
+    now = timezone.now()
+    project.closed_at = now
+    project.retain_until = deadlines.add_months(timezone.localdate(now), 12 * years)
+    project.save(update_fields=["closed_at", "retain_until", "updated_at"])
+    record(
+        actor,
+        "project.retention",
+        project,
+        after={"retain_until": project.retain_until, "event": event, "rule": "R61"},
+    )
+
+
 def closure_take_effect(application: Application, actor: User) -> None:
     """结题 ends tracking and starts the retention clock (R61); nothing is deleted before it ends."""
     project = lock_project(application.project_id)
     project_move(project, ProjectAction.COMPLETE, actor, rule="R61")
-    now = timezone.now()
-    project.closed_at = now
-    project.retain_until = deadlines.add_months(
-        timezone.localdate(now), 12 * retention_years(application)
-    )
-    project.save(update_fields=["closed_at", "retain_until", "updated_at"])
+    retention_start(project, retention_years(application), actor, event="closure")
     kernel.deadline_close(
         kind=clocks.TRACKING_REVIEW,
         subject=project,
@@ -187,12 +234,7 @@ def closure_take_effect(application: Application, actor: User) -> None:
         actor=actor,
         reason="closed",
     )
-    record(
-        actor,
-        "project.retention",
-        project,
-        after={"retain_until": project.retain_until, "rule": "R61"},
-    )
+    listed_update_open(project, application.rules, actor, event="closure")
     notify_project(
         applicants(project),
         project,
@@ -200,6 +242,31 @@ def closure_take_effect(application: Application, actor: User) -> None:
         "project.complete (R61)",
         until=f"{project.retain_until:%Y-%m-%d}",
     )
+
+
+def exemption_take_effect(application: Application, actor: User) -> None:
+    """N10: the committee exempted the activity from ethics review; a planned activity may then
+    start (no approval and no tracking review follow)."""
+    project = lock_project(application.project_id)
+    if project.status == ProjectStatus.PLANNED:
+        project_move(project, ProjectAction.APPROVE, actor, rule="N10")
+    notify_project(
+        applicants(project),
+        project,
+        _("%(title)s is exempt from ethics review"),
+        "project.exempt (N10)",
+    )
+
+
+def closed_without_approval(application: Application, actor: User, *, event: str) -> None:
+    """R61: an initial application disapproved or withdrawn while the activity is still only
+    planned closes the record; its retention date is set now."""
+    if application.kind != Kind.INITIAL:
+        return
+    project = lock_project(application.project_id)
+    if project.status != ProjectStatus.PLANNED:
+        return
+    retention_start(project, retention_years(application), actor, event=event)
 
 
 @transaction.atomic

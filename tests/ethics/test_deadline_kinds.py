@@ -28,6 +28,8 @@ PRODUCT_KINDS = {
     "listed_registration",
     "listed_update",
     "annual_report",
+    "nhc_filing",  # N7
+    "nhc_annual_report",  # N8
 }
 
 

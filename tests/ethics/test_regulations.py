@@ -286,8 +286,14 @@ def test_combined_takes_the_nhc_majority_rule_and_keeps_two_thirds():
 def test_combined_is_the_strictest():
     both = combined(["meas", "nhc"])
     assert both.required_expertise.value == ("science", "ethics_or_law", "lay")
-    # A ground counts only if every regime allows it.
-    assert "participating_site_confirmation" not in both.simplified_grounds.value
+    # A ground counts only if every regime allows it, but N9's participating-site
+    # confirmation stays usable under NHC (MEAS does not exclude it).
+    assert both.simplified_grounds.value == (
+        "minimal_risk",
+        "minor_modification",
+        "tracking_no_major_change",
+        "participating_site_confirmation",
+    )
     assert both.nhc_filing_months.value == 3
     assert combined(["meas"]) is MEAS
 
@@ -397,6 +403,7 @@ def test_outcome_terms():
         "continue",
         "suspend",
         "terminate",
+        "exempt",  # N10
     ]
 
 
@@ -415,3 +422,15 @@ def test_outcomes_requiring_conditions_and_reasons():
 def test_problem_extra_cannot_shadow_the_core_keys():
     with pytest.raises(ValueError, match="must not use"):
         Problem("x", "R19", message=MEAS.min_members.label, extra={"code": "y"})
+
+
+def test_participating_site_confirmation_is_an_nhc_ground_only_n9():
+    """N9: allowed under NHC alone and under MEAS + NHC; never under MEAS alone."""
+    assert "participating_site_confirmation" not in combined(["meas"]).simplified_grounds.value
+    for regimes in (["nhc"], ["meas", "nhc"]):
+        rules = combined(regimes)
+        assert simplified_problems("participating_site_confirmation", 2, rules=rules) == []
+        codes = [
+            p.code for p in simplified_problems("participating_site_confirmation", 1, rules=rules)
+        ]
+        assert codes == ["too_few_reviewers"]

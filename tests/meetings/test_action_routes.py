@@ -12,6 +12,7 @@ from django.urls import reverse
 from ethics.models import AuditEvent
 from meetings import services
 from meetings.models import AgendaItem, Consultant, Meeting, MinutesCorrection, Recusal, Vote
+from tests.factories import MembershipFactory
 from tests.meetings.conftest import application, opened, schedule, today_later, vote_all
 from tests.world import build_world
 
@@ -141,6 +142,8 @@ def test_the_api_keeps_the_rules_of_opening_r18_r19(world, api_client):
     expired = world.members[4]
     expired.term_start, expired.term_end = dt.date(2020, 1, 1), dt.date(2024, 12, 31)
     expired.save()
+    # A replacement keeps seven in term, so the roster stays valid (R4).
+    MembershipFactory(committee=world.committee, **world.term)
     meeting = schedule(world)
     api_client.force_authenticate(world.secretary)
     url = f"{BASE}{meeting.pk}/open/"
@@ -170,6 +173,8 @@ def test_the_console_offers_members_in_term_and_presiding_officers(client, world
     expired = world.members[4]
     expired.term_start, expired.term_end = dt.date(2020, 1, 1), dt.date(2024, 12, 31)
     expired.save()
+    # A replacement keeps seven in term, so the roster stays valid (R4).
+    MembershipFactory(committee=world.committee, **world.term)
     meeting = schedule(world)
     client.force_login(world.secretary)
     page = client.get(reverse("meetings:meeting-console", args=[meeting.pk])).content.decode()

@@ -45,6 +45,13 @@ def test_prepare_submit_acknowledge_from_the_page(client, world):
     detail = client.get(reverse("registry:filing-detail", args=[filing.pk])).content.decode()
     assert 'id="package-preview"' in detail
     assert "委员名单" in detail
+    assert 'id="action-sign-off"' not in detail  # the secretary does not sign off (R53)
+    client.force_login(world.chair)
+    detail = client.get(reverse("registry:filing-detail", args=[filing.pk])).content.decode()
+    assert 'id="action-sign-off"' in detail
+    response = client.post(reverse("registry:filing-action", args=[filing.pk, "sign_off"]))
+    assert response.status_code == 302
+    client.force_login(world.secretary)
     client.post(
         reverse("registry:filing-action", args=[filing.pk, "submit"]),
         {"submitted_on": str(timezone.localdate()), "receipt": "DJ-77"},

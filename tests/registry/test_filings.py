@@ -26,6 +26,10 @@ def _registration(committee):
 def _file(filing, actor, receipt="DJ-2026-0001", on=None):
     package = services.filing_prepare(filing_id=filing.pk, actor=actor)
     services.package_render(package_id=package.pk)
+    services.filing_sign_off(
+        filing_id=filing.pk,
+        actor=filing.committee.institution.users.filter(institution_admin=True).first() or actor,
+    )
     return services.filing_submit(
         filing_id=filing.pk,
         actor=actor,
@@ -238,6 +242,6 @@ def test_illegal_transition_is_refused(status, action):
 
 def test_user_actions_from_each_status():
     assert workflow.actions_from("due") == [Action.PREPARE]
-    assert workflow.actions_from("prepared") == [Action.PREPARE, Action.SUBMIT]
+    assert workflow.actions_from("prepared") == [Action.PREPARE, Action.SIGN_OFF, Action.SUBMIT]
     assert workflow.actions_from("submitted") == [Action.ACKNOWLEDGE]
     assert workflow.actions_from("acknowledged") == []

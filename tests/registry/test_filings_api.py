@@ -68,6 +68,20 @@ def test_prepare_submit_acknowledge_and_pdf(api_client, world):
     bad = api_client.post(f"/api/v1/filings/{filing.pk}/submit/", {}, format="json")
     assert bad.status_code == 400
     assert bad.json()["receipt"][0]["code"] == "required"
+    unsigned = api_client.post(
+        f"/api/v1/filings/{filing.pk}/submit/",
+        {"submitted_on": str(timezone.localdate()), "receipt": "DJ-2026-7"},
+        format="json",
+    )
+    assert (unsigned.status_code, unsigned.json()["code"]) == (409, "sign_off_required")
+    assert unsigned.json()["rule"] == "R53"
+    # R53: the secretary may not sign off; the institution admin may.
+    assert api_client.post(f"/api/v1/filings/{filing.pk}/sign-off/").status_code == 403
+    api_client.force_authenticate(world.admin)
+    signed = api_client.post(f"/api/v1/filings/{filing.pk}/sign-off/")
+    assert signed.status_code == 200
+    assert signed.json()["package"]["signed_off_by"] == world.admin.pk
+    api_client.force_authenticate(world.secretary)
     done = api_client.post(
         f"/api/v1/filings/{filing.pk}/submit/",
         {"submitted_on": str(timezone.localdate()), "receipt": "DJ-2026-7"},

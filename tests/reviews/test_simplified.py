@@ -232,3 +232,58 @@ def test_emergency_review_by_one_member_cannot_decide_against_their_opinion_r49(
         )
     assert (info.value.code, info.value.rule) == ("meeting_review", "R24")
     assert Decision.objects.count() == 0
+
+
+# --- N9 under NHC: the participating-site confirmation ---------------------------------------
+
+
+def _nhc_submitted():
+    from tests.reviews.conftest import submitted
+    from tests.world import build_world
+
+    world = build_world(regimes=("meas", "nhc"))
+    application = submitted(world)
+    assert application.regimes == ["meas", "nhc"]
+    return world, application
+
+
+def test_participating_site_confirmation_is_accepted_under_nhc_api_n9(api_client):
+    world, application = _nhc_submitted()
+    api_client.force_authenticate(world.secretary)
+    response = api_client.post(
+        f"/api/v1/applications/{application.pk}/accept/",
+        {"procedure": "simplified", "grounds": "participating_site_confirmation"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["procedure"] == "simplified"
+
+
+def test_participating_site_confirmation_is_accepted_under_nhc_page_n9(client):
+    from django.urls import reverse
+
+    world, application = _nhc_submitted()
+    client.force_login(world.secretary)
+    response = client.post(
+        reverse("reviews:application-action", args=[application.pk, "accept"]),
+        {"procedure": "simplified", "grounds": "participating_site_confirmation"},
+    )
+    assert response.status_code == 302
+    assert Application.objects.get(pk=application.pk).procedure == "simplified"
+
+
+def test_participating_site_confirmation_is_refused_under_meas_alone_n9(world, api_client):
+    from tests.reviews.conftest import submitted
+
+    application = submitted(world)
+    api_client.force_authenticate(world.secretary)
+    response = api_client.post(
+        f"/api/v1/applications/{application.pk}/accept/",
+        {"procedure": "simplified", "grounds": "participating_site_confirmation"},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert (response.json()["code"], response.json()["rule"]) == (
+        "simplified_ground_not_allowed",
+        "R32",
+    )
