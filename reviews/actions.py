@@ -4,7 +4,8 @@
 - ``APPLICATIONS``: create, the documents (upload, request_correction), every workflow action of
   ``reviews.workflow`` that a person takes, and the reviewer's declaration and opinion;
 - ``CONFLICTS``: a standing conflict declaration on an application (R20a);
-- ``RECOGNITIONS``: create (R31).
+- ``RECOGNITIONS``: create (R31);
+- ``INVITATIONS``: the invitee accepts or declines a team invitation (R8, R20a).
 
 Who may act (`allowed`, 403) is the role the transition table names for the action
 (``workflow.ACTION_ROLES``), read once per loaded application by ``roles``; whether the page
@@ -31,7 +32,16 @@ from ethics.models import User
 from reviews import checklist, forms, selectors, services, workflow
 from reviews.api import serializers as s
 from reviews.hooks import is_officer
-from reviews.models import AppealState, Application, Decision, Outcome, Project, Recognition
+from reviews.models import (
+    AppealState,
+    Application,
+    Decision,
+    InvitationState,
+    Outcome,
+    Project,
+    Recognition,
+    TeamInvitation,
+)
 from reviews.workflow import APPLICANT, CHAIR, REVIEWER, SECRETARY, Kind, Procedure, Status
 
 W = workflow.Action
@@ -563,6 +573,43 @@ RECOGNITIONS = ActionTable(
             status=201,
             detail=False,
             on_page=False,
+        ),
+    ],
+)
+
+
+# --- team invitations (R8, R20a) ----------------------------------------------------------------
+
+
+def _pending(invitation: TeamInvitation) -> bool:
+    return invitation.state == InvitationState.INVITED
+
+
+# The invitee answers; nobody else sees the invitation (404). Accepting after the first
+# submission is refused with R20a (the team is frozen).
+INVITATIONS = ActionTable(
+    "reviews.invitation",
+    load=lambda user, pk: selectors.invitation_get_for_user(user, pk),
+    actions=[
+        Action(
+            "accept",
+            run=lambda call: services.invitation_accept(
+                invitation_id=call.target.pk, actor=call.actor
+            ),
+            label=_("Accept the invitation"),
+            allowed=policy("accept"),
+            shown=_pending,
+            done=_("You joined the team."),
+        ),
+        Action(
+            "decline",
+            run=lambda call: services.invitation_decline(
+                invitation_id=call.target.pk, actor=call.actor
+            ),
+            label=_("Decline the invitation"),
+            allowed=policy("decline"),
+            shown=_pending,
+            done=_("You declined the invitation."),
         ),
     ],
 )

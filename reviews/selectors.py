@@ -22,12 +22,14 @@ from reviews.models import (
     Decision,
     Document,
     DocumentVersion,
+    InvitationState,
     Opinion,
     Project,
     ReReview,
     Review,
     ReviewerAssignment,
     ReviewState,
+    TeamInvitation,
 )
 from reviews.policies import managed_committee_ids, may_declare_conflict
 
@@ -531,3 +533,29 @@ def colleagues(user: User) -> models.QuerySet[User]:
 def managed_committees(user: User) -> models.QuerySet[Committee]:
     """The committees whose secretary, chair or vice-chair the user is."""
     return Committee.objects.filter(pk__in=managed_committee_ids(user)).order_by("name")
+
+
+# --- team invitations (R8) ----------------------------------------------------------------------
+
+
+def invitations_for_user(user: User) -> models.QuerySet[TeamInvitation]:
+    """The user's own invitations (a superuser: all), with the project's title and lead only."""
+    return policies.visible(
+        user, TeamInvitation.objects.select_related("project", "project__lead", "user")
+    ).order_by("-invited_at", "-id")
+
+
+def pending_invitations(user: User) -> models.QuerySet[TeamInvitation]:
+    """R8: what an invitee sees before accepting: the project's title and the lead's name."""
+    return (
+        TeamInvitation.objects.filter(user_id=user.pk, state=InvitationState.INVITED)
+        .select_related("project", "project__lead")
+        .order_by("-invited_at", "-id")
+    )
+
+
+def invitation_get_for_user(user: User, pk: int) -> TeamInvitation:
+    """One invitation of the user's own, or 404."""
+    return policies.get_visible_or_404(
+        user, TeamInvitation.objects.select_related("project", "project__lead"), pk=pk
+    )

@@ -40,7 +40,19 @@ def my_projects(request: HttpRequest) -> HttpResponse:
     for application in applications:
         by_project.setdefault(application.project_id, []).append(application)
     rows = [(project, by_project.get(project.pk, [])) for project in page]
-    return render(request, "reviews/my_projects.html", {"page": page, "rows": rows})
+    # R8: pending invitations show the project's title and the lead's name only.
+    invitations = list(selectors.pending_invitations(request.user)[:50])
+    return render(
+        request,
+        "reviews/my_projects.html",
+        {"page": page, "rows": rows, "invitations": invitations},
+    )
+
+
+# An invitee accepts or declines a team invitation (R8, R20a); back to their project list.
+invitation_action = page_view(
+    actions.INVITATIONS, back=lambda _invitation: reverse("reviews:my-projects")
+)
 
 
 def _project_url(project: Any) -> str:

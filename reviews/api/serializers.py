@@ -16,6 +16,7 @@ from reviews.models import (
     Project,
     Recognition,
     ReReview,
+    TeamInvitation,
 )
 
 
@@ -212,4 +213,25 @@ class ConflictSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConflictDeclaration
         fields = ["id", "application", "user", "source", "reason", "declared_at", "withdrawn_at"]
+        read_only_fields = fields
+
+
+class TeamInvitationSerializer(serializers.ModelSerializer):
+    """R8: an invitee sees the project's title and the lead's name, nothing else of it."""
+
+    project_title = serializers.CharField(source="project.title", read_only=True)
+    lead_name = serializers.CharField(source="project.lead.display_name", read_only=True)
+
+    class Meta:
+        model = TeamInvitation
+        fields = [
+            "id",
+            "project",
+            "project_title",
+            "lead_name",
+            "user",
+            "state",
+            "invited_at",
+            "responded_at",
+        ]
         read_only_fields = fields

@@ -95,6 +95,12 @@ from reviews.services.review import (
     assignment_declare,
     opinion_record,
 )
+from reviews.services.team import (
+    invitation_accept,
+    invitation_decline,
+    team_conflicts_record,
+    team_frozen,
+)
 
 __all__ = [
     "LETTER_TEMPLATE",
@@ -130,6 +136,9 @@ __all__ = [
     "document_open",
     "document_request_correction",
     "document_upload",
+    # team (R8, R20a)
+    "invitation_accept",
+    "invitation_decline",
     "latest_decision",
     "letter_context",
     "letter_open",
@@ -160,6 +169,8 @@ __all__ = [
     "rereview_submit",
     "retention_years",
     "secretaries",
+    "team_conflicts_record",
+    "team_frozen",
     "tracking_outcome",
     "tracking_overdue",
     "tracking_schedule",

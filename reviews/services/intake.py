@@ -40,6 +40,7 @@ from reviews.services._common import (
     secretaries,
 )
 from reviews.services.documents import checklist_problems
+from reviews.services.team import team_conflicts_record
 from reviews.workflow import Action, Kind, Procedure, Status
 
 # --- intake (R11-R14) -------------------------------------------------------------------------
@@ -97,6 +98,10 @@ def application_submit(*, application_id: int, actor: User) -> Application:
         _("New application %(ref)s: %(title)s"),
         "application.submit",
     )
+    # R20a: the team is frozen from now on (the project row is locked against a concurrent
+    # acceptance); a committee member on it is recorded as conflicted, not silently excluded.
+    team_project = Project.objects.select_for_update().get(pk=application.project_id)
+    team_conflicts_record(team_project, [application], actor=actor)
     return application
 
 

@@ -1,0 +1,236 @@
+"""The project team: the lead invites, the invitee accepts or declines, submission freezes it.
+
+- An invitee is not on the team (``Project.team``) and sees nothing of the project until they
+  accept (R8: confidentiality of unpublished information); only their own invitation (project
+  title and lead's name) is theirs to see (``reviews.selectors.pending_invitations``).
+- From the first submission of an application the team is frozen (R20a): the applicants cannot
+  choose who votes by naming committee members as team members. Every route that changes the
+  team (``project_update`` behind PATCH and the page, an invitation's acceptance) refuses with
+  409 ``team_frozen``; a change then goes through an amendment the committee approves.
+- A committee member on the team is a recorded conflict of interest (R20a,
+  ``ConflictSource.TEAM``): written when they accept (on the project's applications) and when an
+  application is submitted (for everyone then on the team), so the recusal is on record, shown
+  to the secretary and counted by every quorum and panel check, never a silent exclusion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from committees.models import Membership
+from ethics import services as kernel
+from ethics.errors import Conflict
+from ethics.models import User
+from ethics.services import invalid
+from reviews.models import (
+    Application,
+    ConflictSource,
+    InvitationState,
+    Project,
+    TeamInvitation,
+)
+from reviews.services._common import notify_application, officers_and_chair, record
+from reviews.services.conflicts import conflict_record
+from reviews.workflow import ProjectStatus
+
+OPEN_STATES = (InvitationState.INVITED, InvitationState.ACCEPTED)
+
+
+def team_frozen(project: Project) -> bool:
+    """R20a: the team is fixed once an application of the project was submitted."""
+    if project.status != ProjectStatus.PLANNED:
+        return True
+    return Application.objects.filter(project_id=project.pk, submitted_at__isnull=False).exists()
+
+
+def refuse_if_frozen(project: Project) -> None:
+    """409 with R20a when the team may no longer change (the amendment route is named)."""
+    if team_frozen(project):
+        raise Conflict(
+            "team_frozen",
+            _(
+                "The team is fixed from the first submission: the applicants cannot choose who "
+                "reviews. Ask for a team change by an amendment application, which the "
+                "committee approves."
+            ),
+            rule="R20a",
+        )
+
+
+def _invitations_url() -> str:
+    return reverse("reviews:my-projects")
+
+
+def _invite(project: Project, users: Iterable[User], actor: User) -> list[TeamInvitation]:
+    """Invitations for `users` not yet on the team nor invited (the caller locked the project)."""
+    wanted = {user.pk: user for user in users if user.pk != project.lead_id}
+    inactive = [user for user in wanted.values() if not user.is_active]
+    if inactive:
+        raise invalid("team", _("An inactive account cannot be invited."), "invalid_choice")
+    taken = set(
+        TeamInvitation.objects.filter(
+            project=project, user_id__in=list(wanted), state__in=OPEN_STATES
+        ).values_list("user_id", flat=True)
+    ) | set(project.team.filter(pk__in=list(wanted)).values_list("pk", flat=True))
+    created = [
+        TeamInvitation.objects.create(project=project, user=user, invited_by=actor)
+        for pk, user in wanted.items()
+        if pk not in taken
+    ]
+    if created:
+        kernel.notify(
+            recipients=[invitation.user for invitation in created],
+            title=_("%(lead)s invites you to the team of \u201c%(title)s\u201d"),
+            params={"lead": project.lead.display_name, "title": project.title},
+            url=_invitations_url(),
+            cause="team.invite",
+        )
+    return created
+
+
+def team_invite_on_create(project: Project, users: Iterable[User], actor: User) -> list[int]:
+    """A new project's team: invitations, not memberships (R8). Returns the invitees' ids."""
+    return [invitation.user_id for invitation in _invite(project, users, actor)]
+
+
+def team_set(project: Project, users: Iterable[User], actor: User) -> tuple[list[int], list[int]]:
+    """The lead names the whole team (PATCH ``team``): newcomers are invited, those left out
+    are removed or their invitation withdrawn. Refused once frozen (R20a). The caller holds the
+    project's lock and writes the audit row; returns (before, after) as the invited-or-accepted
+    person ids."""
+    refuse_if_frozen(project)
+    users = list(users)
+    wanted = {user.pk for user in users if user.pk != project.lead_id}
+    before = sorted(
+        set(project.team.values_list("pk", flat=True))
+        | set(
+            TeamInvitation.objects.filter(
+                project=project, state=InvitationState.INVITED
+            ).values_list("user_id", flat=True)
+        )
+    )
+    gone = [pk for pk in before if pk not in wanted]
+    if gone:
+        project.team.remove(*gone)
+        TeamInvitation.objects.filter(
+            project=project, user_id__in=gone, state__in=OPEN_STATES
+        ).update(state=InvitationState.WITHDRAWN, responded_at=timezone.now())
+    _invite(project, users, actor)
+    return before, sorted(wanted)
+
+
+def _lock_invitation(invitation_id: int) -> TeamInvitation:
+    return (
+        TeamInvitation.objects.select_for_update().select_related("project").get(pk=invitation_id)
+    )
+
+
+def _refuse_unless_pending(invitation: TeamInvitation) -> None:
+    if invitation.state != InvitationState.INVITED:
+        raise Conflict(
+            "invitation_not_pending",
+            _("This invitation was already answered or withdrawn."),
+        )
+
+
+@transaction.atomic
+def invitation_accept(*, invitation_id: int, actor: User) -> TeamInvitation:
+    """The invitee joins the team: they see the project from now on (R8). Refused once the team
+    is frozen (R20a). A committee member who joins is recorded as conflicted (R20a)."""
+    invitation = _lock_invitation(invitation_id)
+    if invitation.user_id != actor.pk:
+        raise PermissionDenied
+    project = Project.objects.select_for_update().get(pk=invitation.project_id)
+    _refuse_unless_pending(invitation)
+    refuse_if_frozen(project)
+    invitation.state = InvitationState.ACCEPTED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["state", "responded_at"])
+    project.team.add(actor)
+    record(
+        actor,
+        "team.accept",
+        project,
+        before={"invitation": invitation.pk, "state": InvitationState.INVITED},
+        after={"invitation": invitation.pk, "state": invitation.state, "team_member": actor.pk},
+    )
+    team_conflicts_record(project, Application.objects.filter(project=project), actor=actor)
+    kernel.notify(
+        recipients=[project.lead],
+        title=_("%(name)s joined the team of \u201c%(title)s\u201d"),
+        params={"name": actor.display_name, "title": project.title},
+        url=reverse("reviews:project-detail", args=[project.pk]),
+        cause="team.accept",
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_decline(*, invitation_id: int, actor: User) -> TeamInvitation:
+    """The invitee declines; they never saw the project and still see nothing of it (R8)."""
+    invitation = _lock_invitation(invitation_id)
+    if invitation.user_id != actor.pk:
+        raise PermissionDenied
+    _refuse_unless_pending(invitation)
+    invitation.state = InvitationState.DECLINED
+    invitation.responded_at = timezone.now()
+    invitation.save(update_fields=["state", "responded_at"])
+    project = invitation.project
+    record(
+        actor,
+        "team.decline",
+        project,
+        before={"invitation": invitation.pk, "state": InvitationState.INVITED},
+        after={"invitation": invitation.pk, "state": invitation.state},
+    )
+    kernel.notify(
+        recipients=[project.lead],
+        title=_("%(name)s declined to join the team of \u201c%(title)s\u201d"),
+        params={"name": actor.display_name, "title": project.title},
+        url=reverse("reviews:project-detail", args=[project.pk]),
+        cause="team.decline",
+    )
+    return invitation
+
+
+def team_conflicts_record(
+    project: Project, applications: Iterable[Application], *, actor: User | None
+) -> list[int]:
+    """R20a: every person on the project (lead or accepted team member) who holds a current
+    appointment on the reviewing committee is conflicted on the project's `applications`: one
+    ConflictDeclaration each (source ``team``), audited, and the committee's officers are told.
+    Runs inside the caller's transaction (acceptance, submission). Returns the conflicted ids."""
+    people = {project.lead_id, *project.team.values_list("pk", flat=True)}
+    members = sorted(
+        set(
+            Membership.objects.in_term(on=timezone.localdate())
+            .filter(committee_id=project.committee_id, user_id__in=people)
+            .values_list("user_id", flat=True)
+        )
+    )
+    if not members:
+        return []
+    for application in applications:
+        for user_id in members:
+            conflict_record(
+                user_id=user_id,
+                application_id=application.pk,
+                source=ConflictSource.TEAM,
+                source_ref=f"project:{project.pk}",
+                reason=kernel.site_text(_("On the project's team (R20a)")),
+                actor=actor,
+            )
+        if application.submitted_at is not None:
+            notify_application(
+                officers_and_chair(application.committee_id),
+                application,
+                _("A committee member is on the team of %(ref)s and is recused (R20a)"),
+                "team.conflict (R20a)",
+            )
+    return members
