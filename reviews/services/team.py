@@ -86,7 +86,7 @@ def _invite(project: Project, users: Iterable[User], actor: User) -> list[TeamIn
     if created:
         kernel.notify(
             recipients=[invitation.user for invitation in created],
-            title=_("%(lead)s invites you to the team of \u201c%(title)s\u201d"),
+            title=_("%(lead)s invites you to the team of “%(title)s”"),
             params={"lead": project.lead.display_name, "title": project.title},
             url=_invitations_url(),
             cause="team.invite",
@@ -163,7 +163,7 @@ def invitation_accept(*, invitation_id: int, actor: User) -> TeamInvitation:
     team_conflicts_record(project, Application.objects.filter(project=project), actor=actor)
     kernel.notify(
         recipients=[project.lead],
-        title=_("%(name)s joined the team of \u201c%(title)s\u201d"),
+        title=_("%(name)s joined the team of “%(title)s”"),
         params={"name": actor.display_name, "title": project.title},
         url=reverse("reviews:project-detail", args=[project.pk]),
         cause="team.accept",
@@ -191,7 +191,7 @@ def invitation_decline(*, invitation_id: int, actor: User) -> TeamInvitation:
     )
     kernel.notify(
         recipients=[project.lead],
-        title=_("%(name)s declined to join the team of \u201c%(title)s\u201d"),
+        title=_("%(name)s declined to join the team of “%(title)s”"),
         params={"name": actor.display_name, "title": project.title},
         url=reverse("reviews:project-detail", args=[project.pk]),
         cause="team.decline",
