@@ -275,6 +275,8 @@ def _application_create(call: Call) -> Application:
         kind=call.data["kind"],
         summary=call.data["summary"],
         major_change=call.data["major_change"],
+        team_add=list(call.data["team_add"]),
+        team_remove=list(call.data["team_remove"]),
     )
 
 

@@ -225,12 +225,22 @@ class ApplicationCreateForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, required=False)
     major_change = CheckboxField(label=_("Major change (R32, R46)"), required=False)
     summary = _text(_("Summary"), rows=3)
+    # R20a: an amendment may propose a team change, applied when the committee approves it.
+    team_add = forms.ModelMultipleChoiceField(
+        label=_("Invite to the team (amendment)"), queryset=User.objects.all(), required=False
+    )
+    team_remove = forms.ModelMultipleChoiceField(
+        label=_("Remove from the team (amendment)"), queryset=User.objects.all(), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # An appeal is filed from the decision it contests (R27): the service says so, with
         # the rule; the page does not offer it.
         _offer(self.fields["kind"], [(k.value, k.label) for k in Kind if k != Kind.APPEAL])
+        # The page lists no one (no query); the ids come from the API or a page that names them.
+        for name in ("team_add", "team_remove"):
+            _offer(self.fields[name], User.objects.none())
 
     def clean_kind(self) -> str:
         return self.cleaned_data["kind"] or Kind.INITIAL

@@ -141,6 +141,9 @@ class Application(CreatedBy, UpdatedAt):
     summary = models.TextField(_("summary"), blank=True)
     # R32 / R46: the applicant declares whether an amendment or tracking report is a major change.
     major_change = models.BooleanField(_("major change"), default=False)
+    # R20a: an amendment may propose a team change {"add": [user ids], "remove": [user ids]},
+    # applied only when the committee approves it (reviews.services.team.amendment_team_apply).
+    team_change = models.JSONField(_("proposed team change"), default=dict, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
@@ -733,6 +736,15 @@ class TeamInvitation(models.Model):
     )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    # The approved amendment that allows this invitation after the team froze (R20a).
+    amendment = models.ForeignKey(
+        Application,
+        verbose_name=_("approved amendment"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)

@@ -559,3 +559,17 @@ def invitation_get_for_user(user: User, pk: int) -> TeamInvitation:
     return policies.get_visible_or_404(
         user, TeamInvitation.objects.select_related("project", "project__lead"), pk=pk
     )
+
+
+def team_change_people(application: Application) -> dict[str, list[User]]:
+    """An amendment's proposed team change as people (R20a), for the committee that approves
+    it: {"add": [...], "remove": [...]}; no query when it proposes none."""
+    change = application.team_change or {}
+    ids = [int(pk) for key in ("add", "remove") for pk in change.get(key, [])]
+    if not ids:
+        return {}
+    people = User.objects.in_bulk(ids)
+    return {
+        key: [people[int(pk)] for pk in change.get(key, []) if int(pk) in people]
+        for key in ("add", "remove")
+    }

@@ -166,6 +166,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": selectors.timeline(application, officer=officer),
             "decisions": decisions,
             "missing_labels": _labels(application.missing_items),
+            "team_change": selectors.team_change_people(application),  # R20a: an amendment's
             "reviews": rounds,
             "review": review,
             "rereviews": (

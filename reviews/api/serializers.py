@@ -68,6 +68,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "missing_items",
             "decision",
             "major_change",
+            "team_change",
         ]
         read_only_fields = fields
 

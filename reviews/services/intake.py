@@ -101,7 +101,8 @@ def application_submit(*, application_id: int, actor: User) -> Application:
     # R20a: the team is frozen from now on (the project row is locked against a concurrent
     # acceptance); a committee member on it is recorded as conflicted, not silently excluded.
     team_project = Project.objects.select_for_update().get(pk=application.project_id)
-    team_conflicts_record(team_project, [application], actor=actor)
+    proposed = (application.team_change or {}).get("add", [])  # an amendment's newcomers
+    team_conflicts_record(team_project, [application], actor=actor, also=proposed)
     return application
 
 

@@ -67,7 +67,12 @@ def _invitations_url() -> str:
     return reverse("reviews:my-projects")
 
 
-def _invite(project: Project, users: Iterable[User], actor: User) -> list[TeamInvitation]:
+def _invite(
+    project: Project,
+    users: Iterable[User],
+    actor: User,
+    amendment: Application | None = None,
+) -> list[TeamInvitation]:
     """Invitations for `users` not yet on the team nor invited (the caller locked the project)."""
     wanted = {user.pk: user for user in users if user.pk != project.lead_id}
     inactive = [user for user in wanted.values() if not user.is_active]
@@ -79,7 +84,9 @@ def _invite(project: Project, users: Iterable[User], actor: User) -> list[TeamIn
         ).values_list("user_id", flat=True)
     ) | set(project.team.filter(pk__in=list(wanted)).values_list("pk", flat=True))
     created = [
-        TeamInvitation.objects.create(project=project, user=user, invited_by=actor)
+        TeamInvitation.objects.create(
+            project=project, user=user, invited_by=actor, amendment=amendment
+        )
         for pk, user in wanted.items()
         if pk not in taken
     ]
@@ -148,7 +155,8 @@ def invitation_accept(*, invitation_id: int, actor: User) -> TeamInvitation:
         raise PermissionDenied
     project = Project.objects.select_for_update().get(pk=invitation.project_id)
     _refuse_unless_pending(invitation)
-    refuse_if_frozen(project)
+    if invitation.amendment_id is None:
+        refuse_if_frozen(project)  # only an approved amendment invites after submission
     invitation.state = InvitationState.ACCEPTED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["state", "responded_at"])
@@ -200,13 +208,18 @@ def invitation_decline(*, invitation_id: int, actor: User) -> TeamInvitation:
 
 
 def team_conflicts_record(
-    project: Project, applications: Iterable[Application], *, actor: User | None
+    project: Project,
+    applications: Iterable[Application],
+    *,
+    actor: User | None,
+    also: Iterable[int] = (),
 ) -> list[int]:
     """R20a: every person on the project (lead or accepted team member) who holds a current
-    appointment on the reviewing committee is conflicted on the project's `applications`: one
+    appointment on the reviewing committee (and whoever an amendment proposes to add, `also`)
+    is conflicted on the project's `applications`: one
     ConflictDeclaration each (source ``team``), audited, and the committee's officers are told.
     Runs inside the caller's transaction (acceptance, submission). Returns the conflicted ids."""
-    people = {project.lead_id, *project.team.values_list("pk", flat=True)}
+    people = {project.lead_id, *project.team.values_list("pk", flat=True), *also}
     members = sorted(
         set(
             Membership.objects.in_term(on=timezone.localdate())
@@ -234,3 +247,54 @@ def team_conflicts_record(
                 "team.conflict (R20a)",
             )
     return members
+
+
+# --- team changes after the freeze: an amendment the committee approves (R20a, R31a) ------------
+
+
+def amendment_team_change(
+    project: Project, add: Iterable[User], remove: Iterable[User]
+) -> dict[str, list[int]]:
+    """The team change an amendment proposes, checked against the team now: whom to invite
+    (not the lead, not on the team) and whom to remove (on the team). Empty: no change."""
+    team = set(project.team.values_list("pk", flat=True))
+    added = sorted({u.pk for u in add} - {project.lead_id})
+    removed = sorted({u.pk for u in remove})
+    if any(not u.is_active for u in add):
+        raise invalid("team_add", _("An inactive account cannot be invited."), "invalid_choice")
+    if set(added) & team:
+        raise invalid("team_add", _("Already on the team."), "invalid_choice")
+    if set(removed) - team:
+        raise invalid("team_remove", _("Not on the team."), "invalid_choice")
+    if set(added) & set(removed):
+        raise invalid("team_remove", _("Added and removed at once."), "invalid")
+    return {"add": added, "remove": removed} if added or removed else {}
+
+
+def amendment_team_apply(application: Application, actor: User) -> None:
+    """R20a / R31a: the approved amendment's team change takes effect: those removed leave the
+    team, those added are invited (and join when they accept, recorded as conflicted if they
+    sit on the committee). Called by the amendment's approval (lifecycle)."""
+    change = application.team_change or {}
+    if not change:
+        return
+    project = Project.objects.select_for_update().get(pk=application.project_id)
+    removed = [int(pk) for pk in change.get("remove", [])]
+    if removed:
+        project.team.remove(*removed)
+        TeamInvitation.objects.filter(
+            project=project, user_id__in=removed, state__in=OPEN_STATES
+        ).update(state=InvitationState.WITHDRAWN, responded_at=timezone.now())
+    added = list(User.objects.filter(pk__in=[int(pk) for pk in change.get("add", [])]))
+    invited = _invite(project, added, actor, amendment=application)
+    record(
+        actor,
+        "team.amend",
+        project,
+        after={
+            "application": application.ref,
+            "removed": removed,
+            "invited": [i.user_id for i in invited],
+            "rule": "R20a",
+        },
+    )

@@ -12,8 +12,7 @@ import pytest
 from django.urls import reverse
 
 from ethics.models import AuditEvent
-from reviews import workflow
-from reviews import services
+from reviews import services, workflow
 from reviews.actions import APPLICATIONS, CONFLICTS, INVITATIONS, PROJECTS, RECOGNITIONS
 from reviews.models import Application, Project, Recognition, TeamInvitation
 from tests import garbage

@@ -28,6 +28,7 @@ APPLICATION_FIELDS = {
     "missing_items",
     "decision",
     "major_change",
+    "team_change",  # R20a: an amendment's proposed team change
 }
 DECISION_FIELDS = {
     "id",

@@ -12,9 +12,15 @@ from django.urls import reverse
 
 from ethics.errors import Conflict
 from ethics.models import AuditEvent, Notification
-from reviews import policies, services
-from reviews.models import ConflictDeclaration, Project, TeamInvitation
-from tests.reviews.conftest import draft, new_project, submitted
+from reviews import checklist, policies, services
+from reviews.models import Application, ConflictDeclaration, Project, TeamInvitation
+from tests.reviews.conftest import (
+    approved_project,
+    draft,
+    new_project,
+    pdf_upload,
+    submitted,
+)
 
 
 def _invite(world, project, *users):
@@ -311,3 +317,71 @@ def test_invitation_list_and_project_list_query_counts(
     invitation = TeamInvitation.objects.filter(user=world.stranger).first()
     with django_assert_max_num_queries(15):
         assert api_client.get(f"/api/v1/team-invitations/{invitation.pk}/").status_code == 200
+
+
+# --- after the freeze: an amendment the committee approves (R20a, R31a) -----------------------
+
+
+def test_a_team_change_after_submission_is_an_amendment_approved_by_the_committee_r20a(
+    world, api_client
+):
+    project = approved_project(world)  # the colleague is on the team
+    api_client.force_authenticate(world.researcher)
+    body = {
+        "project": project.pk,
+        "kind": "tracking",
+        "team_add": [world.stranger.pk],
+    }
+    response = api_client.post("/api/v1/applications/", body, format="json")
+    assert response.status_code == 400  # only an amendment changes the team
+    assert "team_add" in response.json()
+    body = {"project": project.pk, "kind": "amendment", "team_remove": [world.stranger.pk]}
+    response = api_client.post("/api/v1/applications/", body, format="json")
+    assert response.status_code == 400  # not on the team
+    body = {
+        "project": project.pk,
+        "kind": "amendment",
+        "team_add": [world.stranger.pk, world.member.pk],
+        "team_remove": [world.colleague.pk],
+    }
+    response = api_client.post("/api/v1/applications/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["team_change"] == {
+        "add": sorted([world.stranger.pk, world.member.pk]),
+        "remove": [world.colleague.pk],
+    }
+    amendment = Application.objects.get(pk=response.json()["id"])
+    # Nothing changes before the committee approves.
+    assert list(project.team.all()) == [world.colleague]
+    assert not TeamInvitation.objects.filter(user=world.stranger).exists()
+    for item in checklist.missing_slots("amendment", project.scope, set()):
+        services.document_upload(
+            application_id=amendment.pk,
+            slot=item.slot,
+            upload=pdf_upload(f"{item.slot}.pdf"),
+            actor=world.researcher,
+        )
+    services.application_submit(application_id=amendment.pk, actor=world.researcher)
+    # The member proposed for the team is conflicted on the amendment itself.
+    assert policies.is_conflicted(world.member, amendment)
+    services.application_accept(
+        application_id=amendment.pk, procedure="meeting", grounds="", actor=world.secretary
+    )
+    client_page = reverse("reviews:application-detail", args=[amendment.pk])
+    api_client.force_authenticate(world.secretary)
+    assert api_client.get(f"/api/v1/applications/{amendment.pk}/").json()["team_change"]
+    from django.test import Client
+
+    page = Client()
+    page.force_login(world.secretary)
+    html = page.get(client_page).content.decode()
+    assert 'id="team-change"' in html
+    assert world.stranger.display_name in html
+    services.decision_issue(application_id=amendment.pk, outcome="approve", actor=world.chair)
+    assert list(project.team.all()) == []  # the colleague removed
+    invitation = TeamInvitation.objects.get(user=world.stranger, project=project)
+    assert invitation.amendment_id == amendment.pk
+    # The team is frozen, but the approved amendment's invitation may be accepted.
+    services.invitation_accept(invitation_id=invitation.pk, actor=world.stranger)
+    assert list(project.team.all()) == [world.stranger]
+    assert AuditEvent.objects.filter(action="team.amend").count() == 1
