@@ -161,6 +161,26 @@ PROJECTS = ActionTable(
             shown=lambda project: project.status == workflow.ProjectStatus.APPROVED,
             done=_("The activity has started."),
         ),
+        # R8 / R20a: the lead invites one person; they join when they accept.
+        Action(
+            "invite",
+            run=lambda call: services.team_invite(
+                project_id=call.target.pk,
+                user=call.data["user"],
+                role=call.data["role"],
+                actor=call.actor,
+            ),
+            label=_("Invite to the team"),
+            input=forms.InviteForm,
+            form_kwargs=lambda user, _project: {"colleagues": selectors.colleagues(user)},
+            allowed=policy("change"),
+            shown=lambda project: not services.team_frozen(project),
+            done=_("The invitation is sent."),
+            status=201,
+            url_path="invitations",
+            response_schema=s.TeamInvitationSerializer,
+            on_page=False,
+        ),
         Action(
             "participants",
             run=_participants,
@@ -584,7 +604,7 @@ RECOGNITIONS = ActionTable(
 
 
 def _pending(invitation: TeamInvitation) -> bool:
-    return invitation.state == InvitationState.INVITED
+    return invitation.state == InvitationState.PENDING
 
 
 # The invitee answers; nobody else sees the invitation (404). Accepting after the first

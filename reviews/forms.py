@@ -140,6 +140,19 @@ class ProjectForm(PlausibleDates, forms.Form):
         self.fields["team"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
 
 
+class InviteForm(forms.Form):
+    """``POST /projects/{id}/invitations/``: one person, of any institution (R8)."""
+
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.all())
+    role = forms.CharField(label=_("Role in the project"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, colleagues: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if colleagues is not None:
+            _offer(self.fields["user"], colleagues)
+        self.fields["user"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
+
+
 class ProjectUpdateForm(PartialForm, ProjectForm):
     """PATCH: only the fields sent change; the committee is fixed once the project exists."""
 

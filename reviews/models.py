@@ -707,7 +707,7 @@ class Recognition(models.Model):
 
 
 class InvitationState(models.TextChoices):
-    INVITED = "invited", _("Invited")
+    PENDING = "pending", _("Invited")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
@@ -732,8 +732,9 @@ class TeamInvitation(models.Model):
         related_name="team_invitations",
     )
     state = models.CharField(
-        _("state"), max_length=20, choices=InvitationState.choices, default=InvitationState.INVITED
+        _("state"), max_length=20, choices=InvitationState.choices, default=InvitationState.PENDING
     )
+    role = models.CharField(_("role in the project"), max_length=100, blank=True)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
@@ -757,7 +758,7 @@ class TeamInvitation(models.Model):
             choices_constraint("state", InvitationState, name="team_invitation_state_valid"),
             models.UniqueConstraint(
                 fields=["project", "user"],
-                condition=Q(state__in=["invited", "accepted"]),
+                condition=Q(state__in=["pending", "accepted"]),
                 name="team_invitation_open_once",
             ),
         ]

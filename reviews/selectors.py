@@ -548,7 +548,7 @@ def invitations_for_user(user: User) -> models.QuerySet[TeamInvitation]:
 def pending_invitations(user: User) -> models.QuerySet[TeamInvitation]:
     """R8: what an invitee sees before accepting: the project's title and the lead's name."""
     return (
-        TeamInvitation.objects.filter(user_id=user.pk, state=InvitationState.INVITED)
+        TeamInvitation.objects.filter(user_id=user.pk, state=InvitationState.PENDING)
         .select_related("project", "project__lead")
         .order_by("-invited_at", "-id")
     )

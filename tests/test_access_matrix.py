@@ -260,6 +260,9 @@ ROUTES: dict[str, Route] = {
     ),
     "reviews-api:project-prescreen": Route("pre-screen", SEES_APPLICATION, _pk("project"), "POST"),
     "reviews-api:project-start": Route("starts", SEES_APPLICATION, _pk("project"), "POST"),
+    "reviews-api:project-invite": Route(
+        "invites to the team (R8)", SEES_APPLICATION, _pk("project"), "POST"
+    ),
     "reviews-api:application-list": Route("applications the reader may see", ALL),
     "reviews-api:application-detail": Route(
         "one application (no documents)", SEES_APPLICATION, _pk("application")

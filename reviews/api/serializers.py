@@ -13,6 +13,7 @@ from reviews.models import (
     ConflictDeclaration,
     Decision,
     DocumentVersion,
+    InvitationState,
     Project,
     Recognition,
     ReReview,
@@ -222,6 +223,9 @@ class TeamInvitationSerializer(serializers.ModelSerializer):
 
     project_title = serializers.CharField(source="project.title", read_only=True)
     lead_name = serializers.CharField(source="project.lead.display_name", read_only=True)
+    status = serializers.ChoiceField(
+        source="state", choices=InvitationState.choices, read_only=True
+    )
 
     class Meta:
         model = TeamInvitation
@@ -231,7 +235,8 @@ class TeamInvitationSerializer(serializers.ModelSerializer):
             "project_title",
             "lead_name",
             "user",
-            "state",
+            "role",
+            "status",
             "invited_at",
             "responded_at",
         ]

@@ -100,6 +100,7 @@ from reviews.services.team import (
     invitation_decline,
     team_conflicts_record,
     team_frozen,
+    team_invite,
 )
 
 __all__ = [
@@ -171,6 +172,7 @@ __all__ = [
     "secretaries",
     "team_conflicts_record",
     "team_frozen",
+    "team_invite",
     "tracking_outcome",
     "tracking_overdue",
     "tracking_schedule",

@@ -27,7 +27,7 @@ from committees.models import Membership
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import User
-from ethics.services import invalid
+from ethics.services import invalid, require
 from reviews.models import (
     Application,
     ConflictSource,
@@ -39,7 +39,7 @@ from reviews.services._common import notify_application, officers_and_chair, rec
 from reviews.services.conflicts import conflict_record
 from reviews.workflow import ProjectStatus
 
-OPEN_STATES = (InvitationState.INVITED, InvitationState.ACCEPTED)
+OPEN_STATES = (InvitationState.PENDING, InvitationState.ACCEPTED)
 
 
 def team_frozen(project: Project) -> bool:
@@ -72,6 +72,7 @@ def _invite(
     users: Iterable[User],
     actor: User,
     amendment: Application | None = None,
+    role: str = "",
 ) -> list[TeamInvitation]:
     """Invitations for `users` not yet on the team nor invited (the caller locked the project)."""
     wanted = {user.pk: user for user in users if user.pk != project.lead_id}
@@ -85,7 +86,7 @@ def _invite(
     ) | set(project.team.filter(pk__in=list(wanted)).values_list("pk", flat=True))
     created = [
         TeamInvitation.objects.create(
-            project=project, user=user, invited_by=actor, amendment=amendment
+            project=project, user=user, invited_by=actor, amendment=amendment, role=role
         )
         for pk, user in wanted.items()
         if pk not in taken
@@ -106,6 +107,29 @@ def team_invite_on_create(project: Project, users: Iterable[User], actor: User) 
     return [invitation.user_id for invitation in _invite(project, users, actor)]
 
 
+@transaction.atomic
+def team_invite(*, project_id: int, user: User, actor: User, role: str = "") -> TeamInvitation:
+    """The lead invites one person (``POST /projects/{id}/invitations/``), of this institution or
+    another: they see nothing of the project until they accept (R8). Refused once the team is
+    frozen (R20a)."""
+    project = Project.objects.select_for_update().select_related("lead").get(pk=project_id)
+    require(actor, "change", project)
+    refuse_if_frozen(project)
+    if user.pk == project.lead_id:
+        raise invalid("user", _("The lead is on the team already."), "invalid_choice")
+    created = _invite(project, [user], actor, role=role.strip())
+    if not created:
+        raise Conflict("already_invited", _("This person is on the team or invited already."))
+    invitation = created[0]
+    record(
+        actor,
+        "team.invite",
+        project,
+        after={"invitation": invitation.pk, "user": user.pk, "role": invitation.role},
+    )
+    return invitation
+
+
 def team_set(project: Project, users: Iterable[User], actor: User) -> tuple[list[int], list[int]]:
     """The lead names the whole team (PATCH ``team``): newcomers are invited, those left out
     are removed or their invitation withdrawn. Refused once frozen (R20a). The caller holds the
@@ -118,7 +142,7 @@ def team_set(project: Project, users: Iterable[User], actor: User) -> tuple[list
         set(project.team.values_list("pk", flat=True))
         | set(
             TeamInvitation.objects.filter(
-                project=project, state=InvitationState.INVITED
+                project=project, state=InvitationState.PENDING
             ).values_list("user_id", flat=True)
         )
     )
@@ -139,7 +163,7 @@ def _lock_invitation(invitation_id: int) -> TeamInvitation:
 
 
 def _refuse_unless_pending(invitation: TeamInvitation) -> None:
-    if invitation.state != InvitationState.INVITED:
+    if invitation.state != InvitationState.PENDING:
         raise Conflict(
             "invitation_not_pending",
             _("This invitation was already answered or withdrawn."),
@@ -165,7 +189,7 @@ def invitation_accept(*, invitation_id: int, actor: User) -> TeamInvitation:
         actor,
         "team.accept",
         project,
-        before={"invitation": invitation.pk, "state": InvitationState.INVITED},
+        before={"invitation": invitation.pk, "state": InvitationState.PENDING},
         after={"invitation": invitation.pk, "state": invitation.state, "team_member": actor.pk},
     )
     team_conflicts_record(project, Application.objects.filter(project=project), actor=actor)
@@ -194,7 +218,7 @@ def invitation_decline(*, invitation_id: int, actor: User) -> TeamInvitation:
         actor,
         "team.decline",
         project,
-        before={"invitation": invitation.pk, "state": InvitationState.INVITED},
+        before={"invitation": invitation.pk, "state": InvitationState.PENDING},
         after={"invitation": invitation.pk, "state": invitation.state},
     )
     kernel.notify(

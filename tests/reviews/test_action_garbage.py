@@ -34,6 +34,8 @@ def _project(world):
             return "/api/v1/projects/"
         if name == "update":
             return f"/api/v1/projects/{project.pk}/"
+        if name == "invite":
+            return f"/api/v1/projects/{project.pk}/invitations/"
         return f"/api/v1/projects/{project.pk}/{name}/"
 
     return garbage.Target(
@@ -90,7 +92,7 @@ def _invitation(world):
         actor=world.stranger,
         target=invitation,
         page_url=lambda name: reverse("reviews:invitation-action", args=[invitation.pk, name]),
-        api_url=lambda name: f"/api/v1/team-invitations/{invitation.pk}/{name}/",
+        api_url=lambda name: f"/api/v1/invitations/{invitation.pk}/{name}/",
     )
 
 
@@ -300,9 +302,9 @@ def test_garbage_bodies_to_an_invitation_answer_nothing(world, client, api_clien
             continue  # no input to bind: the body is not read (the answer is the action's)
         garbage.assert_refused_api(api_client, target.api_url(name), body)
     invitation.refresh_from_db()
-    assert invitation.state == "invited"
+    assert invitation.state == "pending"
     client.force_login(target.actor)
     assert client.post(target.page_url("nope"), {}).status_code == 404
     assert api_client.post(target.api_url("nope"), {}, format="json").status_code == 404
     invitation.refresh_from_db()
-    assert invitation.state == "invited"
+    assert invitation.state == "pending"

@@ -30,7 +30,7 @@ def test_project_on_another_institutions_committee_needs_an_entrustment(world):
     # R8: named team members are invited; they join when they accept (tests/reviews/test_team.py).
     assert list(project.team.all()) == []
     assert list(project.invitations.values_list("user_id", "state")) == [
-        (world.colleague.pk, "invited")
+        (world.colleague.pk, "pending")
     ]
 
 

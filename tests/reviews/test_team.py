@@ -30,7 +30,7 @@ def _invite(world, project, *users):
         actor=world.researcher,
         data={"team": [*project.team.all(), *users]},
     )
-    return [TeamInvitation.objects.get(project=project, user=u, state="invited") for u in users]
+    return [TeamInvitation.objects.get(project=project, user=u, state="pending") for u in users]
 
 
 # --- the attack: the team changed after submission --------------------------------------------
@@ -129,9 +129,9 @@ def test_a_named_secretary_of_another_institution_sees_nothing_until_accepting_r
     assert client.get(reverse("reviews:project-detail", args=[project.pk])).status_code == 404
     assert api_client.get("/api/v1/projects/").json()["count"] == 0
     # What the invitee sees: the title and the lead's name, on the API and on the page.
-    invitations = api_client.get("/api/v1/team-invitations/").json()["results"]
-    assert [(i["project_title"], i["lead_name"], i["state"]) for i in invitations] == [
-        ("跨机构合作研究", world.researcher.display_name, "invited")
+    invitations = api_client.get("/api/v1/invitations/").json()["results"]
+    assert [(i["project_title"], i["lead_name"], i["status"]) for i in invitations] == [
+        ("跨机构合作研究", world.researcher.display_name, "pending")
     ]
     html = client.get(reverse("reviews:my-projects")).content.decode()
     assert "跨机构合作研究" in html
@@ -140,9 +140,9 @@ def test_a_named_secretary_of_another_institution_sees_nothing_until_accepting_r
     assert Notification.objects.filter(recipient=outsider, cause="team.invite").exists()
     # Accepting opens that project, and only that one.
     invitation = TeamInvitation.objects.get(project=project, user=outsider)
-    response = api_client.post(f"/api/v1/team-invitations/{invitation.pk}/accept/")
+    response = api_client.post(f"/api/v1/invitations/{invitation.pk}/accept/")
     assert response.status_code == 200, response.content
-    assert response.json()["state"] == "accepted"
+    assert response.json()["status"] == "accepted"
     assert api_client.get(f"/api/v1/projects/{project.pk}/").status_code == 200
     assert [p["id"] for p in api_client.get("/api/v1/projects/").json()["results"]] == [project.pk]
     assert api_client.get(f"/api/v1/projects/{other.pk}/").status_code == 404
@@ -195,19 +195,19 @@ def test_accept_and_decline_on_the_api(world, api_client):
     project = new_project(world)
     invitation, declined = _invite(world, project, world.colleague, world.stranger)
     api_client.force_authenticate(world.stranger)
-    response = api_client.post(f"/api/v1/team-invitations/{declined.pk}/decline/")
+    response = api_client.post(f"/api/v1/invitations/{declined.pk}/decline/")
     assert response.status_code == 200
-    assert response.json()["state"] == "declined"
-    response = api_client.post(f"/api/v1/team-invitations/{declined.pk}/decline/")
+    assert response.json()["status"] == "declined"
+    response = api_client.post(f"/api/v1/invitations/{declined.pk}/decline/")
     assert response.status_code == 409
     assert response.json()["code"] == "invitation_not_pending"
-    assert api_client.get(f"/api/v1/team-invitations/{invitation.pk}/").status_code == 404
-    assert api_client.post(f"/api/v1/team-invitations/{invitation.pk}/accept/").status_code == 404
+    assert api_client.get(f"/api/v1/invitations/{invitation.pk}/").status_code == 404
+    assert api_client.post(f"/api/v1/invitations/{invitation.pk}/accept/").status_code == 404
     # The lead does not answer for the invitee.
     api_client.force_authenticate(world.researcher)
-    assert api_client.post(f"/api/v1/team-invitations/{invitation.pk}/accept/").status_code == 404
+    assert api_client.post(f"/api/v1/invitations/{invitation.pk}/accept/").status_code == 404
     api_client.force_authenticate(world.colleague)
-    assert api_client.post(f"/api/v1/team-invitations/{invitation.pk}/accept/").status_code == 200
+    assert api_client.post(f"/api/v1/invitations/{invitation.pk}/accept/").status_code == 200
     assert list(project.team.all()) == [world.colleague]
 
 
@@ -217,7 +217,7 @@ def test_accepting_after_submission_is_409_r20a(world, api_client, client):
     (invitation,) = _invite(world, application.project, world.stranger)
     services.application_submit(application_id=application.pk, actor=world.researcher)
     api_client.force_authenticate(world.stranger)
-    response = api_client.post(f"/api/v1/team-invitations/{invitation.pk}/accept/")
+    response = api_client.post(f"/api/v1/invitations/{invitation.pk}/accept/")
     assert response.status_code == 409
     assert response.json()["rule"] == "R20a"
     client.force_login(world.stranger)
@@ -225,7 +225,7 @@ def test_accepting_after_submission_is_409_r20a(world, api_client, client):
     assert response.status_code == 409
     assert not application.project.team.filter(pk=world.stranger.pk).exists()
     # Declining is still possible: it gives no access.
-    assert api_client.post(f"/api/v1/team-invitations/{invitation.pk}/decline/").status_code == 200
+    assert api_client.post(f"/api/v1/invitations/{invitation.pk}/decline/").status_code == 200
 
 
 def test_removing_before_submission_withdraws_the_invitation(world):
@@ -308,7 +308,7 @@ def test_invitation_list_and_project_list_query_counts(
         _invite(world, new_project(world, title=f"项目{n}"), world.stranger)
     api_client.force_authenticate(world.stranger)
     with django_assert_max_num_queries(10):
-        response = api_client.get("/api/v1/team-invitations/")
+        response = api_client.get("/api/v1/invitations/")
     assert response.json()["count"] == 5
     client.force_login(world.stranger)
     with django_assert_max_num_queries(10):
@@ -316,7 +316,7 @@ def test_invitation_list_and_project_list_query_counts(
     assert html.count("data-invitation=") == 5
     invitation = TeamInvitation.objects.filter(user=world.stranger).first()
     with django_assert_max_num_queries(15):
-        assert api_client.get(f"/api/v1/team-invitations/{invitation.pk}/").status_code == 200
+        assert api_client.get(f"/api/v1/invitations/{invitation.pk}/").status_code == 200
 
 
 # --- after the freeze: an amendment the committee approves (R20a, R31a) -----------------------
@@ -385,3 +385,50 @@ def test_a_team_change_after_submission_is_an_amendment_approved_by_the_committe
     services.invitation_accept(invitation_id=invitation.pk, actor=world.stranger)
     assert list(project.team.all()) == [world.stranger]
     assert AuditEvent.objects.filter(action="team.amend").count() == 1
+
+
+# --- POST /projects/{id}/invitations/ (api.md) ---------------------------------------------------
+
+
+def test_the_lead_invites_one_person_on_api_and_page_r8(world, api_client, client):
+    project = new_project(world)
+    api_client.force_authenticate(world.researcher)
+    url = f"/api/v1/projects/{project.pk}/invitations/"
+    response = api_client.post(url, {"user": world.outsider.pk, "role": "数据分析"}, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["user"], body["status"], body["role"]) == (
+        world.outsider.pk,
+        "pending",
+        "数据分析",
+    )
+    assert api_client.post(url, {"user": world.outsider.pk}, format="json").status_code == 409
+    response = api_client.post(url, {"user": world.researcher.pk}, format="json")
+    assert response.status_code == 400  # the lead
+    # Only the lead invites: a team member gets 403, an outsider 404.
+    project.team.add(world.colleague)
+    api_client.force_authenticate(world.colleague)
+    assert api_client.post(url, {"user": world.stranger.pk}, format="json").status_code == 403
+    api_client.force_authenticate(world.stranger)
+    assert api_client.post(url, {"user": world.stranger.pk}, format="json").status_code == 404
+    client.force_login(world.researcher)
+    page = reverse("reviews:project-action", args=[project.pk, "invite"])
+    assert client.post(page, {"user": world.stranger.pk}).status_code == 302
+    assert TeamInvitation.objects.filter(project=project, state="pending").count() == 2
+    # The invitee still gets 404 on the project.
+    api_client.force_authenticate(world.outsider)
+    assert api_client.get(f"/api/v1/projects/{project.pk}/").status_code == 404
+
+
+def test_inviting_after_submission_is_409_on_api_and_page_r20a(world, api_client, client):
+    application = submitted(world)
+    api_client.force_authenticate(world.researcher)
+    url = f"/api/v1/projects/{application.project_id}/invitations/"
+    response = api_client.post(url, {"user": world.chair.pk}, format="json")
+    assert response.status_code == 409
+    assert response.json()["rule"] == "R20a"
+    client.force_login(world.researcher)
+    page = reverse("reviews:project-action", args=[application.project_id, "invite"])
+    response = client.post(page, {"user": world.chair.pk})
+    assert response.status_code == 409
+    assert not TeamInvitation.objects.exists()
