@@ -157,6 +157,10 @@ def team_set(project: Project, users: Iterable[User], actor: User) -> tuple[list
 
 
 def _lock_invitation(invitation_id: int) -> TeamInvitation:
+    """Lock the project, then the invitation: the order the lead's team changes take (no
+    deadlock between an acceptance and a team change)."""
+    project_id = TeamInvitation.objects.values_list("project_id", flat=True).get(pk=invitation_id)
+    list(Project.objects.select_for_update().filter(pk=project_id).values_list("pk", flat=True))
     return (
         TeamInvitation.objects.select_for_update().select_related("project").get(pk=invitation_id)
     )
@@ -177,7 +181,7 @@ def invitation_accept(*, invitation_id: int, actor: User) -> TeamInvitation:
     invitation = _lock_invitation(invitation_id)
     if invitation.user_id != actor.pk:
         raise PermissionDenied
-    project = Project.objects.select_for_update().get(pk=invitation.project_id)
+    project = invitation.project  # locked by _lock_invitation
     _refuse_unless_pending(invitation)
     if invitation.amendment_id is None:
         refuse_if_frozen(project)  # only an approved amendment invites after submission
