@@ -90,12 +90,27 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     offered = {a.name for a in actions.PROJECTS.available(user, project)}
     may_apply = policies.may(user, "apply", project)
+    # R8 / R20a: until the first submission the lead sees the open invitations and invites.
+    # The applications' list (the lead sees them all) answers "frozen"; one query gives the
+    # people to offer and those invited.
+    listed = list(applications.prefetch_related(None))
+    invite_form, invited = None, []
+    if project.lead_id == user.pk and not (
+        project.status != workflow.ProjectStatus.PLANNED or any(a.submitted_at for a in listed)
+    ):
+        people = selectors.invite_candidates(user, project)
+        invited = [p for p in people if p.invited]
+        invite_form = actions.PROJECTS.get("invite").make_form(user, project)
+        if invite_form is not None:
+            invite_form.fields["user"].widget.choices = [("", "---------")] + [
+                (p.pk, f"{p.display_name} ({p.username})") for p in people if not p.invited
+            ]
     return render(
         request,
         "reviews/project_detail.html",
         {
             "project": project,
-            "applications": applications.prefetch_related(None),
+            "applications": listed,
             "prescreen_form": (
                 actions.PROJECTS.get("prescreen").make_form(user, project)
                 if "prescreen" in offered
@@ -118,6 +133,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 policies.visible(user, project.recognitions.select_related("committee"))
             ),
             "participants": list(project.participating_institutions.all()),
+            "invitations": invited,
+            "invite_form": invite_form,
         },
     )
 

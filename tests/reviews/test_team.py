@@ -432,3 +432,22 @@ def test_inviting_after_submission_is_409_on_api_and_page_r20a(world, api_client
     response = client.post(page, {"user": world.chair.pk})
     assert response.status_code == 409
     assert not TeamInvitation.objects.exists()
+
+
+def test_the_project_page_shows_the_lead_the_open_invitations_and_the_form(
+    world, client, django_assert_max_num_queries
+):
+    project = new_project(world)
+    _invite(world, project, world.outsider)
+    url = reverse("reviews:project-detail", args=[project.pk])
+    client.force_login(world.researcher)
+    client.get(url)
+    with django_assert_max_num_queries(15):
+        html = client.get(url).content.decode()
+    assert 'id="open-invitations"' in html
+    assert world.outsider.display_name in html
+    assert 'id="invite-form"' in html
+    draft_application = draft(world, project=project)
+    services.application_submit(application_id=draft_application.pk, actor=world.researcher)
+    html = client.get(url).content.decode()
+    assert 'id="invite-form"' not in html  # frozen (R20a)
