@@ -239,11 +239,18 @@ class ApplicationCreateForm(forms.Form):
     major_change = CheckboxField(label=_("Major change (R32, R46)"), required=False)
     summary = _text(_("Summary"), rows=3)
     # R20a: an amendment may propose a team change, applied when the committee approves it.
+    # The project page does not list people here (hidden, no query); the API names them.
     team_add = forms.ModelMultipleChoiceField(
-        label=_("Invite to the team (amendment)"), queryset=User.objects.all(), required=False
+        label=_("Invite to the team (amendment)"),
+        queryset=User.objects.all(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
     )
     team_remove = forms.ModelMultipleChoiceField(
-        label=_("Remove from the team (amendment)"), queryset=User.objects.all(), required=False
+        label=_("Remove from the team (amendment)"),
+        queryset=User.objects.all(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -251,9 +258,6 @@ class ApplicationCreateForm(forms.Form):
         # An appeal is filed from the decision it contests (R27): the service says so, with
         # the rule; the page does not offer it.
         _offer(self.fields["kind"], [(k.value, k.label) for k in Kind if k != Kind.APPEAL])
-        # The page lists no one (no query); the ids come from the API or a page that names them.
-        for name in ("team_add", "team_remove"):
-            _offer(self.fields[name], User.objects.none())
 
     def clean_kind(self) -> str:
         return self.cleaned_data["kind"] or Kind.INITIAL

@@ -37,16 +37,27 @@ from reviews.models import (
 )
 from reviews.services._common import notify_application, officers_and_chair, record
 from reviews.services.conflicts import conflict_record
-from reviews.workflow import ProjectStatus
+from reviews.workflow import ProjectStatus, Status
 
 OPEN_STATES = (InvitationState.PENDING, InvitationState.ACCEPTED)
 
 
+# A submission that ended before any review (not accepted, or withdrawn before acceptance) no
+# longer holds the team: the next submission freezes it again and records the conflicts of
+# whoever is then on it. Once accepted for review, a withdrawal does not reopen it.
+_ENDED_UNREVIEWED = (Status.WITHDRAWN, Status.NOT_ACCEPTED)
+
+
 def team_frozen(project: Project) -> bool:
-    """R20a: the team is fixed once an application of the project was submitted."""
+    """R20a: the team is fixed from the first submission of an application of the project (and
+    for good once the project is approved), unless every submission ended unreviewed."""
     if project.status != ProjectStatus.PLANNED:
         return True
-    return Application.objects.filter(project_id=project.pk, submitted_at__isnull=False).exists()
+    return (
+        Application.objects.filter(project_id=project.pk, submitted_at__isnull=False)
+        .exclude(status__in=_ENDED_UNREVIEWED, accepted_at=None)
+        .exists()
+    )
 
 
 def refuse_if_frozen(project: Project) -> None:

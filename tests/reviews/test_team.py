@@ -451,3 +451,38 @@ def test_the_project_page_shows_the_lead_the_open_invitations_and_the_form(
     services.application_submit(application_id=draft_application.pk, actor=world.researcher)
     html = client.get(url).content.decode()
     assert 'id="invite-form"' not in html  # frozen (R20a)
+
+
+def test_a_submission_ended_before_review_reopens_the_team_one_accepted_does_not_r20a(world):
+    """The boundary: withdrawn before acceptance → open again; withdrawn after acceptance →
+    still frozen (R20a)."""
+    application = submitted(world)
+    project = application.project
+    services.application_withdraw(application_id=application.pk, actor=world.researcher)
+    project.refresh_from_db()
+    assert not services.team_frozen(project)
+    second = submitted(world, project=project)
+    assert services.team_frozen(project)
+    services.application_accept(
+        application_id=second.pk, procedure="meeting", grounds="", actor=world.secretary
+    )
+    services.application_withdraw(application_id=second.pk, actor=world.researcher)
+    assert services.team_frozen(project)
+
+
+def test_the_admin_cannot_change_a_submitted_projects_team_r20a(world, client):
+    """The admin is read-only for projects and invitations: a superuser's POST changes nothing."""
+    from tests.factories import UserFactory
+
+    application = submitted(world)
+    project = application.project
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+    url = reverse("admin:reviews_project_change", args=[project.pk])
+    response = client.post(url, {"title": project.title, "team": [world.chair.pk]})
+    assert response.status_code in (302, 403)
+    assert list(project.team.all()) == [world.colleague]
+    add = reverse("admin:reviews_teaminvitation_add")
+    response = client.post(add, {"project": project.pk, "user": world.chair.pk})
+    assert response.status_code == 403
+    assert not TeamInvitation.objects.exists()
