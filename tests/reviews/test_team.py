@@ -14,6 +14,7 @@ from ethics.errors import Conflict
 from ethics.models import AuditEvent, Notification
 from reviews import checklist, policies, services
 from reviews.models import Application, ConflictDeclaration, Project, TeamInvitation
+from tests.conftest import race, requires_postgres
 from tests.reviews.conftest import (
     approved_project,
     draft,
@@ -21,6 +22,7 @@ from tests.reviews.conftest import (
     pdf_upload,
     submitted,
 )
+from tests.world import build_world
 
 
 def _invite(world, project, *users):
@@ -486,3 +488,28 @@ def test_the_admin_cannot_change_a_submitted_projects_team_r20a(world, client):
     response = client.post(add, {"project": project.pk, "user": world.chair.pk})
     assert response.status_code == 403
     assert not TeamInvitation.objects.exists()
+
+
+# --- at once (PostgreSQL, real threads) ---------------------------------------------------------
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_member_accepting_while_the_lead_submits_is_recorded_or_refused_r20a():
+    """Acceptance and submission lock the project in one order: either the member joined
+    before the freeze and is recorded as conflicted, or the acceptance is a 409 (R20a); never a
+    team member without the record, never a deadlock."""
+    world = build_world()
+    application = draft(world)
+    (invitation,) = _invite(world, application.project, world.member)
+    results, errors = race(
+        lambda: services.invitation_accept(invitation_id=invitation.pk, actor=world.member),
+        lambda: services.application_submit(application_id=application.pk, actor=world.researcher),
+    )
+    assert all(isinstance(e, Conflict) and e.rule == "R20a" for e in errors), errors
+    on_team = application.project.team.filter(pk=world.member.pk).exists()
+    recorded = ConflictDeclaration.objects.filter(
+        user=world.member, application=application, source="team"
+    ).exists()
+    assert on_team == recorded
+    assert len(results) + len(errors) == 2
