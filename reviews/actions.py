@@ -4,7 +4,8 @@
 - ``APPLICATIONS``: create, the documents (upload, request_correction), every workflow action of
   ``reviews.workflow`` that a person takes, and the reviewer's declaration and opinion;
 - ``CONFLICTS``: a standing conflict declaration on an application (R20a);
-- ``RECOGNITIONS``: create (R31).
+- ``RECOGNITIONS``: create (R31);
+- ``INVITATIONS``: the invitee accepts or declines a team invitation (R8, R20a).
 
 Who may act (`allowed`, 403) is the role the transition table names for the action
 (``workflow.ACTION_ROLES``), read once per loaded application by ``roles``; whether the page
@@ -31,7 +32,16 @@ from ethics.models import User
 from reviews import checklist, forms, selectors, services, workflow
 from reviews.api import serializers as s
 from reviews.hooks import is_officer
-from reviews.models import AppealState, Application, Decision, Outcome, Project, Recognition
+from reviews.models import (
+    AppealState,
+    Application,
+    Decision,
+    InvitationState,
+    Outcome,
+    Project,
+    Recognition,
+    TeamInvitation,
+)
 from reviews.policies import DETERMINATION_ROLES, acts_for_chair
 from reviews.workflow import APPLICANT, CHAIR, REVIEWER, SECRETARY, Kind, Procedure, Status
 
@@ -154,6 +164,26 @@ PROJECTS = ActionTable(
             shown=lambda project: project.status == workflow.ProjectStatus.APPROVED,
             done=_("The activity has started."),
         ),
+        # R8 / R20a: the lead invites one person; they join when they accept.
+        Action(
+            "invite",
+            run=lambda call: services.team_invite(
+                project_id=call.target.pk,
+                user=call.data["user"],
+                role=call.data["role"],
+                actor=call.actor,
+            ),
+            label=_("Invite to the team"),
+            input=forms.InviteForm,
+            form_kwargs=lambda user, _project: {"colleagues": selectors.colleagues(user)},
+            allowed=policy("change"),
+            shown=lambda project: not services.team_frozen(project),
+            done=_("The invitation is sent."),
+            status=201,
+            url_path="invitations",
+            response_schema=s.TeamInvitationSerializer,
+            on_page=False,
+        ),
         Action(
             "participants",
             run=_participants,
@@ -267,6 +297,8 @@ def _application_create(call: Call) -> Application:
         kind=call.data["kind"],
         summary=call.data["summary"],
         major_change=call.data["major_change"],
+        team_add=list(call.data["team_add"]),
+        team_remove=list(call.data["team_remove"]),
     )
 
 
@@ -684,6 +716,43 @@ RECOGNITIONS = ActionTable(
             detail=False,
             url_path="outside",
             on_page=False,
+        ),
+    ],
+)
+
+
+# --- team invitations (R8, R20a) ----------------------------------------------------------------
+
+
+def _pending(invitation: TeamInvitation) -> bool:
+    return invitation.state == InvitationState.PENDING
+
+
+# The invitee answers; nobody else sees the invitation (404). Accepting after the first
+# submission is refused with R20a (the team is frozen).
+INVITATIONS = ActionTable(
+    "reviews.invitation",
+    load=lambda user, pk: selectors.invitation_get_for_user(user, pk),
+    actions=[
+        Action(
+            "accept",
+            run=lambda call: services.invitation_accept(
+                invitation_id=call.target.pk, actor=call.actor
+            ),
+            label=_("Accept the invitation"),
+            allowed=policy("accept"),
+            shown=_pending,
+            done=_("You joined the team."),
+        ),
+        Action(
+            "decline",
+            run=lambda call: services.invitation_decline(
+                invitation_id=call.target.pk, actor=call.actor
+            ),
+            label=_("Decline the invitation"),
+            allowed=policy("decline"),
+            shown=_pending,
+            done=_("You declined the invitation."),
         ),
     ],
 )

@@ -16,6 +16,7 @@ from reviews.models import (
     ReReview,
     Review,
     ReviewerAssignment,
+    TeamInvitation,
 )
 
 
@@ -103,3 +104,14 @@ class AppealAdmin(ReadOnlyAdmin):
 class RecognitionAdmin(ReadOnlyAdmin):
     list_display = ["source_decision", "committee", "project", "recorded_at"]
     search_fields = ["source_decision__number", "verification_hash"]
+
+
+@admin.register(TeamInvitation)
+class TeamInvitationAdmin(ReadOnlyAdmin):
+    """Read-only like the project (whose team cannot change here): invitations are answered by
+    the invitee and the team is frozen from submission (R20a)."""
+
+    list_display = ["project", "user", "state", "invited_at", "responded_at"]
+    list_filter = ["state"]
+    search_fields = ["project__title", "user__username", "user__name"]
+    list_select_related = ["project", "user"]

@@ -146,6 +146,19 @@ class ProjectForm(PlausibleDates, forms.Form):
         self.fields["team"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
 
 
+class InviteForm(forms.Form):
+    """``POST /projects/{id}/invitations/``: one person, of any institution (R8)."""
+
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.all())
+    role = forms.CharField(label=_("Role in the project"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, colleagues: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if colleagues is not None:
+            _offer(self.fields["user"], colleagues)
+        self.fields["user"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
+
+
 class ProjectUpdateForm(PartialForm, ProjectForm):
     """PATCH: only the fields sent change; the committee is fixed once the project exists."""
 
@@ -234,6 +247,20 @@ class ApplicationCreateForm(forms.Form):
         required=False,
     )
     summary = _text(_("Summary"), rows=3)
+    # R20a: an amendment may propose a team change, applied when the committee approves it.
+    # The project page does not list people here (hidden, no query); the API names them.
+    team_add = forms.ModelMultipleChoiceField(
+        label=_("Invite to the team (amendment)"),
+        queryset=User.objects.all(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
+    team_remove = forms.ModelMultipleChoiceField(
+        label=_("Remove from the team (amendment)"),
+        queryset=User.objects.all(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

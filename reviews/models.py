@@ -223,6 +223,9 @@ class Application(CreatedBy, UpdatedAt):
     major_classified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # R20a: an amendment may propose a team change {"add": [user ids], "remove": [user ids]},
+    # applied only when the committee approves it (reviews.services.team.amendment_team_apply).
+    team_change = models.JSONField(_("proposed team change"), default=dict, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
 
@@ -430,6 +433,8 @@ class ConflictSource(models.TextChoices):
     ASSIGNMENT = "assignment", _("Reviewer assignment")
     MEETING_ITEM = "meeting_item", _("Meeting agenda item")
     STANDING = "standing", _("Standing declaration")
+    # R20a: a committee member on the project's team (recorded at acceptance or submission).
+    TEAM = "team", _("Project team membership")
 
 
 class ConflictQuerySet(models.QuerySet["ConflictDeclaration"]):
@@ -810,3 +815,68 @@ class Recognition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.committee} ← {self.source_decision or self.decision_number}"
+
+
+# --- the project team: invited, then accepted (R20a, R8) ------------------------------------
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", _("Invited")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class TeamInvitation(models.Model):
+    """The lead's invitation of a person to a project's team (reviews.services.team).
+
+    ``Project.team`` holds only those who accepted: an invitee sees nothing of the project until
+    they accept (R8), and from the first submission the team is frozen (R20a): a team change
+    after that goes through an amendment the committee approves. Nothing is deleted: a declined
+    or withdrawn invitation keeps its row (R60).
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invitee"),
+        on_delete=models.PROTECT,
+        related_name="team_invitations",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=InvitationState.choices, default=InvitationState.PENDING
+    )
+    role = models.CharField(_("role in the project"), max_length=100, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    # The approved amendment that allows this invitation after the team froze (R20a).
+    amendment = models.ForeignKey(
+        Application,
+        verbose_name=_("approved amendment"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-invited_at", "-id"]
+        verbose_name = _("team invitation")
+        verbose_name_plural = _("team invitations")
+        constraints = [
+            choices_constraint("state", InvitationState, name="team_invitation_state_valid"),
+            models.UniqueConstraint(
+                fields=["project", "user"],
+                condition=Q(state__in=["pending", "accepted"]),
+                name="team_invitation_open_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "state"], name="team_invitation_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.user_id} · {self.state}"

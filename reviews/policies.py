@@ -47,6 +47,7 @@ from reviews.models import (
     Recognition,
     ReReview,
     ReviewerAssignment,
+    TeamInvitation,
 )
 
 
@@ -589,7 +590,26 @@ class RecognitionPolicy:
         return False
 
 
+class TeamInvitationPolicy:
+    """R8: an invitation is its invitee's (and a superuser's) to see; only the invitee answers
+    it. The project stays hidden from the invitee until they accept (``own_project_ids`` reads
+    only the accepted team)."""
+
+    def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        if user.is_superuser:
+            return queryset
+        return queryset.filter(user_id=user.pk)
+
+    def may(self, user: User, action: str, obj: TeamInvitation) -> bool:
+        if action == "view":
+            return user.is_superuser or obj.user_id == user.pk
+        if action in {"accept", "decline"}:
+            return obj.user_id == user.pk
+        return False
+
+
 def register() -> None:
+    policies.register(TeamInvitation, TeamInvitationPolicy())
     policies.register(Project, ProjectPolicy())
     policies.register(Application, ApplicationPolicy())
     policies.register(DocumentVersion, DocumentVersionPolicy())

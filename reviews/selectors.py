@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -22,12 +22,14 @@ from reviews.models import (
     Decision,
     Document,
     DocumentVersion,
+    InvitationState,
     Opinion,
     Project,
     ReReview,
     Review,
     ReviewerAssignment,
     ReviewState,
+    TeamInvitation,
 )
 from reviews.policies import managed_committee_ids, may_declare_conflict
 
@@ -531,3 +533,65 @@ def colleagues(user: User) -> models.QuerySet[User]:
 def managed_committees(user: User) -> models.QuerySet[Committee]:
     """The committees whose secretary, chair or vice-chair the user is."""
     return Committee.objects.filter(pk__in=managed_committee_ids(user)).order_by("name")
+
+
+# --- team invitations (R8) ----------------------------------------------------------------------
+
+
+def invitations_for_user(user: User) -> models.QuerySet[TeamInvitation]:
+    """The user's own invitations (a superuser: all), with the project's title and lead only."""
+    return policies.visible(
+        user, TeamInvitation.objects.select_related("project", "project__lead", "user")
+    ).order_by("-invited_at", "-id")
+
+
+def pending_invitations(user: User) -> models.QuerySet[TeamInvitation]:
+    """R8: what an invitee sees before accepting: the project's title and the lead's name."""
+    return (
+        TeamInvitation.objects.filter(user_id=user.pk, state=InvitationState.PENDING)
+        .select_related("project", "project__lead")
+        .order_by("-invited_at", "-id")
+    )
+
+
+def invitation_get_for_user(user: User, pk: int) -> TeamInvitation:
+    """One invitation of the user's own, or 404."""
+    return policies.get_visible_or_404(
+        user, TeamInvitation.objects.select_related("project", "project__lead"), pk=pk
+    )
+
+
+def team_change_people(application: Application) -> dict[str, list[User]]:
+    """An amendment's proposed team change as people (R20a), for the committee that approves
+    it: {"add": [...], "remove": [...]}; no query when it proposes none."""
+    change = application.team_change or {}
+    ids = [int(pk) for key in ("add", "remove") for pk in change.get(key, [])]
+    if not ids:
+        return {}
+    people = User.objects.in_bulk(ids)
+    return {
+        key: [people[int(pk)] for pk in change.get(key, []) if int(pk) in people]
+        for key in ("add", "remove")
+    }
+
+
+def invite_candidates(user: User, project: Project) -> list[User]:
+    """In one query, for the lead's invite form: the active colleagues, and whoever has an open
+    invitation to `project` (``invited``, with its ``invited_role``), of any institution."""
+    pending = TeamInvitation.objects.filter(
+        project_id=project.pk, state=InvitationState.PENDING, user_id=OuterRef("pk")
+    )
+    colleague = Q(institution_id=user.institution_id, is_active=True)
+    if user.institution_id is None:
+        colleague = Q(pk__in=[])
+    return list(
+        User.objects.annotate(
+            invited=Exists(pending), invited_role=Subquery(pending.values("role")[:1])
+        )
+        .filter(colleague | Q(invited=True))
+        .exclude(pk=user.pk)
+        .exclude(
+            pk__in=project.team.through.objects.filter(project_id=project.pk).values("user_id")
+        )
+        .order_by("name", "username")
+    )

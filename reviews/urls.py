@@ -21,6 +21,11 @@ urlpatterns = [
         views.application_action,
         name="application-action",
     ),
+    path(
+        "invitations/<int:pk>/do/<str:action>/",
+        views.invitation_action,
+        name="invitation-action",
+    ),
     path("documents/<int:pk>/download/", views.document_download, name="document-download"),
     path("decisions/<int:pk>/letter/", views.letter_download, name="letter-download"),
     path("rereviews/<int:pk>/package/", views.package_download, name="package-download"),

@@ -40,7 +40,19 @@ def my_projects(request: HttpRequest) -> HttpResponse:
     for application in applications:
         by_project.setdefault(application.project_id, []).append(application)
     rows = [(project, by_project.get(project.pk, [])) for project in page]
-    return render(request, "reviews/my_projects.html", {"page": page, "rows": rows})
+    # R8: pending invitations show the project's title and the lead's name only.
+    invitations = list(selectors.pending_invitations(request.user)[:50])
+    return render(
+        request,
+        "reviews/my_projects.html",
+        {"page": page, "rows": rows, "invitations": invitations},
+    )
+
+
+# An invitee accepts or declines a team invitation (R8, R20a); back to their project list.
+invitation_action = page_view(
+    actions.INVITATIONS, back=lambda _invitation: reverse("reviews:my-projects")
+)
 
 
 def _project_url(project: Any) -> str:
@@ -78,12 +90,27 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     offered = {a.name for a in actions.PROJECTS.available(user, project)}
     may_apply = policies.may(user, "apply", project)
+    # R8 / R20a: until the first submission the lead sees the open invitations and invites.
+    # The applications' list (the lead sees them all) answers "frozen"; one query gives the
+    # people to offer and those invited.
+    listed = list(applications.prefetch_related(None))
+    invite_form, invited = None, []
+    if project.lead_id == user.pk and not (
+        project.status != workflow.ProjectStatus.PLANNED or any(a.submitted_at for a in listed)
+    ):
+        people = selectors.invite_candidates(user, project)
+        invited = [p for p in people if p.invited]
+        invite_form = actions.PROJECTS.get("invite").make_form(user, project)
+        if invite_form is not None:
+            invite_form.fields["user"].widget.choices = [("", "---------")] + [
+                (p.pk, f"{p.display_name} ({p.username})") for p in people if not p.invited
+            ]
     return render(
         request,
         "reviews/project_detail.html",
         {
             "project": project,
-            "applications": applications.prefetch_related(None),
+            "applications": listed,
             "prescreen_form": (
                 actions.PROJECTS.get("prescreen").make_form(user, project)
                 if "prescreen" in offered
@@ -106,6 +133,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 policies.visible(user, project.recognitions.select_related("committee"))
             ),
             "participants": list(project.participating_institutions.all()),
+            "invitations": invited,
+            "invite_form": invite_form,
         },
     )
 
@@ -168,6 +197,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             # R27: the last day to appeal the latest decision, when it is adverse.
             "appeal_until": services.appeal_last_day(latest) if latest and appealable else None,
             "missing_labels": _labels(application.missing_items),
+            "team_change": selectors.team_change_people(application),  # R20a: an amendment's
             "reviews": rounds,
             "review": review,
             "rereviews": (

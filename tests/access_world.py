@@ -79,12 +79,16 @@ def _people(w: SimpleNamespace) -> None:
 
 def _application(w: SimpleNamespace) -> None:
     from reviews import checklist, services
-    from reviews.models import DocumentVersion
+    from reviews.models import DocumentVersion, TeamInvitation
 
     project = ProjectFactory(
         lead=w.lead, committee=w.committee, institution=w.institution, listed_item=6
     )
     project.team.add(w.team)
+    # The team member joined by accepting an invitation (R8); its routes are the invitee's.
+    w.invitation = TeamInvitation.objects.create(
+        project=project, user=w.team, state="accepted", invited_by=w.lead
+    )
     app = services.application_create(project_id=project.pk, actor=w.lead, kind="initial")
     for item in checklist.missing_slots("initial", project.scope, set()):
         services.document_upload(

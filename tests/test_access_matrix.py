@@ -84,6 +84,7 @@ COMMITTEE = OFFICERS | MEMBERS  # current appointments of the committee
 SEES_COMMITTEE = COMMITTEE | {"inst_admin", "superuser"}  # its roster, meetings, deadlines
 MANAGES_COMMITTEE = OFFICERS | {"inst_admin", "superuser"}  # its filings and records
 RUNS_MEETINGS = OFFICERS | {"superuser"}
+INVITEE = frozenset({"team", "superuser"})  # the team member's (accepted) invitation
 SEES_APPLICATION = APPLICANTS | REVIEWERS | OFFICERS | {"inst_admin", "superuser"}
 
 # What each subject may see of the world's application (reviews.policies, restated).
@@ -248,6 +249,12 @@ ROUTES: dict[str, Route] = {
         lambda w, who: {"pk": w.application.pk, "action": "decide"},
         "POST",
     ),
+    "reviews:invitation-action": Route(
+        "the invitee answers a team invitation (R8)",
+        INVITEE,
+        lambda w, who: {"pk": w.invitation.pk, "action": "accept"},
+        "POST",
+    ),
     "reviews:document-download": Route("a document version's file", MATERIALS, _pk("version_id")),
     "reviews:letter-download": Route("the decision letter", SEES_APPLICATION, _pk("decision")),
     "reviews:package-download": Route(
@@ -275,6 +282,9 @@ ROUTES: dict[str, Route] = {
     ),
     "reviews-api:project-prescreen": Route("pre-screen", SEES_APPLICATION, _pk("project"), "POST"),
     "reviews-api:project-start": Route("starts", SEES_APPLICATION, _pk("project"), "POST"),
+    "reviews-api:project-invite": Route(
+        "invites to the team (R8)", SEES_APPLICATION, _pk("project"), "POST"
+    ),
     "reviews-api:application-list": Route("applications the reader may see", ALL),
     "reviews-api:application-detail": Route(
         "one application (no documents)", SEES_APPLICATION, _pk("application")
@@ -315,6 +325,13 @@ ROUTES: dict[str, Route] = {
     "reviews-api:appeal-detail": Route(
         "a draft appeal (its applicants only)", APPLICANTS | {"superuser"}, _pk("appeal")
     ),
+    # Team invitations (R8): the invitee's own (a superuser sees them; nobody else).
+    "reviews-api:invitation-list": Route("the reader's own team invitations", ALL),
+    "reviews-api:invitation-detail": Route(
+        "one invitation: project title, lead", INVITEE, _pk("invitation")
+    ),
+    "reviews-api:invitation-accept": Route("accepts it", INVITEE, _pk("invitation"), "POST"),
+    "reviews-api:invitation-decline": Route("declines it", INVITEE, _pk("invitation"), "POST"),
     "reviews-api:recognition-list": Route("recognitions the reader may see", ALL),
     "reviews-api:recognition-create-outside": Route(
         "records a decision issued elsewhere (R31)", ALL, method="POST"

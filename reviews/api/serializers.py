@@ -13,9 +13,11 @@ from reviews.models import (
     ConflictDeclaration,
     Decision,
     DocumentVersion,
+    InvitationState,
     Project,
     Recognition,
     ReReview,
+    TeamInvitation,
 )
 
 
@@ -84,6 +86,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "major_change",
             "major_classification",
             "major_classification_reasons",
+            "team_change",
         ]
         read_only_fields = fields
 
@@ -242,4 +245,29 @@ class ConflictSerializer(serializers.ModelSerializer):
     class Meta:
         model = ConflictDeclaration
         fields = ["id", "application", "user", "source", "reason", "declared_at", "withdrawn_at"]
+        read_only_fields = fields
+
+
+class TeamInvitationSerializer(serializers.ModelSerializer):
+    """R8: an invitee sees the project's title and the lead's name, nothing else of it."""
+
+    project_title = serializers.CharField(source="project.title", read_only=True)
+    lead_name = serializers.CharField(source="project.lead.display_name", read_only=True)
+    status = serializers.ChoiceField(
+        source="state", choices=InvitationState.choices, read_only=True
+    )
+
+    class Meta:
+        model = TeamInvitation
+        fields = [
+            "id",
+            "project",
+            "project_title",
+            "lead_name",
+            "user",
+            "role",
+            "status",
+            "invited_at",
+            "responded_at",
+        ]
         read_only_fields = fields

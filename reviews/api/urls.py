@@ -14,6 +14,7 @@ router.register("rereviews", views.ReReviewViewSet, basename="rereview")
 router.register("appeals", views.AppealViewSet, basename="appeal")
 router.register("recognitions", views.RecognitionViewSet, basename="recognition")
 router.register("document-versions", views.DocumentVersionViewSet, basename="document")
+router.register("invitations", views.TeamInvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path(

@@ -16,7 +16,7 @@ from ethics import policies
 from ethics.actions import Action, Call
 from ethics.api.actions import ActionViewSetMixin, request_schema
 from reviews import selectors, services
-from reviews.actions import APPLICATIONS, PROJECTS, RECOGNITIONS
+from reviews.actions import APPLICATIONS, INVITATIONS, PROJECTS, RECOGNITIONS
 from reviews.api import serializers as s
 from reviews.models import Appeal, DocumentVersion, Recognition, ReReview
 from reviews.policies import may_open_materials
@@ -179,3 +179,16 @@ class RecognitionViewSet(
 
     def get_queryset(self) -> QuerySet:
         return policies.visible(self.request.user, Recognition.objects.all())
+
+
+class TeamInvitationViewSet(
+    _Actions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The reader's own team invitations (R8); accept and decline come from INVITATIONS."""
+
+    action_table = INVITATIONS
+    serializer_class = s.TeamInvitationSerializer
+    filterset_fields = ["state"]
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.invitations_for_user(self.request.user)

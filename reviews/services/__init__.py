@@ -118,6 +118,13 @@ from reviews.services.review import (
     assignment_declare,
     opinion_record,
 )
+from reviews.services.team import (
+    invitation_accept,
+    invitation_decline,
+    team_conflicts_record,
+    team_frozen,
+    team_invite,
+)
 
 __all__ = [
     "DETERMINING_STATUSES",
@@ -161,6 +168,8 @@ __all__ = [
     "document_upload",
     "eligible_officer",
     "escalating",
+    "invitation_accept",
+    "invitation_decline",
     "is_adverse",
     "latest_decision",
     "letter_context",
@@ -200,6 +209,9 @@ __all__ = [
     "rereview_submit",
     "retention_years",
     "secretaries",
+    "team_conflicts_record",
+    "team_frozen",
+    "team_invite",
     "tracking_outcome",
     "tracking_overdue",
     "tracking_schedule",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -28,6 +30,7 @@ from reviews.services._common import (
     record,
     secretaries,
 )
+from reviews.services.team import amendment_team_change
 from reviews.workflow import Kind, Status
 
 # --- applications and documents (R13, R14) ----------------------------------------------------
@@ -48,8 +51,13 @@ def application_create(
     kind: str = Kind.INITIAL,
     summary: str = "",
     major_change: bool = False,
+    team_add: Iterable[User] = (),
+    team_remove: Iterable[User] = (),
 ) -> Application:
     """Start a draft application of `kind` for a project.
+
+    The team is frozen from the first submission (R20a): only an amendment proposes a change
+    (`team_add`, `team_remove`), applied when the committee approves it.
 
     Amendments, tracking reports, risk and deviation reports and closure exist only for an
     approved activity (R28, R30, R31a); an appeal is filed against a decision (R27, see
@@ -77,7 +85,20 @@ def application_create(
             _("This kind of application needs an approved activity."),
             rule="R31a" if kind == Kind.AMENDMENT else "R28",
         )
-    return new_application(project, actor, kind, summary, major_change=major_change)
+    team_add, team_remove = list(team_add), list(team_remove)
+    change: dict[str, list[int]] = {}
+    if team_add or team_remove:
+        if kind != Kind.AMENDMENT:
+            raise invalid(
+                "team_add", _("Only an amendment application changes the team (R20a)."), "invalid"
+            )
+        change = amendment_team_change(project, team_add, team_remove)
+    application = new_application(project, actor, kind, summary, major_change=major_change)
+    if change:
+        application.team_change = change
+        application.save(update_fields=["team_change"])
+        record(actor, "application.team_change", application, after={**change, "rule": "R20a"})
+    return application
 
 
 def new_application(

@@ -45,6 +45,7 @@ from reviews.services._common import (
 )
 from reviews.services.documents import checklist_problems
 from reviews.services.officers import OfficerStep, escalating, require_eligible
+from reviews.services.team import team_conflicts_record
 from reviews.workflow import Action, Kind, Procedure, Status
 
 # --- intake (R11-R14) -------------------------------------------------------------------------
@@ -53,6 +54,12 @@ from reviews.workflow import Action, Kind, Procedure, Status
 @transaction.atomic
 def application_submit(*, application_id: int, actor: User) -> Application:
     """Submit a complete application, or refuse with every missing item at once (R13, R14)."""
+    # R20a: the project first (the order of a team invitation's acceptance), then the row.
+    team_project = (
+        Project.objects.select_for_update()
+        .filter(pk__in=Application.objects.filter(pk=application_id).values("project_id"))
+        .first()
+    )
     application = lock_application(application_id)
     new = move(application, Action.SUBMIT, actor)
     project = application.project
@@ -103,6 +110,11 @@ def application_submit(*, application_id: int, actor: User) -> Application:
         _("New application %(ref)s: %(title)s"),
         "application.submit",
     )
+    # R20a: the team is frozen from now on (the project row, locked above, serialises this with
+    # an acceptance); a committee member on it is recorded as conflicted, not silently excluded.
+    team_project = team_project or project
+    proposed = (application.team_change or {}).get("add", [])  # an amendment's newcomers
+    team_conflicts_record(team_project, [application], actor=actor, also=proposed)
     return application
 
 

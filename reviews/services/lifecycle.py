@@ -145,7 +145,10 @@ def approval_take_effect(application: Application, decision: Decision, actor: Us
             _listed_registration(project, decision, actor)
         return
     if application.kind == Kind.AMENDMENT:
-        # R31a: an amendment takes effect only with its approval.
+        # R31a: an amendment takes effect only with its approval; so does its team change (R20a).
+        from reviews.services.team import amendment_team_apply
+
+        amendment_team_apply(application, actor)
         record(
             actor,
             "amendment.effective",

@@ -25,6 +25,7 @@ from reviews.services._common import (
     lock_project,
     record,
 )
+from reviews.services.team import refuse_if_frozen, team_invite_on_create, team_set
 from reviews.workflow import ProjectStatus
 
 # --- projects (R11, R12, R16, R17, R36-R37) ---------------------------------------------------
@@ -98,8 +99,8 @@ def project_create(
         planned_end=planned_end,
         created_by=actor,
     )
-    members = [user for user in team if user.pk != project.lead_id]
-    project.team.set(members)
+    # R8: those named are invited; they join (and see the project) only when they accept.
+    invited = team_invite_on_create(project, team, actor)
     record(
         actor,
         "project.create",
@@ -107,7 +108,7 @@ def project_create(
         after={
             **{name: getattr(project, name) for name in PROJECT_FIELDS},
             "committee": committee.pk,
-            "team": [user.pk for user in members],
+            "invited": invited,
         },
     )
     return project
@@ -115,9 +116,12 @@ def project_create(
 
 @transaction.atomic
 def project_update(*, project_id: int, actor: User, data: Mapping[str, Any]) -> Project:
-    """Change a project's particulars while it is planned; team changes grant or end access."""
+    """Change a project's particulars while it is planned. A team change invites newcomers and
+    removes those left out (``team_set``), refused from the first submission (R20a)."""
     project = Project.objects.select_for_update().get(pk=project_id)
     require(actor, "change", project)
+    if "team" in data:
+        refuse_if_frozen(project)  # R20a, before any other answer: the team is fixed
     if project.status != ProjectStatus.PLANNED:
         raise Conflict("project_not_planned", _("Only a planned project can be changed."))
     changed = [k for k in PROJECT_FIELDS if k in data and data[k] != getattr(project, k)]
@@ -132,10 +136,7 @@ def project_update(*, project_id: int, actor: User, data: Mapping[str, Any]) -> 
     project.save()
     after = {k: getattr(project, k) for k in changed}
     if "team" in data:
-        team = [user for user in data["team"] if user.pk != project.lead_id]
-        before["team"] = list(project.team.values_list("pk", flat=True))
-        project.team.set(team)
-        after["team"] = [user.pk for user in team]
+        before["team"], after["team"] = team_set(project, data["team"], actor)
     if after:
         record(actor, "project.update", project, before=before, after=after)
     return project

@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 
 from ethics.models import AuditEvent
-from reviews import workflow
-from reviews.actions import APPLICATIONS, CONFLICTS, PROJECTS, RECOGNITIONS
-from reviews.models import Application, Project, Recognition
+from reviews import services, workflow
+from reviews.actions import APPLICATIONS, CONFLICTS, INVITATIONS, PROJECTS, RECOGNITIONS
+from reviews.models import Application, Project, Recognition, TeamInvitation
 from tests import garbage
 from tests.reviews.conftest import assigned, new_project
 
@@ -34,6 +34,8 @@ def _project(world):
             return "/api/v1/projects/"
         if name == "update":
             return f"/api/v1/projects/{project.pk}/"
+        if name == "invite":
+            return f"/api/v1/projects/{project.pk}/invitations/"
         return f"/api/v1/projects/{project.pk}/{name}/"
 
     return garbage.Target(
@@ -85,7 +87,23 @@ def _recognition(world):
     )
 
 
+def _invitation(world):
+    """A pending team invitation, answered by its invitee (R8)."""
+    project = new_project(world)
+    services.project_update(
+        project_id=project.pk, actor=world.researcher, data={"team": [world.stranger]}
+    )
+    invitation = TeamInvitation.objects.get(project=project, user=world.stranger)
+    return garbage.Target(
+        actor=world.stranger,
+        target=invitation,
+        page_url=lambda name: reverse("reviews:invitation-action", args=[invitation.pk, name]),
+        api_url=lambda name: f"/api/v1/invitations/{invitation.pk}/{name}/",
+    )
+
+
 TARGETS = {
+    "reviews.invitation": _invitation,
     "reviews.project": _project,
     "reviews.application": _application,
     "reviews.conflict": _conflict,
@@ -151,6 +169,7 @@ def _detail_cases():
         (PROJECTS, _project, "/api/v1/projects"),
         (APPLICATIONS, _application, "/api/v1/applications"),
         (CONFLICTS, _conflict, "/api/v1/applications"),
+        (INVITATIONS, _invitation, "/api/v1/team-invitations"),
     ):
         for entry in table:
             if entry.detail:
@@ -277,3 +296,23 @@ def test_the_500s_found_are_400s(world, client, api_client):
         data={"opinion": "agree", "received_on": "2026-01-01", "panel_size": 40000}
     )
     assert form.errors["panel_size"][0]  # a PositiveSmallIntegerField on PostgreSQL
+
+
+@pytest.mark.parametrize("name", ["accept", "decline"])
+def test_garbage_bodies_to_an_invitation_answer_nothing(world, client, api_client, name):
+    """accept and decline take no input: a body that is not JSON or is nested 5,000 deep is a
+    400 from the parser, nothing changes; an unknown action or a non-numeric id is a 404."""
+    target = _invitation(world)
+    invitation = target.target
+    api_client.force_authenticate(target.actor)
+    for label, body in garbage.raw_bodies():
+        if label == "not an object":
+            continue  # no input to bind: the body is not read (the answer is the action's)
+        garbage.assert_refused_api(api_client, target.api_url(name), body)
+    invitation.refresh_from_db()
+    assert invitation.state == "pending"
+    client.force_login(target.actor)
+    assert client.post(target.page_url("nope"), {}).status_code == 404
+    assert api_client.post(target.api_url("nope"), {}, format="json").status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.state == "pending"

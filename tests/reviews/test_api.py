@@ -31,6 +31,7 @@ APPLICATION_FIELDS = {
     "major_change",
     "major_classification",
     "major_classification_reasons",
+    "team_change",  # R20a: an amendment's proposed team change
 }
 DECISION_FIELDS = {
     "id",

@@ -27,7 +27,11 @@ def test_project_on_another_institutions_committee_needs_an_entrustment(world):
         team=[world.colleague],
     )
     assert project.institution_id == world.institution.pk
-    assert list(project.team.all()) == [world.colleague]
+    # R8: named team members are invited; they join when they accept (tests/reviews/test_team.py).
+    assert list(project.team.all()) == []
+    assert list(project.invitations.values_list("user_id", "state")) == [
+        (world.colleague.pk, "pending")
+    ]
 
 
 def test_listed_item_must_be_on_the_annex_list(world):

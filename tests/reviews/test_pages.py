@@ -50,7 +50,8 @@ def test_project_create_page(client, world):
     )
     assert response.status_code == 302
     project = world.researcher.led_projects.get()
-    assert list(project.team.all()) == [world.colleague]
+    assert list(project.team.all()) == []  # R8: invited, on the team once they accept
+    assert project.invitations.get().user == world.colleague
     detail = client.get(response["Location"]).content.decode()
     assert "社区老年人跌倒干预研究" in detail
     client.post(reverse("reviews:project-action", args=[project.pk, "prescreen"]), {"humans": "on"})
