@@ -148,6 +148,13 @@ def test_a_rest_day_on_the_last_day_moves_it_one_working_day(tmp_path, world, ca
     notes = Notification.objects.filter(cause__startswith="holiday.import")
     assert notes.exists()
     assert all(expected.isoformat() in n.title for n in notes)
+    # The filing the clock asks for (R50, R51) is due on the moved date too.
+    from registry.models import Filing
+
+    filings = Filing.objects.filter(deadline=deadline)
+    if case in ("listed_registration", "committee_update"):
+        assert [f.due_on for f in filings] == [expected]
+        assert AuditEvent.objects.filter(action="filing.due_moved").count() == 1
 
 
 @pytest.mark.parametrize("case", list(KINDS))
