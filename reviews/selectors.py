@@ -24,12 +24,17 @@ from reviews.models import (
     DocumentVersion,
     Opinion,
     Project,
+    Recognition,
     ReReview,
     Review,
     ReviewerAssignment,
     ReviewState,
 )
-from reviews.policies import managed_committee_ids, may_declare_conflict
+from reviews.policies import (
+    managed_committee_ids,
+    may_declare_conflict,
+    recognition_letter_filter,
+)
 
 
 def projects_for_user(user: User) -> models.QuerySet[Project]:
@@ -82,6 +87,14 @@ def decisions_for_user(user: User) -> models.QuerySet[Decision]:
     return policies.visible(
         user, Decision.objects.select_related("application", "committee")
     ).order_by("-decided_at", "-id")
+
+
+def recognition_letter_ids(user: User, project: Project) -> set[int]:
+    """Ids of the project's recognitions whose stored letter ``user`` may open (R31, N12)."""
+    recognitions = Recognition.objects.filter(project=project).exclude(letter="")
+    if not user.is_superuser:
+        recognitions = recognitions.filter(recognition_letter_filter(user))
+    return set(recognitions.values_list("pk", flat=True))
 
 
 def decision_get_for_user(user: User, pk: int) -> Decision:

@@ -20,7 +20,7 @@ from ethics.actions import report as report_error
 from ethics.errors import Conflict
 from reviews import actions, checklist, selectors, services, workflow
 from reviews.hooks import is_officer
-from reviews.models import Appeal, Project, ReReview
+from reviews.models import Appeal, Project, Recognition, ReReview
 from reviews.policies import may_open_materials, may_see_opinions, own_project_ids
 
 # --- researcher ------------------------------------------------------------------------------
@@ -78,6 +78,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     offered = {a.name for a in actions.PROJECTS.available(user, project)}
     may_apply = policies.may(user, "apply", project)
+    recognitions = list(policies.visible(user, project.recognitions.select_related("committee")))
     return render(
         request,
         "reviews/project_detail.html",
@@ -102,8 +103,11 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rereviews": selectors.project_rereviews(project),
             "clocks": selectors.project_clocks(project),
             "timeline": selectors.project_timeline(project, officer=officer),
-            "recognitions": list(
-                policies.visible(user, project.recognitions.select_related("committee"))
+            "recognitions": recognitions,
+            "letter_ids": (
+                selectors.recognition_letter_ids(user, project)
+                if any(r.letter for r in recognitions)
+                else set()
             ),
             "participants": list(project.participating_institutions.all()),
         },
@@ -240,6 +244,30 @@ def package_download(request: HttpRequest, pk: int) -> HttpResponse:
         rereview.package.open("rb"),
         as_attachment=True,
         filename=f"rereview-{rereview.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def recognition_letter_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter stored with a recognised outside decision (R31, N12): whoever may open the
+    project's decision letters, the recognising committee's officers; 404 for everyone else."""
+    recognition = policies.get_visible_or_404(
+        request.user, Recognition.objects.select_related("project"), pk=pk
+    )
+    if not policies.may(request.user, "download", recognition):
+        raise Http404
+    try:
+        services.recognition_letter_open(recognition_id=recognition.pk, actor=request.user)
+    except Conflict as exc:
+        report_error(request, exc)
+        return HttpResponseRedirect(
+            reverse("reviews:project-detail", args=[recognition.project_id])
+        )
+    return FileResponse(
+        recognition.letter.open("rb"),
+        as_attachment=True,
+        filename=f"recognition-{recognition.pk}.pdf",
         content_type="application/pdf",
     )
 
