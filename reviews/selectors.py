@@ -89,12 +89,21 @@ def decisions_for_user(user: User) -> models.QuerySet[Decision]:
     ).order_by("-decided_at", "-id")
 
 
-def recognition_letter_ids(user: User, project: Project) -> set[int]:
-    """Ids of the project's recognitions whose stored letter ``user`` may open (R31, N12)."""
-    recognitions = Recognition.objects.filter(project=project).exclude(letter="")
-    if not user.is_superuser:
-        recognitions = recognitions.filter(recognition_letter_filter(user))
-    return set(recognitions.values_list("pk", flat=True))
+def project_recognitions(user: User, project: Project) -> list[Recognition]:
+    """The project's recognitions ``user`` may see, each with ``letter_open``: whether the user
+    may open its stored letter (R31, N12), in the same query."""
+    may_open: Any = (
+        models.Value(True)
+        if user.is_superuser
+        else models.ExpressionWrapper(
+            recognition_letter_filter(user), output_field=models.BooleanField()
+        )
+    )
+    return list(
+        policies.visible(user, project.recognitions.select_related("committee")).annotate(
+            letter_open=may_open
+        )
+    )
 
 
 def decision_get_for_user(user: User, pk: int) -> Decision:

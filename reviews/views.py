@@ -78,7 +78,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     offered = {a.name for a in actions.PROJECTS.available(user, project)}
     may_apply = policies.may(user, "apply", project)
-    recognitions = list(policies.visible(user, project.recognitions.select_related("committee")))
+    recognitions = selectors.project_recognitions(user, project)
     return render(
         request,
         "reviews/project_detail.html",
@@ -104,11 +104,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "clocks": selectors.project_clocks(project),
             "timeline": selectors.project_timeline(project, officer=officer),
             "recognitions": recognitions,
-            "letter_ids": (
-                selectors.recognition_letter_ids(user, project)
-                if any(r.letter for r in recognitions)
-                else set()
-            ),
             "participants": list(project.participating_institutions.all()),
         },
     )
