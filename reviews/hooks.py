@@ -208,6 +208,8 @@ def _tracking_source(project: Project, deadline: Deadline) -> tuple[Any, date, b
     from reviews.models import Decision, Recognition
 
     if deadline.rule == "N12":
+        if deadline.committee_id is None:
+            return None
         recognition = (
             Recognition.objects.select_related("committee", "source_decision")
             .filter(project=project, committee_id=deadline.committee_id)
