@@ -29,6 +29,8 @@ class CommitteesConfig(AppConfig):
             recipients=app_hooks.committee_deadline_recipients,
             url=app_hooks.deadline_url,
         )
+        hooks.register_deadline_recompute(clocks.COMMITTEE_UPDATE, app_hooks.update_due_under)
+        # The member's term (R7) ends on a fixed date, whatever the calendar: not recomputed.
         hooks.register_deadline_kind(
             clocks.NHC_FILING,
             label=_("NHC committee filing"),

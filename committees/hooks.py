@@ -90,3 +90,20 @@ def registration_due_under(deadline: Deadline, calendar: Calendar) -> datetime |
 
     committee = Committee.objects.filter(pk=deadline.subject_id).first()
     return None if committee is None else registration_due_at(committee, calendar)
+
+
+def update_due_under(deadline: Deadline, calendar: Calendar) -> datetime | None:
+    """R50: the registration update, counted in days from the change that opened the clock."""
+    from committees import selectors
+    from ethics.deadlines import day_period_due_at
+
+    committee = Committee.objects.filter(pk=deadline.subject_id).first()
+    if committee is None:
+        return None
+    rules = selectors.committee_rules(committee)
+    return day_period_due_at(
+        deadline.opened_at,
+        rules.committee_registration_days.value,
+        calendar=calendar,
+        roll_forward=rules.roll_forward_rest_days.value,
+    )

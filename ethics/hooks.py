@@ -224,6 +224,7 @@ def nav_items() -> list[NavItem]:
 DeadlineListener = Callable[["Deadline"], None]
 _opened: dict[str, list[DeadlineListener]] = {}
 _closed: dict[str, list[DeadlineListener]] = {}
+_moved: dict[str, list[DeadlineListener]] = {}
 
 
 def on_deadline_opened(kind: str, listener: DeadlineListener) -> None:
@@ -236,6 +237,12 @@ def on_deadline_closed(kind: str, listener: DeadlineListener) -> None:
         _closed[kind].append(listener)
 
 
+def on_deadline_moved(kind: str, listener: DeadlineListener) -> None:
+    """``listener`` runs after a holiday import moved a clock of ``kind`` (a filing's due date)."""
+    if listener not in _moved.setdefault(kind, []):
+        _moved[kind].append(listener)
+
+
 def deadline_opened(deadline: Deadline) -> None:
     for listener in _opened.get(deadline.kind, []):
         listener(deadline)
@@ -243,6 +250,11 @@ def deadline_opened(deadline: Deadline) -> None:
 
 def deadline_closed(deadline: Deadline) -> None:
     for listener in _closed.get(deadline.kind, []):
+        listener(deadline)
+
+
+def deadline_moved(deadline: Deadline) -> None:
+    for listener in _moved.get(deadline.kind, []):
         listener(deadline)
 
 

@@ -578,6 +578,7 @@ def _recompute_deadlines(
         )
         if recompute.moved is not None:
             recompute.moved(deadline)
+        hooks.deadline_moved(deadline)
         local = timezone.localtime(due_at) - timedelta(microseconds=1)
         notify(
             recipients=hooks.deadline_recipients(deadline).responsible,

@@ -42,6 +42,7 @@ class RegistryConfig(AppConfig):
         for kind in services.FILING_FOR_DEADLINE:
             hooks.on_deadline_opened(kind, services.filing_open_for_deadline)
             hooks.on_deadline_closed(kind, services.filing_waive_for_deadline)
+            hooks.on_deadline_moved(kind, services.filing_due_follows_deadline)
         hooks.on_deadline_closed(clocks.ANNUAL_REPORT, services.filing_waive_for_deadline)
         hooks.on_deadline_closed(clocks.NHC_ANNUAL_REPORT, services.filing_waive_for_deadline)
         hooks.register_nav_item(

@@ -128,6 +128,23 @@ def filing_open_for_deadline(deadline: Deadline) -> Filing | None:
     return filing
 
 
+def filing_due_follows_deadline(deadline: Deadline) -> None:
+    """Listener: a holiday import moved the clock, so its open filing's due date moves too (R25)."""
+    for filing in Filing.objects.select_for_update().open().filter(deadline=deadline):
+        due_on = last_day(deadline.due_at)
+        if filing.due_on == due_on:
+            continue
+        audit.record(
+            actor=None,
+            action="filing.due_moved",
+            target=filing,
+            before={"due_on": filing.due_on},
+            after={"due_on": due_on, "deadline": deadline.pk},
+        )
+        filing.due_on = due_on
+        filing.save(update_fields=["due_on", "updated_at"])
+
+
 def filing_waive_for_deadline(deadline: Deadline) -> None:
     """Listener: the clock behind an open filing was waived, so the filing is too (kept as history)."""
     if deadline.state != DeadlineState.WAIVED:

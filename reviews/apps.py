@@ -28,12 +28,14 @@ class ReviewsConfig(AppConfig):
             recipients=app_hooks.rereview_recipients,
             url=app_hooks.rereview_url,
         )
+        hooks.register_deadline_recompute(clocks.REREVIEW_OPINION, app_hooks.rereview_due_under)
         hooks.register_deadline_kind(
             clocks.TRACKING_REVIEW,
             label=_("Tracking review"),
             recipients=app_hooks.tracking_recipients,
             url=app_hooks.project_url,
         )
+        hooks.register_deadline_recompute(clocks.TRACKING_REVIEW, app_hooks.tracking_due_under)
         # The registry app, when installed, files these and routes their reminders to the filing.
         for kind, label in (
             (clocks.LISTED_REGISTRATION, _("Listed activity registration")),
@@ -42,6 +44,10 @@ class ReviewsConfig(AppConfig):
             hooks.register_deadline_kind(
                 kind, label=label, recipients=app_hooks.office_recipients, url=app_hooks.project_url
             )
+        hooks.register_deadline_recompute(
+            clocks.LISTED_REGISTRATION, app_hooks.listed_registration_due_under
+        )
+        hooks.register_deadline_recompute(clocks.LISTED_UPDATE, app_hooks.listed_update_due_under)
         hooks.register_nav_item(10, _("My projects"), "reviews:my-projects")
         hooks.register_nav_item(15, _("Intake"), "reviews:intake", app_hooks.is_officer)
         hooks.register_nav_item(16, _("My reviews"), "reviews:my-reviews", app_hooks.is_member)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.urls import reverse
@@ -171,3 +171,123 @@ def decision_moved(deadline: Deadline) -> None:
     Application.objects.filter(pk=review.application_id, due_at=before).update(
         due_at=deadline.due_at
     )
+
+
+# --- the other calendar-counted clocks, recounted after a holiday import ------------------------
+# Each returns the clock's due time under ``calendar`` counted the way the service that opened it
+# counts (None: nothing to count from). The kernel moves a clock only when this function gives
+# its current due time under the old calendar, so a clock extended with a reason keeps its date.
+
+
+def _day_period(start: datetime, param: Any, rules: Any, calendar: Calendar) -> datetime:
+    from ethics import deadlines
+
+    return deadlines.day_period_due_at(
+        start, param.value, calendar=calendar, roll_forward=rules.roll_forward_rest_days.value
+    )
+
+
+def rereview_due_under(deadline: Deadline, calendar: Calendar) -> datetime | None:
+    """R43: the expert re-review opinion, counted in days from the day the re-review opened."""
+    rereview = (
+        ReReview.objects.select_related("application__committee")
+        .filter(pk=deadline.subject_id)
+        .first()
+    )
+    if rereview is None:
+        return None
+    rules = rereview.application.rules
+    return _day_period(deadline.opened_at, rules.rereview_days, rules, calendar)
+
+
+def _tracking_source(project: Project, deadline: Deadline) -> tuple[Any, date, bool] | None:
+    """(rule set, start day, listed) the tracking clock counts from: the recognition for a
+    participating site's own clock (N12), otherwise the latest decision that scheduled it (R28)."""
+    from django.utils import timezone
+
+    from reviews.models import Decision, Recognition
+
+    if deadline.rule == "N12":
+        if deadline.committee_id is None:
+            return None
+        recognition = (
+            Recognition.objects.select_related("committee", "source_decision")
+            .filter(project=project, committee_id=deadline.committee_id)
+            .order_by("-recorded_at", "-id")
+            .first()
+        )
+        if recognition is None:
+            return None
+        decided_on = recognition.decided_on or (
+            timezone.localdate(recognition.source_decision.decided_at)
+            if recognition.source_decision
+            else None
+        )
+        if decided_on is None:
+            return None
+        return recognition.committee.effective_rules(), decided_on, project.listed
+    decision = (
+        Decision.objects.select_related("application__committee")
+        .filter(
+            application__project=project,
+            next_tracking_due__isnull=False,
+            decided_at__lte=deadline.opened_at,
+        )
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if decision is None:
+        return None
+    return decision.application.rules, timezone.localdate(decision.decided_at), project.listed
+
+
+def tracking_due_under(deadline: Deadline, calendar: Calendar) -> datetime | None:
+    """R28 / R45 / N12: the next tracking review, counted in months from the decision (or the
+    recognised decision) and rolled past rest days."""
+    from ethics import deadlines, regulations
+
+    project = Project.objects.filter(pk=deadline.subject_id).first()
+    if project is None:
+        return None
+    source = _tracking_source(project, deadline)
+    if source is None:
+        return None
+    rules, start, listed = source
+    interval = regulations.tracking_interval(rules, listed=listed)
+    due_on = deadlines.month_period_due_on(
+        start,
+        interval.value,
+        calendar=calendar,
+        roll_forward=rules.roll_forward_rest_days.value,
+    )
+    return deadlines.end_of_day(due_on)
+
+
+def listed_registration_due_under(deadline: Deadline, calendar: Calendar) -> datetime | None:
+    """R51: register a listed activity within the period after its final approval."""
+    from reviews.models import Decision, DecisionStage
+
+    decision = (
+        Decision.objects.select_related("application__committee")
+        .filter(
+            application__project_id=deadline.subject_id,
+            stage=DecisionStage.FINAL,
+            decided_at__lte=deadline.opened_at,
+        )
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if decision is None:
+        return None
+    rules = decision.application.rules
+    return _day_period(decision.decided_at, rules.listed_registration_days, rules, calendar)
+
+
+def listed_update_due_under(deadline: Deadline, calendar: Calendar) -> datetime | None:
+    """R51: update a listed activity's registration within the period after the change (the
+    clock opens when the change is recorded)."""
+    project = Project.objects.select_related("committee").filter(pk=deadline.subject_id).first()
+    if project is None:
+        return None
+    rules = project.committee.effective_rules()
+    return _day_period(deadline.opened_at, rules.listed_registration_days, rules, calendar)

@@ -587,6 +587,13 @@ class RecognitionPolicy:
     def may(self, user: User, action: str, obj: Recognition) -> bool:
         if action == "view":
             return self.visible(user, Recognition.objects.filter(pk=obj.pk)).exists()
+        if action == "download":
+            return (
+                user.is_superuser
+                or (
+                    Recognition.objects.filter(pk=obj.pk).filter(recognition_letter_filter(user))
+                ).exists()
+            )
         return False
 
 
@@ -606,6 +613,22 @@ class TeamInvitationPolicy:
         if action in {"accept", "decline"}:
             return obj.user_id == user.pk
         return False
+
+
+def recognition_letter_filter(user: User) -> Q:
+    """Q over Recognition: whose stored letter (R31, N12) ``user`` may open.
+
+    The rule of the project's decision letters (DecisionPolicy: whoever sees one of the
+    project's applications) plus the officers of the recognising committee, who recorded it;
+    a conflict declared on any of the project's applications closes it (R20a) except to the
+    project's own researchers.
+    """
+    projects_seen = Application.objects.filter(application_filter(user)).values("project_id")
+    conflicted = Application.objects.filter(pk__in=conflicted_application_ids(user)).values(
+        "project_id"
+    )
+    readers = Q(committee_id__in=managed_committee_ids(user)) | Q(project_id__in=projects_seen)
+    return Q(project_id__in=own_project_ids(user)) | (readers & ~Q(project_id__in=conflicted))
 
 
 def register() -> None:

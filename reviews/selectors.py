@@ -25,13 +25,18 @@ from reviews.models import (
     InvitationState,
     Opinion,
     Project,
+    Recognition,
     ReReview,
     Review,
     ReviewerAssignment,
     ReviewState,
     TeamInvitation,
 )
-from reviews.policies import managed_committee_ids, may_declare_conflict
+from reviews.policies import (
+    managed_committee_ids,
+    may_declare_conflict,
+    recognition_letter_filter,
+)
 
 
 def projects_for_user(user: User) -> models.QuerySet[Project]:
@@ -84,6 +89,23 @@ def decisions_for_user(user: User) -> models.QuerySet[Decision]:
     return policies.visible(
         user, Decision.objects.select_related("application", "committee")
     ).order_by("-decided_at", "-id")
+
+
+def project_recognitions(user: User, project: Project) -> list[Recognition]:
+    """The project's recognitions ``user`` may see, each with ``letter_open``: whether the user
+    may open its stored letter (R31, N12), in the same query."""
+    may_open: Any = (
+        models.Value(True)
+        if user.is_superuser
+        else models.ExpressionWrapper(
+            recognition_letter_filter(user), output_field=models.BooleanField()
+        )
+    )
+    return list(
+        policies.visible(user, project.recognitions.select_related("committee")).annotate(
+            letter_open=may_open
+        )
+    )
 
 
 def decision_get_for_user(user: User, pk: int) -> Decision:

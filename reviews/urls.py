@@ -37,6 +37,11 @@ urlpatterns = [
         views.recognition_outside_create,
         name="recognition-outside-create",
     ),
+    path(
+        "recognitions/<int:pk>/letter/",
+        views.recognition_letter_download,
+        name="recognition-letter",
+    ),
     path("my-reviews/", views.my_reviews, name="my-reviews"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment-detail"),
 ]

@@ -20,7 +20,7 @@ from ethics.actions import report as report_error
 from ethics.errors import Conflict
 from reviews import actions, checklist, selectors, services, workflow
 from reviews.hooks import is_officer
-from reviews.models import Appeal, Project, ReReview
+from reviews.models import Appeal, Project, Recognition, ReReview
 from reviews.policies import may_open_materials, may_see_tally, own_project_ids
 
 # --- researcher ------------------------------------------------------------------------------
@@ -105,6 +105,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             invite_form.fields["user"].widget.choices = [("", "---------")] + [
                 (p.pk, f"{p.display_name} ({p.username})") for p in people if not p.invited
             ]
+    recognitions = selectors.project_recognitions(user, project)
     return render(
         request,
         "reviews/project_detail.html",
@@ -129,9 +130,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rereviews": selectors.project_rereviews(project),
             "clocks": selectors.project_clocks(project),
             "timeline": selectors.project_timeline(project, officer=officer),
-            "recognitions": list(
-                policies.visible(user, project.recognitions.select_related("committee"))
-            ),
+            "recognitions": recognitions,
             "participants": list(project.participating_institutions.all()),
             "invitations": invited,
             "invite_form": invite_form,
@@ -284,6 +283,30 @@ def package_download(request: HttpRequest, pk: int) -> HttpResponse:
         rereview.package.open("rb"),
         as_attachment=True,
         filename=f"rereview-{rereview.pk}.pdf",
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def recognition_letter_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter stored with a recognised outside decision (R31, N12): whoever may open the
+    project's decision letters, the recognising committee's officers; 404 for everyone else."""
+    recognition = policies.get_visible_or_404(
+        request.user, Recognition.objects.select_related("project"), pk=pk
+    )
+    if not policies.may(request.user, "download", recognition):
+        raise Http404
+    try:
+        services.recognition_letter_open(recognition_id=recognition.pk, actor=request.user)
+    except Conflict as exc:
+        report_error(request, exc)
+        return HttpResponseRedirect(
+            reverse("reviews:project-detail", args=[recognition.project_id])
+        )
+    return FileResponse(
+        recognition.letter.open("rb"),
+        as_attachment=True,
+        filename=f"recognition-{recognition.pk}.pdf",
         content_type="application/pdf",
     )
 

@@ -199,6 +199,17 @@ def _decision(w: SimpleNamespace) -> None:
         verification_hash=decision.letter_hash or "0" * 64,
         recorded_by=w.superuser,
     )
+    # The committee's recognition of a decision issued elsewhere, with its stored letter (N12).
+    w.outside_recognition = Recognition(
+        project=w.project,
+        committee=w.committee,
+        issuing_committee="天津某医院医学伦理委员会",
+        decision_number="津伦审〔2026〕12号",
+        decided_on=timezone.localdate(),
+        verification_hash="0" * 64,
+        recorded_by=w.secretary,
+    )
+    w.outside_recognition.letter.save("letter.pdf", ContentFile(b"%PDF-1.4 outside"), save=True)
 
 
 def _committee_records(w: SimpleNamespace) -> None:

@@ -262,6 +262,12 @@ ROUTES: dict[str, Route] = {
         frozenset({"secretary", "chair", "superuser"}),
         _pk("rereview"),
     ),
+    "reviews:recognition-letter": Route(
+        "the letter of a decision issued elsewhere (R31, N12): the decision letters' readers "
+        "and the recognising officers, unless conflicted",
+        SEES_APPLICATION - CONFLICTED,
+        _pk("outside_recognition"),
+    ),
     "reviews:intake": Route("the officers' queue", OFFICERS | {"superuser"}),
     "reviews:follow-up": Route("the officers' follow-up", OFFICERS | {"superuser"}),
     "reviews:recognition-create": Route("recognition form", OFFICERS | {"superuser"}),
@@ -338,6 +344,11 @@ ROUTES: dict[str, Route] = {
     ),
     "reviews-api:recognition-detail": Route(
         "another committee's recognition", SEES_APPLICATION, _pk("recognition")
+    ),
+    "reviews-api:recognition-letter": Route(
+        "the letter of a decision issued elsewhere (R31, N12)",
+        SEES_APPLICATION - CONFLICTED,
+        _pk("outside_recognition"),
     ),
     # --- meetings (HTML) ---
     "meetings:meeting-list": Route("meetings the reader may see", ALL),

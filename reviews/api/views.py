@@ -180,6 +180,21 @@ class RecognitionViewSet(
     def get_queryset(self) -> QuerySet:
         return policies.visible(self.request.user, Recognition.objects.all())
 
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def letter(self, request: Request, pk: str) -> FileResponse:
+        """The letter stored with a recognised outside decision (R31, N12)."""
+        recognition = self.get_object()
+        if not policies.may(request.user, "download", recognition):
+            raise Http404
+        services.recognition_letter_open(recognition_id=recognition.pk, actor=request.user)
+        return FileResponse(
+            recognition.letter.open("rb"),
+            as_attachment=True,
+            filename=f"recognition-{recognition.pk}.pdf",
+            content_type="application/pdf",
+        )
+
 
 class TeamInvitationViewSet(
     _Actions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet

@@ -103,7 +103,11 @@ from reviews.services.projects import (
     project_set_participants,
     project_update,
 )
-from reviews.services.recognition import recognition_record, recognition_record_outside
+from reviews.services.recognition import (
+    recognition_letter_open,
+    recognition_record,
+    recognition_record_outside,
+)
 from reviews.services.rereview import (
     package_context,
     package_open,
@@ -198,6 +202,7 @@ __all__ = [
     "project_set_participants",
     "project_start",
     "project_update",
+    "recognition_letter_open",
     "recognition_record",
     "recognition_record_outside",
     "refuse_if_conflicted",

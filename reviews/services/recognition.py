@@ -268,3 +268,29 @@ def recognition_record_outside(
         number=number,
     )
     return recognition
+
+
+def recognition_letter_open(*, recognition_id: int, actor: User) -> Recognition:
+    """Permission-check a download of the letter stored with a recognition (R31, N12) and audit
+    it, like the decision letters (letter_open)."""
+    recognition = Recognition.objects.select_related("project").get(pk=recognition_id)
+    kernel.require(actor, "download", recognition)
+    if not recognition.letter:
+        raise Conflict(
+            "no_stored_letter",
+            _(
+                "No letter is stored with this recognition; the recognised decision's own letter is."
+            ),
+            rule="R31",
+        )
+    record(
+        actor,
+        "recognition.letter.download",
+        recognition.project,
+        after={
+            "recognition": recognition.pk,
+            "decision": recognition.decision_number,
+            "sha256": recognition.letter_sha256,
+        },
+    )
+    return recognition
