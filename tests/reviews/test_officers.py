@@ -115,6 +115,48 @@ def test_the_chair_does_not_accept_own_project_the_vice_chair_does_r20a(world, c
     assert Review.objects.get(application=application).accepted_by == world.vice_chair
 
 
+def test_the_chair_does_not_confirm_the_listing_of_own_project_the_vice_chair_does_r37_r20a(
+    world, client, api_client
+):
+    """R37 with R20a: the committee's annex-list determination of the chair's own project is
+    confirmed by the officer who takes the chair's steps, never by the chair (page and API)."""
+    application = chair_submitted(world, determined=False)
+    services.listing_propose(application_id=application.pk, actor=world.secretary, listed=False)
+    body = {"reasons": "不在清单内"}
+    client.force_login(world.chair)
+    assert_page_refused(client.post(_page(application, "confirm_listing"), body))
+    api_client.force_authenticate(fresh(world.chair))
+    assert_refused_r20a(api_client.post(_api(application, "confirm_listing"), body, format="json"))
+    application.project.refresh_from_db()
+    assert application.project.listing == "undetermined"
+    api_client.force_authenticate(fresh(world.vice_chair))
+    response = api_client.post(_api(application, "confirm_listing"), body, format="json")
+    assert response.status_code == 200, response.content
+    application.project.refresh_from_db()
+    assert application.project.listing == "not_listed"
+    assert application.project.listing_determined_by == world.vice_chair
+
+
+def test_nobody_eligible_to_confirm_the_listing_is_409_and_the_institution_is_told_r37_r20a(
+    world, api_client
+):
+    application = chair_submitted(world, determined=False)
+    services.listing_propose(application_id=application.pk, actor=world.secretary, listed=False)
+    services.conflict_declare(
+        application_id=application.pk, actor=world.vice_chair, reason="同一课题组"
+    )
+    api_client.force_authenticate(fresh(world.chair))
+    assert_refused_r20a(
+        api_client.post(
+            _api(application, "confirm_listing"), {"reasons": "不在清单内"}, format="json"
+        ),
+        code="no_eligible_officer",
+    )
+    application.project.refresh_from_db()
+    assert application.project.listing == "undetermined"
+    assert Notification.objects.filter(recipient=world.admin, cause__contains="R20a").count() == 1
+
+
 # --- designate ----------------------------------------------------------------------------------
 
 
