@@ -181,12 +181,16 @@ class OfficerStep(models.TextChoices):
     DECIDE = "decide", _("Decide")
     SIGN = "sign", _("Sign the decision")
     CONFIRM_MODIFICATIONS = "confirm_modifications", _("Confirm the modifications")
+    # R37 with R20a: confirming whether the activity is on the annex list is the chair's.
+    CONFIRM_LISTING = "confirm_listing", _("Confirm the annex-list determination")
 
 
 # Steps of the chair's office: the chair, else the deputy the chair designated, else another
 # vice-chair. The others (accept, designate for a meeting or emergency review, confirm the
 # modifications) are the office's: any officer (chair, vice-chair, secretary) without interest.
-CHAIR_STEPS = frozenset({OfficerStep.PRESIDE, OfficerStep.DECIDE, OfficerStep.SIGN})
+CHAIR_STEPS = frozenset(
+    {OfficerStep.PRESIDE, OfficerStep.DECIDE, OfficerStep.SIGN, OfficerStep.CONFIRM_LISTING}
+)
 
 
 def is_chair_step(application: Application, step: str) -> bool:

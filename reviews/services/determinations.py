@@ -36,6 +36,7 @@ from reviews.services._common import (
     notify_application,
     record,
 )
+from reviews.services.officers import OfficerStep, escalating, require_eligible
 from reviews.workflow import Kind, Status
 
 # The committee determines while it accepts or reviews the application (R37 "at acceptance").
@@ -106,11 +107,16 @@ def listing_propose(
     return application
 
 
+@escalating
 @transaction.atomic
 def listing_confirm(*, application_id: int, actor: User, reasons: str) -> Application:
-    """R37: the chair confirms the secretary's proposal with reasons; the determination is made."""
+    """R37: the chair confirms the secretary's proposal with reasons; the determination is made.
+    R20a: a chair who leads the project, is on its team or declared a conflict does not confirm;
+    the step passes to the deputy, then another vice-chair (nobody eligible: 409, institution
+    told)."""
     application = lock_application(application_id)
     require(actor, "confirm_listing", application)
+    require_eligible(actor, application, OfficerStep.CONFIRM_LISTING)  # R20a
     _require_open(application, "R37")
     project = lock_project(application.project_id)
     if not project.listing_proposal:

@@ -44,7 +44,14 @@ def _chair_submitted(world):
             upload=pdf_upload(f"{item.slot}.pdf"),
             actor=world.chair,
         )
-    return services.application_submit(application_id=application.pk, actor=world.chair)
+    application = services.application_submit(application_id=application.pk, actor=world.chair)
+    # R37: the listing is determined before acceptance; the chair leads the project, so the
+    # vice-chair, who takes the chair's steps on it (R20a), confirms the secretary's proposal.
+    services.listing_propose(application_id=application.pk, actor=world.secretary, listed=False)
+    services.listing_confirm(
+        application_id=application.pk, actor=world.vice_chair, reasons="不在清单内"
+    )
+    return application
 
 
 def test_vice_chair_takes_over_the_chairs_own_project_r20a(browser, live_server, eager_celery):
@@ -144,6 +151,7 @@ def test_vice_chair_takes_over_the_chairs_own_project_r20a(browser, live_server,
         )
     sctx, sec = browser_session(browser, live_server, world.secretary.username)
     sec.goto(f"/meetings/{meeting.pk}/console/?item={item.pk}")
+    sec.check("#conclude-form input[name=confirm]")
     sec.click("#conclude-item")
     sec.wait_for_load_state()
     signed = Decision.objects.get(application=item_application)

@@ -4,7 +4,7 @@
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from reviews import checklist, services
+from reviews import checklist, policies, services
 from tests.factories import ProjectFactory
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -116,10 +116,10 @@ def meeting_decides(world, application, outcome, *, conditions="", reasons="", d
             presiding=world.chair_membership.pk,
             actor=world.secretary,
         )
-    project = application.project
-    applicants = {project.lead_id, *project.team.values_list("pk", flat=True)}
+    # R20a: an applicant member (lead, team) or one with a recorded conflict does not vote.
+    interested = policies.interested_user_ids(application)
     for membership in world.members:
-        if membership.user_id in applicants:  # R20a: an applicant member does not vote
+        if membership.user_id in interested:
             continue
         meeting_services.vote_cast(
             item_id=item.pk, choice=outcome, membership_id=membership.pk, actor=world.secretary

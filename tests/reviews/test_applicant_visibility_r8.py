@@ -76,6 +76,9 @@ def _simplified(w: SimpleNamespace) -> Any:
             actor=w.lead,
         )
     services.application_submit(application_id=app.pk, actor=w.lead)
+    # R37: the committee determines the listing before it accepts.
+    services.listing_propose(application_id=app.pk, actor=w.secretary, listed=False)
+    services.listing_confirm(application_id=app.pk, actor=w.chair.user, reasons="不在清单内")
     services.application_accept(
         application_id=app.pk, procedure="simplified", grounds="minimal_risk", actor=w.secretary
     )

@@ -34,8 +34,10 @@ def _api(application, action):
     return f"/api/v1/applications/{application.pk}/{action}/"
 
 
-def chair_submitted(world):
-    """An initial application of a project the chair leads, submitted."""
+def chair_submitted(world, determined=True):
+    """An initial application of a project the chair leads, submitted and (unless
+    ``determined=False``) its listing determined (R37): the secretary proposes and, the chair
+    leading the project, the officer who takes the chair's steps confirms (R20a)."""
     project = ProjectFactory(
         lead=world.chair, committee=world.committee, institution=world.institution
     )
@@ -49,7 +51,15 @@ def chair_submitted(world):
             upload=pdf_upload(f"{item.slot}.pdf"),
             actor=world.chair,
         )
-    return services.application_submit(application_id=application.pk, actor=world.chair)
+    application = services.application_submit(application_id=application.pk, actor=world.chair)
+    if determined:
+        services.listing_propose(application_id=application.pk, actor=world.secretary, listed=False)
+        acting = services.eligible_officer(world.committee, application, "decide")
+        services.listing_confirm(
+            application_id=application.pk, actor=fresh(acting.user), reasons="不在清单内"
+        )
+        application.refresh_from_db()
+    return application
 
 
 def chair_accepted(world, procedure="simplified"):
@@ -103,6 +113,48 @@ def test_the_chair_does_not_accept_own_project_the_vice_chair_does_r20a(world, c
     response = api_client.post(_api(application, "accept"), body, format="json")
     assert response.status_code == 200, response.content
     assert Review.objects.get(application=application).accepted_by == world.vice_chair
+
+
+def test_the_chair_does_not_confirm_the_listing_of_own_project_the_vice_chair_does_r37_r20a(
+    world, client, api_client
+):
+    """R37 with R20a: the committee's annex-list determination of the chair's own project is
+    confirmed by the officer who takes the chair's steps, never by the chair (page and API)."""
+    application = chair_submitted(world, determined=False)
+    services.listing_propose(application_id=application.pk, actor=world.secretary, listed=False)
+    body = {"reasons": "不在清单内"}
+    client.force_login(world.chair)
+    assert_page_refused(client.post(_page(application, "confirm_listing"), body))
+    api_client.force_authenticate(fresh(world.chair))
+    assert_refused_r20a(api_client.post(_api(application, "confirm_listing"), body, format="json"))
+    application.project.refresh_from_db()
+    assert application.project.listing == "undetermined"
+    api_client.force_authenticate(fresh(world.vice_chair))
+    response = api_client.post(_api(application, "confirm_listing"), body, format="json")
+    assert response.status_code == 200, response.content
+    application.project.refresh_from_db()
+    assert application.project.listing == "not_listed"
+    assert application.project.listing_determined_by == world.vice_chair
+
+
+def test_nobody_eligible_to_confirm_the_listing_is_409_and_the_institution_is_told_r37_r20a(
+    world, api_client
+):
+    application = chair_submitted(world, determined=False)
+    services.listing_propose(application_id=application.pk, actor=world.secretary, listed=False)
+    services.conflict_declare(
+        application_id=application.pk, actor=world.vice_chair, reason="同一课题组"
+    )
+    api_client.force_authenticate(fresh(world.chair))
+    assert_refused_r20a(
+        api_client.post(
+            _api(application, "confirm_listing"), {"reasons": "不在清单内"}, format="json"
+        ),
+        code="no_eligible_officer",
+    )
+    application.project.refresh_from_db()
+    assert application.project.listing == "undetermined"
+    assert Notification.objects.filter(recipient=world.admin, cause__contains="R20a").count() == 1
 
 
 # --- designate ----------------------------------------------------------------------------------
@@ -343,14 +395,14 @@ def test_the_chair_does_not_preside_over_own_item_the_vice_chair_signs_r20a(
     meeting, item, application = _meeting_with_chair_project(world)
     _open_and_vote(world, meeting, item, world.members)
     client.force_login(world.chair)
-    assert_page_refused(client.post(_item_page(item, "conclude"), {}))
+    assert_page_refused(client.post(_item_page(item, "conclude"), {"confirm": "1"}))
     api_client.force_authenticate(fresh(world.chair))
     assert_refused_r20a(
-        api_client.post(_item_api(item, "conclude"), {}, format="json"),
+        api_client.post(_item_api(item, "conclude"), {"confirm": True}, format="json"),
         code="conflict_of_interest",
     )
     api_client.force_authenticate(fresh(world.secretary))
-    response = api_client.post(_item_api(item, "conclude"), {}, format="json")
+    response = api_client.post(_item_api(item, "conclude"), {"confirm": True}, format="json")
     assert response.status_code == 200, response.content
     decision = Decision.objects.get(application=application)
     assert decision.signed_by == world.vice_chair
@@ -366,10 +418,10 @@ def test_no_officer_present_to_preside_is_409_and_the_institution_is_told_r20a(
     present = [m for m in world.members if m.pk != world.vice_chair_membership.pk]
     _open_and_vote(world, meeting, item, present)
     client.force_login(world.secretary)
-    assert_page_refused(client.post(_item_page(item, "conclude"), {}))
+    assert_page_refused(client.post(_item_page(item, "conclude"), {"confirm": "1"}))
     api_client.force_authenticate(fresh(world.secretary))
     assert_refused_r20a(
-        api_client.post(_item_api(item, "conclude"), {}, format="json"),
+        api_client.post(_item_api(item, "conclude"), {"confirm": True}, format="json"),
         code="no_eligible_officer",
     )
     assert not Decision.objects.filter(application=application).exists()

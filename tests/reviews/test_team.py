@@ -17,7 +17,9 @@ from reviews.models import Application, ConflictDeclaration, Project, TeamInvita
 from tests.conftest import race, requires_postgres
 from tests.reviews.conftest import (
     approved_project,
+    determine,
     draft,
+    meeting_decides,
     new_project,
     pdf_upload,
     submitted,
@@ -262,6 +264,7 @@ def test_a_committee_member_who_accepts_is_a_recorded_conflict_r20a(world):
         recipient=world.secretary, cause="team.conflict (R20a)"
     ).exists()
     # The member cannot be assigned as a reviewer: the conflict, with its rule.
+    determine(world, application)  # R37: the listing is determined before acceptance
     application = services.application_accept(
         application_id=application.pk,
         procedure="simplified",
@@ -379,7 +382,7 @@ def test_a_team_change_after_submission_is_an_amendment_approved_by_the_committe
     html = page.get(client_page).content.decode()
     assert 'id="team-change"' in html
     assert world.stranger.display_name in html
-    services.decision_issue(application_id=amendment.pk, outcome="approve", actor=world.chair)
+    meeting_decides(world, amendment, "approve")  # R24: through the meeting's vote
     assert list(project.team.all()) == []  # the colleague removed
     invitation = TeamInvitation.objects.get(user=world.stranger, project=project)
     assert invitation.amendment_id == amendment.pk
