@@ -1,6 +1,7 @@
-"""Browser journey of issue 4: create, submit, return (R14), resubmit, simplified review (R32-R34),
-decision by the chair and the letter downloaded by the researcher. Elements are found by id, name
-and data attributes, never by visible (translated) text."""
+"""Browser journey of issue 4: create, submit, return (R14), resubmit, the committee's listing
+determination (R37), simplified review (R32-R34), decision by the chair and the letter
+downloaded by the researcher. Elements are found by id, name and data attributes, never by
+visible (translated) text."""
 
 import io
 
@@ -75,6 +76,19 @@ def test_review_journey(browser, live_server, eager_celery):
     tab.wait_for_load_state()
     assert _status(tab) == "submitted"
 
+    # The committee determines the listing before accepting (R37): the secretary proposes
+    # "not listed", the chair confirms it with reasons.
+    sec.goto(application_url)
+    sec.select_option("#action-propose_listing select[name=listing]", "not_listed")
+    sec.click("#action-propose_listing button")
+    sec.wait_for_load_state()
+    cctx, chair = browser_session(browser, live_server, world.chair.username)
+    chair.goto(application_url)
+    chair.fill("#action-confirm_listing textarea[name=reasons]", "不属于附件清单所列活动")
+    chair.click("#action-confirm_listing button")
+    chair.wait_for_load_state()
+    assert chair.get_attribute("#listing", "data-listing") == "not_listed"
+
     # Secretary: accepts for simplified review on the minimal-risk ground (R32).
     sec.goto(application_url)
     sec.select_option("#action-accept select[name=procedure]", "simplified")
@@ -84,7 +98,6 @@ def test_review_journey(browser, live_server, eager_celery):
     assert _status(sec) == "under_review"
 
     # Chair: designates two members (R33).
-    cctx, chair = browser_session(browser, live_server, world.chair.username)
     chair.goto(application_url)
     for member in world.members[2:4]:
         chair.check(f"#action-assign input[name=reviewers][value='{member.pk}']")

@@ -16,7 +16,12 @@ from rest_framework.test import APIClient
 from ethics import deadlines, regulations
 from reviews import services
 from reviews.models import Appeal, Application, Decision, Project
-from tests.reviews.conftest import approved_project, meeting_accepted, pdf_upload
+from tests.reviews.conftest import (
+    approved_project,
+    meeting_accepted,
+    meeting_decision,
+    pdf_upload,
+)
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +46,8 @@ def _decided(world, outcome, **fields):
         application = meeting_accepted(world, kind="tracking", project=project)
     else:
         application = meeting_accepted(world)
-    decision = services.decision_issue(
-        application_id=application.pk, outcome=outcome, actor=world.chair, **fields
+    decision = meeting_decision(
+        world, application_id=application.pk, outcome=outcome, actor=world.chair, **fields
     )
     return application, decision
 
@@ -162,7 +167,7 @@ def test_the_button_goes_after_the_period_r27(db):
             assert 'data-appeal-until="2027-03-25"' in html  # the last day, shown either way
 
 
-def _decide_appeal(world, appeal, outcome, **fields):
+def _accept_appeal(world, appeal):
     appeal_app = appeal.application
     services.document_upload(
         application_id=appeal_app.pk, slot="appeal", upload=pdf_upload(), actor=world.researcher
@@ -171,8 +176,14 @@ def _decide_appeal(world, appeal, outcome, **fields):
     services.application_accept(
         application_id=appeal_app.pk, procedure="meeting", actor=world.secretary
     )
-    return services.decision_issue(
-        application_id=appeal_app.pk, outcome=outcome, actor=world.chair, **fields
+    return appeal_app
+
+
+def _decide_appeal(world, appeal, outcome, **fields):
+    """The appeal application reviewed by a meeting, decided by its vote (R24)."""
+    appeal_app = _accept_appeal(world, appeal)
+    return meeting_decision(
+        world, application_id=appeal_app.pk, outcome=outcome, actor=world.chair, **fields
     )
 
 
@@ -221,11 +232,20 @@ def test_an_upheld_appeal_against_termination_reinstates_the_activity_r27(world)
     appeal = services.appeal_file(
         application_id=application.pk, grounds="g", actor=world.researcher
     )
-    with pytest.raises(ValidationError) as info:  # a review outcome is not a tracking decision
-        _decide_appeal(world, appeal, "approve")
+    _accept_appeal(world, appeal)
+    # A review outcome is not a tracking decision: not by the service, not in the meeting's vote.
+    with pytest.raises(ValidationError) as info:
+        services.decision_issue(
+            application_id=appeal.application_id, outcome="approve", actor=world.chair
+        )
     assert info.value.error_dict["outcome"][0].code == "invalid_choice"
-    new = services.decision_issue(
-        application_id=appeal.application_id, outcome="continue", actor=world.chair
+    with pytest.raises(ValidationError) as info:
+        meeting_decision(
+            world, application_id=appeal.application_id, outcome="approve", actor=world.chair
+        )
+    assert info.value.error_dict["choice"][0].code == "invalid_choice"
+    new = meeting_decision(
+        world, application_id=appeal.application_id, outcome="continue", actor=world.chair
     )
     project.refresh_from_db()
     assert project.status == "active"
@@ -269,3 +289,48 @@ def test_a_meeting_votes_on_an_appeal_with_the_contested_decisions_outcomes_r27(
     )
     assert "approve" in allowed_outcomes(appeal.application)
     assert "continue" not in allowed_outcomes(appeal.application)
+
+
+def _accept(world, route, application, data):
+    if route == "api":
+        client = APIClient()
+        client.force_authenticate(world.secretary)
+        url = f"/api/v1/applications/{application.pk}/accept/"
+        return client.post(url, data, format="json")
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.secretary)
+    return client.post(reverse("reviews:application-action", args=[application.pk, "accept"]), data)
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("ground", sorted(regulations.SIMPLIFIED_GROUND_KINDS))
+def test_an_appeal_is_not_decided_by_the_simplified_procedure_r27_r32(world, route, ground):
+    """R27: the committee decides the appeal anew; no simplified ground of R32 is about an
+    appeal (the grounds fit initial, amendment and tracking applications), so an appeal is
+    reviewed by a meeting, the default of R15: simplified is refused on every ground."""
+    assert "appeal" not in set().union(*regulations.SIMPLIFIED_GROUND_KINDS.values())
+    application, _ = _decided(world, "disapprove", reasons="风险过高")
+    appeal = services.appeal_file(
+        application_id=application.pk, grounds="g", actor=world.researcher
+    )
+    services.document_upload(
+        application_id=appeal.application_id,
+        slot="appeal",
+        upload=pdf_upload(),
+        actor=world.researcher,
+    )
+    services.application_submit(application_id=appeal.application_id, actor=world.researcher)
+    response = _accept(
+        world, route, appeal.application, {"procedure": "simplified", "grounds": ground}
+    )
+    assert response.status_code == 409, response.content[:500]
+    assert "R32" in response.content.decode()
+    appeal_application = Application.objects.get(pk=appeal.application_id)
+    assert appeal_application.status == "submitted"
+    response = _accept(world, route, appeal_application, {"procedure": "meeting"})
+    assert response.status_code in (200, 302), response.content[:500]
+    appeal_application.refresh_from_db()
+    assert appeal_application.status == "under_review"
+    assert appeal_application.procedure == "meeting"
