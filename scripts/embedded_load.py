@@ -38,6 +38,14 @@ COMMITTEE = "北京康华研究型医院科技伦理委员会"
 PDF = b"%PDF-1.4\n% load test document\n%%EOF\n"
 # The demo roster's ordinary members (committees/demo.py): the reviewers the chair assigns.
 REVIEWERS = "kh_member,kh_liufang,kh_yangjing,kh_zhaolei,kh_huangli,kh_zhouqiang"
+# The load's projects are in one Art. 2 category; a reviewer answers every R22 worksheet
+# criterion of that scope (reviews.checklist.criteria_for), no more and none left to a default.
+SCOPE = ["human_data_samples"]
+WORKSHEET = dict.fromkeys(
+    ("principles", "value", "risk_control", "recruitment", "privacy", "vulnerable", "consent",
+     "data", "ai_fairness", "ai_transparency", "ai_control", "biosafety"),
+    "met",
+)  # fmt: skip
 
 
 class Client:
@@ -141,7 +149,7 @@ def _new_application(n: int, researcher: Client, committee: int) -> int:
         "POST",
         "/api/v1/projects/",
         {"title": f"并发测试项目 {n} {uuid.uuid4().hex[:6]}", "committee": committee,
-         "scope": ["human_data_samples"], "team": [], "listed_item": None},
+         "scope": SCOPE, "team": [], "listed_item": None},
     )  # fmt: skip
     app = researcher.call(
         "POST",
@@ -181,7 +189,9 @@ def one_meeting(
         "POST", f"/api/v1/applications/{app_id}/accept/", {"procedure": "meeting"}
     )
     _expect(accepted, "status", "accept (meeting)")
-    starts = time.strftime("%Y-%m-%dT%H:%M:%S+08:00", time.localtime(time.time() + 3 * 86400))
+    # A meeting opens only on its scheduled day (Asia/Shanghai) and is never scheduled in the
+    # past: it is scheduled for now, Beijing time, whatever the machine's time zone.
+    starts = time.strftime("%Y-%m-%dT%H:%M:%S+08:00", time.gmtime(time.time() + 8 * 3600))
     meeting = secretary.call(
         "POST",
         "/api/v1/meetings/",
@@ -197,12 +207,12 @@ def one_meeting(
     )
     for member in present:
         secretary.call("POST", f"{item_url}votes/", {"member": member, "choice": "approve"})
-    concluded = secretary.call("POST", f"{item_url}conclude/", {})
+    concluded = secretary.call("POST", f"{item_url}conclude/", {"confirm": True})
     decision = _expect(concluded, "decision", "conclude")
     # Simplified decisions since the last meeting are on the agenda for the record (R35).
     for other in secretary.call("GET", url).get("items", []):
         if other["status"] == "pending":
-            secretary.call("POST", f"{url}items/{other['id']}/conclude/", {})
+            secretary.call("POST", f"{url}items/{other['id']}/conclude/", {"confirm": True})
     _expect(secretary.call("POST", f"{url}close/"), "status", "close")
     return int(decision), int(meeting["id"])
 
@@ -216,7 +226,7 @@ def one_application(
         "POST",
         "/api/v1/projects/",
         {"title": f"并发测试项目 {n} {uuid.uuid4().hex[:6]}", "committee": committee,
-         "scope": ["human_data_samples"], "team": [], "listed_item": None},
+         "scope": SCOPE, "team": [], "listed_item": None},
     )  # fmt: skip
     app = researcher.call(
         "POST",
@@ -250,7 +260,7 @@ def one_application(
         opinion = member.call(
             "POST",
             f"/api/v1/applications/{app_id}/opinion/",
-            {"verdict": "approve", "comments": "同意"},
+            {"verdict": "approve", "comments": "同意", "worksheet": WORKSHEET},
         )
         _expect(opinion, "status", "opinion")
     decision = chair.call("POST", f"/api/v1/applications/{app_id}/decide/", {"outcome": "approve"})

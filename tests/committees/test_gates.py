@@ -257,6 +257,12 @@ def test_accepting_for_meeting_review_with_six_members_is_refused_page_r4(client
 
 
 def test_emergency_acceptance_needs_the_emergency_sop_api_r47(api_client, world):
+    """R47: no emergency acceptance without the emergency-review SOP on file. The committee's
+    SOP here lets designated members decide, so the accepted round stays an emergency review
+    (without that setting it becomes an emergency meeting at once, R49: tests/reviews/
+    test_emergency.py)."""
+    world.committee.emergency_member_review = True
+    world.committee.save(update_fields=["emergency_member_review"])
     application = submitted(world)
     CommitteeDocument.objects.filter(committee=world.committee, kind="emergency_sop").delete()
     api_client.force_authenticate(world.secretary)
@@ -270,6 +276,7 @@ def test_emergency_acceptance_needs_the_emergency_sop_api_r47(api_client, world)
     response = api_client.post(_accept_url(application), body, format="json")
     assert response.status_code == 200
     assert response.data["procedure"] == "emergency"
+    assert application.reviews.get().procedure == "emergency"
 
 
 def test_emergency_acceptance_needs_the_emergency_sop_page_r47(client, world):

@@ -19,7 +19,7 @@ from ethics.models import AuditEvent, Notification
 from meetings import selectors, services
 from meetings.models import AgendaItem, Attendance, Meeting, Minutes
 from reviews import services as review_services
-from reviews.models import Review
+from reviews.models import Opinion, Review, ReviewerAssignment
 from tests.meetings.conftest import application, opened, schedule, vote_all
 from tests.world import build_world
 
@@ -455,8 +455,20 @@ def test_excusing_is_before_the_meeting_only(world, api_client):
 
 
 def _simplified(world):
+    """A simplified round as R32-R34 allow it (a ground that fits an initial application, two
+    designated members without conflict, both approving), built directly for speed; the chair
+    then issues the decision through the service with every gate."""
     app = application(world)
-    Review.objects.filter(application=app).update(procedure="simplified")
+    Review.objects.filter(application=app).update(
+        procedure="simplified", grounds="minimal_risk", ready_for_meeting_at=None
+    )
+    type(app).objects.filter(pk=app.pk).update(procedure="simplified")
+    review = Review.objects.get(application=app)
+    for membership in world.members[2:4]:
+        assignment = ReviewerAssignment.objects.create(
+            review=review, membership=membership, assigned_by=world.chair, coi_state="none"
+        )
+        Opinion.objects.create(assignment=assignment, verdict="approve", comments="同意")
     return review_services.decision_issue(
         application_id=app.pk, outcome="approve", actor=world.chair
     )

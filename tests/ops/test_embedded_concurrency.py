@@ -97,3 +97,18 @@ def test_eight_concurrent_clients_get_no_5xx_and_every_letter(tmp_path):
     assert "letters_missing=0 " in summary, summary
     assert "minutes_missing=0 " in summary, summary
     assert "database is locked" not in (tmp_path / "embedded.log").read_text()
+
+
+def test_the_load_scripts_worksheet_answers_exactly_its_scopes_criteria_r22():
+    """R22: the script's reviewers answer every criterion of its projects' scope and no other,
+    so its opinions are not refused when the criteria change (a fast check of the script)."""
+    import importlib.util
+
+    from reviews.checklist import criteria_for
+
+    spec = importlib.util.spec_from_file_location(
+        "embedded_load", ROOT / "scripts" / "embedded_load.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert list(script.WORKSHEET) == [c.key for c in criteria_for(script.SCOPE)]
