@@ -160,9 +160,11 @@ SIMPLIFIED_GROUND_LABELS: Final[Mapping[str, Promise]] = {
 
 # R32 / N9: the application kinds (reviews.workflow.Kind values) each ground fits: minimal risk
 # and a participating site's confirmation are about the activity itself (initial review), a
-# minor modification is an amendment, "no major adjustment" is a tracking review.
+# minor modification is an amendment, "no major adjustment" is a tracking review. N10: an
+# exemption request (a kind only the NHC track offers) is about a use of data or samples that
+# causes no harm, so it is reviewed on the minimal-risk ground.
 SIMPLIFIED_GROUND_KINDS: Final[Mapping[str, frozenset[str]]] = {
-    MINIMAL_RISK: frozenset({"initial"}),
+    MINIMAL_RISK: frozenset({"initial", "exemption"}),
     MINOR_MODIFICATION: frozenset({"amendment"}),
     TRACKING_NO_MAJOR_CHANGE: frozenset({"tracking"}),
     PARTICIPATING_SITE_CONFIRMATION: frozenset({"initial"}),

@@ -4,6 +4,7 @@ import pytest
 
 from registry import services
 from registry.models import Filing
+from tests.conftest import browser_session
 from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +20,9 @@ def eager_tasks():
     app.conf.task_always_eager = False
 
 
-def test_secretary_prepares_downloads_and_files_the_annual_report(page, login, eager_tasks):
+def test_secretary_prepares_downloads_and_files_the_annual_report(
+    page, login, eager_tasks, browser, live_server
+):
     world = build_world(via_services=True, authority="bj_health")
     filing = services.annual_report_open_for(committee_id=world.committee.pk, year=2025)
     login(page, world.secretary.username)
@@ -40,6 +43,14 @@ def test_secretary_prepares_downloads_and_files_the_annual_report(page, login, e
     xlsx = page.request.get(page.locator("#download-xlsx").get_attribute("href"))
     assert xlsx.status == 200
     assert xlsx.body()[:2] == b"PK"
+
+    # R53: the chair signs the package off before the secretary records the submission.
+    context, chair = browser_session(browser, live_server, world.chair.username)
+    chair.goto(f"/registry/filings/{filing.pk}/")
+    chair.click("#action-sign-off")
+    chair.wait_for_load_state()
+    context.close()
+    page.reload()
 
     page.fill("#id_receipt", "KJLL-NB-2025-0042")
     page.click("#action-submit")

@@ -8,9 +8,13 @@ from django.utils import timezone
 from registry import services
 from registry.models import Filing, FilingPackage
 from reports import figures
-from reviews import services as review_services
 from reviews.models import Project
-from tests.reviews.conftest import final_approval, listed_preliminary, meeting_accepted
+from tests.reviews.conftest import (
+    final_approval,
+    listed_preliminary,
+    meeting_accepted,
+    meeting_decision,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +33,7 @@ def test_each_listed_activity_reports_its_tracking_records_r52(world, client, ap
     year = timezone.localdate().year
     tracked, quiet = _listed(world), _listed(world, item=4)
     report = meeting_accepted(world, kind="tracking", project=tracked)
-    review_services.decision_issue(application_id=report.pk, outcome="continue", actor=world.chair)
+    meeting_decision(world, application_id=report.pk, outcome="continue")  # R24: by the vote
     [row] = [
         r for r in figures.listed_activities(world.committee.pk, year) if r["project"] == tracked.pk
     ]
@@ -51,6 +55,6 @@ def test_each_listed_activity_reports_its_tracking_records_r52(world, client, ap
 def test_a_record_of_another_year_is_not_in_the_report_r52(world):
     tracked = _listed(world)
     report = meeting_accepted(world, kind="tracking", project=tracked)
-    review_services.decision_issue(application_id=report.pk, outcome="continue", actor=world.chair)
+    meeting_decision(world, application_id=report.pk, outcome="continue")  # R24: by the vote
     last_year = timezone.localdate().year - 1
     assert figures.tracking_records(Project.objects.filter(pk=tracked.pk), last_year) == {}

@@ -19,6 +19,8 @@ from tests.reviews.conftest import (
     final_approval,
     listed_preliminary,
     meeting_accepted,
+    meeting_decision,
+    submitted,
 )
 
 pytestmark = pytest.mark.django_db
@@ -32,13 +34,20 @@ def listed(world):
 
 
 def _decide(world, application, outcome, **kwargs):
-    return services.decision_issue(
-        application_id=application.pk, outcome=outcome, actor=world.chair, **kwargs
+    """R24: a meeting review is decided by its meeting's vote."""
+    return meeting_decision(
+        world, application_id=application.pk, outcome=outcome, actor=world.chair, **kwargs
     )
 
 
 def _amend(world, project):
-    _decide(world, meeting_accepted(world, kind="amendment", project=project), "approve")
+    amendment = submitted(world, kind="amendment", project=project)
+    if project.listed:  # R46: the committee classifies a listed activity's amendment first
+        services.amendment_classify(application_id=amendment.pk, actor=world.secretary, major=False)
+    services.application_accept(
+        application_id=amendment.pk, procedure="meeting", actor=world.secretary
+    )
+    _decide(world, amendment, "approve")
 
 
 def _suspend(world, project):

@@ -18,6 +18,7 @@ from tests.reviews.conftest import (
     draft,
     final_approval,
     listed_preliminary,
+    meeting_decision,
     new_project,
     pdf_upload,
     submitted,
@@ -152,8 +153,8 @@ def test_rereview_follows_the_determination_not_the_declaration_r37(world):
     services.application_accept(
         application_id=application.pk, procedure="meeting", actor=world.secretary
     )
-    decision = services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair
+    decision = meeting_decision(
+        world, application_id=application.pk, outcome="approve", actor=world.chair
     )
     assert decision.stage != "preliminary"
     assert not ReReview.objects.filter(application=application).exists()
@@ -167,8 +168,8 @@ def test_undeclared_but_determined_listed_goes_to_rereview_r37(world):
     services.application_accept(
         application_id=application.pk, procedure="meeting", actor=world.secretary
     )
-    decision = services.decision_issue(
-        application_id=application.pk, outcome="approve", actor=world.chair
+    decision = meeting_decision(
+        world, application_id=application.pk, outcome="approve", actor=world.chair
     )
     assert decision.stage == "preliminary"
     assert ReReview.objects.filter(application=application).exists()
@@ -214,8 +215,8 @@ def test_declared_major_but_classified_minor_needs_no_rereview_r46(world):
     services.application_accept(
         application_id=amendment.pk, procedure="meeting", actor=world.secretary
     )
-    decision = services.decision_issue(
-        application_id=amendment.pk, outcome="approve", actor=world.chair
+    decision = meeting_decision(
+        world, application_id=amendment.pk, outcome="approve", actor=world.chair
     )
     assert decision.stage != "preliminary"
     assert not ReReview.objects.filter(application=amendment).exists()
@@ -232,8 +233,8 @@ def test_major_amendment_of_a_listed_activity_reruns_rereview_r46(world):
     services.application_accept(
         application_id=amendment.pk, procedure="meeting", actor=world.secretary
     )
-    decision = services.decision_issue(
-        application_id=amendment.pk, outcome="approve", actor=world.chair
+    decision = meeting_decision(
+        world, application_id=amendment.pk, outcome="approve", actor=world.chair
     )
     assert decision.stage == "preliminary"
     assert ReReview.objects.filter(application=amendment).exists()
@@ -358,7 +359,7 @@ def _international_approved(world, *, with_approvals=False):
     services.application_accept(
         application_id=application.pk, procedure="meeting", actor=world.secretary
     )
-    services.decision_issue(application_id=application.pk, outcome="approve", actor=world.chair)
+    meeting_decision(world, application_id=application.pk, outcome="approve", actor=world.chair)
     return Project.objects.get(pk=project.pk), application
 
 

@@ -4,9 +4,14 @@ exemption request, under the NHC measures only; MEAS has no exemption."""
 import pytest
 from django.urls import reverse
 
-from reviews import services
 from reviews.models import Application, Decision, Project
-from tests.reviews.conftest import assigned, declare_and_opine, draft
+from tests.reviews.conftest import (
+    assigned,
+    declare_and_opine,
+    draft,
+    meeting_decision,
+    submitted,
+)
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +69,10 @@ def test_an_exemption_request_cannot_be_approved_and_an_initial_cannot_be_exempt
     response = api_client.post(
         f"/api/v1/applications/{initial.pk}/decide/", {"outcome": "exempt"}, format="json"
     )
-    assert (response.status_code, response.json()["code"]) == (409, "outcome_not_agreed")
+    # "exempt" is no outcome of an initial review: refused as the field's invalid choice (the
+    # outcome is checked before the reviewers' recommendation since the R24/R49 merge).
+    assert response.status_code == 400
+    assert response.json()["outcome"][0]["code"] == "invalid_choice"
     assert Decision.objects.filter(application=initial).count() == 0
 
 
@@ -72,7 +80,9 @@ def test_refused_exemption_keeps_the_review_n10(nhc_world):
     application, assignments = assigned(nhc_world, kind="exemption")
     for assignment in assignments:
         declare_and_opine(assignment, "disapprove", comments="涉及敏感个人信息")
-    decision = services.decision_issue(
+    # R34/N9: negative opinions send the simplified review to a meeting, which decides (R24).
+    decision = meeting_decision(
+        nhc_world,
         application_id=application.pk,
         outcome="disapprove",
         reasons="涉及敏感个人信息，不符合免除审查情形",
@@ -101,3 +111,40 @@ def test_an_exemption_request_is_possible_under_nhc_api_n10(nhc_world, api_clien
     )
     assert response.status_code == 201, response.content
     assert response.json()["kind"] == "exemption"
+
+
+def test_an_exemption_request_fits_the_minimal_risk_ground_only_r32_n10():
+    """R32/N10: an exemption request (no harm, no sensitive data) is simplified on the
+    minimal-risk ground; the amendment and tracking grounds do not fit it."""
+    from ethics import regulations
+
+    assert regulations.simplified_ground_kind_problems("minimal_risk", "exemption") == []
+    for ground in ("minor_modification", "tracking_no_major_change"):
+        [problem] = regulations.simplified_ground_kind_problems(ground, "exemption")
+        assert (problem.code, problem.rule) == ("simplified_ground_wrong_kind", "R32")
+
+
+@pytest.mark.parametrize("route", ["page", "api"])
+def test_an_exemption_request_is_accepted_on_the_minimal_risk_ground_r32_n10(
+    nhc_world, client, api_client, route
+):
+    application = submitted(nhc_world, kind="exemption")
+    wrong = {"procedure": "simplified", "grounds": "tracking_no_major_change"}
+    right = {"procedure": "simplified", "grounds": "minimal_risk"}
+    if route == "page":
+        client.force_login(nhc_world.secretary)
+        url = reverse("reviews:application-action", args=[application.pk, "accept"])
+        response = client.post(url, wrong)
+        assert response.status_code == 409
+        assert "R32" in response.content.decode()
+        assert client.post(url, right).status_code == 302
+    else:
+        api_client.force_authenticate(nhc_world.secretary)
+        url = f"/api/v1/applications/{application.pk}/accept/"
+        response = api_client.post(url, wrong, format="json")
+        assert (response.status_code, response.json()["code"]) == (
+            409,
+            "simplified_ground_wrong_kind",
+        )
+        assert api_client.post(url, right, format="json").status_code == 200
+    assert Application.objects.get(pk=application.pk).status == "under_review"

@@ -20,6 +20,7 @@ from tests.reviews.conftest import (
     PDF_BYTES,
     approved_project,
     meeting_accepted,
+    meeting_decision,
     submitted,
 )
 
@@ -33,8 +34,9 @@ def _expected():
 
 
 def _decide(world, application, outcome, **kwargs):
-    return services.decision_issue(
-        application_id=application.pk, outcome=outcome, actor=world.chair, **kwargs
+    """R24: a meeting review is decided by its meeting's vote."""
+    return meeting_decision(
+        world, application_id=application.pk, outcome=outcome, actor=world.chair, **kwargs
     )
 
 
