@@ -536,7 +536,12 @@ APPLICATIONS = ActionTable(
             ),
             done=_("The committee's reason is recorded."),
         ),
-        _workflow(W.ACCEPT, _accept, form=forms.AcceptForm),
+        _workflow(
+            W.ACCEPT,
+            _accept,
+            form=forms.AcceptForm,
+            form_kwargs=lambda _user, application: {"application": application},
+        ),
         _workflow(
             W.ASSIGN,
             _assign,

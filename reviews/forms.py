@@ -28,7 +28,7 @@ from ethics.forms import (
 )
 from ethics.models import User
 from reviews import checklist
-from reviews.models import Listing, MajorChange, Project
+from reviews.models import Application, Listing, MajorChange, Project
 from reviews.workflow import Kind, Procedure, Verdict
 
 
@@ -336,6 +336,19 @@ class AcceptForm(forms.Form):
         ),
     )
     basis = _text(_("Emergency basis (R47)"))
+
+    def __init__(self, *args: Any, application: Application | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if application is not None:
+            # R32: the page offers only the grounds of the case's regimes that fit its kind.
+            allowed = application.rules.simplified_grounds.value
+            fitting = [
+                (ground, label)
+                for ground, label in regulations.SIMPLIFIED_GROUND_LABELS.items()
+                if ground in allowed
+                and application.kind in regulations.SIMPLIFIED_GROUND_KINDS.get(ground, ())
+            ]
+            self.fields["grounds"].widget.choices = [("", "—"), *fitting]
 
     def grounds_value(self) -> str:
         grounds = self.cleaned_data.get("grounds", "")

@@ -183,6 +183,13 @@ class OfficerStep(models.TextChoices):
     CONFIRM_MODIFICATIONS = "confirm_modifications", _("Confirm the modifications")
     # R37 with R20a: confirming whether the activity is on the annex list is the chair's.
     CONFIRM_LISTING = "confirm_listing", _("Confirm the annex-list determination")
+    # The office's own determinations (R16, R37, R46): an interested officer takes none of them.
+    PROPOSE_LISTING = "propose_listing", _("Propose the annex-list determination")
+    CLASSIFY_AMENDMENT = "classify_amendment", _("Classify the amendment")
+    WAIVE_PARTNER_APPROVALS = (
+        "waive_partner_approvals",
+        _("Record why no partner approval is needed"),
+    )
 
 
 # Steps of the chair's office: the chair, else the deputy the chair designated, else another

@@ -64,6 +64,7 @@ def _annex_version(item: int) -> str:
     return regulations.annex_list_on(today).version
 
 
+@escalating
 @transaction.atomic
 def listing_propose(
     *, application_id: int, actor: User, listed: bool, listed_item: int | None = None
@@ -71,6 +72,7 @@ def listing_propose(
     """R37: the secretary proposes whether the activity is listed (and under which item)."""
     application = lock_application(application_id)
     require(actor, "propose_listing", application)
+    require_eligible(actor, application, OfficerStep.PROPOSE_LISTING)  # R20a
     _require_open(application, "R37")
     project = lock_project(application.project_id)
     if listed:
@@ -176,6 +178,7 @@ def listing_confirm(*, application_id: int, actor: User, reasons: str) -> Applic
     return application
 
 
+@escalating
 @transaction.atomic
 def amendment_classify(
     *, application_id: int, actor: User, major: bool, reasons: str = ""
@@ -183,6 +186,7 @@ def amendment_classify(
     """R46: the committee classifies an amendment as a major change or not."""
     application = lock_application(application_id)
     require(actor, "classify_amendment", application)
+    require_eligible(actor, application, OfficerStep.CLASSIFY_AMENDMENT)  # R20a
     if application.kind != Kind.AMENDMENT:
         raise Conflict(
             "not_an_amendment", _("Only an amendment is classified as a major change."), rule="R46"
@@ -237,11 +241,13 @@ def partner_approvals_on_file(project: Project) -> bool:
     ).exists()
 
 
+@escalating
 @transaction.atomic
 def partner_approvals_waive(*, application_id: int, actor: User, reason: str) -> Application:
     """R16: the committee records why an international activity needs no partner approval."""
     application = lock_application(application_id)
     require(actor, "waive_partner_approvals", application)
+    require_eligible(actor, application, OfficerStep.WAIVE_PARTNER_APPROVALS)  # R20a
     project = lock_project(application.project_id)
     if not project.international:
         raise Conflict(

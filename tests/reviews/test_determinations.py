@@ -469,3 +469,16 @@ def test_who_proposed_does_not_confirm_r37(world, api):
     response = _api(api, world.chair, application, "confirm_listing", {"reasons": "不属于清单"})
     _refused(response, "R37", "listing_same_person")
     assert Project.objects.get(pk=application.project_id).listing == "undetermined"
+
+
+def test_the_accept_form_offers_only_the_grounds_that_fit_the_kind_r32(world):
+    """R32 on the page: the ground select lists only grounds fitting the application's kind."""
+    from reviews.forms import AcceptForm
+
+    initial = submitted(world)
+    offered = dict(AcceptForm(application=initial).fields["grounds"].widget.choices)
+    assert "minimal_risk" in offered
+    assert "tracking_no_major_change" not in offered
+    assert "minor_modification" not in offered
+    # Without an application (the API schema) every ground is listed.
+    assert "tracking_no_major_change" in dict(AcceptForm().fields["grounds"].widget.choices)

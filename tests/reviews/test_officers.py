@@ -490,3 +490,54 @@ def test_the_deputy_page_hides_from_outsiders_and_keeps_its_query_count_r20a(
     with django_assert_max_num_queries(15):
         response = client.get(reverse("committees:committee-detail", args=[world.committee.pk]))
     assert 'id="deputy"' in response.content.decode()
+
+
+# --- the committee's determinations (R16, R37, R46) ---------------------------------------------
+
+
+def test_the_chair_does_not_propose_the_listing_of_own_project_r37_r20a(world, client, api_client):
+    """R20a over R37: the chair, leading the project, takes no part in its annex-list
+    determination: proposing is refused on the page and the API; the secretary proposes."""
+    application = chair_submitted(world, determined=False)
+    body = {"listing": "not_listed"}
+    client.force_login(world.chair)
+    assert_page_refused(client.post(_page(application, "propose_listing"), body))
+    api_client.force_authenticate(fresh(world.chair))
+    assert_refused_r20a(api_client.post(_api(application, "propose_listing"), body, format="json"))
+    application.project.refresh_from_db()
+    assert not application.project.listing_proposal
+    api_client.force_authenticate(fresh(world.secretary))
+    response = api_client.post(_api(application, "propose_listing"), body, format="json")
+    assert response.status_code == 200, response.content
+
+
+def test_the_chair_does_not_classify_an_amendment_of_own_project_r46_r20a(
+    world, client, api_client
+):
+    """R20a over R46: whether the chair's own amendment is a major change is classified by
+    another officer; the chair is refused on the page and the API."""
+    application = chair_opined(world)
+    services.application_decide(
+        application_id=application.pk, outcome="approve", actor=fresh(world.vice_chair)
+    )
+    amendment = services.application_create(
+        project_id=application.project_id, actor=world.chair, kind="amendment"
+    )
+    for item in checklist.missing_slots("amendment", application.project.scope, set()):
+        services.document_upload(
+            application_id=amendment.pk,
+            slot=item.slot,
+            upload=pdf_upload(f"{item.slot}.pdf"),
+            actor=world.chair,
+        )
+    amendment = services.application_submit(application_id=amendment.pk, actor=world.chair)
+    body = {"classification": "minor", "reasons": "仅调整访谈提纲"}
+    client.force_login(world.chair)
+    assert_page_refused(client.post(_page(amendment, "classify_amendment"), body))
+    api_client.force_authenticate(fresh(world.chair))
+    assert_refused_r20a(api_client.post(_api(amendment, "classify_amendment"), body, format="json"))
+    amendment.refresh_from_db()
+    assert amendment.major_classification == ""  # not yet classified
+    api_client.force_authenticate(fresh(world.secretary))
+    response = api_client.post(_api(amendment, "classify_amendment"), body, format="json")
+    assert response.status_code == 200, response.content
