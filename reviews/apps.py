@@ -9,7 +9,7 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from ethics import hooks
-        from reviews import clocks, demo, policies
+        from reviews import clocks, demo, policies, services
         from reviews import hooks as app_hooks
 
         policies.register()
@@ -20,7 +20,7 @@ class ReviewsConfig(AppConfig):
             url=app_hooks.decision_url,
         )
         hooks.register_deadline_recompute(
-            clocks.DECISION, app_hooks.decision_due_under, app_hooks.decision_moved
+            clocks.DECISION, app_hooks.decision_due_under, services.decision_clock_moved
         )
         hooks.register_deadline_kind(
             clocks.REREVIEW_OPINION,

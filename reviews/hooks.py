@@ -159,20 +159,6 @@ def decision_due_under(deadline: Deadline, calendar: Calendar) -> datetime | Non
     )[0]
 
 
-def decision_moved(deadline: Deadline) -> None:
-    """Keep the review's and the application's due time with their moved clock."""
-    from reviews.models import Application, Review
-
-    review = Review.objects.filter(pk=deadline.subject_id).first()
-    if review is None:
-        return
-    before = review.due_at
-    Review.objects.filter(pk=review.pk).update(due_at=deadline.due_at)
-    Application.objects.filter(pk=review.application_id, due_at=before).update(
-        due_at=deadline.due_at
-    )
-
-
 # --- the other calendar-counted clocks, recounted after a holiday import ------------------------
 # Each returns the clock's due time under ``calendar`` counted the way the service that opened it
 # counts (None: nothing to count from). The kernel moves a clock only when this function gives

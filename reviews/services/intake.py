@@ -13,7 +13,7 @@ from committees import gates
 from ethics import deadlines, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
-from ethics.models import DeadlineState, User
+from ethics.models import Deadline, DeadlineState, User
 from ethics.selectors import working_calendar
 from ethics.services import invalid, site_text
 from ethics.templatetags.ethics_tags import last_day
@@ -567,3 +567,17 @@ def application_acknowledge(*, application_id: int, actor: User, note: str = "")
         "application.acknowledge (R30)",
     )
     return application
+
+
+@transaction.atomic
+def decision_clock_moved(deadline: Deadline) -> None:
+    """A holiday import moved the R25 decision clock: the review's and the application's due
+    time follow it (an application whose due time was changed otherwise keeps its own)."""
+    review = Review.objects.select_for_update().filter(pk=deadline.subject_id).first()
+    if review is None:
+        return
+    before = review.due_at
+    Review.objects.filter(pk=review.pk).update(due_at=deadline.due_at)
+    Application.objects.filter(pk=review.application_id, due_at=before).update(
+        due_at=deadline.due_at
+    )
