@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Committee, Role
+from committees.models import MANAGING_ROLES, Committee, Role
 from committees.policies import holds_role
 from committees.selectors import institution_admins, officers
 from ethics.deadlines import Calendar
@@ -44,6 +44,11 @@ def nav_visible(user: Any) -> bool:
     if user.is_superuser or (user.institution_admin and user.institution_id):
         return True
     return holds_role(user)
+
+
+def holds_office(user: Any) -> bool:
+    """Whether the user is now a chair, vice-chair or secretary of some committee."""
+    return holds_role(user, set(MANAGING_ROLES))
 
 
 @dataclass

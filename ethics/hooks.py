@@ -307,3 +307,27 @@ def memo(user: Any, key: str, compute: Callable[[], T]) -> T:
     if key not in store:
         store[key] = compute()
     return cast(T, store[key])
+
+
+# --- officer accounts (issue 13) ---------------------------------------------------------------
+# Some account protections (the second factor, the shorter idle timeout) apply to officers: the
+# institution's admins, staff, and whoever holds an office on a committee. The kernel knows the
+# first two; the committee roles are the committees app's, which registers a predicate here.
+
+OfficerCheck = Callable[[Any], bool]
+_officer_checks: list[OfficerCheck] = []
+
+
+def register_officer_check(check: OfficerCheck) -> None:
+    """`check(user)` answers whether the user currently holds an office the app knows of."""
+    if check not in _officer_checks:
+        _officer_checks.append(check)
+
+
+def is_officer(user: Any) -> bool:
+    """Superusers, staff, institution admins, and holders of an office any app registered."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or user.is_staff or (user.institution_admin and user.institution_id):
+        return True
+    return memo(user, "is_officer", lambda: any(check(user) for check in _officer_checks))
