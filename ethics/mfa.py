@@ -91,7 +91,7 @@ def authenticator(user: User, *, confirmed: bool | None = True) -> TOTPDevice | 
 def enrolled(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 def asked(user: Any) -> bool:
@@ -100,7 +100,7 @@ def asked(user: Any) -> bool:
 
 
 def recovery_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).count()
+    return int(StaticToken.objects.filter(device__user=user, device__name=RECOVERY_NAME).count())
 
 
 @receiver(user_logged_in, dispatch_uid="ethics.mfa.pending")
@@ -332,22 +332,25 @@ def may_remove(user: User) -> bool:
     return not required(user)
 
 
-def remove(request: HttpRequest, *, token: str) -> None:
-    """Remove one's own second factor (needs a code; refused to officers while required)."""
+def remove(request: HttpRequest, *, token: str) -> int:
+    """Remove one's own second factor (needs a code; refused to officers while required).
+
+    Returns how many devices were removed."""
     user = request.user
     assert isinstance(user, User)
     if not may_remove(user):
         raise PermissionDenied(_("Officers must keep a second factor."))
     _current_code(user, token, via="remove")
     with transaction.atomic():
-        _delete_devices(user)
+        removed = _delete_devices(user)
         audit.record(actor=user, action="mfa.remove", target=user)
     request.session.pop(PENDING_SESSION_KEY, None)
+    return removed
 
 
 def _delete_devices(user: User) -> int:
-    removed = TOTPDevice.objects.filter(user=user).delete()[0]
-    return removed + StaticDevice.objects.filter(user=user).delete()[0]
+    removed = int(TOTPDevice.objects.filter(user=user).delete()[0])
+    return removed + int(StaticDevice.objects.filter(user=user).delete()[0])
 
 
 def may_reset(actor: User, target: User) -> bool:

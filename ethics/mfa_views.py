@@ -169,12 +169,10 @@ def remove(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST, prefix="remove")
     if form.is_valid():
         try:
-            done = _attempt(
-                form, lambda: mfa.remove(request, token=form.cleaned_data["code"]) or True
-            )
+            done = _attempt(form, lambda: mfa.remove(request, token=form.cleaned_data["code"]))
         except PermissionDenied:
             done = None
-        if done:
+        if done is not None:
             messages.success(request, _("Your second factor was removed."))
             return HttpResponseRedirect(reverse("mfa-enrol"))
     return _manage_with_errors(request, remove_form=form)

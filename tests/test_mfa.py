@@ -97,7 +97,8 @@ def test_officer_without_device_is_sent_to_enrol_and_kept_off_dashboard_and_api(
     page = client.get("/accounts/mfa/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "<svg" in html and "<script>" not in html
+    assert "<svg" in html
+    assert "<script>" not in html
     device = TOTPDevice.objects.get(user=world.secretary)
     assert not device.confirmed
     assert mfa.secret_text(device) in html
@@ -199,7 +200,8 @@ def test_recovery_code_works_once_and_only_once(world, mfa_required):
     codes = enrol(world.secretary)
     first = logged_in(world.secretary)
     ok = first.post("/accounts/mfa/verify/", {"code": codes[3].upper(), "next": "/"})
-    assert ok.status_code == 302 and ok["Location"] == "/"
+    assert ok.status_code == 302
+    assert ok["Location"] == "/"
     assert first.get("/").status_code == 200
     assert mfa.recovery_left(world.secretary) == 9
 
@@ -232,14 +234,17 @@ def test_setting_off_officer_is_not_required(world, settings):
 def test_regenerate_needs_a_current_code_and_retires_the_old_codes(world, mfa_required):
     old = enrol(world.member)
     client = logged_in(world.member)
-    assert client.post("/accounts/mfa/verify/", {"code": fresh_code(world.member)}).status_code == 302
+    assert (
+        client.post("/accounts/mfa/verify/", {"code": fresh_code(world.member)}).status_code == 302
+    )
     refused = client.post("/accounts/mfa/recovery/", {"regenerate-code": "123"})
     assert refused.status_code == 400
     unthrottle(world.member)
     done = client.post("/accounts/mfa/recovery/", {"regenerate-code": fresh_code(world.member)})
     assert done.status_code == 200
     new = done.context["codes"]
-    assert len(new) == 10 and not set(new) & set(old)
+    assert len(new) == 10
+    assert not set(new) & set(old)
     assert StaticToken.objects.filter(token__in=old).count() == 0
     assert "mfa.recovery_regenerated" in actions(world.member)
 
@@ -298,7 +303,8 @@ def test_token_endpoint_requires_otp_for_officers(world, mfa_required, api_clien
     assert throttled.json()["otp"][0]["code"] == "otp_throttled"
     unthrottle(world.secretary)
     ok = _token(api_client, username, otp=code_for(device))
-    assert ok.status_code == 200 and ok.json()["token"]
+    assert ok.status_code == 200
+    assert ok.json()["token"]
     unthrottle(world.secretary)
     assert _token(api_client, username, otp=codes[0]).status_code == 200
     assert _token(api_client, username, otp=codes[0]).json()["otp"][0]["code"] == "otp_invalid"
@@ -356,7 +362,8 @@ def test_institution_admin_resets_a_lost_phone_audited(world, mfa_required, api_
     assert not TOTPDevice.objects.filter(user=world.secretary).exists()
     assert not StaticDevice.objects.filter(user=world.secretary).exists()
     event = AuditEvent.objects.get(action="mfa.reset")
-    assert event.actor == world.admin and event.target_id == str(world.secretary.pk)
+    assert event.actor == world.admin
+    assert event.target_id == str(world.secretary.pk)
     assert event.before == {"enrolled": True}
     # At the next login the officer sets up a new authenticator.
     assert logged_in(world.secretary).get("/")["Location"].startswith("/accounts/mfa/?")
