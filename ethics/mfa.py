@@ -189,8 +189,7 @@ def confirm_enrolment(request: HttpRequest, *, token: str) -> list[str]:
     if not ok:
         _record_failure(user, via="enrol")
         raise ValidationError(_("The code is wrong or has expired."), code="otp_invalid")
-    otp_login(request, device)
-    request.session.pop(PENDING_SESSION_KEY, None)
+    _session_verified(request, device)
     return codes
 
 
@@ -271,9 +270,15 @@ def verify_session(request: HttpRequest, *, token: str) -> Verified | None:
     assert isinstance(user, User)
     verified = check(user, token, via="page")
     if verified is not None:
-        otp_login(request, verified.device)
-        request.session.pop(PENDING_SESSION_KEY, None)
+        _session_verified(request, verified.device)
     return verified
+
+
+def _session_verified(request: HttpRequest, device: TOTPDevice | StaticDevice) -> None:
+    """The session is verified from now on: a new session key (as at a password login)."""
+    request.session.cycle_key()
+    otp_login(request, device)
+    request.session.pop(PENDING_SESSION_KEY, None)
 
 
 def check_api_login(user: User, otp: str) -> None:

@@ -159,7 +159,9 @@ def test_enrolled_officer_verifies_after_password_wrong_code_refused_and_throttl
     assert client.get("/").status_code == 302
 
     unthrottle(world.secretary)
+    key_before = client.session.session_key
     ok = client.post("/accounts/mfa/verify/", {"code": code_for(device), "next": "/reviews/"})
+    assert client.session.session_key != key_before
     assert ok.status_code == 302
     assert ok["Location"] == "/reviews/"
     assert client.get("/").status_code == 200
