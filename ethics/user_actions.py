@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from ethics import policies, services
+from ethics import mfa, policies, services
 from ethics.actions import Action, ActionTable, Call
 from ethics.forms import LanguageForm, MarkReadForm, UserForm
 from ethics.models import User
@@ -40,6 +40,10 @@ def _create(call: Call) -> User:
 
 def _update(call: Call) -> User:
     return services.user_update(user_id=call.target.pk, actor=call.actor, data=call.data)
+
+
+def _mfa_reset(call: Call) -> User:
+    return mfa.reset(actor=call.actor, user_id=call.target.pk)
 
 
 def _mark_read(call: Call) -> int:
@@ -73,6 +77,14 @@ USERS = ActionTable(
             label=_("Change account"),
             input=UserForm,
             allowed=may_change_user,
+            on_page=False,
+        ),
+        Action(
+            "mfa_reset",
+            run=_mfa_reset,
+            label=_("Reset second factor"),
+            allowed=mfa.may_reset,
+            done=_("The second factor was reset; the person sets up a new one at the next login."),
             on_page=False,
         ),
     ],
