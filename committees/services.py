@@ -38,7 +38,7 @@ from committees.models import (
     StoredFile,
     Training,
 )
-from ethics import audit, policies, regulations
+from ethics import audit, policies, regulations, uploads
 from ethics import services as kernel
 from ethics.deadlines import (
     SHANGHAI,
@@ -106,9 +106,20 @@ def attach_file(obj: StoredFile, upload: UploadedFile, *, field: str = "file") -
         raise invalid(field, _("The file is larger than the upload limit."), "too_large")
     kind = filetype.guess(data)
     if kind is None or kind.mime not in ALLOWED_MIME:
+        markers = uploads.lead_markers(data)
+        if markers and uploads.looks_like_hidden_pdf(data):
+            raise uploads.refusal(
+                field,
+                "polyglot",
+                _("The file also contains web page or script content (%(found)s) and was refused."),
+                found=", ".join(markers),
+            )
         raise invalid(
             field, _("Upload a PDF, Word, OpenDocument, JPEG or PNG file."), "unsupported_type"
         )
+    active = uploads.inspect(data, kind.mime, field=field)
+    if active and not uploads.quarantine_active_content():
+        raise uploads.active_content_refusal(field, active)
     obj.original_name = (upload.name or "file")[:255]
     obj.sha256 = hashlib.sha256(data).hexdigest()
     obj.size = len(data)
