@@ -20,6 +20,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 from pypdf.generic import (
@@ -428,3 +430,22 @@ def size_label(size: int) -> str:
         value = size / (1024 * 1024)
         return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
     return f"{max(1, size // 1024)} KB"
+
+
+def _upload_help() -> str:
+    return gettext(
+        "Accepted: PDF, Word (.doc, .docx), OpenDocument (.odt), JPEG or PNG, at most %(limit)s. "
+        "PDFs with scripts, actions or embedded files and documents with macros are refused."
+    ) % {"limit": size_label(settings.UPLOAD_MAX_BYTES)}
+
+
+def _letter_help() -> str:
+    return gettext(
+        "Accepted: the letter as a PDF, at most %(limit)s. PDFs with scripts, actions or "
+        "embedded files are refused."
+    ) % {"limit": size_label(settings.UPLOAD_MAX_BYTES)}
+
+
+# Help texts of the upload fields, in the reader's language and with the configured limit.
+UPLOAD_HELP = lazy(_upload_help, str)()
+LETTER_HELP = lazy(_letter_help, str)()
