@@ -466,3 +466,31 @@ def _letter_help() -> str:
 # Help texts of the upload fields, in the reader's language and with the configured limit.
 UPLOAD_HELP = lazy(_upload_help, str)()
 LETTER_HELP = lazy(_letter_help, str)()
+
+
+def blank_pdf(mark: bytes | str = b"", *, extra: bytes = b"") -> bytes:
+    """A valid one-page blank PDF (demo data, load scripts, tests): `mark` is written verbatim
+    as a comment line, `extra` inside the catalog dictionary. It passes `inspect` when `mark`
+    and `extra` carry nothing refused."""
+    if isinstance(mark, str):
+        mark = mark.encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R " + extra + b">>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>",
+    ]
+    out = b"%PDF-1.4\n"
+    if mark:
+        out += b"% " + mark.replace(b"\r", b" ").replace(b"\n", b" ") + b"\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out
