@@ -33,6 +33,7 @@ from committees.models import CommitteeDocument
 from ethics import uploads
 from ethics.models import AuditEvent
 from reviews import services
+from reviews.api.serializers import DocumentVersionSerializer
 from reviews.models import DocumentVersion
 from tests.pdfs import minimal_pdf
 from tests.reviews.conftest import draft
@@ -458,6 +459,7 @@ def test_quarantine_keeps_the_file_for_the_secretaries_only(world, client, setti
     )
     version.refresh_from_db()
     assert version.quarantine == "JavaScript, OpenAction"
+    assert DocumentVersionSerializer(version).data["quarantine"] == "JavaScript, OpenAction"
     event = AuditEvent.objects.get(action="file.quarantine")
     assert event.after["found"] == "JavaScript, OpenAction"
     # Submitted, the materials open for the committee's office: the quarantined one only for the
