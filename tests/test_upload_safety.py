@@ -676,3 +676,36 @@ def test_every_new_message_has_a_chinese_translation():
     catalog = _catalog()
     for message in messages:
         assert re.search(r"[\u4e00-\u9fff]", catalog.get(message, "")), message
+
+
+def test_a_quarantined_document_is_closed_on_the_meeting_route_too(client, world):
+    """The meeting's material link is another route to the same versions (R20a): the member who
+    declared no conflict still gets 404 for a quarantined version; the secretary opens it."""
+    from django.core.files.base import ContentFile
+
+    from meetings import services as meeting_services
+    from reviews.models import Document
+    from tests.meetings.conftest import opened
+
+    meeting, [item] = opened(world)
+    document = Document.objects.create(application=item.application, slot="plan")
+    version = DocumentVersion(
+        document=document,
+        version=1,
+        original_name="plan.pdf",
+        content_type="application/pdf",
+        quarantine="JavaScript",
+    )
+    version.file.save("plan.pdf", ContentFile(pdf_open_action_js()), save=False)
+    version.save()
+    url = reverse("meetings:item-document", args=[meeting.pk, item.pk, version.pk])
+    member = world.members[3]
+    meeting_services.member_declare(item_id=item.pk, actor=member.user, conflicted=False)
+    client.force_login(member.user)
+    assert client.get(url).status_code == 404
+    client.force_login(world.secretary)
+    assert client.get(url).status_code == 200
+    version.quarantine = ""
+    version.save()
+    client.force_login(member.user)
+    assert client.get(url).status_code == 200  # the same member, the same file, not quarantined
