@@ -709,3 +709,10 @@ def test_a_quarantined_document_is_closed_on_the_meeting_route_too(client, world
     version.save()
     client.force_login(member.user)
     assert client.get(url).status_code == 200  # the same member, the same file, not quarantined
+
+
+def test_word_97_macros_are_found_by_their_storage_names():
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
+    entry = "_VBA_PROJECT".encode("utf-16-le") + b"\x00\x00"
+    assert uploads.ole_macros(header + entry) == ["_VBA_PROJECT"]
+    assert uploads.ole_macros(header + "WordDocument".encode("utf-16-le") + b"\x00\x00") == []
