@@ -226,6 +226,16 @@ STORAGES = {
 }
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Uploads (ethics/uploads.py): a PDF with active content (JavaScript, actions, embedded files,
+# XFA, ...) is refused, or with "quarantine" stored but downloadable only by the committee's
+# secretaries. CLAMD_ADDRESS ("host:port" or a unix socket path) turns on the clamd INSTREAM
+# scan of every upload; when clamd cannot be asked the upload is refused unless CLAMD_FAIL_OPEN.
+UPLOAD_ACTIVE_CONTENT = env_str("UPLOAD_ACTIVE_CONTENT", "refuse").strip().lower()
+if UPLOAD_ACTIVE_CONTENT not in {"refuse", "quarantine"}:
+    raise ImproperlyConfigured("UPLOAD_ACTIVE_CONTENT must be 'refuse' or 'quarantine'.")
+CLAMD_ADDRESS = env_str("CLAMD_ADDRESS", "").strip()
+CLAMD_FAIL_OPEN = env_bool("CLAMD_FAIL_OPEN", False)
+CLAMD_TIMEOUT = float(env_str("CLAMD_TIMEOUT", "30"))
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
