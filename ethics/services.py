@@ -468,6 +468,27 @@ def user_unlock(*, user_id: int, actor: User) -> int:
     return cleared
 
 
+@transaction.atomic
+def login_locks_clear(*, usernames: list[str], actor: User) -> int:
+    """The Django admin's unlock (superusers, axes' failure records): each username's records
+    are cleared and recorded as `user.unlock` (`"via": "admin"`), an account or not."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    if not actor.is_superuser:
+        raise PermissionDenied
+    total = 0
+    for username in sorted(set(usernames)):
+        cleared = int(AxesProxyHandler.reset_attempts(username=username))
+        total += cleared
+        audit.record(
+            actor=actor,
+            action="user.unlock",
+            target=User.objects.filter(username=username).first(),
+            after={"username": username, "failure_records_cleared": cleared, "via": "admin"},
+        )
+    return total
+
+
 def user_language_set(*, user: User, language: str) -> User:
     """Keep the interface language the person chose as their preference."""
     if user.language != language:

@@ -188,8 +188,33 @@ def test_a_superuser_sees_and_clears_locks_in_the_admin(client, alice):
     attempt = AccessAttempt.objects.get(username="alice")
     response = client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
+    event = events("user.unlock").get()
+    assert (event.actor, event.target_id) == (root, str(alice.pk))
+    assert event.after == {"username": "alice", "failure_records_cleared": 1, "via": "admin"}
     client.logout()
     assert page_login(client, "alice", PASSWORD).status_code == 302
+
+
+def test_a_bulk_delete_in_the_admin_unlocks_each_username_audited(client, alice):
+    for name in ("alice", "nobody"):
+        for _ in range(5):
+            page_login(client, name, "wrong")
+    from axes.models import AccessAttempt
+
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(root)
+    response = client.post(
+        "/admin/axes/accessattempt/",
+        {
+            "action": "delete_selected",
+            "_selected_action": list(AccessAttempt.objects.values_list("pk", flat=True)),
+            "post": "yes",
+        },
+    )
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.exists()
+    unlocked = {e.after["username"]: e.target_id for e in events("user.unlock")}
+    assert unlocked == {"alice": str(alice.pk), "nobody": ""}
 
 
 # --- the token endpoint ------------------------------------------------------------------------
