@@ -437,3 +437,12 @@ def test_token_logins_and_failures_are_audited(api_client, alice):
     assert events("auth.login_failed").get().after["via"] == "token"
     login = events("auth.login").get()
     assert (login.actor, login.after) == (alice, {"via": "token", "ip": "10.1.2.3"})
+
+
+def test_behind_the_proxy_the_address_is_the_one_it_appended(api_client, alice, settings):
+    """NUM_PROXIES=1 (BEHIND_TLS_PROXY): the last X-Forwarded-For entry, which the proxy wrote;
+    whatever the client put before it is ignored, and without a proxy the header is ignored."""
+    token(api_client, "alice", "wrong", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    token(api_client, "alice", "wrong", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    assert [e.after["ip"] for e in events("auth.login_failed")] == ["127.0.0.1", "203.0.113.9"]
