@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from ethics import policies, services
+from ethics import mfa, policies, services
 from ethics.actions import Action, ActionTable, Call
 from ethics.forms import LanguageForm, MarkReadForm, UserForm
 from ethics.models import User
@@ -48,6 +48,10 @@ def _update(call: Call) -> User:
 
 def _unlock(call: Call) -> int:
     return services.user_unlock(user_id=call.target.pk, actor=call.actor)
+
+
+def _mfa_reset(call: Call) -> User:
+    return mfa.reset(actor=call.actor, user_id=call.target.pk)
 
 
 def _mark_read(call: Call) -> int:
@@ -90,6 +94,14 @@ USERS = ActionTable(
             label=_("Unlock login"),
             allowed=may_unlock_user,
             done=_("The account may log in again."),
+            on_page=False,
+        ),
+        Action(
+            "mfa_reset",
+            run=_mfa_reset,
+            label=_("Reset second factor"),
+            allowed=mfa.may_reset,
+            done=_("The second factor was reset; the person sets up a new one at the next login."),
             on_page=False,
         ),
     ],
