@@ -6,6 +6,7 @@ DEBUG=0; a missing secret then fails loudly instead of falling back to a develop
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "axes",
     "ethics",
     "committees",
     "reviews",
@@ -104,6 +106,8 @@ MIDDLEWARE = [
     "ethics.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout flagged during authentication into the locked page (ethics.login).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -154,6 +158,8 @@ if EMBEDDED_DB:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "ethics.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked account before any password is checked (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -318,6 +324,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ethics.api.errors.exception_handler",
+    # The client address for throttling: REMOTE_ADDR, or behind the TLS proxy the address it
+    # appended to X-Forwarded-For. Without this DRF would trust a client's own X-Forwarded-For.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 1 if env_bool("BEHIND_TLS_PROXY") else 0),
     "DEFAULT_PARSER_CLASSES": [
         "ethics.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -374,6 +383,32 @@ if CACHE_URL.startswith("redis"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
+
+# Login protection (README "Login protection"): django-axes locks an account (by username,
+# whatever the address) after AXES_FAILURE_LIMIT failed logins in a row, on every login path (the
+# login page, the admin, the API token); a success resets the count. The lock ends
+# AXES_COOLOFF_MINUTES after the last failure (0: until an administrator unlocks it). The token
+# endpoint is also throttled per client address (THROTTLE_AUTH_RATE, DRF's "10/min" syntax; empty
+# turns it off) in the default cache: per process in the embedded default (one server process),
+# shared by every web process through Redis in production (CACHE_URL).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES) if AXES_COOLOFF_MINUTES > 0 else None
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for "ip_address" in the lockout parameters. Alone or OR-ed it would lock every
+# person behind one institution's NAT address after five typos among them; AND-ed with the
+# username an attacker rotating addresses would never lock the account. The username alone is
+# immune to rotating addresses, user agents and cookies; the token endpoint's throttle is per address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused while locked neither count nor extend the lock: it ends on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "ethics.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "ethics.login.client_ip"
+# Logins, logouts, failures and lockouts go to the audit chain (ethics.login), not axes' log.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+THROTTLE_AUTH_RATE = env_str("THROTTLE_AUTH_RATE", "10/min")
 
 # Logs go to stderr with time and level: JSON lines in production (LOG_FORMAT=json), readable
 # text in the embedded default. Errors also go to Sentry when SENTRY_DSN is set (the entry points

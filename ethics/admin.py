@@ -2,11 +2,15 @@
 
 from typing import Any
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ethics import services
 from ethics.models import (
     AuditEvent,
     Deadline,
@@ -52,6 +56,23 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
     autocomplete_fields = ["institution"]
+
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """django-axes' failure records (README "Login protection"): deleting one ends that
+    username's lock, through `services.login_locks_clear` (superusers, audited `user.unlock`)."""
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.login_locks_clear(usernames=[obj.username], actor=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        usernames = list(queryset.values_list("username", flat=True))
+        services.login_locks_clear(usernames=usernames, actor=request.user)  # type: ignore[arg-type]
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AccessAttemptAdmin)
 
 
 @admin.register(AuditEvent)

@@ -8,6 +8,7 @@ class EthicsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ethics import demo, hooks, mfa  # noqa: F401 (mfa: the login signal)
+        from ethics import demo, hooks, login, mfa  # noqa: F401 (mfa: the login signal)
 
         hooks.register_seeder(0, "kernel", demo.seed)
+        login.connect()

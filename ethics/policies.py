@@ -82,6 +82,9 @@ class UserPolicy:
             return bool(obj.pk == user.pk or self._admin_of(user, obj))
         if action == "create":
             return bool(user.institution_admin and user.institution_id)
+        if action == "unlock":
+            # Another administrator ends a lock; nobody unlocks their own account.
+            return bool(obj.pk != user.pk and self._admin_of(user, obj))
         return False
 
     @staticmethod

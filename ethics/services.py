@@ -448,6 +448,47 @@ def user_update(*, user_id: int, actor: User, data: Mapping[str, Any]) -> User:
     return user
 
 
+@transaction.atomic
+def user_unlock(*, user_id: int, actor: User) -> int:
+    """End the login lock on an account (README "Login protection"): superusers for any account,
+    institution admins for their institution's; returns how many failure records were cleared.
+    Unlocking an account that is not locked is allowed and recorded all the same."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    user = User.objects.select_for_update().get(pk=user_id)
+    if not policies.may(actor, "unlock", user):
+        raise PermissionDenied
+    cleared = int(AxesProxyHandler.reset_attempts(username=user.get_username()))
+    audit.record(
+        actor=actor,
+        action="user.unlock",
+        target=user,
+        after={"username": user.get_username(), "failure_records_cleared": cleared},
+    )
+    return cleared
+
+
+@transaction.atomic
+def login_locks_clear(*, usernames: list[str], actor: User) -> int:
+    """The Django admin's unlock (superusers, axes' failure records): each username's records
+    are cleared and recorded as `user.unlock` (`"via": "admin"`), an account or not."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    if not actor.is_superuser:
+        raise PermissionDenied
+    total = 0
+    for username in sorted(set(usernames)):
+        cleared = int(AxesProxyHandler.reset_attempts(username=username))
+        total += cleared
+        audit.record(
+            actor=actor,
+            action="user.unlock",
+            target=User.objects.filter(username=username).first(),
+            after={"username": username, "failure_records_cleared": cleared, "via": "admin"},
+        )
+    return total
+
+
 def user_language_set(*, user: User, language: str) -> User:
     """Keep the interface language the person chose as their preference."""
     if user.language != language:

@@ -27,6 +27,10 @@ def may_change_user(user: User, target: User) -> bool:
     return policies.may(user, "change", target)
 
 
+def may_unlock_user(user: User, target: User) -> bool:
+    return policies.may(user, "unlock", target)
+
+
 def is_self(user: User, target: User) -> bool:
     return bool(target is not None and target.pk == user.pk)
 
@@ -40,6 +44,10 @@ def _create(call: Call) -> User:
 
 def _update(call: Call) -> User:
     return services.user_update(user_id=call.target.pk, actor=call.actor, data=call.data)
+
+
+def _unlock(call: Call) -> int:
+    return services.user_unlock(user_id=call.target.pk, actor=call.actor)
 
 
 def _mfa_reset(call: Call) -> User:
@@ -77,6 +85,15 @@ USERS = ActionTable(
             label=_("Change account"),
             input=UserForm,
             allowed=may_change_user,
+            on_page=False,
+        ),
+        # `POST /users/{id}/unlock/`: end a login lock (README "Login protection").
+        Action(
+            "unlock",
+            run=_unlock,
+            label=_("Unlock login"),
+            allowed=may_unlock_user,
+            done=_("The account may log in again."),
             on_page=False,
         ),
         Action(

@@ -155,6 +155,12 @@ ROUTES: dict[str, Route] = {
     "user-detail": Route(
         "one user (the lead)", frozenset({"lead", "inst_admin", "superuser"}), _pk("lead")
     ),
+    "user-unlock": Route(
+        "ends the lead's login lock (the lead may not: 403)",
+        frozenset({"lead", "inst_admin", "superuser"}),
+        _pk("lead"),
+        "POST",
+    ),
     "user-mfa-reset": Route(
         "resets the lead's second factor",
         frozenset({"lead", "inst_admin", "superuser"}),

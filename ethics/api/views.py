@@ -6,9 +6,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ethics import policies, services
-from ethics.actions import bind_input
+from ethics import login, policies, services
+from ethics.actions import InputInvalid, bind_input
 from ethics.api.actions import ActionViewSetMixin, form_serializer
+from ethics.api.login import LoginRateThrottle, refuse_if_locked
 from ethics.api.serializers import UserSerializer
 from ethics.forms import TokenForm
 from ethics.models import User
@@ -20,14 +21,20 @@ class TokenSerializer(serializers.Serializer):
 
 
 class TokenView(APIView):
-    """POST {username, password} → {token}."""
+    """POST {username, password} → {token}; throttled per address (429 `throttled`), refused
+    for a locked account (429 `account_locked`), audited (`auth.login` via token)."""
 
     permission_classes = [AllowAny]
-    throttle_classes: list[type] = []
+    throttle_classes = [LoginRateThrottle]
 
     @extend_schema(request=form_serializer(TokenForm), responses={200: TokenSerializer})
     def post(self, request: Request) -> Response:
-        form = bind_input(TokenForm, request.data, request=request)
+        try:
+            form = bind_input(TokenForm, request.data, request=request)
+        except InputInvalid:
+            refuse_if_locked(request)
+            raise
+        login.token_login(request, form.user)
         return Response({"token": services.token_for(user=form.user)})
 
 
