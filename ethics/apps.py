@@ -9,5 +9,6 @@ class EthicsConfig(AppConfig):
 
     def ready(self) -> None:
         from ethics import demo, hooks
+        from ethics import middleware  # noqa: F401  (the sign-in time of a session)
 
         hooks.register_seeder(0, "kernel", demo.seed)
