@@ -20,7 +20,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     """`/accounts/password/`: the current password and the new one twice; every API token of
     the person is revoked and their other sessions end (this one stays)."""
 
-    form_class = PagePasswordChangeForm  # type: ignore[assignment]
+    form_class = PagePasswordChangeForm
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = self.request.user
@@ -53,7 +53,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         services.password_reset_requested(user=context["user"])
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm):
+class SetPasswordForm(auth_forms.SetPasswordForm):  # type: ignore[type-arg]
     """Django's form for the new password from a reset link (validated with the user's own
     attributes); saving revokes the person's API tokens and is audited."""
 

@@ -8,7 +8,10 @@ class EthicsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ethics import demo, hooks
-        from ethics import middleware  # noqa: F401  (the sign-in time of a session)
+        from ethics import (
+            demo,
+            hooks,
+            middleware,  # noqa: F401  (the sign-in time of a session)
+        )
 
         hooks.register_seeder(0, "kernel", demo.seed)

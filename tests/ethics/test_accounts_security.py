@@ -90,7 +90,8 @@ def test_password_change_revokes_every_token_and_hands_a_new_one(api_client):
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["name"] == "laptop" and body["token"] not in (first, second)
+    assert body["name"] == "laptop"
+    assert body["token"] not in (first, second)
     for old in (first, second):
         assert with_token(old).get("/api/v1/users/me/").status_code == 401
     assert with_token(body["token"]).get("/api/v1/users/me/").status_code == 200
@@ -186,7 +187,8 @@ def test_admin_cannot_set_a_password_but_sends_a_reset_link(api_client):
 
     response = api_client.post(f"/api/v1/users/{secretary.pk}/password_reset/")
     assert response.status_code == 200, response.content
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == [secretary.email]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [secretary.email]
     assert AuditEvent.objects.filter(
         action="user.password_reset_sent", actor=admin, target_id=str(secretary.pk)
     ).exists()
@@ -194,7 +196,8 @@ def test_admin_cannot_set_a_password_but_sends_a_reset_link(api_client):
     link = re.search(r"https?://[^/\s]+(/accounts/password/reset/\S+)", mail.outbox[0].body)[1]
     browser = Client()
     form_page = browser.get(link, follow=True)
-    assert form_page.status_code == 200 and form_page.context["validlink"]
+    assert form_page.status_code == 200
+    assert form_page.context["validlink"]
     done = browser.post(
         form_page.redirect_chain[-1][0],
         {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
@@ -221,13 +224,17 @@ def test_password_reset_is_for_administrators_of_the_account(api_client):
     assert len(mail.outbox) == 0
     api_client.force_authenticate(root)
     assert api_client.post(f"/api/v1/users/{admin.pk}/password_reset/").status_code == 200
-    assert api_client.patch(
-        f"/api/v1/users/{admin.pk}/", {"password": NEW_PASSWORD}, format="json"
-    ).status_code == 400
+    assert (
+        api_client.patch(
+            f"/api/v1/users/{admin.pk}/", {"password": NEW_PASSWORD}, format="json"
+        ).status_code
+        == 400
+    )
     colleague.email = ""
     colleague.save()
     no_mail = api_client.post(f"/api/v1/users/{colleague.pk}/password_reset/")
-    assert no_mail.status_code == 409 and no_mail.json()["code"] == "no_email"
+    assert no_mail.status_code == 409
+    assert no_mail.json()["code"] == "no_email"
 
 
 def test_new_account_gets_no_password_from_the_admin_but_a_link(api_client):
@@ -250,7 +257,8 @@ def test_new_account_gets_no_password_from_the_admin_but_a_link(api_client):
     assert created.status_code == 201, created.content
     newbie = User.objects.get(username="newbie")
     assert not newbie.has_usable_password()
-    assert not newbie.is_staff and not newbie.is_superuser
+    assert not newbie.is_staff
+    assert not newbie.is_superuser
     assert newbie.institution_id == institution.pk
     assert mail.outbox[0].to == ["n@example.test"]
 
@@ -298,7 +306,8 @@ def test_admin_renames_within_own_institution_only(api_client):
     elsewhere = InstitutionFactory()
     api_client.force_authenticate(admin)
     ok = api_client.patch(f"/api/v1/users/{member.pk}/", {"name": "王建国"}, format="json")
-    assert ok.status_code == 200 and ok.json()["name"] == "王建国"
+    assert ok.status_code == 200
+    assert ok.json()["name"] == "王建国"
     moved = api_client.patch(
         f"/api/v1/users/{member.pk}/", {"institution": elsewhere.pk}, format="json"
     )
@@ -313,7 +322,9 @@ def test_admin_renames_within_own_institution_only(api_client):
     )
     assert staff.status_code == 200
     member.refresh_from_db()
-    assert not member.is_staff and not member.is_superuser and member.institution == institution
+    assert not member.is_staff
+    assert not member.is_superuser
+    assert member.institution == institution
 
 
 # --- tokens -----------------------------------------------------------------------------------
@@ -325,15 +336,19 @@ def test_token_is_stored_hashed_shown_once_and_never_listed(api_client):
     key = body["token"]
     assert set(body) >= {"token", "id", "name", "created_at", "expires_at", "idle_days"}
     token = ApiToken.objects.get(pk=body["id"])
-    assert token.key_hash == hash_key(key) and key not in token.key_hash
-    assert token.prefix == key[:8] and token.user == alice
+    assert token.key_hash == hash_key(key)
+    assert key not in token.key_hash
+    assert token.prefix == key[:8]
+    assert token.user == alice
     assert AuditEvent.objects.filter(action="token.issue", target_id=str(token.pk)).exists()
     client = with_token(key)
     listing = client.get("/api/v1/auth/tokens/")
     assert listing.status_code == 200
     assert listing.json()["count"] == 1
     text = listing.content.decode()
-    assert key not in text and token.key_hash not in text and '"token"' not in text
+    assert key not in text
+    assert token.key_hash not in text
+    assert '"token"' not in text
     assert listing.json()["results"][0]["name"] == "ci"
 
 
@@ -362,9 +377,7 @@ def test_revoke_by_id_own_tokens_only(api_client):
     assert client.delete(f"/api/v1/auth/tokens/{spare['id']}/").status_code == 204
     assert client.delete(f"/api/v1/auth/tokens/{spare['id']}/").status_code == 404
     assert with_token(spare["token"]).get("/api/v1/users/me/").status_code == 401
-    assert [t["id"] for t in client.get("/api/v1/auth/tokens/").json()["results"]] == [
-        alice["id"]
-    ]
+    assert [t["id"] for t in client.get("/api/v1/auth/tokens/").json()["results"]] == [alice["id"]]
 
 
 def test_token_idle_limit_exactly_vs_one_minute_past(api_client, settings):
@@ -457,7 +470,8 @@ def test_existing_authtoken_keys_are_migrated_hashed():
         assert cursor.fetchone()[0] == 0
         cursor.execute("DROP TABLE authtoken_token")
     token = ApiToken.objects.get(user=alice)
-    assert token.key_hash == hash_key(key) and token.prefix == "01234567"
+    assert token.key_hash == hash_key(key)
+    assert token.prefix == "01234567"
     assert with_token(key).get("/api/v1/users/me/").json()["username"] == "alice"
 
 
