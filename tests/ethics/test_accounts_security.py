@@ -539,3 +539,19 @@ def test_api_over_an_expired_session_is_refused_as_json(world):
         response = browser.get("/api/v1/users/me/")
     assert response.status_code in (401, 403)
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_superuser_cannot_set_a_password_in_the_admin():
+    root = UserFactory(is_superuser=True, is_staff=True)
+    member = UserFactory()
+    browser = Client()
+    browser.force_login(root)
+    url = f"/admin/ethics/user/{member.pk}/password/"
+    assert browser.get(url).status_code == 403
+    response = browser.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert response.status_code == 403
+    member.refresh_from_db()
+    assert member.check_password(PASSWORD)
+    own = browser.get(f"/admin/ethics/user/{root.pk}/password/")
+    assert own.status_code == 302
+    assert own["Location"] == "/accounts/password/"
