@@ -261,6 +261,17 @@ def test_new_account_gets_no_password_from_the_admin_but_a_link(api_client):
     assert not newbie.is_superuser
     assert newbie.institution_id == institution.pk
     assert mail.outbox[0].to == ["n@example.test"]
+    # The owner chooses the password through the link.
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/\S+)", mail.outbox[0].body)[1]
+    browser = Client()
+    form_page = browser.get(link, follow=True)
+    assert form_page.context["validlink"]
+    browser.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    newbie.refresh_from_db()
+    assert newbie.check_password(NEW_PASSWORD)
 
 
 def test_reset_page_sends_a_link_and_audits_it():
