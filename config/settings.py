@@ -64,7 +64,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site asks officers for a verified second factor (ethics.admin_site).
+    "ethics.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,6 +79,9 @@ INSTALLED_APPS = [
     "guardian",
     "django_celery_beat",
     "django_celery_results",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ethics",
     "committees",
     "reviews",
@@ -94,9 +98,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "ethics.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An idle or old session ends before the second factor is asked for.
     "ethics.middleware.SessionTimeoutMiddleware",
+    "ethics.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -158,6 +165,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Second factor (ethics/mfa.py): officers must verify a TOTP code after the password (on by
+# default in production, off in the embedded DEBUG default so `make run`'s demo logs straight in).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=not DEBUG)
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env_str("MFA_ISSUER", "科技伦理审查")
+# Wrong codes are throttled on the authenticator (1, 2, 4, 8 ... seconds); a wrong recovery code
+# counts there too, so the recovery codes' own throttle is off.
+OTP_TOTP_THROTTLE_FACTOR = env_int("MFA_THROTTLE_FACTOR", 1)
+OTP_STATIC_THROTTLE_FACTOR = 0
 LOGIN_REDIRECT_URL = "ethics:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 

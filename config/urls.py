@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from ethics import account_views
+from ethics import account_views, mfa_views
 from ethics.health import healthz
 
 urlpatterns = [
@@ -46,6 +46,10 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/mfa/", mfa_views.enrol, name="mfa-enrol"),
+    path("accounts/mfa/verify/", mfa_views.verify, name="mfa-verify"),
+    path("accounts/mfa/recovery/", mfa_views.regenerate, name="mfa-recovery"),
+    path("accounts/mfa/remove/", mfa_views.remove, name="mfa-remove"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ethics.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

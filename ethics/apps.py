@@ -8,10 +8,11 @@ class EthicsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ethics import (
+        from ethics import (  # noqa: F401 (signals: mfa's login, middleware's sign-in time)
             demo,
             hooks,
-            middleware,  # noqa: F401  (the sign-in time of a session)
+            mfa,
+            middleware,
         )
 
         hooks.register_seeder(0, "kernel", demo.seed)

@@ -255,11 +255,13 @@ class PagePasswordChangeForm(PasswordChangeForm):
 
 
 class TokenForm(forms.Form):
-    """`POST /auth/token/`: the credentials of an active account."""
+    """`POST /auth/token/`: the credentials of an active account, and `otp` (a code from the
+    authenticator or a recovery code) for a person with a second factor (ethics.mfa)."""
 
     username = forms.CharField(label=_("username"))
     password = forms.CharField(label=_("password"), strip=False, widget=forms.PasswordInput)
     name = forms.CharField(label=_("token name"), required=False, max_length=100)
+    otp = forms.CharField(label=_("one-time code"), required=False, max_length=40)
 
     def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -276,7 +278,18 @@ class TokenForm(forms.Form):
                 raise ValidationError(
                     _("Unable to log in with provided credentials."), code="authorization"
                 )
+            self.clean_otp_step(data)
         return data
+
+    def clean_otp_step(self, data: dict[str, Any]) -> None:
+        """The second factor, once the password is right (ethics.mfa.check_api_login)."""
+        from ethics import mfa
+
+        if self.user is not None:
+            try:
+                mfa.check_api_login(self.user, data.get("otp") or "")
+            except ValidationError as exc:
+                self.add_error("otp", exc)
 
 
 class YesNoField(forms.NullBooleanField):

@@ -1,9 +1,10 @@
-"""Activate the signed-in user's preferred language unless the session chose another; end idle
-and old browser sessions."""
+"""Activate the signed-in user's preferred language unless the session chose another; hold a
+session that owes a second factor at the verify page; end idle and old browser sessions."""
 
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -11,9 +12,11 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ethics import hooks
@@ -37,6 +40,70 @@ class UserLanguageMiddleware:
         if language:
             response.headers.setdefault("Content-Language", language)
         return response
+
+
+class SecondFactorMiddleware:
+    """Until a session that owes a second factor is verified, it reaches only the login, logout,
+    second-factor, language and health pages and static files (ethics.mfa).
+
+    A page sends the person to the verify page (or, with no authenticator yet, to enrolment); a
+    session-authenticated API request gets 403 `{"code": "mfa_required", "message"}`. Runs after
+    AuthenticationMiddleware and django-otp's OTPMiddleware (which tells whether it is verified).
+    """
+
+    #: URL names a pending session may reach.
+    OPEN_URL_NAMES = frozenset(
+        {
+            "login",
+            "logout",
+            "mfa-enrol",
+            "mfa-verify",
+            "api-token",
+            "healthz",
+            "ethics:set-language",
+        }
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from ethics import mfa
+
+        if not self._open(request) and mfa.pending(request):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    def _open(self, request: HttpRequest) -> bool:
+        from django.conf import settings
+
+        static = str(getattr(settings, "STATIC_URL", "") or "")
+        if static.startswith("/") and request.path.startswith(static):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.view_name in self.OPEN_URL_NAMES
+
+    def _refuse(self, request: HttpRequest) -> HttpResponse:
+        from ethics import mfa
+
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "code": "mfa_required",
+                    "message": gettext(
+                        "Verify your second factor in the browser before using the API."
+                    ),
+                },
+                status=403,
+            )
+        user = request.user
+        name = "mfa-verify" if mfa.enrolled(user) else "mfa-enrol"
+        return HttpResponseRedirect(
+            f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}"
+        )
 
 
 #: Session keys: when the person signed in, and when they were last seen (epoch seconds).

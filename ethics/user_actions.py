@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from ethics import policies, services
+from ethics import mfa, policies, services
 from ethics.actions import Action, ActionTable, Call
 from ethics.forms import LanguageForm, MarkReadForm, UserForm
 from ethics.models import User
@@ -52,6 +52,10 @@ def _password_reset(call: Call) -> User:
 
 def _account_form(user: User, target: Any) -> dict[str, Any]:
     return {"actor": user, "target": target}
+
+
+def _mfa_reset(call: Call) -> User:
+    return mfa.reset(actor=call.actor, user_id=call.target.pk)
 
 
 def _mark_read(call: Call) -> int:
@@ -100,6 +104,14 @@ USERS = ActionTable(
             respond=lambda call, result: {
                 "detail": str(_("A password reset link was sent to the account's e-mail address."))
             },
+        ),
+        Action(
+            "mfa_reset",
+            run=_mfa_reset,
+            label=_("Reset second factor"),
+            allowed=mfa.may_reset,
+            done=_("The second factor was reset; the person sets up a new one at the next login."),
+            on_page=False,
         ),
     ],
 )

@@ -25,6 +25,18 @@ def _isolated_media(tmp_path, settings):
     ]
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_off(settings):
+    """Tests log officers in with a password only; tests of the second factor opt in with the
+    `mfa_required` fixture (or set MFA_REQUIRED themselves)."""
+    settings.MFA_REQUIRED = False
+
+
+@pytest.fixture
+def mfa_required(settings):
+    settings.MFA_REQUIRED = True
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()

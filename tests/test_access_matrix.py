@@ -161,6 +161,12 @@ ROUTES: dict[str, Route] = {
         _pk("lead"),
         "POST",
     ),
+    "user-mfa-reset": Route(
+        "resets the lead's second factor",
+        frozenset({"lead", "inst_admin", "superuser"}),
+        _pk("lead"),
+        "POST",
+    ),
     "api-root": Route("links", ALL),
     # --- committees (no application data) ---
     "institution-list": Route("institutions the reader may see", ALL),
@@ -463,6 +469,10 @@ IGNORED: dict[str, str] = {
     "logout": "sign-out",
     "password_change": "the user's own password",
     "password_change_done": "the user's own password",
+    "mfa-enrol": "the user's own second factor (set up, manage)",
+    "mfa-verify": "the user's own second factor (verify after the password)",
+    "mfa-recovery": "the user's own recovery codes",
+    "mfa-remove": "removes the user's own second factor",
     "api-token": "API sign-in (token for one's own credentials)",
     "api-token-list": "the caller's own API tokens (never their secrets)",
     "api-token-detail": "revokes one of the caller's own tokens (anyone else's is 404)",
