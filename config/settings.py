@@ -74,7 +74,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -103,8 +102,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ethics.middleware.UserLanguageMiddleware",
-    "ethics.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An idle or old session ends before the second factor is asked for.
+    "ethics.middleware.SessionTimeoutMiddleware",
+    "ethics.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a lockout flagged during authentication into the locked page (ethics.login).
     "axes.middleware.AxesMiddleware",
@@ -181,6 +182,21 @@ OTP_TOTP_THROTTLE_FACTOR = env_int("MFA_THROTTLE_FACTOR", 1)
 OTP_STATIC_THROTTLE_FACTOR = 0
 LOGIN_REDIRECT_URL = "ethics:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Accounts, tokens and sessions (README "Accounts, tokens and sessions").
+# A browser session ends this many hours after sign-in, whatever the activity ...
+SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
+# ... and after this many minutes without a request (ethics.middleware.SessionTimeoutMiddleware):
+# officers (ethics.hooks.is_officer: admins, staff, committee office holders) sooner.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+SESSION_IDLE_MINUTES_OFFICER = env_int("SESSION_IDLE_MINUTES_OFFICER", 30)
+# An API token ends after this many days without use (last use recorded at most once a minute),
+# and, when set above 0, this many days after it was issued.
+API_TOKEN_IDLE_DAYS = env_int("API_TOKEN_IDLE_DAYS", 30)
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 0)
+# Password reset links (e-mailed by the password_reset action and the reset page) stay valid
+# this many seconds (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 3600
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -315,8 +331,9 @@ HEARTBEAT_EVERY_SECONDS = env_int("HEARTBEAT_EVERY_SECONDS", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The token first: a bad, revoked or expired token answers 401 with WWW-Authenticate.
+        "ethics.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "ethics.api.pagination.Pagination",

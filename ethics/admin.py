@@ -6,8 +6,10 @@ from axes import admin as axes_admin
 from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ethics import services
@@ -56,6 +58,15 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
     autocomplete_fields = ["institution"]
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Superusers too send reset links (POST /api/v1/users/{id}/password_reset/) instead of
+        setting someone else's password; their own changes on /accounts/password/."""
+        if str(request.user.pk) != str(id):
+            raise PermissionDenied
+        return HttpResponseRedirect(reverse("password_change"))
 
 
 class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):

@@ -382,3 +382,6 @@ class Holiday(models.Model):
 
 # The outbox of rendering jobs and the process heartbeats (ethics/job_models.py).
 from ethics.job_models import Heartbeat, Job, JobState  # noqa: E402, F401
+
+# Named API tokens, stored as hashes (ethics/token_models.py).
+from ethics.token_models import ApiToken  # noqa: E402, F401

@@ -96,4 +96,21 @@ class UserPolicy:
         )
 
 
+def administers(actor: User, user: User) -> bool:
+    """Whether `actor` administers `user`'s account (username, display name, rights, password
+    resets): a superuser, or an admin of the user's institution; never oneself, and an
+    institution admin never a superuser."""
+    if user.pk is not None and user.pk == actor.pk:
+        return False
+    return bool(
+        actor.is_superuser
+        or (
+            actor.institution_admin
+            and actor.institution_id
+            and user.institution_id == actor.institution_id
+            and not user.is_superuser
+        )
+    )
+
+
 register(User, UserPolicy())

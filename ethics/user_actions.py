@@ -50,6 +50,18 @@ def _unlock(call: Call) -> int:
     return services.user_unlock(user_id=call.target.pk, actor=call.actor)
 
 
+def may_reset_password(user: User, target: User) -> bool:
+    return policies.administers(user, target)
+
+
+def _password_reset(call: Call) -> User:
+    return services.user_password_reset(actor=call.actor, user_id=call.target.pk)
+
+
+def _account_form(user: User, target: Any) -> dict[str, Any]:
+    return {"actor": user, "target": target}
+
+
 def _mfa_reset(call: Call) -> User:
     return mfa.reset(actor=call.actor, user_id=call.target.pk)
 
@@ -74,6 +86,7 @@ USERS = ActionTable(
             run=_create,
             label=_("New account"),
             input=UserForm,
+            form_kwargs=_account_form,
             allowed=may_create_user,
             detail=False,
             status=201,
@@ -84,6 +97,7 @@ USERS = ActionTable(
             run=_update,
             label=_("Change account"),
             input=UserForm,
+            form_kwargs=_account_form,
             allowed=may_change_user,
             on_page=False,
         ),
@@ -95,6 +109,18 @@ USERS = ActionTable(
             allowed=may_unlock_user,
             done=_("The account may log in again."),
             on_page=False,
+        ),
+        # An administrator helps with a password by e-mailing its owner a reset link
+        # (`POST /api/v1/users/{id}/password_reset/`), never by setting one.
+        Action(
+            "password_reset",
+            run=_password_reset,
+            label=_("Send a password reset link"),
+            allowed=may_reset_password,
+            on_page=False,
+            respond=lambda call, result: {
+                "detail": str(_("A password reset link was sent to the account's e-mail address."))
+            },
         ),
         Action(
             "mfa_reset",
