@@ -12,6 +12,7 @@ import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -124,7 +125,8 @@ def test_page_password_change_keeps_this_session_and_ends_the_others(api_client)
     alice = UserFactory(username="alice")
     here, elsewhere = Client(), Client()
     for browser in (here, elsewhere):
-        assert browser.login(username="alice", password=PASSWORD)
+        # A real password login (django-axes needs the request it guards).
+        assert browser.login(request=HttpRequest(), username="alice", password=PASSWORD)
     key = obtain(api_client, "alice")["token"]
     wrong = here.post(
         "/accounts/password/",
@@ -156,7 +158,7 @@ def test_page_password_change_keeps_this_session_and_ends_the_others(api_client)
 def test_page_refuses_the_username_as_password():
     UserFactory(username="alice-wang")
     browser = Client()
-    browser.login(username="alice-wang", password=PASSWORD)
+    assert browser.login(request=HttpRequest(), username="alice-wang", password=PASSWORD)
     response = browser.post(
         "/accounts/password/",
         {
