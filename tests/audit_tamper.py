@@ -22,6 +22,8 @@ SQLITE_TRIGGERS = {
 def guard_off() -> Iterator[None]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # ALTER TABLE needs the deferred foreign-key checks of the test's transaction done.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE ethics_auditevent DISABLE TRIGGER {GUARD_TRIGGER}")
         else:
             cursor.execute(
@@ -36,7 +38,9 @@ def guard_off() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"ALTER TABLE ethics_auditevent ENABLE TRIGGER {GUARD_TRIGGER}")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             else:
                 for _, sql in saved:
                     cursor.execute(sql)
