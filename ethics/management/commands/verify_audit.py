@@ -34,8 +34,9 @@ class Command(BaseCommand):
             self.stderr.write(f"warning: no anchor file at {path}: only the chain is checked")
         report = audit.verify(anchor_file=path)
         if report.broken is not None:
+            where = f" at event {report.broken.event_id}" if report.broken.event_id else ""
             raise CommandError(
-                f"audit chain broken at event {report.broken.event_id}: {report.broken.problem} "
+                f"audit chain broken{where}: {report.broken.problem} "
                 f"({report.events} events and {report.anchors} anchors verified before it)"
             )
         self.stdout.write(
