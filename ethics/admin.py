@@ -8,15 +8,19 @@ audit event in the admin's own transaction for every save.
 
 from typing import Any
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import models, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ethics import audit
+from ethics import audit, services
 from ethics.models import (
     AuditEvent,
     Deadline,
@@ -125,18 +129,28 @@ class UserAdmin(BaseUserAdmin):
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
-        with transaction.atomic():
-            response = super().user_change_password(request, id, form_url)
-            if request.method == "POST" and response.status_code == 302:
-                user = self.get_object(request, unquote(id))
-                audit.record(
-                    actor=request.user,  # type: ignore[arg-type]
-                    action="user.change",
-                    target=user,
-                    after={"password": "changed"},
-                    reason=ADMIN_REASON,
-                )
-        return response
+        """Superusers too send reset links (POST /api/v1/users/{id}/password_reset/) instead of
+        setting someone else's password; their own changes on /accounts/password/."""
+        if str(request.user.pk) != str(id):
+            raise PermissionDenied
+        return HttpResponseRedirect(reverse("password_change"))
+
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """django-axes' failure records (README "Login protection"): deleting one ends that
+    username's lock, through `services.login_locks_clear` (superusers, audited `user.unlock`)."""
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.login_locks_clear(usernames=[obj.username], actor=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        usernames = list(queryset.values_list("username", flat=True))
+        services.login_locks_clear(usernames=usernames, actor=request.user)  # type: ignore[arg-type]
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AccessAttemptAdmin)
 
 
 @admin.register(AuditEvent)

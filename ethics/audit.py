@@ -9,7 +9,7 @@ The hash is an HMAC-SHA256 with a key kept outside the database (settings.AUDIT_
 last; each event names its key id), so whoever can write the database cannot recompute the chain
 after changing it. Events written before the chain was keyed keep their plain SHA-256 ("sha256")
 and stay verifiable; a plain event after a keyed one is a break. A database trigger refuses
-UPDATE and DELETE (migration 0006). Anchors (`anchor()`) copy the chain head, HMAC-ed, to an
+UPDATE and DELETE (migration 0007). Anchors (`anchor()`) copy the chain head, HMAC-ed, to an
 append-only file outside the database (and by e-mail), so that even a holder of the key cannot
 rewrite history before the newest anchor unnoticed. `verify()` checks the chain and the anchors.
 """
@@ -39,7 +39,7 @@ GENESIS = "0" * 64
 PLAIN = "sha256"  # events written before the chain was keyed
 KEYED = "hmac-sha256"
 
-# The triggers that refuse UPDATE and DELETE (installed by migration 0006, which keeps its own
+# The triggers that refuse UPDATE and DELETE (installed by migration 0007, which keeps its own
 # frozen copy). On SQLite the `flush` command (ethics/management/commands/flush.py) drops the
 # DELETE trigger for the length of its transaction: a flush wipes every table, as TRUNCATE does on
 # PostgreSQL, where row triggers do not fire.

@@ -182,7 +182,7 @@ class AuditChainHead(models.Model):
 class AuditEvent(models.Model):
     """Append-only record of a state change or a document download, chained by HMAC-SHA256.
 
-    UPDATE and DELETE are refused by a database trigger (migration 0006_audit_hmac_and_guard).
+    UPDATE and DELETE are refused by a database trigger (migration 0007_audit_hmac_and_guard).
     """
 
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -389,3 +389,6 @@ class Holiday(models.Model):
 
 # The outbox of rendering jobs and the process heartbeats (ethics/job_models.py).
 from ethics.job_models import Heartbeat, Job, JobState  # noqa: E402, F401
+
+# Named API tokens, stored as hashes (ethics/token_models.py).
+from ethics.token_models import ApiToken  # noqa: E402, F401

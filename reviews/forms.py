@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from committees.models import Committee, Membership
-from ethics import regulations
+from ethics import regulations, uploads
 from ethics.forms import (
     ObjectChoiceField,
     PartialForm,
@@ -279,7 +279,7 @@ def _slot_choices(slots: Any) -> list[tuple[str, Any]]:
 
 class UploadForm(forms.Form):
     slot = forms.ChoiceField(label=_("Document"), choices=checklist.Slot.choices)
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(label=_("File"), help_text=uploads.UPLOAD_HELP)
 
     def __init__(self, *args: Any, slots: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -601,7 +601,7 @@ class OutsideRecognitionForm(forms.Form):
     issuing_committee = forms.CharField(label=_("Issuing committee"), max_length=200)
     decision_number = forms.CharField(label=_("Decision number"), max_length=60)
     decided_on = forms.DateField(label=_("Decision date"), widget=_date_input())
-    letter = forms.FileField(label=_("Decision letter (PDF)"))
+    letter = forms.FileField(label=_("Decision letter (PDF)"), help_text=uploads.LETTER_HELP)
     verification_hash = forms.RegexField(
         label=_("Verification code (SHA-256)"),
         regex=r"^\s*[0-9a-fA-F]{64}\s*$",

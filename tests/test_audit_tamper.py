@@ -269,7 +269,7 @@ def test_old_plain_events_stay_verifiable_and_rotation_keeps_old_keys(world, anc
     """Rows written before the key (scheme sha256) verify; a rotated key still verifies its rows."""
     _history(world)
     plain_count = AuditEvent.objects.count()
-    _rehash(relabel=audit.PLAIN)  # what migration 0006 leaves: every old row is plain SHA-256
+    _rehash(relabel=audit.PLAIN)  # what migration 0007 leaves: every old row is plain SHA-256
     settings.AUDIT_HMAC_KEYS = {"1": "first key", "2": "second key"}
     settings.AUDIT_HMAC_KEY_ID = "1"
     with transaction.atomic():

@@ -82,7 +82,7 @@ def unschedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ethics", "0005_jobs"),
+        ("ethics", "0006_accounts_api_tokens"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
