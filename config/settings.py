@@ -324,6 +324,36 @@ JOBS_MAX_DISPATCHES = env_int("JOBS_MAX_DISPATCHES", 8)
 JOBS_SWEEP_BATCH = env_int("JOBS_SWEEP_BATCH", 500)
 JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 90)  # finished jobs are then deleted
 
+
+# The audit chain (ethics/audit.py, README "The audit trail"): each event is HMAC-SHA256-ed with
+# a key kept outside the database. AUDIT_HMAC_KEYS ("id:key,id:key", newest last; or a file via
+# AUDIT_HMAC_KEYS_FILE) allows rotation: old keys stay listed to verify old events. Without it,
+# AUDIT_HMAC_KEY (or AUDIT_HMAC_KEY_FILE) is the single key "1". Required when DEBUG is off.
+def _audit_keys() -> dict[str, str]:
+    listed = env_secret("AUDIT_HMAC_KEYS", dev_default="")
+    keys: dict[str, str] = {}
+    for entry in listed.replace("\n", ",").split(","):
+        key_id, sep, key = entry.strip().partition(":")
+        if not entry.strip():
+            continue
+        if not sep or not key_id or not key:
+            raise ImproperlyConfigured("AUDIT_HMAC_KEYS must be 'id:key,id:key' (newest last)")
+        keys[key_id] = key
+    if not keys:
+        keys["1"] = env_secret(
+            "AUDIT_HMAC_KEY",
+            dev_default="embedded-audit-key-only-for-local-use" if DEBUG else None,
+        )
+    return keys
+
+
+AUDIT_HMAC_KEYS = _audit_keys()
+AUDIT_HMAC_KEY_ID = list(AUDIT_HMAC_KEYS)[-1]  # new events and anchors use the newest key
+# Anchors: the chain head appended (HMAC-ed) to a file outside the database, and e-mailed.
+AUDIT_ANCHOR_MINUTES = env_int("AUDIT_ANCHOR_MINUTES", 60)
+AUDIT_ANCHOR_FILE = Path(env_str("AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit" / "anchors.log")))
+AUDIT_ANCHOR_EMAIL = env_str("AUDIT_ANCHOR_EMAIL")
+
 # /healthz: a worker or beat heartbeat older than this many seconds is a failure.
 HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 300)
 HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE", 300)

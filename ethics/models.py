@@ -180,7 +180,10 @@ class AuditChainHead(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only record of a state change or a document download, chained by SHA-256."""
+    """Append-only record of a state change or a document download, chained by HMAC-SHA256.
+
+    UPDATE and DELETE are refused by a database trigger (migration 0007_audit_hmac_and_guard).
+    """
 
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -204,6 +207,10 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # "sha256" (events written before the chain was keyed) or "hmac-sha256" with the id of the
+    # key in settings.AUDIT_HMAC_KEYS; set by ethics.audit.record, never by hand.
+    scheme = models.CharField(_("hash scheme"), max_length=16)
+    key_id = models.CharField(_("key id"), max_length=32, blank=True)
 
     class Meta:
         ordering = ["id"]
