@@ -135,11 +135,15 @@ class UserForm(PartialForm, forms.ModelForm):
         model = User
         fields = ["username", "name", "email", "institution", "institution_admin", "language"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, institutions: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if "institution" in self.fields:
-            institutions = User._meta.get_field("institution").related_model
-            self.fields["institution"].queryset = institutions._default_manager.all()  # type: ignore[union-attr]
+            if institutions is None:
+                related = User._meta.get_field("institution").related_model
+                institutions = related._default_manager.all()  # type: ignore[union-attr]
+            # The actions pass the institutions the person may see: any other id, existing or
+            # not, is the same "does not exist".
+            self.fields["institution"].queryset = institutions
         if "language" in self.fields:
             self.fields["language"].required = False  # the model's default when left out
 

@@ -53,6 +53,12 @@ def _language(call: Call) -> User:
     return services.user_language_set(user=call.actor, language=call.data["language"])
 
 
+def _institutions(user: User, _target: Any) -> dict[str, Any]:
+    """An institution the person may not see reads as one that does not exist (400)."""
+    institution = User._meta.get_field("institution").related_model
+    return {"institutions": policies.visible(user, institution._default_manager.all())}  # type: ignore[union-attr]
+
+
 USERS = ActionTable(
     "ethics.user",
     load=lambda user, pk: policies.get_visible_or_404(user, User.objects.all(), pk=pk),
@@ -62,6 +68,7 @@ USERS = ActionTable(
             run=_create,
             label=_("New account"),
             input=UserForm,
+            form_kwargs=_institutions,
             allowed=may_create_user,
             detail=False,
             status=201,
@@ -72,6 +79,7 @@ USERS = ActionTable(
             run=_update,
             label=_("Change account"),
             input=UserForm,
+            form_kwargs=_institutions,
             allowed=may_change_user,
             on_page=False,
         ),
