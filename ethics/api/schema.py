@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp.decorators import csp_update
 from django.contrib.auth.decorators import login_required
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
@@ -27,5 +28,11 @@ class SchemaView(SpectacularAPIView):
         super().permission_denied(request, message=message, code=code)
 
 
+#: The one <style> element Swagger UI's bundle (drf-spectacular-sidecar) injects, allowed by its
+#: hash on the docs page only; tests/e2e/test_csp_browser.py fails when an upgrade changes it.
+SWAGGER_STYLE_HASH = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
+
+
 def docs_view() -> Any:
-    return login_required(SpectacularSwaggerSplitView.as_view(url_name="schema"))
+    view = SpectacularSwaggerSplitView.as_view(url_name="schema")
+    return login_required(csp_update({"style-src": [SWAGGER_STYLE_HASH]})(view))
