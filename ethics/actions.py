@@ -438,6 +438,8 @@ def refused(
             _add_errors(form, exc)
         else:
             problems = list(exc.messages)
+    if not entry.detail:
+        idempotency.add_token(form)  # sent again, the corrected form still acts once
     return render(
         request,
         "ethics/action_refused.html",
