@@ -137,3 +137,22 @@ def test_two_threads_posting_the_same_token_create_one_project():
     assert sorted(r.status_code for r in results) == [302, 302]
     assert len({r["Location"] for r in results}) == 1
     assert Project.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_scheduling_a_meeting_twice_with_one_key_schedules_once(world, api_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from meetings.models import Meeting
+
+    api_client.force_authenticate(world.secretary)
+    starts = (timezone.now() + timedelta(days=7)).isoformat()
+    body = {"committee": world.committee.pk, "starts_at": starts}
+    headers = {"Idempotency-Key": "meeting-2026-12-08"}
+    first = api_client.post("/api/v1/meetings/", body, format="json", headers=headers)
+    second = api_client.post("/api/v1/meetings/", body, format="json", headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert Meeting.objects.count() == 1
