@@ -8,28 +8,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ethics', '0005_jobs'),
+        ("ethics", "0005_jobs"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SubmissionToken',
+            name="SubmissionToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=64, verbose_name='key')),
-                ('scope', models.CharField(max_length=120, verbose_name='scope')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created at')),
-                ('result_url', models.CharField(blank=True, max_length=2000, verbose_name='result URL')),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='status code')),
-                ('body', models.JSONField(blank=True, encoder=django.core.serializers.json.DjangoJSONEncoder, null=True, verbose_name='body')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=64, verbose_name="key")),
+                ("scope", models.CharField(max_length=120, verbose_name="scope")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "result_url",
+                    models.CharField(blank=True, max_length=2000, verbose_name="result URL"),
+                ),
+                (
+                    "status_code",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="status code"
+                    ),
+                ),
+                (
+                    "body",
+                    models.JSONField(
+                        blank=True,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        null=True,
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'submission token',
-                'verbose_name_plural': 'submission tokens',
-                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='submission_token_user_key')],
+                "verbose_name": "submission token",
+                "verbose_name_plural": "submission tokens",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "key"), name="submission_token_user_key"
+                    )
+                ],
             },
         ),
     ]
