@@ -111,3 +111,12 @@ def test_x_forwarded_proto_is_trusted_only_behind_the_proxy(proxy, secure, setti
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if proxy else None
     request = RequestFactory().get("/", HTTP_X_FORWARDED_PROTO="https")
     assert request.is_secure() is secure
+
+
+def test_the_admin_lists_submission_tokens_read_only_under_the_csp(client):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    response = client.get("/admin/ethics/submissiontoken/")
+    assert response.status_code == 200
+    assert _directives(response["Content-Security-Policy"]) == _directives(CSP)
+    assert client.get("/admin/ethics/submissiontoken/add/").status_code == 403
