@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "ethics.middleware.SessionTimeoutMiddleware",
     "ethics.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ethics.middleware.PermissionsPolicyMiddleware",
     # Last: turns a lockout flagged during authentication into the locked page (ethics.login).
     "axes.middleware.AxesMiddleware",
 ]
@@ -416,14 +418,49 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-# Trust X-Forwarded-Proto only behind a proxy that sets it and drops a client's own (the Caddy
-# service in docker-compose.yml does); anywhere else a client could claim HTTPS with it.
+# Trust X-Forwarded-Proto only behind a proxy that sets it and drops (overwrites) a client's own
+# (the Caddy service in docker-compose.yml does); anywhere else a client could claim HTTPS with
+# it. Off by default: without BEHIND_TLS_PROXY=true the header is ignored.
 if env_bool("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The container health check calls /healthz over plain HTTP from inside the container.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = env_str("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere, the admin and the
+# API docs (Swagger UI served as files) included; see README "Headers and exposure".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Permissions-Policy (ethics.middleware.PermissionsPolicyMiddleware): no powerful feature is used.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+        "browsing-topics",
+    )
+}
+# A create form's one-time token and an API Idempotency-Key are remembered this long.
+SUBMISSION_TOKEN_TTL_HOURS = env_int("SUBMISSION_TOKEN_TTL_HOURS", 24)
 
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL.startswith("redis"):

@@ -29,6 +29,7 @@ from ethics.models import (
     Job,
     Notification,
     Reminder,
+    SubmissionToken,
     User,
 )
 
@@ -211,4 +212,14 @@ class JobAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["state", "task"]
     search_fields = ["key", "last_error"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(SubmissionToken)
+class SubmissionTokenAdmin(ReadOnlyAdmin):
+    """Remembered one-time form tokens and Idempotency-Keys (ethics/idempotency.py)."""
+
+    list_display = ["created_at", "user", "scope", "result_url", "status_code"]
+    list_filter = ["scope"]
+    search_fields = ["user__username", "scope"]
     date_hierarchy = "created_at"

@@ -146,14 +146,23 @@ class UserForm(PartialForm, forms.ModelForm):
         fields = ["username", "name", "email", "institution", "institution_admin", "language"]
 
     def __init__(
-        self, *args: Any, actor: User | None = None, target: User | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        actor: User | None = None,
+        target: User | None = None,
+        institutions: Any = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.target = target
         if "institution" in self.fields:
-            institutions = User._meta.get_field("institution").related_model
-            self.fields["institution"].queryset = institutions._default_manager.all()  # type: ignore[union-attr]
+            if institutions is None:
+                related = User._meta.get_field("institution").related_model
+                institutions = related._default_manager.all()  # type: ignore[union-attr]
+            # The actions pass the institutions the person may see: any other id, existing or
+            # not, is the same "does not exist".
+            self.fields["institution"].queryset = institutions
         if "language" in self.fields:
             self.fields["language"].required = False  # the model's default when left out
 

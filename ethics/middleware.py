@@ -165,3 +165,30 @@ def _signed_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: An
         now = int(time.time())
         request.session[SIGNED_IN_AT] = now
         request.session[LAST_SEEN] = now
+
+
+def permissions_policy_header(policy: dict[str, list[str]]) -> str:
+    """`{"camera": []}` -> `camera=()`; origins as given ("self" -> self, others quoted)."""
+
+    def origin(value: str) -> str:
+        return value if value in {"self", "*"} else f'"{value}"'
+
+    return ", ".join(
+        f"{feature}=({' '.join(origin(o) for o in origins)})" for feature, origins in policy.items()
+    )
+
+
+class PermissionsPolicyMiddleware:
+    """Send `Permissions-Policy` from settings.PERMISSIONS_POLICY on every response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        from django.conf import settings
+
+        self.get_response = get_response
+        self.header = permissions_policy_header(getattr(settings, "PERMISSIONS_POLICY", {}))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response

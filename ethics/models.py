@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -392,3 +393,33 @@ from ethics.job_models import Heartbeat, Job, JobState  # noqa: E402, F401
 
 # Named API tokens, stored as hashes (ethics/token_models.py).
 from ethics.token_models import ApiToken  # noqa: E402, F401
+
+
+class SubmissionToken(models.Model):
+    """A one-time form token or an API Idempotency-Key, remembered with what its action produced.
+
+    The row is inserted in the same transaction as the action it guards (ethics/idempotency.py):
+    a second submission with the same key waits on the unique index until the first commits, then
+    answers with the first result instead of acting again. A refused action rolls its row back.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=64)
+    #: Which table, action and route the key was used for ("reviews.project:create:page").
+    scope = models.CharField(_("scope"), max_length=120)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    #: The page's answer: where the first submission redirected.
+    result_url = models.CharField(_("result URL"), max_length=2000, blank=True)
+    #: The API's answer: the first response's status and body.
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    body = models.JSONField(_("body"), null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("submission token")
+        verbose_name_plural = _("submission tokens")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="submission_token_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}…"

@@ -59,7 +59,7 @@ def _password_reset(call: Call) -> User:
 
 
 def _account_form(user: User, target: Any) -> dict[str, Any]:
-    return {"actor": user, "target": target}
+    return {"actor": user, "target": target} | _institutions(user, target)
 
 
 def _mfa_reset(call: Call) -> User:
@@ -75,6 +75,12 @@ def _mark_read(call: Call) -> int:
 
 def _language(call: Call) -> User:
     return services.user_language_set(user=call.actor, language=call.data["language"])
+
+
+def _institutions(user: User, _target: Any) -> dict[str, Any]:
+    """An institution the person may not see reads as one that does not exist (400)."""
+    institution = User._meta.get_field("institution").related_model
+    return {"institutions": policies.visible(user, institution._default_manager.all())}  # type: ignore[union-attr]
 
 
 USERS = ActionTable(

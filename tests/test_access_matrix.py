@@ -468,8 +468,8 @@ IGNORED_PREFIXES: dict[str, str] = {
     "media/": "media files are never served by URL; downloads go through the views",
 }
 IGNORED: dict[str, str] = {
-    "schema": "the OpenAPI schema (no data)",
-    "api-docs": "the API docs page (no data)",
+    "schema": "the OpenAPI schema (no data; signed-in only, tests/ethics/test_headers.py)",
+    "api-docs": "the API docs page (no data; signed-in only, tests/ethics/test_headers.py)",
     "ethics:set-language": "i18n: the language switch",
     "login": "sign-in page",
     "logout": "sign-out",

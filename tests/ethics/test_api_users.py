@@ -99,6 +99,7 @@ def test_user_list_query_count_is_constant(api_client, django_assert_max_num_que
 
 
 def test_schema_and_docs_are_served_with_local_assets(client):
+    client.force_login(UserFactory())
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/users/" in schema.content
