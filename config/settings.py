@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "ethics.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The login pages share the token endpoint's per-address budget (THROTTLE_AUTH_RATE).
+    "ethics.middleware.LoginThrottleMiddleware",
     # An idle or old session ends before the second factor is asked for.
     "ethics.middleware.SessionTimeoutMiddleware",
     "ethics.middleware.SecondFactorMiddleware",

@@ -192,3 +192,43 @@ class PermissionsPolicyMiddleware:
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+class LoginThrottleMiddleware:
+    """The login page and the admin's login share the token endpoint's per-address budget
+    (`THROTTLE_AUTH_RATE`, ethics.api.login.LoginRateThrottle): a password POST over it gets a
+    429 page with Retry-After before any password is checked. django-axes locks the account;
+    this limits one address spraying many usernames."""
+
+    URL_NAMES = frozenset({"login", "admin:login"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and self._guarded(request):
+            from ethics.api.login import LoginRateThrottle
+
+            throttle = LoginRateThrottle()
+            if not throttle.allow_request(request, None):  # type: ignore[arg-type]
+                return self._refuse(request, throttle.wait())
+        return self.get_response(request)
+
+    def _guarded(self, request: HttpRequest) -> bool:
+        try:
+            return resolve(request.path_info).view_name in self.URL_NAMES
+        except Resolver404:
+            return False
+
+    def _refuse(self, request: HttpRequest, wait: float | None) -> HttpResponse:
+        from django.shortcuts import render
+
+        seconds = max(1, int(wait or 60))
+        response = render(
+            request,
+            "registration/throttled.html",
+            {"seconds": seconds, "login_url": reverse("login")},
+            status=429,
+        )
+        response["Retry-After"] = str(seconds)
+        return response

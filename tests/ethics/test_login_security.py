@@ -291,6 +291,34 @@ def test_the_token_endpoint_allows_ten_a_minute_and_refuses_the_eleventh(api_cli
     _throttle_boundary(api_client, settings)
 
 
+@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_the_login_pages_share_the_addresss_budget_ten_then_429(client, api_client, settings, path):
+    """Page and admin logins count against the same per-address budget as the token endpoint:
+    the 10th attempt from one address is still checked, the 11th is a 429 page in Chinese."""
+    settings.THROTTLE_AUTH_RATE = "10/min"
+    cache.clear()
+    with time_machine.travel(T0, tick=False):
+        for i in range(5):
+            assert token(api_client, f"spray{i}", "wrong").status_code == 400
+        statuses = [
+            page_login(client, f"spray{i}", "wrong", path).status_code for i in range(5, 10)
+        ]
+        assert 429 not in statuses
+        refused = page_login(client, "spray10", "wrong", path)
+        assert refused.status_code == 429
+        assert refused["Retry-After"] == "60"
+        assert "来自此地址的登录尝试过多" in refused.content.decode()
+        # Reading the page is never throttled; another address has its own budget.
+        assert client.get(path).status_code in {200, 302}
+        assert page_login(client, "spray11", "wrong", path).status_code == 429
+        other = client.post(
+            path, {"username": "spray12", "password": "wrong"}, REMOTE_ADDR="10.0.0.3"
+        )
+        assert other.status_code != 429
+    with time_machine.travel(T0 + timedelta(seconds=61), tick=False):
+        assert page_login(client, "spray13", "wrong", path).status_code != 429
+
+
 def _redis_url() -> str | None:
     import os
 
