@@ -210,7 +210,7 @@ class LoginThrottleMiddleware:
             from ethics.api.login import LoginRateThrottle
 
             throttle = LoginRateThrottle()
-            if not throttle.allow_request(request, None):  # type: ignore[arg-type]
+            if not throttle.allow_request(request, None):
                 return self._refuse(request, throttle.wait())
         return self.get_response(request)
 
