@@ -84,8 +84,30 @@ class InstitutionAdmin(ReadOnlyAdmin):
     search_fields = ["name", "credit_code"]
 
 
+class UserAddForm(ModelForm):
+    """A new account in the admin has no password: its owner chooses one from an e-mailed link
+    (as with `POST /api/v1/users/`), so nobody ever knows another person's password."""
+
+    class Meta:
+        model = User
+        fields = ["username", "name", "email", "institution", "institution_admin"]
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    add_form = UserAddForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "fields": ("username", "name", "email", "institution", "institution_admin"),
+                "description": _(
+                    "The new account has no password: when it has an e-mail address, its owner "
+                    "is sent a link to choose one."
+                ),
+            },
+        ),
+    )
     list_display = ["username", "name", "email", "institution", "institution_admin", "is_active"]
     list_filter = ["institution_admin", "is_staff", "is_superuser", "is_active", "language"]
     search_fields = ["username", "name", "email", "first_name", "last_name"]
@@ -112,6 +134,8 @@ class UserAdmin(BaseUserAdmin):
             and not (change and form.initial.get(name) == form.cleaned_data.get(name))
         ]
         before = {name: _audit_value(form.initial.get(name)) for name in fields} if change else {}
+        if not change:
+            obj.set_unusable_password()
         super().save_model(request, obj, form, change)
         after = {name: _audit_value(form.cleaned_data.get(name)) for name in fields}
         if "password" in after or "password1" in form.changed_data:
@@ -126,6 +150,8 @@ class UserAdmin(BaseUserAdmin):
             after=after,
             reason=ADMIN_REASON,
         )
+        if not change and obj.email:
+            services.send_password_reset(actor=request.user, user=obj)  # type: ignore[arg-type]
 
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""

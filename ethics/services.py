@@ -420,7 +420,7 @@ def user_create(*, actor: User, data: Mapping[str, Any]) -> User:
     user.save()
     audit.record(actor=actor, action="user.create", target=user, after={"username": user.username})
     if user.email:
-        _send_password_reset(actor=actor, user=user)
+        send_password_reset(actor=actor, user=user)
     return user
 
 
@@ -514,7 +514,7 @@ def password_change(*, user: User, password: str, reason: str = "user.password_c
     return revoked
 
 
-def _send_password_reset(*, actor: User | None, user: User) -> None:
+def send_password_reset(*, actor: User | None, user: User) -> None:
     """E-mail `user` a link to choose a new password (Django's PasswordResetForm mail and
     default_token_generator), audited as `user.password_reset_sent`."""
     from urllib.parse import urlsplit
@@ -562,7 +562,7 @@ def user_password_reset(*, actor: User, user_id: int) -> User:
             "no_email",
             _("The account has no e-mail address to send the reset link to."),
         )
-    _send_password_reset(actor=actor, user=user)
+    send_password_reset(actor=actor, user=user)
     return user
 
 
