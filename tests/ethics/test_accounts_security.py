@@ -324,8 +324,9 @@ def test_admin_renames_within_own_institution_only(api_client):
     moved = api_client.patch(
         f"/api/v1/users/{member.pk}/", {"institution": elsewhere.pk}, format="json"
     )
+    # Another institution reads as one that does not exist (issue 13: not yours = not there).
     assert moved.status_code == 400
-    assert codes(moved, "institution") == ["not_permitted"]
+    assert codes(moved, "institution") == ["does_not_exist"]
     own_rights = api_client.patch(
         f"/api/v1/users/{admin.pk}/", {"institution_admin": False, "name": "x"}, format="json"
     )
