@@ -133,3 +133,27 @@ def test_a_document_download_has_a_documented_content_type(world, api_client):
     operation = api_schema()["/api/v1/document-versions/{id}/download/"]["GET"]
     documented = operation.definition.raw["responses"]["200"]["content"]
     assert set(documented) == {"*/*"}, documented
+
+
+@pytest.mark.parametrize("name", ["registry:deadline-list", "registry:filing-list"])
+@pytest.mark.parametrize("committee", [BEYOND_64_BITS, "²"])
+def test_the_registry_pages_take_any_committee_filter(world, client, name, committee):
+    """The pages share the API's selectors: `?committee=` beyond 64 bits was a 500 there too,
+    and "²" (a digit to `str.isdigit`, not to `int`) a ValueError; now it matches nothing or
+    is left out."""
+    from django.urls import reverse
+
+    client.force_login(world.secretary)
+    response = client.get(reverse(name), {"committee": committee})
+    assert response.status_code == 200
+
+
+def test_the_registry_selectors_match_nothing_for_an_id_beyond_64_bits(world):
+    from registry import selectors
+
+    everything = selectors.filings_for_user(world.secretary, {})
+    assert selectors.filings_for_user(world.secretary, {"committee": "²"}).count() == (
+        everything.count()
+    )
+    assert not selectors.filings_for_user(world.secretary, {"committee": BEYOND_64_BITS}).exists()
+    assert not selectors.deadlines_for_user(world.secretary, {"committee": BEYOND_64_BITS}).exists()
