@@ -33,7 +33,7 @@ COPY locale locale
 COPY deploy deploy
 # Static files belong to the image (/app/static), outside the /data volume, so an upgrade
 # always serves the files and the manifest of the code it runs.
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --noinput -v0 \
+RUN SECRET_KEY=build-only AUDIT_HMAC_KEY=build-only ALLOWED_HOSTS=build python manage.py collectstatic --noinput -v0 \
  && useradd --system --home /app ethics && mkdir -p /data /backups \
  && chown ethics /data /backups
 USER ethics

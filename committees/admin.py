@@ -1,3 +1,6 @@
+"""Django admin for committees: read-only (R60). The roster, documents, pledges, training and
+entrustments change only through the audited services (which also check the terms, R7)."""
+
 from django.contrib import admin
 
 from committees.models import (
@@ -8,11 +11,12 @@ from committees.models import (
     Pledge,
     Training,
 )
+from ethics.admin import ReadOnlyAdmin, ReadOnlyInline
 
 FILE_FIELDS = ("original_name", "sha256", "size", "content_type")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
     model = Membership
     fields = [
         "user",
@@ -24,26 +28,23 @@ class MembershipInline(admin.TabularInline):
         "term_end",
         "ended_on",
     ]
-    raw_id_fields = ["user"]
-    extra = 0
+    readonly_fields = fields
     show_change_link = True
 
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(ReadOnlyAdmin):
     list_display = ["name", "institution", "kind", "established_on", "registration_status"]
     list_filter = ["kind", "registration_status", "institution"]
     search_fields = ["name", "institution__name"]
     date_hierarchy = "established_on"
     inlines = [MembershipInline]
-    # Changed only through their audited services: the deputy (R20a) through
-    # committee_designate_deputy, the emergency SOP setting (R47-R49) through committee_update,
-    # the SOP values of the rules through rule_override_set.
-    readonly_fields = ["deputy", "emergency_member_review", "rule_overrides"]
+    # Changed only through their audited services (committee_create / committee_update, the
+    # deputy (R20a) through committee_designate_deputy, the SOP values through rule_override_set).
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = [
         "user",
         "committee",
@@ -63,7 +64,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommitteeDocument)
-class CommitteeDocumentAdmin(admin.ModelAdmin):
+class CommitteeDocumentAdmin(ReadOnlyAdmin):
     list_display = ["committee", "kind", "version", "original_name", "uploaded_at", "uploaded_by"]
     list_filter = ["kind", "committee"]
     search_fields = ["committee__name", "title", "original_name", "sha256"]
@@ -71,7 +72,7 @@ class CommitteeDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(admin.ModelAdmin):
+class PledgeAdmin(ReadOnlyAdmin):
     list_display = ["membership", "kind", "signed_on", "valid_until"]
     list_filter = ["kind"]
     search_fields = ["membership__user__name", "membership__committee__name"]
@@ -80,7 +81,7 @@ class PledgeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Training)
-class TrainingAdmin(admin.ModelAdmin):
+class TrainingAdmin(ReadOnlyAdmin):
     list_display = ["membership", "title", "provider", "completed_on", "hours"]
     list_filter = ["completed_on"]
     search_fields = ["title", "provider", "membership__user__name"]
@@ -89,7 +90,7 @@ class TrainingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Entrustment)
-class EntrustmentAdmin(admin.ModelAdmin):
+class EntrustmentAdmin(ReadOnlyAdmin):
     list_display = [
         "entrusting_institution",
         "receiving_committee",

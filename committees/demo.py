@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from committees import services
 from committees.models import Committee, CommitteeDocument, Membership
+from ethics import uploads
 from ethics.demo import demo_user
 from ethics.models import Institution, User
 from ethics.validators import make_credit_code
@@ -48,7 +49,7 @@ DOCUMENTS = [
 
 
 def _pdf(title: str) -> SimpleUploadedFile:
-    body = f"%PDF-1.4\n% demo document: {title}\n%%EOF\n".encode()
+    body = uploads.blank_pdf(f"demo document: {title}")
     return SimpleUploadedFile(f"{title}.pdf", body, content_type="application/pdf")
 
 

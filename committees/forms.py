@@ -27,6 +27,7 @@ from committees.models import (
     Role,
     Training,
 )
+from ethics import uploads
 from ethics.forms import ObjectChoiceField, PartialForm, PlausibleDates
 from ethics.models import User
 from ethics.validators import normalize_credit_code
@@ -168,7 +169,10 @@ class MembershipAddForm(MembershipForm):
     new_name = forms.CharField(label=_("or a new person: name"), max_length=150, required=False)
     new_email = forms.EmailField(label=_("new person: e-mail"), required=False)
     appointment_file = forms.FileField(
-        label=_("appointment document"), required=False, widget=forms.FileInput
+        label=_("appointment document"),
+        required=False,
+        widget=forms.FileInput,
+        help_text=uploads.UPLOAD_HELP,
     )
 
     field_order = ["user", "new_name", "new_email"]
@@ -195,11 +199,16 @@ class DocumentForm(PlausibleDates, forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=DocumentKind.choices)
     title = forms.CharField(label=_("title"), max_length=200, required=False)
     effective_on = forms.DateField(label=_("effective on"), required=False, widget=DateInput())
-    file = forms.FileField(label=_("file"), widget=forms.FileInput)
+    file = forms.FileField(label=_("file"), widget=forms.FileInput, help_text=uploads.UPLOAD_HELP)
 
 
 class PledgeForm(PlausibleDates, forms.ModelForm):
-    file = forms.FileField(label=_("signed copy"), required=False, widget=forms.FileInput)
+    file = forms.FileField(
+        label=_("signed copy"),
+        required=False,
+        widget=forms.FileInput,
+        help_text=uploads.UPLOAD_HELP,
+    )
 
     class Meta:
         model = Pledge
@@ -208,7 +217,12 @@ class PledgeForm(PlausibleDates, forms.ModelForm):
 
 
 class TrainingForm(PlausibleDates, forms.ModelForm):
-    file = forms.FileField(label=_("certificate"), required=False, widget=forms.FileInput)
+    file = forms.FileField(
+        label=_("certificate"),
+        required=False,
+        widget=forms.FileInput,
+        help_text=uploads.UPLOAD_HELP,
+    )
 
     class Meta:
         model = Training
@@ -220,7 +234,9 @@ class EntrustmentForm(PlausibleDates, forms.ModelForm):
     entrusting_institution = ObjectChoiceField(
         label=_("entrusting institution"), queryset=Institution.objects.none()
     )
-    agreement = forms.FileField(label=_("signed agreement"), widget=forms.FileInput)
+    agreement = forms.FileField(
+        label=_("signed agreement"), widget=forms.FileInput, help_text=uploads.UPLOAD_HELP
+    )
 
     class Meta:
         model = Entrustment

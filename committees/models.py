@@ -160,6 +160,10 @@ class StoredFile(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("size"), default=0)
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    # The active content found in a PDF kept with UPLOAD_ACTIVE_CONTENT=quarantine ("JavaScript,
+    # OpenAction"); empty when the file is clean. A quarantined file downloads only for the
+    # committee's secretaries (ethics/uploads.py, issue 13).
+    quarantine = models.CharField(_("quarantined for"), max_length=255, blank=True)
 
     class Meta:
         abstract = True

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import Max
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +39,7 @@ from committees.models import (
     StoredFile,
     Training,
 )
-from ethics import audit, policies, regulations
+from ethics import audit, policies, regulations, uploads
 from ethics import services as kernel
 from ethics.deadlines import (
     SHANGHAI,
@@ -106,9 +107,23 @@ def attach_file(obj: StoredFile, upload: UploadedFile, *, field: str = "file") -
         raise invalid(field, _("The file is larger than the upload limit."), "too_large")
     kind = filetype.guess(data)
     if kind is None or kind.mime not in ALLOWED_MIME:
+        markers = uploads.lead_markers(data)
+        if markers and uploads.looks_like_hidden_pdf(data):
+            raise uploads.refusal(
+                field,
+                "polyglot",
+                _("The file also contains web page or script content (%(found)s) and was refused."),
+                found=", ".join(markers),
+            )
         raise invalid(
             field, _("Upload a PDF, Word, OpenDocument, JPEG or PNG file."), "unsupported_type"
         )
+    active = uploads.inspect(data, kind.mime, field=field)
+    if active and not uploads.quarantine_active_content():
+        raise uploads.active_content_refusal(field, active)
+    # UPLOAD_ACTIVE_CONTENT=quarantine: kept, flagged, downloadable only by the secretaries;
+    # the caller audits it with `quarantine_record` once the row is saved.
+    obj.quarantine = ", ".join(active)[:255]
     obj.original_name = (upload.name or "file")[:255]
     obj.sha256 = hashlib.sha256(data).hexdigest()
     obj.size = len(data)
@@ -116,10 +131,52 @@ def attach_file(obj: StoredFile, upload: UploadedFile, *, field: str = "file") -
     obj.file.save(f"upload.{kind.extension}", ContentFile(data), save=False)
 
 
+def quarantine_record(obj: StoredFile, actor: User, *, committee_id: int | None) -> None:
+    """Audit (and tell the secretaries about) a file kept in quarantine; nothing when clean."""
+    if not obj.quarantine:
+        return
+    audit.record(
+        actor=actor,
+        action="file.quarantine",
+        target=obj,
+        after={"sha256": obj.sha256, "name": obj.original_name, "found": obj.quarantine},
+    )
+    kernel.notify(
+        recipients=selectors.officers(committee_id, [Role.SECRETARY]),
+        title=_("A file with active content was quarantined: %(name)s"),
+        body=_(
+            "%(found)s was found in %(name)s. Only the committee's secretaries can download it; "
+            "check it before anyone relies on it."
+        ),
+        params={"name": obj.original_name, "found": obj.quarantine},
+        cause="file.quarantine",
+    )
+
+
+def file_committee_id(obj: StoredFile) -> int | None:
+    """The committee a committees-app file belongs to (whose secretaries see it in quarantine)."""
+    if isinstance(obj, Pledge | Training):
+        return obj.membership.committee_id
+    if isinstance(obj, Entrustment):
+        return obj.receiving_committee_id
+    committee_id: int | None = getattr(obj, "committee_id", None)
+    return committee_id
+
+
+def may_open_quarantined(actor: User, committee_id: int | None) -> bool:
+    """Only the committee's secretaries in term open a quarantined file."""
+    return committee_id is not None and any(
+        user.pk == actor.pk for user in selectors.officers(committee_id, [Role.SECRETARY])
+    )
+
+
 @transaction.atomic
 def file_open(*, obj: StoredFile, actor: User) -> StoredFile:
-    """Permission-check a download of a stored file and audit it (design: downloads audited)."""
+    """Permission-check a download of a stored file and audit it (design: downloads audited).
+    A quarantined file is a 404 for everyone but the committee's secretaries."""
     require(actor, "download", obj)
+    if obj.quarantine and not may_open_quarantined(actor, file_committee_id(obj)):
+        raise Http404
     if not obj.file:
         raise Conflict("no_file", _("No file is stored here."))
     audit.record(
@@ -532,6 +589,7 @@ def membership_add(
         attach_file(membership, appointment_file, field="appointment_file")
     membership.full_clean(exclude=["file"])
     membership.save()
+    quarantine_record(membership, actor, committee_id=committee.pk)
     audit.record(
         actor=actor,
         action="membership.add",
@@ -665,6 +723,7 @@ def document_upload(
     )
     attach_file(document, upload)
     document.save()
+    quarantine_record(document, actor, committee_id=committee.pk)
     audit.record(
         actor=actor,
         action="committee.document_upload",
@@ -717,6 +776,7 @@ def _save_member_record(
     record.full_clean(exclude=["file"])
     record.save()
     audit.record(actor=actor, action=action, target=record, after=after)
+    quarantine_record(record, actor, committee_id=file_committee_id(record))
 
 
 @transaction.atomic
@@ -815,6 +875,7 @@ def entrustment_create(
     attach_file(entrustment, agreement, field="agreement")
     entrustment.full_clean(exclude=["file"])
     entrustment.save()
+    quarantine_record(entrustment, actor, committee_id=committee.pk)
     audit.record(
         actor=actor,
         action="entrustment.create",

@@ -22,6 +22,8 @@ app.autodiscover_tasks()
 DEFAULT_SCHEDULE = {
     "scan-deadlines": {"task": "ethics.scan_deadlines", "every_minutes": 15},
     "sweep-jobs": {"task": "ethics.sweep_jobs", "every_minutes": 1},
+    # AUDIT_ANCHOR_MINUTES at migrate time (ethics migration 0007), 60 by default.
+    "anchor-audit": {"task": "ethics.anchor_audit", "every_minutes": 60},
 }
 
 

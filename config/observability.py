@@ -56,6 +56,8 @@ def logging_config(*, level: str, json_lines: bool) -> dict[str, Any]:
             # WeasyPrint and fontTools narrate every rendering step at INFO.
             "weasyprint": {"level": "WARNING"},
             "fontTools": {"level": "WARNING"},
+            # django-axes narrates every login at INFO; the audit chain records them (ethics.login).
+            "axes": {"level": "WARNING"},
             "celery": {"level": level},
         },
     }

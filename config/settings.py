@@ -6,6 +6,7 @@ DEBUG=0; a missing secret then fails loudly instead of falling back to a develop
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -64,7 +65,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site asks officers for a verified second factor (ethics.admin_site).
+    "ethics.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,13 +74,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
     "django_celery_results",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "ethics",
     "committees",
     "reviews",
@@ -95,9 +100,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "ethics.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The login pages share the token endpoint's per-address budget (THROTTLE_AUTH_RATE).
+    "ethics.middleware.LoginThrottleMiddleware",
+    # An idle or old session ends before the second factor is asked for.
+    "ethics.middleware.SessionTimeoutMiddleware",
+    "ethics.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "ethics.middleware.PermissionsPolicyMiddleware",
+    # Last: turns a lockout flagged during authentication into the locked page (ethics.login).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -148,6 +163,8 @@ if EMBEDDED_DB:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "ethics.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked account before any password is checked (django-axes).
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -158,8 +175,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Second factor (ethics/mfa.py): officers must verify a TOTP code after the password (on by
+# default in production, off in the embedded DEBUG default so `make run`'s demo logs straight in).
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=not DEBUG)
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env_str("MFA_ISSUER", "科技伦理审查")
+# Wrong codes are throttled on the authenticator (1, 2, 4, 8 ... seconds); a wrong recovery code
+# counts there too, so the recovery codes' own throttle is off.
+OTP_TOTP_THROTTLE_FACTOR = env_int("MFA_THROTTLE_FACTOR", 1)
+OTP_STATIC_THROTTLE_FACTOR = 0
 LOGIN_REDIRECT_URL = "ethics:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Accounts, tokens and sessions (README "Accounts, tokens and sessions").
+# A browser session ends this many hours after sign-in, whatever the activity ...
+SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_HOURS", 12) * 3600
+# ... and after this many minutes without a request (ethics.middleware.SessionTimeoutMiddleware):
+# officers (ethics.hooks.is_officer: admins, staff, committee office holders) sooner.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 120)
+SESSION_IDLE_MINUTES_OFFICER = env_int("SESSION_IDLE_MINUTES_OFFICER", 30)
+# An API token ends after this many days without use (last use recorded at most once a minute),
+# and, when set above 0, this many days after it was issued.
+API_TOKEN_IDLE_DAYS = env_int("API_TOKEN_IDLE_DAYS", 30)
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 0)
+# Password reset links (e-mailed by the password_reset action and the reset page) stay valid
+# this many seconds (Django's default is three days).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 3600
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -211,6 +252,16 @@ STORAGES = {
 }
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
+# Uploads (ethics/uploads.py): a PDF with active content (JavaScript, actions, embedded files,
+# XFA, ...) is refused, or with "quarantine" stored but downloadable only by the committee's
+# secretaries. CLAMD_ADDRESS ("host:port" or a unix socket path) turns on the clamd INSTREAM
+# scan of every upload; when clamd cannot be asked the upload is refused unless CLAMD_FAIL_OPEN.
+UPLOAD_ACTIVE_CONTENT = env_str("UPLOAD_ACTIVE_CONTENT", "refuse").strip().lower()
+if UPLOAD_ACTIVE_CONTENT not in {"refuse", "quarantine"}:
+    raise ImproperlyConfigured("UPLOAD_ACTIVE_CONTENT must be 'refuse' or 'quarantine'.")
+CLAMD_ADDRESS = env_str("CLAMD_ADDRESS", "").strip()
+CLAMD_FAIL_OPEN = env_bool("CLAMD_FAIL_OPEN", False)
+CLAMD_TIMEOUT = float(env_str("CLAMD_TIMEOUT", "30"))
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
@@ -277,6 +328,36 @@ JOBS_MAX_DISPATCHES = env_int("JOBS_MAX_DISPATCHES", 8)
 JOBS_SWEEP_BATCH = env_int("JOBS_SWEEP_BATCH", 500)
 JOBS_KEEP_DAYS = env_int("JOBS_KEEP_DAYS", 90)  # finished jobs are then deleted
 
+
+# The audit chain (ethics/audit.py, README "The audit trail"): each event is HMAC-SHA256-ed with
+# a key kept outside the database. AUDIT_HMAC_KEYS ("id:key,id:key", newest last; or a file via
+# AUDIT_HMAC_KEYS_FILE) allows rotation: old keys stay listed to verify old events. Without it,
+# AUDIT_HMAC_KEY (or AUDIT_HMAC_KEY_FILE) is the single key "1". Required when DEBUG is off.
+def _audit_keys() -> dict[str, str]:
+    listed = env_secret("AUDIT_HMAC_KEYS", dev_default="")
+    keys: dict[str, str] = {}
+    for entry in listed.replace("\n", ",").split(","):
+        key_id, sep, key = entry.strip().partition(":")
+        if not entry.strip():
+            continue
+        if not sep or not key_id or not key:
+            raise ImproperlyConfigured("AUDIT_HMAC_KEYS must be 'id:key,id:key' (newest last)")
+        keys[key_id] = key
+    if not keys:
+        keys["1"] = env_secret(
+            "AUDIT_HMAC_KEY",
+            dev_default="embedded-audit-key-only-for-local-use" if DEBUG else None,
+        )
+    return keys
+
+
+AUDIT_HMAC_KEYS = _audit_keys()
+AUDIT_HMAC_KEY_ID = list(AUDIT_HMAC_KEYS)[-1]  # new events and anchors use the newest key
+# Anchors: the chain head appended (HMAC-ed) to a file outside the database, and e-mailed.
+AUDIT_ANCHOR_MINUTES = env_int("AUDIT_ANCHOR_MINUTES", 60)
+AUDIT_ANCHOR_FILE = Path(env_str("AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit" / "anchors.log")))
+AUDIT_ANCHOR_EMAIL = env_str("AUDIT_ANCHOR_EMAIL")
+
 # /healthz: a worker or beat heartbeat older than this many seconds is a failure.
 HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 300)
 HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE", 300)
@@ -284,8 +365,9 @@ HEARTBEAT_EVERY_SECONDS = env_int("HEARTBEAT_EVERY_SECONDS", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The token first: a bad, revoked or expired token answers 401 with WWW-Authenticate.
+        "ethics.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "ethics.api.pagination.Pagination",
@@ -293,6 +375,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ethics.api.errors.exception_handler",
+    # The client address for throttling: REMOTE_ADDR, or behind the TLS proxy the address it
+    # appended to X-Forwarded-For. Without this DRF would trust a client's own X-Forwarded-For.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 1 if env_bool("BEHIND_TLS_PROXY") else 0),
     "DEFAULT_PARSER_CLASSES": [
         "ethics.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
@@ -335,20 +420,81 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-# Trust X-Forwarded-Proto only behind a proxy that sets it and drops a client's own (the Caddy
-# service in docker-compose.yml does); anywhere else a client could claim HTTPS with it.
+# Trust X-Forwarded-Proto only behind a proxy that sets it and drops (overwrites) a client's own
+# (the Caddy service in docker-compose.yml does); anywhere else a client could claim HTTPS with
+# it. Off by default: without BEHIND_TLS_PROXY=true the header is ignored.
 if env_bool("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # The container health check calls /healthz over plain HTTP from inside the container.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = env_str("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere, the admin and the
+# API docs (Swagger UI served as files) included; see README "Headers and exposure".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Permissions-Policy (ethics.middleware.PermissionsPolicyMiddleware): no powerful feature is used.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+        "browsing-topics",
+    )
+}
+# A create form's one-time token and an API Idempotency-Key are remembered this long.
+SUBMISSION_TOKEN_TTL_HOURS = env_int("SUBMISSION_TOKEN_TTL_HOURS", 24)
 
 CACHE_URL = env_str("CACHE_URL")
 if CACHE_URL.startswith("redis"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     }
+
+# Login protection (README "Login protection"): django-axes locks an account (by username,
+# whatever the address) after AXES_FAILURE_LIMIT failed logins in a row, on every login path (the
+# login page, the admin, the API token); a success resets the count. The lock ends
+# AXES_COOLOFF_MINUTES after the last failure (0: until an administrator unlocks it). The token
+# endpoint is also throttled per client address (THROTTLE_AUTH_RATE, DRF's "10/min" syntax; empty
+# turns it off) in the default cache: per process in the embedded default (one server process),
+# shared by every web process through Redis in production (CACHE_URL).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 30)
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES) if AXES_COOLOFF_MINUTES > 0 else None
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for "ip_address" in the lockout parameters. Alone or OR-ed it would lock every
+# person behind one institution's NAT address after five typos among them; AND-ed with the
+# username an attacker rotating addresses would never lock the account. The username alone is
+# immune to rotating addresses, user agents and cookies; the token endpoint's throttle is per address.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused while locked neither count nor extend the lock: it ends on time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "ethics.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "ethics.login.client_ip"
+# Logins, logouts, failures and lockouts go to the audit chain (ethics.login), not axes' log.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+THROTTLE_AUTH_RATE = env_str("THROTTLE_AUTH_RATE", "10/min")
 
 # Logs go to stderr with time and level: JSON lines in production (LOG_FORMAT=json), readable
 # text in the embedded default. Errors also go to Sentry when SENTRY_DSN is set (the entry points

@@ -35,7 +35,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from ethics import policies
+from ethics import idempotency, policies
 from ethics.errors import Conflict
 from ethics.models import User
 
@@ -209,8 +209,14 @@ class ActionTable:
         ]
 
     def forms(self, actor: User, target: Any) -> dict[str, Form | None]:
-        """Unbound forms of the available actions, keyed by action name, for a page."""
-        return {a.name: a.make_form(actor, target) for a in self.available(actor, target)}
+        """Unbound forms of the available actions, keyed by action name, for a page; a creating
+        action's form carries a one-time token against double submission."""
+        out: dict[str, Form | None] = {}
+        for a in self.available(actor, target):
+            out[a.name] = form = a.make_form(actor, target)
+            if not a.detail:
+                idempotency.add_token(form)
+        return out
 
     def perform(
         self,
@@ -247,6 +253,7 @@ class ActionTable:
             if not form.is_valid():
                 raise InputInvalid(form.errors.get_json_data(), _labels(form))
             cleaned = dict(form.cleaned_data)
+            cleaned.pop(idempotency.FIELD, None)  # the page's one-time token is no input
         if not entry.may(actor, target):
             raise PermissionDenied
         call = Call(actor=actor, target=target, data=cleaned, form=form, params=params or {})
@@ -431,6 +438,8 @@ def refused(
             _add_errors(form, exc)
         else:
             problems = list(exc.messages)
+    if not entry.detail:
+        idempotency.add_token(form)  # sent again, the corrected form still acts once
     return render(
         request,
         "ethics/action_refused.html",
@@ -478,22 +487,30 @@ def page_view(
         default = back(target)
         form = entry.make_form(actor, target, data=request.POST, files=request.FILES)
         try:
-            call, result = table.perform(
-                action,
-                actor=actor,
-                target=target,
-                data=request.POST,
-                files=request.FILES,
-                params=kwargs,
-                form=form,
-            )
+            key = _form_key(request, form)
+            scope = f"{table.name}:{action}:{_target_key(target)}:page"
+            with idempotency.claimed(actor, key, scope) as claim:
+                if claim.first is not None:
+                    return _already_submitted(request, claim.first)
+                call, result = table.perform(
+                    action,
+                    actor=actor,
+                    target=target,
+                    data=request.POST,
+                    files=request.FILES,
+                    params=kwargs,
+                    form=form,
+                )
+                url = success(call, result) if success is not None else ""
+                url = url or safe_next(request, default)
+                if claim.row is not None:
+                    claim.row.result_url = url
+                    claim.row.save(update_fields=["result_url"])
         except (InputInvalid, Conflict, ValidationError, PermissionDenied) as exc:
             return refused(request, entry, exc, form=form, back=safe_next(request, default))
         if entry.done:
             messages.success(request, entry.done_message(call, result))
-        if success is not None:
-            return HttpResponseRedirect(success(call, result))
-        return HttpResponseRedirect(safe_next(request, default))
+        return HttpResponseRedirect(url)
 
     view.table = table  # type: ignore[attr-defined]
     return view
@@ -527,7 +544,16 @@ def form_page(
     refusal: Exception | None = None
     if request.method == "POST":
         try:
-            call, result = table.perform(name, actor=actor, target=target, form=form, data=data)
+            key = _form_key(request, form)
+            scope = f"{table.name}:{name}:{_target_key(target)}:page"
+            with idempotency.claimed(actor, key, scope) as claim:
+                if claim.first is not None:
+                    return _already_submitted(request, claim.first)
+                call, result = table.perform(name, actor=actor, target=target, form=form, data=data)
+                url = success(call, result)
+                if claim.row is not None:
+                    claim.row.result_url = url
+                    claim.row.save(update_fields=["result_url"])
         except InputInvalid as exc:
             refusal = exc  # the bound form shows its errors
         except ValidationError as exc:
@@ -542,12 +568,35 @@ def form_page(
         else:
             if entry.done:
                 messages.success(request, entry.done_message(call, result))
-            return HttpResponseRedirect(success(call, result))
+            return HttpResponseRedirect(url)
+    idempotency.add_token(form)
     response = render_page(form)
     if refusal is not None:
         # The same status as the API's and page_view's refusals, with the input kept.
         response.status_code = refusal_status(refusal)
     return response
+
+
+def _form_key(request: HttpRequest, form: Form | None) -> str | None:
+    """The posted one-time token of a page's form (None without one); 400 when malformed."""
+    raw = request.POST.get(idempotency.FIELD)
+    try:
+        return idempotency.valid_key(raw)
+    except ValueError:
+        raise InputInvalid(
+            {idempotency.FIELD: [{"code": "invalid", "message": str(idempotency.BAD_KEY)}]},
+            {},
+        ) from None
+
+
+def _target_key(target: Any) -> str:
+    return "" if target is None else str(getattr(target, "pk", ""))
+
+
+def _already_submitted(request: HttpRequest, first: Any) -> HttpResponse:
+    """A second submission of the same form: the first one's result, not the action again."""
+    messages.info(request, str(idempotency.ALREADY_SUBMITTED))
+    return HttpResponseRedirect(first.result_url or "/")
 
 
 def _add_errors(form: Form, exc: ValidationError) -> None:

@@ -1,12 +1,26 @@
-"""Django admin for the kernel, and the read-only admin every app uses for audited history."""
+"""Django admin for the kernel, and the read-only admin every app uses for audited history.
+
+R60: every change to a model the services audit goes through those services. The admin of such a
+model is read-only (view, search, filter); the one exception is the account admin, which a site
+administrator needs (passwords, staff rights) and which records a `user.create` / `user.change`
+audit event in the admin's own transaction for every save.
+"""
 
 from typing import Any
 
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ethics import audit, services
 from ethics.models import (
     AuditEvent,
     Deadline,
@@ -15,6 +29,7 @@ from ethics.models import (
     Job,
     Notification,
     Reminder,
+    SubmissionToken,
     User,
 )
 
@@ -32,15 +47,67 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """An inline that shows rows without adding, changing or deleting any."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+ADMIN_REASON = "Django admin"
+
+
+def _audit_value(value: Any) -> Any:
+    """A form value as the audit stores it: objects by primary key, sets as sorted lists."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, (models.QuerySet, list, tuple, set)):
+        return sorted(_audit_value(item) for item in value)
+    return value
+
+
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(ReadOnlyAdmin):
+    """institution_create / institution_update (audited) are the only ways to change one."""
+
     list_display = ["name", "credit_code", "kind", "authority", "region"]
     list_filter = ["kind", "authority", "region"]
     search_fields = ["name", "credit_code"]
 
 
+class UserAddForm(ModelForm):
+    """A new account in the admin has no password: its owner chooses one from an e-mailed link
+    (as with `POST /api/v1/users/`), so nobody ever knows another person's password."""
+
+    class Meta:
+        model = User
+        fields = ["username", "name", "email", "institution", "institution_admin"]
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    add_form = UserAddForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "fields": ("username", "name", "email", "institution", "institution_admin"),
+                "description": _(
+                    "The new account has no password: when it has an e-mail address, its owner "
+                    "is sent a link to choose one."
+                ),
+            },
+        ),
+    )
     list_display = ["username", "name", "email", "institution", "institution_admin", "is_active"]
     list_filter = ["institution_admin", "is_staff", "is_superuser", "is_active", "language"]
     search_fields = ["username", "name", "email", "first_name", "last_name"]
@@ -53,6 +120,65 @@ class UserAdmin(BaseUserAdmin):
     )
     autocomplete_fields = ["institution"]
 
+    # Accounts are deactivated, never deleted (audit events keep their actor).
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
+        # Inside changeform_view's transaction: the audit row commits with the change.
+        fields = [
+            name
+            for name in form.changed_data
+            if name not in {"password1", "password2"}
+            # The same instant shown in another time zone is no change.
+            and not (change and form.initial.get(name) == form.cleaned_data.get(name))
+        ]
+        before = {name: _audit_value(form.initial.get(name)) for name in fields} if change else {}
+        if not change:
+            obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
+        after = {name: _audit_value(form.cleaned_data.get(name)) for name in fields}
+        if "password" in after or "password1" in form.changed_data:
+            before.pop("password", None)
+            after["password"] = "changed"  # noqa: S105 (a marker, not a password)
+        after.setdefault("username", obj.username)
+        audit.record(
+            actor=request.user,  # type: ignore[arg-type]
+            action="user.change" if change else "user.create",
+            target=obj,
+            before=before,
+            after=after,
+            reason=ADMIN_REASON,
+        )
+        if not change and obj.email:
+            services.send_password_reset(actor=request.user, user=obj)  # type: ignore[arg-type]
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Superusers too send reset links (POST /api/v1/users/{id}/password_reset/) instead of
+        setting someone else's password; their own changes on /accounts/password/."""
+        if str(request.user.pk) != str(id):
+            raise PermissionDenied
+        return HttpResponseRedirect(reverse("password_change"))
+
+
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    """django-axes' failure records (README "Login protection"): deleting one ends that
+    username's lock, through `services.login_locks_clear` (superusers, audited `user.unlock`)."""
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.login_locks_clear(usernames=[obj.username], actor=request.user)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        usernames = list(queryset.values_list("username", flat=True))
+        services.login_locks_clear(usernames=usernames, actor=request.user)  # type: ignore[arg-type]
+
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AccessAttemptAdmin)
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
@@ -63,7 +189,9 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(admin.ModelAdmin):
+class DeadlineAdmin(ReadOnlyAdmin):
+    """Clocks are opened, extended and recomputed by audited services (deadline_*)."""
+
     list_display = ["title", "kind", "committee_id", "due_at", "state", "met_at", "rule"]
     list_filter = ["kind", "state", "rule"]
     search_fields = ["title", "note"]
@@ -86,7 +214,9 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(ReadOnlyAdmin):
+    """Imported by holiday_year_import (audited), which also moves the clocks it affects."""
+
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -108,4 +238,14 @@ class JobAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["state", "task"]
     search_fields = ["key", "last_error"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(SubmissionToken)
+class SubmissionTokenAdmin(ReadOnlyAdmin):
+    """Remembered one-time form tokens and Idempotency-Keys (ethics/idempotency.py)."""
+
+    list_display = ["created_at", "user", "scope", "result_url", "status_code"]
+    list_filter = ["scope"]
+    search_fields = ["user__username", "scope"]
     date_hierarchy = "created_at"

@@ -8,6 +8,13 @@ class EthicsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ethics import demo, hooks
+        from ethics import (  # noqa: F401 (signals: mfa's login, middleware's sign-in time)
+            demo,
+            hooks,
+            login,
+            mfa,
+            middleware,
+        )
 
         hooks.register_seeder(0, "kernel", demo.seed)
+        login.connect()

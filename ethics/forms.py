@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ethics import policies
 from ethics.models import Notification, User
 
 #: The largest id a database column holds; a longer number is no row's id (not an overflow).
@@ -122,7 +123,13 @@ class MarkReadForm(forms.Form):
 
 
 class UserForm(PartialForm, forms.ModelForm):
-    """An account as api.md's users resource writes it; `password` is write-only."""
+    """An account as api.md's users resource writes it.
+
+    Only whoever administers the account (ethics.policies.administers) sets its username,
+    display name and rights; its owner changes the e-mail address and language. Nobody sets a
+    password here (`read_only`): a new account's owner gets a link to choose it, and one's own
+    password changes with the current one (PasswordChangeForm).
+    """
 
     institution = ObjectChoiceField(
         label=_("institution"), queryset=User.objects.none(), required=False
@@ -131,15 +138,31 @@ class UserForm(PartialForm, forms.ModelForm):
         label=_("password"), required=False, strip=False, widget=forms.PasswordInput
     )
 
+    #: Fields only an administrator of the account may change.
+    ADMINISTERED = ("username", "name", "institution_admin")
+
     class Meta:
         model = User
         fields = ["username", "name", "email", "institution", "institution_admin", "language"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        actor: User | None = None,
+        target: User | None = None,
+        institutions: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.target = target
         if "institution" in self.fields:
-            institutions = User._meta.get_field("institution").related_model
-            self.fields["institution"].queryset = institutions._default_manager.all()  # type: ignore[union-attr]
+            if institutions is None:
+                related = User._meta.get_field("institution").related_model
+                institutions = related._default_manager.all()  # type: ignore[union-attr]
+            # The actions pass the institutions the person may see: any other id, existing or
+            # not, is the same "does not exist".
+            self.fields["institution"].queryset = institutions
         if "language" in self.fields:
             self.fields["language"].required = False  # the model's default when left out
 
@@ -147,17 +170,107 @@ class UserForm(PartialForm, forms.ModelForm):
         return str(self.cleaned_data.get("language") or User._meta.get_field("language").default)
 
     def clean_password(self) -> str:
-        password = str(self.cleaned_data.get("password") or "")
-        if password:
-            validate_password(password)
+        if self.cleaned_data.get("password"):
+            raise ValidationError(
+                _(
+                    "Nobody sets another person's password: a new account's owner gets an e-mail "
+                    "to choose it; change your own at /api/v1/users/me/password/."
+                ),
+                code="read_only",
+            )
+        return ""
+
+    def validate_unique(self) -> None:
+        # The form has no instance (the service loads the row under lock): a PATCH that keeps
+        # the account's own username is no clash with itself.
+        if self.target is None or self.cleaned_data.get("username") != self.target.username:
+            super().validate_unique()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        actor, target = self.actor, self.target
+        if actor is None:
+            return data
+        if target is not None and not policies.administers(actor, target):
+            for name in self.ADMINISTERED:
+                if name in data and data[name] != getattr(target, name):
+                    self.add_error(
+                        name,
+                        ValidationError(
+                            _("Only an administrator of the account may change this."),
+                            code="read_only",
+                        ),
+                    )
+        institution = data.get("institution")
+        if (
+            institution is not None
+            and not actor.is_superuser
+            and institution.pk != actor.institution_id
+        ):
+            self.add_error(
+                "institution",
+                ValidationError(
+                    _("Accounts belong to your own institution."), code="not_permitted"
+                ),
+            )
+        return data
+
+
+class PasswordChangeForm(forms.Form):
+    """One's own new password, given with the current one (API and page).
+
+    The new password passes every validator with the person's own attributes (username, name,
+    e-mail), so it cannot be the username.
+    """
+
+    current_password = forms.CharField(
+        label=_("current password"), strip=False, widget=forms.PasswordInput
+    )
+    new_password = forms.CharField(label=_("new password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_current_password(self) -> str:
+        password = str(self.cleaned_data.get("current_password") or "")
+        if not self.user.check_password(password):
+            raise ValidationError(
+                _("Your current password was entered incorrectly."), code="password_incorrect"
+            )
+        return password
+
+    def clean_new_password(self) -> str:
+        password = str(self.cleaned_data.get("new_password") or "")
+        validate_password(password, self.user)
         return password
 
 
+class PagePasswordChangeForm(PasswordChangeForm):
+    """The page's form: the new password twice."""
+
+    new_password_again = forms.CharField(
+        label=_("new password again"), strip=False, widget=forms.PasswordInput
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") and data.get("new_password_again") != data["new_password"]:
+            self.add_error(
+                "new_password_again",
+                ValidationError(_("The two passwords do not match."), code="password_mismatch"),
+            )
+        return data
+
+
 class TokenForm(forms.Form):
-    """`POST /auth/token/`: the credentials of an active account."""
+    """`POST /auth/token/`: the credentials of an active account, and `otp` (a code from the
+    authenticator or a recovery code) for a person with a second factor (ethics.mfa)."""
 
     username = forms.CharField(label=_("username"))
     password = forms.CharField(label=_("password"), strip=False, widget=forms.PasswordInput)
+    name = forms.CharField(label=_("token name"), required=False, max_length=100)
+    otp = forms.CharField(label=_("one-time code"), required=False, max_length=40)
 
     def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -174,7 +287,18 @@ class TokenForm(forms.Form):
                 raise ValidationError(
                     _("Unable to log in with provided credentials."), code="authorization"
                 )
+            self.clean_otp_step(data)
         return data
+
+    def clean_otp_step(self, data: dict[str, Any]) -> None:
+        """The second factor, once the password is right (ethics.mfa.check_api_login)."""
+        from ethics import mfa
+
+        if self.user is not None:
+            try:
+                mfa.check_api_login(self.user, data.get("otp") or "")
+            except ValidationError as exc:
+                self.add_error("otp", exc)
 
 
 class YesNoField(forms.NullBooleanField):

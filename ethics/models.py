@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -180,7 +181,10 @@ class AuditChainHead(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only record of a state change or a document download, chained by SHA-256."""
+    """Append-only record of a state change or a document download, chained by HMAC-SHA256.
+
+    UPDATE and DELETE are refused by a database trigger (migration 0007_audit_hmac_and_guard).
+    """
 
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -204,6 +208,10 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # "sha256" (events written before the chain was keyed) or "hmac-sha256" with the id of the
+    # key in settings.AUDIT_HMAC_KEYS; set by ethics.audit.record, never by hand.
+    scheme = models.CharField(_("hash scheme"), max_length=16)
+    key_id = models.CharField(_("key id"), max_length=32, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -382,3 +390,36 @@ class Holiday(models.Model):
 
 # The outbox of rendering jobs and the process heartbeats (ethics/job_models.py).
 from ethics.job_models import Heartbeat, Job, JobState  # noqa: E402, F401
+
+# Named API tokens, stored as hashes (ethics/token_models.py).
+from ethics.token_models import ApiToken  # noqa: E402, F401
+
+
+class SubmissionToken(models.Model):
+    """A one-time form token or an API Idempotency-Key, remembered with what its action produced.
+
+    The row is inserted in the same transaction as the action it guards (ethics/idempotency.py):
+    a second submission with the same key waits on the unique index until the first commits, then
+    answers with the first result instead of acting again. A refused action rolls its row back.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("key"), max_length=64)
+    #: Which table, action and route the key was used for ("reviews.project:create:page").
+    scope = models.CharField(_("scope"), max_length=120)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    #: The page's answer: where the first submission redirected.
+    result_url = models.CharField(_("result URL"), max_length=2000, blank=True)
+    #: The API's answer: the first response's status and body.
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    body = models.JSONField(_("body"), null=True, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("submission token")
+        verbose_name_plural = _("submission tokens")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="submission_token_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key[:8]}…"

@@ -82,6 +82,9 @@ class UserPolicy:
             return bool(obj.pk == user.pk or self._admin_of(user, obj))
         if action == "create":
             return bool(user.institution_admin and user.institution_id)
+        if action == "unlock":
+            # Another administrator ends a lock; nobody unlocks their own account.
+            return bool(obj.pk != user.pk and self._admin_of(user, obj))
         return False
 
     @staticmethod
@@ -91,6 +94,23 @@ class UserPolicy:
             and user.institution_id
             and obj.institution_id == user.institution_id
         )
+
+
+def administers(actor: User, user: User) -> bool:
+    """Whether `actor` administers `user`'s account (username, display name, rights, password
+    resets): a superuser, or an admin of the user's institution; never oneself, and an
+    institution admin never a superuser."""
+    if user.pk is not None and user.pk == actor.pk:
+        return False
+    return bool(
+        actor.is_superuser
+        or (
+            actor.institution_admin
+            and actor.institution_id
+            and user.institution_id == actor.institution_id
+            and not user.is_superuser
+        )
+    )
 
 
 register(User, UserPolicy())

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.db.models import Q
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ethics import audit, hooks, policies
 from ethics.deadlines import SHANGHAI
+from ethics.errors import Conflict
 from ethics.models import (
     ACTIVE_DEADLINE_STATES,
     Deadline,
@@ -34,6 +36,7 @@ from ethics.models import (
     User,
 )
 from ethics.reminders import current_stage
+from ethics.token_models import PREFIX_LENGTH, ApiToken, hash_key, new_key
 
 logger = logging.getLogger(__name__)
 
@@ -399,7 +402,11 @@ USER_FIELDS = ("username", "name", "email", "institution", "institution_admin", 
 
 @transaction.atomic
 def user_create(*, actor: User, data: Mapping[str, Any]) -> User:
-    """Open an account: site admins for any institution, institution admins for their own."""
+    """Open an account: site admins for any institution, institution admins for their own.
+
+    Nobody sets another person's password: the account starts without a usable one and its
+    owner gets a link to choose it (the `password_reset` e-mail) when an address is given.
+    """
     if not policies.may(actor, "create", User()):
         raise PermissionDenied
     values = {key: value for key, value in data.items() if key in USER_FIELDS}
@@ -409,43 +416,79 @@ def user_create(*, actor: User, data: Mapping[str, Any]) -> User:
         values["institution_id"] = actor.institution_id
         values["institution_admin"] = False
     user = User(**values)
-    password = data.get("password")
-    if password:
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
+    user.set_unusable_password()
     user.save()
     audit.record(actor=actor, action="user.create", target=user, after={"username": user.username})
+    if user.email:
+        send_password_reset(actor=actor, user=user)
     return user
 
 
 @transaction.atomic
 def user_update(*, user_id: int, actor: User, data: Mapping[str, Any]) -> User:
-    """Change an account (its owner, the institution's admins, site admins)."""
+    """Change an account (its owner, the institution's admins, site admins).
+
+    The owner changes only their e-mail address and language; the username, display name and
+    rights are set by whoever administers the account (UserForm refuses the rest with field
+    codes; this is the service's own guard). Passwords change through `password_change` only.
+    """
     user = User.objects.select_for_update().get(pk=user_id)
     if not policies.may(actor, "change", user):
         raise PermissionDenied
     values = {key: value for key, value in data.items() if key in USER_FIELDS}
+    if not policies.administers(actor, user):
+        for key in ("username", "name", "institution", "institution_admin"):
+            values.pop(key, None)
     if not actor.is_superuser:
         values.pop("institution", None)
-        if not actor.institution_admin or user.pk == actor.pk:
-            values.pop("institution_admin", None)
-    password = data.get("password")
     before = {key: getattr(user, key) for key in values if key != "institution"}
     for key, value in values.items():
         setattr(user, key, value)
-    if password:
-        user.set_password(password)
     user.save()
     after = {key: getattr(user, key) for key in before}
+    audit.record(actor=actor, action="user.change", target=user, before=before, after=after)
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, user_id: int, actor: User) -> int:
+    """End the login lock on an account (README "Login protection"): superusers for any account,
+    institution admins for their institution's; returns how many failure records were cleared.
+    Unlocking an account that is not locked is allowed and recorded all the same."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    user = User.objects.select_for_update().get(pk=user_id)
+    if not policies.may(actor, "unlock", user):
+        raise PermissionDenied
+    cleared = int(AxesProxyHandler.reset_attempts(username=user.get_username()))
     audit.record(
         actor=actor,
-        action="user.change",
+        action="user.unlock",
         target=user,
-        before=before,
-        after=after | ({"password": "changed"} if password else {}),
+        after={"username": user.get_username(), "failure_records_cleared": cleared},
     )
-    return user
+    return cleared
+
+
+@transaction.atomic
+def login_locks_clear(*, usernames: list[str], actor: User) -> int:
+    """The Django admin's unlock (superusers, axes' failure records): each username's records
+    are cleared and recorded as `user.unlock` (`"via": "admin"`), an account or not."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    if not actor.is_superuser:
+        raise PermissionDenied
+    total = 0
+    for username in sorted(set(usernames)):
+        cleared = int(AxesProxyHandler.reset_attempts(username=username))
+        total += cleared
+        audit.record(
+            actor=actor,
+            action="user.unlock",
+            target=User.objects.filter(username=username).first(),
+            after={"username": username, "failure_records_cleared": cleared, "via": "admin"},
+        )
+    return total
 
 
 def user_language_set(*, user: User, language: str) -> User:
@@ -456,12 +499,124 @@ def user_language_set(*, user: User, language: str) -> User:
     return user
 
 
-def token_for(*, user: User) -> str:
-    """The API token of an authenticated account (created on first use)."""
-    from rest_framework.authtoken.models import Token
+@transaction.atomic
+def password_change(*, user: User, password: str, reason: str = "user.password_change") -> int:
+    """Set `user`'s own new password (already validated against the user's attributes by the
+    form) and revoke every API token they hold; returns how many tokens were revoked.
 
-    token, _created = Token.objects.get_or_create(user=user)
-    return str(token.key)
+    Django's session auth hash ends the person's other browser sessions by itself; the caller
+    keeps the current one with update_session_auth_hash.
+    """
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    revoked = tokens_revoke_all(user=user)
+    audit.record(actor=user, action=reason, target=user, after={"tokens_revoked": revoked})
+    return revoked
+
+
+def send_password_reset(*, actor: User | None, user: User) -> None:
+    """E-mail `user` a link to choose a new password (Django's PasswordResetForm mail and
+    default_token_generator), audited as `user.password_reset_sent`."""
+    from urllib.parse import urlsplit
+
+    from django.contrib.auth.forms import PasswordResetForm
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    site = urlsplit(settings.SITE_URL)
+    context = {
+        "email": user.email,
+        "domain": site.netloc,
+        "site_name": site.netloc,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "user": user,
+        "token": default_token_generator.make_token(user),
+        "protocol": site.scheme or "https",
+    }
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        PasswordResetForm().send_mail(
+            "registration/password_reset_subject.txt",
+            "registration/password_reset_email.txt",
+            context,
+            None,
+            user.email,
+        )
+    audit.record(
+        actor=actor,
+        action="user.password_reset_sent",
+        target=user,
+        after={"email": user.email},
+    )
+
+
+@transaction.atomic
+def user_password_reset(*, actor: User, user_id: int) -> User:
+    """An administrator's way to help with a password: a reset link to the owner, never a
+    password the administrator knows."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    if not policies.administers(actor, user):
+        raise PermissionDenied
+    if not user.email:
+        raise Conflict(
+            "no_email",
+            _("The account has no e-mail address to send the reset link to."),
+        )
+    send_password_reset(actor=actor, user=user)
+    return user
+
+
+def password_reset_requested(*, user: User) -> None:
+    """The reset page sent `user` a link (the page's own request, no actor)."""
+    with transaction.atomic():
+        audit.record(
+            actor=None, action="user.password_reset_sent", target=user, after={"email": user.email}
+        )
+
+
+# --- API tokens --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A new API token for an authenticated account: the row and its secret (shown only now)."""
+    key = new_key()
+    token = ApiToken.objects.create(
+        user=user, name=name or "api", prefix=key[:PREFIX_LENGTH], key_hash=hash_key(key)
+    )
+    audit.record(
+        actor=user,
+        action="token.issue",
+        target=token,
+        after={"name": token.name, "prefix": token.prefix},
+    )
+    return token, key
+
+
+def token_for(*, user: User) -> str:
+    """A new API token's secret (kept for callers of the old single-token API)."""
+    return token_issue(user=user)[1]
+
+
+@transaction.atomic
+def token_revoke(*, actor: User, token_id: int) -> ApiToken:
+    """Revoke one of `actor`'s own tokens; anyone else's reads as missing (404)."""
+    token = (
+        ApiToken.objects.select_for_update()
+        .filter(pk=token_id, user=actor, revoked_at=None)
+        .first()
+    )
+    if token is None:
+        raise Http404
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(actor=actor, action="token.revoke", target=token, after={"name": token.name})
+    return token
+
+
+def tokens_revoke_all(*, user: User) -> int:
+    """Revoke every live token of `user` (a password change); audited by the caller."""
+    return ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
 
 
 # --- the holiday calendar ----------------------------------------------------------------------

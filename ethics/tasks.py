@@ -6,7 +6,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import transaction
 
-from ethics import jobs, services
+from ethics import audit, jobs, services
 
 
 @shared_task(
@@ -46,3 +46,15 @@ def send_reminder_task(reminder_id: int) -> bool:
 def sweep_jobs_task() -> dict[str, int]:
     """Beat, every minute: queue again the rendering jobs that have not finished in time."""
     return jobs.sweep()
+
+
+@shared_task(
+    name="ethics.anchor_audit",
+    autoretry_for=(SMTPException, *jobs.TRANSIENT_ERRORS),
+    retry_backoff=True,
+    max_retries=3,
+)
+def anchor_audit_task() -> dict[str, object]:
+    """Beat, every AUDIT_ANCHOR_MINUTES: append the chain head to the anchor file (and e-mail)."""
+    anchor = audit.anchor()
+    return {"last_id": anchor.last_id, "count": anchor.count, "hash": anchor.hash}

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from ethics import policies, services
+from ethics import mfa, policies, services
 from ethics.actions import Action, ActionTable, Call
 from ethics.forms import LanguageForm, MarkReadForm, UserForm
 from ethics.models import User
@@ -25,6 +25,10 @@ def may_create_user(user: User, target: Any) -> bool:
 
 def may_change_user(user: User, target: User) -> bool:
     return policies.may(user, "change", target)
+
+
+def may_unlock_user(user: User, target: User) -> bool:
+    return policies.may(user, "unlock", target)
 
 
 def is_self(user: User, target: User) -> bool:
@@ -42,6 +46,26 @@ def _update(call: Call) -> User:
     return services.user_update(user_id=call.target.pk, actor=call.actor, data=call.data)
 
 
+def _unlock(call: Call) -> int:
+    return services.user_unlock(user_id=call.target.pk, actor=call.actor)
+
+
+def may_reset_password(user: User, target: User) -> bool:
+    return policies.administers(user, target)
+
+
+def _password_reset(call: Call) -> User:
+    return services.user_password_reset(actor=call.actor, user_id=call.target.pk)
+
+
+def _account_form(user: User, target: Any) -> dict[str, Any]:
+    return {"actor": user, "target": target} | _institutions(user, target)
+
+
+def _mfa_reset(call: Call) -> User:
+    return mfa.reset(actor=call.actor, user_id=call.target.pk)
+
+
 def _mark_read(call: Call) -> int:
     notification = call.data.get("notification")
     return services.notification_mark_read(
@@ -53,6 +77,12 @@ def _language(call: Call) -> User:
     return services.user_language_set(user=call.actor, language=call.data["language"])
 
 
+def _institutions(user: User, _target: Any) -> dict[str, Any]:
+    """An institution the person may not see reads as one that does not exist (400)."""
+    institution = User._meta.get_field("institution").related_model
+    return {"institutions": policies.visible(user, institution._default_manager.all())}  # type: ignore[union-attr]
+
+
 USERS = ActionTable(
     "ethics.user",
     load=lambda user, pk: policies.get_visible_or_404(user, User.objects.all(), pk=pk),
@@ -62,6 +92,7 @@ USERS = ActionTable(
             run=_create,
             label=_("New account"),
             input=UserForm,
+            form_kwargs=_account_form,
             allowed=may_create_user,
             detail=False,
             status=201,
@@ -72,7 +103,37 @@ USERS = ActionTable(
             run=_update,
             label=_("Change account"),
             input=UserForm,
+            form_kwargs=_account_form,
             allowed=may_change_user,
+            on_page=False,
+        ),
+        # `POST /users/{id}/unlock/`: end a login lock (README "Login protection").
+        Action(
+            "unlock",
+            run=_unlock,
+            label=_("Unlock login"),
+            allowed=may_unlock_user,
+            done=_("The account may log in again."),
+            on_page=False,
+        ),
+        # An administrator helps with a password by e-mailing its owner a reset link
+        # (`POST /api/v1/users/{id}/password_reset/`), never by setting one.
+        Action(
+            "password_reset",
+            run=_password_reset,
+            label=_("Send a password reset link"),
+            allowed=may_reset_password,
+            on_page=False,
+            respond=lambda call, result: {
+                "detail": str(_("A password reset link was sent to the account's e-mail address."))
+            },
+        ),
+        Action(
+            "mfa_reset",
+            run=_mfa_reset,
+            label=_("Reset second factor"),
+            allowed=mfa.may_reset,
+            done=_("The second factor was reset; the person sets up a new one at the next login."),
             on_page=False,
         ),
     ],

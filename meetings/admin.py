@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from ethics.admin import ReadOnlyAdmin
+from ethics.admin import ReadOnlyAdmin, ReadOnlyInline
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -15,12 +15,10 @@ from meetings.models import (
 )
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(ReadOnlyInline):
     model = AgendaItem
     fields = ["position", "kind", "title", "status", "outcome", "decision"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees import gates
 from committees.models import MANAGING_ROLES, Committee, DocumentKind, Membership
+from committees.services import may_open_quarantined
 from ethics import audit, jobs, pdf, policies, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
@@ -1257,6 +1258,8 @@ def material_open(*, item_id: int, version_id: int, actor: User) -> DocumentVers
     ).first()
     if version is None or is_conflicted(actor, application):
         raise Http404
+    if version.quarantine and not may_open_quarantined(actor, application.project.committee_id):
+        raise Http404  # active content kept in quarantine: the secretaries only (issue 13)
     if not policies.may(actor, "record", meeting):
         membership = _membership_of(actor, meeting.committee_id)
         if not Declaration.objects.filter(item=item, membership=membership).exists():

@@ -83,6 +83,7 @@ def _project_form(user: User, _target: Any) -> dict[str, Any]:
     return {
         "committees": selectors.reviewable_committees(user),
         "colleagues": selectors.colleagues(user),
+        "known_committees": selectors.known_committees(user),
     }
 
 
@@ -689,6 +690,7 @@ def _outside_choices(user: User, _target: Any) -> dict[str, Any]:
     return {
         "committees": committees,
         "projects": Project.objects.filter(committee__in=committees).order_by("-pk"),
+        "known_committees": selectors.known_committees(user),
     }
 
 
@@ -701,7 +703,10 @@ RECOGNITIONS = ActionTable(
             run=_recognise,
             label=_("Record recognition"),
             input=forms.RecognitionForm,
-            form_kwargs=lambda user, _target: {"committees": selectors.managed_committees(user)},
+            form_kwargs=lambda user, _target: {
+                "committees": selectors.managed_committees(user),
+                "known_committees": selectors.known_committees(user),
+            },
             allowed=lambda user, _target: is_officer(user),
             done=_("The decision is recognised."),
             status=201,

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from committees.models import Committee, Membership
+from ethics import uploads
 from ethics.models import User
 from reviews import checklist, services
 from reviews.models import Project
@@ -37,7 +38,7 @@ PROJECTS: list[tuple[str, list[str], int | None, str]] = [
 
 def _pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(
-        f"{name}.pdf", b"%PDF-1.4\n% demo\n%%EOF\n", content_type="application/pdf"
+        f"{name}.pdf", uploads.blank_pdf("demo"), content_type="application/pdf"
     )
 
 

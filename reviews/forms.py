@@ -1,8 +1,10 @@
 """The input of every reviews action: one form each, bound by the page and by the API.
 
 Field names are the API's (api.md). A page offers fewer choices than the form accepts where the
-service, not the form, decides: a committee outside R17 is a 409 with the rule, not an unknown
-choice, so the form validates against every committee and the page lists the user's own.
+service, not the form, decides: a committee the person knows of (it is listed for them, or
+they may see it) but outside R17 is a 409 with the rule. A committee they may not see is an
+unknown choice (400), exactly as an id that does not exist, so no answer tells them it exists
+(`known_committees`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from committees.models import Committee, Membership
-from ethics import regulations
+from ethics import regulations, uploads
 from ethics.forms import (
     ObjectChoiceField,
     PartialForm,
@@ -40,6 +42,14 @@ def _offer(field: forms.ChoiceField, choices: Any) -> None:
         field.widget.choices = shown.choices  # lazy: no query unless the page renders it
     else:
         field.widget.choices = list(choices)
+
+
+def _known(field: forms.Field, queryset: Any) -> None:
+    """Validate a model choice against what the person may know of: any other id, existing or
+    not, is the same "invalid choice" (400)."""
+    if queryset is not None:
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = queryset
 
 
 def _annex_choices() -> list[tuple[str, str]]:
@@ -135,10 +145,17 @@ class ProjectForm(PlausibleDates, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, committees: Any = None, colleagues: Any = None, **kwargs: Any
+        self,
+        *args: Any,
+        committees: Any = None,
+        colleagues: Any = None,
+        known_committees: Any = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["listed_item"].widget.choices = _annex_choices()
+        if "committee" in self.fields:
+            _known(self.fields["committee"], known_committees)
         if committees is not None and "committee" in self.fields:
             _offer(self.fields["committee"], committees)
         if colleagues is not None:
@@ -279,7 +296,7 @@ def _slot_choices(slots: Any) -> list[tuple[str, Any]]:
 
 class UploadForm(forms.Form):
     slot = forms.ChoiceField(label=_("Document"), choices=checklist.Slot.choices)
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(label=_("File"), help_text=uploads.UPLOAD_HELP)
 
     def __init__(self, *args: Any, slots: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -583,8 +600,11 @@ class RecognitionForm(forms.Form):
     verification_hash = forms.CharField(label=_("Verification code (SHA-256)"), max_length=64)
     local_checks = _text(_("What this committee still checks locally"))
 
-    def __init__(self, *args: Any, committees: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, committees: Any = None, known_committees: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        _known(self.fields["committee"], known_committees)
         if committees is not None:
             _offer(self.fields["committee"], committees)
 
@@ -601,7 +621,7 @@ class OutsideRecognitionForm(forms.Form):
     issuing_committee = forms.CharField(label=_("Issuing committee"), max_length=200)
     decision_number = forms.CharField(label=_("Decision number"), max_length=60)
     decided_on = forms.DateField(label=_("Decision date"), widget=_date_input())
-    letter = forms.FileField(label=_("Decision letter (PDF)"))
+    letter = forms.FileField(label=_("Decision letter (PDF)"), help_text=uploads.LETTER_HELP)
     verification_hash = forms.RegexField(
         label=_("Verification code (SHA-256)"),
         regex=r"^\s*[0-9a-fA-F]{64}\s*$",
@@ -611,9 +631,15 @@ class OutsideRecognitionForm(forms.Form):
     local_checks = _text(_("What this committee still checks locally"))
 
     def __init__(
-        self, *args: Any, committees: Any = None, projects: Any = None, **kwargs: Any
+        self,
+        *args: Any,
+        committees: Any = None,
+        projects: Any = None,
+        known_committees: Any = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        _known(self.fields["committee"], known_committees)
         if committees is not None:
             _offer(self.fields["committee"], committees)
         if projects is not None:

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from committees.models import Committee, Entrustment, Membership
+from committees.selectors import committees_for_user
 from ethics import hooks, policies
 from ethics.models import AuditEvent, User
 from reviews import checklist, clocks, workflow
@@ -539,6 +540,15 @@ def reviewable_committees(user: User) -> models.QuerySet[Committee]:
     return Committee.objects.filter(
         Q(institution_id=user.institution_id) | Q(pk__in=entrusted.values("receiving_committee_id"))
     ).order_by("name")
+
+
+def known_committees(user: User) -> models.QuerySet[Committee]:
+    """The committees a person may name in an input: those they may see and those that may
+    review their projects (R17). Any other id answers as one that does not exist."""
+    return Committee.objects.filter(
+        Q(pk__in=reviewable_committees(user).values("pk"))
+        | Q(pk__in=committees_for_user(user).values("pk"))
+    )
 
 
 def colleagues(user: User) -> models.QuerySet[User]:

@@ -35,7 +35,14 @@ from typing import Any
 
 PASSWORD = "demo-pass-2026"  # noqa: S105 - the published demo password (seed_demo)
 COMMITTEE = "北京康华研究型医院科技伦理委员会"
-PDF = b"%PDF-1.4\n% load test document\n%%EOF\n"
+# A valid one-page PDF (ethics.uploads.blank_pdf("load test document")): uploads are parsed.
+PDF = (
+    b"%PDF-1.4\n% load test document\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n3 0 obj\n<< /Type /Page "
+    b"/Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>\nendobj\nxref\n0 4\n"
+    b"0000000000 65535 f \n0000000030 00000 n \n0000000079 00000 n \n0000000136 00000 n \n"
+    b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n224\n%%EOF\n"
+)
 # The demo roster's ordinary members (committees/demo.py): the reviewers the chair assigns.
 REVIEWERS = "kh_member,kh_liufang,kh_yangjing,kh_zhaolei,kh_huangli,kh_zhouqiang"
 # The load's projects are in one Art. 2 category; a reviewer answers every R22 worksheet

@@ -29,13 +29,14 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
+from tests.pdfs import minimal_pdf
 
 MATERIAL_MARK = b"MATERIAL-MARK-5b1e"
 NAME_MARK = "NAMEMARK-5b1e"
 OPINION_MARK = "OPINION-MARK-5b1e"
 DISCUSSION_MARK = "DISCUSSION-MARK-5b1e"
 TALLY_MARK = b"TALLY-MARK-5b1e"
-PDF = b"%PDF-1.4\n% " + MATERIAL_MARK + b"\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = minimal_pdf(MATERIAL_MARK)
 
 
 def _member(committee, username, role, expertise="science", gender="male", **extra):

@@ -23,6 +23,21 @@ def _isolated_media(tmp_path, settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+    # Many tests ask the token endpoint for a token; its real rate ("10/min" per address) is
+    # proven at its boundary in tests/ethics/test_login_security.py.
+    settings.THROTTLE_AUTH_RATE = "100000/min"
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_off(settings):
+    """Tests log officers in with a password only; tests of the second factor opt in with the
+    `mfa_required` fixture (or set MFA_REQUIRED themselves)."""
+    settings.MFA_REQUIRED = False
+
+
+@pytest.fixture
+def mfa_required(settings):
+    settings.MFA_REQUIRED = True
 
 
 @pytest.fixture

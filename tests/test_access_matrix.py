@@ -155,6 +155,24 @@ ROUTES: dict[str, Route] = {
     "user-detail": Route(
         "one user (the lead)", frozenset({"lead", "inst_admin", "superuser"}), _pk("lead")
     ),
+    "user-unlock": Route(
+        "ends the lead's login lock (the lead may not: 403)",
+        frozenset({"lead", "inst_admin", "superuser"}),
+        _pk("lead"),
+        "POST",
+    ),
+    "user-password-reset": Route(
+        "e-mails the user a reset link",
+        frozenset({"lead", "inst_admin", "superuser"}),
+        _pk("lead"),
+        "POST",
+    ),
+    "user-mfa-reset": Route(
+        "resets the lead's second factor",
+        frozenset({"lead", "inst_admin", "superuser"}),
+        _pk("lead"),
+        "POST",
+    ),
     "api-root": Route("links", ALL),
     # --- committees (no application data) ---
     "institution-list": Route("institutions the reader may see", ALL),
@@ -450,14 +468,25 @@ IGNORED_PREFIXES: dict[str, str] = {
     "media/": "media files are never served by URL; downloads go through the views",
 }
 IGNORED: dict[str, str] = {
-    "schema": "the OpenAPI schema (no data)",
-    "api-docs": "the API docs page (no data)",
+    "schema": "the OpenAPI schema (no data; signed-in only, tests/ethics/test_headers.py)",
+    "api-docs": "the API docs page (no data; signed-in only, tests/ethics/test_headers.py)",
     "ethics:set-language": "i18n: the language switch",
     "login": "sign-in page",
     "logout": "sign-out",
     "password_change": "the user's own password",
     "password_change_done": "the user's own password",
+    "mfa-enrol": "the user's own second factor (set up, manage)",
+    "mfa-verify": "the user's own second factor (verify after the password)",
+    "mfa-recovery": "the user's own recovery codes",
+    "mfa-remove": "removes the user's own second factor",
     "api-token": "API sign-in (token for one's own credentials)",
+    "api-token-list": "the caller's own API tokens (never their secrets)",
+    "api-token-detail": "revokes one of the caller's own tokens (anyone else's is 404)",
+    "user-me-password": "the user's own password (API)",
+    "password_reset": "password reset by e-mail (a link to the address's owner only)",
+    "password_reset_done": "password reset by e-mail (no data)",
+    "password_reset_confirm": "password reset by e-mail (the link's own token)",
+    "password_reset_complete": "password reset by e-mail (no data)",
     "healthz": "operations health check: database, broker and heartbeat ages, no case data",
 }
 

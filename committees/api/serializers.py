@@ -89,7 +89,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-_FILE_FIELDS = ["original_name", "sha256", "size", "content_type"]
+_FILE_FIELDS = ["original_name", "sha256", "size", "content_type", "quarantine"]
 
 
 class DocumentSerializer(serializers.ModelSerializer):

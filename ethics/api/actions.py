@@ -13,6 +13,7 @@ same URL (e.g. `GET, POST /committees/{id}/members/`) wins and dispatches with `
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import cache
 from typing import Any, ClassVar
@@ -22,10 +23,12 @@ from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action as drf_action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ethics.actions import Action, ActionTable, Call
+from ethics import idempotency
+from ethics.actions import Action, ActionTable, Call, InputInvalid
 
 
 def _field(field: forms.Field) -> serializers.Field:
@@ -87,6 +90,16 @@ def request_schema(entry: Action) -> Any:
     if any(isinstance(f, forms.FileField) for f in entry.input.base_fields.values()):
         return {"multipart/form-data": schema}
     return schema
+
+
+def _idempotency_key(request: Request) -> str | None:
+    """`Idempotency-Key` of a creating POST (None without one); 400 when it is not a key."""
+    try:
+        return idempotency.valid_key(request.headers.get(idempotency.HEADER))
+    except ValueError:
+        raise InputInvalid(
+            {"idempotency_key": [{"code": "invalid", "message": str(idempotency.BAD_KEY)}]}, {}
+        ) from None
 
 
 def _method(viewset: type[Any], table: ActionTable, entry: Action) -> Any:
@@ -175,16 +188,31 @@ class ActionViewSetMixin:
         assert table is not None
         entry = table.get(name)
         files = request.FILES if (request.content_type or "").startswith("multipart/") else None
-        call, result = table.perform(
-            name,
-            actor=request.user,
-            target=target,
-            data=request.data,
-            files=files,
-            params=params,
-            form_kwargs=form_kwargs,
-        )
-        return Response(self.action_body(entry, call, result), status=entry.status)
+        key = _idempotency_key(request) if not entry.detail else None
+        scope = f"{table.name}:{name}:api"
+        with idempotency.claimed(request.user, key, scope) as claim:
+            if claim.first is not None:
+                # The same key again: the first answer, without acting twice.
+                return Response(
+                    claim.first.body,
+                    status=claim.first.status_code or entry.status,
+                    headers={"Idempotent-Replayed": "true"},
+                )
+            call, result = table.perform(
+                name,
+                actor=request.user,
+                target=target,
+                data=request.data,
+                files=files,
+                params=params,
+                form_kwargs=form_kwargs,
+            )
+            body = self.action_body(entry, call, result)
+            if claim.row is not None:
+                claim.row.status_code = entry.status
+                claim.row.body = json.loads(JSONRenderer().render(body) or b"null")
+                claim.row.save(update_fields=["status_code", "body"])
+        return Response(body, status=entry.status)
 
     def action_body(self, entry: Action, call: Call, result: Any) -> Any:
         """The response: the entry's own `respond`, else the viewset's serializer."""

@@ -1,4 +1,5 @@
-"""Error shapes of api.md: 400 {field: [{code, message}]}, 404, 409 {code, message, rule?, problems?}."""
+"""Error shapes of api.md: 400 {field: [{code, message}]}, 404, 409 {code, message, rule?, problems?},
+429 {code: "throttled" | "account_locked", message} with Retry-After."""
 
 from typing import Any
 
@@ -6,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -49,9 +51,29 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
+        response.data = {"code": _throttle_code(exc), "message": _throttle_message(exc)}
+        return response
     if response is not None and isinstance(exc, exceptions.ValidationError):
         data = _codes(exc.detail)
         if isinstance(data, list):
             data = {"non_field_errors": data}
         response.data = data
     return response
+
+
+def _throttle_code(exc: Exception) -> str:
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+    return codes if isinstance(codes, str) else "throttled"
+
+
+def _throttle_message(exc: Exception) -> str:
+    if isinstance(exc, exceptions.Throttled):
+        seconds = int(exc.wait) if exc.wait is not None else 0
+        return ngettext(
+            "Too many requests from this address. Try again in %(seconds)d second.",
+            "Too many requests from this address. Try again in %(seconds)d seconds.",
+            seconds,
+        ) % {"seconds": seconds}
+    detail = getattr(exc, "detail", "")
+    return str(detail)

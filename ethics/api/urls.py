@@ -13,6 +13,16 @@ router.register("users", views.UserViewSet, basename="user")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path(
+        "auth/tokens/",
+        views.ApiTokenViewSet.as_view({"get": "list"}),
+        name="api-token-list",
+    ),
+    path(
+        "auth/tokens/<str:pk>/",
+        views.ApiTokenViewSet.as_view({"delete": "destroy"}),
+        name="api-token-detail",
+    ),
     path("", include(router.urls)),
 ]
 

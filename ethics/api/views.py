@@ -1,34 +1,109 @@
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ethics import policies, services
-from ethics.actions import bind_input
+from ethics import login, policies, services
+from ethics.actions import InputInvalid, bind_input
 from ethics.api.actions import ActionViewSetMixin, form_serializer
+from ethics.api.login import LoginRateThrottle, refuse_if_locked
 from ethics.api.serializers import UserSerializer
-from ethics.forms import TokenForm
-from ethics.models import User
+from ethics.forms import PasswordChangeForm, TokenForm
+from ethics.models import ApiToken, User
 from ethics.user_actions import USERS
 
 
-class TokenSerializer(serializers.Serializer):
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """One of the caller's tokens as lists show it: never the secret."""
+
+    expires_at = serializers.DateTimeField(read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at"]
+        read_only_fields = fields
+
+
+class TokenSerializer(ApiTokenSerializer):
+    """A token just issued: the secret (`token`), shown this once."""
+
     token = serializers.CharField(read_only=True)
+    idle_days = serializers.IntegerField(read_only=True)
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = ["token", *ApiTokenSerializer.Meta.fields, "idle_days"]
+        read_only_fields = fields
+
+
+def issued(token: ApiToken, key: str) -> dict[str, Any]:
+    body = dict(TokenSerializer(token).data)
+    body["token"] = key
+    body["idle_days"] = settings.API_TOKEN_IDLE_DAYS
+    return body
 
 
 class TokenView(APIView):
-    """POST {username, password} → {token}."""
+    """POST {username, password[, name]} → {token, id, name, ...}: throttled per address
+    (429 `throttled`), refused for a locked account (429 `account_locked`), audited
+    (`auth.login` via token); DELETE revokes the token this request was made with (204)."""
 
     permission_classes = [AllowAny]
-    throttle_classes: list[type] = []
+    throttle_classes = [LoginRateThrottle]
 
     @extend_schema(request=form_serializer(TokenForm), responses={200: TokenSerializer})
     def post(self, request: Request) -> Response:
-        form = bind_input(TokenForm, request.data, request=request)
-        return Response({"token": services.token_for(user=form.user)})
+        try:
+            form = bind_input(TokenForm, request.data, request=request)
+        except InputInvalid:
+            refuse_if_locked(request)
+            raise
+        login.token_login(request, form.user)
+        token, key = services.token_issue(user=form.user, name=form.cleaned_data.get("name", ""))
+        return Response(issued(token, key))
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        if not isinstance(request.auth, ApiToken):
+            raise NotAuthenticated(_("Sign in with the token to revoke (Authorization: Token …)."))
+        services.token_revoke(actor=request.user, token_id=request.auth.pk)
+        return Response(status=204)
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """`GET /auth/tokens/`: the caller's live tokens; `DELETE /auth/tokens/{id}/` revokes one
+    (anyone else's is 404)."""
+
+    serializer_class = ApiTokenSerializer
+    queryset = ApiToken.objects.none()  # the schema's model; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ApiToken.objects.none()
+        return ApiToken.objects.filter(user=self.request.user, revoked_at=None).order_by("-id")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        now = timezone.now()
+        live = [t.pk for t in self.get_queryset() if not t.is_expired(now)]
+        page = self.paginate_queryset(self.get_queryset().filter(pk__in=live))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        pk = str(kwargs.get("pk", ""))
+        if not pk.isdigit() or int(pk) > 2**63 - 1:
+            raise Http404
+        services.token_revoke(actor=request.user, token_id=int(pk))
+        return Response(status=204)
 
 
 class UserViewSet(
@@ -53,3 +128,19 @@ class UserViewSet(
     @action(detail=False, methods=["get"])
     def me(self, request: Request, format: str | None = None) -> Response:
         return Response(self.get_serializer(request.user).data)
+
+    @extend_schema(request=form_serializer(PasswordChangeForm), responses={200: TokenSerializer})
+    @action(detail=False, methods=["post"], url_path="me/password", url_name="me-password")
+    def me_password(self, request: Request, format: str | None = None) -> Response:
+        """Change one's own password with the current one: every token of the person is revoked
+        (a request made with a token gets a new one, with the same name, in the answer) and
+        their other browser sessions end."""
+        user = request.user
+        form = bind_input(PasswordChangeForm, request.data, user=user)
+        services.password_change(user=user, password=form.cleaned_data["new_password"])
+        if request.auth is None and hasattr(request, "session"):
+            update_session_auth_hash(request._request, user)
+        if isinstance(request.auth, ApiToken):
+            token, key = services.token_issue(user=user, name=request.auth.name)
+            return Response(issued(token, key))
+        return Response({"detail": str(_("Your password was changed."))})

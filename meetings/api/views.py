@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -52,14 +52,9 @@ class MeetingViewSet(
         request=form_serializer(forms.ScheduleForm), responses={201: s.MeetingSerializer}
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Schedule a meeting: the table's "schedule" action, at the collection's own URL."""
-        call, meeting = MEETINGS.perform(
-            "schedule", actor=request.user, target=None, data=request.data
-        )
-        return Response(
-            self.action_body(MEETINGS.get("schedule"), call, meeting),
-            status=status.HTTP_201_CREATED,
-        )
+        """Schedule a meeting: the table's "schedule" action, at the collection's own URL (201;
+        honours Idempotency-Key like every creating action)."""
+        return self.act(request, "schedule")
 
     # POST /meetings/ is "schedule"; no second route for it.
     act_schedule = create

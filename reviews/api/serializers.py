@@ -111,6 +111,7 @@ class DocumentVersionSerializer(serializers.ModelSerializer):
             "sha256",
             "size",
             "content_type",
+            "quarantine",
             "uploaded_at",
             "url",
         ]

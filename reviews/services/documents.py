@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from committees.services import attach_file
+from committees.services import attach_file, may_open_quarantined, quarantine_record
 from ethics.errors import Conflict
 from ethics.models import User
 from ethics.services import invalid, require
@@ -203,6 +204,7 @@ def document_upload(
     )
     attach_file(version, upload)
     version.save()
+    quarantine_record(version, actor, committee_id=application.project.committee_id)
     record(
         actor,
         "document.upload",
@@ -265,6 +267,10 @@ def document_open(*, version_id: int, actor: User) -> DocumentVersion:
         pk=version_id
     )
     require(actor, "download", version)
+    if version.quarantine and not may_open_quarantined(
+        actor, version.document.application.project.committee_id
+    ):
+        raise Http404
     record(
         actor,
         "document.download",

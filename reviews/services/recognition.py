@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pypdf import PdfReader
 
-from ethics import deadlines, regulations
+from ethics import deadlines, regulations, uploads
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import User
@@ -147,7 +147,20 @@ def _read_pdf(letter: UploadedFile) -> bytes:
     if len(data) > settings.UPLOAD_MAX_BYTES:
         raise invalid("letter", _("The file is larger than the upload limit."), "too_large")
     if not data.startswith(b"%PDF-"):
+        markers = uploads.lead_markers(data)
+        if markers and uploads.looks_like_hidden_pdf(data):
+            raise uploads.refusal(
+                "letter",
+                "polyglot",
+                _("The file also contains web page or script content (%(found)s) and was refused."),
+                found=", ".join(markers),
+            )
         raise invalid("letter", _("Upload the decision letter as a PDF file."), "unsupported_type")
+    # The same checks as every other upload (committees.services.attach_file); a letter with
+    # active content is always refused: it is evidence, never kept quarantined.
+    active = uploads.inspect(data, uploads.PDF_MIME, field="letter")
+    if active:
+        raise uploads.active_content_refusal("letter", active)
     return data
 
 

@@ -398,6 +398,8 @@ def _append_documents(cover: bytes, documents: list[DocumentVersion]) -> bytes:
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(cover)))
     for version in documents:
+        if version.quarantine:  # active content stays out of the package (issue 13)
+            continue
         try:
             with version.file.open("rb") as handle:
                 writer.append(PdfReader(io.BytesIO(handle.read())))

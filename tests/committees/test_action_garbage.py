@@ -29,8 +29,9 @@ from tests.factories import (
     UserFactory,
     valid_roster,
 )
+from tests.pdfs import minimal_pdf
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = minimal_pdf()
 
 
 @pytest.fixture

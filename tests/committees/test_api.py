@@ -164,7 +164,8 @@ def test_superuser_creates_institution_admin_creates_committee(
     assert response.json()["institution"][0]["code"] == "does_not_exist"
 
 
-def test_schema_builds(client):
+def test_schema_builds(client, world):
+    client.force_login(world.member)
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/committees/{id}/composition/" in response.content

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees import services
+from tests.pdfs import minimal_pdf
 
 ROLES = ["admin", "secretary", "member", "researcher", "outsider"]
 READ = {"admin": 200, "secretary": 200, "member": 200, "researcher": 404, "outsider": 404}
@@ -18,7 +19,7 @@ def _document(world):
         committee_id=world.committee.pk,
         actor=world.admin,
         kind="charter",
-        upload=SimpleUploadedFile("章程.pdf", b"%PDF-1.4\n%%EOF\n"),
+        upload=SimpleUploadedFile("章程.pdf", minimal_pdf()),
     )
 
 

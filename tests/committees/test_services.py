@@ -18,10 +18,11 @@ from tests.factories import (
     UserFactory,
     valid_roster,
 )
+from tests.pdfs import minimal_pdf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n% test\n%%EOF\n"
+PDF = minimal_pdf(b"test")
 
 
 def pdf(name="doc.pdf", data=PDF):

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _run(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     # The browser fixture allows async-unsafe ORM use in the test process; production must not.
     dropped = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    dropped |= {"AUDIT_HMAC_KEY", "AUDIT_HMAC_KEY_FILE", "AUDIT_HMAC_KEYS", "AUDIT_HMAC_KEYS_FILE"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(env_extra)
     return subprocess.run(  # noqa: S603 - fixed arguments
@@ -29,6 +30,7 @@ def test_check_deploy_is_clean_with_production_variables(tmp_path):
         {
             "DEBUG": "0",
             "SECRET_KEY": "a-very-long-random-production-secret-key-0123456789-abcdefghijkl",
+            "AUDIT_HMAC_KEY": "a-production-audit-key-0123456789",
             "ALLOWED_HOSTS": "ethics.example.cn",
             "DATA_DIR": str(tmp_path),
         },
@@ -54,6 +56,7 @@ def test_secret_can_come_from_a_file(tmp_path):
         {
             "DEBUG": "0",
             "SECRET_KEY_FILE": str(secret),
+            "AUDIT_HMAC_KEY_FILE": str(secret),
             "ALLOWED_HOSTS": "x",
             "DATA_DIR": str(tmp_path),
         },

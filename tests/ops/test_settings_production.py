@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "a-very-long-random-production-secret-key-0123456789-abcdefghijkl",
+    "AUDIT_HMAC_KEY": "a-production-audit-key-0123456789",
     "ALLOWED_HOSTS": "ethics.example.cn",
 }
 
@@ -21,6 +22,7 @@ PRODUCTION = {
 def _settings(env_extra, *names):
     """Import config.settings in a fresh interpreter and return the named values."""
     dropped = {"DATABASE_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "S3_BUCKET"}
+    dropped |= {"AUDIT_HMAC_KEY", "AUDIT_HMAC_KEY_FILE", "AUDIT_HMAC_KEYS", "AUDIT_HMAC_KEYS_FILE"}
     env = {k: v for k, v in os.environ.items() if k not in dropped} | env_extra
     code = (
         "import json, config.settings as s; "

@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from reviews import checklist, policies, services
 from tests.factories import ProjectFactory
+from tests.pdfs import minimal_pdf
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF_BYTES = minimal_pdf()
 
 
 def pdf_upload(name="doc.pdf", content=PDF_BYTES):

@@ -218,9 +218,11 @@ def test_creating_on_anothers_project_is_404(world, client, api_client):
 
 
 def test_a_project_on_a_foreign_committee_is_refused_on_both_routes(world, client, api_client):
-    from tests.factories import CommitteeFactory
+    from tests.factories import CommitteeFactory, MembershipFactory
 
     foreign = CommitteeFactory()
+    # Visible to the researcher (a member of it), so R17 may say why it is refused.
+    MembershipFactory(committee=foreign, user=world.researcher, **world.term)
     body = {"title": "x", "committee": foreign.pk}
     api_client.force_authenticate(world.researcher)
     response = api_client.post("/api/v1/projects/", body, format="json")
@@ -241,7 +243,13 @@ def test_recognition_is_for_officers(world, client, api_client):
     api_client.force_authenticate(world.researcher)
     assert api_client.post("/api/v1/recognitions/", body, format="json").status_code == 403
     api_client.force_authenticate(world.outsider)  # a secretary, of another committee
-    assert api_client.post("/api/v1/recognitions/", body, format="json").status_code == 403
+    # A committee they may not see reads as one that does not exist (400, not 403).
+    response = api_client.post("/api/v1/recognitions/", body, format="json")
+    missing = api_client.post(
+        "/api/v1/recognitions/", {**body, "committee": world.committee.pk + 10_000}, format="json"
+    )
+    assert response.status_code == missing.status_code == 400
+    assert response.json() == missing.json()
     assert not Recognition.objects.exists()
 
 

@@ -87,13 +87,27 @@ def test_researcher_creates_a_project_and_an_application(world, as_user):
 
 
 def test_project_on_a_foreign_committee_is_409_r17(world, as_user):
+    """A committee the researcher sees (a member of it) but that may not review their project."""
+    from tests.factories import CommitteeFactory, MembershipFactory
+
+    foreign = CommitteeFactory()
+    MembershipFactory(committee=foreign, user=world.researcher, **world.term)
+    response = as_user(world.researcher).post(
+        "/api/v1/projects/", {"title": "x", "committee": foreign.pk}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["rule"] == "R17"
+
+
+def test_project_on_a_committee_the_researcher_may_not_see_is_an_unknown_choice(world, as_user):
+    """Not visible answers as does not exist: 400 invalid_choice, no R17 that tells it exists."""
     from tests.factories import CommitteeFactory
 
     response = as_user(world.researcher).post(
         "/api/v1/projects/", {"title": "x", "committee": CommitteeFactory().pk}, format="json"
     )
-    assert response.status_code == 409
-    assert response.json()["rule"] == "R17"
+    assert response.status_code == 400
+    assert response.json()["committee"][0]["code"] == "invalid_choice"
 
 
 def test_invalid_listed_item_is_400_with_field_code(world, as_user):

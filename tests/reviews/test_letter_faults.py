@@ -217,9 +217,9 @@ def _ready_to_decide(world):
 
 
 def _token(user):
-    from rest_framework.authtoken.models import Token
+    from ethics.services import token_issue
 
-    return Token.objects.get_or_create(user=user)[0].key
+    return token_issue(user=user)[1]
 
 
 def test_redis_down_while_deciding_the_letter_comes_once_after_it_returns(world, stack, capsys):

@@ -16,6 +16,7 @@ from reviews import checklist, services
 from reviews.models import Decision, Review
 from reviews.services._common import LETTER_TEMPLATE
 from tests.factories import MembershipFactory, ProjectFactory, under_meeting_review
+from tests.pdfs import minimal_pdf
 from tests.reviews.conftest import declare_and_opine, meeting_decision, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -332,7 +333,7 @@ def test_the_chair_does_not_confirm_modifications_of_own_project_r20a(world, cli
     services.document_upload(
         application_id=application.pk,
         slot="plan",
-        upload=pdf_upload("plan-v2.pdf", b"%PDF-1.4\n% modified\n%%EOF\n"),
+        upload=pdf_upload("plan-v2.pdf", minimal_pdf(b"modified")),
         actor=world.chair,
     )
     services.modifications_submit(application_id=application.pk, actor=world.chair)
