@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Subquery
@@ -16,6 +17,20 @@ from ethics.deadlines import SHANGHAI
 from ethics.models import Deadline, DeadlineQuerySet, DeadlineState, User
 from registry.models import Filing, FilingPackage, FilingQuerySet
 from registry.workflow import OPEN_STATUSES, Kind, Status
+
+_MAX_ID = 2**63 - 1  # a bigint primary key
+_Q = TypeVar("_Q", bound="models.QuerySet[Any]")
+
+
+def _by_committee(qs: _Q, committee: str | None) -> _Q:
+    """Rows of one committee. A filter that is no id is left out (the pages' select box); an id
+    no database can hold matches nothing (`str.isdigit` admits "²" and 10**40, which `int()` or
+    the database then refused with a 500, found by fuzzing the API)."""
+    text = str(committee or "")
+    if not (text.isascii() and text.isdigit()):
+        return qs
+    committee_id = int(text)
+    return qs.filter(committee_id=committee_id) if committee_id <= _MAX_ID else qs.none()
 
 
 def deadlines_for_user(user: User, filters: Mapping[str, str] | None = None) -> DeadlineQuerySet:
@@ -31,9 +46,7 @@ def deadlines_for_user(user: User, filters: Mapping[str, str] | None = None) -> 
         ),
     )
     filters = filters or {}
-    committee = filters.get("committee")
-    if committee and str(committee).isdigit():
-        qs = qs.filter(committee_id=int(committee))
+    qs = _by_committee(qs, filters.get("committee"))
     state = filters.get("state")
     if state in DeadlineState.values:
         qs = qs.filter(state=state)
@@ -78,9 +91,7 @@ def filings_for_user(user: User, filters: Mapping[str, str] | None = None) -> Fi
     """Filings of the committees `user` manages, filtered by committee, kind and status."""
     qs = policies.visible(user, Filing.objects.select_related("committee", "project", "deadline"))
     filters = filters or {}
-    committee = filters.get("committee")
-    if committee and str(committee).isdigit():
-        qs = qs.filter(committee_id=int(committee))
+    qs = _by_committee(qs, filters.get("committee"))
     kind = filters.get("kind")
     if kind in Kind.values:
         qs = qs.filter(kind=kind)

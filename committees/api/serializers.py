@@ -14,9 +14,10 @@ from committees.models import (
     RegimeChoice,
     Training,
 )
+from ethics.api.readonly import BlankAwareModelSerializer
 
 
-class InstitutionSerializer(serializers.ModelSerializer):
+class InstitutionSerializer(BlankAwareModelSerializer):
     class Meta:
         model = Institution
         fields = ["id", "name", "credit_code", "kind", "authority", "authority_other", "region"]

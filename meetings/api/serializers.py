@@ -9,6 +9,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ethics.api.readonly import BlankAwareModelSerializer
 from meetings.models import AgendaItem, Meeting, VoteChoice
 from meetings.selectors import ItemView
 from meetings.workflow import DONE_ITEM_STATUSES, ItemKind, ItemStatus, Mode, Status
@@ -135,7 +136,7 @@ class AgendaItemSerializer(serializers.ModelSerializer):
         return [{"member": v.membership_id, "choice": v.choice} for v in view.votes]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(BlankAwareModelSerializer):
     mode = _enum_field(Mode.values, read_only=True)
     status = _enum_field(Status.values, read_only=True)
     items = serializers.SerializerMethodField()

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
+from ethics.actions import bind_input
 from ethics.api.actions import ActionViewSetMixin
 from ethics.errors import Conflict
 from ethics.hooks import deadline_kinds
@@ -15,6 +16,7 @@ from registry.api.serializers import (
     DeadlineSerializer,
     FilingSerializer,
 )
+from registry.forms import DeadlineFilterForm, FilingFilterForm
 from registry.workflow import Kind as FilingKind
 from registry.workflow import Status as FilingStatus
 
@@ -36,6 +38,8 @@ class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self):
         params = self.request.query_params if self.action == "list" else {}
+        if params:
+            bind_input(DeadlineFilterForm, params)  # a 400 with the field's code, not a 500
         return selectors.deadlines_for_user(self.request.user, params)
 
 
@@ -63,6 +67,8 @@ class FilingViewSet(
 
     def get_queryset(self):
         params = self.request.query_params if self.action == "list" else {}
+        if params:
+            bind_input(FilingFilterForm, params)  # a 400 with the field's code, not a 500
         return selectors.with_packages(selectors.filings_for_user(self.request.user, params))
 
     @extend_schema(

@@ -6,6 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ethics.api.readonly import BlankAwareModelSerializer
 from reviews import checklist
 from reviews.models import (
     Appeal,
@@ -21,7 +22,7 @@ from reviews.models import (
 )
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ProjectSerializer(BlankAwareModelSerializer):
     """A project as the API shows it; its input is reviews.forms.ProjectForm (reviews.actions)."""
 
     scope = serializers.ListField(
@@ -138,8 +139,9 @@ def tally_hidden(context: dict[str, Any]) -> set[int] | None:
     return hidden_ids
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(BlankAwareModelSerializer):
     letter = serializers.SerializerMethodField()
+    omitted_for_some_readers = ("tally",)
 
     class Meta:
         model = Decision
@@ -177,9 +179,10 @@ class DecisionSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class ReReviewSerializer(serializers.ModelSerializer):
+class ReReviewSerializer(BlankAwareModelSerializer):
     preliminary_decision = serializers.PrimaryKeyRelatedField(read_only=True)
     final_decision = serializers.PrimaryKeyRelatedField(read_only=True)
+    omitted_for_some_readers = ("panel_size",)
 
     class Meta:
         model = ReReview

@@ -72,8 +72,7 @@ class ApplicationViewSet(
         detail=True,
         methods=["get", "post"],
         parser_classes=[MultiPartParser, FormParser],
-        pagination_class=None,  # one application's documents, unpaginated, unfiltered
-        filter_backends=[],
+        filter_backends=[],  # one application's documents, paginated like every list
     )
     def documents(self, request: Request, pk: str) -> Response:
         """Every version of every document (GET); a new version of one document (POST)."""
@@ -83,11 +82,11 @@ class ApplicationViewSet(
         if not may_open_materials(request.user, application):
             raise Http404  # the materials policy: the same answer as the downloads
         versions = DocumentVersion.objects.filter(document__application=application)
-        return Response(
-            s.DocumentVersionSerializer(
-                versions.select_related("document").order_by("document__slot", "-version"),
-                many=True,
-            ).data
+        page = self.paginate_queryset(
+            versions.select_related("document").order_by("document__slot", "-version", "id")
+        )
+        return self.get_paginated_response(
+            s.DocumentVersionSerializer(page, many=True, context=self.get_serializer_context()).data
         )
 
 
@@ -115,7 +114,8 @@ class DocumentVersionViewSet(viewsets.GenericViewSet):
     queryset = DocumentVersion.objects.none()
     serializer_class = s.DocumentVersionSerializer
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    # The stored file with the content type it was uploaded as (PDF, Word, OpenDocument, …).
+    @extend_schema(responses={(200, "*/*"): bytes})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str) -> FileResponse:
         version = policies.get_visible_or_404(

@@ -148,7 +148,7 @@ def test_documents_on_both_routes(world, client, api_client):
     url = f"/api/v1/applications/{application.pk}/documents/"
     response = api_client.post(url, {"slot": "plan", "file": pdf_upload()}, format="multipart")
     assert response.status_code == 201
-    versions = api_client.get(url).json()
+    versions = api_client.get(url).json()["results"]  # a list: paginated (api.md)
     assert {v["slot"] for v in versions} == {"overview", "plan"}
 
 
