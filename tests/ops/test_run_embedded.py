@@ -101,7 +101,7 @@ def test_box_comes_last_once_healthz_answers(tmp_path):
     assert healthy < box
     # Worker and beat started without their banners, before the box.
     worker = out.index("fake celery -A config -q worker")
-    beat = out.index("fake celery -A config -q beat --loglevel=warning")
+    beat = out.index("fake celery -A config -q beat --loglevel=WARNING")
     assert max(worker, beat) < box
     port = out.split("SITE_URL=http://127.0.0.1:")[1].split()[0]
     assert f"is running:  http://127.0.0.1:{port}/" in out
