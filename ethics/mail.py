@@ -45,7 +45,8 @@ class EmlFileBackend(FileBasedBackend):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.directory = Path(self.file_path)
+        # Set (absolute, created, writable) by the parent, which django-stubs does not declare.
+        self.directory = Path(getattr(self, "file_path"))  # noqa: B009
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         if not email_messages:

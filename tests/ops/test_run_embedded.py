@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[2]
 
 FAKE_SERVER = """
@@ -116,3 +115,23 @@ def test_box_waits_for_the_timeout_and_says_so_when_never_healthy(tmp_path):
     out = _run(tmp_path, healthy_after=3600, timeout=4, wait_for="Press Ctrl-C")
     assert time.monotonic() - start >= 4
     assert out.index("did not answer 200 within 4 s") < out.index("is running:")
+
+
+def test_refuses_a_port_another_server_holds(tmp_path):
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        env = {
+            **os.environ,
+            "VENV_BIN": str(_fake_bin(tmp_path)),
+            "PORT": str(held.getsockname()[1]),
+            "DATA_DIR": str(tmp_path / "var"),
+        }
+        result = subprocess.run(  # noqa: S603 - fixed arguments
+            [str(ROOT / "scripts" / "run-embedded")], cwd=ROOT, env=env, capture_output=True,
+            text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert "already in use" in result.stderr
+    assert "is running" not in result.stdout
+    assert "fake celery" not in result.stdout
