@@ -263,11 +263,11 @@ CLAMD_ADDRESS = env_str("CLAMD_ADDRESS", "").strip()
 CLAMD_FAIL_OPEN = env_bool("CLAMD_FAIL_OPEN", False)
 CLAMD_TIMEOUT = float(env_str("CLAMD_TIMEOUT", "30"))
 
+# The embedded default (DEBUG) writes each message as an .eml file under EMAIL_FILE_PATH and logs
+# its path (ethics/mail.py); production sends through SMTP.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "ethics.mail.EmlFileBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
