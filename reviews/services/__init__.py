@@ -77,6 +77,11 @@ from reviews.services.intake import (
     tracking_overdue,
 )
 from reviews.services.letters import (
+    LetterCheck,
+    LetterStatus,
+    decision_by_code,
+    letter_check,
+    verify_url,
     decision_record,
     letter_context,
     letter_open,
@@ -179,6 +184,11 @@ __all__ = [
     "is_adverse",
     "latest_decision",
     "letter_context",
+    "LetterCheck",
+    "LetterStatus",
+    "decision_by_code",
+    "letter_check",
+    "verify_url",
     "letter_open",
     "letter_render",
     "listing_confirm",
