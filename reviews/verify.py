@@ -58,7 +58,10 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
         seconds = max(1, int(throttle.wait() or 60))
         logger.warning("letter verification throttled for %s", login.client_ip(request))
         response = render(
-            request, "reviews/letter_verify.html", {"throttled": True, "seconds": seconds}, status=429
+            request,
+            "reviews/letter_verify.html",
+            {"throttled": True, "seconds": seconds},
+            status=429,
         )
         response["Retry-After"] = str(seconds)
         return response

@@ -24,11 +24,23 @@ class LetterCheckSerializer(serializers.Serializer[Any]):
     committee = serializers.CharField()
     institution = serializers.CharField()
     outcome = serializers.ChoiceField(
-        choices=["approve", "approve_with_modifications", "resubmit", "disapprove", "continue",
-                 "suspend", "terminate", "exempt"]
+        choices=[
+            "approve",
+            "approve_with_modifications",
+            "resubmit",
+            "disapprove",
+            "continue",
+            "suspend",
+            "terminate",
+            "exempt",
+        ]
     )
-    outcome_label = serializers.CharField(help_text="The outcome as the letter prints it (Chinese).")
-    is_permit = serializers.BooleanField(help_text="The letter is a 批件 (the activity may proceed).")
+    outcome_label = serializers.CharField(
+        help_text="The outcome as the letter prints it (Chinese)."
+    )
+    is_permit = serializers.BooleanField(
+        help_text="The letter is a 批件 (the activity may proceed)."
+    )
     decided_on = serializers.DateField()
     valid_until = serializers.DateField(
         allow_null=True, help_text="The next tracking review date, for an approval."

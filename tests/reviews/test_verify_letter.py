@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.translation import gettext as _
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 from rest_framework.test import APIClient
 
 from reviews import services
 from reviews.services.recognition import printed_codes
 from tests.reviews.conftest import meeting_accepted, meeting_decision
-
 
 UNKNOWN = (
     "This verification code is not known. Check that it was copied in full from the letter "
@@ -110,9 +109,9 @@ def test_a_later_suspension_shows_on_the_check(world, client):
     later.sequence += 1
     later.number = decision.number + "-S"
     later.letter_hash = ""
-    later.decided_at = decision.decided_at.replace(microsecond=0) + __import__("datetime").timedelta(
-        days=30
-    )
+    later.decided_at = decision.decided_at.replace(microsecond=0) + __import__(
+        "datetime"
+    ).timedelta(days=30)
     later.review = None
     later.save()
     body = APIClient().get(f"/api/v1/verify/{decision.letter_hash}/").json()
@@ -194,9 +193,7 @@ def test_rate_limit_at_its_boundary_page_and_api_together(world, client, setting
     assert refused_api.status_code == 429
     assert refused_api.json()["code"] == "throttled"
     # Another address has its own budget.
-    assert (
-        client.get(f"/verify/{decision.letter_hash}", REMOTE_ADDR="10.0.0.9").status_code == 200
-    )
+    assert client.get(f"/verify/{decision.letter_hash}", REMOTE_ADDR="10.0.0.9").status_code == 200
 
 
 def test_verification_is_logged_and_not_audited(world, client, caplog):
@@ -220,14 +217,18 @@ def test_the_letter_lists_documents_validity_contact_qr_and_url(world):
     versions = context["documents"]
     assert versions
     for version in versions:
-        assert version.sha256 and version.sha256 in html
+        assert version.sha256
+        assert version.sha256 in html
         assert f"第{version.version}版" in html
         assert str(version.document.get_slot_display()) in html or version.original_name in html
     assert "有效期" in html
-    assert "联系人" in html and world.secretary.display_name in html
+    assert "联系人" in html
+    assert world.secretary.display_name in html
     url = f"https://ethics.example.edu.cn/verify/{decision.letter_hash}"
-    assert context["verify_url"] == url and url in html
-    assert "<svg" in html and "<path" in html
+    assert context["verify_url"] == url
+    assert url in html
+    assert "<svg" in html
+    assert "<path" in html
     # The code is unchanged by the richer template and the PDF still prints it for recognition.
     assert decision.letter_hash == context["hash"]
     assert decision.letter_hash in printed_codes(decision.letter.open("rb").read())
