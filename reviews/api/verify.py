@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reviews.models import Outcome
 from reviews.services import LetterStatus
 from reviews.verify import VerifyRateThrottle, check
 
@@ -23,18 +24,7 @@ class LetterCheckSerializer(serializers.Serializer[Any]):
     number = serializers.CharField(help_text="The decision number (文号).")
     committee = serializers.CharField()
     institution = serializers.CharField()
-    outcome = serializers.ChoiceField(
-        choices=[
-            "approve",
-            "approve_with_modifications",
-            "resubmit",
-            "disapprove",
-            "continue",
-            "suspend",
-            "terminate",
-            "exempt",
-        ]
-    )
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
     outcome_label = serializers.CharField(
         help_text="The outcome as the letter prints it (Chinese)."
     )
