@@ -41,10 +41,13 @@ class VerifyRateThrottle(SimpleRateThrottle):
 def check(request: Any, code: str) -> services.LetterCheck | None:
     """Look the code up and log the attempt (address, the code's first 12 characters, found)."""
     found = services.letter_check(code)
+    # Only hexadecimal reaches the log: a path segment may hold anything (newlines included).
+    head = code[:12].lower()
+    shown = head if services.CODE_PATTERN.fullmatch(code.strip().lower()) else "(malformed)"
     logger.info(
         "letter verification from %s: code %s… %s",
         login.client_ip(request),
-        code[:12],
+        shown,
         "found" if found is not None else "unknown",
     )
     return found

@@ -77,6 +77,7 @@ from reviews.services.intake import (
     tracking_overdue,
 )
 from reviews.services.letters import (
+    CODE_PATTERN,
     LetterCheck,
     LetterStatus,
     decision_by_code,
@@ -137,6 +138,7 @@ from reviews.services.team import (
 )
 
 __all__ = [
+    "CODE_PATTERN",
     "DETERMINING_STATUSES",
     "LETTER_TEMPLATE",
     "LETTER_TEMPLATE_VERSION",
