@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from rest_framework.throttling import SimpleRateThrottle
 
 from ethics import login
@@ -53,6 +54,7 @@ def check(request: Any, code: str) -> services.LetterCheck | None:
     return found
 
 
+@require_safe
 def verify_page(request: HttpRequest, code: str) -> HttpResponse:
     """The public page: the letter's header, 404 for an unknown or malformed code, 429 over
     the rate."""
