@@ -495,6 +495,9 @@ AXES_CLIENT_IP_CALLABLE = "ethics.login.client_ip"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 THROTTLE_AUTH_RATE = env_str("THROTTLE_AUTH_RATE", "10/min")
+# The public verification of a letter's code (/verify/<code>, GET /api/v1/verify/{code}/): this
+# many checks per client address, page and API together (DRF's "30/min" syntax; empty: no limit).
+VERIFY_RATE = env_str("VERIFY_RATE", "30/min")
 
 # Logs go to stderr with time and level: JSON lines in production (LOG_FORMAT=json), readable
 # text in the embedded default. Errors also go to Sentry when SENTRY_DSN is set (the entry points

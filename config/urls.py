@@ -9,9 +9,12 @@ from django.urls import include, path
 from ethics import account_views, mfa_views
 from ethics.api.schema import SchemaView, docs_view
 from ethics.health import healthz
+from reviews.verify import verify_page
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Anyone may check a decision letter's printed code (README "Letters anyone can verify").
+    path("verify/<str:code>", verify_page, name="letter-verify"),
     path("", include("ethics.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
