@@ -6,12 +6,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ethics import account_views, mfa_views
+from ethics import account_views, error_views, mfa_views
 from ethics.api.schema import SchemaView, docs_view
 from ethics.health import healthz
 
+# The error pages in the site's layout and language (JSON under /api/): ethics/error_views.py.
+handler400 = error_views.bad_request
+handler403 = error_views.permission_denied
+handler404 = error_views.page_not_found
+handler500 = error_views.server_error
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask every site for /favicon.ico: the static icon, so no page logs a 404.
+    path("favicon.ico", error_views.favicon, name="favicon"),
     path("", include("ethics.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

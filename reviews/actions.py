@@ -551,6 +551,11 @@ APPLICATIONS = ActionTable(
                 "members": selectors.reviewer_candidates(application)
             },
             allowed=_assign_allowed,
+            who=_(
+                "In a simplified review only the chair designates the reviewers; in the other "
+                "procedures the committee's chair or secretary does."
+            ),
+            rule="R33",
         ),
         # The reviewer's own steps: their assignment page shows the forms (R20a, R22).
         _workflow(W.DECLARE, _declare, form=forms.DeclareForm, on_page=False),
