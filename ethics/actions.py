@@ -470,7 +470,7 @@ def refused(
     if isinstance(exc, Conflict):
         message, problems = conflict_lines(exc)
     elif isinstance(exc, PermissionDenied):
-        message, who, _ = denial(exc, entry)
+        message, who = denial(exc, entry)[:2]
     elif isinstance(exc, InputInvalid):
         message = str(_("Please correct the errors below."))
         if form is None or not form.is_bound:

@@ -35,7 +35,7 @@ def _json(status: int, code: str, message: str) -> JsonResponse:
 
 def _back(request: HttpRequest) -> str:
     """The previous page when it is on this site (the Referer), else ""."""
-    referer = request.META.get("HTTP_REFERER", "")
+    referer = str(request.META.get("HTTP_REFERER", ""))
     try:
         host = request.get_host()
     except Exception:  # DisallowedHost: no previous page to offer

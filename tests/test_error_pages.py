@@ -351,3 +351,22 @@ def test_a_refused_simplified_assignment_page_prints_the_rule_once(client, world
     assert response.status_code == 409
     html = _text(response)
     assert html.count("(R33)") == 1, html
+
+
+def test_a_malformed_one_time_key_is_said_on_the_refusal_page(client, world):
+    """The key is no field of the form: the refusal page says what was wrong (before, the bound
+    form showed nothing and the page only asked to correct the errors below)."""
+    from reviews.models import Application
+    from tests.reviews.conftest import new_project
+
+    project = new_project(world)
+    client.force_login(world.researcher)
+    response = client.post(
+        reverse("reviews:application-create"),
+        {"project": project.pk, "kind": "initial", "form_token": "bad key!"},
+    )
+    assert response.status_code == 400
+    html = _text(response)
+    assert "请更正以下错误。" in html
+    assert html.count("一次性令牌无效") == 1, html
+    assert not Application.objects.filter(project=project).exists()
