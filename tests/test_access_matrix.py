@@ -488,6 +488,7 @@ IGNORED: dict[str, str] = {
     "password_reset_confirm": "password reset by e-mail (the link's own token)",
     "password_reset_complete": "password reset by e-mail (no data)",
     "healthz": "operations health check: database, broker and heartbeat ages, no case data",
+    "favicon": "the site's icon (a redirect to a static file, no data)",
 }
 
 # --- the URL patterns of the project ---------------------------------------------------------

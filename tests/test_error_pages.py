@@ -312,19 +312,19 @@ def test_a_conflict_keeps_every_other_problem_and_no_rule_twice():
     exc = Conflict(
         "composition_invalid",
         "The roster does not meet the rules.",
-        rule="R4",
+        rule="Q4",
         problems=[
-            _problem("Too few members.", "R4"),
-            _problem("No lawyer.", "R5"),
-            _problem("No lawyer.", "R5"),
+            _problem("Too few members.", "Q4"),
+            _problem("No lawyer.", "Q5"),
+            _problem("No lawyer.", "Q5"),
         ],
     )
     assert conflict_lines(exc) == (
-        "The roster does not meet the rules. (R4)",
-        ["Too few members. (R4)", "No lawyer. (R5)"],
+        "The roster does not meet the rules. (Q4)",
+        ["Too few members. (Q4)", "No lawyer. (Q5)"],
     )
-    already = Conflict("x", "Nobody can take this step (R20a).", rule="R20a")
-    assert conflict_lines(already)[0] == "Nobody can take this step (R20a)."
+    already = Conflict("x", "Nobody can take this step (Q20).", rule="Q20")
+    assert conflict_lines(already)[0] == "Nobody can take this step (Q20)."
 
 
 def test_report_adds_each_message_once(db):
