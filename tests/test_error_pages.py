@@ -24,7 +24,7 @@ import config.urls
 from ethics.actions import ActionDenied, conflict_lines, report
 from ethics.errors import Conflict
 from reviews.actions import APPLICATIONS
-from tests.reviews.conftest import accepted
+from tests.reviews.conftest import accepted, submitted
 
 LOCALE = Path(django_settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
 
@@ -128,6 +128,22 @@ def test_the_secretary_refused_the_simplified_assignment_reads_who_may_and_r33(c
     assert f'href="{reverse("reviews:application-detail", args=[application.pk])}"' in html
     assert html.count("您无权执行此操作") == 1
     assert not application.reviews.filter(assignments__isnull=False).exists()
+
+
+def test_a_researcher_refused_an_officers_step_reads_who_takes_it(client, world):
+    """A workflow action without its own sentence says who takes it, from its roles."""
+    application = submitted(world)
+    client.force_login(world.researcher)
+    url = reverse("reviews:application-action", args=[application.pk, "accept"])
+    response = client.post(url, {"procedure": "meeting"})
+    assert response.status_code == 403
+    html = _text(response)
+    assert "您无权执行此操作。" in html
+    assert (
+        "只有负责审查的委员会中与该申请无利益冲突的主任委员、副主任委员或秘书可以执行此步骤" in html
+    )
+    application.refresh_from_db()
+    assert application.status == "submitted"
 
 
 def test_the_chair_may_designate_the_same_reviewers(client, world):
