@@ -297,6 +297,16 @@ def test_favicon_ico_is_the_static_icon(client, db):
     assert finders.find("ethics/favicon.svg")
 
 
+def test_favicon_ico_is_open_to_a_session_owing_its_second_factor(world, mfa_required):
+    client = Client()
+    client.force_login(world.secretary)
+    # The pages wait for the second factor.
+    assert client.get("/")["Location"].startswith(reverse("mfa-enrol"))
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].startswith(settings_static_url())
+
+
 def settings_static_url() -> str:
     return str(django_settings.STATIC_URL)
 
