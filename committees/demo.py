@@ -19,7 +19,9 @@ from ethics.models import Institution, User
 from ethics.validators import make_credit_code
 
 INSTITUTION_NAME = "北京康华研究型医院"
-CREDIT_CODE = make_credit_code("1211010540000123X")
+# 12 (public institution) + 110105 (Beijing, Chaoyang) + organisation code 40000120-5; the check
+# character is computed (GB 32100-2015), so the code validates and reads like a real one.
+CREDIT_CODE = make_credit_code("12110105400001205")
 MAIN_COMMITTEE = "北京康华研究型医院科技伦理委员会"
 SHORT_COMMITTEE = "北京康华研究型医院人工智能伦理分委员会"
 
@@ -115,9 +117,10 @@ def seed(stdout: Any) -> None:
     admin = User.objects.filter(is_superuser=True).order_by("id").first() or demo_user(
         "admin", "系统管理员", is_staff=True, is_superuser=True
     )
-    institution = Institution.objects.filter(
-        credit_code=CREDIT_CODE
-    ).first() or services.institution_create(
+    institution = (
+        Institution.objects.filter(credit_code=CREDIT_CODE).first()
+        or Institution.objects.filter(name=INSTITUTION_NAME).first()
+    ) or services.institution_create(
         actor=admin,
         name=INSTITUTION_NAME,
         credit_code=CREDIT_CODE,

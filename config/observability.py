@@ -59,6 +59,9 @@ def logging_config(*, level: str, json_lines: bool) -> dict[str, Any]:
             # django-axes narrates every login at INFO; the audit chain records them (ethics.login).
             "axes": {"level": "WARNING"},
             "celery": {"level": level},
+            # One line per e-mail written by the embedded .eml backend, with its path, also in
+            # the Celery worker (which logs at WARNING in `make run`).
+            "ethics.mail": {"level": "INFO"},
         },
     }
 

@@ -265,11 +265,11 @@ CLAMD_ADDRESS = env_str("CLAMD_ADDRESS", "").strip()
 CLAMD_FAIL_OPEN = env_bool("CLAMD_FAIL_OPEN", False)
 CLAMD_TIMEOUT = float(env_str("CLAMD_TIMEOUT", "30"))
 
+# The embedded default (DEBUG) writes each message as an .eml file under EMAIL_FILE_PATH and logs
+# its path (ethics/mail.py); production sends through SMTP.
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "ethics.mail.EmlFileBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -497,6 +497,9 @@ AXES_CLIENT_IP_CALLABLE = "ethics.login.client_ip"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
 THROTTLE_AUTH_RATE = env_str("THROTTLE_AUTH_RATE", "10/min")
+# The public verification of a letter's code (/verify/<code>, GET /api/v1/verify/{code}/): this
+# many checks per client address, page and API together (DRF's "30/min" syntax; empty: no limit).
+VERIFY_RATE = env_str("VERIFY_RATE", "30/min")
 
 # Logs go to stderr with time and level: JSON lines in production (LOG_FORMAT=json), readable
 # text in the embedded default. Errors also go to Sentry when SENTRY_DSN is set (the entry points

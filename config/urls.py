@@ -9,6 +9,7 @@ from django.urls import include, path
 from ethics import account_views, error_views, mfa_views
 from ethics.api.schema import SchemaView, docs_view
 from ethics.health import healthz
+from reviews.verify import verify_page
 
 # The error pages in the site's layout and language (JSON under /api/): ethics/error_views.py.
 handler400 = error_views.bad_request
@@ -20,6 +21,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Browsers ask every site for /favicon.ico: the static icon, so no page logs a 404.
     path("favicon.ico", error_views.favicon, name="favicon"),
+    # Anyone may check a decision letter's printed code (README "Letters anyone can verify").
+    path("verify/<str:code>", verify_page, name="letter-verify"),
     path("", include("ethics.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -29,6 +29,10 @@ th { background: #eee; }
 .meta { text-align: center; font-size: 10pt; margin-bottom: 6mm; }
 .seal { margin-top: 14mm; text-align: right; }
 .verify { margin-top: 10mm; font-size: 8pt; color: #444; word-break: break-all; }
+.small { font-size: 8.5pt; }
+.hash { font-family: monospace; font-size: 8pt; word-break: break-all; }
+.qr { float: right; width: 26mm; height: 26mm; margin: 0 0 2mm 4mm; }
+.qr svg { width: 26mm; height: 26mm; }
 """
 
 
@@ -36,6 +40,15 @@ def verification_hash(data: dict[str, Any]) -> str:
     """SHA-256 over the canonical JSON of what a document certifies."""
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def qr_svg(text: str) -> str:
+    """An inline SVG QR code of `text` (segno; error correction M) that scales to its box:
+    WeasyPrint renders inline SVG, so a PDF template can embed it with `|safe`."""
+    import segno
+
+    svg: str = segno.make(text, error="m").svg_inline(scale=1, border=2, omitsize=True)
+    return svg
 
 
 def render(template_name: str, context: dict[str, Any], *, language: str = "zh-hans") -> bytes:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from ethics import audit, hooks, policies
 from ethics.deadlines import SHANGHAI
 from ethics.errors import Conflict
+from ethics.mail import short_subject
 from ethics.models import (
     ACTIVE_DEADLINE_STATES,
     Deadline,
@@ -133,7 +134,7 @@ def _send_mail(
             {"user": user, "body": body, "url": url, "cause": cause, "site": settings.SITE_URL},
         )
     headers = {"Message-ID": message_id} if message_id else None
-    EmailMessage(subject=subject, body=text, to=[user.email], headers=headers).send()
+    EmailMessage(subject=short_subject(subject), body=text, to=[user.email], headers=headers).send()
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Demo data of meetings: a closed meeting two days ago and an upcoming one, on the demo committee.
+"""Demo data of meetings: a meeting held and closed today at 09:30 and one a week ahead at 14:00, on the demo committee.
 
 Runs after committees/demo.py and reviews/demo.py (order 30) and is idempotent: it does nothing
 once the committee has meetings. It adds no projects: the upcoming meeting takes reviews' demo
@@ -9,7 +9,7 @@ and the minutes are real.
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -28,15 +28,31 @@ PAST_NOTES = [
 ]
 
 
+# Meetings start in working hours, Asia/Shanghai (the site's time zone).
+PAST_START = time(9, 30)
+UPCOMING_START = time(14, 0)
+UPCOMING_IN_DAYS = 7
+
+
+def _local(day: date, at: time) -> datetime:
+    return timezone.make_aware(datetime.combine(day, at))
+
+
+def _working_day(day: date) -> date:
+    """`day`, or the Monday after it when it falls on a weekend."""
+    return day + timedelta(days=max(0, 7 - day.weekday())) if day.weekday() >= 5 else day
+
+
 def _past_meeting(committee: Committee, secretary: User) -> Meeting:
-    """Earlier today (a meeting opens only on its day): other business only, discussed, noted
+    """Today at 09:30 (a meeting opens only on its day): other business only, discussed, noted
     and closed with its minutes."""
+    today = timezone.localdate()
     meeting = services.meeting_schedule(
         committee=committee,
-        starts_at=timezone.localtime().replace(hour=8, minute=30, second=0, microsecond=0),
+        starts_at=_local(today, PAST_START),
         actor=secretary,
         place="行政楼三层第一会议室",
-        title="2026年第1次委员会会议",
+        title=f"{today.year}年第1次委员会会议",
     )
     items = [
         services.agenda_add_other(meeting_id=meeting.pk, title=title, actor=secretary)
@@ -60,12 +76,13 @@ def _past_meeting(committee: Committee, secretary: User) -> Meeting:
 
 
 def _upcoming_meeting(committee: Committee, secretary: User) -> Meeting:
+    day = _working_day(timezone.localdate() + timedelta(days=UPCOMING_IN_DAYS))
     meeting = services.meeting_schedule(
         committee=committee,
-        starts_at=(timezone.now() + timedelta(days=7)).replace(minute=0, second=0, microsecond=0),
+        starts_at=_local(day, UPCOMING_START),
         actor=secretary,
         place="行政楼三层第一会议室",
-        title="2026年第2次审查会议",
+        title=f"{day.year}年第2次审查会议",
     )
     for application in selectors.waiting_for_meeting(committee.pk):
         services.agenda_add(meeting_id=meeting.pk, application_id=application.pk, actor=secretary)

@@ -1,5 +1,6 @@
 """Demo filings: the main demo committee registered (acknowledged), a roster change pending as an
-update filing, and last year's annual report open as a draft. Idempotent."""
+update filing, and an annual report open as a draft: last year's, or this year's when the committee
+was founded this year (never a report on a year before its founding). Idempotent."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ def seed(stdout: Any) -> None:
     )
     if registration is not None:
         _file(registration, secretary, "KJLL-DJ-2026-000123", acknowledge=True)
-    year = timezone.localdate().year - 1
+    year = max(timezone.localdate().year - 1, committee.established_on.year)
     services.annual_report_open_for(committee_id=committee.pk, year=year, actor=None)
     stdout.write(
         f"registry demo: {committee.name} registered; annual report {year} open as a draft"

@@ -3,6 +3,7 @@ from django.urls import path
 from ethics.api.routers import Router
 from reviews.api import views
 from reviews.api.conflicts import ApplicationConflictsView
+from reviews.api.verify import LetterVerifyView
 
 app_name = "reviews-api"
 
@@ -17,6 +18,7 @@ router.register("document-versions", views.DocumentVersionViewSet, basename="doc
 router.register("invitations", views.TeamInvitationViewSet, basename="invitation")
 
 urlpatterns = [
+    path("verify/<str:code>/", LetterVerifyView.as_view(), name="letter-verify"),
     path(
         "applications/<int:pk>/conflicts/",
         ApplicationConflictsView.as_view(),

@@ -77,10 +77,16 @@ from reviews.services.intake import (
     tracking_overdue,
 )
 from reviews.services.letters import (
+    CODE_PATTERN,
+    LetterCheck,
+    LetterStatus,
+    decision_by_code,
     decision_record,
+    letter_check,
     letter_context,
     letter_open,
     letter_render,
+    verify_url,
 )
 from reviews.services.lifecycle import (
     approval_take_effect,
@@ -132,10 +138,13 @@ from reviews.services.team import (
 )
 
 __all__ = [
+    "CODE_PATTERN",
     "DETERMINING_STATUSES",
     "LETTER_TEMPLATE",
     "LETTER_TEMPLATE_VERSION",
     "PROJECT_FIELDS",
+    "LetterCheck",
+    "LetterStatus",
     "NoEligibleOfficer",
     "allowed_outcomes",
     "amendment_classify",
@@ -164,6 +173,7 @@ __all__ = [
     "conflict_declare",
     "conflict_record",
     "conflict_withdraw",
+    "decision_by_code",
     "decision_clock_moved",
     "decision_due_at",
     "decision_effects",
@@ -178,6 +188,7 @@ __all__ = [
     "invitation_decline",
     "is_adverse",
     "latest_decision",
+    "letter_check",
     "letter_context",
     "letter_open",
     "letter_render",
@@ -222,4 +233,5 @@ __all__ = [
     "tracking_outcome",
     "tracking_overdue",
     "tracking_schedule",
+    "verify_url",
 ]

@@ -28,7 +28,9 @@ from reviews.models import (
 from reviews.workflow import Action, Status
 
 LETTER_TEMPLATE = "pdf/reviews/letter.html"
-LETTER_TEMPLATE_VERSION = "1"
+# "2": the reviewed documents with versions and SHA-256, the contact, the QR code and the
+# verification URL. A stored letter is re-rendered on its next request; its code stays.
+LETTER_TEMPLATE_VERSION = "2"
 
 PROJECT_FIELDS = (
     "title",

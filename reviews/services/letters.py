@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,13 +24,16 @@ from reviews import numbering
 from reviews.models import (
     Application,
     Decision,
+    DocumentVersion,
     NumberSequence,
+    Outcome,
     Review,
 )
 from reviews.services._common import (
     LETTER_TEMPLATE,
     LETTER_TEMPLATE_VERSION,
     record,
+    secretaries,
 )
 from reviews.services.appeals import is_adverse
 
@@ -39,6 +46,34 @@ SIGNER_ROLE_ZH: dict[str, str] = {
     Role.SECRETARY: "秘书",
     Role.MEMBER: "委员",
 }
+
+
+def letter_documents(decision: Decision) -> list[DocumentVersion]:
+    """The documents the decision was made on: each slot's newest version uploaded by then."""
+    newest: dict[int, DocumentVersion] = {}
+    versions = (
+        DocumentVersion.objects.filter(
+            document__application_id=decision.application_id,
+            uploaded_at__lte=decision.decided_at,
+        )
+        .select_related("document")
+        .order_by("document_id", "-version")
+    )
+    for version in versions:
+        newest.setdefault(version.document_id, version)
+    return list(newest.values())
+
+
+def letter_contact(decision: Decision) -> list[dict[str, str]]:
+    """Who to ask about the letter: the committee's secretaries (the chair if it has none),
+    with the e-mail address stored on their account (the models store no telephone)."""
+    people = secretaries(decision.committee_id)
+    return [{"name": person.display_name, "email": person.email} for person in people]
+
+
+def verify_url(code: str) -> str:
+    """The public verification page of a letter's code, on SITE_URL (printed with its QR)."""
+    return settings.SITE_URL.rstrip("/") + reverse("letter-verify", args=[code])
 
 
 def letter_context(decision: Decision) -> dict[str, Any]:
@@ -60,6 +95,10 @@ def letter_context(decision: Decision) -> dict[str, Any]:
         "follows": decision.follows.number if decision.follows is not None else None,
     }
     rereview = getattr(decision, "rereview_basis", None)
+    # The code certifies the fields above only: re-rendering with a newer template (documents,
+    # contact, QR) keeps every stored letter's code.
+    code = pdf.verification_hash(certified)
+    url = verify_url(code)
     return {
         "decision": decision,
         "application": application,
@@ -82,8 +121,108 @@ def letter_context(decision: Decision) -> dict[str, Any]:
         "decided_on": timezone.localtime(decision.decided_at).date(),
         # R20a: the role of the officer who actually signed (a vice-chair acting for the chair).
         "signer_role_zh": SIGNER_ROLE_ZH.get(decision.signature_role, "主任委员"),
-        "hash": pdf.verification_hash(certified),
+        "hash": code,
+        "documents": letter_documents(decision),
+        "contact": letter_contact(decision),
+        "verify_url": url,
+        "qr_svg": pdf.qr_svg(url),
     }
+
+
+# --- public verification of a letter's code ---------------------------------------------------
+
+CODE_PATTERN = re.compile(r"[0-9a-f]{64}")
+
+
+def decision_by_code(code: str, *, number: str | None = None) -> Decision | None:
+    """The decision whose letter prints `code` (and has `number`, when given); None for an
+    unknown or malformed code. The one lookup of a printed code: the public verification page
+    and the recognition of another committee's letter (R31) both use it."""
+    code = code.strip().lower()
+    if not CODE_PATTERN.fullmatch(code):
+        return None
+    decisions = Decision.objects.select_related(
+        "application__project", "committee__institution"
+    ).filter(letter_hash=code)
+    if number is not None:
+        decisions = decisions.filter(number=number.strip())
+    return decisions.first()
+
+
+class LetterStatus:
+    IN_FORCE = "in_force"
+    SUPERSEDED = "superseded"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+
+
+_STATUS_LABELS: dict[str, Any] = {
+    LetterStatus.IN_FORCE: _("No later decision changes it"),
+    LetterStatus.SUPERSEDED: _("Followed by decision %(number)s"),
+    LetterStatus.SUSPENDED: _("The activity was suspended by decision %(number)s"),
+    LetterStatus.TERMINATED: _("The activity was terminated by decision %(number)s"),
+}
+
+
+@dataclass(frozen=True)
+class LetterCheck:
+    """What anyone may read about a letter by its code: its public header, nothing else (no
+    project title, people, conditions or reasons)."""
+
+    code: str
+    number: str
+    committee: str
+    institution: str
+    outcome: str
+    outcome_label: str
+    is_permit: bool
+    decided_on: date
+    valid_until: date | None
+    status: str
+    later_number: str
+
+    @property
+    def status_label(self) -> str:
+        return str(_STATUS_LABELS[self.status]) % {"number": self.later_number}
+
+
+def letter_check(code: str) -> LetterCheck | None:
+    """The public record of the letter printing `code`, or None (unknown or malformed)."""
+    decision = decision_by_code(code)
+    if decision is None:
+        return None
+    status, later_number = LetterStatus.IN_FORCE, ""
+    later = (
+        Decision.objects.filter(
+            application__project_id=decision.application.project_id,
+            decided_at__gt=decision.decided_at,
+            outcome__in=[Outcome.SUSPEND, Outcome.TERMINATE, Outcome.CONTINUE, Outcome.APPROVE],
+        )
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    followup = decision.followups.order_by("-decided_at", "-id").first()
+    if later is not None and later.outcome in (Outcome.SUSPEND, Outcome.TERMINATE):
+        status = (
+            LetterStatus.SUSPENDED if later.outcome == Outcome.SUSPEND else LetterStatus.TERMINATED
+        )
+        later_number = later.number
+    elif followup is not None:
+        status, later_number = LetterStatus.SUPERSEDED, followup.number
+    regime = regulations.Regime(decision.application.rules.regime)
+    return LetterCheck(
+        code=decision.letter_hash,
+        number=decision.number,
+        committee=decision.committee.name,
+        institution=decision.committee.institution.name,
+        outcome=decision.outcome,
+        outcome_label=regulations.outcome_term_zh(regulations.Outcome(decision.outcome), regime),
+        is_permit=decision.grants_approval and decision.is_approval,
+        decided_on=timezone.localtime(decision.decided_at).date(),
+        valid_until=decision.next_tracking_due if decision.grants_approval else None,
+        status=status,
+        later_number=later_number,
+    )
 
 
 def letter_render(*, decision_id: int) -> Decision:

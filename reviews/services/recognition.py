@@ -23,16 +23,14 @@ from ethics.models import User
 from ethics.selectors import working_calendar
 from ethics.services import invalid, site_text
 from reviews import clocks
-from reviews.models import (
-    Decision,
-    Recognition,
-)
+from reviews.models import Recognition
 from reviews.services._common import (
     lock_project,
     notify_project,
     record,
     secretaries,
 )
+from reviews.services.letters import decision_by_code
 from reviews.services.lifecycle import project_move
 from reviews.workflow import ProjectAction, ProjectStatus
 
@@ -63,12 +61,7 @@ def recognition_record(
         or managed_committee_ids(actor).filter(committee_id=committee.pk).exists()
     ):
         raise PermissionDenied
-    decision = (
-        Decision.objects.select_related("application__project", "committee")
-        .filter(number=decision_number.strip(), letter_hash=verification_hash.strip().lower())
-        .exclude(letter_hash="")
-        .first()
-    )
+    decision = decision_by_code(verification_hash, number=decision_number)
     if decision is None:
         raise invalid(
             "verification_hash",

@@ -1,0 +1,79 @@
+"""The public verification of a decision letter's code (issue 15): `/verify/<code>` and
+`GET /api/v1/verify/{code}/`, open to anyone without logging in.
+
+Both answer the letter's public header only (number, committee and institution, outcome, date,
+validity, whether a later decision changed it) from `services.letter_check`, the same lookup the
+recognition of another committee's letter uses. An unknown code and a malformed one get the same
+404. Each address may ask `VERIFY_RATE` times (default "30/min", page and API together) so codes
+can't be enumerated quickly; the counts live in the default cache. Nothing is audited (public
+reads); every check is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+from rest_framework.throttling import SimpleRateThrottle
+
+from ethics import login
+from reviews import services
+
+logger = logging.getLogger(__name__)
+
+
+class VerifyRateThrottle(SimpleRateThrottle):
+    """`VERIFY_RATE` (DRF's "30/min" syntax) per client address for the page and the API
+    together, read on every request so a test can change it; empty turns it off."""
+
+    scope = "verify"
+
+    def get_rate(self) -> str | None:
+        return getattr(settings, "VERIFY_RATE", None) or None
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def check(request: Any, code: str) -> services.LetterCheck | None:
+    """Look the code up and log the attempt (address, the code's first 12 characters, found)."""
+    found = services.letter_check(code)
+    # Only hexadecimal reaches the log: a path segment may hold anything (newlines included).
+    head = code[:12].lower()
+    shown = head if services.CODE_PATTERN.fullmatch(code.strip().lower()) else "(malformed)"
+    logger.info(
+        "letter verification from %s: code %s… %s",
+        login.client_ip(request),
+        shown,
+        "found" if found is not None else "unknown",
+    )
+    return found
+
+
+@require_safe
+def verify_page(request: HttpRequest, code: str) -> HttpResponse:
+    """The public page: the letter's header, 404 for an unknown or malformed code, 429 over
+    the rate."""
+    throttle = VerifyRateThrottle()
+    if not throttle.allow_request(request, None):
+        seconds = max(1, int(throttle.wait() or 60))
+        logger.warning("letter verification throttled for %s", login.client_ip(request))
+        response = render(
+            request,
+            "reviews/letter_verify.html",
+            {"throttled": True, "seconds": seconds},
+            status=429,
+        )
+        response["Retry-After"] = str(seconds)
+        return response
+    letter = check(request, code)
+    return render(
+        request,
+        "reviews/letter_verify.html",
+        {"letter": letter, "code": code},
+        status=200 if letter is not None else 404,
+    )
