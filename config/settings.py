@@ -62,6 +62,8 @@ SECRET_KEY = env_secret(
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# A refused CSRF check is a page in the site's layout and language (JSON under /api/).
+CSRF_FAILURE_VIEW = "ethics.error_views.csrf_failure"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [

@@ -6,13 +6,21 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ethics import account_views, mfa_views
+from ethics import account_views, error_views, mfa_views
 from ethics.api.schema import SchemaView, docs_view
 from ethics.health import healthz
 from reviews.verify import verify_page
 
+# The error pages in the site's layout and language (JSON under /api/): ethics/error_views.py.
+handler400 = error_views.bad_request
+handler403 = error_views.permission_denied
+handler404 = error_views.page_not_found
+handler500 = error_views.server_error
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask every site for /favicon.ico: the static icon, so no page logs a 404.
+    path("favicon.ico", error_views.favicon, name="favicon"),
     # Anyone may check a decision letter's printed code (README "Letters anyone can verify").
     path("verify/<str:code>", verify_page, name="letter-verify"),
     path("", include("ethics.urls")),

@@ -73,6 +73,15 @@ class InputInvalid(ValidationError):
         return out
 
 
+class ActionDenied(PermissionDenied):
+    """The policy refuses this person the action (403): carries the action, so the refusal page
+    (and the site's 403 page) can say who may take it and under which rule."""
+
+    def __init__(self, action: Action) -> None:
+        super().__init__(str(_("You may not take this action.")))
+        self.action = action
+
+
 # --- declarations ------------------------------------------------------------------------------
 
 
@@ -105,6 +114,10 @@ class Action:
     #: Who may take it (a policy question); refused with 403. The workflow's own refusal (409)
     #: stays in the service.
     allowed: Predicate | None = None
+    #: Who may take it, in a sentence a refused person reads (e.g. "In a simplified review only
+    #: the chair designates the reviewers."); and the rule that says so. Both optional.
+    who: str | Promise = ""
+    rule: str = ""
     #: Whether the target's state offers it now (buttons only; the service still decides).
     shown: Callable[[Any], bool] | None = None
     #: The success message; or a function of (call, result) when it depends on the result.
@@ -255,7 +268,7 @@ class ActionTable:
             cleaned = dict(form.cleaned_data)
             cleaned.pop(idempotency.FIELD, None)  # the page's one-time token is no input
         if not entry.may(actor, target):
-            raise PermissionDenied
+            raise ActionDenied(entry)
         call = Call(actor=actor, target=target, data=cleaned, form=form, params=params or {})
         return call, entry.run(call)
 
@@ -374,28 +387,62 @@ def _scalar(value: Any) -> Any:
 # --- pages -------------------------------------------------------------------------------------
 
 
+WHO_MAY = _(
+    "Only the people the rules name for this step may take it: for example the committee's chair "
+    "or secretary, an assigned reviewer or the project's team. If you think you should be able "
+    "to, ask your committee's secretary."
+)
+
+
+def with_rule(message: str, rule: str | None) -> str:
+    """`message (rule)`, unless the message already ends its sentence with the rule."""
+    if rule and f"({rule})" not in message:
+        return f"{message} ({rule})"
+    return message
+
+
+def conflict_lines(exc: Conflict) -> tuple[str, list[str]]:
+    """A 409's headline and its problems, each line once: a refusal of one problem raises that
+    problem's own message as its headline, and that line is not repeated below it."""
+    headline = with_rule(str(exc.message), exc.rule)
+    seen = {headline}
+    problems: list[str] = []
+    for problem in exc.problems:
+        line = with_rule(str(problem.get("message", "")), str(problem.get("rule", "") or ""))
+        if line and line not in seen:
+            seen.add(line)
+            problems.append(line)
+    return headline, problems
+
+
+def denial(exc: PermissionDenied, entry: Action | None = None) -> tuple[str, str, str]:
+    """What a 403 says: the refusal (with the rule when known), who may act, and the rule."""
+    action = exc.action if isinstance(exc, ActionDenied) else entry
+    rule = action.rule if action is not None else ""
+    own = str(exc.args[0]) if exc.args and not isinstance(exc, ActionDenied) else ""
+    message = with_rule(own or str(_("You may not take this action.")), rule)
+    who = str(action.who) if action is not None and action.who else str(WHO_MAY)
+    return message, who, rule
+
+
 def report(request: HttpRequest, exc: Exception) -> None:
-    """Show a refusal on a page with the same words, rule and problems the API returns."""
+    """Show a refusal on a page with the same words, rule and problems the API returns, each
+    line once."""
+    lines: list[str] = []
     if isinstance(exc, InputInvalid):
-        for line in exc.lines():
-            messages.error(request, line)
+        lines = exc.lines()
     elif isinstance(exc, Conflict):
-        text = str(exc.message)
-        messages.error(request, f"{text} ({exc.rule})" if exc.rule else text)
-        for problem in exc.problems:
-            rule = problem.get("rule", "")
-            message = str(problem.get("message", ""))
-            messages.error(request, f"{message} ({rule})" if rule else message)
+        headline, problems = conflict_lines(exc)
+        lines = [headline, *problems]
     elif isinstance(exc, ValidationError):
         if hasattr(exc, "error_dict"):
-            for errors in exc.error_dict.values():
-                for error in errors:
-                    messages.error(request, " ".join(error.messages))
+            lines = [" ".join(e.messages) for errors in exc.error_dict.values() for e in errors]
         else:
-            for message in exc.messages:
-                messages.error(request, message)
+            lines = list(exc.messages)
     elif isinstance(exc, PermissionDenied):
-        messages.error(request, str(_("You may not take this action.")))
+        lines = [denial(exc)[0]]
+    for line in dict.fromkeys(lines):  # once each, in order
+        messages.error(request, line)
 
 
 def refusal_status(exc: Exception) -> int:
@@ -419,25 +466,30 @@ def refused(
     the person's input and its field errors (nothing typed is lost), and a way back."""
     problems: list[str] = []
     message = ""
-    rule = ""
+    who = ""
     if isinstance(exc, Conflict):
-        message, rule = str(exc.message), exc.rule or ""
-        problems = [
-            f"{p.get('message', '')} ({p['rule']})" if p.get("rule") else str(p.get("message", ""))
-            for p in exc.problems
-        ]
+        message, problems = conflict_lines(exc)
     elif isinstance(exc, PermissionDenied):
-        message = str(_("You may not take this action."))
+        message, who = denial(exc, entry)[:2]
     elif isinstance(exc, InputInvalid):
         message = str(_("Please correct the errors below."))
         if form is None or not form.is_bound:
             problems = exc.lines()
+        else:
+            # The bound form shows its fields' errors; what is no field of it (the one-time
+            # token) is said here, or nowhere.
+            problems = [
+                error["message"]
+                for key, value in exc.errors.items()
+                if key != "__all__" and key not in form.fields
+                for error in value
+            ]
     elif isinstance(exc, ValidationError):
         message = str(_("Please correct the errors below."))
         if form is not None and hasattr(exc, "error_dict"):
             _add_errors(form, exc)
         else:
-            problems = list(exc.messages)
+            problems = list(dict.fromkeys(exc.messages))
     if not entry.detail:
         idempotency.add_token(form)  # sent again, the corrected form still acts once
     return render(
@@ -446,7 +498,7 @@ def refused(
         {
             "label": entry.label or entry.name,
             "message": message,
-            "rule": rule,
+            "who": who,
             "problems": problems,
             "form": form if not isinstance(exc, PermissionDenied) else None,
             "back": back,
@@ -537,7 +589,7 @@ def form_page(
         # A page of an object the person sees (the caller loaded it through its selector) but
         # may not change is a 403; a page that is only for people who may act is a 404 to others.
         if target is not None:
-            raise PermissionDenied
+            raise ActionDenied(entry)
         raise Http404
     data = request.POST if request.method == "POST" else None
     form = entry.make_form(actor, target, data=data, files=request.FILES or None)

@@ -61,6 +61,7 @@ class SecondFactorMiddleware:
             "api-token",
             "healthz",
             "ethics:set-language",
+            "favicon",  # a redirect to a static file, which is open too
         }
     )
 

@@ -419,6 +419,22 @@ def _appeal(call: Call) -> Application:
     return appeal.application
 
 
+# Who takes a workflow action, by its roles (workflow.ACTION_ROLES), for the refusal page (403).
+_OFFICERS = _(
+    "Only an officer of the reviewing committee (its chair, a vice-chair or the secretary) "
+    "without an interest in the application takes this step (R20a)."
+)
+_WHO: dict[frozenset[str], Any] = {
+    frozenset({APPLICANT}): _("Only the project's lead or a member of its team takes this step."),
+    frozenset({SECRETARY}): _OFFICERS,
+    frozenset({SECRETARY, CHAIR}): _OFFICERS,
+    frozenset({CHAIR}): _(
+        "Only the committee's chair, or the vice-chair acting for the chair, takes this step."
+    ),
+    frozenset({REVIEWER}): _("Only a member assigned to review this application takes this step."),
+}
+
+
 def _workflow(
     action: str,
     run: Callable[[Call], Any],
@@ -430,6 +446,7 @@ def _workflow(
     """An action of the transition table: its label, role, offer and message come from there."""
     label = W(action).label
     kwargs.setdefault("allowed", _role(action))
+    kwargs.setdefault("who", _WHO.get(workflow.ACTION_ROLES[W(action)], ""))
     return Action(
         str(action),
         run=run,
@@ -551,6 +568,11 @@ APPLICATIONS = ActionTable(
                 "members": selectors.reviewer_candidates(application)
             },
             allowed=_assign_allowed,
+            who=_(
+                "In a simplified review only the chair designates the reviewers; in the other "
+                "procedures the committee's chair or secretary does."
+            ),
+            rule="R33",
         ),
         # The reviewer's own steps: their assignment page shows the forms (R20a, R22).
         _workflow(W.DECLARE, _declare, form=forms.DeclareForm, on_page=False),

@@ -488,6 +488,7 @@ IGNORED: dict[str, str] = {
     "password_reset_confirm": "password reset by e-mail (the link's own token)",
     "password_reset_complete": "password reset by e-mail (no data)",
     "healthz": "operations health check: database, broker and heartbeat ages, no case data",
+    "favicon": "the site's icon (a redirect to a static file, no data)",
     # Public on purpose: a letter's printed header by its 64-hex code, no project content
     # (tests/reviews/test_verify_letter.py proves what it shows and hides).
     "letter-verify": "public verification of a letter's code (its public header only)",
