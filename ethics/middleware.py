@@ -209,10 +209,11 @@ class LoginThrottleMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and self._guarded(request):
             from ethics.api.login import LoginRateThrottle
+            from ethics.api.throttling import page_wait
 
-            throttle = LoginRateThrottle()
-            if not throttle.allow_request(request, None):
-                return self._refuse(request, throttle.wait())
+            seconds = page_wait(LoginRateThrottle, request)
+            if seconds is not None:
+                return self._refuse(request, seconds)
         return self.get_response(request)
 
     def _guarded(self, request: HttpRequest) -> bool:
@@ -221,10 +222,9 @@ class LoginThrottleMiddleware:
         except Resolver404:
             return False
 
-    def _refuse(self, request: HttpRequest, wait: float | None) -> HttpResponse:
+    def _refuse(self, request: HttpRequest, seconds: int) -> HttpResponse:
         from django.shortcuts import render
 
-        seconds = max(1, int(wait or 60))
         response = render(
             request,
             "registration/throttled.html",

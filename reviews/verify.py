@@ -14,29 +14,23 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
-from rest_framework.throttling import SimpleRateThrottle
 
 from ethics import login
+from ethics.api.throttling import AddressRateThrottle, page_wait
 from reviews import services
 
 logger = logging.getLogger(__name__)
 
 
-class VerifyRateThrottle(SimpleRateThrottle):
+class VerifyRateThrottle(AddressRateThrottle):
     """`VERIFY_RATE` (DRF's "30/min" syntax) per client address for the page and the API
-    together, read on every request so a test can change it; empty turns it off."""
+    together."""
 
     scope = "verify"
-
-    def get_rate(self) -> str | None:
-        return getattr(settings, "VERIFY_RATE", None) or None
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    rate_setting = "VERIFY_RATE"
 
 
 def check(request: Any, code: str) -> services.LetterCheck | None:
@@ -58,9 +52,8 @@ def check(request: Any, code: str) -> services.LetterCheck | None:
 def verify_page(request: HttpRequest, code: str) -> HttpResponse:
     """The public page: the letter's header, 404 for an unknown or malformed code, 429 over
     the rate."""
-    throttle = VerifyRateThrottle()
-    if not throttle.allow_request(request, None):
-        seconds = max(1, int(throttle.wait() or 60))
+    seconds = page_wait(VerifyRateThrottle, request)
+    if seconds is not None:
         logger.warning("letter verification throttled for %s", login.client_ip(request))
         response = render(
             request,

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from rest_framework import exceptions, status
-from rest_framework.throttling import SimpleRateThrottle
 
 from ethics import login
+from ethics.api.throttling import AddressRateThrottle
 
 
-class LoginRateThrottle(SimpleRateThrottle):
-    """`THROTTLE_AUTH_RATE` (e.g. "10/min") per client address, read on every request so a
-    test can change it; empty means no throttle. Counts live in the default cache (Redis in
-    production, shared by every web process)."""
+class LoginRateThrottle(AddressRateThrottle):
+    """`THROTTLE_AUTH_RATE` (e.g. "10/min") per client address: the token endpoint, the login
+    page and the admin's login share it (ethics.middleware.LoginThrottleMiddleware)."""
 
     scope = "auth"
-
-    def get_rate(self) -> str | None:
-        return getattr(settings, "THROTTLE_AUTH_RATE", None) or None
-
-    def get_cache_key(self, request: Any, view: Any) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    rate_setting = "THROTTLE_AUTH_RATE"
 
 
 class AccountLocked(exceptions.APIException):
