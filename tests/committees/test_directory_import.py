@@ -71,7 +71,8 @@ def test_templates_have_the_chinese_header(client, world, kind):
     text = client.get(f"/committees/imports/template/{kind}.csv").content
     assert text.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads the Chinese header
     api = client.get("/api/v1/imports/template/", {"kind": kind, "file_format": "csv"})
-    assert api.status_code == 200 and api.content == text
+    assert api.status_code == 200
+    assert api.content == text
 
 
 def test_template_and_pages_are_404_for_people_who_import_nothing(client, world):
@@ -101,14 +102,17 @@ def test_users_dry_run_changes_nothing_then_apply_creates_and_is_idempotent(
     assert [r["outcome"] for r in batch.report] == ["created", "created"]
     assert [r["row"] for r in batch.report] == [2, 3]
     page = client.get(f"/committees/imports/{batch.pk}/").content.decode()
-    assert "zhang.wei" in page and "新建" in page
+    assert "zhang.wei" in page
+    assert "新建" in page
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/committees/imports/{batch.pk}/apply/")
     assert response.status_code == 302
     zhang = User.objects.get(username="zhang.wei")
-    assert zhang.name == "张伟" and zhang.institution == world.institution
-    assert not zhang.institution_admin and not zhang.has_usable_password()
+    assert zhang.name == "张伟"
+    assert zhang.institution == world.institution
+    assert not zhang.institution_admin
+    assert not zhang.has_usable_password()
     assert User.objects.get(username="li.na").language == "en"
     assert sorted(m.to[0] for m in mail.outbox) == ["li.na@example.test", "zhang.wei@example.test"]
     batch.refresh_from_db()
@@ -118,7 +122,8 @@ def test_users_dry_run_changes_nothing_then_apply_creates_and_is_idempotent(
 
     # Applying the same batch again is refused; the same sheet again changes nothing.
     again = client.post(f"/api/v1/imports/{batch.pk}/apply/")
-    assert again.status_code == 409 and again.json()["code"] == "import_applied"
+    assert again.status_code == 409
+    assert again.json()["code"] == "import_applied"
     second = batch_of(check(client, "users", xlsx(USERS)))
     assert [r["outcome"] for r in second.report] == ["unchanged", "unchanged"]
 
@@ -147,7 +152,8 @@ def test_bad_rows_are_reported_in_chinese_and_nothing_is_applied(client, world):
     batch = batch_of(check(client, "users", xlsx(rows)))
     outcomes = {r["row"]: r for r in batch.report}
     assert outcomes[2]["outcome"] == "created"
-    assert outcomes[3]["outcome"] == "error" and "电子邮件" in "".join(outcomes[3]["errors"])
+    assert outcomes[3]["outcome"] == "error"
+    assert "电子邮件" in "".join(outcomes[3]["errors"])
     assert "Klingon" in "".join(outcomes[4]["errors"])
     assert "必填" in "".join(outcomes[5]["errors"])
     assert "第 2 行" in "".join(outcomes[6]["errors"])
@@ -186,7 +192,7 @@ def test_csv_in_gb18030_is_read(client, world):
 
 
 @pytest.mark.parametrize(
-    "upload,code",
+    ("upload", "code"),
     [
         (csv_file([["姓名"], ["张三"]]), "missing_columns"),
         (io.BytesIO(b"PK\x03\x04 not really a workbook"), "unreadable"),
@@ -243,7 +249,9 @@ def test_secretary_imports_members_with_chinese_labels_and_rule_checks(client, w
     assert "主任" in "".join(batch.report[3]["errors"])  # not a role label
 
 
-@pytest.mark.parametrize("term_end,outcome", [("2031-03-01", "created"), ("2031-03-02", "error")])
+@pytest.mark.parametrize(
+    ("term_end", "outcome"), [("2031-03-01", "created"), ("2031-03-02", "error")]
+)
 def test_member_term_boundary_r7(client, world, term_end, outcome):
     """R7: a term of at most five years, checked by the same service as the roster page."""
     UserFactory(username="wang.fang", institution=world.institution)
@@ -259,7 +267,8 @@ def test_member_term_boundary_r7(client, world, term_end, outcome):
     else:
         client.post(f"/committees/imports/{batch.pk}/apply/")
         membership = Membership.objects.get(committee=world.committee, user__username="wang.fang")
-        assert membership.expertise == "ethics" and membership.gender == "female"
+        assert membership.expertise == "ethics"
+        assert membership.gender == "female"
 
 
 def test_members_need_a_committee_the_importer_manages(client, api_client, world):
@@ -276,7 +285,8 @@ def test_members_need_a_committee_the_importer_manages(client, api_client, world
     response = api_client.post(
         "/api/v1/imports/", {"kind": "members", "file": upload}, format="multipart"
     )
-    assert response.status_code == 400 and "committee" in response.json()
+    assert response.status_code == 400
+    assert "committee" in response.json()
 
 
 # --- institutions ------------------------------------------------------------------------------
@@ -293,7 +303,8 @@ def test_institutions_only_by_site_admins_and_by_credit_code(client, api_client,
     refused = api_client.post(
         "/api/v1/imports/", {"kind": "institutions", "file": xlsx(rows)}, format="multipart"
     )
-    assert refused.status_code == 400 and refused.json()["kind"][0]["code"] == "invalid_choice"
+    assert refused.status_code == 400
+    assert refused.json()["kind"][0]["code"] == "invalid_choice"
 
     root = UserFactory(is_superuser=True, is_staff=True)
     api_client.force_authenticate(root)
