@@ -391,3 +391,83 @@ RULES = ActionTable(
         ),
     ],
 )
+
+
+# --- directory import ------------------------------------------------------------------------
+
+
+def _import_check(call: Call) -> Any:
+    data = call.data
+    upload = data["file"]
+    return services.import_check(
+        actor=call.actor,
+        kind=data["kind"],
+        committee=data.get("committee"),
+        name=upload.name,
+        content=upload.read(),
+    )
+
+
+def _import_apply(call: Call) -> Any:
+    return services.import_apply(batch_id=call.target.pk, actor=call.actor)
+
+
+def may_check_import(user: User, target: Any) -> bool:
+    """Anyone who may import some kind of sheet (the service checks the kind and committee):
+    site and institution administrators, and the officers of a committee."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return hooks.memo(
+        user, "committees.may.import", lambda: selectors.committees_managed_by(user).exists()
+    )
+
+
+def may_apply_import(user: User, batch: Any) -> bool:
+    return services.may_import(user, batch.kind, batch.committee)
+
+
+def import_pending(batch: Any) -> bool:
+    return batch.applied_at is None
+
+
+def _import_done(call: Call, batch: Any) -> str:
+    counts = batch.counts
+    return str(
+        _(
+            "The sheet was applied: %(created)s created, %(updated)s changed, "
+            "%(unchanged)s unchanged."
+        )
+        % counts
+    )
+
+
+IMPORTS = ActionTable(
+    "committees.import",
+    load=lambda user, pk: selectors.import_batch_get_for_user(user, pk),
+    actions=[
+        Action(
+            "check",
+            run=_import_check,
+            label=_("Check the sheet"),
+            input=forms.ImportForm,
+            form_kwargs=lambda user, target: {"actor": user},
+            allowed=may_check_import,
+            who=_(
+                "Site administrators import institutions, institution administrators accounts, "
+                "and a committee's chair, vice-chair or secretary its members."
+            ),
+            done=_("The sheet was checked; review the report before applying it."),
+            detail=False,
+            status=201,
+            on_page=False,
+        ),
+        Action(
+            "apply",
+            run=_import_apply,
+            label=_("Apply the sheet"),
+            allowed=may_apply_import,
+            shown=import_pending,
+            done=_import_done,
+        ),
+    ],
+)

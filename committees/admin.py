@@ -7,6 +7,7 @@ from committees.models import (
     Committee,
     CommitteeDocument,
     Entrustment,
+    ImportBatch,
     Membership,
     Pledge,
     Training,
@@ -101,3 +102,11 @@ class EntrustmentAdmin(ReadOnlyAdmin):
     list_filter = ["receiving_committee"]
     search_fields = ["entrusting_institution__name", "receiving_committee__name", "scope"]
     readonly_fields = FILE_FIELDS
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = ["file_name", "kind", "committee", "created_by", "checked_at", "applied_at"]
+    list_filter = ["kind", "applied_at"]
+    search_fields = ["file_name", "sha256", "created_by__username", "created_by__name"]
+    exclude = ["content"]

@@ -310,3 +310,47 @@ class DeputyForm(forms.Form):
         self.fields["deputy"].label_from_instance = lambda m: m.user.display_name
         if not self.is_bound and committee.deputy_id:
             self.initial.setdefault("deputy", committee.deputy_id)
+
+
+class ImportForm(forms.Form):
+    """A directory sheet to check (README "Directory import"); the check keeps it for applying."""
+
+    kind = forms.ChoiceField(label=_("what the sheet holds"), choices=())
+    committee = ObjectChoiceField(
+        label=_("committee"),
+        queryset=Committee.objects.none(),
+        required=False,
+        help_text=_("For a members sheet: the committee the members sit on."),
+    )
+    file = forms.FileField(
+        label=_("sheet"),
+        help_text=_("The template filled in, as .xlsx or .csv (UTF-8 or GB18030), at most 2 MB."),
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        from committees.models import ImportKind
+        from committees.services import may_import
+
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["committee"].queryset = selectors.committees_managed_by(actor)
+        self.fields["kind"].choices = [
+            (value, label)
+            for value, label in ImportKind.choices
+            if value == ImportKind.MEMBERS or may_import(actor, value, None)
+        ]
+
+    def clean_file(self) -> Any:
+        from committees.directory import MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB.") % {"size": MAX_BYTES // (1024 * 1024)},
+                code="too_large",
+            )
+        if not upload.name.lower().endswith((".xlsx", ".csv", ".txt")):
+            raise forms.ValidationError(
+                _("Upload the template as .xlsx or .csv."), code="file_type"
+            )
+        return upload

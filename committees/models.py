@@ -440,3 +440,55 @@ class Entrustment(StoredFile, CreatedBy):
         if self.ends_on and on > self.ends_on:
             return False
         return not (self.ended_on and on > self.ended_on)
+
+
+# --- directory import ------------------------------------------------------------------------
+
+
+class ImportKind(models.TextChoices):
+    INSTITUTIONS = "institutions", _("Institutions")
+    USERS = "users", _("Accounts")
+    MEMBERS = "members", _("Committee members")
+
+
+class ImportBatch(CreatedBy):
+    """One uploaded directory sheet (README "Directory import"): the file as uploaded, its last
+    check's per-row report, and when it was applied. Applying twice is refused."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    committee = models.ForeignKey(
+        Committee,
+        verbose_name=_("committee"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="import_batches",
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content = models.BinaryField(_("content"))
+    report = models.JSONField(_("report"), default=list, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("directory import")
+        verbose_name_plural = _("directory imports")
+        constraints = [
+            choices_constraint("kind", ImportKind, name="importbatch_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.file_name}"
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "error": 0}
+        for row in self.report or []:
+            counts[row.get("outcome", "error")] = counts.get(row.get("outcome", "error"), 0) + 1
+        return counts
+
+    @property
+    def has_errors(self) -> bool:
+        return any(row.get("outcome") == "error" for row in self.report or [])

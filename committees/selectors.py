@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from committees import composition as rules_composition
@@ -293,3 +294,44 @@ def committee_may_review(committee: Committee, institution_id: int, on: date) ->
 
 def committee_deadlines(committee: Committee) -> models.QuerySet[Deadline]:
     return Deadline.objects.active().filter(committee_id=committee.pk).order_by("due_at")
+
+
+# --- directory import ------------------------------------------------------------------------
+
+
+def committees_managed_by(user: User) -> QuerySet[Committee]:
+    """Committees whose roster this person manages: site administrators all, institution
+    administrators their institution's, and each committee's chair, vice-chair and secretary in
+    office (the policy's "manage")."""
+    from committees.models import MANAGING_ROLES
+    from committees.policies import current_memberships
+
+    qs = Committee.objects.select_related("institution").order_by("name", "id")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    officer = current_memberships(user).filter(role__in=MANAGING_ROLES)
+    condition = models.Q(pk__in=officer.values("committee_id"))
+    if user.institution_admin and user.institution_id:
+        condition |= models.Q(institution_id=user.institution_id)
+    return qs.filter(condition)
+
+
+def import_batches_for_user(user: User) -> QuerySet[Any]:
+    """The directory sheets this person uploaded (site administrators: all of them)."""
+    from committees.models import ImportBatch
+
+    qs = ImportBatch.objects.select_related("committee", "created_by").defer("content")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    return qs if user.is_superuser else qs.filter(created_by=user)
+
+
+def import_batch_get_for_user(user: User, pk: int) -> Any:
+    from committees.models import ImportBatch
+
+    try:
+        return import_batches_for_user(user).get(pk=pk)
+    except ImportBatch.DoesNotExist:
+        raise Http404 from None

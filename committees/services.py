@@ -972,3 +972,102 @@ def rule_override_set(
         reason=reason,
     )
     return committee
+
+
+# --- directory import ------------------------------------------------------------------------
+
+
+def may_import(actor: User, kind: str, committee: Committee | None) -> bool:
+    """Institutions: site administrators; accounts: site and institution administrators;
+    members: whoever manages the committee."""
+    from committees.models import ImportKind
+
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    if kind == ImportKind.INSTITUTIONS:
+        return bool(actor.is_superuser)
+    if kind == ImportKind.USERS:
+        return bool(actor.is_superuser or (actor.institution_admin and actor.institution_id))
+    return committee is not None and policies.may(actor, "manage", committee)
+
+
+def import_check(
+    *, actor: User, kind: str, committee: Committee | None, name: str, content: bytes
+) -> Any:
+    """Keep an uploaded directory sheet and check it (a dry run): the report says, row by row,
+    what applying it would create, change or refuse, and why. Changes nothing else."""
+    from committees import directory
+    from committees.models import ImportBatch, ImportKind
+
+    if kind == ImportKind.MEMBERS and committee is None:
+        raise invalid("committee", _("Choose the committee whose members you import."), "required")
+    if not may_import(actor, kind, committee):
+        raise PermissionDenied
+    try:
+        rows = directory.read_sheet(kind, name, content)
+    except directory.SheetError as exc:
+        raise invalid("file", exc.messages[0], exc.code or "invalid") from None
+    results = directory.run(kind=kind, rows=rows, actor=actor, committee=committee, commit=False)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            kind=kind,
+            committee=committee if kind == ImportKind.MEMBERS else None,
+            created_by=actor,
+            file_name=name[:255],
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            report=[r.as_dict() for r in results],
+            checked_at=timezone.now(),
+        )
+        audit.record(
+            actor=actor,
+            action="directory.check",
+            target=batch,
+            after={"kind": kind, "sha256": batch.sha256, **directory.summary(results)},
+        )
+    return batch
+
+
+def import_apply(*, batch_id: int, actor: User) -> Any:
+    """Apply a checked sheet: every row or none. Rows are checked again against the records as
+    they are now; if any row fails, nothing changes and the refreshed report says why (409)."""
+    from committees import directory
+    from committees.models import ImportBatch
+
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().select_related("committee").get(pk=batch_id)
+        if batch.created_by_id != actor.pk and not actor.is_superuser:
+            raise Http404
+        if not may_import(actor, batch.kind, batch.committee):
+            raise PermissionDenied
+        if batch.applied_at is not None:
+            raise Conflict("import_applied", _("This sheet has already been applied."))
+        rows = directory.read_sheet(batch.kind, batch.file_name, bytes(batch.content))
+        results = directory.run(
+            kind=batch.kind, rows=rows, actor=actor, committee=batch.committee, commit=True
+        )
+        batch.report = [r.as_dict() for r in results]
+        batch.checked_at = timezone.now()
+        failed = [r for r in results if r.outcome == "error"]
+        if not failed:
+            batch.applied_at = batch.checked_at
+        batch.save(update_fields=["report", "checked_at", "applied_at"])
+        if not failed:
+            audit.record(
+                actor=actor,
+                action="directory.apply",
+                target=batch,
+                after={"kind": batch.kind, "sha256": batch.sha256, **directory.summary(results)},
+            )
+    if failed:
+        raise Conflict(
+            "import_has_errors",
+            _(
+                "Nothing was imported: %(count)s row(s) have problems; correct the sheet and upload it again."
+            )
+            % {"count": len(failed)},
+            problems=[
+                {"row": str(r.row), "key": r.key, "message": "；".join(r.errors)} for r in failed
+            ],
+        )
+    return batch

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -329,3 +329,79 @@ def rules_detail(request: HttpRequest, pk: int) -> HttpResponse:
 rules_action = page_view(
     actions.RULES, back=lambda committee: reverse("committees:rules-detail", args=[committee.pk])
 )
+
+
+# --- directory import ------------------------------------------------------------------------
+
+
+@login_required
+def imports(request: HttpRequest) -> HttpResponse:
+    """Upload a directory sheet to check it; the sheets this person checked before."""
+    from committees.models import ImportKind
+
+    if not actions.may_check_import(request.user, None):  # type: ignore[arg-type]
+        raise Http404
+    batches = selectors.import_batches_for_user(request.user)[:20]
+    render_page = _page(
+        request,
+        _("Directory import"),
+        "committees/imports.html",
+        multipart=True,
+        batches=batches,
+        kinds=ImportKind.choices,
+    )
+    initial = {k: request.GET[k] for k in ("kind", "committee") if request.GET.get(k, "").strip()}
+
+    def with_initial(form: Form | None) -> HttpResponse:
+        if form is not None and not form.is_bound:
+            form.initial.update(initial)
+        return render_page(form)
+
+    return form_page(
+        request,
+        actions.IMPORTS,
+        "check",
+        render_page=with_initial,
+        success=lambda call, batch: reverse("committees:import-detail", args=[batch.pk]),
+    )
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.import_batch_get_for_user(request.user, pk)
+    return render(
+        request,
+        "committees/import_detail.html",
+        {
+            "batch": batch,
+            "counts": batch.counts,
+            "actions": {a.name for a in actions.IMPORTS.available(request.user, batch)},  # type: ignore[arg-type]
+        },
+    )
+
+
+import_action = page_view(
+    actions.IMPORTS,
+    back=lambda batch: reverse("committees:import-detail", args=[batch.pk]),
+)
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """The empty template of a sheet, with its header in the reader's language."""
+    from committees import directory
+    from committees.models import ImportKind
+
+    if kind not in ImportKind.values or fmt not in {"xlsx", "csv"}:
+        raise Http404
+    if not actions.may_check_import(request.user, None):  # type: ignore[arg-type]
+        raise Http404
+    if fmt == "xlsx":
+        body = directory.template_xlsx(kind)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = directory.template_csv(kind)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.{fmt}"'
+    return response

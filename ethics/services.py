@@ -535,14 +535,21 @@ def send_password_reset(*, actor: User | None, user: User) -> None:
         "token": default_token_generator.make_token(user),
         "protocol": site.scheme or "https",
     }
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        PasswordResetForm().send_mail(
-            "registration/password_reset_subject.txt",
-            "registration/password_reset_email.txt",
-            context,
-            None,
-            user.email,
-        )
+    language = user.language or settings.LANGUAGE_CODE
+
+    def send() -> None:
+        with translation.override(language):
+            PasswordResetForm().send_mail(
+                "registration/password_reset_subject.txt",
+                "registration/password_reset_email.txt",
+                context,
+                None,
+                user.email,
+            )
+
+    # Only once the account (or the change that asked for the link) is committed: a refused
+    # or rolled-back creation, e.g. a directory import's dry run, sends nothing.
+    transaction.on_commit(send)
     audit.record(
         actor=actor,
         action="user.password_reset_sent",

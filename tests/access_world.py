@@ -248,6 +248,12 @@ def _committee_records(w: SimpleNamespace) -> None:
     package.save()
     w.package = FilingPackage.objects.get(pk=package.pk)
     w.deadline = Deadline.objects.filter(committee_id=w.committee.pk).order_by("id").first()
+    from committees.models import ImportBatch
+
+    # A directory sheet the institution admin checked (README "Directory import").
+    w.import_batch = ImportBatch.objects.create(
+        kind="users", created_by=w.inst_admin, file_name="users.csv", sha256="0" * 64, content=b""
+    )
 
 
 def _standing(w: SimpleNamespace) -> None:

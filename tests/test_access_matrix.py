@@ -84,6 +84,7 @@ COMMITTEE = OFFICERS | MEMBERS  # current appointments of the committee
 SEES_COMMITTEE = COMMITTEE | {"inst_admin", "superuser"}  # its roster, meetings, deadlines
 MANAGES_COMMITTEE = OFFICERS | {"inst_admin", "superuser"}  # its filings and records
 RUNS_MEETINGS = OFFICERS | {"superuser"}
+IMPORTER = frozenset({"inst_admin", "superuser"})  # the world's directory sheet: its uploader
 INVITEE = frozenset({"team", "superuser"})  # the team member's (accepted) invitation
 SEES_APPLICATION = APPLICANTS | REVIEWERS | OFFICERS | {"inst_admin", "superuser"}
 
@@ -198,6 +199,10 @@ ROUTES: dict[str, Route] = {
         "designates the chair's deputy (R20a)", SEES_COMMITTEE, _pk("committee"), "POST"
     ),
     "entrustment-list": Route("entrustments the reader may see", ALL),
+    "import-list": Route("the reader's own directory sheets", ALL),
+    "import-detail": Route("a sheet's report", IMPORTER, _pk("import_batch")),
+    "import-apply": Route("applies a sheet", IMPORTER, _pk("import_batch"), "POST"),
+    "import-template": Route("an empty template", MANAGES_COMMITTEE),
     "entrustment-detail": Route("one entrustment", SEES_COMMITTEE, _pk("entrustment")),
     "entrustment-end": Route("ends it", SEES_COMMITTEE, _pk("entrustment"), "POST"),
     "committees:committee-list": Route("committees the reader may see", ALL),
@@ -223,6 +228,17 @@ ROUTES: dict[str, Route] = {
         "POST",
     ),
     "committees:member-history": Route("past members", SEES_COMMITTEE, _pk("committee")),
+    "committees:imports": Route("directory import page", MANAGES_COMMITTEE),
+    "committees:import-detail": Route("a sheet's report", IMPORTER, _pk("import_batch")),
+    "committees:import-action": Route(
+        "applies a sheet",
+        IMPORTER,
+        lambda w, who: {"pk": w.import_batch.pk, "action": "apply"},
+        "POST",
+    ),
+    "committees:import-template": Route(
+        "an empty template", MANAGES_COMMITTEE, lambda w, who: {"kind": "users", "fmt": "xlsx"}
+    ),
     "committees:membership-add": Route("add form", SEES_COMMITTEE, _pk("committee")),
     "committees:document-upload": Route("upload form", SEES_COMMITTEE, _pk("committee")),
     "committees:entrustment-add": Route("entrust form", SEES_COMMITTEE, _pk("committee")),

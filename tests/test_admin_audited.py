@@ -172,12 +172,24 @@ def test_account_changes_in_the_admin_leave_an_event(client, root):
     assert AuditEvent.objects.count() == events
 
 
-def test_account_created_in_the_admin_leaves_an_event_and_no_known_password(client, root):
+def test_account_created_in_the_admin_leaves_an_event_and_no_known_password(
+    client, root, django_capture_on_commit_callbacks
+):
     """Nobody sets another person's password, superusers in the admin included: the new account
     has no usable password and its owner is e-mailed a link to choose one."""
     from django.core import mail
 
-    response = client.post(
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _add_user(client)
+    assert response.status_code == 302
+    user = User.objects.get(username="new-r60")
+    _check_new_user(user)
+    # The link goes out once the account is committed, not before.
+    assert [m.to for m in mail.outbox] == [["new-r60@example.org"]]
+
+
+def _add_user(client):
+    return client.post(
         reverse("admin:ethics_user_add"),
         {
             "username": "new-r60",
@@ -189,13 +201,13 @@ def test_account_created_in_the_admin_leaves_an_event_and_no_known_password(clie
             "usable_password": "true",
         },
     )
-    assert response.status_code == 302
-    user = User.objects.get(username="new-r60")
+
+
+def _check_new_user(user):
     assert not user.has_usable_password()
     event = AuditEvent.objects.filter(action="user.create").latest("pk")
     assert event.target_id == str(user.pk)
     assert event.after["username"] == "new-r60"
     assert "password" not in event.after
     assert "A-new-pass" not in str(event.after)
-    assert [m.to for m in mail.outbox] == [["new-r60@example.org"]]
     assert AuditEvent.objects.filter(action="user.password_reset_sent", target_id=str(user.pk))

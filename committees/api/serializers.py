@@ -188,3 +188,41 @@ class RuleSetSerializer(serializers.Serializer):
                 for row in rule_rows(committee)
             ],
         }
+
+
+class ImportRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(read_only=True)
+    key = serializers.CharField(read_only=True)
+    outcome = serializers.ChoiceField(
+        choices=["created", "updated", "unchanged", "error"], read_only=True
+    )
+    changed = serializers.ListField(child=serializers.CharField(), read_only=True)
+    errors = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    """A checked directory sheet and its per-row report (README "Directory import")."""
+
+    report = ImportRowSerializer(many=True, read_only=True)
+    counts = serializers.DictField(child=serializers.IntegerField(), read_only=True)
+    has_errors = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        from committees.models import ImportBatch
+
+        model = ImportBatch
+        fields = [
+            "id",
+            "kind",
+            "committee",
+            "file_name",
+            "sha256",
+            "created_by",
+            "created_at",
+            "checked_at",
+            "applied_at",
+            "counts",
+            "has_errors",
+            "report",
+        ]
+        read_only_fields = fields

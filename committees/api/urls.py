@@ -7,5 +7,6 @@ router.register("committees", views.CommitteeViewSet, basename="committee")
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("entrustments", views.EntrustmentViewSet, basename="entrustment")
 router.register("rules", views.RulesViewSet, basename="rules")
+router.register("imports", views.ImportBatchViewSet, basename="import")
 
 urlpatterns = router.urls

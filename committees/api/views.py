@@ -4,6 +4,7 @@ entrustments. Every state change dispatches through committees/actions.py."""
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, viewsets
@@ -11,11 +12,19 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from committees import selectors
-from committees.actions import COMMITTEES, ENTRUSTMENTS, INSTITUTIONS, MEMBERSHIPS, RULES
+from committees.actions import (
+    COMMITTEES,
+    ENTRUSTMENTS,
+    IMPORTS,
+    INSTITUTIONS,
+    MEMBERSHIPS,
+    RULES,
+)
 from committees.api.serializers import (
     CommitteeSerializer,
     CompositionSerializer,
     EntrustmentSerializer,
+    ImportBatchSerializer,
     InstitutionSerializer,
     MembershipSerializer,
     RuleSetSerializer,
@@ -155,3 +164,64 @@ class RulesViewSet(
         return selectors.committees_for_user(self.request.user).only(
             "id", "name", "regimes", "rule_overrides"
         )
+
+
+class ImportBatchViewSet(
+    ActionViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Directory import (README "Directory import"): `POST /imports/` (multipart: `kind`,
+    `committee` for members, `file`) checks a sheet and answers its per-row report (201);
+    `POST /imports/{id}/apply/` applies it, all rows or none (409 `import_has_errors` with every
+    row's problems); `GET /imports/template/?kind=users&file_format=xlsx` is the empty template."""
+
+    action_table = IMPORTS
+    create_action = "check"
+
+    serializer_class = ImportBatchSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    filterset_fields = ["kind", "committee"]
+
+    def get_queryset(self):
+        return selectors.import_batches_for_user(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=["institutions", "users", "members"]),
+            OpenApiParameter("file_format", OpenApiTypes.STR, enum=["xlsx", "csv"]),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    @action(detail=False, methods=["get"], url_path="template")
+    def template(self, request):
+        from django.http import HttpResponse
+
+        from committees import directory
+        from committees.actions import may_check_import
+        from committees.models import ImportKind
+
+        if not may_check_import(request.user, None):
+            raise exceptions.NotFound
+        kind = request.query_params.get("kind", "")
+        fmt = request.query_params.get("file_format", "xlsx")
+        problems = {}
+        if kind not in ImportKind.values:
+            problems["kind"] = [
+                exceptions.ErrorDetail(
+                    str(_("Choose institutions, users or members.")), code="invalid_choice"
+                )
+            ]
+        if fmt not in {"xlsx", "csv"}:
+            problems["file_format"] = [
+                exceptions.ErrorDetail(str(_("Choose xlsx or csv.")), code="invalid_choice")
+            ]
+        if problems:
+            raise exceptions.ValidationError(problems)
+        body = directory.template_xlsx(kind) if fmt == "xlsx" else directory.template_csv(kind)
+        content_type = (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            if fmt == "xlsx"
+            else "text/csv; charset=utf-8"
+        )
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{kind}-template.{fmt}"'
+        return response

@@ -174,7 +174,9 @@ def test_page_refuses_the_username_as_password():
 # --- observed: an institution admin set a secretary's password --------------------------------
 
 
-def test_admin_cannot_set_a_password_but_sends_a_reset_link(api_client):
+def test_admin_cannot_set_a_password_but_sends_a_reset_link(
+    api_client, django_capture_on_commit_callbacks
+):
     institution = InstitutionFactory()
     admin = UserFactory(institution=institution, institution_admin=True)
     secretary = UserFactory(institution=institution, username="secretary")
@@ -187,7 +189,8 @@ def test_admin_cannot_set_a_password_but_sends_a_reset_link(api_client):
     secretary.refresh_from_db()
     assert secretary.check_password(PASSWORD)
 
-    response = api_client.post(f"/api/v1/users/{secretary.pk}/password_reset/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(f"/api/v1/users/{secretary.pk}/password_reset/")
     assert response.status_code == 200, response.content
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [secretary.email]
@@ -239,7 +242,9 @@ def test_password_reset_is_for_administrators_of_the_account(api_client):
     assert no_mail.json()["code"] == "no_email"
 
 
-def test_new_account_gets_no_password_from_the_admin_but_a_link(api_client):
+def test_new_account_gets_no_password_from_the_admin_but_a_link(
+    api_client, django_capture_on_commit_callbacks
+):
     institution = InstitutionFactory()
     admin = UserFactory(institution=institution, institution_admin=True)
     api_client.force_authenticate(admin)
@@ -251,11 +256,17 @@ def test_new_account_gets_no_password_from_the_admin_but_a_link(api_client):
     assert with_password.status_code == 400
     assert codes(with_password, "password") == ["read_only"]
     assert not User.objects.filter(username="newbie").exists()
-    created = api_client.post(
-        "/api/v1/users/",
-        {"username": "newbie", "email": "n@example.test", "is_staff": True, "is_superuser": True},
-        format="json",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api_client.post(
+            "/api/v1/users/",
+            {
+                "username": "newbie",
+                "email": "n@example.test",
+                "is_staff": True,
+                "is_superuser": True,
+            },
+            format="json",
+        )
     assert created.status_code == 201, created.content
     newbie = User.objects.get(username="newbie")
     assert not newbie.has_usable_password()
