@@ -505,7 +505,7 @@ VERIFY_RATE = env_str("VERIFY_RATE", "30/min")
 # text in the embedded default. Errors also go to Sentry when SENTRY_DSN is set (the entry points
 # call config.observability.init_sentry; settings have no side effects).
 LOGGING = logging_config(
-    level=env_str("LOG_LEVEL", "INFO"),
+    level=env_str("LOG_LEVEL", "INFO").upper(),  # gunicorn takes it in lower case
     json_lines=env_str("LOG_FORMAT", "text" if DEBUG else "json") == "json",
 )
 SENTRY_DSN = env_str("SENTRY_DSN")

@@ -1,0 +1,315 @@
+#!/usr/bin/env python
+"""A bounded read-load test against a running server, or against gunicorn started here as the
+Dockerfile runs it (README "Benchmarks"). Loopback only.
+
+    # against gunicorn started by the script (the environment's settings: DATABASE_URL, ...)
+    .venv/bin/python scripts/loadtest.py --serve --seconds 20 --concurrency 8
+
+    # against a server already running (e.g. `make run`)
+    .venv/bin/python scripts/loadtest.py --url http://127.0.0.1:8000
+
+It signs the demo accounts in through the login page (`manage.py seed_demo`; the server must not
+require a second factor of them: run it with MFA_REQUIRED=0), then runs two phases of
+`--seconds` each (and at most `--max-requests` requests each) with `--concurrency` threads, each
+thread on its own keep-alive connection:
+
+1. baseline: an authenticated page with no case data (`--baseline`, default the password page);
+2. mixed: the secretary's, a member's and the researcher's everyday reads (dashboard, intake,
+   projects, meetings, deadlines, filings, the applications API and an application's page).
+
+It prints, per phase, requests, errors (status >= 400 or a failed connection), req/s and the
+p50/p95/p99 latency in ms; then the ratio of the mixed phase's throughput to the baseline's, and
+with `--serve` the largest gunicorn worker's resident memory after the load (from /proc).
+Exit status 0 when no request failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PASSWORD = "demo-pass-2026"  # noqa: S105 - the published demo password (seed_demo)
+ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# (user, path) pairs of the mixed phase; `{application}` is an application the secretary sees.
+MIX = [
+    ("kh_secretary", "/"),
+    ("kh_secretary", "/reviews/intake/"),
+    ("kh_secretary", "/meetings/"),
+    ("kh_secretary", "/registry/deadlines/"),
+    ("kh_secretary", "/registry/filings/"),
+    ("kh_secretary", "/api/v1/applications/"),
+    ("kh_secretary", "{application}"),
+    ("kh_member", "/"),
+    ("kh_member", "/reviews/my-reviews/"),
+    ("kh_researcher", "/"),
+    ("kh_researcher", "/reviews/"),
+    ("kh_researcher", "/api/v1/applications/"),
+]
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, status: int, elapsed: float) -> None:
+        with self.lock:
+            self.latencies.append(elapsed)
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            if status >= 400 or status == 0:
+                self.errors += 1
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def line(self) -> str:
+        ordered = sorted(self.latencies) or [0.0]
+
+        def pct(p: float) -> float:
+            return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+
+        return (
+            f"{self.name:<9} requests={len(self.latencies)} errors={self.errors} "
+            f"req/s={self.rate:.1f} p50={pct(0.50):.1f}ms p95={pct(0.95):.1f}ms "
+            f"p99={pct(0.99):.1f}ms median={statistics.median(ordered) * 1000:.1f}ms "
+            f"statuses={dict(sorted(self.statuses.items()))}"
+        )
+
+
+def _connection(base: urllib.parse.SplitResult) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection(base.hostname or "127.0.0.1", base.port or 80, timeout=30)
+
+
+def login(base: urllib.parse.SplitResult, username: str) -> str:
+    """Sign `username` in through the login page; the Cookie header of the session."""
+    conn = _connection(base)
+    conn.request("GET", "/accounts/login/")
+    response = conn.getresponse()
+    page = response.read().decode("utf-8", "replace")
+    cookies = {}
+    for header in response.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        cookies[name] = rest.split(";", 1)[0]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if token is None or "csrftoken" not in cookies:
+        raise SystemExit(f"no login form at {base.geturl()}/accounts/login/")
+    body = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token[1], "username": username, "password": PASSWORD}
+    )
+    conn.request(
+        "POST",
+        "/accounts/login/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookies['csrftoken']}",
+            "Referer": f"{base.scheme}://{base.netloc}/accounts/login/",
+            "Origin": f"{base.scheme}://{base.netloc}",
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        name, _, rest = header.partition("=")
+        cookies[name] = rest.split(";", 1)[0]
+    conn.close()
+    if response.status != 302 or "sessionid" not in cookies:
+        raise SystemExit(f"{username} could not sign in (HTTP {response.status}); seed_demo?")
+    location = response.headers.get("Location", "")
+    if "mfa" in location:
+        raise SystemExit("the server asks for a second factor: run it with MFA_REQUIRED=0")
+    return f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}"
+
+
+def first_application(base: urllib.parse.SplitResult, cookie: str) -> str:
+    conn = _connection(base)
+    conn.request("GET", "/api/v1/applications/?page_size=1", headers={"Cookie": cookie})
+    response = conn.getresponse()
+    text = response.read().decode()
+    conn.close()
+    match = re.search(r'"id":\s*(\d+)', text)
+    return f"/reviews/applications/{match[1]}/" if match else "/reviews/"
+
+
+def run_phase(
+    phase: Phase,
+    base: urllib.parse.SplitResult,
+    requests: list[tuple[str, str]],
+    *,
+    seconds: float,
+    max_requests: int,
+    concurrency: int,
+) -> None:
+    counter = iter(range(max_requests))
+    counter_lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker(offset: int) -> None:
+        conn = _connection(base)
+        index = offset
+        while time.monotonic() < deadline:
+            with counter_lock:
+                if next(counter, None) is None:
+                    break
+            cookie, path = requests[index % len(requests)]
+            index += 1
+            started = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": cookie})
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = _connection(base)
+            except (OSError, http.client.HTTPException):
+                status = 0
+                conn.close()
+                conn = _connection(base)
+            phase.record(status, time.perf_counter() - started)
+        conn.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    phase.seconds = time.monotonic() - started
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn as the Dockerfile runs it, bound to a free loopback port."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": str(workers),
+        "LOG_LEVEL": "warning",
+        "MFA_REQUIRED": os.environ.get("MFA_REQUIRED", "0"),
+    }
+    # The production settings serve hashed static files from a manifest, as the image does.
+    subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
+        [str(gunicorn), "-c", "deploy/gunicorn.conf.py", "config.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return process, url
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit("gunicorn exited at start") from None
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def worker_rss_mb(master: int) -> list[float]:
+    """Resident memory (MB) of each child of `master`, from /proc."""
+    sizes = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        ppid = re.search(r"^PPid:\s+(\d+)", status, re.M)
+        rss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
+        if ppid and rss and int(ppid[1]) == master:
+            sizes.append(int(rss[1]) / 1024)
+    return sizes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--serve", action="store_true", help="start gunicorn here")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers with --serve")
+    parser.add_argument("--seconds", type=float, default=15.0, help="per phase")
+    parser.add_argument("--max-requests", type=int, default=20_000, help="per phase")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--baseline", default="/accounts/password/")
+    args = parser.parse_args()
+
+    process = None
+    url = args.url
+    if args.serve:
+        process, url = serve(args.workers)
+    base = urllib.parse.urlsplit(url)
+    if base.hostname not in LOOPBACK:
+        raise SystemExit("the load test talks to loopback addresses only")
+    try:
+        sessions = {user: login(base, user) for user in sorted({u for u, _ in MIX})}
+        application = first_application(base, sessions["kh_secretary"])
+        mixed = [
+            (sessions[user], path.replace("{application}", application)) for user, path in MIX
+        ]
+        baseline = [(cookie, args.baseline) for cookie in sessions.values()]
+        # Warm every path once (template caches, connection pools), unmeasured.
+        run_phase(Phase("warm-up"), base, mixed, seconds=3, max_requests=len(mixed) * 2,
+                  concurrency=1)  # fmt: skip
+        results = []
+        for name, requests in (("baseline", baseline), ("mixed", mixed)):
+            phase = Phase(name)
+            run_phase(
+                phase,
+                base,
+                requests,
+                seconds=args.seconds,
+                max_requests=args.max_requests,
+                concurrency=args.concurrency,
+            )
+            print(phase.line(), flush=True)
+            results.append(phase)
+        ratio = results[1].rate / results[0].rate if results[0].rate else 0.0
+        print(f"throughput mixed/baseline = {ratio:.2f}")
+        if process is not None:
+            sizes = worker_rss_mb(process.pid)
+            if sizes:
+                print(f"gunicorn workers rss_mb max={max(sizes):.0f} all={sorted(round(s) for s in sizes)}")
+        return 0 if all(p.errors == 0 for p in results) else 1
+    finally:
+        if process is not None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
