@@ -394,6 +394,9 @@ from ethics.job_models import Heartbeat, Job, JobState  # noqa: E402, F401
 # Named API tokens, stored as hashes (ethics/token_models.py).
 from ethics.token_models import ApiToken  # noqa: E402, F401
 
+# Identities at the institution's identity provider (ethics/sso_models.py, ethics/sso.py).
+from ethics.sso_models import ExternalIdentity  # noqa: E402, F401
+
 
 class SubmissionToken(models.Model):
     """A one-time form token or an API Idempotency-Key, remembered with what its action produced.
