@@ -164,7 +164,10 @@ def lockout_response(
 def on_logged_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     """`auth.login`: the login page and the admin's login (Django's `login()`)."""
     _record(
-        "auth.login", actor=user, target=user, after={"via": _via(request, user), "ip": _ip(request)}
+        "auth.login",
+        actor=user,
+        target=user,
+        after={"via": _via(request, user), "ip": _ip(request)},
     )
 
 

@@ -481,7 +481,9 @@ class LDAPBackend(_NoPermissions, BaseLDAPBackend):  # type: ignore[misc]
         return user, False
 
 
-def _on_ldap_error(sender: Any, context: str, user: Any, request: Any = None, **kwargs: Any) -> None:
+def _on_ldap_error(
+    sender: Any, context: str, user: Any, request: Any = None, **kwargs: Any
+) -> None:
     """django-auth-ldap's `ldap_error`: the directory could not be asked (down, timed out, the
     service account refused). The login page says so; axes does not count the attempt."""
     if context in ("authenticate", "search_for_user_dn"):
@@ -518,9 +520,7 @@ def check_settings() -> None:
         if enabled(provider):
             missing = [name for name in names if not getattr(settings, name, "")]
             if missing:
-                raise ImproperlyConfigured(
-                    f"{provider.upper()}_ENABLED needs {', '.join(missing)}"
-                )
+                raise ImproperlyConfigured(f"{provider.upper()}_ENABLED needs {', '.join(missing)}")
 
 
 def connect() -> None:

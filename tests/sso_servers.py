@@ -32,9 +32,9 @@ import pytest
 
 SUFFIX = "dc=example,dc=org"
 ADMIN_DN = f"cn=admin,{SUFFIX}"
-ADMIN_PASSWORD = "admin-secret-1"  # noqa: S105 - a throwaway test directory
+ADMIN_PASSWORD = "admin-secret-1"
 PEOPLE = f"ou=people,{SUFFIX}"
-LDAP_PASSWORD = "ldap-pass-2026"  # noqa: S105
+LDAP_PASSWORD = "ldap-pass-2026"
 
 LDIF = f"""dn: {SUFFIX}
 objectClass: top
@@ -72,7 +72,9 @@ def free_port() -> int:
 
 
 def _slapd_paths() -> tuple[str, str] | None:
-    slapd = shutil.which("slapd") or ("/usr/sbin/slapd" if os.path.exists("/usr/sbin/slapd") else "")
+    slapd = shutil.which("slapd") or (
+        "/usr/sbin/slapd" if os.path.exists("/usr/sbin/slapd") else ""
+    )
     slapadd = shutil.which("slapadd") or (
         "/usr/sbin/slapadd" if os.path.exists("/usr/sbin/slapadd") else ""
     )
@@ -149,7 +151,9 @@ def slapd(tmp_path_factory):
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"slapd stopped: {process.stderr.read().decode() if process.stderr else ''}")
+            raise RuntimeError(
+                f"slapd stopped: {process.stderr.read().decode() if process.stderr else ''}"
+            )
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 break
@@ -218,7 +222,7 @@ class _Server:
 @dataclass
 class OIDCProvider(_Server):
     client_id: str = "ethics-test"
-    client_secret: str = "oidc-client-secret-1"  # noqa: S105
+    client_secret: str = "oidc-client-secret-1"
     #: Claims of the person who "signs in" at the provider next.
     person: dict[str, Any] = field(default_factory=dict)
     #: Tampering for the refusal tests: a wrong nonce or audience in the ID token.
@@ -259,7 +263,9 @@ class OIDCProvider(_Server):
         if url.path == "/.well-known/openid-configuration":
             self.reply(request, 200, json.dumps(self.discovery()).encode())
         elif url.path == "/jwks":
-            self.reply(request, 200, json.dumps({"keys": [self.key.as_dict(private=False)]}).encode())
+            self.reply(
+                request, 200, json.dumps({"keys": [self.key.as_dict(private=False)]}).encode()
+            )
         elif url.path == "/authorize" and method == "GET":
             self.authorize(request, query)
         elif url.path == "/token" and method == "POST":

@@ -59,7 +59,7 @@ def test_the_right_password_creates_the_account_once_mapped_by_entry_uuid(
     assert (user.username, user.name, user.email) == ("zhangsan", "张三", "zhangsan@example.org")
     assert user.institution == institution
     assert not user.has_usable_password()
-    assert not (user.is_staff or user.is_superuser or user.institution_admin)
+    assert (user.is_staff, user.is_superuser, user.institution_admin) == (False, False, False)
     identity = ExternalIdentity.objects.get(user=user)
     assert (identity.provider, identity.subject) == ("ldap", directory.entry_uuid("zhangsan"))
     login_event = AuditEvent.objects.filter(action="auth.login", actor=user).get()
@@ -85,12 +85,10 @@ def test_the_identity_not_the_name_decides_the_account(client, directory):
     assert login(client, "zhangsan", LDAP_PASSWORD).status_code == 302
     assert signed_in_as(client) == linked
     linked.refresh_from_db()
-    assert not linked.is_staff and not linked.is_superuser and not linked.institution_admin
+    assert (linked.is_staff, linked.is_superuser, linked.institution_admin) == (False, False, False)
 
 
-def test_a_wrong_password_is_refused_counted_and_locks_after_the_limit(
-    client, directory, settings
-):
+def test_a_wrong_password_is_refused_counted_and_locks_after_the_limit(client, directory, settings):
     settings.SSO_CREATE_USERS = True
     for attempt in range(settings.AXES_FAILURE_LIMIT):
         response = login(client, "lisi", "wrong-password")
