@@ -44,10 +44,11 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         from ethics import sso
+        from ethics.sso_models import Provider
 
         context = super().get_context_data(**kwargs)
         context["sso_buttons"] = sso.login_buttons()
-        context["ldap_hint"] = sso.LDAP_HINT if sso.enabled(sso.Provider.LDAP) else ""
+        context["ldap_hint"] = sso.LDAP_HINT if sso.enabled(Provider.LDAP) else ""
         return context
 
 

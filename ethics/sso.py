@@ -24,7 +24,7 @@ from django.contrib import messages
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -404,7 +404,7 @@ class CASBackend(_NoPermissions, ModelBackend):
             return None
 
 
-def cas_login(request: HttpRequest) -> HttpResponse:
+def cas_login(request: HttpRequest) -> HttpResponseBase:
     """`/accounts/sso/cas/login/`: to the CAS server, and back here with a ticket (404 when
     off). A refused ticket returns to the login page with the reason."""
     from django.core.exceptions import PermissionDenied
@@ -414,7 +414,7 @@ def cas_login(request: HttpRequest) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         raise Http404
     try:
-        response: HttpResponse = LoginView.as_view()(request)
+        response = LoginView.as_view()(request)
     except PermissionDenied:
         return failure_redirect(request, Provider.CAS)
     return response
@@ -428,7 +428,7 @@ class LDAPBackend(_NoPermissions, BaseLDAPBackend):  # type: ignore[misc]
     and the API token form; the person found by `LDAP_ID_ATTRIBUTE` (`entryUUID`; Active
     Directory: `objectGUID`). Groups, flags and attributes of the directory grant nothing."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: Any,
         username: str | None = None,
