@@ -234,6 +234,16 @@ CAS_CREATE_USER = False
 CAS_LOGIN_MSG = None
 CAS_LOGGED_MSG = None
 CAS_REDIRECT_URL = "/"
+CAS_TIMEOUT_SECONDS = env_int("CAS_TIMEOUT_SECONDS", 10)
+
+
+def CAS_SESSION_FACTORY() -> object:  # a setting django-cas-ng calls
+    """Ticket validation with a timeout (ethics.sso.cas_session)."""
+    from ethics.sso import cas_session
+
+    return cas_session()
+
+
 # LDAP / Active Directory (django-auth-ldap): search with the service account, bind as the person.
 LDAP_ENABLED = env_bool("LDAP_ENABLED")
 LDAP_ID_ATTRIBUTE = env_str("LDAP_ID_ATTRIBUTE", "entryUUID")  # Active Directory: objectGUID

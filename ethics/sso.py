@@ -404,6 +404,19 @@ class CASBackend(_NoPermissions, ModelBackend):
             return None
 
 
+class _TimeoutSession(requests.Session):
+    """python-cas asks the CAS server without a timeout; this session gives every request one."""
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", getattr(settings, "CAS_TIMEOUT_SECONDS", 10))
+        return super().request(*args, **kwargs)
+
+
+def cas_session() -> requests.Session:
+    """`CAS_SESSION_FACTORY`: the session python-cas validates tickets with."""
+    return _TimeoutSession()
+
+
 def cas_login(request: HttpRequest) -> HttpResponseBase:
     """`/accounts/sso/cas/login/`: to the CAS server, and back here with a ticket (404 when
     off). A refused ticket returns to the login page with the reason."""

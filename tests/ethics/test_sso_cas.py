@@ -133,3 +133,19 @@ def test_sso_link_links_an_existing_account_and_is_audited(client, server):
     assert signed_in_as(client) == officer
     call_command("sso_link", "office-holder", "cas", "2024001", "--unlink")
     assert not ExternalIdentity.objects.exists()
+
+
+def test_the_cas_server_down_gives_a_clear_message(client, server, settings):
+    settings.SSO_CREATE_USERS = True
+    server.stop()
+    response = client.get(LOGIN, {"ticket": "ST-any"})
+    assert response["Location"] == "/accounts/login/"
+    assert "cannot be reached" in client.get("/accounts/login/").content.decode()
+    assert AuditEvent.objects.get(action="auth.login_failed").after["reason"] == "cas_unavailable"
+
+
+def test_the_sign_in_pages_cost_few_queries(client, server, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        assert client.get("/accounts/login/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(LOGIN).status_code == 302

@@ -233,3 +233,19 @@ def test_the_button_reads_in_chinese(client, provider, settings, tmp_path):
     trans_real._translations = {}
     trans_real._default = None
     assert "统一身份认证登录" in page
+
+
+def test_a_provider_switched_on_without_its_settings_fails_at_start(settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ethics import sso
+
+    settings.OIDC_ENABLED = True
+    settings.OIDC_OP_TOKEN_ENDPOINT = ""
+    with pytest.raises(ImproperlyConfigured, match="OIDC_OP_TOKEN_ENDPOINT"):
+        sso.check_settings()
+
+
+def test_the_oidc_start_costs_few_queries(client, provider, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        assert client.get("/accounts/sso/oidc/login/").status_code == 302
