@@ -327,6 +327,10 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):  # type: ignore[misc]
                 REFUSAL_ATTR,
                 Refused("oidc_state", gettext("The sign-in was not accepted.")),
             )
+            # Refused before any backend ran: audit it here (axes counts no password guess).
+            from ethics import login
+
+            login.on_login_failed(sender=None, credentials={}, request=request)
             return self.login_failure()
         return response
 
@@ -407,7 +411,7 @@ class CASBackend(_NoPermissions, ModelBackend):
 class _TimeoutSession(requests.Session):
     """python-cas asks the CAS server without a timeout; this session gives every request one."""
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", getattr(settings, "CAS_TIMEOUT_SECONDS", 10))
         return super().request(*args, **kwargs)
 

@@ -142,6 +142,9 @@ def test_a_forged_state_is_refused(client, provider, settings):
     assert response["Location"] == "/accounts/login/"
     assert signed_in_as(client) is None
     assert not provider.token_requests  # refused before the code was exchanged
+    failed = AuditEvent.objects.get(action="auth.login_failed")
+    assert failed.after["via"] == "oidc"
+    assert failed.after["reason"] == "oidc_state"
 
 
 def test_a_wrong_nonce_is_refused(client, provider, settings):
