@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
@@ -260,7 +261,13 @@ class OIDCBackend(_NoPermissions, OIDCAuthenticationBackend):  # type: ignore[mi
         except Refused as refusal:
             _refuse(request, refusal)
             return None
-        except (SuspiciousOperation, requests.RequestException, ValueError, KeyError) as exc:
+        except (
+            SuspiciousOperation,
+            requests.RequestException,
+            jwt.PyJWTError,
+            ValueError,
+            KeyError,
+        ) as exc:
             logger.warning("OIDC sign-in failed: %s", exc)
             if isinstance(exc, requests.ConnectionError | requests.Timeout):
                 _unavailable(request, Provider.OIDC)

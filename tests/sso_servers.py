@@ -228,6 +228,7 @@ class OIDCProvider(_Server):
     #: Tampering for the refusal tests: a wrong nonce or audience in the ID token.
     nonce_override: str | None = None
     audience_override: str | None = None
+    expired: bool = False
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     token_requests: list[dict[str, str]] = field(default_factory=list)
@@ -336,7 +337,7 @@ class OIDCProvider(_Server):
             "sub": person["sub"],
             "aud": self.audience_override or self.client_id,
             "iat": now,
-            "exp": now + 300,
+            "exp": now - 60 if self.expired else now + 300,
             "nonce": self.nonce_override or grant["nonce"],
         }
         id_token = jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, self.key)

@@ -164,6 +164,14 @@ def test_a_token_for_another_client_is_refused(client, provider, settings):
     assert signed_in_as(client) is None
 
 
+def test_an_expired_id_token_is_refused(client, provider, settings):
+    settings.SSO_CREATE_USERS = True
+    provider.expired = True
+    response = sign_in(client, provider)
+    assert response["Location"] == "/accounts/login/"
+    assert signed_in_as(client) is None
+
+
 def test_a_replayed_callback_is_refused(client, provider, settings):
     settings.SSO_CREATE_USERS = True
     start = client.get("/accounts/sso/oidc/login/")
