@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # CAS sign-in's session tickets (single sign-out); used only while CAS_ENABLED.
+    "django_cas_ng",
     "ethics",
     "committees",
     "reviews",
@@ -168,6 +170,10 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked account before any password is checked (django-axes).
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (ethics/sso.py): each answers only while its *_ENABLED setting is on.
+    "ethics.sso.LDAPBackend",
+    "ethics.sso.OIDCBackend",
+    "ethics.sso.CASBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -188,6 +194,81 @@ OTP_TOTP_THROTTLE_FACTOR = env_int("MFA_THROTTLE_FACTOR", 1)
 OTP_STATIC_THROTTLE_FACTOR = 0
 LOGIN_REDIRECT_URL = "ethics:dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on (ethics/sso.py, README "Single sign-on"): OIDC, CAS and LDAP, each off unless
+# its *_ENABLED is set. A person is found by the provider's stable identifier
+# (ethics.ExternalIdentity); an unknown one gets an account only with SSO_CREATE_USERS, in the
+# institution whose unified social credit code SSO_INSTITUTION gives. The provider never grants a
+# committee role nor the staff, superuser or institution-admin flag. Officers still owe the second
+# factor after a sign-in unless SSO_IDP_ENFORCES_MFA lists the provider ("oidc", "cas"; not LDAP).
+SSO_CREATE_USERS = env_bool("SSO_CREATE_USERS")
+SSO_INSTITUTION = env_str("SSO_INSTITUTION")
+SSO_IDP_ENFORCES_MFA = env_list("SSO_IDP_ENFORCES_MFA")
+# OIDC (mozilla-django-oidc): the authorization-code flow with state, nonce and PKCE.
+OIDC_ENABLED = env_bool("OIDC_ENABLED")
+OIDC_BUTTON_LABEL = env_str("OIDC_BUTTON_LABEL")
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_secret("OIDC_RP_CLIENT_SECRET", dev_default="")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid profile email")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_USERNAME_CLAIM = env_str("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso-oidc-callback"
+OIDC_CREATE_USER = False  # accounts are made by ethics.sso.account_for, not the library
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+# CAS (django-cas-ng, protocol 3: /login and /p3/serviceValidate).
+CAS_ENABLED = env_bool("CAS_ENABLED")
+CAS_BUTTON_LABEL = env_str("CAS_BUTTON_LABEL")
+CAS_SERVER_URL = env_str("CAS_SERVER_URL") or None
+CAS_VERSION = env_str("CAS_VERSION", "3")
+CAS_ID_ATTRIBUTE = env_str("CAS_ID_ATTRIBUTE")  # empty: the CAS user itself
+CAS_NAME_ATTRIBUTE = env_str("CAS_NAME_ATTRIBUTE", "cn")
+CAS_EMAIL_ATTRIBUTE = env_str("CAS_EMAIL_ATTRIBUTE", "mail")
+CAS_CREATE_USER = False
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_REDIRECT_URL = "/"
+CAS_TIMEOUT_SECONDS = env_int("CAS_TIMEOUT_SECONDS", 10)
+
+
+def CAS_SESSION_FACTORY() -> object:  # a setting django-cas-ng calls
+    """Ticket validation with a timeout (ethics.sso.cas_session)."""
+    from ethics.sso import cas_session
+
+    return cas_session()
+
+
+# LDAP / Active Directory (django-auth-ldap): search with the service account, bind as the person.
+LDAP_ENABLED = env_bool("LDAP_ENABLED")
+LDAP_ID_ATTRIBUTE = env_str("LDAP_ID_ATTRIBUTE", "entryUUID")  # Active Directory: objectGUID
+LDAP_NAME_ATTRIBUTE = env_str("LDAP_NAME_ATTRIBUTE", "cn")
+LDAP_EMAIL_ATTRIBUTE = env_str("LDAP_EMAIL_ATTRIBUTE", "mail")
+AUTH_LDAP_SERVER_URI = env_str("LDAP_SERVER_URI")
+AUTH_LDAP_BIND_DN = env_str("LDAP_BIND_DN")
+AUTH_LDAP_BIND_PASSWORD = env_secret("LDAP_BIND_PASSWORD", dev_default="")
+AUTH_LDAP_START_TLS = env_bool("LDAP_START_TLS")
+AUTH_LDAP_USER_ATTRLIST = ["*", LDAP_ID_ATTRIBUTE]
+AUTH_LDAP_ALWAYS_UPDATE_USER = False
+if LDAP_ENABLED:
+    import ldap
+    from django_auth_ldap.config import LDAPSearch
+
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        env_str("LDAP_USER_BASE"),
+        ldap.SCOPE_SUBTREE,
+        env_str("LDAP_USER_FILTER", "(uid=%(user)s)"),
+        attrlist=AUTH_LDAP_USER_ATTRLIST,
+    )
+    AUTH_LDAP_CONNECTION_OPTIONS = {
+        ldap.OPT_NETWORK_TIMEOUT: env_int("LDAP_TIMEOUT_SECONDS", 5),
+        ldap.OPT_TIMEOUT: env_int("LDAP_TIMEOUT_SECONDS", 5),
+    }
 
 # Accounts, tokens and sessions (README "Accounts, tokens and sessions").
 # A browser session ends this many hours after sign-in, whatever the activity ...
@@ -493,6 +574,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "ethics.login.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "ethics.login.client_ip"
+# Not counted: SSO callbacks (no password) and LDAP logins refused only because the directory was
+# down for a name with no local password (ethics.sso.axes_whitelisted).
+AXES_WHITELIST_CALLABLE = "ethics.sso.axes_whitelisted"
 # Logins, logouts, failures and lockouts go to the audit chain (ethics.login), not axes' log.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False

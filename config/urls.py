@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ethics import account_views, error_views, mfa_views
+from ethics import account_views, error_views, mfa_views, sso
 from ethics.api.schema import SchemaView, docs_view
 from ethics.health import healthz
 from reviews.verify import verify_page
@@ -24,7 +24,11 @@ urlpatterns = [
     # Anyone may check a decision letter's printed code (README "Letters anyone can verify").
     path("verify/<str:code>", verify_page, name="letter-verify"),
     path("", include("ethics.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    # Single sign-on (ethics/sso.py): 404 while the provider is off.
+    path("accounts/sso/oidc/login/", sso.OIDCLoginView.as_view(), name="sso-oidc-login"),
+    path("accounts/sso/oidc/callback/", sso.OIDCCallbackView.as_view(), name="sso-oidc-callback"),
+    path("accounts/sso/cas/login/", sso.cas_login, name="sso-cas-login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

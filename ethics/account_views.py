@@ -16,6 +16,42 @@ from ethics.forms import PagePasswordChangeForm
 from ethics.models import User
 
 
+class LoginForm(auth_forms.AuthenticationForm):
+    """Django's login form; when the LDAP directory could not be asked it says so instead of
+    "wrong password" (ethics.sso)."""
+
+    def clean(self) -> dict[str, Any]:
+        from django.core.exceptions import ValidationError
+
+        from ethics import sso
+
+        try:
+            return super().clean()
+        except ValidationError:
+            refusal = getattr(self.request, sso.REFUSAL_ATTR, None)
+            if getattr(self.request, sso.UNAVAILABLE_ATTR, None):
+                raise ValidationError(sso.unavailable_message(), code="sso_unavailable") from None
+            if refusal is not None:
+                raise ValidationError(refusal.message, code=refusal.code) from None
+            raise
+
+
+class LoginView(auth_views.LoginView):
+    """`/accounts/login/`: the password form (local accounts, and the directory's people while
+    LDAP is on) and a "统一身份认证登录" button per enabled OIDC or CAS provider."""
+
+    form_class = LoginForm
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from ethics import sso
+        from ethics.sso_models import Provider
+
+        context = super().get_context_data(**kwargs)
+        context["sso_buttons"] = sso.login_buttons()
+        context["ldap_hint"] = sso.LDAP_HINT if sso.enabled(Provider.LDAP) else ""
+        return context
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     """`/accounts/password/`: the current password and the new one twice; every API token of
     the person is revoked and their other sessions end (this one stays)."""

@@ -19,7 +19,7 @@ class SecondFactorAdminSite(admin.AdminSite):
 
         if not super().has_permission(request):
             return False
-        if mfa.asked(request.user):
+        if mfa.asked(request.user) and not mfa.idp_verified(request):
             is_verified = getattr(request.user, "is_verified", None)
             return bool(is_verified is not None and is_verified())
         return True

@@ -18,3 +18,7 @@ class EthicsConfig(AppConfig):
 
         hooks.register_seeder(0, "kernel", demo.seed)
         login.connect()
+        from ethics import sso
+
+        sso.check_settings()
+        sso.connect()

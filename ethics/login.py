@@ -52,8 +52,16 @@ def _ip(request: Any) -> str | None:
     return getattr(request, "axes_ip_address", None) or client_ip(request)
 
 
-def _via(request: Any) -> str:
+def _via(request: Any, user: Any = None) -> str:
+    from ethics import sso
+
+    provider = sso.provider_of(user)
+    if provider is not None:
+        return str(provider)
     path = str(getattr(request, "path", "") or "")
+    for name, via in (("sso-oidc-callback", "oidc"), ("sso-cas-login", "cas")):
+        if path == reverse(name):
+            return via
     if path.startswith("/api/"):
         return "token"
     try:
@@ -155,7 +163,12 @@ def lockout_response(
 
 def on_logged_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     """`auth.login`: the login page and the admin's login (Django's `login()`)."""
-    _record("auth.login", actor=user, target=user, after={"via": _via(request), "ip": _ip(request)})
+    _record(
+        "auth.login",
+        actor=user,
+        target=user,
+        after={"via": _via(request, user), "ip": _ip(request)},
+    )
 
 
 def on_logged_out(sender: Any, request: Any, user: User | None, **kwargs: Any) -> None:
@@ -171,19 +184,24 @@ def on_login_failed(
     """`auth.login_failed`: the username tried and the address, never the password; the actor
     is the account of that name, or none when no account has it. `locked` says whether the
     account is locked after this attempt (axes' receiver, connected first, has counted it)."""
+    from ethics import sso
+
     username = credentials.get(User.USERNAME_FIELD) or credentials.get("username")
     account = _account(username)
-    _record(
-        "auth.login_failed",
-        actor=account,
-        target=account,
-        after={
-            "username": str(username or "")[:150],
-            "ip": _ip(request),
-            "via": _via(request),
-            "locked": bool(getattr(request, "axes_locked_out", False)),
-        },
-    )
+    after = {
+        "username": str(username or "")[:150],
+        "ip": _ip(request),
+        "via": _via(request),
+        "locked": bool(getattr(request, "axes_locked_out", False)),
+    }
+    # Why a single sign-on was refused (no account for the identity, provider unreachable).
+    refusal = getattr(request, sso.REFUSAL_ATTR, None)
+    if refusal is not None:
+        after["reason"] = refusal.code
+    unavailable = getattr(request, sso.UNAVAILABLE_ATTR, None)
+    if unavailable:
+        after["reason"] = f"{unavailable}_unavailable"
+    _record("auth.login_failed", actor=account, target=account, after=after)
 
 
 def on_locked_out(

@@ -39,6 +39,9 @@ RECOVERY_CODES = 10
 #: The session remembers that this login still owes a second factor (set when the password login
 #: happens, so an ordinary request of an unenrolled member costs no query).
 PENDING_SESSION_KEY = "mfa_pending"
+#: The session signed in through an identity provider that enforces a second factor itself
+#: (`SSO_IDP_ENFORCES_MFA`, ethics.sso): its value is the provider.
+IDP_MFA_SESSION_KEY = "mfa_by_idp"
 
 TOTP_NAME = "authenticator"
 RECOVERY_NAME = "recovery"
@@ -108,6 +111,14 @@ def _mark_pending(sender: Any, request: HttpRequest | None, user: User, **kwargs
     """A password login owes the second factor when the person is asked for one."""
     if request is None or not hasattr(request, "session"):
         return
+    from ethics import sso
+
+    provider = sso.provider_of(user)
+    if sso.idp_enforces_mfa(provider):
+        request.session[IDP_MFA_SESSION_KEY] = str(provider)
+        request.session.pop(PENDING_SESSION_KEY, None)
+        return
+    request.session.pop(IDP_MFA_SESSION_KEY, None)
     if getattr(user, "otp_device", None) is None and asked(user):
         request.session[PENDING_SESSION_KEY] = True
     else:
@@ -120,11 +131,23 @@ def pending(request: HttpRequest) -> bool:
     if not user.is_authenticated:
         return False
     session = getattr(request, "session", None)
+    if idp_verified(request):
+        return False
     flagged = bool(session is not None and session.get(PENDING_SESSION_KEY))
     if not flagged and not required(user):
         return False
     is_verified = getattr(user, "is_verified", None)
     return not (is_verified is not None and is_verified())
+
+
+def idp_verified(request: HttpRequest) -> bool:
+    """Whether this session's second factor was given at an identity provider that enforces one
+    (and is still listed in `SSO_IDP_ENFORCES_MFA`)."""
+    from ethics import sso
+
+    session = getattr(request, "session", None)
+    provider = session.get(IDP_MFA_SESSION_KEY) if session is not None else None
+    return bool(provider) and sso.idp_enforces_mfa(provider)
 
 
 # --- enrolment ---------------------------------------------------------------------------------

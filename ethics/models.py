@@ -391,6 +391,9 @@ class Holiday(models.Model):
 # The outbox of rendering jobs and the process heartbeats (ethics/job_models.py).
 from ethics.job_models import Heartbeat, Job, JobState  # noqa: E402, F401
 
+# Identities at the institution's identity provider (ethics/sso_models.py, ethics/sso.py).
+from ethics.sso_models import ExternalIdentity  # noqa: E402, F401
+
 # Named API tokens, stored as hashes (ethics/token_models.py).
 from ethics.token_models import ApiToken  # noqa: E402, F401
 

@@ -503,6 +503,9 @@ IGNORED: dict[str, str] = {
     "password_reset_done": "password reset by e-mail (no data)",
     "password_reset_confirm": "password reset by e-mail (the link's own token)",
     "password_reset_complete": "password reset by e-mail (no data)",
+    "sso-oidc-login": "single sign-on: to the identity provider (no data; 404 while off)",
+    "sso-oidc-callback": "single sign-on: the provider's answer for this browser (no data)",
+    "sso-cas-login": "single sign-on: to the CAS server and its ticket back (no data)",
     "healthz": "operations health check: database, broker and heartbeat ages, no case data",
     "favicon": "the site's icon (a redirect to a static file, no data)",
     # Public on purpose: a letter's printed header by its 64-hex code, no project content
