@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +63,9 @@ class ApplicationFilterSet(ListFilterSet):
         choices=workflow.Procedure.choices, label=_("Procedure")
     )
     committee = django_filters.ModelChoiceFilter(queryset=_known_committees, label=_("Committee"))
-    project = django_filters.NumberFilter(field_name="project_id", label=_("Project"))
+    project = django_filters.NumberFilter(
+        field_name="project_id", label=_("Project"), widget=forms.HiddenInput
+    )
     submitted_from = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__gte", label=_("Submitted from")
     )

@@ -18,7 +18,7 @@ from ethics.api.actions import ActionViewSetMixin, request_schema
 from reviews import selectors, services
 from reviews.actions import APPLICATIONS, INVITATIONS, PROJECTS, RECOGNITIONS
 from reviews.api import serializers as s
-from reviews.filters import ApplicationFilterSet, ProjectFilterSet
+from reviews.filters import ApplicationFilterSet, AssignmentFilterSet, ProjectFilterSet
 from reviews.models import Appeal, DocumentVersion, Recognition, ReReview
 from reviews.policies import may_open_materials
 
@@ -211,3 +211,15 @@ class TeamInvitationViewSet(
 
     def get_queryset(self) -> QuerySet:
         return selectors.invitations_for_user(self.request.user)
+
+
+class AssignmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The reader's own reviewer assignments ("my reviews"), with the page's search and filters."""
+
+    serializer_class = s.AssignmentSerializer
+    filterset_class = AssignmentFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.assignments_for_user(self.request.user).select_related(
+            "review__application__project__lead"
+        )

@@ -252,9 +252,19 @@ def test_my_projects_search_filter_and_sort(client, api_client, world, queue):
     assert "created_from" in bad.json()
 
 
-def test_my_reviews_filters(client, world):
+def test_my_reviews_filters(client, api_client, world):
     application, assignments = assigned(world)
     reviewer = assignments[0].membership.user
+    api = "/api/v1/assignments/"
+    body = _api(api_client, reviewer, f"{api}?q={application.ref}&state=open&opinion=false").json()
+    assert [row["id"] for row in body["results"]] == [assignments[0].pk]
+    assert _api(api_client, reviewer, f"{api}?state=decided").json()["results"] == []
+    bad = _api(api_client, reviewer, f"{api}?opinion=perhaps")
+    assert bad.status_code == 400
+    assert "opinion" in bad.json()
+    # Nobody else sees it, whatever they search for.
+    for user in (world.vice_chair, world.researcher, world.outsider):
+        assert _api(api_client, user, f"{api}?q={application.ref}").json()["results"] == []
     html = _page(client, reviewer, "/reviews/my-reviews/?state=open")
     assert _total(html) == 1
     assert _total(_page(client, reviewer, "/reviews/my-reviews/?state=decided")) == 0
@@ -339,6 +349,7 @@ def test_deadlines_list_and_api_share_one_filterset(client, api_client, world):
         ("secretary", "/registry/deadlines/?q=x&state=active&overdue=true&committee=COMMITTEE"),
         ("researcher", "/reviews/?q=研究&status=planned&needs=false&o=title"),
         ("member", "/reviews/my-reviews/?q=研究&state=open&opinion=false&o=-due"),
+        ("member", "/api/v1/assignments/?q=研究&state=open&opinion=false&o=-due"),
         ("secretary", f"{APPLICATIONS}?q=研究&status=submitted&overdue=false&o=-submitted"),
         ("researcher", "/api/v1/projects/?q=研究&committee=COMMITTEE&o=title"),
         ("secretary", "/api/v1/deadlines/?q=x&state=active&overdue=true&committee=COMMITTEE"),
