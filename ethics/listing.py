@@ -41,6 +41,20 @@ _MAX_TERMS = 8
 YES_NO = (("true", _("Yes")), ("false", _("No")))
 
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds; more is a field error, not a 500
+
+
+class IdFilter(django_filters.NumberFilter):  # type: ignore[misc]
+    """An object id: a whole number a database can hold (``?project=12``)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 def person_fields(path: str) -> tuple[str, ...]:
     """The ``search_fields`` of a person reached through ``path`` (``"project__lead"``): display
     name, first and last name, username."""
