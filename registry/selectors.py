@@ -14,7 +14,7 @@ from committees.models import Committee, Role
 from committees.selectors import institution_admins, officers
 from ethics import hooks, policies
 from ethics.deadlines import SHANGHAI
-from ethics.models import Deadline, DeadlineQuerySet, DeadlineState, User
+from ethics.models import Deadline, DeadlineQuerySet, DeadlineState, User, overdue_condition
 from registry.models import Filing, FilingPackage, FilingQuerySet
 from registry.workflow import OPEN_STATUSES, Kind, Status
 
@@ -101,7 +101,7 @@ def filings_for_user(user: User, filters: Mapping[str, str] | None = None) -> Fi
     elif status == "open":
         qs = qs.open()
     elif status == "overdue":
-        qs = qs.open().filter(deadline__state=DeadlineState.OVERDUE)
+        qs = qs.open().filter(overdue_condition("deadline__"))  # the one definition
     return qs.order_by("due_on", "id")
 
 
@@ -144,7 +144,7 @@ def filing_counts(user: User) -> FilingCounts:
         due=models.Count("id", filter=models.Q(status=Status.DUE)),
         overdue=models.Count(
             "id",
-            filter=models.Q(status__in=OPEN_STATUSES, deadline__state=DeadlineState.OVERDUE),
+            filter=models.Q(status__in=OPEN_STATUSES) & overdue_condition("deadline__"),
         ),
         prepared=models.Count("id", filter=models.Q(status=Status.PREPARED)),
         submitted=models.Count("id", filter=models.Q(status=Status.SUBMITTED)),
