@@ -87,9 +87,12 @@ def _check(tab, role: str, pages: list[tuple[str, str]], problems: list[str]) ->
         tab.set_viewport_size({"width": width, "height": height})
         for label, path in pages:
             response = tab.goto(path)
-            assert response is not None and response.status == 200, (path, response)
+            assert response is not None, path
+            assert response.status == 200, (path, response.status)
             tab.wait_for_load_state("networkidle")
-            tab.screenshot(path=str(screenshot_dir() / f"{size}-{role}-{label}.png"), full_page=True)
+            tab.screenshot(
+                path=str(screenshot_dir() / f"{size}-{role}-{label}.png"), full_page=True
+            )
             shots += 1
             seen = tab.evaluate(MEASURE)
             if seen["scrollWidth"] > seen["innerWidth"]:
@@ -229,7 +232,8 @@ def test_phone_menu_collapses_and_works_without_javascript(browser, live_server,
             return
         # One row: brand and toggle (the header wrapped to three rows before).
         assert header_height < 70, header_height
-        assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+        assert toggle.is_visible()
+        assert toggle.get_attribute("aria-expanded") == "false"
         assert not inbox.is_visible()
         toggle.click()
         assert toggle.get_attribute("aria-expanded") == "true"
