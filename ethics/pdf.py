@@ -1,6 +1,7 @@
 """The PDF engine every app uses: WeasyPrint, the CJK font and the base stylesheet.
 
-Documents are rendered from templates under templates/pdf/ in Simplified Chinese. Each carries a
+Documents are rendered from templates under templates/pdf/ in Simplified Chinese. A person's name
+is set in `<span class="name">`, which never breaks across lines (王建国, never 王建|国). Each carries a
 verification hash (SHA-256 over the rendered content's identifying data, supplied by the caller)
 that another committee can check. Rendering happens in Celery tasks, never in a request.
 """
@@ -30,6 +31,7 @@ th { background: #eee; }
 .seal { margin-top: 14mm; text-align: right; }
 .verify { margin-top: 10mm; font-size: 8pt; color: #444; word-break: break-all; }
 .small { font-size: 8.5pt; }
+.name { white-space: nowrap; }
 .hash { font-family: monospace; font-size: 8pt; word-break: break-all; }
 .qr { float: right; width: 26mm; height: 26mm; margin: 0 0 2mm 4mm; }
 .qr svg { width: 26mm; height: 26mm; }

@@ -24,12 +24,44 @@ def to_json(package: dict[str, Any], verification_hash: str) -> bytes:
     return json.dumps(body, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder).encode("utf-8")
 
 
+# Fields and columns that hold people's names (registry/packages.py keys): the PDF sets each name
+# in a `<span class="name">` that never breaks (王建国, never 王建|国 at a line end). A value may
+# be one name or a list of names.
+NAME_KEYS: frozenset[str] = frozenset({"name", "lead", "members", "people"})
+
+
+def _text(value: Any) -> Any:
+    """A value as one text: a list (of names) joined with the Chinese enumeration comma."""
+    return "、".join(str(v) for v in value) if isinstance(value, list) else value
+
+
+def _names(key: str, value: Any) -> list[str]:
+    if key not in NAME_KEYS or value in ("", None, []):
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
 def with_cells(package: dict[str, Any]) -> dict[str, Any]:
-    """The package with each table's rows as cell lists in column order (for templates)."""
-    sections = [
-        {**s, "cells": [[row.get(c["key"], "") for c in s["columns"]] for row in s["rows"]]}
-        for s in package["sections"]
-    ]
+    """The package with each table's rows as cell lists in column order (for templates):
+    `cells` holds the values as text, `name_cells` the same cells as {"value", "names"} so the
+    PDF can keep every name whole; fields get "names" too."""
+    sections = []
+    for s in package["sections"]:
+        keys = [c["key"] for c in s["columns"]]
+        sections.append(
+            {
+                **s,
+                "fields": [
+                    {**f, "value": _text(f["value"]), "names": _names(f["key"], f["value"])}
+                    for f in s["fields"]
+                ],
+                "cells": [[_text(row.get(k, "")) for k in keys] for row in s["rows"]],
+                "name_cells": [
+                    [{"value": _text(row.get(k, "")), "names": _names(k, row.get(k))} for k in keys]
+                    for row in s["rows"]
+                ],
+            }
+        )
     return {**package, "sections": sections}
 
 
@@ -65,7 +97,7 @@ def to_xlsx(package: dict[str, Any], verification_hash: str) -> bytes:
         sheet.append([section["title"]])
         sheet["A1"].font = Font(bold=True)
         for item in section["fields"]:
-            sheet.append([item["label"], item["value"], item["key"]])
+            sheet.append([item["label"], _text(item["value"]), item["key"]])
         if section["columns"]:
             if section["fields"]:
                 sheet.append([])
@@ -73,7 +105,7 @@ def to_xlsx(package: dict[str, Any], verification_hash: str) -> bytes:
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
             for row in section["rows"]:
-                sheet.append([row.get(c["key"], "") for c in section["columns"]])
+                sheet.append([_text(row.get(c["key"], "")) for c in section["columns"]])
         for index in range(1, sheet.max_column + 1):
             sheet.column_dimensions[get_column_letter(index)].width = 24
         for row in sheet.iter_rows():

@@ -78,7 +78,7 @@ def test_an_unknown_page_is_a_404_in_chinese_in_the_sites_layout(client, world):
     assert "页面不存在" in html
     assert 'class="brand"' in html
     assert "科技伦理委员会" in html
-    assert '<nav aria-label="' in html
+    assert '<nav id="main-nav" aria-label="' in html
     assert world.secretary.display_name in html  # the signed-in layout, not a bare page
     assert f'href="{reverse("ethics:dashboard")}">返回首页</a>' in html
     assert 'href="http://testserver/reviews/intake/">返回上一页</a>' in html

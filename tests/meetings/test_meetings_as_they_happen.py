@@ -414,7 +414,8 @@ def test_minutes_list_present_absent_and_excused_with_times(world):
     assert [m.pk for m in context["absent"]] == []  # everyone else came or was excused
     assert [e.membership_id for e in context["excused"]] == [world.members[6].pk]
     html = render_to_string(services.MINUTES_TEMPLATE, context)
-    assert "请假委员：" + world.members[6].user.display_name + "（出国访问）" in html
+    name = world.members[6].user.display_name
+    assert f'请假委员：<span class="name">{name}</span>（出国访问）' in html
     assert "缺席委员：无" in html
     assert "09:40到会" in html
     assert "09:07到会，10:15离会" in html
@@ -431,7 +432,7 @@ def test_minutes_list_a_member_who_never_came_as_absent(world):
     context = services.minutes_context(Minutes.objects.get(meeting=meeting))
     assert [m.pk for m in context["absent"]] == [world.members[6].pk]
     html = render_to_string(services.MINUTES_TEMPLATE, context)
-    assert "缺席委员：" + world.members[6].user.display_name in html
+    assert f'缺席委员：<span class="name">{world.members[6].user.display_name}</span>' in html
     assert "请假委员：无" in html
     assert "已暂缓" in html
 

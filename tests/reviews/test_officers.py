@@ -257,7 +257,7 @@ def test_the_letter_names_the_officer_who_actually_signed_r20a(world):
         application_id=application.pk, outcome="approve", actor=fresh(world.vice_chair)
     )
     html = render_to_string(LETTER_TEMPLATE, services.letter_context(decision))
-    assert f"副主任委员：{world.vice_chair.display_name}" in html
+    assert f'副主任委员：<span class="name">{world.vice_chair.display_name}</span>' in html
     assert world.chair.display_name not in html.split("（盖章）")[1]
 
 

@@ -6,3 +6,36 @@ document.addEventListener("change", function (event) {
     target.form.submit();
   }
 });
+
+// The collapsible menu (templates/base.html): on narrow screens the nav folds behind a toggle
+// button; aria-expanded says whether it is open. Without this script the nav simply shows.
+(function () {
+  function setUp() {
+    var header = document.querySelector("[data-menu]");
+    var toggle = header && header.querySelector("[data-menu-toggle]");
+    if (!header || !toggle) {
+      return;
+    }
+    function setOpen(open) {
+      header.classList.toggle("menu-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    header.classList.add("js-menu");
+    toggle.hidden = false;
+    setOpen(false);
+    toggle.addEventListener("click", function () {
+      setOpen(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && header.classList.contains("menu-open")) {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
+})();
