@@ -202,6 +202,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def collect_static(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
 def serve(workers: int) -> tuple[subprocess.Popen[bytes], str]:
     """gunicorn as the Dockerfile runs it, bound to a free loopback port."""
     port = _free_port()
@@ -212,13 +221,11 @@ def serve(workers: int) -> tuple[subprocess.Popen[bytes], str]:
         "LOG_LEVEL": "warning",
         "MFA_REQUIRED": os.environ.get("MFA_REQUIRED", "0"),
     }
-    # The production settings serve hashed static files from a manifest, as the image does.
-    subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    # The production settings serve hashed static files from a manifest, as the image does;
+    # collected once (it takes a while: every file is compressed), again after `make clean`.
+    static_root = Path(os.environ.get("STATIC_ROOT") or ROOT / "static")
+    if not (static_root / "staticfiles.json").exists():
+        collect_static(env)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
         [str(gunicorn), "-c", "deploy/gunicorn.conf.py", "config.wsgi:application"],
@@ -278,9 +285,7 @@ def main() -> int:
     try:
         sessions = {user: login(base, user) for user in sorted({u for u, _ in MIX})}
         application = first_application(base, sessions["kh_secretary"])
-        mixed = [
-            (sessions[user], path.replace("{application}", application)) for user, path in MIX
-        ]
+        mixed = [(sessions[user], path.replace("{application}", application)) for user, path in MIX]
         baseline = [(cookie, args.baseline) for cookie in sessions.values()]
         # Warm every path once (template caches, connection pools), unmeasured.
         run_phase(Phase("warm-up"), base, mixed, seconds=3, max_requests=len(mixed) * 2,
@@ -296,14 +301,15 @@ def main() -> int:
                 max_requests=args.max_requests,
                 concurrency=args.concurrency,
             )
-            print(phase.line(), flush=True)
+            print(phase.line(), flush=True)  # noqa: T201
             results.append(phase)
         ratio = results[1].rate / results[0].rate if results[0].rate else 0.0
-        print(f"throughput mixed/baseline = {ratio:.2f}")
+        print(f"throughput mixed/baseline = {ratio:.2f}")  # noqa: T201
         if process is not None:
             sizes = worker_rss_mb(process.pid)
             if sizes:
-                print(f"gunicorn workers rss_mb max={max(sizes):.0f} all={sorted(round(s) for s in sizes)}")
+                rss = sorted(round(size) for size in sizes)
+                print(f"gunicorn workers rss_mb max={max(sizes):.0f} all={rss}")  # noqa: T201
         return 0 if all(p.errors == 0 for p in results) else 1
     finally:
         if process is not None:
