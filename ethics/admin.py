@@ -32,6 +32,7 @@ from ethics.models import (
     SubmissionToken,
     User,
 )
+from ethics.templatetags.ethics_tags import last_day as due_text
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -188,15 +189,23 @@ class AuditEventAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
+class DueColumn:
+    """``due``: a deadline in the admin as on pages and in e-mails (``ethics_tags.last_day``)."""
+
+    @admin.display(description=_("Due"), ordering="due_at")
+    def due(self, obj: Any) -> str:
+        return due_text(obj.due_at)
+
+
 @admin.register(Deadline)
-class DeadlineAdmin(ReadOnlyAdmin):
+class DeadlineAdmin(DueColumn, ReadOnlyAdmin):
     """Clocks are opened, extended and recomputed by audited services (deadline_*)."""
 
-    list_display = ["title", "kind", "committee_id", "due_at", "state", "met_at", "rule"]
+    list_display = ["title", "kind", "committee_id", "due", "state", "met_at", "rule"]
     list_filter = ["kind", "state", "rule"]
     search_fields = ["title", "note"]
     date_hierarchy = "due_at"
-    readonly_fields = ["subject_type", "subject_id", "opened_at", "met_at"]
+    readonly_fields = ["subject_type", "subject_id", "opened_at", "due", "met_at"]
 
 
 @admin.register(Reminder)

@@ -177,3 +177,39 @@ def fixed_date_due_on(
     if roll_forward:
         due = first_working_day_from(due, calendar=calendar)
     return due
+
+
+# --- reading a deadline: one convention for pages, e-mails, the admin and the API -------------
+
+
+def last_day_of(due_at: datetime) -> date:
+    """The Asia/Shanghai date a deadline falls on: a period ending "at 24:00" (stored as the next
+    day's 00:00) falls on the day before; an hour-counted deadline on its own day."""
+    _require_aware(due_at)
+    return (due_at.astimezone(SHANGHAI) - timedelta(microseconds=1)).date()
+
+
+def due_display(due_at: datetime) -> str:
+    """The one way a deadline is written: ``2026-12-31`` for a period that ends at the end of that
+    day (read "截止 2026-12-31", done by 23:59:59 is in time), ``2026-12-31 15:00`` for one that
+    ends at a moment inside a day (hour-counted periods)."""
+    _require_aware(due_at)
+    local = due_at.astimezone(SHANGHAI)
+    if local.time() == time.min:
+        return last_day_of(due_at).isoformat()
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+def is_overdue(due_at: datetime, now: datetime) -> bool:
+    """The one definition of overdue: the (exclusive) deadline has passed. Only a running clock
+    (open or overdue, not met or waived) can be overdue; callers check that."""
+    return now >= due_at
+
+
+def days_left(due_at: datetime, now: datetime) -> int:
+    """Calendar days (Asia/Shanghai dates) from today to the deadline's last day: 0 on the last
+    day, negative once it has passed. Working days are already in ``due_at`` (a last day on a rest
+    day was moved forward when the clock was opened), so the countdown counts calendar days, as
+    the reminders' ``days_before`` stages do."""
+    _require_aware(now)
+    return days_between(now.astimezone(SHANGHAI).date(), last_day_of(due_at))

@@ -10,6 +10,8 @@ it to scope who sees and is reminded about the clock.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -21,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ethics import hooks
+from ethics.deadlines import is_overdue
 from ethics.validators import validate_credit_code
 
 # --- what every app's models share ---------------------------------------------------------------
@@ -238,6 +241,15 @@ class DeadlineQuerySet(models.QuerySet["Deadline"]):
         """Clocks still running: open, or overdue and not yet met or waived."""
         return self.filter(state__in=ACTIVE_DEADLINE_STATES)
 
+    def overdue(self, now: datetime | None = None) -> DeadlineQuerySet:
+        """The one definition of overdue (``ethics.deadlines.is_overdue``): a running clock whose
+        exclusive deadline has passed, whether or not the scan has marked it yet."""
+        return self.active().filter(due_at__lte=now or timezone.now())
+
+    def not_overdue(self, now: datetime | None = None) -> DeadlineQuerySet:
+        """Running clocks whose deadline is still ahead."""
+        return self.active().filter(due_at__gt=now or timezone.now())
+
     def of(self, subject: models.Model) -> DeadlineQuerySet:
         """The clocks of one subject (any model)."""
         return self.filter(
@@ -302,6 +314,11 @@ class Deadline(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_DEADLINE_STATES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Running and past its deadline (``DeadlineQuerySet.overdue``), scanned or not."""
+        return self.is_active and is_overdue(self.due_at, timezone.now())
 
 
 class Reminder(models.Model):

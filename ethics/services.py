@@ -23,7 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ethics import audit, hooks, policies
-from ethics.deadlines import SHANGHAI
+from ethics.deadlines import SHANGHAI, due_display
 from ethics.errors import Conflict
 from ethics.mail import short_subject
 from ethics.models import (
@@ -378,11 +378,10 @@ def reminder_send(*, reminder_id: int, now: datetime | None = None) -> bool:
 def _reminder_text(reminder: Reminder) -> tuple[str, str]:
     deadline, user = reminder.deadline, reminder.recipient
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        local_due = timezone.localtime(deadline.due_at) - timedelta(microseconds=1)
         params = {
             "title": deadline.title,
             "kind": deadline.get_kind_display(),
-            "due": f"{local_due:%Y-%m-%d}",
+            "due": due_display(deadline.due_at),
         }
         if reminder.escalation:
             title = _("Overdue, escalated: %(kind)s — %(title)s") % params

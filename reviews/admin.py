@@ -3,7 +3,7 @@ services (audit, clocks, notifications) and decisions, opinions and versions are
 
 from django.contrib import admin
 
-from ethics.admin import ReadOnlyAdmin
+from ethics.admin import DueColumn, ReadOnlyAdmin
 from reviews.models import (
     Appeal,
     Application,
@@ -39,16 +39,16 @@ class ProjectAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdmin):
-    list_display = ["ref", "project", "kind", "status", "procedure", "submitted_at", "due_at"]
+class ApplicationAdmin(DueColumn, ReadOnlyAdmin):
+    list_display = ["ref", "project", "kind", "status", "procedure", "submitted_at", "due"]
     list_filter = ["kind", "status", "procedure", "committee"]
     search_fields = ["ref", "project__title"]
     list_select_related = ["project"]
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdmin):
-    list_display = ["application", "round", "procedure", "state", "accepted_at", "due_at"]
+class ReviewAdmin(DueColumn, ReadOnlyAdmin):
+    list_display = ["application", "round", "procedure", "state", "accepted_at", "due"]
     list_filter = ["procedure", "state"]
     search_fields = ["application__ref"]
 

@@ -1,26 +1,63 @@
 """Template helpers shared by every app."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ethics.deadlines import days_left, due_display, is_overdue
 
 register = template.Library()
 
 
 @register.filter
 def last_day(due_at: datetime | None) -> str:
-    """The last day of a period that ends at 24:00 (stored as the next day's 00:00), local time.
+    """A deadline as people read it, the same on pages, in e-mails and in the admin.
 
-    A day-counted period "ends at 24:00 of its last day" (api.md, Periods); people read that as
-    the last day itself, so pages show 2026-10-08 rather than 2026-10-09 00:00.
+    A day-counted period "ends at 24:00 of its last day" (api.md, Periods), stored as the next
+    day's 00:00; it is shown as that last day, ``2026-12-31`` (截止: done on that day is in
+    time), never as "24:00" or as the next day's 00:00. An hour-counted deadline shows its time,
+    ``2026-12-31 15:00``. See ``ethics.deadlines.due_display``.
     """
     if due_at is None:
         return ""
-    local = timezone.localtime(due_at)
-    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
-        return f"{(local - timedelta(days=1)):%Y-%m-%d} 24:00"
-    return f"{local:%Y-%m-%d %H:%M}"
+    return due_display(due_at)
+
+
+@register.simple_tag
+def countdown(deadline: Any, now: datetime | None = None) -> str:
+    """``{% countdown deadline %}``: a chip "剩余 N 天", "今天到期" or "已逾期 N 天" (red).
+
+    ``deadline``: a ``Deadline`` (nothing for a clock that is met or waived) or its ``due_at``.
+    Days are Asia/Shanghai calendar days to the deadline's last day (``ethics.deadlines``).
+    """
+    if deadline is None or deadline == "":
+        return ""
+    if isinstance(deadline, datetime):
+        due_at = deadline
+    else:
+        if not getattr(deadline, "is_active", True):
+            return ""
+        due_at = deadline.due_at
+    now = now or timezone.now()
+    days = days_left(due_at, now)
+    if is_overdue(due_at, now):
+        late = -days
+        if late > 0:
+            text = ngettext("%(n)d day overdue", "%(n)d days overdue", late) % {"n": late}
+        else:
+            text = _("Overdue")
+        css = "overdue"
+    elif days == 0:
+        text, css = _("Due today"), "today"
+    else:
+        text = ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}
+        css = "soon" if days <= 3 else "left"
+    return format_html('<span class="countdown {}" data-countdown="{}">{}</span>', css, days, text)
 
 
 @register.filter

@@ -1,0 +1,150 @@
+"""Lists that find things: one django-filter FilterSet per list, shared by its page and its API.
+
+A list declares a ``ListFilterSet`` subclass (in its app's ``filters.py``) with
+
+* ``search_fields``: ORM paths searched by ``q`` (``icontains``, OR'ed over the fields; every
+  whitespace-separated word must match one of them), e.g. ``("title", "number",
+  "applicant__name", "applicant__username")``;
+* ``ordering_fields``: ``(orm path, parameter, label)`` triples offered by ``o`` (ascending and
+  descending, ``o=-submitted``);
+* its filters, as ordinary django-filter filters.
+
+The page view calls ``filtered_page(request, MyFilterSet, queryset)`` and renders
+``ethics/_list_controls.html`` and ``ethics/_pagination.html`` with the returned context; the API
+viewset sets ``filterset_class = MyFilterSet`` (``DjangoFilterBackend`` is the default backend),
+so ``?q=``, ``?o=`` and every filter mean the same on both routes. Invalid input is an error on
+its field: the page shows it and an empty list, the API answers 400 with the field's code.
+
+The queryset passed in is already permission-scoped (a selector); filters only narrow it, so a
+search can never reach rows the reader may not see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import django_filters
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django_filters.filterset import FilterSetMetaclass
+
+SEARCH_MAX_LENGTH = 200
+_MAX_TERMS = 8
+
+YES_NO = (("true", _("Yes")), ("false", _("No")))
+
+
+class ListOrderingFilter(django_filters.OrderingFilter):
+    """``o``: one of the declared orderings; ties broken by primary key for stable pages."""
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        qs = super().filter(qs, value)
+        if value:
+            descending = str(value[0]).startswith("-")
+            qs = qs.order_by(*qs.query.order_by, "-pk" if descending else "pk")
+        return qs
+
+
+class _ListFilterSetMetaclass(FilterSetMetaclass):
+    """Adds the ``o`` filter from ``ordering_fields`` to ``base_filters`` (so the API schema and
+    the page form both show it)."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> Any:
+        new_class = super().__new__(mcs, name, bases, attrs)
+        fields: Sequence[tuple[str, str, Any]] = getattr(new_class, "ordering_fields", ())
+        if fields:
+            labels: dict[str, Any] = {}
+            for path, param, label in fields:
+                labels[path] = label
+                labels[f"-{param}"] = _("%(label)s (descending)") % {"label": label}
+            new_class.base_filters["o"] = ListOrderingFilter(
+                fields=[(path, param) for path, param, _label in fields],
+                field_labels=labels,
+                label=_("Sort"),
+            )
+        return new_class
+
+
+class _ListForm(forms.Form):
+    """The filter form: date fields as date pickers, compact widgets."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField) and isinstance(field.widget, forms.DateInput):
+                field.widget.input_type = "date"
+            if hasattr(field, "empty_label"):
+                field.empty_label = _("Default order") if name == "o" else _("All")
+
+
+class ListFilterSet(django_filters.FilterSet, metaclass=_ListFilterSetMetaclass):
+    """Base of every list's FilterSet: ``q`` search over ``search_fields``, ``o`` ordering over
+    ``ordering_fields``."""
+
+    search_fields: ClassVar[Sequence[str]] = ()
+    ordering_fields: ClassVar[Sequence[tuple[str, str, Any]]] = ()
+
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_search", max_length=SEARCH_MAX_LENGTH
+    )
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        terms = value.split()[:_MAX_TERMS]
+        if not terms or not self.search_fields:
+            return queryset
+        condition = Q()
+        for term in terms:
+            any_field = Q()
+            for path in self.search_fields:
+                any_field |= Q(**{f"{path}__icontains": term})
+            condition &= any_field
+        # A subquery keeps one row per object when a path crosses a to-many relation (a team).
+        return queryset.filter(pk__in=queryset.filter(condition).values("pk"))
+
+    def get_form_class(self) -> type[forms.Form]:
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (_ListForm, form_class), {})
+
+
+@dataclass
+class ListContext:
+    """What a list page renders: the bound filterset (its form), the page, the querystring
+    without ``page`` (for pagination links) and the number of rows across all pages."""
+
+    filterset: ListFilterSet
+    page: Page
+    query: str
+    total: int
+
+    def as_context(self) -> dict[str, Any]:
+        return {
+            "filterset": self.filterset,
+            "page": self.page,
+            "query": self.query,
+            "total": self.total,
+        }
+
+
+def filtered_page(
+    request: HttpRequest,
+    filterset_class: type[ListFilterSet],
+    queryset: QuerySet,
+    *,
+    per_page: int = 25,
+) -> ListContext:
+    """Filter ``queryset`` (already scoped to the reader) by the request's GET parameters and
+    return one page of it. Invalid input shows an error on its field and an empty page."""
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    rows = queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
+    paginator = Paginator(rows, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return ListContext(
+        filterset=filterset, page=page, query=query.urlencode(), total=paginator.count
+    )
