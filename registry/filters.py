@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from committees.filters import visible_committees
 from ethics.listing import YES_NO, ListFilterSet
-from registry.models import Filing
+from registry.models import Filing, FilingQuerySet
 from registry.workflow import Kind, Status
 
 OPEN = "open"
@@ -67,20 +66,13 @@ class FilingFilter(ListFilterSet):
             "due_to",
         )
 
-    def filter_status(self, queryset: QuerySet[Filing], name: str, value: Any) -> QuerySet[Filing]:
+    def filter_status(self, queryset: FilingQuerySet, name: str, value: Any) -> FilingQuerySet:
         if value == OPEN:
-            return queryset.open()  # type: ignore[attr-defined,no-any-return]
+            return queryset.open()
         if value == OVERDUE:
-            return overdue_filings(queryset)
+            return queryset.overdue()
         return queryset.filter(status=value)
 
-    def filter_overdue(self, queryset: QuerySet[Filing], name: str, value: Any) -> QuerySet[Filing]:
-        overdue = overdue_filings(queryset)
+    def filter_overdue(self, queryset: FilingQuerySet, name: str, value: Any) -> FilingQuerySet:
+        overdue = queryset.overdue()
         return overdue if value == "true" else queryset.exclude(pk__in=overdue.values("pk"))
-
-
-def overdue_filings(queryset: QuerySet[Filing]) -> QuerySet[Filing]:
-    """Open filings past their due date (PLACEHOLDER until the shared definition lands)."""
-    from registry.models import DeadlineState
-
-    return queryset.open().filter(deadline__state=DeadlineState.OVERDUE)  # type: ignore[attr-defined,no-any-return]

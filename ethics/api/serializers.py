@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ethics.list_filters import action_label, cause_label, object_type_label
@@ -48,7 +49,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     def get_actor(self, event: AuditEvent) -> dict[str, Any] | None:
         if event.actor is None:
-            return {"id": None, "name": event.actor_label} if event.actor_label else None
+            return {"id": None, "name": str(_("System"))}
         return {"id": event.actor_id, "name": event.actor.display_name}
 
     def get_action_label(self, event: AuditEvent) -> str:
