@@ -14,7 +14,9 @@ class EthicsConfig(AppConfig):
             login,
             mfa,
             middleware,
+            selectors,
         )
 
         hooks.register_seeder(0, "kernel", demo.seed)
         login.connect()
+        hooks.register_nav_item(90, _("Audit log"), "ethics:audit-log", selectors.may_read_audit)

@@ -13,6 +13,7 @@ import django_filters
 from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ethics import selectors
 from ethics.listing import ListFilterSet
@@ -73,8 +74,11 @@ class NotificationFilter(ListFilterSet):
     ordering_fields = (("created_at", "time", _("Time")),)
 
     state = django_filters.ChoiceFilter(
-        label=_("Read"),
-        choices=[(UNREAD, _("Unread")), (READ, _("Read"))],
+        label=_("Read or unread"),
+        choices=[
+            (UNREAD, pgettext_lazy("message state", "Unread")),
+            (READ, pgettext_lazy("message state", "Read")),
+        ],
         method="filter_state",
     )
     reason = django_filters.ChoiceFilter(label=_("Cause"), choices=[], method="filter_reason")

@@ -167,3 +167,11 @@ def test_query_count_is_small_and_constant_with_filters(client, api_client, worl
         )
     assert counts[0] == counts[1], counts
     assert max(counts[1]) <= 10, counts
+
+
+def test_the_menu_offers_the_audit_log_to_those_who_may_read_it(client, world, staff):
+    for user, shown in ((staff, True), (world.admin, True), (world.secretary, False)):
+        client.force_login(user)
+        assert (f'href="{PAGE}"' in client.get(reverse("ethics:dashboard")).content.decode()) is (
+            shown
+        ), user
