@@ -52,6 +52,7 @@ class CommitteesConfig(AppConfig):
         )
         hooks.register_nav_item(22, _("Rules"), "committees:rules", app_hooks.nav_visible)
         hooks.register_dashboard_panel(20, app_hooks.dashboard_panel)
+        hooks.register_committee_choices(app_hooks.committee_choices)
         hooks.register_seeder(10, "committees", demo.seed)
         # Secretaries, chairs and vice-chairs are officers (second factor, idle timeout; issue 13).
         hooks.register_officer_check(app_hooks.holds_office)

@@ -112,3 +112,10 @@ def update_due_under(deadline: Deadline, calendar: Calendar) -> datetime | None:
         calendar=calendar,
         roll_forward=rules.roll_forward_rest_days.value,
     )
+
+
+def committee_choices(user: Any) -> list[tuple[int, str]]:
+    """(id, name) of the committees ``user`` may see: the committee filter of kernel lists."""
+    from committees.selectors import committees_for_user
+
+    return list(committees_for_user(user).values_list("pk", "name"))

@@ -331,3 +331,21 @@ def is_officer(user: Any) -> bool:
     if user.is_superuser or user.is_staff or (user.institution_admin and user.institution_id):
         return True
     return memo(user, "is_officer", lambda: any(check(user) for check in _officer_checks))
+
+
+# --- lists: the committees a reader may pick in a filter ----------------------------------------
+
+CommitteeChoices = Callable[[Any], list[tuple[int, str]]]
+_committee_choices: list[CommitteeChoices] = []
+
+
+def register_committee_choices(choices: CommitteeChoices) -> None:
+    """The committees app says which committees (id, name) a user may filter the kernel's lists by
+    (the deadlines list); the kernel knows no committee."""
+    _committee_choices[:] = [choices]
+
+
+def committee_choices(user: Any) -> list[tuple[int, str]]:
+    if not _committee_choices or user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return _committee_choices[0](user)

@@ -21,7 +21,7 @@ search can never reach rows the reader may not see.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -37,6 +37,12 @@ SEARCH_MAX_LENGTH = 200
 _MAX_TERMS = 8
 
 YES_NO = (("true", _("Yes")), ("false", _("No")))
+
+
+def person_fields(path: str) -> tuple[str, ...]:
+    """The ``search_fields`` of a person reached through ``path`` (``"project__lead"``): display
+    name, first and last name, username."""
+    return tuple(f"{path}__{name}" for name in ("name", "first_name", "last_name", "username"))
 
 
 class ListOrderingFilter(django_filters.OrderingFilter):
@@ -136,10 +142,17 @@ def filtered_page(
     queryset: QuerySet,
     *,
     per_page: int = 25,
+    defaults: Mapping[str, str] | None = None,
 ) -> ListContext:
     """Filter ``queryset`` (already scoped to the reader) by the request's GET parameters and
-    return one page of it. Invalid input shows an error on its field and an empty page."""
-    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    return one page of it. Invalid input shows an error on its field and an empty page.
+
+    ``defaults``: filter values used when the request does not name them (intake opens on its
+    open queue: ``{"bucket": "open"}``)."""
+    data = request.GET.copy()
+    for name, value in (defaults or {}).items():
+        data.setdefault(name, value)
+    filterset = filterset_class(data or None, queryset=queryset, request=request)
     rows = queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
     paginator = Paginator(rows, per_page)
     page = paginator.get_page(request.GET.get("page"))

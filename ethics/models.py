@@ -236,6 +236,17 @@ class DeadlineState(models.TextChoices):
 ACTIVE_DEADLINE_STATES = (DeadlineState.OPEN, DeadlineState.OVERDUE)
 
 
+def overdue_condition(prefix: str = "", now: datetime | None = None) -> Q:
+    """The one definition of overdue as a filter, for a deadline reached through ``prefix``
+    (``"deadline__"`` from a filing): a running clock whose exclusive deadline has passed."""
+    return Q(
+        **{
+            f"{prefix}state__in": ACTIVE_DEADLINE_STATES,
+            f"{prefix}due_at__lte": now or timezone.now(),
+        }
+    )
+
+
 class DeadlineQuerySet(models.QuerySet["Deadline"]):
     def active(self) -> DeadlineQuerySet:
         """Clocks still running: open, or overdue and not yet met or waived."""
@@ -244,7 +255,7 @@ class DeadlineQuerySet(models.QuerySet["Deadline"]):
     def overdue(self, now: datetime | None = None) -> DeadlineQuerySet:
         """The one definition of overdue (``ethics.deadlines.is_overdue``): a running clock whose
         exclusive deadline has passed, whether or not the scan has marked it yet."""
-        return self.active().filter(due_at__lte=now or timezone.now())
+        return self.filter(overdue_condition(now=now))
 
     def not_overdue(self, now: datetime | None = None) -> DeadlineQuerySet:
         """Running clocks whose deadline is still ahead."""

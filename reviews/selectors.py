@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -243,9 +243,31 @@ def intake_queue(user: User) -> models.QuerySet[Application]:
     return qs
 
 
+def application_overdue(now: datetime | None = None) -> Q:
+    """An application whose decision clock (R25, R48) has passed: under review and ``due_at``
+    reached (``ethics.deadlines.is_overdue``: late from ``now >= due_at``)."""
+    return Q(status=workflow.Status.UNDER_REVIEW, due_at__lte=now or timezone.now())
+
+
+def application_due_soon(now: datetime | None = None) -> Q:
+    """Under review, the decision clock still running and ending within the first reminder stage."""
+    now = now or timezone.now()
+    return Q(
+        status=workflow.Status.UNDER_REVIEW, due_at__gt=now, due_at__lte=now + due_soon_window()
+    )
+
+
+_INTAKE_BUCKETS: dict[str, Any] = {
+    "new": lambda: Q(status=workflow.Status.SUBMITTED),
+    "returned": lambda: Q(status=workflow.Status.RETURNED),
+    "under_review": lambda: Q(status=workflow.Status.UNDER_REVIEW),
+    "due_soon": application_due_soon,
+    "overdue": application_overdue,
+}
+
+
 def intake_counts(user: User) -> dict[str, int]:
-    now = timezone.now()
-    soon = now + due_soon_window()
+    """The intake buckets' sizes: each equals the length of ``intake?bucket=<name>``."""
     # Every bucket is an open status, so the queue index serves the count (not the history).
     open_queue = intake_queue(user).filter(
         status__in=[
@@ -255,31 +277,14 @@ def intake_counts(user: User) -> dict[str, int]:
         ]
     )
     return open_queue.aggregate(
-        new=Count("pk", filter=Q(status=workflow.Status.SUBMITTED)),
-        returned=Count("pk", filter=Q(status=workflow.Status.RETURNED)),
-        under_review=Count("pk", filter=Q(status=workflow.Status.UNDER_REVIEW)),
-        due_soon=Count(
-            "pk",
-            filter=Q(status=workflow.Status.UNDER_REVIEW, due_at__gte=now, due_at__lt=soon),
-        ),
-        overdue=Count("pk", filter=Q(status=workflow.Status.UNDER_REVIEW, due_at__lt=now)),
+        **{name: Count("pk", filter=condition()) for name, condition in _INTAKE_BUCKETS.items()}
     )
 
 
 def intake_filter(queue: models.QuerySet[Application], bucket: str) -> models.QuerySet[Application]:
-    now = timezone.now()
-    if bucket == "new":
-        return queue.filter(status=workflow.Status.SUBMITTED)
-    if bucket == "returned":
-        return queue.filter(status=workflow.Status.RETURNED)
-    if bucket == "due_soon":
-        return queue.filter(
-            status=workflow.Status.UNDER_REVIEW, due_at__gte=now, due_at__lt=now + due_soon_window()
-        )
-    if bucket == "overdue":
-        return queue.filter(status=workflow.Status.UNDER_REVIEW, due_at__lt=now)
-    if bucket == "under_review":
-        return queue.filter(status=workflow.Status.UNDER_REVIEW)
+    condition = _INTAKE_BUCKETS.get(bucket)
+    if condition is not None:
+        return queue.filter(condition())
     return queue.filter(status__in=workflow.OPEN_STATUSES | {workflow.Status.RETURNED})
 
 
@@ -313,40 +318,46 @@ def _follow_up_deadlines(user: User) -> models.QuerySet[Any]:
     return qs
 
 
+def follow_up_condition(bucket: str, now: datetime | None = None) -> Q:
+    """One bucket of the follow-up queue (the counts and ``follow-up?bucket=`` both use it)."""
+    now = now or timezone.now()
+    if bucket == "rereview":
+        return Q(kind=clocks.REREVIEW_OPINION)
+    tracking = Q(kind=clocks.TRACKING_REVIEW)
+    if bucket == "tracking":  # overdue: ethics.models.overdue_condition on an active clock
+        return tracking & Q(due_at__lte=now)
+    if bucket == "tracking_soon":
+        return tracking & Q(due_at__gt=now, due_at__lte=now + due_soon_window())
+    return tracking
+
+
 def follow_up_counts(user: User) -> dict[str, int]:
     """Overdue tracking reviews (R28) and re-review opinions still awaited (R43)."""
     now = timezone.now()
     return _follow_up_deadlines(user).aggregate(
-        tracking_overdue=Count("pk", filter=Q(kind=clocks.TRACKING_REVIEW, due_at__lte=now)),
-        tracking_due_soon=Count(
-            "pk",
-            filter=Q(
-                kind=clocks.TRACKING_REVIEW,
-                due_at__gt=now,
-                due_at__lte=now + due_soon_window(),
-            ),
-        ),
-        rereview_pending=Count("pk", filter=Q(kind=clocks.REREVIEW_OPINION)),
+        tracking_overdue=Count("pk", filter=follow_up_condition("tracking", now)),
+        tracking_due_soon=Count("pk", filter=follow_up_condition("tracking_soon", now)),
+        rereview_pending=Count("pk", filter=follow_up_condition("rereview", now)),
     )
 
 
-def follow_up_rows(user: User, bucket: str) -> list[tuple[Any, Any]]:
-    """(deadline, project or re-review) rows of one follow-up bucket, two queries in all."""
-    now = timezone.now()
-    qs = _follow_up_deadlines(user).order_by("due_at", "id")
-    subjects: dict[Any, ReReview] | dict[Any, Project]
-    if bucket == "rereview":
-        rows = list(qs.filter(kind=clocks.REREVIEW_OPINION)[:200])
-        subjects = ReReview.objects.select_related("application__project").in_bulk(
-            [d.subject_id for d in rows]
-        )
-    else:
-        tracking = qs.filter(kind=clocks.TRACKING_REVIEW)
-        if bucket != "tracking_all":
-            tracking = tracking.filter(due_at__lte=now)
-        rows = list(tracking[:200])
-        subjects = Project.objects.select_related("lead").in_bulk([d.subject_id for d in rows])
-    return [(d, subjects.get(d.subject_id)) for d in rows]
+def follow_up_deadlines(user: User) -> models.QuerySet[Any]:
+    """The follow-up queue's clocks (filtered by reviews.filters.FollowUpFilterSet)."""
+    return _follow_up_deadlines(user).order_by("due_at", "id")
+
+
+def follow_up_subjects(rows: list[Any]) -> list[tuple[Any, Any]]:
+    """(deadline, project or re-review) for one page of follow-up clocks: two queries."""
+    rereviews = ReReview.objects.select_related("application__project").in_bulk(
+        [d.subject_id for d in rows if d.kind == clocks.REREVIEW_OPINION]
+    )
+    projects = Project.objects.select_related("lead").in_bulk(
+        [d.subject_id for d in rows if d.kind == clocks.TRACKING_REVIEW]
+    )
+    return [
+        (d, (rereviews if d.kind == clocks.REREVIEW_OPINION else projects).get(d.subject_id))
+        for d in rows
+    ]
 
 
 # What applicants see of a project's life: no reviewer, conflict or opinion events (design).

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +17,14 @@ from ethics import policies
 from ethics.actions import form_page, page_view
 from ethics.actions import report as report_error
 from ethics.errors import Conflict
+from ethics.listing import filtered_page
 from reviews import actions, checklist, selectors, services, workflow
+from reviews.filters import (
+    ApplicationFilterSet,
+    AssignmentFilterSet,
+    FollowUpFilterSet,
+    ProjectFilterSet,
+)
 from reviews.hooks import is_officer
 from reviews.models import Appeal, Project, Recognition, ReReview
 from reviews.policies import may_open_materials, may_see_tally, own_project_ids
@@ -33,19 +39,19 @@ def my_projects(request: HttpRequest) -> HttpResponse:
         .select_related("committee")
         .order_by("-created_at", "-id")
     )
-    page = Paginator(projects, 25).get_page(request.GET.get("page"))
+    listing = filtered_page(request, ProjectFilterSet, projects)
     # The page holds only the user's own projects, so their applications need no further filter.
-    applications = selectors.applications_of_own_projects([p.pk for p in page])
+    applications = selectors.applications_of_own_projects([p.pk for p in listing.page])
     by_project: dict[int, list[Any]] = {}
     for application in applications:
         by_project.setdefault(application.project_id, []).append(application)
-    rows = [(project, by_project.get(project.pk, [])) for project in page]
+    rows = [(project, by_project.get(project.pk, [])) for project in listing.page]
     # R8: pending invitations show the project's title and the lead's name only.
     invitations = list(selectors.pending_invitations(request.user)[:50])
     return render(
         request,
         "reviews/my_projects.html",
-        {"page": page, "rows": rows, "invitations": invitations},
+        {**listing.as_context(), "rows": rows, "invitations": invitations},
     )
 
 
@@ -319,13 +325,19 @@ def follow_up(request: HttpRequest) -> HttpResponse:
     """Overdue tracking reviews (R28) and re-review opinions awaited (R43)."""
     if not is_officer(request.user):
         raise Http404
-    bucket = request.GET.get("bucket", "tracking")
+    listing = filtered_page(
+        request,
+        FollowUpFilterSet,
+        selectors.follow_up_deadlines(request.user),
+        defaults={"bucket": "tracking"},
+    )
     return render(
         request,
         "reviews/follow_up.html",
         {
-            "bucket": bucket,
-            "rows": selectors.follow_up_rows(request.user, bucket),
+            **listing.as_context(),
+            "bucket": listing.filterset.form.data.get("bucket"),
+            "rows": selectors.follow_up_subjects(list(listing.page)),
             "counts": selectors.follow_up_counts(request.user),
             "now": timezone.now(),
         },
@@ -364,19 +376,20 @@ def recognition_outside_create(request: HttpRequest) -> HttpResponse:
 def intake(request: HttpRequest) -> HttpResponse:
     if not is_officer(request.user):
         raise Http404
-    bucket = request.GET.get("bucket", "open")
-    queue = selectors.intake_filter(selectors.intake_queue(request.user), bucket).order_by(
-        "due_at", "submitted_at", "id"
+    queue = selectors.intake_queue(request.user).select_related("project__lead")
+    listing = filtered_page(
+        request,
+        ApplicationFilterSet,
+        queue.order_by("due_at", "submitted_at", "id"),
+        defaults={"bucket": "open"},
     )
-    page = Paginator(queue, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "reviews/intake.html",
         {
-            "page": page,
-            "bucket": bucket,
+            **listing.as_context(),
+            "bucket": listing.filterset.form.data.get("bucket"),
             "counts": selectors.intake_counts(request.user),
-            "query": f"bucket={bucket}",
             "now": timezone.now(),
         },
     )
@@ -387,10 +400,14 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_reviews(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.assignments_for_user(request.user), 25).get_page(
-        request.GET.get("page")
+    listing = filtered_page(
+        request,
+        AssignmentFilterSet,
+        selectors.assignments_for_user(request.user).select_related(
+            "review__application__project__lead"
+        ),
     )
-    return render(request, "reviews/my_reviews.html", {"page": page})
+    return render(request, "reviews/my_reviews.html", listing.as_context())
 
 
 @login_required
