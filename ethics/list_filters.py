@@ -45,6 +45,12 @@ def cause_label(cause: str) -> str:
     return f"{label} ({rule})" if rule else label
 
 
+def _set_choices(filter_: Any, choices: list[tuple[str, str]]) -> None:
+    """The reader's own choices; a form field built earlier (the API schema) is rebuilt."""
+    filter_.extra["choices"] = choices
+    filter_.__dict__.pop("_field", None)
+
+
 # --- inbox ---------------------------------------------------------------------------------------
 
 UNREAD = "unread"
@@ -95,7 +101,7 @@ class NotificationFilter(ListFilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["reason"].extra["choices"] = _reasons(self.request)
+        _set_choices(self.filters["reason"], _reasons(self.request))
 
     def filter_state(self, queryset: QuerySet[Notification], name: str, value: str) -> Any:
         return queryset.filter(read_at__isnull=value == UNREAD)
@@ -171,7 +177,7 @@ class AuditEventFilter(ListFilterSet):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.filters["action"].extra["choices"] = _actions(self.request)
+        _set_choices(self.filters["action"], _actions(self.request))
 
     def filter_actor(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> Any:
         return queryset.filter(

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ethics.models import CreatedAt, Deadline, UpdatedAt, choices_constraint
+from ethics.models import CreatedAt, UpdatedAt, choices_constraint, overdue_condition
 from registry.workflow import (
     ANNUAL_KINDS,
     COMMITTEE_KINDS,
@@ -34,9 +34,9 @@ class FilingQuerySet(models.QuerySet["Filing"]):
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self) -> FilingQuerySet:
-        """Open filings whose clock is overdue: the one definition (DeadlineQuerySet.overdue),
-        so the counts, the list's filter and the row's mark agree."""
-        return self.open().filter(deadline__in=Deadline.objects.overdue().values("pk"))
+        """Open filings whose clock is overdue by the one definition (ethics overdue_condition),
+        as the counts above the list and the row's mark (`is_overdue`) read it."""
+        return self.open().filter(overdue_condition("deadline__"))
 
 
 class Filing(CreatedAt, UpdatedAt):

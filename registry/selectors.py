@@ -14,9 +14,9 @@ from committees.models import Committee, Role
 from committees.selectors import institution_admins, officers
 from ethics import hooks, policies
 from ethics.deadlines import SHANGHAI
-from ethics.models import Deadline, DeadlineQuerySet, DeadlineState, User
+from ethics.models import Deadline, DeadlineQuerySet, DeadlineState, User, overdue_condition
 from registry.models import Filing, FilingPackage, FilingQuerySet
-from registry.workflow import Status
+from registry.workflow import OPEN_STATUSES, Status
 
 _MAX_ID = 2**63 - 1  # a bigint primary key
 _Q = TypeVar("_Q", bound="models.QuerySet[Any]")
@@ -131,8 +131,10 @@ def filing_counts(user: User) -> FilingCounts:
     qs = policies.visible(user, Filing.objects.all())
     agg = qs.aggregate(
         due=models.Count("id", filter=models.Q(status=Status.DUE)),
-        # The list's "overdue" filter: FilingQuerySet.overdue (the clocks' one definition).
-        overdue=models.Count("id", filter=models.Q(pk__in=Filing.objects.overdue().values("pk"))),
+        overdue=models.Count(
+            "id",
+            filter=models.Q(status__in=OPEN_STATUSES) & overdue_condition("deadline__"),
+        ),
         prepared=models.Count("id", filter=models.Q(status=Status.PREPARED)),
         submitted=models.Count("id", filter=models.Q(status=Status.SUBMITTED)),
         acknowledged=models.Count("id", filter=models.Q(status=Status.ACKNOWLEDGED)),

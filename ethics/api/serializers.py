@@ -44,7 +44,17 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "at", "actor", "action", "action_label", "target", "before", "after", "reason"]
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "action",
+            "action_label",
+            "target",
+            "before",
+            "after",
+            "reason",
+        ]
         read_only_fields = fields
 
     def get_actor(self, event: AuditEvent) -> dict[str, Any] | None:
