@@ -79,14 +79,17 @@ def test_search_and_filters_on_page_and_api(client, api_client, world, filings, 
     assert _api_ids(api_client, **params) == want
 
 
-def test_the_overdue_count_is_the_overdue_lists_length(client, world, filings):
+def test_every_count_above_the_list_is_the_length_of_the_list_it_links_to(client, world, filings):
     client.force_login(world.secretary)
     counts = selectors.filing_counts(world.secretary)
-    _ids, response = _page(client, status="overdue")
-    assert counts.overdue == response.context["total"] == 1
-    html = response.content.decode()
-    assert 'data-count="overdue"' in html
-    assert html.count('class="bad"') >= 1  # the row says 已逾期 by the same definition
+    html = client.get(reverse("registry:filing-list")).content.decode()
+    for name in ("due", "overdue", "prepared", "submitted", "acknowledged"):
+        assert f'data-count="{name}" href="?status={name}"' in html
+        _ids, response = _page(client, status=name)
+        assert getattr(counts, name) == response.context["total"], name
+    assert counts.overdue == 1
+    overdue_page = _page(client, status="overdue")[1].content.decode()
+    assert '<span class="bad">' in overdue_page  # the row says 已逾期 by the same definition
 
 
 def test_committee_filter_and_ordering(api_client, world, filings):
