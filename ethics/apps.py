@@ -18,3 +18,7 @@ class EthicsConfig(AppConfig):
 
         hooks.register_seeder(0, "kernel", demo.seed)
         login.connect()
+        from ethics.thirdparty_apps import translate_names
+
+        # Every app's models are loaded before any ready(): names in the admin in our language.
+        translate_names()
