@@ -16,33 +16,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ethics import selectors
+from ethics.action_labels import action_label, cause_label
 from ethics.listing import ListFilterSet
 from ethics.models import AuditEvent, Notification
 
 PROJECT_APPS = ("ethics", "committees", "reviews", "meetings", "registry", "reports")
-_CODE = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
 _CAUSE = re.compile(r"^(?P<code>.+?)(?: \((?P<rule>[A-Z]+\d+[a-z]?)\))?$")
-
-
-def action_label(code: str) -> str:
-    """What a person reads for an audit action or a notification cause code."""
-    return str(code)  # PLACEHOLDER: the shared label registry (helper words)
 
 
 def cause_code(cause: str) -> str:
     """A notification's cause without its rule: "filing.submit (R54)" -> "filing.submit"."""
     match = _CAUSE.match(cause or "")
     return match.group("code") if match else cause
-
-
-def cause_label(cause: str) -> str:
-    """A cause as people read it: the action's label, and the rule ID when there is one."""
-    match = _CAUSE.match(cause or "")
-    if not match:
-        return cause
-    code, rule = match.group("code"), match.group("rule")
-    label = action_label(code) if _CODE.match(code) else code
-    return f"{label} ({rule})" if rule else label
 
 
 def _set_choices(filter_: Any, choices: list[tuple[str, str]]) -> None:
@@ -69,7 +54,7 @@ def _reasons(request: Any) -> list[tuple[str, str]]:
         .values_list("cause", flat=True)
         .distinct()
     )
-    codes = {cause_code(cause) for cause in causes}
+    codes = {cause_code(cause) for cause in causes}  # "code (R26)" and "code" are one reason
     return sorted(((code, cause_label(code)) for code in codes), key=lambda pair: pair[1])
 
 

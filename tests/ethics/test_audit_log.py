@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ethics import audit
-from ethics.list_filters import action_label
+from ethics.action_labels import action_label
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
