@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,7 @@ from committees.policies import holds_role
 from committees.selectors import institution_admins, officers
 from ethics.deadlines import Calendar
 from ethics.hooks import Recipients
-from ethics.models import Deadline
+from ethics.models import Deadline, overdue_condition
 
 
 def committee_deadline_recipients(deadline: Deadline) -> Recipients:
@@ -78,11 +79,21 @@ def dashboard_panel(request: Any) -> DashboardPanel | None:
         .order_by("due_at")[:200]
     ):
         deadlines.setdefault(deadline.committee_id, []).append(deadline)
+    # Each count equals the deadlines list it links to (?committee=…&state=active / &overdue=true).
+    counts = {
+        row["committee_id"]: row
+        for row in Deadline.objects.active()
+        .filter(committee_id__in=[c.pk for c in committees])
+        .values("committee_id")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue_condition()))
+    }
     items = [
         {
             "committee": committee,
             "composition": selectors.composition_of(committee, today),
             "deadlines": deadlines.get(committee.pk, [])[:5],
+            "open": counts.get(committee.pk, {}).get("open", 0),
+            "overdue": counts.get(committee.pk, {}).get("overdue", 0),
         }
         for committee in committees
     ]

@@ -3,6 +3,7 @@ queue and ``GET /api/v1/deadlines/``): one FilterSet (ethics/listing.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -39,10 +40,10 @@ class DeadlineFilterSet(ListFilterSet):
     state = django_filters.ChoiceFilter(
         choices=_state_choices, method="filter_state", label=_("State")
     )
-    overdue = django_filters.ChoiceFilter(choices=YES_NO, method="filter_overdue", label=_("Overdue"))
-    due_from = django_filters.DateFilter(
-        method="filter_due_from", label=_("Due from")
+    overdue = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_overdue", label=_("Overdue")
     )
+    due_from = django_filters.DateFilter(method="filter_due_from", label=_("Due from"))
     due_to = django_filters.DateFilter(method="filter_due_to", label=_("Due until"))
 
     class Meta:
@@ -56,25 +57,25 @@ class DeadlineFilterSet(ListFilterSet):
         committee.extra["choices"] = hooks.committee_choices(user)
         committee.__dict__.pop("_field", None)  # a field built before (the schema) had no choices
 
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        if "committee_name" in queryset.query.annotations:
-            self.search_fields = (*type(self).search_fields, "committee_name")
-        return super().filter_search(queryset, name, value)
+    def get_search_fields(self, queryset: QuerySet[Any]) -> Sequence[str]:
+        if "committee_name" in queryset.query.annotations:  # the deadlines page's rows
+            return (*self.search_fields, "committee_name")
+        return self.search_fields
 
-    def filter_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_state(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         if value == "active":
             return queryset.filter(state__in=[DeadlineState.OPEN, DeadlineState.OVERDUE])
         return queryset.filter(state=value)
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(overdue_condition() if value == "true" else ~overdue_condition())
 
     # A deadline is read by its last day (ethics.deadlines.last_day_of): "due from 1 July" keeps
     # a period ending at 24:00 on 1 July (stored as 2 July 00:00).
-    def filter_due_from(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+    def filter_due_from(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         return queryset.filter(due_at__gt=_start_of(value))
 
-    def filter_due_to(self, queryset: QuerySet, name: str, value: Any) -> QuerySet:
+    def filter_due_to(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         return queryset.filter(Q(due_at__lte=_start_of(value, days=1)))
 
 

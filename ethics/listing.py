@@ -45,10 +45,10 @@ def person_fields(path: str) -> tuple[str, ...]:
     return tuple(f"{path}__{name}" for name in ("name", "first_name", "last_name", "username"))
 
 
-class ListOrderingFilter(django_filters.OrderingFilter):
+class ListOrderingFilter(django_filters.OrderingFilter):  # type: ignore[misc]
     """``o``: one of the declared orderings; ties broken by primary key for stable pages."""
 
-    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
         qs = super().filter(qs, value)
         if value:
             descending = str(value[0]).startswith("-")
@@ -56,7 +56,7 @@ class ListOrderingFilter(django_filters.OrderingFilter):
         return qs
 
 
-class _ListFilterSetMetaclass(FilterSetMetaclass):
+class _ListFilterSetMetaclass(FilterSetMetaclass):  # type: ignore[misc]
     """Adds the ``o`` filter from ``ordering_fields`` to ``base_filters`` (so the API schema and
     the page form both show it)."""
 
@@ -88,7 +88,7 @@ class _ListForm(forms.Form):
                 field.empty_label = _("Default order") if name == "o" else _("All")
 
 
-class ListFilterSet(django_filters.FilterSet, metaclass=_ListFilterSetMetaclass):
+class ListFilterSet(django_filters.FilterSet, metaclass=_ListFilterSetMetaclass):  # type: ignore[misc]
     """Base of every list's FilterSet: ``q`` search over ``search_fields``, ``o`` ordering over
     ``ordering_fields``."""
 
@@ -99,18 +99,23 @@ class ListFilterSet(django_filters.FilterSet, metaclass=_ListFilterSetMetaclass)
         label=_("Search"), method="filter_search", max_length=SEARCH_MAX_LENGTH
     )
 
-    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         terms = value.split()[:_MAX_TERMS]
-        if not terms or not self.search_fields:
+        fields = self.get_search_fields(queryset)
+        if not terms or not fields:
             return queryset
         condition = Q()
         for term in terms:
             any_field = Q()
-            for path in self.search_fields:
+            for path in fields:
                 any_field |= Q(**{f"{path}__icontains": term})
             condition &= any_field
         # A subquery keeps one row per object when a path crosses a to-many relation (a team).
         return queryset.filter(pk__in=queryset.filter(condition).values("pk"))
+
+    def get_search_fields(self, queryset: QuerySet[Any]) -> Sequence[str]:
+        """The paths ``q`` searches; a subclass may add one the queryset carries."""
+        return self.search_fields
 
     def get_form_class(self) -> type[forms.Form]:
         form_class = super().get_form_class()
@@ -123,7 +128,7 @@ class ListContext:
     without ``page`` (for pagination links) and the number of rows across all pages."""
 
     filterset: ListFilterSet
-    page: Page
+    page: Page[Any]
     query: str
     total: int
 
@@ -139,7 +144,7 @@ class ListContext:
 def filtered_page(
     request: HttpRequest,
     filterset_class: type[ListFilterSet],
-    queryset: QuerySet,
+    queryset: QuerySet[Any],
     *,
     per_page: int = 25,
     defaults: Mapping[str, str] | None = None,

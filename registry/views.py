@@ -8,7 +8,6 @@ import csv
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -21,12 +20,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees.selectors import committees_for_user
 from ethics.actions import page_view
 from ethics.errors import Conflict
-from ethics.hooks import deadline_kind_choices
+from ethics.filters import DeadlineFilterSet
 from ethics.listing import filtered_page
-from ethics.models import DeadlineState
 from ethics.selectors import calendar_years
 from registry import actions, forms, selectors, services
 from registry import render as package_render
@@ -36,23 +33,13 @@ from registry.models import PackageState
 
 @login_required
 def deadline_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.deadlines_for_user(request.user, request.GET)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = filtered_page(
+        request, DeadlineFilterSet, selectors.deadlines_for_user(request.user), per_page=50
+    )
     return render(
         request,
         "registry/deadline_list.html",
-        {
-            "page": page,
-            "query": query.urlencode(),
-            "committees": committees_for_user(request.user).only("id", "name"),
-            "kinds": deadline_kind_choices(),
-            "states": [("active", _("Open or overdue")), *DeadlineState.choices],
-            "selected": request.GET,
-            "now": timezone.now(),
-            "calendar_years": calendar_years(),
-        },
+        {**listing.as_context(), "now": timezone.now(), "calendar_years": calendar_years()},
     )
 
 
@@ -64,7 +51,14 @@ class _Echo:
 @login_required
 def deadline_export(request: HttpRequest) -> StreamingHttpResponse:
     """CSV of the same rows as the page (same filters, same permission scope)."""
-    qs = selectors.deadlines_for_user(request.user, request.GET)
+    filterset = DeadlineFilterSet(
+        request.GET or None, queryset=selectors.deadlines_for_user(request.user), request=request
+    )
+    qs = (
+        filterset.qs
+        if not filterset.is_bound or filterset.is_valid()
+        else filterset.queryset.none()
+    )
     writer = csv.writer(_Echo())
     header = [_("Kind"), _("Title"), _("Committee"), _("Rule"), _("Due"), _("State"), _("Met at")]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ from reviews import selectors, workflow
 from reviews.models import Application, Project, ReviewerAssignment, ReviewState
 
 
-def _known_committees(request: Any) -> QuerySet:
+def _known_committees(request: Any) -> QuerySet[Any]:
     from committees.models import Committee
 
     user = getattr(request, "user", None)
@@ -62,23 +63,27 @@ class ApplicationFilterSet(ListFilterSet):
         choices=workflow.Procedure.choices, label=_("Procedure")
     )
     committee = django_filters.ModelChoiceFilter(queryset=_known_committees, label=_("Committee"))
-    project = django_filters.NumberFilter(field_name="project_id", label=_("Project"))
+    project = django_filters.NumberFilter(
+        field_name="project_id", label=_("Project"), widget=forms.HiddenInput
+    )
     submitted_from = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__gte", label=_("Submitted from")
     )
     submitted_to = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__lte", label=_("Submitted until")
     )
-    overdue = django_filters.ChoiceFilter(choices=YES_NO, method="filter_overdue", label=_("Overdue"))
+    overdue = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_overdue", label=_("Overdue")
+    )
 
     class Meta:
         model = Application
         fields: list[str] = []
 
-    def filter_bucket(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_bucket(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return selectors.intake_filter(queryset, value)
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         condition = selectors.application_overdue()
         return queryset.filter(condition if value == "true" else ~condition)
 
@@ -96,10 +101,11 @@ class ProjectFilterSet(ListFilterSet):
         ("status", "status", _("Status")),
     )
 
-    status = django_filters.ChoiceFilter(
-        choices=workflow.ProjectStatus.choices, label=_("Status")
-    )
+    status = django_filters.ChoiceFilter(choices=workflow.ProjectStatus.choices, label=_("Status"))
     committee = django_filters.ModelChoiceFilter(queryset=_known_committees, label=_("Committee"))
+    needs = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_needs", label=_("Waiting for me")
+    )
     created_from = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("Created from")
     )
@@ -110,6 +116,13 @@ class ProjectFilterSet(ListFilterSet):
     class Meta:
         model = Project
         fields: list[str] = []
+
+    def filter_needs(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
+        """Projects with a draft, a return or a correction request waiting for the reader."""
+        waiting = selectors.projects_needing_applicant(self.request.user).values("pk")
+        return (
+            queryset.filter(pk__in=waiting) if value == "true" else queryset.exclude(pk__in=waiting)
+        )
 
 
 class AssignmentFilterSet(ListFilterSet):
@@ -136,16 +149,18 @@ class AssignmentFilterSet(ListFilterSet):
     opinion = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_opinion", label=_("Opinion given")
     )
-    overdue = django_filters.ChoiceFilter(choices=YES_NO, method="filter_overdue", label=_("Overdue"))
+    overdue = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_overdue", label=_("Overdue")
+    )
 
     class Meta:
         model = ReviewerAssignment
         fields: list[str] = []
 
-    def filter_opinion(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_opinion(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(opinion__isnull=value != "true")
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_overdue(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         condition = Q(review__state=ReviewState.OPEN, review__due_at__lte=timezone.now())
         return queryset.filter(condition if value == "true" else ~condition)
 
@@ -165,5 +180,5 @@ class FollowUpFilterSet(DeadlineFilterSet):
         choices=FOLLOW_UP_BUCKETS, method="filter_bucket", label=_("Queue")
     )
 
-    def filter_bucket(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_bucket(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(selectors.follow_up_condition(value))

@@ -16,7 +16,7 @@ from ethics.deadlines import Calendar
 from ethics.hooks import Recipients
 from ethics.models import Deadline
 from reviews import selectors, services
-from reviews.models import Project, ReReview, Review
+from reviews.models import Project, ReReview, Review, ReviewState
 
 
 def office_recipients(deadline: Deadline) -> Recipients:
@@ -106,7 +106,9 @@ def researcher_panel(request: Any) -> Panel | None:
     items = list(selectors.needs_from_applicant(request.user)[:10])
     if not items:
         return None
-    return Panel(_("Needed from me"), "reviews/_panel_researcher.html", items=items)
+    # The count is of projects, as the list it links to (my projects, "needs me") shows them.
+    counts = {"projects": selectors.projects_needing_applicant(request.user).count()}
+    return Panel(_("Needed from me"), "reviews/_panel_researcher.html", items=items, counts=counts)
 
 
 def intake_panel(request: Any) -> Panel | None:
@@ -130,12 +132,16 @@ def follow_up_panel(request: Any) -> Panel | None:
 
 
 def reviewer_panel(request: Any) -> Panel | None:
-    items = [
-        a for a in selectors.assignments_for_user(request.user)[:20] if a.review.state == "open"
-    ]
+    open_assignments = selectors.assignments_for_user(request.user).filter(
+        review__state=ReviewState.OPEN
+    )
+    items = list(open_assignments[:20])
     if not items:
         return None
-    return Panel(_("My assigned reviews"), "reviews/_panel_reviewer.html", items=items)
+    counts = {"open": len(items) if len(items) < 20 else open_assignments.count()}
+    return Panel(
+        _("My assigned reviews"), "reviews/_panel_reviewer.html", items=items, counts=counts
+    )
 
 
 # --- recomputing the decision clock after a holiday import (R25) -------------------------------

@@ -304,6 +304,12 @@ def needs_from_applicant(user: User) -> models.QuerySet[Application]:
     )
 
 
+def projects_needing_applicant(user: User) -> models.QuerySet[Project]:
+    """The user's projects with an application waiting for them (``needs_from_applicant``): the
+    researcher's dashboard count and "my projects" filtered by ``needs=true``."""
+    return Project.objects.filter(pk__in=needs_from_applicant(user).order_by().values("project_id"))
+
+
 # --- after the first decision: follow-up queue and the project's whole life ---------------------
 
 

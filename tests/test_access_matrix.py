@@ -351,6 +351,7 @@ ROUTES: dict[str, Route] = {
     ),
     # Team invitations (R8): the invitee's own (a superuser sees them; nobody else).
     "reviews-api:invitation-list": Route("the reader's own team invitations", ALL),
+    "reviews-api:assignment-list": Route("the reader's own reviewer assignments", ALL),
     "reviews-api:invitation-detail": Route(
         "one invitation: project title, lead", INVITEE, _pk("invitation")
     ),

@@ -1,15 +1,12 @@
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 
-from ethics.actions import bind_input
 from ethics.api.actions import ActionViewSetMixin
 from ethics.errors import Conflict
-from ethics.hooks import deadline_kinds
-from ethics.models import DeadlineState
+from ethics.filters import DeadlineFilterSet
 from registry import selectors, services
 from registry.actions import FILINGS
 from registry.api.serializers import (
@@ -17,29 +14,17 @@ from registry.api.serializers import (
     FilingSerializer,
 )
 from registry.filters import FilingFilter
-from registry.forms import DeadlineFilterForm
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("committee", int),
-            OpenApiParameter("state", str, enum=[*DeadlineState.values, "active"]),
-            OpenApiParameter("kind", str, enum=deadline_kinds()),
-        ]
-    )
-)
 class DeadlineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Every clock of the committees the caller may see (api.md "Deadlines")."""
+    """Every clock of the committees the caller may see (api.md "Deadlines"); ``q``, ``o`` and
+    the filters of the deadlines page (ethics.filters.DeadlineFilterSet)."""
 
     serializer_class = DeadlineSerializer
-    filter_backends: list[type[filters.DjangoFilterBackend]] = []
+    filterset_class = DeadlineFilterSet
 
     def get_queryset(self):
-        params = self.request.query_params if self.action == "list" else {}
-        if params:
-            bind_input(DeadlineFilterForm, params)  # a 400 with the field's code, not a 500
-        return selectors.deadlines_for_user(self.request.user, params)
+        return selectors.deadlines_for_user(self.request.user)
 
 
 class FilingViewSet(

@@ -18,6 +18,7 @@ from reviews.models import (
     Project,
     Recognition,
     ReReview,
+    ReviewerAssignment,
     TeamInvitation,
 )
 
@@ -275,3 +276,34 @@ class TeamInvitationSerializer(serializers.ModelSerializer):
             "responded_at",
         ]
         read_only_fields = fields
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    """One of the reader's own reviewer assignments (my reviews); nothing of other reviewers."""
+
+    application = serializers.IntegerField(source="review.application_id", read_only=True)
+    ref = serializers.CharField(source="review.application.ref", read_only=True)
+    project_title = serializers.CharField(source="review.application.project.title", read_only=True)
+    procedure = serializers.CharField(source="review.procedure", read_only=True)
+    review_state = serializers.CharField(source="review.state", read_only=True)
+    due_at = serializers.DateTimeField(source="review.due_at", read_only=True)
+    opinion_given = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewerAssignment
+        fields = [
+            "id",
+            "application",
+            "ref",
+            "project_title",
+            "procedure",
+            "review_state",
+            "due_at",
+            "coi_state",
+            "assigned_at",
+            "opinion_given",
+        ]
+        read_only_fields = fields
+
+    def get_opinion_given(self, assignment: ReviewerAssignment) -> bool:
+        return hasattr(assignment, "opinion")

@@ -16,6 +16,7 @@ router.register("appeals", views.AppealViewSet, basename="appeal")
 router.register("recognitions", views.RecognitionViewSet, basename="recognition")
 router.register("document-versions", views.DocumentVersionViewSet, basename="document")
 router.register("invitations", views.TeamInvitationViewSet, basename="invitation")
+router.register("assignments", views.AssignmentViewSet, basename="assignment")
 
 urlpatterns = [
     path("verify/<str:code>/", LetterVerifyView.as_view(), name="letter-verify"),

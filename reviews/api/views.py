@@ -18,6 +18,7 @@ from ethics.api.actions import ActionViewSetMixin, request_schema
 from reviews import selectors, services
 from reviews.actions import APPLICATIONS, INVITATIONS, PROJECTS, RECOGNITIONS
 from reviews.api import serializers as s
+from reviews.filters import ApplicationFilterSet, AssignmentFilterSet, ProjectFilterSet
 from reviews.models import Appeal, DocumentVersion, Recognition, ReReview
 from reviews.policies import may_open_materials
 
@@ -44,10 +45,13 @@ class ProjectViewSet(
     update_action = "update"  # PATCH /projects/{id}/
 
     serializer_class = s.ProjectSerializer
+    filterset_class = ProjectFilterSet  # the same search, filters and sort as "my projects"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet:
-        return selectors.projects_for_user(self.request.user).prefetch_related("team")
+        return selectors.projects_for_user(self.request.user).prefetch_related(
+            "team", "participating_institutions"
+        )
 
 
 class ApplicationViewSet(
@@ -57,10 +61,10 @@ class ApplicationViewSet(
     create_action = "create"  # POST /applications/
 
     serializer_class = s.ApplicationSerializer
-    filterset_fields = ["project", "status", "kind", "committee"]
+    filterset_class = ApplicationFilterSet  # the same search, filters and sort as intake
 
     def get_queryset(self) -> QuerySet:
-        return selectors.applications_for_user(self.request.user)
+        return selectors.applications_for_user(self.request.user).select_related("project__lead")
 
     @extend_schema(methods=["GET"], request=None, responses=s.DocumentVersionSerializer(many=True))
     @extend_schema(
@@ -207,3 +211,15 @@ class TeamInvitationViewSet(
 
     def get_queryset(self) -> QuerySet:
         return selectors.invitations_for_user(self.request.user)
+
+
+class AssignmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The reader's own reviewer assignments ("my reviews"), with the page's search and filters."""
+
+    serializer_class = s.AssignmentSerializer
+    filterset_class = AssignmentFilterSet
+
+    def get_queryset(self) -> QuerySet:
+        return selectors.assignments_for_user(self.request.user).select_related(
+            "review__application__project__lead"
+        )
