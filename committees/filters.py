@@ -9,9 +9,10 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from committees.models import Committee, CommitteeKind, Institution, RegistrationStatus
+from committees.models import Committee, CommitteeKind, RegistrationStatus
 from committees.selectors import committees_for_user
 from ethics.listing import ListFilterSet
+from ethics.models import Institution
 
 
 def visible_committees(request: Any) -> QuerySet[Committee]:

@@ -58,7 +58,8 @@ def audit_events_for_user(user: User) -> models.QuerySet[AuditEvent]:
         return qs.none()
     if user.is_superuser or user.is_staff:
         return qs
-    return qs.filter(actor__institution_id=user.institution_id)
+    institution_id = user.institution_id
+    return qs.filter(actor__institution_id=institution_id) if institution_id else qs.none()
 
 
 def deadlines_for_subject(subject: models.Model) -> DeadlineQuerySet:

@@ -25,7 +25,7 @@ from ethics.api.serializers import (
 )
 from ethics.forms import PasswordChangeForm, TokenForm
 from ethics.list_filters import AuditEventFilter, NotificationFilter
-from ethics.models import ApiToken, User
+from ethics.models import ApiToken, AuditEvent, Notification, User
 from ethics.user_actions import USERS
 
 
@@ -158,6 +158,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = NotificationFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema: no reader
+            return Notification.objects.none()
         return selectors.notifications_for_user(self.request.user)
 
 
@@ -169,6 +171,8 @@ class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = AuditEventFilter
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema: no reader
+            return AuditEvent.objects.none()
         if not selectors.may_read_audit(self.request.user):
             raise Http404
         return selectors.audit_events_for_user(self.request.user)
