@@ -92,7 +92,7 @@ class NotificationFilter(ListFilterSet):
         return queryset.filter(read_at__isnull=value == UNREAD)
 
     def filter_reason(self, queryset: QuerySet[Notification], name: str, value: str) -> Any:
-        return queryset.filter(Q(cause=value) | Q(cause__startswith=f"{value} ("))
+        return queryset.filter(Q(cause__exact=value) | Q(cause__startswith=f"{value} ("))
 
 
 # --- audit log -----------------------------------------------------------------------------------
