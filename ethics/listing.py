@@ -30,6 +30,8 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.filterset import FilterSetMetaclass
 
@@ -39,10 +41,32 @@ _MAX_TERMS = 8
 YES_NO = (("true", _("Yes")), ("false", _("No")))
 
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds; more is a field error, not a 500
+
+
+class IdFilter(django_filters.NumberFilter):  # type: ignore[misc]
+    """An object id: a whole number a database can hold (``?project=12``)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
 def person_fields(path: str) -> tuple[str, ...]:
     """The ``search_fields`` of a person reached through ``path`` (``"project__lead"``): display
     name, first and last name, username."""
     return tuple(f"{path}__{name}" for name in ("name", "first_name", "last_name", "username"))
+
+
+def _descending_text(label: Any) -> str:
+    return gettext("%(label)s (descending)") % {"label": label}
+
+
+# Built when a class is defined, read in the reader's language.
+_descending = lazy(_descending_text, str)
 
 
 class ListOrderingFilter(django_filters.OrderingFilter):  # type: ignore[misc]
@@ -67,7 +91,7 @@ class _ListFilterSetMetaclass(FilterSetMetaclass):  # type: ignore[misc]
             labels: dict[str, Any] = {}
             for path, param, label in fields:
                 labels[path] = label
-                labels[f"-{param}"] = _("%(label)s (descending)") % {"label": label}
+                labels[f"-{param}"] = _descending(label)
             new_class.base_filters["o"] = ListOrderingFilter(
                 fields=[(path, param) for path, param, _label in fields],
                 field_labels=labels,

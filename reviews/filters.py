@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ethics.filters import DeadlineFilterSet
-from ethics.listing import YES_NO, ListFilterSet, person_fields
+from ethics.listing import YES_NO, IdFilter, ListFilterSet, person_fields
 from reviews import selectors, workflow
 from reviews.models import Application, Project, ReviewerAssignment, ReviewState
 
@@ -63,9 +63,7 @@ class ApplicationFilterSet(ListFilterSet):
         choices=workflow.Procedure.choices, label=_("Procedure")
     )
     committee = django_filters.ModelChoiceFilter(queryset=_known_committees, label=_("Committee"))
-    project = django_filters.NumberFilter(
-        field_name="project_id", label=_("Project"), widget=forms.HiddenInput
-    )
+    project = IdFilter(field_name="project_id", label=_("Project"), widget=forms.HiddenInput)
     submitted_from = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__gte", label=_("Submitted from")
     )

@@ -392,3 +392,32 @@ def test_every_dashboard_count_equals_the_list_it_links_to(client, world, queue,
     if who == "secretary":
         assert ("/reviews/intake/?bucket=overdue", 1) in links
         assert any("overdue=true" in href and n == 1 for href, n in links)  # the committee clock
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "project=1e999",
+        "project=99999999999999999999999",
+        "committee=99999999999999999999999",
+        "submitted_from=99999-01-01",
+        "q=%00",
+        "o=-",
+        "page=-1",
+        "page=abc",
+        "bucket=&status=&o=",
+    ],
+)
+def test_garbage_filters_never_500(client, api_client, world, queue, query):
+    client.force_login(world.secretary)
+    assert client.get(f"{INTAKE}?{query}").status_code == 200
+    assert _api(api_client, world.secretary, f"{APPLICATIONS}?{query}").status_code in {
+        200,
+        400,
+        404,
+    }
+    assert _api(api_client, world.secretary, f"/api/v1/deadlines/?{query}").status_code in {
+        200,
+        400,
+        404,
+    }
