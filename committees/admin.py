@@ -7,9 +7,11 @@ from committees.models import (
     Committee,
     CommitteeDocument,
     Entrustment,
+    FieldOfWork,
     ImportBatch,
     Membership,
     Pledge,
+    RegimeChoice,
     Training,
 )
 from ethics.admin import ReadOnlyAdmin, ReadOnlyInline
@@ -40,6 +42,7 @@ class CommitteeAdmin(ReadOnlyAdmin):
     search_fields = ["name", "institution__name"]
     date_hierarchy = "established_on"
     inlines = [MembershipInline]
+    json_labels = {"regimes": RegimeChoice.choices, "fields_of_work": FieldOfWork.choices}
     # Changed only through their audited services (committee_create / committee_update, the
     # deputy (R20a) through committee_designate_deputy, the SOP values through rule_override_set).
 

@@ -181,7 +181,10 @@ class MembershipAddForm(MembershipForm):
         super().__init__(*args, **kwargs)
         self.committee = committee
         self.fields["user"].queryset = candidate_people(committee)
-        self.fields["user"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
+        # A person by name; the e-mail address (not the username) tells two namesakes apart.
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.display_name} ({u.email})" if u.email else u.display_name
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -604,7 +604,7 @@ def membership_add(
         body=_("Role: %(role)s. Term: %(start)s to %(end)s."),
         params={
             "committee": committee.name,
-            "role": membership.get_role_display(),
+            "role": Role(membership.role).label,
             "start": term_start.isoformat(),
             "end": term_end.isoformat(),
         },

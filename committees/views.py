@@ -23,10 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from committees import actions, selectors, services
+from committees.filters import CommitteeFilter
 from committees.models import Committee, DocumentKind, Membership
 from ethics import policies
 from ethics.actions import form_page, page_view
 from ethics.errors import Conflict
+from ethics.listing import filtered_page
 
 
 def _on_date(request: HttpRequest) -> date:
@@ -57,12 +59,16 @@ def _committee_url(committee_id: int) -> str:
 
 @login_required
 def committee_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(
-        selectors.committees_for_user(request.user).select_related("institution"), 25
-    ).get_page(request.GET.get("page"))
+    listing = filtered_page(
+        request,
+        CommitteeFilter,
+        selectors.committees_for_user(request.user).select_related("institution"),
+    )
     institutions = selectors.institutions_for_user(request.user).order_by("name")[:50]
     return render(
-        request, "committees/committee_list.html", {"page": page, "institutions": institutions}
+        request,
+        "committees/committee_list.html",
+        {**listing.as_context(), "institutions": institutions},
     )
 
 

@@ -6,6 +6,8 @@ administrator needs (passwords, staff rights) and which records a `user.create` 
 audit event in the admin's own transaction for every save.
 """
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from axes import admin as axes_admin
@@ -13,15 +15,20 @@ from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ethics import audit, services
+from ethics.action_labels import action_label, cause_label
+from ethics.job_models import Heartbeat
 from ethics.models import (
+    AuditChainHead,
     AuditEvent,
     Deadline,
     Holiday,
@@ -33,9 +40,71 @@ from ethics.models import (
     User,
 )
 from ethics.templatetags.ethics_tags import last_day as due_text
+from ethics.token_models import ApiToken
+
+WORDS = "__words"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+def json_words(value: Any, labels: Mapping[str, Any] | None = None) -> str:
+    """A JSON value as a person reads it: a list of codes by their labels ("MEAS, NHC" rather
+    than `["meas", "nhc"]`); structured data (a tally, an audit snapshot) as a <pre> block."""
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        names = dict(labels or {})
+        return "、".join(str(names.get(v, v)) for v in value)
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True, cls=DjangoJSONEncoder)
+    return format_html("<pre>{}</pre>", text)
+
+
+class JsonWordsMixin:
+    """Shows every JSON field of the model through `json_words` (change page and list).
+
+    `json_labels` maps a field to the labels of the codes it lists, e.g. {"regimes":
+    RegimeChoice.choices}. A field `name` is shown as `name__words`, a display method made on
+    demand, so no admin has to write one per field.
+    """
+
+    model: Any
+    json_labels: Mapping[str, Any] = {}
+
+    def _json_fields(self) -> set[str]:
+        return {f.name for f in self.model._meta.fields if isinstance(f, models.JSONField)}
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.endswith(WORDS):
+            raise AttributeError(name)
+        field_name = name[: -len(WORDS)]
+        field = self.model._meta.get_field(field_name)
+        labels = self.json_labels.get(field_name)
+
+        def show(obj: Any) -> str:
+            return json_words(getattr(obj, field_name), labels)
+
+        show.short_description = field.verbose_name  # type: ignore[attr-defined]
+        return show
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = super().get_fields(request, obj)  # type: ignore[misc]
+        json_fields = self._json_fields()
+        return [f"{f}{WORDS}" if f in json_fields else f for f in fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
+        json_fields = self._json_fields()
+        return [f"{f}{WORDS}" if f in json_fields else f for f in readonly] + [
+            f"{f}{WORDS}" for f in sorted(json_fields) if f"{f}{WORDS}" not in readonly
+        ]
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        json_fields = self._json_fields()
+        return [
+            f"{f}{WORDS}" if f in json_fields else f
+            for f in super().get_list_display(request)  # type: ignore[misc]
+        ]
+
+
+class ReadOnlyAdmin(JsonWordsMixin, admin.ModelAdmin):
     """View, search and filter only: every change goes through the services (audit, clocks)."""
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -181,12 +250,39 @@ if admin.site.is_registered(AccessAttempt):
 admin.site.register(AccessAttempt, AccessAttemptAdmin)
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """Filter the audit trail by action, listed by label."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        codes = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+        return sorted(((code, action_label(code)) for code in codes), key=lambda c: c[1])
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "actor_label", "action", "target_repr", "reason"]
-    list_filter = ["action", "target_type"]
+    list_display = ["created_at", "actor_name", "action_words", "target_repr", "reason"]
+    list_filter = [ActionFilter, "target_type"]
+    list_select_related = ["actor"]
     search_fields = ["actor_label", "action", "target_repr", "target_id", "reason", "hash"]
     date_hierarchy = "created_at"
+    readonly_fields = ["action_words", "actor_name"]
+    exclude = ["action"]
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_words(self, obj: AuditEvent) -> str:
+        return action_label(obj.action)
+
+    @admin.display(description=_("actor"), ordering="actor_label")
+    def actor_name(self, obj: AuditEvent) -> str:
+        if obj.actor is not None:
+            return str(obj.actor.display_name)
+        return str(_("System")) if obj.actor_label in ("", "system") else obj.actor_label
 
 
 class DueColumn:
@@ -217,7 +313,12 @@ class ReminderAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["recipient", "title", "created_at", "read_at", "cause"]
+    list_display = ["recipient", "title", "created_at", "read_at", "cause_words"]
+
+    @admin.display(description=_("cause"))
+    def cause_words(self, obj: Notification) -> str:
+        return cause_label(obj.cause)
+
     list_filter = [("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "body", "recipient__username"]
 
@@ -258,3 +359,29 @@ class SubmissionTokenAdmin(ReadOnlyAdmin):
     list_filter = ["scope"]
     search_fields = ["user__username", "scope"]
     date_hierarchy = "created_at"
+
+
+@admin.register(AuditChainHead)
+class AuditChainHeadAdmin(ReadOnlyAdmin):
+    """The newest hash of the audit chain (ethics/audit.py): written by audit.record only."""
+
+    list_display = ["pk", "last_hash"]
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(ReadOnlyAdmin):
+    """When each worker and the scheduler last showed they were alive (read by /healthz)."""
+
+    list_display = ["name", "at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """API tokens (README "API"): issued and revoked through the audited services; the key
+    itself is never stored, only its hash."""
+
+    list_display = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__username", "user__name", "name", "prefix"]
+    list_select_related = ["user"]
+    exclude = ["key_hash"]

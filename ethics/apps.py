@@ -14,6 +14,7 @@ class EthicsConfig(AppConfig):
             login,
             mfa,
             middleware,
+            selectors,
         )
 
         hooks.register_seeder(0, "kernel", demo.seed)
@@ -22,3 +23,8 @@ class EthicsConfig(AppConfig):
 
         sso.check_settings()
         sso.connect()
+        hooks.register_nav_item(90, _("Audit log"), "ethics:audit-log", selectors.may_read_audit)
+        from ethics.thirdparty_apps import translate_names
+
+        # Every app's models are loaded before any ready(): names in the admin in our language.
+        translate_names()

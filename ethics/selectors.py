@@ -7,7 +7,15 @@ from datetime import date
 from django.db import models
 
 from ethics.deadlines import Calendar
-from ethics.models import Deadline, DeadlineQuerySet, Holiday, HolidayKind, Notification, User
+from ethics.models import (
+    AuditEvent,
+    Deadline,
+    DeadlineQuerySet,
+    Holiday,
+    HolidayKind,
+    Notification,
+    User,
+)
 
 
 def working_calendar() -> Calendar:
@@ -31,6 +39,27 @@ def unread_count(user: User) -> int:
 
 def notifications_for_user(user: User) -> models.QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def may_read_audit(user: User) -> bool:
+    """The audit log is read by staff (all of it) and institution admins (their people's)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_superuser or user.is_staff or (user.institution_admin and user.institution_id))
+    )
+
+
+def audit_events_for_user(user: User) -> models.QuerySet[AuditEvent]:
+    """Audit events `user` may read (api.md "Audit"), newest first: staff read every event, an
+    institution admin those whose actor belongs to the institution; anyone else none."""
+    qs = AuditEvent.objects.select_related("actor", "target_type").order_by("-id")
+    if not may_read_audit(user):
+        return qs.none()
+    if user.is_superuser or user.is_staff:
+        return qs
+    institution_id = user.institution_id
+    return qs.filter(actor__institution_id=institution_id) if institution_id else qs.none()
 
 
 def deadlines_for_subject(subject: models.Model) -> DeadlineQuerySet:

@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from ethics import audit, hooks, policies
+from ethics.action_labels import cause_label
 from ethics.deadlines import SHANGHAI, due_display
 from ethics.errors import Conflict
 from ethics.mail import short_subject
@@ -68,7 +69,10 @@ def site_text(text: Any, **params: Any) -> str:
 def _in_language(user: User, text: str | Promise, params: dict[str, Any] | None) -> str:
     with translation.override(user.language or settings.LANGUAGE_CODE):
         rendered = str(text)
-        return rendered % params if params else rendered
+        if not params:
+            return rendered
+        # Lazy labels among the parameters (a role, a kind) are read in the recipient's language.
+        return rendered % {k: str(v) if isinstance(v, Promise) else v for k, v in params.items()}
 
 
 def notification_create(
@@ -131,7 +135,13 @@ def _send_mail(
     with translation.override(user.language or settings.LANGUAGE_CODE):
         text = render_to_string(
             "emails/notification.txt",
-            {"user": user, "body": body, "url": url, "cause": cause, "site": settings.SITE_URL},
+            {
+                "user": user,
+                "body": body,
+                "url": url,
+                "cause": cause_label(cause),
+                "site": settings.SITE_URL,
+            },
         )
     headers = {"Message-ID": message_id} if message_id else None
     EmailMessage(subject=short_subject(subject), body=text, to=[user.email], headers=headers).send()

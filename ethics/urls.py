@@ -10,5 +10,6 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_read, name="inbox-read"),
+    path("audit/", views.audit_log, name="audit-log"),
     path("language/", views.set_language, name="set-language"),
 ]

@@ -2,8 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -13,6 +12,8 @@ from django.views.decorators.http import require_POST
 from ethics import hooks, selectors
 from ethics.actions import InputInvalid, bind_input, refused
 from ethics.forms import LanguageForm
+from ethics.list_filters import AuditEventFilter, NotificationFilter, label_events
+from ethics.listing import filtered_page
 from ethics.middleware import SESSION_KEY
 from ethics.user_actions import ACCOUNT
 
@@ -25,10 +26,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notifications_for_user(request.user), 25).get_page(
-        request.GET.get("page")
+    listing = filtered_page(
+        request, NotificationFilter, selectors.notifications_for_user(request.user)
     )
-    return render(request, "ethics/inbox.html", {"page": page})
+    return render(request, "ethics/inbox.html", listing.as_context())
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The audit log (staff: every event; institution admins: their people's); 404 for others."""
+    if not selectors.may_read_audit(request.user):
+        raise Http404
+    listing = filtered_page(
+        request, AuditEventFilter, selectors.audit_events_for_user(request.user)
+    )
+    label_events(listing.page)
+    return render(request, "ethics/audit_log.html", listing.as_context())
 
 
 @login_required

@@ -7,11 +7,13 @@ from meetings.models import (
     AgendaItem,
     Attendance,
     Consultant,
+    Declaration,
     Excusal,
     Meeting,
     Minutes,
     MinutesCorrection,
     Recusal,
+    Vote,
 )
 
 
@@ -76,3 +78,23 @@ class MinutesAdmin(ReadOnlyAdmin):
 class MinutesCorrectionAdmin(ReadOnlyAdmin):
     list_display = ["meeting", "created_by", "created_at"]
     list_select_related = ["meeting__committee", "created_by"]
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(ReadOnlyAdmin):
+    """Conflict declarations on a meeting item (R20a): history, read only."""
+
+    list_display = ["item", "membership", "conflicted", "declared_at"]
+    list_filter = ["conflicted"]
+    search_fields = ["item__title", "membership__user__name"]
+    list_select_related = ["item", "membership__user", "membership__committee"]
+
+
+@admin.register(Vote)
+class VoteAdmin(ReadOnlyAdmin):
+    """Votes (R26): the record of the tally, read only; choices show by their labels."""
+
+    list_display = ["item", "membership", "choice", "cast_by", "cast_at"]
+    list_filter = ["choice"]
+    search_fields = ["item__title", "membership__user__name"]
+    list_select_related = ["item", "membership__user", "membership__committee", "cast_by"]

@@ -14,7 +14,9 @@ from django.urls import reverse
 from ethics.actions import form_page, page_view
 from ethics.actions import report as report_error
 from ethics.errors import Conflict
+from ethics.listing import filtered_page
 from meetings import actions, selectors, services
+from meetings.filters import MeetingFilter
 from meetings.models import Meeting, VoteChoice
 from meetings.policies import may_run
 from meetings.workflow import ItemKind
@@ -33,14 +35,13 @@ def _officer_meeting(request: HttpRequest, pk: int) -> Meeting:
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    meetings = selectors.meetings_for_user(request.user)
-    page = Paginator(meetings, 25).get_page(request.GET.get("page"))
+    listing = filtered_page(request, MeetingFilter, selectors.meetings_for_user(request.user))
     return render(
         request,
         "meetings/meeting_list.html",
         {
-            "page": page,
-            "calendar": selectors.calendar_rows(list(page)),
+            **listing.as_context(),
+            "calendar": selectors.calendar_rows(list(listing.page)),
             "may_schedule": actions.may_schedule(request.user),
         },
     )

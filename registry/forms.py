@@ -1,8 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from registry.workflow import Kind, Status
-
 
 class SubmitForm(forms.Form):
     submitted_on = forms.DateField(
@@ -27,21 +25,6 @@ class RemarksForm(forms.Form):
 
 
 _MAX_ID = 2**63 - 1  # a bigint primary key
-
-
-class FilingFilterForm(forms.Form):
-    """The filters of `GET /api/v1/filings/`: a committee id a database can hold, and the kinds
-    and statuses the schema lists (anything else is a 400 with the field's code, not a 500)."""
-
-    committee = forms.IntegerField(
-        label=_("Committee"), required=False, min_value=1, max_value=_MAX_ID
-    )
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=Kind.choices)
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[*Status.choices, ("open", _("Open")), ("overdue", _("Overdue"))],
-    )
 
 
 class DeadlineFilterForm(forms.Form):

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ethics.models import CreatedAt, UpdatedAt, choices_constraint
+from ethics.models import CreatedAt, UpdatedAt, choices_constraint, overdue_condition
 from registry.workflow import (
     ANNUAL_KINDS,
     COMMITTEE_KINDS,
@@ -32,6 +32,11 @@ class FilingQuerySet(models.QuerySet["Filing"]):
     def open(self) -> FilingQuerySet:
         """Filings still to be filed: due or prepared."""
         return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self) -> FilingQuerySet:
+        """Open filings whose clock is overdue by the one definition (ethics overdue_condition),
+        as the counts above the list and the row's mark (`is_overdue`) read it."""
+        return self.open().filter(overdue_condition("deadline__"))
 
 
 class Filing(CreatedAt, UpdatedAt):
@@ -133,6 +138,11 @@ class Filing(CreatedAt, UpdatedAt):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open and its clock overdue (FilingQuerySet.overdue, row by row)."""
+        return bool(self.is_open and self.deadline is not None and self.deadline.is_overdue)
 
 
 class PackageState(models.TextChoices):

@@ -16,7 +16,7 @@ from ethics import hooks, policies
 from ethics.deadlines import SHANGHAI
 from ethics.models import Deadline, DeadlineQuerySet, DeadlineState, User, overdue_condition
 from registry.models import Filing, FilingPackage, FilingQuerySet
-from registry.workflow import OPEN_STATUSES, Kind, Status
+from registry.workflow import OPEN_STATUSES, Status
 
 _MAX_ID = 2**63 - 1  # a bigint primary key
 _Q = TypeVar("_Q", bound="models.QuerySet[Any]")
@@ -87,21 +87,10 @@ def with_packages(qs: FilingQuerySet) -> FilingQuerySet:
     )
 
 
-def filings_for_user(user: User, filters: Mapping[str, str] | None = None) -> FilingQuerySet:
-    """Filings of the committees `user` manages, filtered by committee, kind and status."""
+def filings_for_user(user: User) -> FilingQuerySet:
+    """Filings of the committees `user` manages, soonest first (registry.filters.FilingFilter
+    narrows them for the page and the API)."""
     qs = policies.visible(user, Filing.objects.select_related("committee", "project", "deadline"))
-    filters = filters or {}
-    qs = _by_committee(qs, filters.get("committee"))
-    kind = filters.get("kind")
-    if kind in Kind.values:
-        qs = qs.filter(kind=kind)
-    status = filters.get("status")
-    if status in Status.values:
-        qs = qs.filter(status=status)
-    elif status == "open":
-        qs = qs.open()
-    elif status == "overdue":
-        qs = qs.open().filter(overdue_condition("deadline__"))  # the one definition
     return qs.order_by("due_on", "id")
 
 

@@ -8,7 +8,6 @@ import csv
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -21,14 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from committees.selectors import committees_for_user
 from ethics.actions import page_view
 from ethics.errors import Conflict
 from ethics.filters import DeadlineFilterSet
 from ethics.listing import filtered_page
 from ethics.selectors import calendar_years
-from registry import actions, forms, selectors, services, workflow
+from registry import actions, forms, selectors, services
 from registry import render as package_render
+from registry.filters import FilingFilter
 from registry.models import PackageState
 
 
@@ -126,25 +125,13 @@ def deadline_calendar(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def filing_list(request: HttpRequest) -> HttpResponse:
-    qs = selectors.filings_for_user(request.user, request.GET)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing = filtered_page(request, FilingFilter, selectors.filings_for_user(request.user))
     return render(
         request,
         "registry/filing_list.html",
         {
-            "page": page,
-            "query": query.urlencode(),
+            **listing.as_context(),
             "counts": selectors.filing_counts(request.user),
-            "committees": committees_for_user(request.user).only("id", "name"),
-            "kinds": workflow.Kind.choices,
-            "statuses": [
-                ("open", _("Due or prepared")),
-                ("overdue", _("Overdue")),
-                *workflow.Status.choices,
-            ],
-            "selected": request.GET,
             "today": timezone.localdate(),
         },
     )

@@ -3,25 +3,31 @@ services (audit, clocks, notifications) and decisions, opinions and versions are
 
 from django.contrib import admin
 
+from committees.models import RegimeChoice
 from ethics.admin import DueColumn, ReadOnlyAdmin
+from reviews import checklist
 from reviews.models import (
     Appeal,
     Application,
     ConflictDeclaration,
     Decision,
+    Document,
     DocumentVersion,
+    NumberSequence,
     Opinion,
     Project,
     Recognition,
     ReReview,
     Review,
     ReviewerAssignment,
+    Scope,
     TeamInvitation,
 )
 
 
 @admin.register(Project)
 class ProjectAdmin(ReadOnlyAdmin):
+    json_labels = {"scope": Scope.choices}
     # R37: the committee's determination beside the researcher's declaration.
     list_display = [
         "title",
@@ -40,6 +46,7 @@ class ProjectAdmin(ReadOnlyAdmin):
 
 @admin.register(Application)
 class ApplicationAdmin(DueColumn, ReadOnlyAdmin):
+    json_labels = {"regimes": RegimeChoice.choices, "missing_items": checklist.Slot.choices}
     list_display = ["ref", "project", "kind", "status", "procedure", "submitted_at", "due"]
     list_filter = ["kind", "status", "procedure", "committee"]
     search_fields = ["ref", "project__title"]
@@ -115,3 +122,22 @@ class TeamInvitationAdmin(ReadOnlyAdmin):
     list_filter = ["state"]
     search_fields = ["project__title", "user__username", "user__name"]
     list_select_related = ["project", "user"]
+
+
+@admin.register(Document)
+class DocumentAdmin(ReadOnlyAdmin):
+    """An application's document slots; their versions are DocumentVersion rows (R60)."""
+
+    list_display = ["application", "slot", "correction_requested", "created_at"]
+    list_filter = ["slot", "correction_requested"]
+    search_fields = ["application__ref", "application__project__title"]
+    list_select_related = ["application"]
+
+
+@admin.register(NumberSequence)
+class NumberSequenceAdmin(ReadOnlyAdmin):
+    """The gap-free number counters (R26): read only, a number once taken is never reused."""
+
+    list_display = ["committee", "year", "kind", "last"]
+    list_filter = ["kind", "year"]
+    list_select_related = ["committee"]

@@ -59,6 +59,11 @@ def _annex_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _person_label(user: User) -> str:
+    """A person by name; the e-mail address (not the username) tells two namesakes apart."""
+    return f"{user.display_name} ({user.email})" if user.email else str(user.display_name)
+
+
 def _date_input() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"})
 
@@ -160,7 +165,7 @@ class ProjectForm(PlausibleDates, forms.Form):
             _offer(self.fields["committee"], committees)
         if colleagues is not None:
             _offer(self.fields["team"], colleagues)
-        self.fields["team"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
+        self.fields["team"].label_from_instance = _person_label
 
 
 class InviteForm(forms.Form):
@@ -173,7 +178,7 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         if colleagues is not None:
             _offer(self.fields["user"], colleagues)
-        self.fields["user"].label_from_instance = lambda u: f"{u.display_name} ({u.username})"
+        self.fields["user"].label_from_instance = _person_label
 
 
 class ProjectUpdateForm(PartialForm, ProjectForm):

@@ -205,7 +205,7 @@ def timeline(application: Application, *, officer: bool) -> list[AuditEvent]:
     )
     if not officer:
         events = events.filter(action__in=APPLICANT_PROJECT_EVENTS)
-    return list(events.order_by("id"))
+    return list(events.select_related("actor").order_by("id"))
 
 
 def assignments_for_user(user: User) -> models.QuerySet[ReviewerAssignment]:
@@ -412,7 +412,7 @@ def project_timeline(project: Project, *, officer: bool) -> list[AuditEvent]:
     )
     if not officer:
         events = events.filter(action__in=APPLICANT_PROJECT_EVENTS)
-    return list(events.order_by("id"))
+    return list(events.select_related("actor").order_by("id"))
 
 
 def project_clocks(project: Project) -> list[Any]:

@@ -109,7 +109,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         invite_form = actions.PROJECTS.get("invite").make_form(user, project)
         if invite_form is not None:
             invite_form.fields["user"].widget.choices = [("", "---------")] + [
-                (p.pk, f"{p.display_name} ({p.username})") for p in people if not p.invited
+                (p.pk, f"{p.display_name} ({p.email})" if p.email else p.display_name)
+                for p in people
+                if not p.invited
             ]
     recognitions = selectors.project_recognitions(user, project)
     return render(

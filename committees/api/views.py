@@ -29,6 +29,7 @@ from committees.api.serializers import (
     MembershipSerializer,
     RuleSetSerializer,
 )
+from committees.filters import CommitteeFilter
 from committees.models import Entrustment, Membership
 from ethics import policies
 from ethics.api.actions import ActionViewSetMixin, form_serializer
@@ -62,7 +63,8 @@ class CommitteeViewSet(
 
     serializer_class = CommitteeSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
-    filterset_fields = ["institution", "kind", "registration_status"]
+    # The committees page's FilterSet: ?q=, ?o= and every filter mean the same on both routes.
+    filterset_class = CommitteeFilter
 
     def get_queryset(self):
         return selectors.committees_for_user(self.request.user)

@@ -10,6 +10,8 @@ from ethics.api.routers import RootRouter
 
 router = RootRouter()
 router.register("users", views.UserViewSet, basename="user")
+router.register("notifications", views.NotificationViewSet, basename="notification")
+router.register("audit", views.AuditEventViewSet, basename="audit-event")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),

@@ -14,13 +14,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ethics import login, policies, services
+from ethics import login, policies, selectors, services
 from ethics.actions import InputInvalid, bind_input
 from ethics.api.actions import ActionViewSetMixin, form_serializer
 from ethics.api.login import LoginRateThrottle, refuse_if_locked
-from ethics.api.serializers import UserSerializer
+from ethics.api.serializers import (
+    AuditEventSerializer,
+    NotificationSerializer,
+    UserSerializer,
+)
 from ethics.forms import PasswordChangeForm, TokenForm
-from ethics.models import ApiToken, User
+from ethics.list_filters import AuditEventFilter, NotificationFilter
+from ethics.models import ApiToken, AuditEvent, Notification, User
 from ethics.user_actions import USERS
 
 
@@ -144,3 +149,30 @@ class UserViewSet(
             token, key = services.token_issue(user=user, name=request.auth.name)
             return Response(issued(token, key))
         return Response({"detail": str(_("Your password was changed."))})
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The caller's own inbox (the inbox page's FilterSet: ?q=, ?o=, state, reason, dates)."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema: no reader
+            return Notification.objects.none()
+        return selectors.notifications_for_user(self.request.user)
+
+
+class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The audit log (api.md "Audit"): staff read every event, institution admins their
+    people's; anyone else gets 404. The audit page's FilterSet."""
+
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema: no reader
+            return AuditEvent.objects.none()
+        if not selectors.may_read_audit(self.request.user):
+            raise Http404
+        return selectors.audit_events_for_user(self.request.user)

@@ -16,6 +16,7 @@ from ethics.api.actions import ActionViewSetMixin, form_serializer
 from meetings import forms, selectors, services
 from meetings.actions import MEETINGS
 from meetings.api import serializers as s
+from meetings.filters import MeetingFilter
 from meetings.models import Meeting
 
 
@@ -28,7 +29,8 @@ class MeetingViewSet(
     action_table = MEETINGS
 
     serializer_class = s.MeetingSerializer
-    filterset_fields = ["committee", "status"]
+    # The meetings page's FilterSet: ?q=, ?o= and every filter mean the same on both routes.
+    filterset_class = MeetingFilter
 
     def get_queryset(self) -> QuerySet[Meeting]:
         return selectors.meetings_for_user(self.request.user).prefetch_related("items")
