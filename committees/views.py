@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.forms import Form
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -328,4 +328,39 @@ def rules_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # override, from the rules page.
 rules_action = page_view(
     actions.RULES, back=lambda committee: reverse("committees:rules-detail", args=[committee.pk])
+)
+
+
+@login_required
+def webhooks(request: HttpRequest, pk: int) -> HttpResponse:
+    """The committee's chat-group robots (企业微信, 钉钉, 飞书): add one, see each one's last
+    error, remove one. Only for those who manage the committee (others: 404)."""
+    committee = selectors.committee_get_for_user(request.user, pk)
+    if not actions.may_manage(request.user, committee):
+        raise Http404
+
+    def render_page(form: Form | None) -> HttpResponse:
+        return render(
+            request,
+            "committees/webhooks.html",
+            {
+                "committee": committee,
+                "form": form,
+                "webhooks": selectors.webhooks_of(committee),
+            },
+        )
+
+    return form_page(
+        request,
+        actions.COMMITTEES,
+        "add_webhook",
+        target=committee,
+        render_page=render_page,
+        success=lambda call, result: reverse("committees:webhooks", args=[committee.pk]),
+    )
+
+
+webhook_action = page_view(
+    actions.WEBHOOKS,
+    back=lambda hook: reverse("committees:webhooks", args=[hook.committee_id]),
 )

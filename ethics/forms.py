@@ -314,3 +314,18 @@ class YesNoField(forms.NullBooleanField):
     def validate(self, value: Any) -> None:
         if value is None:
             raise ValidationError(self.error_messages["required"], code="required")
+
+
+class ChannelsForm(PartialForm, forms.Form):
+    """Where a person's notifications go besides the inbox (always on)."""
+
+    email = forms.BooleanField(
+        label=_("E-mail each notification"),
+        required=False,
+        help_text=_("Reminders and notices are also sent to your e-mail address."),
+    )
+    digest = forms.BooleanField(
+        label=_("Daily digest instead"),
+        required=False,
+        help_text=_("One e-mail each morning listing the previous day's notifications."),
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ethics import views
+from ethics import profile_views, views
 
 app_name = "ethics"
 
@@ -11,4 +11,10 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_read, name="inbox-read"),
     path("language/", views.set_language, name="set-language"),
+    path("accounts/profile/", profile_views.profile, name="profile"),
+    path("accounts/profile/calendar/", profile_views.calendar_issue, name="calendar-issue"),
+    path(
+        "accounts/profile/calendar/revoke/", profile_views.calendar_revoke, name="calendar-revoke"
+    ),
+    path("calendar/<str:token>.ics", profile_views.calendar_feed, name="calendar-feed"),
 ]
