@@ -119,7 +119,7 @@ class UserViewSet(
     update_action = "update"
 
     serializer_class = UserSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return policies.visible(self.request.user, User.objects.order_by("id"))
