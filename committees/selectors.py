@@ -26,7 +26,8 @@ from committees.models import (
     Training,
 )
 from ethics import policies, regulations
-from ethics.models import Deadline, Delivery, GroupWebhook, Institution, User
+from ethics.channel_models import Delivery, GroupWebhook
+from ethics.models import Deadline, Institution, User
 
 
 def effective_rules(committee: Committee, regimes: list[str] | None = None) -> regulations.RuleSet:

@@ -74,7 +74,7 @@ class DeliveryError(Exception):
 def preferences(user: User) -> ChannelPreference:
     """The person's channels (the defaults, unsaved, when they never chose)."""
     try:
-        return user.channel_preference  # type: ignore[no-any-return]
+        return user.channel_preference
     except ChannelPreference.DoesNotExist:
         return ChannelPreference(user=user)
 

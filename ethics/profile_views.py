@@ -41,8 +41,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _profile(request)
     form = ChannelsForm(data=request.POST)
+    user = cast(User, request.user)
     try:
-        ACCOUNT.perform("channels", actor=request.user, target=request.user, form=form)
+        ACCOUNT.perform("channels", actor=user, target=user, form=form)
     except InputInvalid:
         return _profile(request, form=form)
     except PermissionDenied as exc:  # pragma: no cover - the actor is always the target
@@ -55,7 +56,8 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def calendar_issue(request: HttpRequest) -> HttpResponse:
     """A new secret address, shown on this answer only (it is stored as a hash)."""
-    _call, url = ACCOUNT.perform("calendar_issue", actor=request.user, target=request.user)
+    user = cast(User, request.user)
+    _call, url = ACCOUNT.perform("calendar_issue", actor=user, target=user)
     messages.success(request, str(ACCOUNT.get("calendar_issue").done))
     return _profile(request, feed_url=url)
 
@@ -63,7 +65,8 @@ def calendar_issue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def calendar_revoke(request: HttpRequest) -> HttpResponse:
-    ACCOUNT.perform("calendar_revoke", actor=request.user, target=request.user)
+    user = cast(User, request.user)
+    ACCOUNT.perform("calendar_revoke", actor=user, target=user)
     messages.success(request, str(ACCOUNT.get("calendar_revoke").done))
     return HttpResponseRedirect(reverse("ethics:profile"))
 
