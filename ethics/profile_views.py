@@ -45,7 +45,9 @@ def profile(request: HttpRequest) -> HttpResponse:
     try:
         ACCOUNT.perform("channels", actor=user, target=user, form=form)
     except InputInvalid:
-        return _profile(request, form=form)
+        response = _profile(request, form=form)
+        response.status_code = 400  # the form's errors by their fields, as every refused form
+        return response
     except PermissionDenied as exc:  # pragma: no cover - the actor is always the target
         return refused(request, ACCOUNT.get("channels"), exc, form=form, back="/")
     messages.success(request, str(ACCOUNT.get("channels").done))

@@ -259,3 +259,11 @@ def test_digest_takers_get_no_immediate_reminder_email(world, django_capture_on_
     assert _to(world.member) == []
     assert _to(world.chair)
     assert world.member.notifications.count() == 1
+
+
+def test_a_bad_channel_value_on_the_page_is_a_400_with_the_form(client, world):
+    client.force_login(world.member)
+    response = client.post(reverse("ethics:profile"), {"email": "perhaps"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["email"]
+    assert channels.preferences(world.member).email is True
