@@ -519,9 +519,7 @@ def digests_create(*, day: date | None = None) -> int:
     day = day or timezone.localdate() - timedelta(days=1)
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     end = start + timedelta(days=1)
-    users = User.objects.filter(
-        is_active=True, channel_preference__digest=True, channel_preference__email=True
-    ).exclude(email="")
+    users = User.objects.filter(is_active=True, channel_preference__digest=True).exclude(email="")
     notes = Notification.objects.filter(
         recipient__in=users, created_at__gte=start, created_at__lt=end
     ).order_by("recipient_id", "created_at", "id")

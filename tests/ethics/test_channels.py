@@ -179,7 +179,7 @@ def test_the_daily_digest_is_one_email_listing_the_days_notifications(
 ):
     digest = UserFactory(email="digest@example.test")
     each = UserFactory(email="each@example.test")
-    channels.preferences_set(user=digest, email=True, digest=True)
+    channels.preferences_set(user=digest, email=False, digest=True)  # the digest alone
     yesterday = timezone.localdate() - timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
         services.notify(recipients=[digest, each], title="First message", url="/a/")
