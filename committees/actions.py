@@ -23,7 +23,7 @@ from committees.api.serializers import (
     TrainingSerializer,
 )
 from committees.models import Committee, Entrustment, Membership
-from ethics import hooks, policies
+from ethics import channels, hooks, policies
 from ethics.actions import Action, ActionTable, Call
 from ethics.models import Institution, User
 
@@ -34,6 +34,33 @@ def _may(user: User, action: str, obj: models.Model) -> bool:
     """The policy's answer, asked once per request for each object (buttons ask it often)."""
     key = f"committees.may.{action}.{obj._meta.label_lower}.{obj.pk}"
     return hooks.memo(user, key, lambda: policies.may(user, action, obj))
+
+
+def _webhook_add(call: Call) -> Any:
+    data = call.data
+    return channels.webhook_save(
+        actor=call.actor,
+        committee_id=call.target.pk,
+        vendor=data["vendor"],
+        url=data["url"],
+        secret=data.get("secret", ""),
+        name=data.get("name", ""),
+    )
+
+
+def _webhook_delete(call: Call) -> None:
+    channels.webhook_delete(actor=call.actor, webhook=call.target)
+
+
+def _webhook_out(hook: Any) -> dict[str, Any]:
+    """A robot as the API shows it: never its address nor its secret."""
+    return {
+        "id": hook.pk,
+        "vendor": hook.vendor,
+        "name": hook.name,
+        "active": hook.active,
+        "signed": bool(hook.secret),
+    }
 
 
 def may_manage(user: User, obj: models.Model) -> bool:
@@ -302,6 +329,32 @@ COMMITTEES = ActionTable(
             allowed=may_designate_deputy,
             done=_("The deputy was designated."),
             url_path="deputy",
+        ),
+        # README "Notifications and calendars": the committee's chat-group robots.
+        Action(
+            "add_webhook",
+            run=_webhook_add,
+            label=_("Add a group robot"),
+            input=forms.WebhookForm,
+            allowed=may_manage,
+            done=_("The group robot was added."),
+            status=201,
+            url_path="webhooks",
+            respond=lambda call, hook: _webhook_out(hook),
+        ),
+    ],
+)
+
+WEBHOOKS = ActionTable(
+    "committees.webhook",
+    load=lambda user, pk: selectors.webhook_get_for_manager(user, pk),
+    actions=[
+        Action(
+            "delete",
+            run=_webhook_delete,
+            label=_("Remove"),
+            allowed=lambda user, hook: True,  # loaded only for those who manage the committee
+            done=_("The group robot was removed."),
         ),
     ],
 )

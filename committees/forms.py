@@ -27,7 +27,8 @@ from committees.models import (
     Role,
     Training,
 )
-from ethics import uploads
+from ethics import channels, uploads
+from ethics.channel_models import Vendor
 from ethics.forms import ObjectChoiceField, PartialForm, PlausibleDates
 from ethics.models import User
 from ethics.validators import normalize_credit_code
@@ -357,3 +358,36 @@ class ImportForm(forms.Form):
                 _("Upload the template as .xlsx or .csv."), code="file_type"
             )
         return upload
+
+
+class WebhookForm(forms.Form):
+    """A committee's chat-group robot (README "Notifications and calendars")."""
+
+    vendor = forms.ChoiceField(label=_("Service"), choices=Vendor.choices)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        required=False,
+        help_text=_("Which group this is, for you (e.g. “委员群”)."),
+    )
+    url = forms.CharField(
+        label=_("Webhook URL"),
+        max_length=1000,
+        help_text=_("The robot's address from the group settings; it must start with https://."),
+    )
+    secret = forms.CharField(
+        label=_("Signing secret"),
+        max_length=200,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_(
+            "DingTalk and Feishu robots with signing on: the secret (SEC…). Never shown again."
+        ),
+    )
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        problem = channels.webhook_url_problem(url)
+        if problem:
+            raise forms.ValidationError(problem, code="invalid")
+        return url

@@ -26,6 +26,7 @@ from committees.models import (
     Training,
 )
 from ethics import policies, regulations
+from ethics.channel_models import Delivery, GroupWebhook
 from ethics.models import Deadline, Institution, User
 
 
@@ -335,3 +336,30 @@ def import_batch_get_for_user(user: User, pk: int) -> Any:
         return import_batches_for_user(user).get(pk=pk)
     except ImportBatch.DoesNotExist:
         raise Http404 from None
+
+
+def webhook_get_for_manager(user: User, pk: int) -> GroupWebhook:
+    """A group robot of a committee `user` manages, or 404 (others never learn it exists)."""
+    from committees.policies import may_manage_committee
+
+    hook = GroupWebhook.objects.filter(pk=pk).first()
+    committee = Committee.objects.filter(pk=hook.committee_id).first() if hook else None
+    if hook is None or committee is None or not may_manage_committee(user, committee):
+        raise Http404
+    return hook
+
+
+def webhooks_of(committee: Committee) -> list[GroupWebhook]:
+    """The committee's robots, each with its last failed deliveries (for the secretary)."""
+    hooks_ = list(GroupWebhook.objects.filter(committee_id=committee.pk).order_by("id"))
+    failed = (
+        Delivery.objects.filter(webhook__in=hooks_)
+        .exclude(last_error="")
+        .order_by("-created_at", "-id")[:20]
+    )
+    by_hook: dict[int, list[Delivery]] = {}
+    for row in failed:
+        by_hook.setdefault(row.webhook_id or 0, []).append(row)
+    for hook in hooks_:
+        hook.recent_errors = by_hook.get(hook.pk, [])  # type: ignore[attr-defined]
+    return hooks_

@@ -32,6 +32,8 @@ urlpatterns = [
     path("<int:pk>/documents/upload/", views.document_upload, name="document-upload"),
     path("<int:pk>/entrustments/add/", views.entrustment_add, name="entrustment-add"),
     path("<int:pk>/deputy/", views.deputy_designate, name="deputy-designate"),
+    path("<int:pk>/webhooks/", views.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/<str:action>/", views.webhook_action, name="webhook-action"),
     path("memberships/<int:pk>/", views.membership_detail, name="membership-detail"),
     path("memberships/<int:pk>/edit/", views.membership_edit, name="membership-edit"),
     # The membership table's POST view (committees/actions.py MEMBERSHIPS), one URL per action.

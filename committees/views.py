@@ -411,3 +411,38 @@ def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.{fmt}"'
     return response
+
+
+@login_required
+def webhooks(request: HttpRequest, pk: int) -> HttpResponse:
+    """The committee's chat-group robots (企业微信, 钉钉, 飞书): add one, see each one's last
+    error, remove one. Only for those who manage the committee (others: 404)."""
+    committee = selectors.committee_get_for_user(request.user, pk)
+    if not actions.may_manage(request.user, committee):
+        raise Http404
+
+    def render_page(form: Form | None) -> HttpResponse:
+        return render(
+            request,
+            "committees/webhooks.html",
+            {
+                "committee": committee,
+                "form": form,
+                "webhooks": selectors.webhooks_of(committee),
+            },
+        )
+
+    return form_page(
+        request,
+        actions.COMMITTEES,
+        "add_webhook",
+        target=committee,
+        render_page=render_page,
+        success=lambda call, result: reverse("committees:webhooks", args=[committee.pk]),
+    )
+
+
+webhook_action = page_view(
+    actions.WEBHOOKS,
+    back=lambda hook: reverse("committees:webhooks", args=[hook.committee_id]),
+)

@@ -24,6 +24,9 @@ DEFAULT_SCHEDULE = {
     "sweep-jobs": {"task": "ethics.sweep_jobs", "every_minutes": 1},
     # AUDIT_ANCHOR_MINUTES at migrate time (ethics migration 0007), 60 by default.
     "anchor-audit": {"task": "ethics.anchor_audit", "every_minutes": 60},
+    # The delivery outbox and the daily digest (ethics migration 0009; README "Notifications").
+    "sweep-deliveries": {"task": "ethics.sweep_deliveries", "every_minutes": 1},
+    "send-digests": {"task": "ethics.send_digests", "crontab": "30 7 * * *"},
 }
 
 

@@ -600,5 +600,14 @@ PDF_FONT_FAMILY = env_str("PDF_FONT_FAMILY", "Noto Serif CJK SC, Noto Sans CJK S
 # Reminder stages are declared with each deadline kind (ethics.hooks.register_deadline_kind).
 REMINDER_LEASE_SECONDS = env_int("REMINDER_LEASE_SECONDS", 600)
 
+# Delivery outbox (ethics/channels.py, README "Notifications and calendars"): how long a claim on
+# a message lasts, how many attempts before it is marked failed, whether e-mail gets its first
+# attempt right after commit in the same process (the Celery task and the minute sweep retry),
+# and whether group-robot webhooks may use plain HTTP to this machine (DEBUG, the tests' sink).
+DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 300)
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 8)
+EMAIL_SEND_INLINE = env_bool("EMAIL_SEND_INLINE", default=True)
+WEBHOOK_ALLOW_LOOPBACK_HTTP = env_bool("WEBHOOK_ALLOW_LOOPBACK_HTTP", default=DEBUG)
+
 # Meetings open only on their scheduled day (Asia/Shanghai), give or take this many days.
 MEETING_OPEN_TOLERANCE_DAYS = env_int("MEETING_OPEN_TOLERANCE_DAYS", 0)

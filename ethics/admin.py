@@ -31,6 +31,8 @@ from ethics.models import (
     AuditChainHead,
     AuditEvent,
     Deadline,
+    Delivery,
+    GroupWebhook,
     Holiday,
     Institution,
     Job,
@@ -385,3 +387,29 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     search_fields = ["user__username", "user__name", "name", "prefix"]
     list_select_related = ["user"]
     exclude = ["key_hash"]
+
+
+@admin.register(GroupWebhook)
+class GroupWebhookAdmin(ReadOnlyAdmin):
+    """Read-only; the secretary manages robots on the committee's page. Neither the address nor
+    the secret is shown (both are credentials)."""
+
+    list_display = ["committee_id", "vendor", "name", "active", "last_sent_at", "last_error_at"]
+    list_filter = ["vendor", "active"]
+    fields = [
+        "committee_id",
+        "vendor",
+        "name",
+        "active",
+        "last_sent_at",
+        "last_error",
+        "last_error_at",
+    ]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["key", "channel", "state", "attempts", "created_at", "sent_at", "last_error"]
+    list_filter = ["state"]
+    search_fields = ["key", "channel", "last_error"]
+    exclude = ["attachment"]

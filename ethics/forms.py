@@ -314,3 +314,42 @@ class YesNoField(forms.NullBooleanField):
     def validate(self, value: Any) -> None:
         if value is None:
             raise ValidationError(self.error_messages["required"], code="required")
+
+
+class _RawCheckbox(forms.CheckboxInput):
+    """A checkbox that hands the field what was sent (Django's reads any unknown text as True)."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name)
+
+
+class StrictBooleanField(forms.BooleanField):
+    """A tick box that also takes JSON true/false, and refuses anything else ("perhaps" is no
+    yes): Django's BooleanField reads every unknown text as True."""
+
+    widget = _RawCheckbox
+
+    TRUE = frozenset({"on", "true", "True", "1", 1})
+    FALSE = frozenset({"", "off", "false", "False", "0", 0, None})
+
+    def to_python(self, value: Any) -> bool:
+        if value in self.TRUE:
+            return True
+        if value in self.FALSE:
+            return False
+        raise ValidationError(_("Enter true or false."), code="invalid")
+
+
+class ChannelsForm(PartialForm, forms.Form):
+    """Where a person's notifications go besides the inbox (always on)."""
+
+    email = StrictBooleanField(
+        label=_("E-mail each notification"),
+        required=False,
+        help_text=_("Reminders and notices are also sent to your e-mail address."),
+    )
+    digest = StrictBooleanField(
+        label=_("Daily digest instead"),
+        required=False,
+        help_text=_("One e-mail each morning listing the previous day's notifications."),
+    )

@@ -349,3 +349,34 @@ def committee_choices(user: Any) -> list[tuple[int, str]]:
     if not _committee_choices or user is None or not getattr(user, "is_authenticated", False):
         return []
     return _committee_choices[0](user)
+
+
+# --- calendars (ethics/calendar.py) -------------------------------------------------------------
+
+CalendarSource = Callable[[Any], list[Any]]
+CommitteeIds = Callable[[Any], Any]
+_calendar_sources: list[CalendarSource] = []
+_calendar_committees: list[CommitteeIds] = []
+
+
+def register_calendar_source(source: CalendarSource) -> None:
+    """`source(user)` returns the person's `ethics.calendar.Event`s (meetings, …) for the feed."""
+    if source not in _calendar_sources:
+        _calendar_sources.append(source)
+
+
+def calendar_events(user: Any) -> list[Any]:
+    return [event for source in _calendar_sources for event in source(user)]
+
+
+def register_calendar_committees(resolver: CommitteeIds) -> None:
+    """`resolver(user)` returns the ids (a values queryset) of the committees whose clocks the
+    person owns (the office: secretary, chair, vice-chair); their deadlines join the feed."""
+    if resolver not in _calendar_committees:
+        _calendar_committees.append(resolver)
+
+
+def calendar_committee_ids(user: Any) -> Any:
+    if not _calendar_committees:
+        return None
+    return _calendar_committees[0](user)

@@ -454,3 +454,14 @@ class SubmissionToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key[:8]}…"
+
+
+# Channels, calendar feeds, group robots and the delivery outbox (ethics/channel_models.py).
+from ethics.channel_models import (  # noqa: E402, F401
+    CalendarFeed,
+    ChannelPreference,
+    Delivery,
+    DeliveryState,
+    GroupWebhook,
+    Vendor,
+)

@@ -3,11 +3,11 @@ every app's services share (permission check, field error, text in the site lang
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -18,11 +18,12 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from ethics import audit, hooks, policies
+from ethics import audit, channels, hooks, policies
 from ethics.action_labels import cause_label
 from ethics.deadlines import SHANGHAI, due_display
 from ethics.errors import Conflict
@@ -103,8 +104,11 @@ def notify(
     url: str = "",
     cause: str = "",
     email: bool = True,
+    ics: str = "",
 ) -> None:
-    """In-app message for each recipient, and an e-mail sent after the transaction commits."""
+    """In-app message for each recipient, and an e-mail (one outbox row each, sent after the
+    transaction commits) to those who take e-mail now (not the daily digest); `ics` is a
+    calendar entry attached to the e-mail (meeting notices)."""
     seen: set[int] = set()
     for user in recipients:
         if user.pk in seen or not user.is_active:
@@ -113,14 +117,8 @@ def notify(
         note = notification_create(
             recipient=user, title=title, body=body, params=params, url=url, cause=cause
         )
-        if email and user.email:
-            transaction.on_commit(partial(_email_notification, note.pk))
-
-
-def _email_notification(notification_id: int) -> None:
-    note = Notification.objects.select_related("recipient").get(pk=notification_id)
-    # The message itself is the title when no longer body was written.
-    _send_mail(note.recipient, note.title, note.body or note.title, note.url, note.cause)
+        if email:
+            channels.notification_email(note, attachment=ics)
 
 
 def reminder_message_id(reminder: Reminder) -> str:
@@ -306,6 +304,7 @@ def deadlines_scan(*, now: datetime | None = None) -> ScanResult:
         state=DeadlineState.OVERDUE
     )
     created = 0
+    fresh: dict[int, list[str]] = {}
     for deadline in scan_candidates(now).iterator(chunk_size=500):
         stage = current_stage(deadline.due_at, now, hooks.deadline_stages(deadline.kind))
         if stage is None:
@@ -324,13 +323,34 @@ def deadlines_scan(*, now: datetime | None = None) -> ScanResult:
         if unique:
             before = Reminder.objects.filter(deadline=deadline, stage=stage.key).count()
             Reminder.objects.bulk_create(list(unique.values()), ignore_conflicts=True)
-            created += Reminder.objects.filter(deadline=deadline, stage=stage.key).count() - before
+            added = Reminder.objects.filter(deadline=deadline, stage=stage.key).count() - before
+            created += added
+            if added and deadline.committee_id is not None:
+                fresh.setdefault(deadline.committee_id, []).append(f"{deadline.pk}/{stage.key}")
+    for committee_id, stages in fresh.items():
+        _group_reminder_post(committee_id, stages)
     to_send = list(
         Reminder.objects.filter(sent_at=None, deadline__state__in=ACTIVE_DEADLINE_STATES)
         .filter(Q(claimed_until=None) | Q(claimed_until__lt=now))
         .values_list("pk", flat=True)[:5000]
     )
     return ScanResult(marked_overdue=overdue, reminders_created=created, to_send=to_send)
+
+
+def _group_reminder_post(committee_id: int, stages: list[str]) -> None:
+    """Tell the committee's chat groups that reminders went out: how many, and a link; the
+    key is the set of (deadline, stage) pairs, so a repeated scan posts nothing new."""
+    digest = hashlib.sha256("|".join(sorted(stages)).encode()).hexdigest()[:24]
+    text = site_text(
+        _("Ethics committee: %(count)d deadline reminders are due. Please sign in to see them."),
+        count=len(stages),
+    )
+    channels.group_post(
+        committee_id=committee_id,
+        key=f"reminders:{committee_id}:{digest}",
+        text=text,
+        url=reverse("ethics:inbox"),
+    )
 
 
 def reminder_send(*, reminder_id: int, now: datetime | None = None) -> bool:
@@ -371,7 +391,7 @@ def reminder_send(*, reminder_id: int, now: datetime | None = None) -> bool:
         cause_text = _in_language(
             user, cause, {"kind": deadline.get_kind_display(), "rule": deadline.rule or "-"}
         )
-        if user.email:
+        if channels.wants_email_now(user):
             Reminder.objects.filter(pk=reminder_id).update(sending_at=timezone.now())
             _send_mail(user, title, body, url, cause_text, message_id=reminder_message_id(reminder))
         with transaction.atomic():

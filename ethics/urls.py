@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ethics import views
+from ethics import profile_views, views
 
 app_name = "ethics"
 
@@ -12,4 +12,10 @@ urlpatterns = [
     path("inbox/read/", views.inbox_read, name="inbox-read"),
     path("audit/", views.audit_log, name="audit-log"),
     path("language/", views.set_language, name="set-language"),
+    path("accounts/profile/", profile_views.profile, name="profile"),
+    path("accounts/profile/calendar/", profile_views.calendar_issue, name="calendar-issue"),
+    path(
+        "accounts/profile/calendar/revoke/", profile_views.calendar_revoke, name="calendar-revoke"
+    ),
+    path("calendar/<str:token>.ics", profile_views.calendar_feed, name="calendar-feed"),
 ]

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from ethics import mfa, policies, services
+from ethics import channels, mfa, policies, services
 from ethics.actions import Action, ActionTable, Call
-from ethics.forms import LanguageForm, MarkReadForm, UserForm
+from ethics.forms import ChannelsForm, LanguageForm, MarkReadForm, UserForm
 from ethics.models import User
 
 # --- predicates --------------------------------------------------------------------------------
@@ -75,6 +75,24 @@ def _mark_read(call: Call) -> int:
 
 def _language(call: Call) -> User:
     return services.user_language_set(user=call.actor, language=call.data["language"])
+
+
+def _channels(call: Call) -> Any:
+    """Set the channels the request names; a field it leaves out (API PATCH) keeps its value."""
+    current = channels.preferences(call.actor)
+    return channels.preferences_set(
+        user=call.actor,
+        email=call.data.get("email", current.email),
+        digest=call.data.get("digest", current.digest),
+    )
+
+
+def _calendar_issue(call: Call) -> str:
+    return channels.feed_url(channels.feed_issue(user=call.actor))
+
+
+def _calendar_revoke(call: Call) -> int:
+    return channels.feed_revoke(user=call.actor)
 
 
 def _institutions(user: User, _target: Any) -> dict[str, Any]:
@@ -158,6 +176,29 @@ ACCOUNT = ActionTable(
             label=_("Language"),
             input=LanguageForm,
             allowed=is_self,
+        ),
+        # README "Notifications and calendars": the profile page and /api/v1/users/me/.
+        Action(
+            "channels",
+            run=_channels,
+            label=_("Notification channels"),
+            input=ChannelsForm,
+            allowed=is_self,
+            done=_("Your notification channels were saved."),
+        ),
+        Action(
+            "calendar_issue",
+            run=_calendar_issue,
+            label=_("New calendar address"),
+            allowed=is_self,
+            done=_("Your new calendar address is shown below; the old one no longer works."),
+        ),
+        Action(
+            "calendar_revoke",
+            run=_calendar_revoke,
+            label=_("Turn off the calendar address"),
+            allowed=is_self,
+            done=_("Your calendar address no longer works."),
         ),
     ],
 )

@@ -23,3 +23,10 @@ class MeetingsConfig(AppConfig):
         hooks.register_dashboard_panel(20, app_hooks.member_panel)
         hooks.register_dashboard_panel(21, app_hooks.secretary_panel)
         hooks.register_seeder(30, "meetings", demo.seed)
+        # The private calendar feed: the person's meetings, and the clocks of the committees
+        # they run (README "Notifications and calendars").
+        from meetings import calendar
+        from reviews.policies import managed_committee_ids
+
+        hooks.register_calendar_source(calendar.meetings_for)
+        hooks.register_calendar_committees(managed_committee_ids)

@@ -57,6 +57,9 @@ class Meeting(CreatedBy):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # The calendar entry's SEQUENCE (meetings/calendar.py): raised by each reschedule and the
+    # cancellation, so calendars replace the entry sent before.
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0)
 
     class Meta:
         ordering = ["-starts_at", "-id"]

@@ -25,12 +25,12 @@ from django.utils.translation import gettext_lazy as _
 from committees import gates
 from committees.models import MANAGING_ROLES, Committee, DocumentKind, Membership
 from committees.services import may_open_quarantined
-from ethics import audit, jobs, pdf, policies, regulations
+from ethics import audit, channels, jobs, pdf, policies, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import User
 from ethics.services import invalid, require, site_text
-from meetings import counting, selectors, workflow
+from meetings import calendar, counting, selectors, workflow
 from meetings import policies as meeting_policies
 from meetings.models import (
     AgendaItem,
@@ -339,8 +339,28 @@ def notice_send(*, meeting_id: int, actor: User) -> Meeting:
         params={"committee": meeting.committee.name, "when": f"{local:%Y-%m-%d %H:%M}"},
         url=_meeting_url(meeting),
         cause="meeting.notice",
+        ics=calendar.notice_ics(meeting),
     )
+    _group_notice(meeting, "notice")
     return meeting
+
+
+def _group_notice(meeting: Meeting, what: str) -> None:
+    """Tell the committee's chat groups: that there is a notice, when, and the link; never the
+    agenda, nor the reason (it reaches everyone in the group)."""
+    texts = {
+        "notice": _("Meeting notice: %(committee)s meets on %(when)s. Please sign in for details."),
+        "reschedule": _(
+            "Meeting rescheduled: %(committee)s now meets on %(when)s. Please sign in for details."
+        ),
+        "cancel": _("Meeting cancelled: %(committee)s, %(when)s. Please sign in for details."),
+    }
+    channels.group_post(
+        committee_id=meeting.committee_id,
+        key=f"meeting:{meeting.pk}:{what}:{meeting.sequence}",
+        text=site_text(texts[what], committee=meeting.committee.name, when=_when(meeting)),
+        url=_meeting_url(meeting),
+    )
 
 
 # --- cancelling, rescheduling, excusing (before the meeting) -----------------------------------
@@ -375,7 +395,8 @@ def meeting_cancel(*, meeting_id: int, reason: str, actor: User) -> Meeting:
     meeting.status = new
     meeting.cancelled_at = timezone.now()
     meeting.cancel_reason = reason.strip()
-    meeting.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    meeting.sequence += 1
+    meeting.save(update_fields=["status", "cancelled_at", "cancel_reason", "sequence"])
     audit.record(
         actor=actor,
         action="meeting.cancel",
@@ -394,7 +415,9 @@ def meeting_cancel(*, meeting_id: int, reason: str, actor: User) -> Meeting:
         },
         url=_meeting_url(meeting),
         cause="meeting.cancel",
+        ics=calendar.notice_ics(meeting),
     )
+    _group_notice(meeting, "cancel")
     return meeting
 
 
@@ -413,7 +436,8 @@ def meeting_reschedule(
     before = _when(meeting)
     previous = meeting.starts_at
     meeting.starts_at = starts_at
-    meeting.save(update_fields=["starts_at"])
+    meeting.sequence += 1
+    meeting.save(update_fields=["starts_at", "sequence"])
     audit.record(
         actor=actor,
         action="meeting.reschedule",
@@ -433,7 +457,9 @@ def meeting_reschedule(
         },
         url=_meeting_url(meeting),
         cause="meeting.reschedule",
+        ics=calendar.notice_ics(meeting),
     )
+    _group_notice(meeting, "reschedule")
     return meeting
 
 

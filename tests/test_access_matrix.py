@@ -119,6 +119,15 @@ def _pk(attr: str) -> Args:
     return args
 
 
+def _webhook_delete(w: Any, who: str) -> dict[str, Any]:
+    from ethics.models import GroupWebhook
+
+    hook, _new = GroupWebhook.objects.get_or_create(
+        committee_id=w.committee.pk, vendor="wecom", url="https://example.com/robot"
+    )
+    return {"pk": hook.pk, "action": "delete"}
+
+
 def _own_assignment(w: Any, who: str) -> dict[str, Any]:
     """A reviewer's own assignment; for everyone else, the (clean) member's."""
     membership = {
@@ -153,6 +162,15 @@ ROUTES: dict[str, Route] = {
     "ethics:inbox-read": Route("marks the user's notifications read", ALL, method="POST"),
     "user-list": Route("users the reader may see", ALL),
     "user-me": Route("the reader", ALL),
+    # Notifications and calendars (issue 19): one's own channels and calendar address; the feed
+    # is reached by its secret token only (no subject holds one here: 404 for everyone).
+    "ethics:profile": Route("the user's own channels and calendar address", ALL),
+    "ethics:calendar-issue": Route("makes the user's own calendar address", ALL, method="POST"),
+    "ethics:calendar-revoke": Route("ends the user's own calendar address", ALL, method="POST"),
+    "user-me-calendar": Route("makes the user's own calendar address (API)", ALL, method="POST"),
+    "ethics:calendar-feed": Route(
+        "a calendar feed by its secret token", frozenset(), lambda w, who: {"token": "wrong"}
+    ),
     "user-detail": Route(
         "one user (the lead)", frozenset({"lead", "inst_admin", "superuser"}), _pk("lead")
     ),
@@ -194,6 +212,15 @@ ROUTES: dict[str, Route] = {
     ),
     "committee-add-entrustment": Route(
         "records an entrustment", SEES_COMMITTEE, _pk("committee"), "POST"
+    ),
+    "committee-add-webhook": Route(
+        "adds a chat-group robot", SEES_COMMITTEE, _pk("committee"), "POST"
+    ),
+    "committees:webhooks": Route(
+        "the committee's chat-group robots and their errors", MANAGES_COMMITTEE, _pk("committee")
+    ),
+    "committees:webhook-action": Route(
+        "removes a chat-group robot", MANAGES_COMMITTEE, _webhook_delete, "POST"
     ),
     "committee-designate-deputy": Route(
         "designates the chair's deputy (R20a)", SEES_COMMITTEE, _pk("committee"), "POST"

@@ -20,13 +20,14 @@ from ethics.api.actions import ActionViewSetMixin, form_serializer
 from ethics.api.login import LoginRateThrottle, refuse_if_locked
 from ethics.api.serializers import (
     AuditEventSerializer,
+    MeSerializer,
     NotificationSerializer,
     UserSerializer,
 )
-from ethics.forms import PasswordChangeForm, TokenForm
+from ethics.forms import ChannelsForm, PasswordChangeForm, TokenForm
 from ethics.list_filters import AuditEventFilter, NotificationFilter
 from ethics.models import ApiToken, AuditEvent, Notification, User
-from ethics.user_actions import USERS
+from ethics.user_actions import ACCOUNT, USERS
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -124,15 +125,38 @@ class UserViewSet(
     update_action = "update"
 
     serializer_class = UserSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return policies.visible(self.request.user, User.objects.order_by("id"))
 
-    @extend_schema(responses=UserSerializer)
-    @action(detail=False, methods=["get"])
+    @extend_schema(responses=MeSerializer)
+    @extend_schema(methods=["PATCH"], request=form_serializer(ChannelsForm), responses=MeSerializer)
+    @action(detail=False, methods=["get", "patch"])
     def me(self, request: Request, format: str | None = None) -> Response:
-        return Response(self.get_serializer(request.user).data)
+        """One's own account; PATCH sets the notification channels (`email`, `digest`)."""
+        if request.method == "PATCH":
+            ACCOUNT.perform(
+                "channels",
+                actor=request.user,
+                target=request.user,
+                data=request.data,
+                form_kwargs={"partial": True},
+            )
+        return Response(MeSerializer(request.user).data)
+
+    @extend_schema(request=None, responses={201: dict, 204: None})
+    @action(
+        detail=False, methods=["post", "delete"], url_path="me/calendar", url_name="me-calendar"
+    )
+    def me_calendar(self, request: Request, format: str | None = None) -> Response:
+        """POST: a new private calendar address (shown in this answer only; the old one stops
+        working). DELETE: turn the address off."""
+        if request.method == "DELETE":
+            ACCOUNT.perform("calendar_revoke", actor=request.user, target=request.user)
+            return Response(status=204)
+        _call, url = ACCOUNT.perform("calendar_issue", actor=request.user, target=request.user)
+        return Response({"url": url}, status=201)
 
     @extend_schema(request=form_serializer(PasswordChangeForm), responses={200: TokenSerializer})
     @action(detail=False, methods=["post"], url_path="me/password", url_name="me-password")

@@ -17,10 +17,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees import services
-from committees.actions import COMMITTEES, ENTRUSTMENTS, INSTITUTIONS, MEMBERSHIPS, RULES
+from committees.actions import (
+    COMMITTEES,
+    ENTRUSTMENTS,
+    INSTITUTIONS,
+    MEMBERSHIPS,
+    RULES,
+    WEBHOOKS,
+)
 from committees.models import Membership
 from ethics.actions import Action
-from ethics.models import AuditEvent, User
+from ethics.models import AuditEvent, GroupWebhook, User
 from tests import garbage
 from tests.factories import (
     CommitteeFactory,
@@ -100,6 +107,7 @@ def _committee(world):
         "upload_document": reverse("committees:document-upload", args=[pk]),
         "add_entrustment": reverse("committees:entrustment-add", args=[pk]),
         "designate_deputy": reverse("committees:deputy-designate", args=[pk]),
+        "add_webhook": reverse("committees:webhooks", args=[pk]),
     }
     apis = {"create": "/api/v1/committees/", "update": f"/api/v1/committees/{pk}/"}
     return garbage.Target(
@@ -140,6 +148,18 @@ def _entrustment(world):
     )
 
 
+def _webhook(world):
+    hook = GroupWebhook.objects.create(
+        committee_id=world.committee.pk, vendor="wecom", url="https://example.com/robot"
+    )
+    return garbage.Target(
+        actor=world.secretary,
+        target=hook,
+        page_url=lambda name: reverse("committees:webhook-action", args=[hook.pk, name]),
+        api_url=lambda name: None,
+    )
+
+
 def _action_url(resource, pk, table, name):
     entry = table.get(name)
     return f"/api/v1/{resource}/{pk}/{entry.url_path or entry.name}/"
@@ -161,8 +181,9 @@ TARGETS = {
     "committees.committee": _committee,
     "committees.membership": _membership,
     "committees.entrustment": _entrustment,
+    "committees.webhook": _webhook,
 }
-TABLES = [INSTITUTIONS, COMMITTEES, MEMBERSHIPS, ENTRUSTMENTS, RULES]
+TABLES = [INSTITUTIONS, COMMITTEES, MEMBERSHIPS, ENTRUSTMENTS, RULES, WEBHOOKS]
 
 
 def _method(entry: Action) -> str:

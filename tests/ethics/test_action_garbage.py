@@ -43,7 +43,11 @@ def _users(world):
 
 
 def _account(world):
-    pages = {"mark_read": reverse("ethics:inbox-read"), "language": reverse("ethics:set-language")}
+    pages = {
+        "mark_read": reverse("ethics:inbox-read"),
+        "language": reverse("ethics:set-language"),
+        "channels": reverse("ethics:profile"),
+    }
     return garbage.Target(
         actor=world.researcher, target=world.researcher, page_url=pages.get, api_url=lambda n: None
     )
