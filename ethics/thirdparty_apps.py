@@ -24,6 +24,17 @@ APP_NAMES = {
     "otp_static": _("Two-step verification: recovery codes"),
 }
 
+#: Third-party models whose names are built from English parts (a plural made by adding "s").
+MODEL_NAMES = {
+    ("otp_static", "staticdevice"): (_("static device"), _("static devices")),
+    ("otp_totp", "totpdevice"): (_("TOTP device"), _("TOTP devices")),
+    ("axes", "accessattempt"): (_("access attempt"), _("access attempts")),
+    ("axes", "accessfailurelog"): (_("access failure"), _("access failures")),
+    ("axes", "accesslog"): (_("access log"), _("access logs")),
+    ("django_celery_results", "taskresult"): (_("task result"), _("task results")),
+    ("django_celery_results", "groupresult"): (_("group result"), _("group results")),
+}
+
 
 def _lazy(value: object) -> object:
     return value if isinstance(value, Promise) or not isinstance(value, str) else _(value)
@@ -35,6 +46,9 @@ def translate_names() -> None:
             config.verbose_name = APP_NAMES[config.label]
         for model in config.get_models():
             meta = model._meta
+            names = MODEL_NAMES.get((meta.app_label, meta.model_name or ""))
+            if names is not None:
+                meta.verbose_name, meta.verbose_name_plural = names  # type: ignore[assignment]
             meta.verbose_name = _lazy(meta.verbose_name)  # type: ignore[assignment]
             meta.verbose_name_plural = _lazy(meta.verbose_name_plural)  # type: ignore[assignment]
             for field in meta.fields:
