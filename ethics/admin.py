@@ -274,7 +274,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
     search_fields = ["actor_label", "action", "target_repr", "target_id", "reason", "hash"]
     date_hierarchy = "created_at"
     readonly_fields = ["action_words", "actor_name"]
-    exclude = ["action"]
+    exclude = ["action", "actor_label"]
 
     @admin.display(description=_("action"), ordering="action")
     def action_words(self, obj: AuditEvent) -> str:
@@ -343,6 +343,15 @@ class JobAdmin(ReadOnlyAdmin):
     list_filter = ["state"]
     search_fields = ["key", "last_error"]
     json_labels = {"task": TASK_LABELS.items()}
+    # The dedupe key and the last error are technical records: the key is left out, the error
+    # shows as a block of log text.
+    exclude = ["key", "last_error"]
+    readonly_fields = ["error_log"]
+
+    @admin.display(description=_("last error"))
+    def error_log(self, obj: Job) -> str:
+        return format_html("<pre>{}</pre>", obj.last_error) if obj.last_error else "—"
+
     date_hierarchy = "created_at"
 
 
@@ -360,7 +369,7 @@ class SubmissionTokenAdmin(ReadOnlyAdmin):
 class AuditChainHeadAdmin(ReadOnlyAdmin):
     """The newest hash of the audit chain (ethics/audit.py): written by audit.record only."""
 
-    list_display = ["pk", "last_hash"]
+    list_display = ["id", "last_hash"]
 
 
 @admin.register(Heartbeat)

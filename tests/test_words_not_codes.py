@@ -212,7 +212,7 @@ def test_the_detector_catches_what_it_is_for():
     html = (
         "<p>我的表决: approve_with_modifications</p><script>var a_b = 1;</script>"
         '<td>application.accept</td><p title="letter.render">批件</p><p>适用规章: ["meas"]</p>'
-        "<p>kh_researcher</p><p>Submitted</p><code>code_ok</code><pre>{\"x\": 1}</pre>"
+        '<p>kh_researcher</p><p>Submitted</p><code>code_ok</code><pre>{"x": 1}</pre>'
         "<p>见 letter.pdf，SHA-256 3fa9c0d1e2…，PDF，https://example.org/a_b，KJLL-DJ-2026-000123</p>"
     )
     found = findings(visible_text(html), language="zh-hans", usernames=["kh_researcher"])

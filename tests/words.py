@@ -44,9 +44,9 @@ class _Visible(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        # Django's admin marks booleans with icons whose alt is Python's True/False (not
-        # translatable); the icon is what a reader sees.
-        admin_icon = tag == "img" and "/admin/img/icon-" in str(values.get("src") or "")
+        # Django's admin icons carry untranslated alt texts (a boolean's True/False, the search
+        # field's "Search"); the icon is what a reader sees.
+        admin_icon = tag == "img" and "/admin/img/" in str(values.get("src") or "")
         if not self.hidden and not admin_icon:
             for name in VISIBLE_ATTRIBUTES:
                 if values.get(name):
@@ -100,7 +100,7 @@ ALLOWED_WORDS = {
     "uscc", "utc", "gmt", "cst", "pm", "am", "otp", "totp", "mfa", "js", "css", "html", "ok", "no",
     "ai", "gb", "mb", "kb", "zh", "hans", "en", "english", "xxxx", "ci", "pi", "it", "iso",
     "csrf", "django", "celery", "redis", "postgresql", "sqlite", "weasyprint", "github",
-    "email", "mail", "smtp", "app", "apps", "rss", "vs", "sop", "excel", "word", "jpeg", "png",
+    "email", "mail", "smtp", "hmac", "app", "apps", "rss", "vs", "sop", "excel", "word", "jpeg", "png",
     "opendocument", "doc", "docx", "odt", "google", "microsoft", "authenticator", "freeotp",
 }  # fmt: skip
 
