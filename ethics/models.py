@@ -226,7 +226,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         from ethics.action_labels import action_label
 
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {action_label(self.action)}"
+        who = self.actor.display_name if self.actor is not None else self.actor_label
+        return f"{self.created_at:%Y-%m-%d %H:%M} {who} {action_label(self.action)}"
 
 
 class DeadlineState(models.TextChoices):
