@@ -165,6 +165,14 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "vote.withdraw": _("Vote withdrawn"),
 }
 
+#: Background jobs (ethics.jobs, Celery task names) by what they make.
+TASK_LABELS: Mapping[str, Promise] = {
+    "reviews.render_letter": _("Render a letter"),
+    "reviews.render_rereview_package": _("Render an expert re-review package"),
+    "meetings.render_minutes": _("Render minutes"),
+    "registry.render_package": _("Render a filing package"),
+}
+
 # "code" or "code (R26)": a cause as services write it; the rule ID stays, the code becomes words.
 _CAUSE = re.compile(r"^(?P<code>[a-z][a-z_]*(?:\.[a-z][a-z_]*)?)(?: \((?P<rule>[^()]+)\))?$")
 

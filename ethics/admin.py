@@ -25,7 +25,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ethics import audit, services
-from ethics.action_labels import action_label, cause_label
+from ethics.action_labels import TASK_LABELS, action_label, cause_label
 from ethics.job_models import Heartbeat
 from ethics.models import (
     AuditChainHead,
@@ -52,6 +52,8 @@ def json_words(value: Any, labels: Mapping[str, Any] | None = None) -> str:
     than `["meas", "nhc"]`); structured data (a tally, an audit snapshot) as a <pre> block."""
     if value in (None, "", [], {}):
         return "—"
+    if isinstance(value, str):
+        return str(dict(labels or {}).get(value, value))
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         names = dict(labels or {})
         return "、".join(str(names.get(v, v)) for v in value)
@@ -71,7 +73,9 @@ class JsonWordsMixin:
     json_labels: Mapping[str, Any] = {}
 
     def _json_fields(self) -> set[str]:
-        return {f.name for f in self.model._meta.fields if isinstance(f, models.JSONField)}
+        """JSON fields, and the code fields (without choices) that `json_labels` names."""
+        json_fields = {f.name for f in self.model._meta.fields if isinstance(f, models.JSONField)}
+        return json_fields | set(self.json_labels)
 
     def __getattr__(self, name: str) -> Any:
         if not name.endswith(WORDS):
@@ -89,14 +93,13 @@ class JsonWordsMixin:
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = super().get_fields(request, obj)  # type: ignore[misc]
         json_fields = self._json_fields()
-        return [f"{f}{WORDS}" if f in json_fields else f for f in fields]
+        return list(dict.fromkeys(f"{f}{WORDS}" if f in json_fields else f for f in fields))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         readonly = list(super().get_readonly_fields(request, obj))  # type: ignore[misc]
-        json_fields = self._json_fields()
-        return [f"{f}{WORDS}" if f in json_fields else f for f in readonly] + [
-            f"{f}{WORDS}" for f in sorted(json_fields) if f"{f}{WORDS}" not in readonly
-        ]
+        excluded = set(getattr(self, "exclude", None) or ())
+        shown = [f"{f}{WORDS}" for f in sorted(self._json_fields()) if f not in excluded]
+        return list(dict.fromkeys([*readonly, *shown]))
 
     def get_list_display(self, request: HttpRequest) -> Any:
         json_fields = self._json_fields()
@@ -269,12 +272,12 @@ class ActionFilter(admin.SimpleListFilter):
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "actor_name", "action_words", "target_repr", "reason"]
-    list_filter = [ActionFilter, "target_type"]
+    list_filter = [ActionFilter, ("target_type", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["actor"]
     search_fields = ["actor_label", "action", "target_repr", "target_id", "reason", "hash"]
     date_hierarchy = "created_at"
     readonly_fields = ["action_words", "actor_name"]
-    exclude = ["action"]
+    exclude = ["action", "actor_label"]
 
     @admin.display(description=_("action"), ordering="action")
     def action_words(self, obj: AuditEvent) -> str:
@@ -348,8 +351,18 @@ class JobAdmin(ReadOnlyAdmin):
         "dispatches",
         "finished_at",
     ]
-    list_filter = ["state", "task"]
+    list_filter = ["state"]
     search_fields = ["key", "last_error"]
+    json_labels = {"task": TASK_LABELS.items()}
+    # The dedupe key and the last error are technical records: the key is left out, the error
+    # shows as a block of log text.
+    exclude = ["key", "last_error"]
+    readonly_fields = ["error_log"]
+
+    @admin.display(description=_("last error"))
+    def error_log(self, obj: Job) -> str:
+        return format_html("<pre>{}</pre>", obj.last_error) if obj.last_error else "—"
+
     date_hierarchy = "created_at"
 
 
@@ -367,7 +380,7 @@ class SubmissionTokenAdmin(ReadOnlyAdmin):
 class AuditChainHeadAdmin(ReadOnlyAdmin):
     """The newest hash of the audit chain (ethics/audit.py): written by audit.record only."""
 
-    list_display = ["pk", "last_hash"]
+    list_display = ["id", "last_hash"]
 
 
 @admin.register(Heartbeat)

@@ -60,7 +60,10 @@ class Job(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.task} {self.kwargs} ({self.state})"
+        from ethics.action_labels import TASK_LABELS
+
+        task = TASK_LABELS.get(self.task, self.task)
+        return f"{task} #{self.pk} ({self.get_state_display()})"
 
 
 class Heartbeat(models.Model):

@@ -169,6 +169,10 @@ class User(AbstractUser):
     def display_name(self) -> str:
         return self.name or self.get_full_name() or self.username
 
+    def get_short_name(self) -> str:
+        """What the admin's header greets: the person's name, not the username."""
+        return self.name or self.first_name
+
 
 class AuditChainHead(models.Model):
     """A single row holding the newest hash; locking it orders concurrent audit writers."""
@@ -223,7 +227,10 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["target_type", "target_id", "id"])]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+        from ethics.action_labels import action_label
+
+        who = self.actor.display_name if self.actor is not None else self.actor_label
+        return f"{self.created_at:%Y-%m-%d %H:%M} {who} {action_label(self.action)}"
 
 
 class DeadlineState(models.TextChoices):

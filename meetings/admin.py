@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from committees.models import Expertise, Gender, Role
 from ethics.admin import ReadOnlyAdmin, ReadOnlyInline
 from meetings.models import (
     AgendaItem,
@@ -48,6 +49,8 @@ class AttendanceAdmin(ReadOnlyAdmin):
         "meeting", "membership", "role", "expertise", "external", "in_term", "arrived_at", "left_at",
     ]  # fmt: skip
     list_select_related = ["meeting__committee", "membership__user", "membership__committee"]
+    # The roster as it stood at the meeting (codes copied from the membership), by label.
+    json_labels = {"role": Role.choices, "expertise": Expertise.choices, "gender": Gender.choices}
 
 
 @admin.register(Excusal)

@@ -4,6 +4,7 @@ services (audit, clocks, notifications) and decisions, opinions and versions are
 from django.contrib import admin
 
 from committees.models import RegimeChoice
+from ethics import regulations
 from ethics.admin import DueColumn, ReadOnlyAdmin
 from reviews import checklist
 from reviews.models import (
@@ -23,6 +24,7 @@ from reviews.models import (
     Scope,
     TeamInvitation,
 )
+from reviews.services.emergency import REASONS
 
 
 @admin.register(Project)
@@ -58,6 +60,10 @@ class ReviewAdmin(DueColumn, ReadOnlyAdmin):
     list_display = ["application", "round", "procedure", "state", "accepted_at", "due"]
     list_filter = ["procedure", "state"]
     search_fields = ["application__ref"]
+    json_labels = {
+        "grounds": regulations.SIMPLIFIED_GROUND_LABELS.items(),
+        "conversion_reason": REASONS.items(),
+    }
 
 
 @admin.register(ReviewerAssignment)

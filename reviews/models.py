@@ -522,7 +522,7 @@ class Opinion(models.Model):
         constraints = [choices_constraint("verdict", Verdict, name="opinion_verdict_valid")]
 
     def __str__(self) -> str:
-        return f"{self.assignment} {self.verdict}"
+        return f"{self.assignment} {self.get_verdict_display()}"
 
 
 class Outcome(models.TextChoices):

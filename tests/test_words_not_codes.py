@@ -195,19 +195,40 @@ def test_every_e_mail_of_the_demo_journeys_shows_words_not_codes(demo):
     assert not problems, f"{len(problems)} codes in e-mails:\n{_report(problems)}"
 
 
+def test_every_action_and_cause_of_the_demo_journeys_has_a_label(demo):
+    """What the journeys actually wrote (the static scan is tests/test_action_labels.py)."""
+    from ethics.action_labels import ACTION_LABELS
+    from ethics.models import AuditEvent
+
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    causes = {c.split(" (")[0] for c in Notification.objects.values_list("cause", flat=True)}
+    assert {"vote.cast", "application.decide"} <= actions
+    assert actions & {"item.conclude", "item.defer"}  # the first item: concluded or deferred
+    assert not actions - set(ACTION_LABELS), actions - set(ACTION_LABELS)
+    codes = {c for c in causes if c and " " not in c}  # a reminder's cause is already words
+    assert not codes - set(ACTION_LABELS), codes - set(ACTION_LABELS)
+
+
 def test_the_detector_catches_what_it_is_for():
     html = (
         "<p>我的表决: approve_with_modifications</p><script>var a_b = 1;</script>"
-        '<td>application.accept</td><p title="letter.render">x</p><p>适用规章: ["meas"]</p>'
-        "<p>kh_researcher</p><p>Submitted</p><code>code_ok</code><p>letter.pdf SHA-256 PDF</p>"
+        '<td>application.accept</td><p title="letter.render">批件</p><p>适用规章: ["meas"]</p>'
+        '<p>kh_researcher</p><p>Submitted</p><code>code_ok</code><pre>{"x": 1}</pre>'
+        "<p>见 letter.pdf，SHA-256 3fa9c0d1e2…，PDF，https://example.org/a_b，KJLL-DJ-2026-000123</p>"
     )
-    found = findings(visible_text(html), language="zh-hans", usernames=["wang"])
-    assert found == [
+    found = findings(visible_text(html), language="zh-hans", usernames=["kh_researcher"])
+    for expected in (
         'JSON literal ["meas"',
         "English Submitted",
         "dotted code application.accept",
-        "dotted code letter.render",
+        "dotted code letter.render",  # a title attribute is visible
         "snake_case approve_with_modifications",
         "snake_case kh_researcher",
-    ]
+        "username kh_researcher",
+    ):
+        assert expected in found, (expected, found)
+    text = " ".join(found)
+    for fine in ("a_b", "code_ok", '"x"', "pdf", "SHA", "KJLL", "example", "3fa9c0d1e2"):
+        assert fine not in text, (fine, found)
     assert findings("王建国 说 wang 好", language="en", usernames=["wang"]) == ["username wang"]
+    assert findings("Approve after modification", language="en") == []

@@ -44,7 +44,10 @@ class _Visible(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        if not self.hidden:
+        # Django's admin icons carry untranslated alt texts (a boolean's True/False, the search
+        # field's "Search"); the icon is what a reader sees.
+        admin_icon = tag == "img" and "/admin/img/" in str(values.get("src") or "")
+        if not self.hidden and not admin_icon:
             for name in VISIBLE_ATTRIBUTES:
                 if values.get(name):
                     self.parts.append(str(values[name]))
@@ -78,7 +81,7 @@ def visible_text(html: str) -> str:
 
 
 # File names, addresses and links are not codes.
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|/[\w\-./?=&%#]+")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+|/[\w\-./?=&%#]+|\b[\w\-]+/[\w\-./]+")
 _FILE = re.compile(
     r"[\w\-\u4e00-\u9fff]+\.(?:pdf|json|xlsx?|csv|docx?|zip|png|jpe?g|txt|eml|ico|invalid|com|cn|"
     r"org|net|local|test)\b",
@@ -97,7 +100,7 @@ ALLOWED_WORDS = {
     "uscc", "utc", "gmt", "cst", "pm", "am", "otp", "totp", "mfa", "js", "css", "html", "ok", "no",
     "ai", "gb", "mb", "kb", "zh", "hans", "en", "english", "xxxx", "ci", "pi", "it", "iso",
     "csrf", "django", "celery", "redis", "postgresql", "sqlite", "weasyprint", "github",
-    "email", "mail", "smtp", "app", "apps", "rss", "vs", "sop", "excel", "word", "jpeg", "png",
+    "email", "mail", "smtp", "hmac", "app", "apps", "rss", "vs", "sop", "excel", "word", "jpeg", "png",
     "opendocument", "doc", "docx", "odt", "google", "microsoft", "authenticator", "freeotp",
 }  # fmt: skip
 
