@@ -16,6 +16,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS: Mapping[str, Promise] = {
+    "user.channels": _("Notification channels changed"),
+    "user.calendar_feed_issue": _("Calendar feed address issued"),
+    "user.calendar_feed_revoke": _("Calendar feed address revoked"),
+    "committee.webhook_save": _("Group robot saved"),
+    "committee.webhook_delete": _("Group robot removed"),
+    "sso.identity_unlinked": _("Single sign-on identity unlinked"),
+    "sso.identity_linked": _("Single sign-on identity linked"),
+    "sso.account_created": _("Account created at single sign-on"),
+    "directory.check": _("Directory sheet checked"),
+    "directory.apply": _("Directory sheet imported"),
     "agenda.add": _("Put on a meeting's agenda"),
     "agenda.remove": _("Taken off a meeting's agenda"),
     "agenda.reorder": _("Agenda reordered"),
