@@ -176,7 +176,7 @@ def test_sign_off_page_is_refused_for_the_secretary_and_done_by_the_chair(client
     client.force_login(world.secretary)
     assert client.post(url).status_code == 403
     client.force_login(world.chair)
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"confirm": "1"}).status_code == 302
     page = client.get(reverse("registry:filing-detail", args=[filing.pk])).content.decode()
     assert 'id="package-sign-off"' in page
     assert FilingPackage.objects.get(filing=filing).signed_off_by == world.chair
