@@ -222,7 +222,8 @@ JOBS = ActionTable(
             "retry",
             run=lambda call: job_retry(live=call.target, actor=call.actor),
             label=_("Render again"),
-            allowed=lambda user, live: live.may_retry,
+            # Who may (403); whether it failed is the service's 409.
+            allowed=lambda user, live: live.subject.may_retry and live.subject.retry_here,
             who=_("The committee's chair, vice-chair or secretary queues a failed rendering."),
             shown=lambda live: live.state == "failed",
             done=_("The rendering was queued again; this page shows it when ready."),

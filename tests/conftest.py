@@ -176,3 +176,12 @@ def race(*calls):
     for thread in threads:
         thread.join()
     return results, errors
+
+
+def confirm_step(tab) -> None:
+    """Issue 15: an irreversible step answers a page that states its consequence; confirm it
+    (a refusal page, which has no such button, is left as it is)."""
+    tab.wait_for_load_state()
+    if tab.locator("#action-confirm").count():
+        tab.click("#confirm-action")
+        tab.wait_for_load_state()
