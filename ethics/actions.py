@@ -773,7 +773,8 @@ def _summary(form: Form | None) -> list[tuple[str, str]]:
         elif isinstance(spec, forms.ModelChoiceField):
             shown = str(spec.label_from_instance(value))
         elif isinstance(spec, forms.ChoiceField):
-            labels = {str(k): str(v) for k, v in spec.choices if not isinstance(v, list | tuple)}
+            choices = cast(Iterable[tuple[Any, Any]], spec.choices)
+            labels = {str(k): str(v) for k, v in choices if not isinstance(v, list | tuple)}
             if isinstance(value, list | tuple):
                 shown = ", ".join(labels.get(str(v), str(v)) for v in value)
             else:

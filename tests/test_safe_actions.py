@@ -16,8 +16,6 @@ from ethics.actions import tables
 from ethics.models import AuditEvent, Notification
 from meetings import services as meeting_services
 from meetings.models import AgendaItem, Meeting, Vote
-from registry import services as registry_services
-from registry.models import Filing, FilingPackage
 from reviews.models import Application, Decision
 from tests.meetings.conftest import opened, schedule, vote_all
 from tests.reviews.conftest import assigned, declare_and_opine, submitted
@@ -213,16 +211,6 @@ def test_ending_a_membership_asks_first(world, client):
     assert Membership.objects.get(pk=membership.pk).ended_on is None
     assert client.post(url, {"ended_on": day, "reason": "辞任", "confirm": "1"}).status_code == 302
     assert Membership.objects.get(pk=membership.pk).ended_on is not None
-
-
-def test_signing_off_a_package_asks_first(world, client):
-    filing = Filing.objects.get(committee=world.committee, kind="committee_registration")
-    package = registry_services.filing_prepare(filing_id=filing.pk, actor=world.secretary)
-    registry_services.package_render(package_id=package.pk)
-    client.force_login(world.chair)
-    url = reverse("registry:filing-action", args=[filing.pk, "sign_off"])
-    _asks(client, url, {}, says=["R53"])
-    assert FilingPackage.objects.get(pk=package.pk).signed_off_at is None
 
 
 def test_the_confirming_button_acts_once(world, client):
