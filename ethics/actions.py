@@ -706,6 +706,9 @@ def _ask(
         consequence = entry.consequence(call)
         _rehearse(entry, call)
     except (InputInvalid, Conflict, ValidationError, PermissionDenied) as exc:
+        if form is not None and CONFIRM not in request.POST:
+            # Sent again from the refusal page, the form asks again (the yes is not on it).
+            form.fields.pop(CONFIRM, None)
         return refused(request, entry, exc, form=form, back=back)
     fields = [
         (key, value)

@@ -246,3 +246,18 @@ def test_the_confirmation_page_reads_in_english_too(world, client, language):
     response = client.post(_app_url(application, "withdraw"), {"reason": "x"})
     assert response.status_code == 200
     assert "cannot be undone" in response.content.decode()
+
+
+def test_a_refusal_before_the_question_does_not_carry_the_yes(world, client):
+    """Refused at the rehearsal (an approval with modifications needs them), the form comes back
+    without its "I confirm" box: sent again, it asks again."""
+    _meeting, [item] = opened(world)
+    vote_all(world, item, ["approve_with_modifications"] * 6)
+    client.force_login(world.secretary)
+    response = client.post(_item_url(item, "conclude"), {})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'name="conditions"' in html
+    assert 'name="confirm"' not in html
+    item.refresh_from_db()
+    assert item.status == "pending"
