@@ -183,5 +183,6 @@ def confirm_step(tab) -> None:
     (a refusal page, which has no such button, is left as it is)."""
     tab.wait_for_load_state()
     if tab.locator("#action-confirm").count():
-        tab.click("#confirm-action")
-        tab.wait_for_load_state()
+        # The confirmed step may render a letter in the request (eager Celery): allow for it.
+        tab.click("#confirm-action", timeout=60000)
+        tab.wait_for_load_state(timeout=60000)

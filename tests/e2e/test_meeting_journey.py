@@ -94,7 +94,6 @@ def test_meeting_journey(browser, live_server, eager_celery):
 
     # Conclude with the modifications required (R23), then close the meeting.
     sec.fill("#conclude-form textarea[name=conditions]", "补充数据脱敏方案并修改知情同意书第3条")
-    sec.check("#conclude-form input[name=confirm]")
     sec.click("#conclude-item")
     confirm_step(sec)
     sec.wait_for_load_state()
@@ -213,7 +212,6 @@ def test_meeting_as_it_happens_journey(browser, live_server, eager_celery, setti
             sec.click("#record-vote")
             confirm_step(sec)
             sec.wait_for_load_state()
-        sec.check("#conclude-form input[name=confirm]")
         sec.click("#conclude-item")
         confirm_step(sec)
         sec.wait_for_load_state()
@@ -227,7 +225,6 @@ def test_meeting_as_it_happens_journey(browser, live_server, eager_celery, setti
         sec.wait_for_load_state()
         assert sec.locator("[data-attendee]").count() == 5
         sec.goto(f"/meetings/{meeting.pk}/console/?item={second.pk}")
-        sec.check("#conclude-form input[name=confirm]")
         with sec.expect_response(lambda r: "/do/conclude/" in r.url) as refused:
             sec.click("#conclude-item")
             confirm_step(sec)
@@ -240,7 +237,6 @@ def test_meeting_as_it_happens_journey(browser, live_server, eager_celery, setti
         # Deferred (confirmed): the message says 已暂缓, not 已作出结论.
         sec.goto(f"/meetings/{meeting.pk}/console/?item={second.pk}")
         sec.fill("#defer-form input[name=reason]", "外部委员离会，不足法定人数")
-        sec.check("#defer-form input[name=confirm]")
         sec.click("#defer-item")
         confirm_step(sec)
         sec.wait_for_load_state()

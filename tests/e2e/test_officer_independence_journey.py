@@ -153,7 +153,6 @@ def test_vice_chair_takes_over_the_chairs_own_project_r20a(browser, live_server,
         )
     sctx, sec = browser_session(browser, live_server, world.secretary.username)
     sec.goto(f"/meetings/{meeting.pk}/console/?item={item.pk}")
-    sec.check("#conclude-form input[name=confirm]")
     sec.click("#conclude-item")
     confirm_step(sec)
     sec.wait_for_load_state()
