@@ -359,6 +359,27 @@ WEBHOOKS = ActionTable(
     ],
 )
 
+# --- what an irreversible step does, said before it is taken (ethics.actions.Action.confirm) ---
+
+
+def _confirm_member_end(call: Call) -> Any:
+    membership = call.target
+    return _(
+        "%(name)s leaves the committee on %(date)s: from then on they no longer review, vote or "
+        "count towards the quorum and the composition (R4–R7). This cannot be undone; a return "
+        "is a new appointment."
+    ) % {"name": membership.user.display_name, "date": call.data["ended_on"].isoformat()}
+
+
+def _confirm_entrustment_end(call: Call) -> Any:
+    ended_on = call.data.get("ended_on") or timezone.localdate()
+    return _(
+        "The entrustment ends on %(date)s: from then on the committee no longer reviews new "
+        "projects of the entrusting institution (R17). This cannot be undone; a new agreement "
+        "is a new entrustment."
+    ) % {"date": ended_on.isoformat()}
+
+
 MEMBERSHIPS = ActionTable(
     "committees.membership",
     load=lambda user, pk: selectors.membership_get_for_user(user, pk),
@@ -376,6 +397,7 @@ MEMBERSHIPS = ActionTable(
         Action(
             "end",
             run=_member_end,
+            confirm=_confirm_member_end,
             label=_("End membership"),
             input=forms.EndMembershipForm,
             form_kwargs=lambda user, membership: {"initial": {"ended_on": timezone.localdate()}},
@@ -417,6 +439,7 @@ ENTRUSTMENTS = ActionTable(
         Action(
             "end",
             run=_entrustment_end,
+            confirm=_confirm_entrustment_end,
             label=_("End entrustment"),
             input=forms.EndEntrustmentForm,
             allowed=may_manage,

@@ -20,15 +20,18 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.forms.forms import BaseForm as Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -135,6 +138,20 @@ class Action:
     response_schema: Any = None
     #: Whether the page shows a button for it (internal actions still work through the API).
     on_page: bool = True
+    #: An irreversible step: what it will do, as a function of the validated call (a sentence,
+    #: or a list of them). A page POST without ``confirm=1`` validates the input and the
+    #: permission, changes nothing and answers a confirmation page stating this consequence,
+    #: whose button posts the same fields again with ``confirm=1`` (`page_view`). The API is
+    #: unaffected: a call there is explicit.
+    confirm: Callable[[Call], Any] | None = None
+
+    def consequence(self, call: Call) -> list[str]:
+        """The confirmation page's sentences for this call (empty when none is asked)."""
+        if self.confirm is None:
+            return []
+        said = self.confirm(call)
+        lines = said if isinstance(said, list | tuple) else [said]
+        return [str(line) for line in lines if line]
 
     def done_message(self, call: Call, result: Any) -> str:
         done = self.done
@@ -249,6 +266,33 @@ class ActionTable:
         PATCH passes `form_kwargs={"partial": True}` to a form that takes it.
         """
         entry = self.get(name)
+        call = self.prepare(
+            name,
+            actor=actor,
+            target=target,
+            data=data,
+            files=files,
+            params=params,
+            form=form,
+            form_kwargs=form_kwargs,
+        )
+        return call, entry.run(call)
+
+    def prepare(
+        self,
+        name: str,
+        *,
+        actor: User,
+        target: Any,
+        data: Any = None,
+        files: Any = None,
+        params: Mapping[str, Any] | None = None,
+        form: Form | None = None,
+        form_kwargs: Mapping[str, Any] | None = None,
+    ) -> Call:
+        """Validate the input and check the permission without acting: the call `perform` runs
+        (and a confirmation page describes); raises InputInvalid or ActionDenied."""
+        entry = self.get(name)
         cleaned: dict[str, Any] = {}
         if entry.input is not None:
             if form is None:
@@ -269,8 +313,7 @@ class ActionTable:
             cleaned.pop(idempotency.FIELD, None)  # the page's one-time token is no input
         if not entry.may(actor, target):
             raise ActionDenied(entry)
-        call = Call(actor=actor, target=target, data=cleaned, form=form, params=params or {})
-        return call, entry.run(call)
+        return Call(actor=actor, target=target, data=cleaned, form=form, params=params or {})
 
 
 def tables() -> dict[str, ActionTable]:
@@ -538,6 +581,8 @@ def page_view(
         target = table.load(actor, **kwargs) if entry.detail or kwargs else None
         default = back(target)
         form = entry.make_form(actor, target, data=request.POST, files=request.FILES)
+        if entry.confirm is not None and request.POST.get(CONFIRM) != CONFIRMED:
+            return _ask(request, table, entry, target, kwargs, back=safe_next(request, default))
         try:
             key = _form_key(request, form)
             scope = f"{table.name}:{action}:{_target_key(target)}:page"
@@ -627,6 +672,124 @@ def form_page(
         # The same status as the API's and page_view's refusals, with the input kept.
         response.status_code = refusal_status(refusal)
     return response
+
+
+#: The posted field that says "yes, do it" on a page (`Action.confirm`).
+CONFIRM = "confirm"
+CONFIRMED = "1"
+
+
+def _ask(
+    request: HttpRequest,
+    table: ActionTable,
+    entry: Action,
+    target: Any,
+    params: Mapping[str, Any],
+    *,
+    back: str,
+) -> HttpResponse:
+    """The confirmation page of an irreversible action: nothing is done (no row, no audit, the
+    one-time token unused). The input and the permission are checked first, so a person is
+    never asked to confirm what would be refused for them or their input; the form's own
+    "I confirm" field (the API's explicit ``confirm``) is what this page's button answers."""
+    actor = cast(User, request.user)
+    data = request.POST.copy()
+    form = entry.make_form(actor, target, data=data, files=request.FILES)
+    if form is not None and CONFIRM in form.fields and CONFIRM not in request.POST:
+        data[CONFIRM] = CONFIRMED
+        form = entry.make_form(actor, target, data=data, files=request.FILES)
+    try:
+        _form_key(request, form)
+        call = table.prepare(
+            entry.name, actor=actor, target=target, data=data, params=params, form=form
+        )
+        consequence = entry.consequence(call)
+        _rehearse(entry, call)
+    except (InputInvalid, Conflict, ValidationError, PermissionDenied) as exc:
+        if form is not None and CONFIRM not in request.POST:
+            # Sent again from the refusal page, the form asks again (the yes is not on it).
+            form.fields.pop(CONFIRM, None)
+        return refused(request, entry, exc, form=form, back=back)
+    fields = [
+        (key, value)
+        for key, values in request.POST.lists()
+        if key not in ("csrfmiddlewaretoken", CONFIRM)
+        for value in values
+    ]
+    if not request.POST.get(idempotency.FIELD):
+        # The confirming button acts once, however often it is clicked.
+        fields.append((idempotency.FIELD, idempotency.new_key()))
+    return render(
+        request,
+        "ethics/action_confirm.html",
+        {
+            "label": entry.label or entry.name,
+            "consequence": consequence,
+            "summary": _summary(call.form),
+            "fields": fields,
+            "action_url": request.path,
+            "back": back,
+            "confirm_name": CONFIRM,
+            "confirm_value": CONFIRMED,
+        },
+    )
+
+
+class _Rehearsed(Exception):
+    """Rolls the rehearsal back."""
+
+
+def _rehearse(entry: Action, call: Call) -> None:
+    """Run the service and roll everything back: a step the rules refuse (409 with the rule and
+    every problem) is refused now, not after the person confirmed it. Nothing stays: the rows,
+    the audit and the clocks roll back, and what the service queued for after the commit
+    (e-mail, rendering jobs) is discarded with the savepoint."""
+    try:
+        with transaction.atomic():
+            entry.run(call)
+            raise _Rehearsed
+    except _Rehearsed:
+        pass
+    except Exception as exc:
+        # A refusal that leaves a trace of its own outside the service's transaction (R20a: the
+        # institution is told nobody may act) leaves it once the rehearsal is rolled back.
+        aftermath = getattr(exc, "after_rollback", None)
+        if callable(aftermath):
+            aftermath()
+        raise
+
+
+def _summary(form: Form | None) -> list[tuple[str, str]]:
+    """What the person entered, by label, as they read it (choices by their label, people by
+    name), for the confirmation page."""
+    if form is None or not hasattr(form, "cleaned_data"):
+        return []
+    rows: list[tuple[str, str]] = []
+    for name, spec in form.fields.items():
+        if name in (CONFIRM, idempotency.FIELD, "next") or spec.widget.is_hidden:
+            continue
+        value = form.cleaned_data.get(name)
+        if value in (None, "", [], (), {}) or isinstance(value, bool):
+            continue
+        if isinstance(spec, forms.ModelMultipleChoiceField):
+            shown = ", ".join(str(spec.label_from_instance(v)) for v in value)
+        elif isinstance(spec, forms.ModelChoiceField):
+            shown = str(spec.label_from_instance(value))
+        elif isinstance(spec, forms.ChoiceField):
+            choices = cast(Iterable[tuple[Any, Any]], spec.choices)
+            labels = {str(k): str(v) for k, v in choices if not isinstance(v, list | tuple)}
+            if isinstance(value, list | tuple):
+                shown = ", ".join(labels.get(str(v), str(v)) for v in value)
+            else:
+                shown = labels.get(str(value), str(value))
+        elif isinstance(value, datetime):
+            shown = f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+        elif isinstance(value, date):
+            shown = value.isoformat()
+        else:
+            shown = str(value)
+        rows.append((str(spec.label or name), shown))
+    return rows
 
 
 def _form_key(request: HttpRequest, form: Form | None) -> str | None:

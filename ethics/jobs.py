@@ -63,6 +63,11 @@ def _requeue_after() -> timedelta:
     return timedelta(minutes=float(settings.JOBS_REQUEUE_AFTER_MINUTES))
 
 
+def requeue_at() -> Any:
+    """When the sweeper hands an unfinished job again, counted from now."""
+    return timezone.now() + _requeue_after()
+
+
 def job_key(task: str, kwargs: dict[str, Any]) -> str:
     """One job per task and arguments: a second enqueue of the same work is the same job."""
     return f"{task}:{json.dumps(kwargs, sort_keys=True, separators=(',', ':'))}"[:200]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ethics import profile_views, views
+from ethics import live, profile_views, views
 
 app_name = "ethics"
 
@@ -18,4 +18,6 @@ urlpatterns = [
         "accounts/profile/calendar/revoke/", profile_views.calendar_revoke, name="calendar-revoke"
     ),
     path("calendar/<str:token>.ics", profile_views.calendar_feed, name="calendar-feed"),
+    path("live/<slug:kind>/<int:pk>/", live.live_view, name="live"),
+    path("live/<slug:kind>/<int:pk>/do/<str:action>/", live.live_action, name="live-action"),
 ]

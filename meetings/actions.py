@@ -22,10 +22,11 @@ from ethics.actions import Action, ActionTable, Call, policy
 from ethics.models import User
 from meetings import forms, selectors, services, workflow
 from meetings.api import serializers as s
-from meetings.models import AgendaItem, Meeting
+from meetings.models import AgendaItem, Meeting, VoteChoice
 from meetings.policies import officer_committee_ids
 from meetings.workflow import ItemStatus
-from reviews.models import Application
+from reviews.models import Application, Outcome
+from reviews.selectors import next_decision_number
 
 ITEM = r"items/(?P<item_id>[0-9]+)"
 
@@ -267,6 +268,92 @@ def _conclusion(_call: Call, item: AgendaItem) -> dict[str, Any]:
     }
 
 
+# --- what an irreversible step does, said before it is taken (ethics.actions.Action.confirm) ---
+
+
+def _confirm_conclude(call: Call) -> list[Any]:
+    """What concluding does now: adopt the outcome that has the votes (numbered decision), or,
+    with votes missing, defer the item back to the queue (已暂缓), as item_conclude will."""
+    item = _item(call)
+    if not item.votable:
+        return [_("“%(item)s” is recorded as noted; nothing more can be recorded on it.")
+                % {"item": item.title}]  # fmt: skip
+    tally = selectors.item_tally(item)
+    lines: list[Any] = []
+    if tally.not_voted:
+        lines.append(
+            _("%(missing)s of %(present)s members present have not voted.")
+            % {"missing": tally.not_voted, "present": tally.present}
+        )
+    if not tally.quorate:
+        lines.append(_("The quorum for this item is not met (R19); concluding will be refused."))
+    elif tally.adopted is None:
+        lines.append(
+            _(
+                "No outcome has the %(threshold)s votes needed (R24): concluding now defers the "
+                "item and it returns to the queue for a later meeting."
+            )
+            % {"threshold": tally.threshold}
+        )
+    else:
+        outcome = Outcome(tally.adopted).label
+        lines.append(
+            _("“%(outcome)s” has the votes needed (R24) and is adopted as the decision.")
+            % {"outcome": outcome}
+        )
+        if item.application_id is not None:
+            lines.append(
+                _("This takes decision number %(number)s and cannot be undone.")
+                % {"number": next_decision_number(call.target.committee_id)}
+            )
+    return lines
+
+
+def _confirm_defer(call: Call) -> Any:
+    return _(
+        "“%(item)s” is deferred: no decision is taken at this meeting and it returns "
+        "to the queue for a later meeting. This cannot be undone at this meeting."
+    ) % {"item": _item(call).title}
+
+
+def _confirm_close(call: Call) -> list[Any]:
+    return [
+        _(
+            "The meeting is closed: no more attendance, votes or items can be recorded, and the "
+            "minutes are prepared from what is recorded now."
+        ),
+        _("This cannot be undone; later changes are corrections appended to the minutes."),
+    ]
+
+
+def _confirm_cancel(call: Call) -> Any:
+    return _(
+        "The meeting is cancelled and every member is notified; its items return to the queue. "
+        "This cannot be undone; schedule a new meeting instead."
+    )
+
+
+def _confirm_vote(call: Call) -> Any:
+    member = call.data.get("member")
+    choice = VoteChoice(call.data["choice"]).label
+    if member is None:
+        return _(
+            "Your vote “%(choice)s” is recorded on “%(item)s” and counts in the tally; it can be "
+            "changed only until the item is concluded."
+        ) % {"choice": choice, "item": _item(call).title}
+    return _(
+        "The vote “%(choice)s” is recorded for %(member)s on “%(item)s” and counts in the "
+        "tally; it can be changed only until the item is concluded."
+    ) % {"choice": choice, "member": member.user.display_name, "item": _item(call).title}
+
+
+def _confirm_remove(call: Call) -> Any:
+    return _(
+        "“%(item)s” is removed from the agenda and the declarations on it are discarded; an "
+        "application returns to the queue. To discuss it here it must be added again."
+    ) % {"item": _item(call).title}
+
+
 MEETINGS = ActionTable(
     "meetings.meeting",
     load=lambda user, pk, item_id=None: _load(user, pk, item_id),
@@ -349,6 +436,7 @@ MEETINGS = ActionTable(
         Action(
             "close",
             run=_close,
+            confirm=_confirm_close,
             label=workflow.Action.CLOSE.label,
             allowed=policy("close"),
             shown=_offered(workflow.Action.CLOSE),
@@ -370,6 +458,7 @@ MEETINGS = ActionTable(
         Action(
             "cancel",
             run=_cancel,
+            confirm=_confirm_cancel,
             label=workflow.Action.CANCEL.label,
             input=forms.CancelForm,
             allowed=policy("cancel"),
@@ -469,6 +558,7 @@ MEETINGS = ActionTable(
         Action(
             "vote",
             run=_vote,
+            confirm=_confirm_vote,
             label=workflow.ItemAction.VOTE.label,
             input=forms.VoteForm,
             form_kwargs=_members_kwargs,
@@ -499,6 +589,7 @@ MEETINGS = ActionTable(
         Action(
             "conclude",
             run=_conclude,
+            confirm=_confirm_conclude,
             label=workflow.ItemAction.CONCLUDE.label,
             input=forms.ConcludeForm,
             allowed=policy("record"),
@@ -511,6 +602,7 @@ MEETINGS = ActionTable(
         Action(
             "defer",
             run=_defer,
+            confirm=_confirm_defer,
             label=workflow.ItemAction.DEFER.label,
             input=forms.DeferForm,
             allowed=policy("record"),
@@ -523,6 +615,7 @@ MEETINGS = ActionTable(
         Action(
             "remove",
             run=_remove,
+            confirm=_confirm_remove,
             label=workflow.ItemAction.REMOVE.label,
             allowed=policy("edit_agenda"),
             shown=_offered(workflow.Action.EDIT_AGENDA),

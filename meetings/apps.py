@@ -8,11 +8,12 @@ class MeetingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ethics import hooks
+        from ethics import hooks, live
         from meetings import demo, policies
         from meetings import hooks as app_hooks
 
         policies.register()
+        live.register("minutes", app_hooks.live_minutes)
         # R24 / R49: meetings decide by their tally alone and take emergency meetings' items.
         from meetings import services as meeting_services
         from reviews.services import emergency

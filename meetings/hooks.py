@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ethics.live import Subject
+from ethics.models import User
 from meetings import selectors
-from meetings.policies import member_committee_ids, officer_committee_ids
+from meetings.models import Minutes
+from meetings.policies import may_open_minutes, member_committee_ids, officer_committee_ids
 from reviews.hooks import is_member, is_officer
 
 
@@ -56,4 +61,27 @@ def secretary_panel(request: Any) -> Panel | None:
         "meetings/_panel_secretary.html",
         items=[m for m in [selectors.next_meeting(user)] if m is not None],
         counts={"waiting": selectors.waiting_count(user)},
+    )
+
+
+# --- live state of the minutes, rendered in the background (ethics.live) ------------------------
+
+
+def live_minutes(user: User, pk: int) -> Subject:
+    """A closed meeting's latest minutes: whoever may open them (as their download), else 404."""
+    meeting = selectors.meeting_get_for_user(user, pk)
+    if not may_open_minutes(user, meeting):
+        raise Http404
+    minutes = Minutes.objects.filter(meeting=meeting).order_by("-version").first()
+    if minutes is None:
+        raise Http404
+    return Subject(
+        ready=bool(minutes.file),
+        url=reverse("meetings:meeting-minutes", args=[meeting.pk]),
+        label=_("Download the minutes"),
+        task="meetings.render_minutes",
+        kwargs={"minutes_id": minutes.pk},
+        page=reverse("meetings:meeting-detail", args=[meeting.pk]),
+        may_retry=user.is_superuser or meeting.committee_id in officer_committee_ids(user),
+        note=f"v{minutes.version}",
     )

@@ -48,6 +48,32 @@ def _sign_off_shown(filing: Filing) -> bool:
     return package is not None and package.state == "ready" and package.signed_off_at is None
 
 
+# --- what an irreversible step does, said before it is taken (ethics.actions.Action.confirm) ---
+
+
+def _confirm_sign_off(call: Call) -> Any:
+    package = selectors.latest_package(call.target)
+    version = package.version if package is not None else "—"
+    return _(
+        "You sign off version %(version)s of the package in your name (R53): it is the version "
+        "filed on the platform. This cannot be undone; a change needs a new version."
+    ) % {"version": version}
+
+
+def _confirm_submit(call: Call) -> Any:
+    return _(
+        "The filing is recorded as submitted on %(date)s with receipt %(receipt)s and its clock "
+        "closes (R54). This cannot be undone."
+    ) % {"date": call.data["submitted_on"].isoformat(), "receipt": call.data["receipt"]}
+
+
+def _confirm_acknowledge(call: Call) -> Any:
+    return _(
+        "The filing is recorded as acknowledged by the platform and is complete. This cannot be "
+        "undone."
+    )
+
+
 FILINGS = ActionTable(
     "registry.filing",
     load=lambda user, pk: selectors.filing_get_for_user(user, pk),
@@ -63,6 +89,7 @@ FILINGS = ActionTable(
         Action(
             "sign_off",
             run=_sign_off,
+            confirm=_confirm_sign_off,
             allowed=policy("sign_off"),
             shown=_sign_off_shown,
             done=_("The package was signed off."),
@@ -71,6 +98,7 @@ FILINGS = ActionTable(
         Action(
             "submit",
             run=_submit,
+            confirm=_confirm_submit,
             input=forms.SubmitForm,
             allowed=policy("submit"),
             shown=_offered("submit"),
@@ -79,6 +107,7 @@ FILINGS = ActionTable(
         Action(
             "acknowledge",
             run=_acknowledge,
+            confirm=_confirm_acknowledge,
             input=forms.AcknowledgeForm,
             allowed=policy("acknowledge"),
             shown=_offered("acknowledge"),

@@ -463,6 +463,57 @@ def _note_action(action: str, service: Callable[..., Any], **kwargs: Any) -> Act
     return _workflow(action, _on(service, "note"), form=form, **kwargs)
 
 
+# --- what an irreversible step does, said before it is taken (ethics.actions.Action.confirm) ---
+
+
+def _ref(application: Application) -> str:
+    return application.ref or application.project.title
+
+
+def _confirm_decide(call: Call) -> list[Any]:
+    application = call.target
+    outcome = Outcome(call.data["outcome"]).label
+    return [
+        _(
+            "The decision “%(outcome)s” on %(ref)s is issued and signed in your name; the "
+            "applicant is notified and the decision letter is prepared."
+        )
+        % {"outcome": outcome, "ref": _ref(application)},
+        _(
+            "This takes decision number %(number)s in the committee's gap-free sequence and "
+            "cannot be undone."
+        )
+        % {"number": selectors.next_decision_number(application.committee_id)},
+    ]
+
+
+def _confirm_not_accept(call: Call) -> Any:
+    return _(
+        "%(ref)s is not accepted (R14): its review ends here and the applicant is notified with "
+        "your reason. This cannot be undone; the applicant would have to apply again."
+    ) % {"ref": _ref(call.target)}
+
+
+def _confirm_withdraw(call: Call) -> Any:
+    return _(
+        "%(ref)s is withdrawn: any open review round closes and its decision clock is waived. "
+        "This cannot be undone; continuing needs a new application."
+    ) % {"ref": _ref(call.target)}
+
+
+def _confirm_modifications(call: Call) -> list[Any]:
+    application = call.target
+    return [
+        _(
+            "You confirm that the required modifications of %(ref)s were made; the approval is "
+            "granted now (or, for a listed activity, the application goes to expert re-review)."
+        )
+        % {"ref": _ref(application)},
+        _("An approval takes decision number %(number)s and cannot be undone.")
+        % {"number": selectors.next_decision_number(application.committee_id)},
+    ]
+
+
 APPLICATIONS = ActionTable(
     "reviews.application",
     load=lambda user, pk: selectors.application_page_for_user(user, pk),
@@ -503,7 +554,10 @@ APPLICATIONS = ActionTable(
         _workflow(W.SUBMIT, _on(services.application_submit)),
         _workflow(W.RETURN, _return, form=forms.ReturnForm),
         _workflow(
-            W.NOT_ACCEPT, _on(services.application_not_accept, "reason"), form=forms.ReasonForm
+            W.NOT_ACCEPT,
+            _on(services.application_not_accept, "reason"),
+            form=forms.ReasonForm,
+            confirm=_confirm_not_accept,
         ),
         # R37: the secretary proposes, the chair confirms with reasons, while accepting.
         Action(
@@ -593,6 +647,7 @@ APPLICATIONS = ActionTable(
             _on(services.application_decide, "outcome", "conditions", "reasons"),
             form=forms.DecideForm,
             guard=_decided_here,
+            confirm=_confirm_decide,
             status=201,
             response_schema=s.DecisionSerializer,
         ),
@@ -621,6 +676,7 @@ APPLICATIONS = ActionTable(
             W.CONFIRM_MODIFICATIONS,
             services.modifications_confirm,
             guard=_modifications_submitted,
+            confirm=_confirm_modifications,
             status=201,
             response_schema=s.DecisionSerializer,
         ),
@@ -641,7 +697,10 @@ APPLICATIONS = ActionTable(
         ),
         _note_action(W.ACKNOWLEDGE, services.application_acknowledge, guard=_a_report),
         _workflow(
-            W.WITHDRAW, _on(services.application_withdraw, "reason"), form=forms.OptionalReasonForm
+            W.WITHDRAW,
+            _on(services.application_withdraw, "reason"),
+            form=forms.OptionalReasonForm,
+            confirm=_confirm_withdraw,
         ),
     ],
 )

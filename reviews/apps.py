@@ -8,7 +8,7 @@ class ReviewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ethics import hooks
+        from ethics import hooks, live
         from reviews import clocks, demo, policies, services
         from reviews import hooks as app_hooks
 
@@ -56,3 +56,5 @@ class ReviewsConfig(AppConfig):
         hooks.register_dashboard_panel(12, app_hooks.reviewer_panel)
         hooks.register_dashboard_panel(13, app_hooks.follow_up_panel)
         hooks.register_seeder(20, "reviews", demo.seed)
+        live.register("letter", app_hooks.live_letter)
+        live.register("rereview-package", app_hooks.live_rereview_package)

@@ -6,17 +6,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import MANAGING_ROLES, VOTING_ROLES, Role
 from committees.policies import current_roles
 from committees.selectors import institution_admins, officers
+from ethics import policies
 from ethics.deadlines import Calendar
 from ethics.hooks import Recipients
-from ethics.models import Deadline
+from ethics.live import Subject
+from ethics.models import Deadline, User
 from reviews import selectors, services
 from reviews.models import Project, ReReview, Review, ReviewState
+from reviews.policies import managed_committee_ids
 
 
 def office_recipients(deadline: Deadline) -> Recipients:
@@ -283,3 +287,46 @@ def listed_update_due_under(deadline: Deadline, calendar: Calendar) -> datetime 
         return None
     rules = project.committee.effective_rules()
     return _day_period(deadline.opened_at, rules.listed_registration_days, rules, calendar)
+
+
+# --- live state of the documents rendered in the background (ethics.live) ------------------------
+
+
+def _may_rerender(user: User, committee_id: int) -> bool:
+    return (
+        user.is_superuser or managed_committee_ids(user).filter(committee_id=committee_id).exists()
+    )
+
+
+def live_letter(user: User, pk: int) -> Any:
+    """A decision's letter (批件): whoever sees the decision (as its download), else 404."""
+    decision = selectors.decision_get_for_user(user, pk)
+    return Subject(
+        ready=bool(decision.letter),
+        url=reverse("reviews:letter-download", args=[decision.pk]),
+        label=_("Download the letter (PDF)"),
+        task="reviews.render_letter",
+        kwargs={"decision_id": decision.pk},
+        page=reverse("reviews:application-detail", args=[decision.application_id]),
+        may_retry=_may_rerender(user, decision.committee_id),
+        note=decision.letter_hash,
+    )
+
+
+def live_rereview_package(user: User, pk: int) -> Any:
+    """The expert re-review package (R39): the committee's officers only (as its download)."""
+    rereview = policies.get_visible_or_404(
+        user, ReReview.objects.select_related("application"), pk=pk
+    )
+    if not policies.may(user, "download", rereview):
+        raise Http404
+    return Subject(
+        ready=bool(rereview.package),
+        url=reverse("reviews:package-download", args=[rereview.pk]),
+        label=_("Download the package (PDF)"),
+        task="reviews.render_rereview_package",
+        kwargs={"rereview_id": rereview.pk},
+        page=reverse("reviews:application-detail", args=[rereview.application_id]),
+        may_retry=_may_rerender(user, rereview.application.committee_id),
+        note=rereview.package_hash,
+    )

@@ -16,7 +16,7 @@ from committees.models import Committee, Entrustment, Membership
 from committees.selectors import committees_for_user
 from ethics import hooks, policies
 from ethics.models import AuditEvent, User
-from reviews import checklist, clocks, workflow
+from reviews import checklist, clocks, numbering, workflow
 from reviews.models import (
     Appeal,
     Application,
@@ -24,6 +24,7 @@ from reviews.models import (
     Document,
     DocumentVersion,
     InvitationState,
+    NumberSequence,
     Opinion,
     Project,
     Recognition,
@@ -644,3 +645,18 @@ def invite_candidates(user: User, project: Project) -> list[User]:
         )
         .order_by("name", "username")
     )
+
+
+def next_decision_number(committee_id: int) -> str:
+    """The decision number the committee's next decision takes now (a confirmation page says it;
+    the decision service takes it under the counter's lock, so a decision issued meanwhile
+    takes it first)."""
+    year = timezone.localtime(timezone.now()).year
+    last = (
+        NumberSequence.objects.filter(
+            committee_id=committee_id, year=year, kind=NumberSequence.Kind.DECISION
+        )
+        .values_list("last", flat=True)
+        .first()
+    )
+    return numbering.decision_number(committee_id, year, (last or 0) + 1)

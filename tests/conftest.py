@@ -176,3 +176,13 @@ def race(*calls):
     for thread in threads:
         thread.join()
     return results, errors
+
+
+def confirm_step(tab) -> None:
+    """Issue 15: an irreversible step answers a page that states its consequence; confirm it
+    (a refusal page, which has no such button, is left as it is)."""
+    tab.wait_for_load_state()
+    if tab.locator("#action-confirm").count():
+        # The confirmed step may render a letter in the request (eager Celery): allow for it.
+        tab.click("#confirm-action", timeout=60000)
+        tab.wait_for_load_state(timeout=60000)

@@ -160,6 +160,18 @@ ROUTES: dict[str, Route] = {
     "ethics:dashboard": Route("the user's own panels", ALL),
     "ethics:inbox": Route("the user's notifications", ALL),
     "ethics:inbox-read": Route("marks the user's notifications read", ALL, method="POST"),
+    # ethics.live: a background document's state, for whoever may download it (here a letter).
+    "ethics:live": Route(
+        "a letter's rendering state and link",
+        SEES_APPLICATION,
+        lambda w, who: {"kind": "letter", "pk": w.decision.pk},
+    ),
+    "ethics:live-action": Route(
+        "queue a failed rendering again (403 for readers who are no officers)",
+        SEES_APPLICATION,
+        lambda w, who: {"kind": "letter", "pk": w.decision.pk, "action": "retry"},
+        "POST",
+    ),
     "user-list": Route("users the reader may see", ALL),
     "user-me": Route("the reader", ALL),
     # Notifications and calendars (issue 19): one's own channels and calendar address; the feed

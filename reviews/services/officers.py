@@ -172,6 +172,9 @@ def escalating(service: Callable[P, T]) -> Callable[P, T]:
             return service(*args, **kwargs)
         except NoEligibleOfficer as exc:
             escalate(exc)
+            # Refused inside an outer transaction that rolls back (a page's rehearsal before its
+            # confirmation, ethics.actions): the caller tells the institution again afterwards.
+            exc.after_rollback = functools.partial(escalate, exc)  # type: ignore[attr-defined]
             raise
 
     return wrapper

@@ -415,8 +415,8 @@ def test_a_refused_page_action_says_why_and_keeps_the_input(world, client):
     membership = world.membership
     url = reverse("committees:membership-end", args=[membership.pk])
     day = world.term["term_start"].isoformat()
-    assert client.post(url, {"ended_on": day, "reason": "辞任"}).status_code == 302
-    response = client.post(url, {"ended_on": day, "reason": "KEPT-REASON-42"})
+    assert client.post(url, {"ended_on": day, "reason": "辞任", "confirm": "1"}).status_code == 302
+    response = client.post(url, {"ended_on": day, "reason": "KEPT-REASON-42", "confirm": "1"})
     assert response.status_code == 409
     html = response.content.decode()
     assert 'id="action-refused"' in html

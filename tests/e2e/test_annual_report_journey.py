@@ -4,7 +4,7 @@ import pytest
 
 from registry import services
 from registry.models import Filing
-from tests.conftest import browser_session
+from tests.conftest import browser_session, confirm_step
 from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,12 +48,14 @@ def test_secretary_prepares_downloads_and_files_the_annual_report(
     context, chair = browser_session(browser, live_server, world.chair.username)
     chair.goto(f"/registry/filings/{filing.pk}/")
     chair.click("#action-sign-off")
+    confirm_step(chair)
     chair.wait_for_load_state()
     context.close()
     page.reload()
 
     page.fill("#id_receipt", "KJLL-NB-2025-0042")
     page.click("#action-submit")
+    confirm_step(page)
     page.wait_for_load_state()
     assert page.locator("#filing-receipt").inner_text() == "KJLL-NB-2025-0042"
     assert page.locator("#filing-facts").get_attribute("data-status") == "submitted"

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from ethics import deadlines, regulations
 from reviews import services
 from reviews.models import Application, Decision
-from tests.conftest import browser_session
+from tests.conftest import browser_session, confirm_step
 from tests.reviews.conftest import declare_and_opine, determine, draft, new_project
 from tests.world import build_world
 
@@ -60,6 +60,7 @@ def test_listed_activity_journey(browser, live_server, eager_celery):
     chair.goto(url)
     chair.select_option("#action-decide select[name=outcome]", "approve")
     chair.click("#action-decide button")
+    confirm_step(chair)
     chair.wait_for_load_state()
     assert _status(chair) == "awaiting_rereview"
     assert chair.get_attribute("[data-decision]", "data-stage") == "preliminary"
@@ -89,6 +90,7 @@ def test_listed_activity_journey(browser, live_server, eager_celery):
     chair.goto(url)
     chair.select_option("#action-decide select[name=outcome]", "approve")
     chair.click("#action-decide button")
+    confirm_step(chair)
     chair.wait_for_load_state()
     assert _status(chair) == "decided"
     final = Decision.objects.get(stage="final")

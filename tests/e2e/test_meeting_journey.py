@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from ethics.models import Notification
 from meetings import services
 from meetings.models import AgendaItem, Meeting
-from tests.conftest import browser_session
+from tests.conftest import browser_session, confirm_step
 from tests.meetings.conftest import application, schedule
 from tests.world import build_world
 
@@ -70,6 +70,7 @@ def test_meeting_journey(browser, live_server, eager_celery):
         tab.click(f'[data-declare="{item.pk}"] button[name=declare]')
         tab.wait_for_load_state()
         tab.click(f'[data-vote-form="{item.pk}"] [data-choice="{AWM}"]')
+        confirm_step(tab)
         tab.wait_for_load_state()
         assert tab.get_attribute("[data-my-vote]", "data-my-vote") == AWM
 
@@ -86,14 +87,15 @@ def test_meeting_journey(browser, live_server, eager_celery):
         sec.select_option("#proxy-member", str(member.pk))
         sec.select_option("#proxy-choice", AWM)
         sec.click("#record-vote")
+        confirm_step(sec)
         sec.wait_for_load_state()
     assert _count(sec, item.pk, AWM) == "6"
     assert sec.get_attribute(f'[data-tally="{item.pk}"] [data-adopted]', "data-adopted") == AWM
 
     # Conclude with the modifications required (R23), then close the meeting.
     sec.fill("#conclude-form textarea[name=conditions]", "补充数据脱敏方案并修改知情同意书第3条")
-    sec.check("#conclude-form input[name=confirm]")
     sec.click("#conclude-item")
+    confirm_step(sec)
     sec.wait_for_load_state()
     item.refresh_from_db()
     assert item.status == "concluded"
@@ -102,6 +104,7 @@ def test_meeting_journey(browser, live_server, eager_celery):
     assert item.tally["present"] == 6
     assert item.tally["recused"] == 1
     sec.click("#close-meeting")
+    confirm_step(sec)
     sec.wait_for_load_state()
     assert Meeting.objects.get(pk=meeting.pk).status == "closed"
 
@@ -207,9 +210,10 @@ def test_meeting_as_it_happens_journey(browser, live_server, eager_celery, setti
             sec.select_option("#proxy-member", str(member.pk))
             sec.select_option("#proxy-choice", "approve")
             sec.click("#record-vote")
+            confirm_step(sec)
             sec.wait_for_load_state()
-        sec.check("#conclude-form input[name=confirm]")
         sec.click("#conclude-item")
+        confirm_step(sec)
         sec.wait_for_load_state()
         first.refresh_from_db()
         assert first.status == "concluded"
@@ -221,9 +225,9 @@ def test_meeting_as_it_happens_journey(browser, live_server, eager_celery, setti
         sec.wait_for_load_state()
         assert sec.locator("[data-attendee]").count() == 5
         sec.goto(f"/meetings/{meeting.pk}/console/?item={second.pk}")
-        sec.check("#conclude-form input[name=confirm]")
         with sec.expect_response(lambda r: "/do/conclude/" in r.url) as refused:
             sec.click("#conclude-item")
+            confirm_step(sec)
         assert refused.value.status == 409
         sec.wait_for_load_state()
         assert "R19" in sec.content()
@@ -233,8 +237,8 @@ def test_meeting_as_it_happens_journey(browser, live_server, eager_celery, setti
         # Deferred (confirmed): the message says 已暂缓, not 已作出结论.
         sec.goto(f"/meetings/{meeting.pk}/console/?item={second.pk}")
         sec.fill("#defer-form input[name=reason]", "外部委员离会，不足法定人数")
-        sec.check("#defer-form input[name=confirm]")
         sec.click("#defer-item")
+        confirm_step(sec)
         sec.wait_for_load_state()
         message = sec.locator("ul.messages").inner_text()
         assert "已暂缓" in message
@@ -244,6 +248,7 @@ def test_meeting_as_it_happens_journey(browser, live_server, eager_celery, setti
 
         traveller.move_to(dt.datetime(2027, 3, 10, 11, 2, tzinfo=SH))
         sec.click("#close-meeting")
+        confirm_step(sec)
         sec.wait_for_load_state()
         assert Meeting.objects.get(pk=meeting.pk).status == "closed"
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from meetings import services as meeting_services
 from reviews import checklist, services
 from reviews.models import Decision
-from tests.conftest import browser_session
+from tests.conftest import browser_session, confirm_step
 from tests.factories import ProjectFactory, under_meeting_review
 from tests.reviews.conftest import declare_and_opine, pdf_upload
 from tests.world import build_world
@@ -108,11 +108,13 @@ def test_vice_chair_takes_over_the_chairs_own_project_r20a(browser, live_server,
     chair.goto(url)
     chair.select_option("#action-decide select[name=outcome]", "approve")
     chair.click("#action-decide button")
+    confirm_step(chair)
     chair.wait_for_load_state()
     _refused(chair)
     vice.goto(url)
     vice.select_option("#action-decide select[name=outcome]", "approve")
     vice.click("#action-decide button")
+    confirm_step(vice)
     vice.wait_for_load_state()
     assert _status(vice) == "decided"
     decision = Decision.objects.get(application=application)
@@ -151,8 +153,8 @@ def test_vice_chair_takes_over_the_chairs_own_project_r20a(browser, live_server,
         )
     sctx, sec = browser_session(browser, live_server, world.secretary.username)
     sec.goto(f"/meetings/{meeting.pk}/console/?item={item.pk}")
-    sec.check("#conclude-form input[name=confirm]")
     sec.click("#conclude-item")
+    confirm_step(sec)
     sec.wait_for_load_state()
     signed = Decision.objects.get(application=item_application)
     assert (signed.signed_by_id, signed.signature_role) == (world.vice_chair.pk, "vice_chair")

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from reviews import checklist
 from reviews.models import Application, Decision
-from tests.conftest import browser_session
+from tests.conftest import browser_session, confirm_step
 from tests.reviews.conftest import PDF_BYTES
 from tests.world import build_world
 
@@ -127,6 +127,7 @@ def test_review_journey(browser, live_server, eager_celery):
     chair.goto(application_url)
     chair.select_option("#action-decide select[name=outcome]", "approve")
     chair.click("#action-decide button")
+    confirm_step(chair)
     chair.wait_for_load_state()
     assert _status(chair) == "decided"
     decision = Decision.objects.get()

@@ -53,7 +53,15 @@ def _account(world):
     )
 
 
-TARGETS = {"ethics.user": _users, "ethics.account": _account}
+def _job(world):
+    # ethics.live: retrying a rendering of a document nobody here can see is a 404 before input.
+    def page(name):
+        return reverse("ethics:live-action", args=["letter", 999999, name])
+
+    return garbage.Target(actor=world.admin, target=None, page_url=page, api_url=lambda name: None)
+
+
+TARGETS = {"ethics.user": _users, "ethics.account": _account, "ethics.job": _job}
 
 
 def _assert_refused_api(api_client, method, url, body):

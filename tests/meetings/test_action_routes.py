@@ -58,7 +58,7 @@ def test_a_meeting_from_schedule_to_correction_on_the_pages(client, world, monke
     assert list(meeting.items.order_by("position").values_list("pk", flat=True)) == order
     client.post(_do(meeting, "move"), {"item": items[2].pk, "direction": "down"})
     assert list(meeting.items.order_by("position").values_list("pk", flat=True))[1] == items[2].pk
-    assert client.post(_do_item(items[1], "remove"), {}).status_code == 302
+    assert client.post(_do_item(items[1], "remove"), {"confirm": "1"}).status_code == 302
     assert not AgendaItem.objects.filter(pk=items[1].pk).exists()
     assert client.post(_do(meeting, "reports"), {}).status_code == 302
     assert client.post(_do(meeting, "notice"), {}).status_code == 302
@@ -77,7 +77,10 @@ def test_a_meeting_from_schedule_to_correction_on_the_pages(client, world, monke
     member = world.members[3]
     client.force_login(member.user)
     assert client.post(_do_item(item, "declare"), {"conflicted": "0"}).status_code == 302
-    assert client.post(_do_item(item, "vote"), {"choice": "approve"}).status_code == 302
+    assert (
+        client.post(_do_item(item, "vote"), {"choice": "approve", "confirm": "1"}).status_code
+        == 302
+    )
     client.force_login(world.secretary)
     recused = world.members[6]
     response = client.post(_do_item(item, "recuse"), {"member": recused.pk, "reason": "合作者"})
@@ -91,7 +94,7 @@ def test_a_meeting_from_schedule_to_correction_on_the_pages(client, world, monke
     assert Consultant.objects.filter(item=item).count() == 1
     for membership in [*world.members[:3], world.members[4], world.members[5]]:
         response = client.post(
-            _do_item(item, "vote"), {"member": membership.pk, "choice": "approve"}
+            _do_item(item, "vote"), {"member": membership.pk, "choice": "approve", "confirm": "1"}
         )
         assert response.status_code == 302
     assert Vote.objects.filter(item=item).count() == 6
@@ -106,7 +109,7 @@ def test_a_meeting_from_schedule_to_correction_on_the_pages(client, world, monke
     report = meeting.items.filter(kind="report").first()
     if report is not None:
         client.post(_do_item(report, "conclude"), {"confirm": "1"})
-    response = client.post(_do(meeting, "close"), {})
+    response = client.post(_do(meeting, "close"), {"confirm": "1"})
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == "closed"
@@ -213,7 +216,7 @@ def test_members_get_403_for_officers_actions_on_the_page(client, world):
     client.force_login(world.members[3].user)
     response = client.post(_do_item(item, "recuse"), {"member": world.members[4].pk, "reason": "x"})
     assert response.status_code == 403
-    assert client.post(_do(meeting, "close"), {}).status_code == 403
+    assert client.post(_do(meeting, "close"), {"confirm": "1"}).status_code == 403
     assert not Recusal.objects.exists()
 
 

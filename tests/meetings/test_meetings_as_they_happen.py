@@ -181,9 +181,9 @@ def test_cancel_notifies_members_and_returns_the_items_to_the_queue_api(world, a
 def test_cancel_on_the_page_and_members_may_not(world, client):
     meeting = schedule(world)
     client.force_login(world.members[3].user)
-    assert client.post(_do(meeting, "cancel"), {"reason": "x"}).status_code == 403
+    assert client.post(_do(meeting, "cancel"), {"reason": "x", "confirm": "1"}).status_code == 403
     client.force_login(world.secretary)
-    response = client.post(_do(meeting, "cancel"), {"reason": "场地不可用"})
+    response = client.post(_do(meeting, "cancel"), {"reason": "场地不可用", "confirm": "1"})
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert (meeting.status, meeting.cancel_reason) == ("cancelled", "场地不可用")
@@ -361,7 +361,10 @@ def test_conclude_and_defer_need_an_explicit_confirmation(world, api_client, cli
     defer = api_client.post(f"{url}{second.pk}/defer/", {"reason": "材料不全"}, format="json")
     assert defer.status_code == 400
     client.force_login(world.secretary)
-    assert client.post(_do_item(second, "defer"), {"reason": "材料不全"}).status_code == 400
+    # On the page the confirmation page is the explicit yes (ethics.actions.Action.confirm).
+    asked = client.post(_do_item(second, "defer"), {"reason": "材料不全"})
+    assert asked.status_code == 200
+    assert 'id="confirm-action"' in asked.content.decode()
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.status, second.status) == ("pending", "pending")

@@ -82,7 +82,8 @@ def test_member_declares_then_sees_materials_and_votes(client, world):
     page = client.get(url).content.decode()
     assert f'data-vote-form="{item.pk}"' in page
     client.post(
-        reverse("meetings:item-action", args=[meeting.pk, item.pk, "vote"]), {"choice": "approve"}
+        reverse("meetings:item-action", args=[meeting.pk, item.pk, "vote"]),
+        {"choice": "approve", "confirm": "1"},
     )
     assert item.votes.get().membership == member
 

@@ -49,16 +49,20 @@ def test_prepare_submit_acknowledge_from_the_page(client, world):
     client.force_login(world.chair)
     detail = client.get(reverse("registry:filing-detail", args=[filing.pk])).content.decode()
     assert 'id="action-sign-off"' in detail
-    response = client.post(reverse("registry:filing-action", args=[filing.pk, "sign_off"]))
+    response = client.post(
+        reverse("registry:filing-action", args=[filing.pk, "sign_off"]), {"confirm": "1"}
+    )
     assert response.status_code == 302
     client.force_login(world.secretary)
     client.post(
         reverse("registry:filing-action", args=[filing.pk, "submit"]),
-        {"submitted_on": str(timezone.localdate()), "receipt": "DJ-77"},
+        {"submitted_on": str(timezone.localdate()), "receipt": "DJ-77", "confirm": "1"},
     )
     filing.refresh_from_db()
     assert (filing.status, filing.receipt) == ("submitted", "DJ-77")
-    client.post(reverse("registry:filing-action", args=[filing.pk, "acknowledge"]), {})
+    client.post(
+        reverse("registry:filing-action", args=[filing.pk, "acknowledge"]), {"confirm": "1"}
+    )
     filing.refresh_from_db()
     assert filing.status == "acknowledged"
 

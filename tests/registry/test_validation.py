@@ -176,7 +176,22 @@ def test_sign_off_page_is_refused_for_the_secretary_and_done_by_the_chair(client
     client.force_login(world.secretary)
     assert client.post(url).status_code == 403
     client.force_login(world.chair)
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"confirm": "1"}).status_code == 302
     page = client.get(reverse("registry:filing-detail", args=[filing.pk])).content.decode()
     assert 'id="package-sign-off"' in page
     assert FilingPackage.objects.get(filing=filing).signed_off_by == world.chair
+
+
+def test_sign_off_on_the_page_asks_first_and_changes_nothing(client, world):
+    """Issue 15: the sign-off states its consequence (R53) before it is taken."""
+    filing = _prepared(world)
+    url = reverse("registry:filing-action", args=[filing.pk, "sign_off"])
+    client.force_login(world.chair)
+    before = AuditEvent.objects.count()
+    asked = client.post(url)
+    assert asked.status_code == 200
+    html = asked.content.decode()
+    assert 'id="action-confirm"' in html
+    assert "R53" in html
+    assert AuditEvent.objects.count() == before
+    assert FilingPackage.objects.get(filing=filing).signed_off_at is None

@@ -47,7 +47,7 @@ def test_the_chair_records_the_exemption_page_n10(nhc_world, client):
     client.force_login(nhc_world.chair)
     response = client.post(
         reverse("reviews:application-action", args=[application.pk, "decide"]),
-        {"outcome": "exempt"},
+        {"outcome": "exempt", "confirm": "1"},
     )
     assert response.status_code == 302
     assert Decision.objects.get(application=application).outcome == "exempt"

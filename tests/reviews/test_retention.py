@@ -85,7 +85,7 @@ def test_withdrawal_of_the_initial_application_closes_the_record_page_r61(world,
     client.force_login(world.researcher)
     response = client.post(
         reverse("reviews:application-action", args=[application.pk, "withdraw"]),
-        {"reason": "课题取消"},
+        {"reason": "课题取消", "confirm": "1"},
     )
     assert response.status_code == 302
     project = Project.objects.get(pk=application.project_id)

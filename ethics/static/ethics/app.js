@@ -39,3 +39,16 @@ document.addEventListener("change", function (event) {
     setUp();
   }
 })();
+
+// A live block (data-live: a letter, minutes or a package rendered in the background) polls its
+// fragment URL with htmx until the document is ready or failed (ethics/live.py). A block the
+// server no longer answers for (404, 5xx) stops polling and keeps its text.
+document.addEventListener("htmx:responseError", function (event) {
+  var elt = event.detail && event.detail.elt;
+  if (elt instanceof HTMLElement && elt.hasAttribute("data-live")) {
+    var still = document.createElement("span");
+    still.className = elt.className;
+    still.textContent = elt.textContent;
+    elt.replaceWith(still);
+  }
+});
