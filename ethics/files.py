@@ -46,7 +46,9 @@ def file_response(
     return response
 
 
-def preview_context(*, title: Any, inline_url: str, download_url: str, back_url: str) -> dict[str, Any]:
+def preview_context(
+    *, title: Any, inline_url: str, download_url: str, back_url: str
+) -> dict[str, Any]:
     """What templates/ethics/preview.html shows: the PDF in a frame, a download link, the way back."""
     return {
         "title": title,

@@ -6,7 +6,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ethics.forms import PlausibleDates
-
 from registry.workflow import Kind, Status
 
 

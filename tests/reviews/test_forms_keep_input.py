@@ -81,7 +81,8 @@ def test_a_plan_in_2020_is_a_field_error_on_the_page_with_the_input_kept(world, 
     form = response.context["form"]
     assert [e.code for e in form.errors.as_data()["planned_start"]] == ["past"]
     html = response.content.decode()
-    assert 'value="2020-03-01"' in html and 'value="表单测试项目"' in html
+    assert 'value="2020-03-01"' in html
+    assert 'value="表单测试项目"' in html
     assert not Project.objects.filter(title="表单测试项目").exists()
 
 
@@ -175,7 +176,8 @@ def test_an_unknown_username_on_the_api_is_400_unknown_user(world, api_client):
     assert response.status_code == 400
     error = response.json()["team"][0]
     assert error["code"] == "unknown_user"
-    assert "ghost" in error["message"] and "999999999" in error["message"]
+    assert "ghost" in error["message"]
+    assert "999999999" in error["message"]
     # Ids, as the API has always taken them, and usernames name the same people.
     response = api_client.post(
         "/api/v1/projects/",
@@ -224,7 +226,8 @@ def test_the_upload_form_states_types_and_limit(world, client):
     application = draft(world, complete=False)
     html = _page(client, world.researcher, application).content.decode()
     assert 'id="upload-form"' in html
-    assert "20 MB" in html and "PDF" in html
+    assert "20 MB" in html
+    assert "PDF" in html
     assert f'accept="{uploads.ACCEPT}"' in html
 
 
@@ -321,7 +324,8 @@ def test_a_wrong_file_is_an_error_on_the_file_field_with_the_slot_kept(
     assert response.status_code == 400
     form = response.context["form"]
     errors = form.errors.as_data()["file"]
-    assert errors and (code is None or errors[0].code == code)
+    assert errors
+    assert (code is None or errors[0].code == code)
     html = response.content.decode()
     assert re.search(r'<option value="plan"[^>]*selected', html)
     assert not DocumentVersion.objects.filter(document__application=application).exists()
