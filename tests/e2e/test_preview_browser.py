@@ -51,4 +51,5 @@ def test_the_preview_page_frames_the_inline_pdf(page, login, live_server):
         "fetch(location.href).then(r => [r.headers.get('x-frame-options'),"
         " r.headers.get('content-security-policy')])"
     )
-    assert outer[0] == "DENY" and "frame-ancestors 'none'" in outer[1]
+    assert outer[0] == "DENY"
+    assert "frame-ancestors 'none'" in outer[1]
