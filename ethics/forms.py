@@ -491,3 +491,31 @@ class PeopleField(forms.ModelMultipleChoiceField):
 
     def prepare_value(self, value: Any) -> Any:
         return value
+
+
+class PersonField(forms.ModelChoiceField):
+    """One person by username or id (a page's list posts the id): an entry naming nobody is
+    `unknown_user` with the entry in the message."""
+
+    #: ethics.actions leaves the id checks to this field (the entry may be a username).
+    checks_ids = True
+    default_error_messages = {"unknown_user": _("No user with the username %(names)s.")}
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        if hasattr(value, "username"):
+            return value
+        text = str(value).strip()
+        lookup = Q(username=text[:150])
+        if text.isascii() and text.isdigit() and int(text) <= _MAX_ID:
+            lookup |= Q(pk=int(text))
+        found = list(self.queryset.filter(lookup)[:2])
+        # A username wins over an id that happens to read the same.
+        person = next((u for u in found if u.username == text), found[0] if found else None)
+        if person is None:
+            raise ValidationError(
+                str(self.error_messages["unknown_user"]) % {"names": f"“{text[:150]}”"},
+                code="unknown_user",
+            )
+        return person

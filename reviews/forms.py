@@ -25,6 +25,7 @@ from ethics.forms import (
     ObjectChoiceField,
     PartialForm,
     PeopleField,
+    PersonField,
     PlausibleDates,
     YesNoField,
     plan_period_errors,
@@ -181,7 +182,7 @@ class ProjectForm(PlausibleDates, forms.Form):
 class InviteForm(forms.Form):
     """``POST /projects/{id}/invitations/``: one person, of any institution (R8)."""
 
-    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.all())
+    user = PersonField(label=_("Person"), queryset=User.objects.all())
     role = forms.CharField(label=_("Role in the project"), max_length=100, required=False)
 
     def __init__(self, *args: Any, colleagues: Any = None, **kwargs: Any) -> None:

@@ -325,7 +325,25 @@ def test_a_wrong_file_is_an_error_on_the_file_field_with_the_slot_kept(
     form = response.context["form"]
     errors = form.errors.as_data()["file"]
     assert errors
-    assert (code is None or errors[0].code == code)
+    assert code is None or errors[0].code == code
     html = response.content.decode()
     assert re.search(r'<option value="plan"[^>]*selected', html)
     assert not DocumentVersion.objects.filter(document__application=application).exists()
+
+
+def test_an_invitation_names_the_person_by_username_or_id(world, api_client):
+    project = new_project(world)
+    api_client.force_authenticate(world.researcher)
+    url = f"/api/v1/projects/{project.pk}/invitations/"
+    response = api_client.post(url, {"user": "ghost"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["user"][0]["code"] == "unknown_user"
+    assert "ghost" in response.json()["user"][0]["message"]
+    response = api_client.post(url, {"user": str(10**30)}, format="json")
+    assert response.status_code == 400
+    assert response.json()["user"][0]["code"] == "unknown_user"
+    response = api_client.post(url, {"user": world.outsider.username}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["user"] == world.outsider.pk
+    response = api_client.post(url, {"user": world.colleague.pk}, format="json")
+    assert response.status_code == 201, response.content
