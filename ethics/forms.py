@@ -454,7 +454,7 @@ class PeopleField(forms.ModelMultipleChoiceField):
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
             return []
-        if any(len(token) > 150 for token in tokens):
+        if any(len(token) > 150 or "\x00" in token for token in tokens):  # no username
             raise ValidationError(
                 str(self.error_messages["unknown_user"]) % {"names": "“…”"}, code="unknown_user"
             )
@@ -510,12 +510,14 @@ class PersonField(forms.ModelChoiceField):
         lookup = Q(username=text[:150])
         if text.isascii() and text.isdigit() and int(text) <= _MAX_ID:
             lookup |= Q(pk=int(text))
-        found = list(self.queryset.filter(lookup)[:2])
+        # PostgreSQL refuses NUL in a query: such text names nobody.
+        found = [] if "\x00" in text else list(self.queryset.filter(lookup)[:2])
         # A username wins over an id that happens to read the same.
         person = next((u for u in found if u.username == text), found[0] if found else None)
         if person is None:
             raise ValidationError(
-                str(self.error_messages["unknown_user"]) % {"names": f"“{text[:150]}”"},
+                str(self.error_messages["unknown_user"])
+                % {"names": f"“{text[:150].replace(chr(0), '')}”"},
                 code="unknown_user",
             )
         return person

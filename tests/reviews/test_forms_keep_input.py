@@ -347,3 +347,20 @@ def test_an_invitation_names_the_person_by_username_or_id(world, api_client):
     assert response.json()["user"] == world.outsider.pk
     response = api_client.post(url, {"user": world.colleague.pk}, format="json")
     assert response.status_code == 201, response.content
+
+
+def test_text_no_username_can_hold_names_nobody(world, api_client):
+    """NUL (PostgreSQL refuses it in a query) and overlong entries are unknown, never a 500."""
+    project = new_project(world)
+    api_client.force_authenticate(world.researcher)
+    for entry in ("a\x00b", "x" * 151):
+        response = api_client.post(
+            "/api/v1/projects/", _project_body(world, team=[entry]), format="json"
+        )
+        assert response.status_code == 400
+        assert response.json()["team"][0]["code"] == "unknown_user"
+        response = api_client.post(
+            f"/api/v1/projects/{project.pk}/invitations/", {"user": entry}, format="json"
+        )
+        assert response.status_code == 400
+        assert response.json()["user"][0]["code"] == "unknown_user"
