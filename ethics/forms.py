@@ -406,14 +406,18 @@ def _tokens(value: Any) -> list[str]:
     if value in (None, ""):
         return []
     values = value if isinstance(value, list | tuple) else [value]
-    out: list[str] = []
+    out: dict[str, None] = {}  # in order, once each
     for item in values:
         if hasattr(item, "username"):  # an initial value
             item = item.username
         for token in _SEPARATORS.split(str(item)):
-            if token and token not in out:
-                out.append(token)
-    return out
+            if token:
+                out[token] = None
+    return list(out)
+
+
+#: The most people one field names (a team, an amendment's change): one query, bounded.
+MAX_PEOPLE = 200
 
 
 class PeopleInput(forms.TextInput):
@@ -442,6 +446,7 @@ class PeopleField(forms.ModelMultipleChoiceField):
     default_error_messages = {
         "unknown_user": _("No user with the username %(names)s."),
         "incorrect_type": _("Enter usernames as text."),
+        "too_many": _("Name at most %(max)s people at once."),
     }
 
     def __init__(self, *args: Any, suggest_in: Any = None, **kwargs: Any) -> None:
@@ -454,6 +459,10 @@ class PeopleField(forms.ModelMultipleChoiceField):
             if self.required:
                 raise ValidationError(self.error_messages["required"], code="required")
             return []
+        if len(tokens) > MAX_PEOPLE:
+            raise ValidationError(
+                str(self.error_messages["too_many"]) % {"max": MAX_PEOPLE}, code="too_many"
+            )
         if any(len(token) > 150 or "\x00" in token for token in tokens):  # no username
             raise ValidationError(
                 str(self.error_messages["unknown_user"]) % {"names": "“…”"}, code="unknown_user"

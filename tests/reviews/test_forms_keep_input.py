@@ -364,3 +364,13 @@ def test_text_no_username_can_hold_names_nobody(world, api_client):
         )
         assert response.status_code == 400
         assert response.json()["user"][0]["code"] == "unknown_user"
+
+
+def test_a_team_of_more_than_the_most_people_is_refused_before_any_query(world, api_client):
+    from ethics.forms import MAX_PEOPLE
+
+    api_client.force_authenticate(world.researcher)
+    team = [f"user{i}" for i in range(MAX_PEOPLE + 1)]
+    response = api_client.post("/api/v1/projects/", _project_body(world, team=team), format="json")
+    assert response.status_code == 400
+    assert response.json()["team"][0]["code"] == "too_many"
