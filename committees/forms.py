@@ -29,7 +29,7 @@ from committees.models import (
 )
 from ethics import channels, uploads
 from ethics.channel_models import Vendor
-from ethics.forms import ObjectChoiceField, PartialForm, PlausibleDates
+from ethics.forms import ObjectChoiceField, PartialForm, PlausibleDates, validate_within_horizon
 from ethics.models import User
 from ethics.validators import normalize_credit_code
 
@@ -160,6 +160,14 @@ class MembershipForm(PlausibleDates, PartialForm, forms.ModelForm):
                 "term_end" if "term_end" in self.fields else None,
                 forms.ValidationError(_("The term cannot end before it starts."), code="invalid"),
             )
+        # A term may have begun; neither end lies past the horizon (ethics.forms).
+        for name in ("term_start", "term_end"):
+            value = data.get(name)
+            if isinstance(value, date) and name not in self.errors:
+                try:
+                    validate_within_horizon(value)
+                except forms.ValidationError as exc:
+                    self.add_error(name, exc)
         return data
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -10,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ethics import policies
@@ -353,3 +356,216 @@ class ChannelsForm(PartialForm, forms.Form):
         required=False,
         help_text=_("One e-mail each morning listing the previous day's notifications."),
     )
+
+
+# --- dates that can't be right ------------------------------------------------------------------
+
+#: A planned start may lie this many days before today (a form opened before midnight and sent
+#: after it, a start entered on the day it happens); anything earlier is a date in the past.
+PLANNED_START_GRACE_DAYS = 1
+#: No plan, term or meeting lies further ahead than this many years from today.
+HORIZON_YEARS = 20
+
+
+def horizon(today: date) -> date:
+    """The last date a plan may name: HORIZON_YEARS from `today` (28 Feb for a 29 Feb)."""
+    try:
+        return today.replace(year=today.year + HORIZON_YEARS)
+    except ValueError:
+        return today.replace(year=today.year + HORIZON_YEARS, day=28)
+
+
+def plan_period_errors(
+    start: date | None,
+    end: date | None,
+    *,
+    today: date,
+    start_field: str = "planned_start",
+    end_field: str = "planned_end",
+    check_past: bool = True,
+) -> dict[str, ValidationError]:
+    """The errors of a planned period, by field: a start before today (less
+    PLANNED_START_GRACE_DAYS), an end not after the start, either past the horizon.
+
+    One place for the page and the API (the forms call it; pure, so tested without a database).
+    `check_past=False` for a period that may have begun (a member's term)."""
+    errors: dict[str, ValidationError] = {}
+    last = horizon(today)
+    earliest = today - timedelta(days=PLANNED_START_GRACE_DAYS)
+    if start is not None:
+        if check_past and start < earliest:
+            errors[start_field] = ValidationError(
+                _("The planned start cannot be in the past (earliest %(earliest)s)."),
+                code="past",
+                params={"earliest": earliest.isoformat()},
+            )
+        elif start > last:
+            errors[start_field] = ValidationError(
+                _("Enter a date no later than %(latest)s."),
+                code="too_far",
+                params={"latest": last.isoformat()},
+            )
+    if end is not None:
+        if start is not None and end <= start:
+            errors[end_field] = ValidationError(
+                _("The end must be after the start."), code="end_before_start"
+            )
+        elif end > last:
+            errors[end_field] = ValidationError(
+                _("Enter a date no later than %(latest)s."),
+                code="too_far",
+                params={"latest": last.isoformat()},
+            )
+        elif check_past and start is None and end < earliest:
+            errors[end_field] = ValidationError(
+                _("The planned end cannot be in the past."), code="past"
+            )
+    return errors
+
+
+def validate_within_horizon(value: date) -> None:
+    """A date no later than HORIZON_YEARS from today (a meeting, a filing)."""
+    last = horizon(timezone.localdate())
+    if value > last:
+        raise ValidationError(
+            _("Enter a date no later than %(latest)s."),
+            code="too_far",
+            params={"latest": last.isoformat()},
+        )
+
+
+# --- people named by username -------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def _tokens(value: Any) -> list[str]:
+    """The entries of a people field: a list (the API, checkboxes) or one text of usernames
+    separated by commas, spaces or 、 (the page)."""
+    if value in (None, ""):
+        return []
+    values = value if isinstance(value, list | tuple) else [value]
+    out: dict[str, None] = {}  # in order, once each
+    for item in values:
+        if hasattr(item, "username"):  # an initial value
+            item = item.username
+        for token in _SEPARATORS.split(str(item)):
+            if token:
+                out[token] = None
+    return list(out)
+
+
+#: The most people one field names (a team, an amendment's change): one query, bounded.
+MAX_PEOPLE = 200
+
+
+class PeopleInput(forms.TextInput):
+    """One text box of usernames; shows back exactly what was entered."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if hasattr(data, "getlist"):
+            return data.getlist(name)
+        return data.get(name)
+
+    def format_value(self, value: Any) -> str | None:
+        tokens = _tokens(value)
+        return ", ".join(tokens) if tokens else None
+
+
+class PeopleField(forms.ModelMultipleChoiceField):
+    """People by username (or, as the API has always sent them, by id): every entry that names
+    nobody is an error on the field that lists it (`unknown_user`), never silently dropped.
+
+    When a person of `suggest_in` (the actor's institution) has an entry as display name, the
+    message suggests their username."""
+
+    widget = PeopleInput
+    #: ethics.actions leaves the id checks to this field (an entry may be a username).
+    checks_ids = True
+    default_error_messages = {
+        "unknown_user": _("No user with the username %(names)s."),
+        "incorrect_type": _("Enter usernames as text."),
+        "too_many": _("Name at most %(max)s people at once."),
+    }
+
+    def __init__(self, *args: Any, suggest_in: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.suggest_in = suggest_in
+
+    def clean(self, value: Any) -> list[User]:  # type: ignore[override]
+        tokens = _tokens(value)
+        if not tokens:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(tokens) > MAX_PEOPLE:
+            raise ValidationError(
+                str(self.error_messages["too_many"]) % {"max": MAX_PEOPLE}, code="too_many"
+            )
+        if any(len(token) > 150 or "\x00" in token for token in tokens):  # no username
+            raise ValidationError(
+                str(self.error_messages["unknown_user"]) % {"names": "“…”"}, code="unknown_user"
+            )
+        ids = [int(t) for t in tokens if t.isascii() and t.isdigit() and int(t) <= _MAX_ID]
+        found = list(self.queryset.filter(Q(username__in=tokens) | Q(pk__in=ids)))
+        by_name = {user.username: user for user in found}
+        by_id = {str(user.pk): user for user in found}
+        people: list[User] = []
+        unknown: list[str] = []
+        for token in tokens:
+            user = by_name.get(token) or by_id.get(token)
+            if user is None:
+                unknown.append(token)
+            elif user not in people:
+                people.append(user)
+        if unknown:
+            raise ValidationError(self._unknown_message(unknown), code="unknown_user")
+        return people
+
+    def _unknown_message(self, unknown: list[str]) -> str:
+        names = "、".join(f"“{token}”" for token in unknown)
+        message = str(self.error_messages["unknown_user"]) % {"names": names}
+        if self.suggest_in is not None:
+            similar = list(
+                self.suggest_in.filter(name__in=unknown).values_list("name", "username")[:10]
+            )
+            if similar:
+                hints = "、".join(f"{name} → {username}" for name, username in similar)
+                message += " " + str(_("Did you mean: %(hints)s?")) % {"hints": hints}
+        return message
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        return _tokens(initial) != _tokens(data)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value
+
+
+class PersonField(forms.ModelChoiceField):
+    """One person by username or id (a page's list posts the id): an entry naming nobody is
+    `unknown_user` with the entry in the message."""
+
+    #: ethics.actions leaves the id checks to this field (the entry may be a username).
+    checks_ids = True
+    default_error_messages = {"unknown_user": _("No user with the username %(names)s.")}
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        if hasattr(value, "username"):
+            return value
+        text = str(value).strip()
+        lookup = Q(username=text[:150])
+        if text.isascii() and text.isdigit() and int(text) <= _MAX_ID:
+            lookup |= Q(pk=int(text))
+        # PostgreSQL refuses NUL in a query: such text names nobody.
+        found = [] if "\x00" in text else list(self.queryset.filter(lookup)[:2])
+        # A username wins over an id that happens to read the same.
+        person = next((u for u in found if u.username == text), found[0] if found else None)
+        if person is None:
+            raise ValidationError(
+                str(self.error_messages["unknown_user"])
+                % {"names": f"“{text[:150].replace(chr(0), '')}”"},
+                code="unknown_user",
+            )
+        return person

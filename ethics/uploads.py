@@ -463,6 +463,9 @@ def _letter_help() -> str:
     ) % {"limit": size_label(settings.UPLOAD_MAX_BYTES)}
 
 
+#: The file picker's `accept` for the general uploads (the types ALLOWED_MIME takes).
+ACCEPT = ".pdf,.doc,.docx,.odt,.jpg,.jpeg,.png"
+
 # Help texts of the upload fields, in the reader's language and with the configured limit.
 UPLOAD_HELP = lazy(_upload_help, str)()
 LETTER_HELP = lazy(_letter_help, str)()

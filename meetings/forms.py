@@ -11,10 +11,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Membership, Role
-from ethics.forms import YesNoField
+from ethics.forms import YesNoField, validate_plausible_date, validate_within_horizon
 from meetings.models import VoteChoice
 from meetings.workflow import Mode
 
@@ -48,10 +49,20 @@ class OrderedIdsField(IdsField):
         return [int(pk) for pk in value]
 
 
+def _meeting_date(value: Any) -> None:
+    """A meeting's time within the calendars' range and the horizon; a date in the past is the
+    service's refusal (`past`, the same on every route)."""
+    day = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    validate_plausible_date(day)
+    validate_within_horizon(day)
+
+
 class ScheduleForm(forms.Form):
     committee = forms.ModelChoiceField(queryset=None, label=_("Committee"))
     starts_at = forms.DateTimeField(
-        label=_("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[_meeting_date],
     )
     mode = forms.ChoiceField(
         label=_("Mode"), choices=Mode.choices, required=False, initial=Mode.IN_PERSON
@@ -235,7 +246,9 @@ class CancelForm(forms.Form):
 
 class RescheduleForm(forms.Form):
     starts_at = forms.DateTimeField(
-        label=_("New date and time"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("New date and time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[_meeting_date],
     )
     reason = forms.CharField(label=_("Reason for rescheduling"), max_length=2000)
 

@@ -1250,8 +1250,9 @@ def minutes_render(*, minutes_id: int) -> Minutes:
 
 
 @transaction.atomic
-def minutes_open(*, meeting_id: int, actor: User) -> Minutes:
-    """Permission-check a minutes download and audit it."""
+def minutes_open(*, meeting_id: int, actor: User, inline: bool = False) -> Minutes:
+    """Permission-check a minutes download and audit it; `inline` is the PDF preview, audited
+    as ``document.preview``."""
     meeting = Meeting.objects.get(pk=meeting_id)
     require(actor, "view", meeting)
     if not meeting_policies.may_open_minutes(actor, meeting):
@@ -1260,8 +1261,9 @@ def minutes_open(*, meeting_id: int, actor: User) -> Minutes:
     if minutes is None:
         raise Conflict("minutes_not_ready", _("The minutes are still being prepared."))
     audit.record(
-        actor=actor, action="minutes.download", target=meeting,
-        after={"version": minutes.version, "hash": minutes.sha256},
+        actor=actor, action="document.preview" if inline else "minutes.download", target=meeting,
+        after={"version": minutes.version, "hash": minutes.sha256}
+        | ({"document": "minutes"} if inline else {}),
     )  # fmt: skip
     return minutes
 

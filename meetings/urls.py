@@ -12,6 +12,13 @@ urlpatterns = [
     path("<int:pk>/console/", views.console, name="meeting-console"),
     path("<int:pk>/do/<str:action>/", views.meeting_action, name="meeting-action"),
     path("<int:pk>/minutes.pdf", views.minutes_download, name="meeting-minutes"),
+    path(
+        "<int:pk>/minutes/inline/",
+        views.minutes_download,
+        {"inline": True},
+        name="minutes-inline",
+    ),
+    path("<int:pk>/minutes/preview/", views.minutes_preview, name="minutes-preview"),
     path("<int:pk>/items/<int:item_id>/tally/", views.item_tally, name="item-tally"),
     path("<int:pk>/items/<int:item_id>/do/<str:action>/", views.meeting_action, name="item-action"),
     path(

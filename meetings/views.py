@@ -10,15 +10,18 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ethics.actions import form_page, page_view
 from ethics.actions import report as report_error
 from ethics.errors import Conflict
+from ethics.files import file_response, preview_context
 from ethics.listing import filtered_page
 from meetings import actions, selectors, services
 from meetings.filters import MeetingFilter
 from meetings.models import Meeting, VoteChoice
-from meetings.policies import may_run
+from meetings.policies import may_open_minutes, may_run
 from meetings.workflow import ItemKind
 from reviews.models import DocumentVersion
 
@@ -206,16 +209,36 @@ def material_download(request: HttpRequest, pk: int, item_id: int, version_id: i
 
 
 @login_required
-def minutes_download(request: HttpRequest, pk: int) -> Any:
+def minutes_download(request: HttpRequest, pk: int, inline: bool = False) -> Any:
+    """The latest minutes, as a download or (`inline`) in the preview's frame; one path."""
     meeting = selectors.meeting_get_for_user(request.user, pk)
     try:
-        minutes = services.minutes_open(meeting_id=meeting.pk, actor=request.user)
+        minutes = services.minutes_open(meeting_id=meeting.pk, actor=request.user, inline=inline)
     except Conflict as exc:
         report_error(request, exc)
         return HttpResponseRedirect(reverse("meetings:meeting-detail", args=[pk]))
-    return FileResponse(
+    return file_response(
         minutes.file.open("rb"),
-        as_attachment=True,
+        inline=inline,
         filename=f"minutes-{meeting.pk}-v{minutes.version}.pdf",
         content_type="application/pdf",
+    )
+
+
+@login_required
+def minutes_preview(request: HttpRequest, pk: int) -> Any:
+    """The minutes in the site's preview page: whoever may open them (404 for anyone else)."""
+    meeting = selectors.meeting_get_for_user(request.user, pk)
+    if not may_open_minutes(request.user, meeting) or selectors.latest_minutes(meeting) is None:
+        raise Http404
+    return render(
+        request,
+        "ethics/preview.html",
+        preview_context(
+            title=_("Minutes of the meeting of %(date)s")
+            % {"date": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d")},
+            inline_url=reverse("meetings:minutes-inline", args=[meeting.pk]),
+            download_url=reverse("meetings:meeting-minutes", args=[meeting.pk]),
+            back_url=reverse("meetings:meeting-detail", args=[meeting.pk]),
+        ),
     )

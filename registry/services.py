@@ -399,17 +399,19 @@ def package_render_failed(*, package_id: int, error: str) -> None:
 
 
 @transaction.atomic
-def package_open(*, package_id: int, fmt: str, actor: User) -> FilingPackage:
-    """Hand out one file of a ready package; the download is audited."""
+def package_open(*, package_id: int, fmt: str, actor: User, inline: bool = False) -> FilingPackage:
+    """Hand out one file of a ready package; the download is audited (`inline`: the PDF's
+    preview, audited as ``document.preview``)."""
     package = FilingPackage.objects.select_related("filing__committee").get(pk=package_id)
     require(actor, "download", package.filing)
     if package.state != PackageState.READY or fmt not in ("pdf", "json", "xlsx"):
         raise Conflict("package_not_ready", _("The package has not been rendered yet."))
     audit.record(
         actor=actor,
-        action="filing.package_download",
+        action="document.preview" if inline else "filing.package_download",
         target=package.filing,
-        after={"version": package.version, "format": fmt},
+        after={"version": package.version, "format": fmt}
+        | ({"document": "filing_package"} if inline else {}),
     )
     return package
 

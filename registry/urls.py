@@ -11,6 +11,13 @@ urlpatterns = [
     path("filings/", views.filing_list, name="filing-list"),
     path("filings/<int:pk>/", views.filing_detail, name="filing-detail"),
     path(
+        "filings/<int:pk>/package/inline/",
+        views.package_download,
+        {"fmt": "pdf", "inline": True},
+        name="filing-package-inline",
+    ),
+    path("filings/<int:pk>/package/preview/", views.package_preview, name="filing-package-preview"),
+    path(
         "filings/<int:pk>/<str:action>/",
         views.filing_action,
         name="filing-action",

@@ -9,7 +9,6 @@ from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -20,8 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ethics import policies
 from ethics.actions import page_view
 from ethics.errors import Conflict
+from ethics.files import file_response, preview_context
 from ethics.filters import DeadlineFilterSet
 from ethics.listing import filtered_page
 from ethics.selectors import calendar_years
@@ -177,19 +178,42 @@ CONTENT_TYPES = {
 
 
 @login_required
-def package_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
-    """The latest ready package file, through the same permission filter as the page."""
+def package_download(request: HttpRequest, pk: int, fmt: str, inline: bool = False) -> HttpResponse:
+    """The latest ready package file, through the same permission filter as the page; as a
+    download, or the PDF (`inline`) in the preview's frame."""
     package = selectors.package_get_for_user(request.user, pk)
-    if package is None or fmt not in CONTENT_TYPES:
+    if package is None or fmt not in CONTENT_TYPES or (inline and fmt != "pdf"):
         raise Http404
     try:
-        package = services.package_open(package_id=package.pk, fmt=fmt, actor=request.user)
+        package = services.package_open(
+            package_id=package.pk, fmt=fmt, actor=request.user, inline=inline
+        )
     except Conflict as error:
         raise Http404(str(error.message)) from None
     stored = getattr(package, fmt)
-    return FileResponse(
+    return file_response(
         stored.open("rb"),
-        as_attachment=fmt != "pdf",
+        inline=inline,
         filename=f"filing-{pk}-v{package.version}.{fmt}",
         content_type=CONTENT_TYPES[fmt],
+    )
+
+
+@login_required
+def package_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The package's PDF in the site's preview page (404 unless it is ready and visible)."""
+    package = selectors.package_get_for_user(request.user, pk)
+    if package is None or package.state != PackageState.READY or not package.pdf:
+        raise Http404
+    if not policies.may(request.user, "download", package.filing):
+        raise Http404
+    return render(
+        request,
+        "ethics/preview.html",
+        preview_context(
+            title=_("Filing package v%(version)s") % {"version": package.version},
+            inline_url=reverse("registry:filing-package-inline", args=[pk]),
+            download_url=reverse("registry:filing-package", args=[pk, "pdf"]),
+            back_url=reverse("registry:filing-detail", args=[pk]),
+        ),
     )

@@ -270,10 +270,26 @@ def _a_report(application: Application, _decision: Decision | None) -> bool:
 
 
 def _may_upload_now(application: Application) -> bool:
-    return (
-        application.status in workflow.EDITABLE | workflow.OPEN_STATUSES
-        or services.post_decision_editable(application, selectors.latest_decision(application))
-    )
+    """The upload form shows only where document_upload would take the file: a draft, a
+    returned application, a correction the secretary asked for while it is open, or the
+    modifications a decision asks for; never on a submitted (without a correction request),
+    withdrawn, not accepted or otherwise decided application."""
+    if application.status in workflow.EDITABLE:
+        return True
+    if application.status in workflow.OPEN_STATUSES:
+        return bool(selectors.correction_slots(application))
+    return services.post_decision_editable(application, selectors.latest_decision(application))
+
+
+def _upload_slots(_user: User, application: Application) -> dict[str, Any]:
+    """The slots of the kind; the page offers, while the application is open, only those to
+    correct (any other still validates, and the service refuses it with its 409)."""
+    slots = checklist.slots_for(application.kind)
+    kwargs: dict[str, Any] = {"slots": slots}
+    if application.status in workflow.OPEN_STATUSES:
+        wanted = set(selectors.correction_slots(application))
+        kwargs["offered"] = [slot for slot in slots if slot in wanted]
+    return kwargs
 
 
 def _slots(_user: User, application: Application) -> dict[str, Any]:
@@ -533,7 +549,7 @@ APPLICATIONS = ActionTable(
             run=_upload,
             label=_("Upload a new version"),
             input=forms.UploadForm,
-            form_kwargs=_slots,
+            form_kwargs=_upload_slots,
             allowed=lambda user, application: APPLICANT in roles(user, application),
             shown=_may_upload_now,
             done=_("Document uploaded."),

@@ -24,8 +24,11 @@ from ethics import regulations, uploads
 from ethics.forms import (
     ObjectChoiceField,
     PartialForm,
+    PeopleField,
+    PersonField,
     PlausibleDates,
     YesNoField,
+    plan_period_errors,
     validate_plausible_date,
 )
 from ethics.models import User
@@ -142,11 +145,14 @@ class ProjectForm(PlausibleDates, forms.Form):
     international = CheckboxField(label=_("International collaboration (R16)"), required=False)
     planned_start = forms.DateField(label=_("Planned start"), required=False, widget=_date_input())
     planned_end = forms.DateField(label=_("Planned end"), required=False, widget=_date_input())
-    team = forms.ModelMultipleChoiceField(
+    team = PeopleField(
         label=_("Team"),
         queryset=User.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Usernames, separated by commas. Those named are invited and join when they accept "
+            "(R8)."
+        ),
     )
 
     def __init__(
@@ -164,14 +170,24 @@ class ProjectForm(PlausibleDates, forms.Form):
         if committees is not None and "committee" in self.fields:
             _offer(self.fields["committee"], committees)
         if colleagues is not None:
-            _offer(self.fields["team"], colleagues)
-        self.fields["team"].label_from_instance = _person_label
+            # Suggestions for an unknown entry that is a colleague's name (not their username).
+            self.fields["team"].suggest_in = colleagues
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        errors = plan_period_errors(
+            data.get("planned_start"), data.get("planned_end"), today=timezone.localdate()
+        )
+        for name, error in errors.items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, error)
+        return data
 
 
 class InviteForm(forms.Form):
     """``POST /projects/{id}/invitations/``: one person, of any institution (R8)."""
 
-    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.all())
+    user = PersonField(label=_("Person"), queryset=User.objects.all())
     role = forms.CharField(label=_("Role in the project"), max_length=100, required=False)
 
     def __init__(self, *args: Any, colleagues: Any = None, **kwargs: Any) -> None:
@@ -271,13 +287,13 @@ class ApplicationCreateForm(forms.Form):
     summary = _text(_("Summary"), rows=3)
     # R20a: an amendment may propose a team change, applied when the committee approves it.
     # The project page does not list people here (hidden, no query); the API names them.
-    team_add = forms.ModelMultipleChoiceField(
+    team_add = PeopleField(
         label=_("Invite to the team (amendment)"),
         queryset=User.objects.all(),
         required=False,
         widget=forms.MultipleHiddenInput,
     )
-    team_remove = forms.ModelMultipleChoiceField(
+    team_remove = PeopleField(
         label=_("Remove from the team (amendment)"),
         queryset=User.objects.all(),
         required=False,
@@ -301,12 +317,20 @@ def _slot_choices(slots: Any) -> list[tuple[str, Any]]:
 
 class UploadForm(forms.Form):
     slot = forms.ChoiceField(label=_("Document"), choices=checklist.Slot.choices)
-    file = forms.FileField(label=_("File"), help_text=uploads.UPLOAD_HELP)
+    # The help states the accepted types and the limit (settings.UPLOAD_MAX_BYTES); `accept`
+    # narrows the browser's file picker (the bytes are still checked, ethics.uploads).
+    file = forms.FileField(
+        label=_("File"),
+        help_text=uploads.UPLOAD_HELP,
+        widget=forms.ClearableFileInput(attrs={"accept": uploads.ACCEPT}),
+    )
 
-    def __init__(self, *args: Any, slots: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, slots: Any = None, offered: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if slots is not None:
             self.fields["slot"].choices = _slot_choices(slots)
+        if offered is not None:
+            _offer(self.fields["slot"], _slot_choices(offered))
 
 
 class CorrectionForm(UploadForm):

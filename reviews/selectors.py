@@ -462,13 +462,17 @@ def application_page_for_user(user: User, pk: int) -> Application:
 
     ``viewer_in_team`` and ``viewer_reviews`` answer, in the same query, the two questions
     ``reviews.actions.roles`` would otherwise ask the database for every page (R20a roles);
-    ``has_bare_documents`` spares ``checklist_rows`` its second query in the usual case.
+    ``has_bare_documents`` spares ``checklist_rows`` its second query in the usual case;
+    ``has_correction_requested`` tells the upload form whether it may show while under review.
     """
     queryset = _application_queryset().annotate(
         viewer_in_team=Exists(_team_rows(user, OuterRef("project_id"))),
         viewer_reviews=Exists(_open_assignments(user, OuterRef("pk"))),
         has_bare_documents=Exists(
             Document.objects.filter(application_id=OuterRef("pk"), versions__isnull=True)
+        ),
+        has_correction_requested=Exists(
+            Document.objects.filter(application_id=OuterRef("pk"), correction_requested=True)
         ),
     )
     application = policies.get_visible_or_404(user, queryset, pk=pk)
@@ -494,6 +498,18 @@ def _open_assignments(user: User, application_id: Any) -> models.QuerySet[Review
         review__state=ReviewState.OPEN,
         membership__user_id=user.pk,
         membership__ended_on=None,
+    )
+
+
+def correction_slots(application: Application) -> list[str]:
+    """The slots whose correction the secretary asked for (uploadable while under review); no
+    query when the page selector already knows there is none."""
+    if application.__dict__.get("has_correction_requested", True) is False:
+        return []
+    return list(
+        Document.objects.filter(application=application, correction_requested=True)
+        .order_by("id")
+        .values_list("slot", flat=True)
     )
 
 

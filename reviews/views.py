@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from committees.models import MANAGING_ROLES
 from committees.policies import current_roles
@@ -17,6 +18,7 @@ from ethics import policies
 from ethics.actions import form_page, page_view
 from ethics.actions import report as report_error
 from ethics.errors import Conflict
+from ethics.files import file_response, preview_context, previewable
 from ethics.listing import filtered_page
 from reviews import actions, checklist, selectors, services, workflow
 from reviews.filters import (
@@ -238,8 +240,8 @@ def _back(pk: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("reviews:application-detail", args=[pk]))
 
 
-@login_required
-def document_download(request: HttpRequest, pk: int) -> HttpResponse:
+def _document_version(request: HttpRequest, pk: int) -> Any:
+    """A document version the person may open (the download's checks), or 404."""
     from reviews.models import DocumentVersion
 
     version = policies.get_visible_or_404(
@@ -249,28 +251,74 @@ def document_download(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not policies.may(request.user, "download", version):
         raise Http404
-    services.document_open(version_id=version.pk, actor=request.user)
-    return FileResponse(
+    return version
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int, inline: bool = False) -> HttpResponse:
+    """The file, as a download or (`inline`, the preview's frame: PDFs only) in the browser;
+    one path, audited as document.download or document.preview."""
+    version = _document_version(request, pk)
+    services.document_open(version_id=version.pk, actor=request.user, inline=inline)
+    return file_response(
         version.file.open("rb"),
-        as_attachment=True,
+        inline=inline,
         filename=version.original_name or f"document-{version.pk}",
         content_type=version.content_type or "application/octet-stream",
     )
 
 
 @login_required
-def letter_download(request: HttpRequest, pk: int) -> HttpResponse:
+def document_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The site's page around a PDF's inline route; download-only files are 404 here."""
+    version = _document_version(request, pk)
+    if not previewable(version.content_type, version.quarantine):
+        raise Http404
+    application = version.document.application
+    title = f"{version.document.get_slot_display()} v{version.version}"
+    return render(
+        request,
+        "ethics/preview.html",
+        preview_context(
+            title=title,
+            inline_url=reverse("reviews:document-inline", args=[version.pk]),
+            download_url=reverse("reviews:document-download", args=[version.pk]),
+            back_url=_application_url(application),
+        ),
+    )
+
+
+@login_required
+def letter_download(request: HttpRequest, pk: int, inline: bool = False) -> HttpResponse:
     decision = selectors.decision_get_for_user(request.user, pk)
     try:
-        services.letter_open(decision_id=decision.pk, actor=request.user)
+        services.letter_open(decision_id=decision.pk, actor=request.user, inline=inline)
     except Conflict as exc:
         report_error(request, exc)
         return _back(decision.application_id)
-    return FileResponse(
+    return file_response(
         decision.letter.open("rb"),
-        as_attachment=True,
+        inline=inline,
         filename=f"{decision.number}.pdf",
         content_type="application/pdf",
+    )
+
+
+@login_required
+def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The decision letter in the site's preview page (the same checks as its download)."""
+    decision = selectors.decision_get_for_user(request.user, pk)
+    if not decision.letter or not policies.may(request.user, "download", decision):
+        raise Http404
+    return render(
+        request,
+        "ethics/preview.html",
+        preview_context(
+            title=decision.number or _("Decision letter"),
+            inline_url=reverse("reviews:letter-inline", args=[decision.pk]),
+            download_url=reverse("reviews:letter-download", args=[decision.pk]),
+            back_url=_application_url(decision.application),
+        ),
     )
 
 

@@ -330,6 +330,19 @@ ROUTES: dict[str, Route] = {
     ),
     "reviews:document-download": Route("a document version's file", MATERIALS, _pk("version_id")),
     "reviews:letter-download": Route("the decision letter", SEES_APPLICATION, _pk("decision")),
+    # The PDF preview (issue 15): the download's checks, inline, on a page of the site.
+    "reviews:document-inline": Route(
+        "a document version's PDF, inline", MATERIALS, _pk("version_id")
+    ),
+    "reviews:document-preview": Route(
+        "the preview page of a document's PDF", MATERIALS, _pk("version_id")
+    ),
+    "reviews:letter-inline": Route(
+        "the decision letter, inline", SEES_APPLICATION, _pk("decision")
+    ),
+    "reviews:letter-preview": Route(
+        "the preview page of the decision letter", SEES_APPLICATION, _pk("decision")
+    ),
     "reviews:package-download": Route(
         "the re-review package: documents, opinions, tally",
         frozenset({"secretary", "chair", "superuser"}),
@@ -445,6 +458,12 @@ ROUTES: dict[str, Route] = {
     "meetings:meeting-minutes": Route(
         "the minutes: every item's tally", NOT_CONFLICTED_ON_MEETING, _pk("meeting")
     ),
+    "meetings:minutes-inline": Route(
+        "the minutes, inline", NOT_CONFLICTED_ON_MEETING, _pk("meeting")
+    ),
+    "meetings:minutes-preview": Route(
+        "the preview page of the minutes", NOT_CONFLICTED_ON_MEETING, _pk("meeting")
+    ),
     "meetings:item-tally": Route("the item's tally partial", TALLY, _item()),
     "meetings:item-action": Route("an item action (vote)", ITEM_SEES, _item(action="vote"), "POST"),
     "meetings:item-document": Route(
@@ -504,6 +523,12 @@ ROUTES: dict[str, Route] = {
         "the filing package (an export, no application materials)",
         MANAGES_COMMITTEE,
         lambda w, who: {"pk": w.filing.pk, "fmt": "json"},
+    ),
+    "registry:filing-package-inline": Route(
+        "the filing package PDF, inline", MANAGES_COMMITTEE, _pk("filing")
+    ),
+    "registry:filing-package-preview": Route(
+        "the preview page of the filing package PDF", MANAGES_COMMITTEE, _pk("filing")
     ),
     "deadline-list": Route("deadlines of the reader's committees", ALL),
     "deadline-detail": Route("one deadline of the committee", SEES_COMMITTEE, _pk("deadline")),

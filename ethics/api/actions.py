@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from ethics import idempotency
 from ethics.actions import Action, ActionTable, Call, InputInvalid
+from ethics.forms import PeopleField, PersonField
 
 
 def _field(field: forms.Field) -> serializers.Field:
@@ -37,6 +38,10 @@ def _field(field: forms.Field) -> serializers.Field:
         "required": field.required,
         "help_text": field.help_text or field.label or None,
     }
+    if isinstance(field, PeopleField):  # usernames (or ids, as before)
+        return serializers.ListField(child=serializers.CharField(), **common)
+    if isinstance(field, PersonField):
+        return serializers.CharField(allow_null=not field.required, **common)
     if isinstance(field, forms.ModelMultipleChoiceField):
         return serializers.ListField(child=serializers.IntegerField(), **common)
     if isinstance(field, forms.ModelChoiceField):

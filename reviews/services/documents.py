@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.services import attach_file, may_open_quarantined, quarantine_record
 from ethics.errors import Conflict
+from ethics.files import previewable
 from ethics.models import User
 from ethics.services import invalid, require
 from reviews import checklist, workflow
@@ -261,8 +262,9 @@ def document_request_correction(
 
 
 @transaction.atomic
-def document_open(*, version_id: int, actor: User) -> DocumentVersion:
-    """Permission-check a document download and audit it."""
+def document_open(*, version_id: int, actor: User, inline: bool = False) -> DocumentVersion:
+    """Permission-check a document download and audit it; `inline` is the PDF preview (a PDF
+    only, never a quarantined one: 404), audited as ``document.preview``."""
     version = DocumentVersion.objects.select_related("document__application__project").get(
         pk=version_id
     )
@@ -271,9 +273,11 @@ def document_open(*, version_id: int, actor: User) -> DocumentVersion:
         actor, version.document.application.project.committee_id
     ):
         raise Http404
+    if inline and not previewable(version.content_type, version.quarantine):
+        raise Http404
     record(
         actor,
-        "document.download",
+        "document.preview" if inline else "document.download",
         version.document.application,
         after={"slot": version.document.slot, "version": version.version, "sha256": version.sha256},
     )

@@ -255,17 +255,19 @@ def letter_render(*, decision_id: int) -> Decision:
 
 
 @transaction.atomic
-def letter_open(*, decision_id: int, actor: User) -> Decision:
-    """Permission-check a letter download and audit it."""
+def letter_open(*, decision_id: int, actor: User, inline: bool = False) -> Decision:
+    """Permission-check a letter download and audit it; `inline` is the PDF preview, audited
+    as ``document.preview``."""
     decision = Decision.objects.select_related("application__project").get(pk=decision_id)
     require(actor, "download", decision)
     if not decision.letter:
         raise Conflict("letter_not_ready", _("The letter is still being prepared."))
     record(
         actor,
-        "letter.download",
+        "document.preview" if inline else "letter.download",
         decision.application,
-        after={"number": decision.number, "hash": decision.letter_hash},
+        after={"number": decision.number, "hash": decision.letter_hash}
+        | ({"document": "letter"} if inline else {}),
     )
     return decision
 

@@ -235,3 +235,40 @@ def test_materials_open_only_after_declaring_no_conflict_r20a(client, world):
     assert client.get(url).status_code == 404  # a declared conflict hides them (one policy)
     client.force_login(world.researcher)
     assert client.get(url).status_code == 404
+
+
+def test_the_minutes_preview_inline_for_those_who_may_open_them(client, world):
+    """Issue 15: the minutes in the site's preview page, through the download's route with the
+    inline flag (same checks: a conflicted member gets 404), audited as document.preview."""
+    from ethics.files import INLINE_CSP
+    from ethics.models import AuditEvent
+
+    meeting, [item] = opened(world)
+    services.recusal_record(
+        item_id=item.pk, membership_id=world.members[6].pk, reason="合作关系", actor=world.secretary
+    )
+    vote_all(world, item, ["approve"] * 6)
+    services.item_conclude(item_id=item.pk, actor=world.secretary)
+    services.meeting_close(meeting_id=meeting.pk, actor=world.secretary)
+    preview = reverse("meetings:minutes-preview", args=[meeting.pk])
+    inline = reverse("meetings:minutes-inline", args=[meeting.pk])
+    client.force_login(world.members[3].user)
+    assert client.get(preview).status_code == 404  # not rendered yet
+    services.minutes_render(minutes_id=Minutes.objects.get(meeting=meeting).pk)
+    page = client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
+    assert f'href="{preview}"' in page
+    response = client.get(preview)
+    assert response.status_code == 200
+    assert f'src="{inline}"' in response.content.decode()
+    response = client.get(inline)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["Content-Security-Policy"] == INLINE_CSP
+    assert AuditEvent.objects.get(action="document.preview").after["document"] == "minutes"
+    # The recused member (conflicted on an item) and outsiders: 404 on both.
+    for user in (world.members[6].user, world.outsider, world.stranger):
+        client.force_login(user)
+        assert client.get(preview).status_code == 404
+        assert client.get(inline).status_code == 404
+    assert AuditEvent.objects.filter(action="document.preview").count() == 1

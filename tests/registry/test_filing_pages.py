@@ -131,3 +131,42 @@ def test_page_query_counts_are_constant(client, world, django_assert_max_num_que
     assert 'data-total="26"' in html
     with django_assert_max_num_queries(10):
         client.get(reverse("registry:deadline-calendar") + "?month=2025-03")
+
+
+def test_the_package_pdf_previews_inline_for_the_committees_officers(
+    client, world, django_assert_max_num_queries
+):
+    """Issue 15: the package PDF in the site's preview page; the inline route is the download's
+    (same checks), framable by the site only, audited as document.preview."""
+    from ethics.files import INLINE_CSP
+    from ethics.models import AuditEvent
+
+    filing = _registration(world)
+    preview = reverse("registry:filing-package-preview", args=[filing.pk])
+    inline = reverse("registry:filing-package-inline", args=[filing.pk])
+    client.force_login(world.secretary)
+    assert client.get(preview).status_code == 404  # nothing rendered yet
+    client.post(reverse("registry:filing-action", args=[filing.pk, "prepare"]))
+    services.package_render(package_id=FilingPackage.objects.get(filing=filing).pk)
+    detail = client.get(reverse("registry:filing-detail", args=[filing.pk])).content.decode()
+    assert f'href="{preview}"' in detail
+    with django_assert_max_num_queries(15):
+        response = client.get(preview)
+    assert response.status_code == 200
+    assert f'src="{inline}"' in response.content.decode()
+    response = client.get(inline)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("inline")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert response["Content-Security-Policy"] == INLINE_CSP
+    assert response["X-Content-Type-Options"] == "nosniff"
+    event = AuditEvent.objects.get(action="document.preview")
+    assert event.after["document"] == "filing_package"
+    download = client.get(reverse("registry:filing-package", args=[filing.pk, "pdf"]))
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Frame-Options"] == "DENY"
+    for user in (world.outsider, world.stranger, world.member, world.researcher):
+        client.force_login(user)
+        assert client.get(preview).status_code == 404
+        assert client.get(inline).status_code == 404
+    assert AuditEvent.objects.filter(action="document.preview").count() == 1
