@@ -209,7 +209,7 @@ def _csv_rows(content: bytes) -> Iterator[list[Any]]:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     for row in csv.reader(io.StringIO(text), dialect):
         yield [_cell(value) for value in row]
 
@@ -366,7 +366,7 @@ def _bool(column: Column, raw: Any) -> bool:
 
 def _date(column: Column, raw: Any) -> date | str:
     if isinstance(raw, date) or not raw:
-        return raw  # type: ignore[no-any-return]
+        return raw
     text = str(raw).strip().replace("/", "-").replace(".", "-")
     try:
         return date.fromisoformat(text)
@@ -449,7 +449,7 @@ Importer = Callable[[User, dict[str, Any], Committee | None], tuple[str, list[st
 
 
 def _labels(model: type[models.Model], names: list[str]) -> list[str]:
-    return [str(model._meta.get_field(name).verbose_name) for name in names]
+    return [str(getattr(model._meta.get_field(name), "verbose_name", name)) for name in names]
 
 
 def import_institution(
@@ -499,7 +499,7 @@ def import_user(
     visible = (
         Institution.objects.all()
         if actor.is_superuser
-        else Institution.objects.filter(pk=actor.institution_id)
+        else Institution.objects.filter(pk=actor.institution_id or 0)
     )
     form_data = {**data, "institution": institution.pk if institution else ""}
     if not form_data.get("language"):
@@ -559,7 +559,7 @@ IMPORTERS: dict[str, Importer] = {
     ImportKind.MEMBERS: import_member,
 }
 
-KEY_FIELD = {
+KEY_FIELD: dict[str, str] = {
     ImportKind.INSTITUTIONS: "credit_code",
     ImportKind.USERS: "username",
     ImportKind.MEMBERS: "username",
