@@ -20,6 +20,7 @@ from committees.models import (
     DocumentKind,
     Entrustment,
     FieldOfWork,
+    ImportKind,
     Institution,
     Membership,
     Pledge,
@@ -327,7 +328,7 @@ class DeputyForm(forms.Form):
 class ImportForm(forms.Form):
     """A directory sheet to check (README "Directory import"); the check keeps it for applying."""
 
-    kind = forms.ChoiceField(label=_("what the sheet holds"), choices=())
+    kind = forms.ChoiceField(label=_("what the sheet holds"), choices=ImportKind.choices)
     committee = ObjectChoiceField(
         label=_("committee"),
         queryset=Committee.objects.none(),

@@ -485,6 +485,7 @@ SPECTACULAR_SETTINGS = {
         "CommitteeKindEnum": "committees.models.CommitteeKind",
         "DocumentKindEnum": "committees.models.DocumentKind",
         "PledgeKindEnum": "committees.models.PledgeKind",
+        "ImportKindEnum": "committees.models.ImportKind",
         "ApplicationKindEnum": "reviews.workflow.Kind",
         "DocumentSlotEnum": "reviews.checklist.Slot",
         # R37 / R46: the committee's determinations and what may be proposed or classified.

@@ -193,8 +193,8 @@ class RuleSetSerializer(serializers.Serializer):
 class ImportRowSerializer(serializers.Serializer):
     row = serializers.IntegerField(read_only=True)
     key = serializers.CharField(read_only=True)
-    outcome = serializers.ChoiceField(
-        choices=["created", "updated", "unchanged", "error"], read_only=True
+    outcome = serializers.CharField(
+        read_only=True, help_text="created, updated, unchanged or error"
     )
     changed = serializers.ListField(child=serializers.CharField(), read_only=True)
     errors = serializers.ListField(child=serializers.CharField(), read_only=True)

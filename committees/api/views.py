@@ -168,6 +168,9 @@ class RulesViewSet(
         )
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 class ImportBatchViewSet(
     ActionViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -191,7 +194,10 @@ class ImportBatchViewSet(
             OpenApiParameter("kind", OpenApiTypes.STR, enum=["institutions", "users", "members"]),
             OpenApiParameter("file_format", OpenApiTypes.STR, enum=["xlsx", "csv"]),
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, XLSX): OpenApiTypes.BINARY,
+        },
     )
     @action(detail=False, methods=["get"], url_path="template")
     def template(self, request):
