@@ -37,14 +37,3 @@ class AcknowledgeForm(PlausibleDates, forms.Form):
 
 class RemarksForm(forms.Form):
     remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea)
-
-
-_MAX_ID = 2**63 - 1  # a bigint primary key
-
-
-class DeadlineFilterForm(forms.Form):
-    """The filters of `GET /api/v1/deadlines/`: a committee id a database can hold."""
-
-    committee = forms.IntegerField(
-        label=_("Committee"), required=False, min_value=1, max_value=_MAX_ID
-    )
