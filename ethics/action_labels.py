@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 ACTION_LABELS: Mapping[str, Promise] = {
+    "job.retry": _("Rendering started again"),
     "document.preview": _("File previewed"),
     "user.channels": _("Notification channels changed"),
     "user.calendar_feed_issue": _("Calendar feed address issued"),

@@ -30,8 +30,11 @@ from ethics.job_models import Heartbeat
 from ethics.models import (
     AuditChainHead,
     AuditEvent,
+    CalendarFeed,
+    ChannelPreference,
     Deadline,
     Delivery,
+    ExternalIdentity,
     GroupWebhook,
     Holiday,
     Institution,
@@ -422,7 +425,59 @@ class GroupWebhookAdmin(ReadOnlyAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
-    list_display = ["key", "channel", "state", "attempts", "created_at", "sent_at", "last_error"]
+    """The outbox (ethics/channels.py): one row per message and channel, read-only. The event key
+    and the channel code are machine keys; people read the subject, the way out and the state."""
+
+    list_display = ["subject", "way_out", "recipient", "state", "attempts", "created_at", "sent_at"]
     list_filter = ["state"]
-    search_fields = ["key", "channel", "last_error"]
-    exclude = ["attachment"]
+    list_select_related = ["recipient", "webhook"]
+    search_fields = ["subject", "recipient__name", "recipient__username", "last_error"]
+    fields = [
+        "subject",
+        "way_out",
+        "recipient",
+        "webhook",
+        "text",
+        "url",
+        "state",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "last_error",
+    ]
+
+    @admin.display(description=_("channel"))
+    def way_out(self, obj: Delivery) -> str:
+        if obj.webhook_id is not None and obj.webhook is not None:
+            robot = _("group robot")
+            return f"{robot} · {obj.webhook.get_vendor_display()} · {obj.webhook.name}"
+        return str(_("e-mail"))
+
+
+@admin.register(ChannelPreference)
+class ChannelPreferenceAdmin(ReadOnlyAdmin):
+    """Each person's notification channels; they change them on their profile page."""
+
+    list_display = ["user", "email", "digest"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__name"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ReadOnlyAdmin):
+    """Who has a calendar feed address (only its hash is kept; the owner revokes it)."""
+
+    list_display = ["user", "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__name"]
+    exclude = ["token_hash"]
+
+
+@admin.register(ExternalIdentity)
+class ExternalIdentityAdmin(ReadOnlyAdmin):
+    """Accounts linked to a single sign-on identity (ethics/sso.py; `manage.py sso_link`)."""
+
+    list_display = ["user", "provider", "subject", "created_at", "last_login"]
+    list_filter = ["provider"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__name", "subject"]

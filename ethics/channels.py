@@ -43,6 +43,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ethics import audit
+from ethics.action_labels import cause_label
 from ethics.channel_models import (
     CalendarFeed,
     ChannelPreference,
@@ -288,7 +289,7 @@ def notification_email(note: Notification, *, attachment: str = "") -> Delivery 
                 "user": user,
                 "body": note.body or note.title,
                 "url": note.url,
-                "cause": note.cause,
+                "cause": cause_label(note.cause),
                 "site": settings.SITE_URL,
             },
         )

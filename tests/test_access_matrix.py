@@ -84,6 +84,7 @@ COMMITTEE = OFFICERS | MEMBERS  # current appointments of the committee
 SEES_COMMITTEE = COMMITTEE | {"inst_admin", "superuser"}  # its roster, meetings, deadlines
 MANAGES_COMMITTEE = OFFICERS | {"inst_admin", "superuser"}  # its filings and records
 RUNS_MEETINGS = OFFICERS | {"superuser"}
+AUDIT_READERS = frozenset({"inst_admin", "superuser"})  # staff and institution admins
 IMPORTER = frozenset({"inst_admin", "superuser"})  # the world's directory sheet: its uploader
 INVITEE = frozenset({"team", "superuser"})  # the team member's (accepted) invitation
 SEES_APPLICATION = APPLICANTS | REVIEWERS | OFFICERS | {"inst_admin", "superuser"}
@@ -159,6 +160,9 @@ ROUTES: dict[str, Route] = {
     # --- kernel ---
     "ethics:dashboard": Route("the user's own panels", ALL),
     "ethics:inbox": Route("the user's notifications", ALL),
+    "ethics:audit-log": Route(
+        "the audit log (staff: all; institution admins: their people's)", AUDIT_READERS
+    ),
     "ethics:inbox-read": Route("marks the user's notifications read", ALL, method="POST"),
     # ethics.live: a background document's state, for whoever may download it (here a letter).
     "ethics:live": Route(
@@ -239,6 +243,8 @@ ROUTES: dict[str, Route] = {
     ),
     "entrustment-list": Route("entrustments the reader may see", ALL),
     "import-list": Route("the reader's own directory sheets", ALL),
+    "notification-list": Route("the reader's own notifications", ALL),
+    "audit-event-list": Route("audit events the reader may read", AUDIT_READERS),
     "import-detail": Route("a sheet's report", IMPORTER, _pk("import_batch")),
     "import-apply": Route("applies a sheet", IMPORTER, _pk("import_batch"), "POST"),
     "import-template": Route("an empty template", MANAGES_COMMITTEE),

@@ -102,6 +102,8 @@ ALLOWED_WORDS = {
     "csrf", "django", "celery", "redis", "postgresql", "sqlite", "weasyprint", "github",
     "email", "mail", "smtp", "hmac", "app", "apps", "rss", "vs", "sop", "excel", "word", "jpeg", "png",
     "opendocument", "doc", "docx", "odt", "google", "microsoft", "authenticator", "freeotp",
+    # DingTalk's and Feishu's own words for a group robot's address and its secret's prefix.
+    "webhook", "sec",
 }  # fmt: skip
 
 

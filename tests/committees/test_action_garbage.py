@@ -20,6 +20,7 @@ from committees import services
 from committees.actions import (
     COMMITTEES,
     ENTRUSTMENTS,
+    IMPORTS,
     INSTITUTIONS,
     MEMBERSHIPS,
     RULES,
@@ -160,6 +161,30 @@ def _webhook(world):
     )
 
 
+def _import(world):
+    from committees.models import ImportBatch
+
+    batch = ImportBatch.objects.create(
+        kind="users",
+        created_by=world.admin,
+        file_name="users.csv",
+        sha256="0" * 64,
+        content="用户名,姓名\nzhao.liu,赵六\n".encode(),
+    )
+    return garbage.Target(
+        actor=world.admin,
+        target=batch,
+        page_url=lambda name: (
+            reverse("committees:imports")
+            if name == "check"
+            else reverse("committees:import-action", args=[batch.pk, name])
+        ),
+        api_url=lambda name: (
+            "/api/v1/imports/" if name == "check" else f"/api/v1/imports/{batch.pk}/{name}/"
+        ),
+    )
+
+
 def _action_url(resource, pk, table, name):
     entry = table.get(name)
     return f"/api/v1/{resource}/{pk}/{entry.url_path or entry.name}/"
@@ -182,8 +207,9 @@ TARGETS = {
     "committees.membership": _membership,
     "committees.entrustment": _entrustment,
     "committees.webhook": _webhook,
+    "committees.import": _import,
 }
-TABLES = [INSTITUTIONS, COMMITTEES, MEMBERSHIPS, ENTRUSTMENTS, RULES, WEBHOOKS]
+TABLES = [INSTITUTIONS, COMMITTEES, MEMBERSHIPS, ENTRUSTMENTS, RULES, WEBHOOKS, IMPORTS]
 
 
 def _method(entry: Action) -> str:

@@ -82,6 +82,7 @@ def test_template_and_pages_are_404_for_people_who_import_nothing(client, world)
     assert client.get("/committees/imports/template/nope.xlsx").status_code == 404
     api = client.get("/api/v1/imports/template/", {"kind": "users"})
     assert api.status_code == 404
+    client.force_login(world.admin)
     bad = client.get("/api/v1/imports/template/", {"kind": "x", "file_format": "pdf"})
     assert bad.status_code == 400
     assert {"kind", "file_format"} <= set(bad.json())

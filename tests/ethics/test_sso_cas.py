@@ -89,7 +89,7 @@ def test_a_bad_ticket_is_refused(client, server, settings):
     assert signed_in_as(client) is None
     assert not User.objects.exists()
     assert server.validations[0]["ticket"] == "ST-forged"  # the server was asked, and said no
-    assert "not accepted" in client.get("/accounts/login/").content.decode()
+    assert "登录未被接受" in client.get("/accounts/login/").content.decode()
     assert AuditEvent.objects.get(action="auth.login_failed").after["via"] == "cas"
 
 
@@ -110,7 +110,7 @@ def test_no_account_unless_the_setting_allows(client, server, settings):
     response = sign_in(client, server)
     assert response["Location"] == "/accounts/login/"
     assert not User.objects.exists()
-    assert "no account here is linked to it" in client.get("/accounts/login/").content.decode()
+    assert "没有与之关联的账户" in client.get("/accounts/login/").content.decode()
 
 
 def test_cas_is_off_by_default_and_the_button_shows_when_on(client, server, settings):
@@ -140,7 +140,7 @@ def test_the_cas_server_down_gives_a_clear_message(client, server, settings):
     server.stop()
     response = client.get(LOGIN, {"ticket": "ST-any"})
     assert response["Location"] == "/accounts/login/"
-    assert "cannot be reached" in client.get("/accounts/login/").content.decode()
+    assert "暂时无法连接统一身份认证服务" in client.get("/accounts/login/").content.decode()
     assert AuditEvent.objects.get(action="auth.login_failed").after["reason"] == "cas_unavailable"
 
 

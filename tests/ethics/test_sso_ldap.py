@@ -112,7 +112,7 @@ def test_an_unknown_person_gets_no_account_unless_the_setting_allows(client, dir
     assert signed_in_as(client) is None
     assert not User.objects.filter(username="lisi").exists()
     assert not ExternalIdentity.objects.exists()
-    assert "no account here is linked to it" in response.content.decode()
+    assert "没有与之关联的账户" in response.content.decode()
     failed = AuditEvent.objects.get(action="auth.login_failed", after__username="lisi")
     assert failed.after["reason"] == "no_account"
 
@@ -125,7 +125,7 @@ def test_the_directory_down_gives_a_clear_message_and_local_accounts_still_sign_
 
     response = client.post(LOGIN, {"username": "zhangsan", "password": LDAP_PASSWORD})
     assert response.status_code == 200
-    assert "cannot be reached" in response.content.decode()
+    assert "暂时无法连接统一身份认证服务" in response.content.decode()
     assert signed_in_as(client) is None
     # Not a password guess: axes counts nothing for a name without a local password.
     assert not AccessAttempt.objects.filter(username="zhangsan").exists()

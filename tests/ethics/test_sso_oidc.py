@@ -129,7 +129,7 @@ def test_no_account_is_created_unless_the_setting_allows(client, provider, setti
     assert signed_in_as(client) is None
     assert not User.objects.exists()
     page = client.get("/accounts/login/").content.decode()
-    assert "no account here is linked to it" in page
+    assert "没有与之关联的账户" in page
     failed = AuditEvent.objects.get(action="auth.login_failed")
     assert failed.after["via"] == "oidc"
     assert failed.after["reason"] == "no_account"
@@ -192,7 +192,7 @@ def test_the_provider_down_gives_a_clear_message(client, provider, settings):
     callback = urlparse(back.headers["Location"])
     response = client.get(callback.path, {k: v[0] for k, v in parse_qs(callback.query).items()})
     assert response["Location"] == "/accounts/login/"
-    assert "cannot be reached" in client.get("/accounts/login/").content.decode()
+    assert "暂时无法连接统一身份认证服务" in client.get("/accounts/login/").content.decode()
 
 
 def test_the_login_page_offers_the_button_only_when_enabled(client, provider, settings):
