@@ -30,7 +30,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from ethics.models import AuditChainHead, AuditEvent, User
@@ -105,6 +105,15 @@ def _jsonable(data: dict[str, Any] | None) -> dict[str, Any]:
     return loaded
 
 
+def _describe(target: models.Model | None) -> str:
+    """The target as people read it, in the site's language whoever acted (a researcher's
+    English session must not leave English in a Chinese trail)."""
+    if target is None:
+        return ""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(target)[:300]
+
+
 def record(
     *,
     actor: User | None,
@@ -125,7 +134,7 @@ def record(
         action=action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
-        target_repr=str(target)[:300] if target is not None else "",
+        target_repr=_describe(target),
         before=_jsonable(before),
         after=_jsonable(after),
         reason=reason,

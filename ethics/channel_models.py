@@ -34,7 +34,7 @@ class ChannelPreference(models.Model):
         verbose_name_plural = _("channel preferences")
 
     def __str__(self) -> str:
-        return f"{self.user_id}: email={self.email} digest={self.digest}"
+        return str(self.user)
 
 
 class CalendarFeed(models.Model):
@@ -55,7 +55,7 @@ class CalendarFeed(models.Model):
         verbose_name_plural = _("calendar feeds")
 
     def __str__(self) -> str:
-        return f"feed of {self.user_id}"
+        return str(self.user)
 
 
 class Vendor(models.TextChoices):
@@ -156,4 +156,4 @@ class Delivery(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.key} → {self.channel}"
+        return self.subject

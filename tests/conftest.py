@@ -40,6 +40,18 @@ def mfa_required(settings):
     settings.MFA_REQUIRED = True
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request through the test client activates the
+    reader's language for the thread and Django leaves it active, so an English page in one test
+    would otherwise write English titles into the next test's data."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()

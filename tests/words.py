@@ -103,7 +103,7 @@ ALLOWED_WORDS = {
     "email", "mail", "smtp", "hmac", "app", "apps", "rss", "vs", "sop", "excel", "word", "jpeg", "png",
     "opendocument", "doc", "docx", "odt", "google", "microsoft", "authenticator", "freeotp",
     # DingTalk's and Feishu's own words for a group robot's address and its secret's prefix.
-    "webhook", "sec",
+    "webhook", "sec", "openid", "connect", "cas", "ldap",
 }  # fmt: skip
 
 
