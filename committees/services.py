@@ -1035,7 +1035,12 @@ def import_apply(*, batch_id: int, actor: User) -> Any:
     from committees.models import ImportBatch
 
     with transaction.atomic():
-        batch = ImportBatch.objects.select_for_update().select_related("committee").get(pk=batch_id)
+        # `of=self`: PostgreSQL locks no row of the nullable side of the committee's outer join.
+        batch = (
+            ImportBatch.objects.select_for_update(of=("self",))
+            .select_related("committee")
+            .get(pk=batch_id)
+        )
         if batch.created_by_id != actor.pk and not actor.is_superuser:
             raise Http404
         if not may_import(actor, batch.kind, batch.committee):
