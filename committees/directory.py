@@ -452,6 +452,25 @@ def _labels(model: type[models.Model], names: list[str]) -> list[str]:
     return [str(getattr(model._meta.get_field(name), "verbose_name", name)) for name in names]
 
 
+def _upsert(
+    model: type[models.Model],
+    existing: models.Model | None,
+    clean: dict[str, Any],
+    create: Callable[[], Any],
+    update: Callable[[Any], Any],
+) -> tuple[str, list[str]]:
+    """A row's outcome against the record it names: create it, change what differs, or leave it
+    (the stable key makes a second import of the same sheet change nothing)."""
+    if existing is None:
+        create()
+        return "created", []
+    changed = [k for k, v in clean.items() if getattr(existing, k) != v]
+    if not changed:
+        return "unchanged", []
+    update(existing)
+    return "updated", _labels(model, changed)
+
+
 def import_institution(
     actor: User, data: dict[str, Any], committee: Committee | None
 ) -> tuple[str, list[str]]:
@@ -465,14 +484,13 @@ def import_institution(
     if not form.is_valid():
         raise RowError(form_problems(form))
     clean = dict(form.cleaned_data)
-    if existing is None:
-        services.institution_create(actor=actor, **clean)
-        return "created", []
-    changed = [k for k, v in clean.items() if getattr(existing, k) != v]
-    if not changed:
-        return "unchanged", []
-    services.institution_update(institution_id=existing.pk, actor=actor, data=clean)
-    return "updated", _labels(Institution, changed)
+    return _upsert(
+        Institution,
+        existing,
+        clean,
+        lambda: services.institution_create(actor=actor, **clean),
+        lambda row: services.institution_update(institution_id=row.pk, actor=actor, data=clean),
+    )
 
 
 def import_user(
@@ -509,14 +527,13 @@ def import_user(
         raise RowError(form_problems(form))
     clean = {k: v for k, v in form.cleaned_data.items() if k != "password"}
     clean.pop("institution_admin", None)  # never granted by a sheet
-    if existing is None:
-        kernel.user_create(actor=actor, data=clean)
-        return "created", []
-    changed = [k for k, v in clean.items() if getattr(existing, k) != v]
-    if not changed:
-        return "unchanged", []
-    kernel.user_update(user_id=existing.pk, actor=actor, data=clean)
-    return "updated", _labels(User, changed)
+    return _upsert(
+        User,
+        existing,
+        clean,
+        lambda: kernel.user_create(actor=actor, data=clean),
+        lambda row: kernel.user_update(user_id=row.pk, actor=actor, data=clean),
+    )
 
 
 def import_member(
@@ -543,14 +560,15 @@ def import_member(
     if not form.is_valid():
         raise RowError(form_problems(form))
     clean = dict(form.cleaned_data)
-    if existing is None:
-        services.membership_add(committee_id=committee.pk, actor=actor, user=person, **clean)
-        return "created", []
-    changed = [k for k, v in clean.items() if getattr(existing, k) != v]
-    if not changed:
-        return "unchanged", []
-    services.membership_update(membership_id=existing.pk, actor=actor, data=clean)
-    return "updated", _labels(Membership, changed)
+    return _upsert(
+        Membership,
+        existing,
+        clean,
+        lambda: services.membership_add(
+            committee_id=committee.pk, actor=actor, user=person, **clean
+        ),
+        lambda row: services.membership_update(membership_id=row.pk, actor=actor, data=clean),
+    )
 
 
 IMPORTERS: dict[str, Importer] = {
