@@ -37,6 +37,7 @@ from committees.models import (
     ImportKind,
     Membership,
     Role,
+    count_outcomes,
 )
 from ethics.errors import Conflict
 from ethics.models import Authority, Institution, InstitutionKind, Language, User
@@ -634,7 +635,4 @@ def run(
 
 
 def summary(results: list[RowResult]) -> dict[str, int]:
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "error": 0}
-    for result in results:
-        counts[result.outcome] += 1
-    return counts
+    return count_outcomes(result.outcome for result in results)

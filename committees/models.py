@@ -12,6 +12,7 @@ with the date it ended, and a document is replaced by a new version.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date
 from pathlib import PurePath
 
@@ -451,6 +452,14 @@ class ImportKind(models.TextChoices):
     MEMBERS = "members", _("Committee members")
 
 
+def count_outcomes(outcomes: Iterable[str]) -> dict[str, int]:
+    """How many rows of a directory sheet were created, updated, unchanged or in error."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "error": 0}
+    for outcome in outcomes:
+        counts[outcome if outcome in counts else "error"] += 1
+    return counts
+
+
 class ImportBatch(CreatedBy):
     """One uploaded directory sheet (README "Directory import"): the file as uploaded, its last
     check's per-row report, and when it was applied. Applying twice is refused."""
@@ -484,10 +493,7 @@ class ImportBatch(CreatedBy):
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {"created": 0, "updated": 0, "unchanged": 0, "error": 0}
-        for row in self.report or []:
-            counts[row.get("outcome", "error")] = counts.get(row.get("outcome", "error"), 0) + 1
-        return counts
+        return count_outcomes(row.get("outcome", "error") for row in self.report or [])
 
     @property
     def has_errors(self) -> bool:
