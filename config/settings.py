@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "committees",
     "reviews",
     "meetings",
+    "oversight",
     "reports",
     "registry",
 ]

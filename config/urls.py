@@ -75,6 +75,6 @@ urlpatterns = [
 ]
 
 # Each app's pages live under its own prefix, wired here once the app provides urls.py.
-for app in ("committees", "reviews", "meetings", "registry", "reports"):
+for app in ("committees", "reviews", "meetings", "oversight", "registry", "reports"):
     if find_spec(f"{app}.urls") is not None:
         urlpatterns.append(path(f"{app}/", include(f"{app}.urls")))

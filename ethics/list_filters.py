@@ -20,7 +20,7 @@ from ethics.action_labels import action_label, cause_label
 from ethics.listing import ListFilterSet
 from ethics.models import AuditEvent, Notification
 
-PROJECT_APPS = ("ethics", "committees", "reviews", "meetings", "registry", "reports")
+PROJECT_APPS = ("ethics", "committees", "reviews", "meetings", "oversight", "registry", "reports")
 _CAUSE = re.compile(r"^(?P<code>.+?)(?: \((?P<rule>[A-Z]+\d+[a-z]?)\))?$")
 
 

@@ -18,7 +18,7 @@ from django.conf import settings
 
 from ethics.action_labels import ACTION_LABELS, action_label, cause_label
 
-APPS = ("ethics", "committees", "reviews", "meetings", "reports", "registry", "config")
+APPS = ("ethics", "committees", "reviews", "meetings", "oversight", "reports", "registry", "config")
 CODE = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$|^tracking_review$")
 CODE_PREFIX = re.compile(r"^([a-z][a-z_]*(?:\.[a-z][a-z_]*)?)(?: \(|$)")
 

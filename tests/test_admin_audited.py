@@ -18,7 +18,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-APPS = {"ethics", "committees", "reviews", "meetings", "registry", "reports"}
+APPS = {"ethics", "committees", "reviews", "meetings", "oversight", "registry", "reports"}
 EDITABLE = {"ethics.user", "ethics.notification"}
 
 

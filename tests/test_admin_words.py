@@ -20,7 +20,7 @@ from tests.words import findings, pending_catalogue, visible_text
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ("ethics", "committees", "reviews", "meetings", "reports", "registry")
+PROJECT_APPS = ("ethics", "committees", "reviews", "meetings", "oversight", "reports", "registry")
 
 
 @pytest.fixture(autouse=True)

@@ -28,6 +28,6 @@ urlpatterns = [
     path("", include(router.urls)),
 ]
 
-for app in ("committees", "reviews", "meetings", "registry", "reports"):
+for app in ("committees", "reviews", "meetings", "oversight", "registry", "reports"):
     if find_spec(f"{app}.api.urls") is not None:
         urlpatterns.append(path("", include(import_module(f"{app}.api.urls"))))
