@@ -198,3 +198,29 @@ def confirm_step(tab) -> None:
         # The confirmed step may render a letter in the request (eager Celery): allow for it.
         tab.click("#confirm-action", timeout=60000)
         tab.wait_for_load_state(timeout=60000)
+
+
+# --- order: the long tests first ---------------------------------------------------------------
+# pytest-xdist hands tests out in collection order; a two-minute test collected last keeps one
+# worker busy while the others stand idle. These start first (each worker then steals the rest
+# with `--dist worksteal`, set in the Makefile and .ci/run). Order only: nothing is skipped.
+SLOW_FIRST = (
+    "tests/ops/test_embedded_concurrency.py",
+    "tests/test_words_not_codes.py",
+    "tests/e2e/",
+    "tests/test_admin_words.py",
+    "tests/committees/test_browser.py",
+    "tests/test_access_matrix.py",
+    "tests/ethics/test_settings_deploy.py",
+    "tests/test_fuzz_regressions.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        for position, prefix in enumerate(SLOW_FIRST):
+            if item.nodeid.startswith(prefix):
+                return position
+        return len(SLOW_FIRST)
+
+    items.sort(key=rank)  # stable: within a rank, the usual order

@@ -14,9 +14,12 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from ethics.action_labels import ACTION_LABELS, action_label, cause_label
+
+pytestmark = pytest.mark.engine_independent
 
 APPS = ("ethics", "committees", "reviews", "meetings", "oversight", "reports", "registry", "config")
 CODE = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$|^tracking_review$")

@@ -18,7 +18,7 @@ from ethics.models import User
 from tests.test_words_not_codes import demo  # noqa: F401 - the demo world fixture
 from tests.words import findings, pending_catalogue, visible_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.engine_independent, pytest.mark.django_db]
 
 PROJECT_APPS = ("ethics", "committees", "reviews", "meetings", "oversight", "reports", "registry")
 

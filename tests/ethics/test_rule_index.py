@@ -22,6 +22,8 @@ from ethics.management.commands.rule_index import (
     scan_tests,
 )
 
+pytestmark = pytest.mark.engine_independent
+
 # --- exact IDs ---------------------------------------------------------------------------------
 
 

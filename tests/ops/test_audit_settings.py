@@ -6,6 +6,8 @@ import pytest
 
 from tests.ops.test_settings_production import PRODUCTION, _settings
 
+pytestmark = pytest.mark.engine_independent
+
 
 def _without_key():
     return {k: v for k, v in PRODUCTION.items() if k != "AUDIT_HMAC_KEY"}

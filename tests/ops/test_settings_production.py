@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from config.observability import JsonFormatter, init_sentry
+
+pytestmark = pytest.mark.engine_independent
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
