@@ -120,9 +120,13 @@ class LinkForm(forms.Form):
         self.fields["projects"].queryset = Project.objects.filter(institution_id=institution_id)
         self.fields["persons"].queryset = User.objects.filter(is_active=True)
         if complaint is not None and not self.is_bound:
+            projects = getattr(complaint, "project_list", None)
+            persons = getattr(complaint, "person_list", None)
+            projects = complaint.projects.all() if projects is None else projects
+            persons = complaint.persons.all() if persons is None else persons
             self.initial = {
-                "projects": [p.pk for p in complaint.projects.all()],
-                "persons": [p.username for p in complaint.persons.all()],
+                "projects": [p.pk for p in projects],
+                "persons": [p.username for p in persons],
             }
 
 

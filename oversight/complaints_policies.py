@@ -87,9 +87,14 @@ class ComplaintPolicy:
         return scoped.filter(_not_concerned(user, self.path))
 
     def may(self, user: User, action: str, obj: Any) -> bool:
+        """Whoever handles the case may act on it; one query per (reader, row) on a page
+        (the services ask again on the row they lock)."""
         if not _signed_in(user):
             return False
-        return self.visible(user, type(obj).objects.filter(pk=obj.pk)).exists()
+        memo: dict[int, bool] = obj.__dict__.setdefault("_handled_by", {})
+        if user.pk not in memo:
+            memo[user.pk] = self.visible(user, type(obj).objects.filter(pk=obj.pk)).exists()
+        return memo[user.pk]
 
 
 class ComplaintMessagePolicy(ComplaintPolicy):

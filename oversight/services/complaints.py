@@ -80,16 +80,6 @@ def _lock_investigation(pk: int) -> Investigation:
     return Investigation.objects.select_for_update().select_related("committee").get(pk=pk)
 
 
-def _notify_handlers(case: Complaint | Investigation, title: Any, url: str, cause: str) -> None:
-    kernel.notify(
-        recipients=selectors.complaint_handlers(case),
-        title=title,
-        params={"case": str(case)},
-        url=url,
-        cause=cause,
-    )
-
-
 # --- complaints (R55) ---------------------------------------------------------------------------
 
 
@@ -150,8 +140,12 @@ def complaint_submit(
         title=site_text(_("Acknowledge %(case)s"), case=str(complaint)),
         rule=days.rule,
     )
-    _notify_handlers(
-        complaint, _("A complaint was received: %(case)s"), complaint_url(complaint), "R55"
+    kernel.notify(
+        recipients=selectors.complaint_handlers(complaint),
+        title=_("A complaint was received: %(case)s"),
+        params={"case": str(complaint)},
+        url=complaint_url(complaint),
+        cause="complaint.submit (R55)",
     )
     return complaint, code
 
@@ -163,18 +157,12 @@ def _message(complaint: Complaint, actor: User, body: str, to_reporter: bool) ->
         )
 
 
-def _move(complaint: Complaint, action: ComplaintAction, actor: User, **after: Any) -> None:
+def _move(complaint: Complaint, action: ComplaintAction) -> tuple[str, str]:
+    """Move the complaint along its table; returns (before, after) for the audit row."""
     new = complaint_next(complaint.status, action)
     before = complaint.status
     complaint.status = new
-    audit.record(
-        actor=actor,
-        action=f"complaint.{action}",
-        target=complaint,
-        before={"status": before},
-        after={"status": new, **after},
-        reason="R55",
-    )
+    return before, new
 
 
 @transaction.atomic
@@ -182,9 +170,17 @@ def complaint_acknowledge(*, complaint_id: int, actor: User, message: str = "") 
     """Acknowledge receipt (R55): the acknowledgement clock is met, the handling clock starts."""
     complaint = _lock(complaint_id)
     require(actor, "acknowledge", complaint)
-    _move(complaint, ComplaintAction.ACKNOWLEDGE, actor)
+    before, new = _move(complaint, ComplaintAction.ACKNOWLEDGE)
     complaint.acknowledged_at = timezone.now()
     complaint.save(update_fields=["status", "acknowledged_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="complaint.acknowledge",
+        target=complaint,
+        before={"status": before},
+        after={"status": new},
+        reason="R55",
+    )
     _message(complaint, actor, message, to_reporter=True)
     kernel.deadline_close(kind=clocks.COMPLAINT_ACKNOWLEDGE, subject=complaint, actor=actor)
     days = _rules(complaint).complaint_handling_days
@@ -230,7 +226,21 @@ def complaint_triage(
             rule="R55",
             problems=[{"code": "triage_incomplete", "rule": "R55", "message": str(p)} for p in problems],
         )
-    _move(complaint, action, actor, referred_to=referred_to)
+    before, new = _move(complaint, action)
+    audit.record(
+        actor=actor,
+        action=(
+            "complaint.accept"
+            if action == ComplaintAction.ACCEPT
+            else "complaint.not_accept"
+            if action == ComplaintAction.NOT_ACCEPT
+            else "complaint.refer"
+        ),
+        target=complaint,
+        before={"status": before},
+        after={"status": new, "referred_to": referred_to},
+        reason="R55",
+    )
     complaint.triaged_at = timezone.now()
     complaint.triage_reason = reason
     complaint.referred_to = referred_to if action == ComplaintAction.REFER else ""
@@ -309,7 +319,15 @@ def complaint_close(*, complaint_id: int, actor: User, reason: str, message: str
             _("An investigation of this complaint is still open."),
             rule="R56",
         )
-    _move(complaint, ComplaintAction.CLOSE, actor)
+    before, new = _move(complaint, ComplaintAction.CLOSE)
+    audit.record(
+        actor=actor,
+        action="complaint.close",
+        target=complaint,
+        before={"status": before},
+        after={"status": new},
+        reason="R55",
+    )
     complaint.closed_at = timezone.now()
     complaint.triage_reason = complaint.triage_reason or reason
     complaint.save(update_fields=["status", "closed_at", "triage_reason", "updated_at"])
