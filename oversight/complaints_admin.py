@@ -11,6 +11,7 @@ from django.contrib import admin
 from ethics.admin import ReadOnlyAdmin, ReadOnlyInline
 from oversight.models_complaints import (
     Complaint,
+    ComplaintMessage,
     CorrectiveMeasure,
     Evidence,
     Investigation,
@@ -59,7 +60,48 @@ class InvestigationAdmin(ReadOnlyAdmin):
     inlines = [StepInline, EvidenceInline, MeasureInline, ReferralInline]
 
 
+class ComplaintMessageAdmin(ReadOnlyAdmin):
+    list_display = ["complaint", "to_reporter", "created_at"]
+    list_filter = ["to_reporter"]
+    list_select_related = ["complaint"]
+    exclude = ["body"]
+
+
+class StepAdmin(ReadOnlyAdmin):
+    list_display = ["investigation", "kind", "happened_on", "title"]
+    list_filter = ["kind"]
+    search_fields = ["title"]
+    list_select_related = ["investigation"]
+
+
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["investigation", "title", "original_name", "size"]
+    search_fields = ["title", "sha256"]
+    list_select_related = ["investigation"]
+    exclude = ["file"]
+
+
+class MeasureAdmin(ReadOnlyAdmin):
+    list_display = ["investigation", "description", "due_on", "completed_on"]
+    list_select_related = ["investigation"]
+    date_hierarchy = "due_on"
+
+
+class ReferralAdmin(ReadOnlyAdmin):
+    list_display = ["investigation", "version", "authority", "state", "rendered_at"]
+    list_filter = ["state"]
+    search_fields = ["verification_hash"]
+    list_select_related = ["investigation"]
+    exclude = ["pdf", "error"]
+
+
 def register() -> None:
-    if not admin.site.is_registered(Complaint):
-        admin.site.register(Complaint, ComplaintAdmin)
-        admin.site.register(Investigation, InvestigationAdmin)
+    if admin.site.is_registered(Complaint):
+        return
+    admin.site.register(Complaint, ComplaintAdmin)
+    admin.site.register(ComplaintMessage, ComplaintMessageAdmin)
+    admin.site.register(Investigation, InvestigationAdmin)
+    admin.site.register(InvestigationStep, StepAdmin)
+    admin.site.register(Evidence, EvidenceAdmin)
+    admin.site.register(CorrectiveMeasure, MeasureAdmin)
+    admin.site.register(ReferralPackage, ReferralAdmin)
