@@ -147,7 +147,9 @@ def _is_open(investigation: Investigation) -> bool:
 
 def _open(call: Call) -> Any:
     data = dict(call.data)
-    return services.investigation_open(actor=call.actor, persons=list(data.pop("persons") or []), **data)
+    return services.investigation_open(
+        actor=call.actor, persons=list(data.pop("persons") or []), **data
+    )
 
 
 def _step(call: Call) -> Any:
@@ -171,9 +173,7 @@ def _measure(call: Call) -> Any:
 
 
 def _measure_done(call: Call) -> Any:
-    return services.measure_complete(
-        investigation_id=call.target.pk, actor=call.actor, **call.data
-    )
+    return services.measure_complete(investigation_id=call.target.pk, actor=call.actor, **call.data)
 
 
 def _referral(call: Call) -> Any:

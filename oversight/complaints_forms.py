@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,7 +13,6 @@ from committees.models import Committee
 from ethics import uploads
 from ethics.forms import ObjectChoiceField, PeopleField, PlausibleDates
 from ethics.models import Institution, User
-from reviews.models import Project
 from oversight.models_complaints import (
     ComplaintStatus,
     CorrectiveMeasure,
@@ -23,6 +22,13 @@ from oversight.models_complaints import (
     StepKind,
     SubjectKind,
 )
+from reviews.models import Project
+
+
+def _choices(form: forms.Form, name: str) -> forms.ModelChoiceField:  # type: ignore[type-arg]
+    """The form's choice field `name` (its queryset is set per request)."""
+    return cast(forms.ModelChoiceField, form.fields[name])  # type: ignore[type-arg]
+
 
 _TEXT = forms.Textarea(attrs={"rows": 4})
 _DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
@@ -61,22 +67,23 @@ class PublicComplaintForm(forms.Form):
             raise ValidationError(_("This report could not be accepted."), code="robot")
         committee = data.get("committee")
         institution = data.get("institution")
-        if committee is not None and institution is not None:
-            if committee.institution_id != institution.pk:
-                self.add_error(
-                    "committee",
-                    ValidationError(
-                        _("This committee does not belong to that institution."), code="mismatch"
-                    ),
-                )
+        if (
+            committee is not None
+            and institution is not None
+            and committee.institution_id != institution.pk
+        ):
+            self.add_error(
+                "committee",
+                ValidationError(
+                    _("This committee does not belong to that institution."), code="mismatch"
+                ),
+            )
         if not data.get("anonymous"):
             for name in ("reporter_name", "reporter_contact"):
                 if not (data.get(name) or "").strip():
                     self.add_error(
                         name,
-                        ValidationError(
-                            _("Give this, or report anonymously."), code="required"
-                        ),
+                        ValidationError(_("Give this, or report anonymously."), code="required"),
                     )
         if data.get("subject_kind") == SubjectKind.PROJECT and not data.get("project_text"):
             self.add_error(
@@ -116,9 +123,9 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args: Any, complaint: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        institution_id = complaint.institution_id if complaint is not None else None
-        self.fields["projects"].queryset = Project.objects.filter(institution_id=institution_id)
-        self.fields["persons"].queryset = User.objects.filter(is_active=True)
+        institution_id = complaint.institution_id if complaint is not None else 0
+        _choices(self, "projects").queryset = Project.objects.filter(institution_id=institution_id)
+        _choices(self, "persons").queryset = User.objects.filter(is_active=True)
         if complaint is not None and not self.is_bound:
             projects = getattr(complaint, "project_list", None)
             persons = getattr(complaint, "person_list", None)
@@ -154,12 +161,14 @@ class InvestigateForm(forms.Form):
 
 class InvestigationOpenForm(InvestigateForm):
     committee = ObjectChoiceField(label=_("Committee"), queryset=Committee.objects.none())
-    persons = PeopleField(label=_("Persons concerned"), queryset=User.objects.none(), required=False)
+    persons = PeopleField(
+        label=_("Persons concerned"), queryset=User.objects.none(), required=False
+    )
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["committee"].queryset = _managed(user)
-        self.fields["persons"].queryset = User.objects.filter(is_active=True)
+        _choices(self, "committee").queryset = _managed(user)
+        _choices(self, "persons").queryset = User.objects.filter(is_active=True)
 
 
 def _managed(user: Any) -> Any:
@@ -204,13 +213,11 @@ class ConcludeForm(forms.Form):
 class MeasureForm(PlausibleDates, forms.Form):
     description = forms.CharField(label=_("Measure"), max_length=300)
     due_on = forms.DateField(label=_("Due on"), widget=_DATE)
-    responsible = PeopleField(
-        label=_("Responsible"), queryset=User.objects.none(), required=False
-    )
+    responsible = PeopleField(label=_("Responsible"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = User.objects.filter(is_active=True)
+        _choices(self, "responsible").queryset = User.objects.filter(is_active=True)
 
     def clean_responsible(self) -> Any:
         people = self.cleaned_data.get("responsible") or []
@@ -226,7 +233,7 @@ class MeasureDoneForm(PlausibleDates, forms.Form):
 
     def __init__(self, *args: Any, investigation: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["measure"].queryset = CorrectiveMeasure.objects.filter(
+        _choices(self, "measure").queryset = CorrectiveMeasure.objects.filter(
             investigation=investigation, completed_on=None
         )
 

@@ -104,7 +104,9 @@ def investigation_get_for_user(user: User, pk: int) -> Investigation:
                 to_attr="measure_list",
             ),
             Prefetch(
-                "referrals", queryset=ReferralPackage.objects.order_by("-version"), to_attr="referral_list"
+                "referrals",
+                queryset=ReferralPackage.objects.order_by("-version"),
+                to_attr="referral_list",
             ),
             Prefetch("projects", to_attr="project_list"),
             Prefetch("persons", to_attr="person_list"),
@@ -114,7 +116,9 @@ def investigation_get_for_user(user: User, pk: int) -> Investigation:
 
 
 def evidence_get_for_user(user: User, pk: int) -> Evidence:
-    return policies.get_visible_or_404(user, Evidence.objects.select_related("investigation"), pk=pk)
+    return policies.get_visible_or_404(
+        user, Evidence.objects.select_related("investigation"), pk=pk
+    )
 
 
 def referral_get_for_user(user: User, pk: int) -> ReferralPackage:
@@ -169,7 +173,9 @@ class CaseCounts:
 
 def case_counts(user: User) -> CaseCounts:
     return CaseCounts(
-        open_complaints=complaints_for_user(user).filter(status__in=OPEN_COMPLAINT_STATUSES).count(),
+        open_complaints=complaints_for_user(user)
+        .filter(status__in=OPEN_COMPLAINT_STATUSES)
+        .count(),
         open_investigations=investigations_for_user(user)
         .filter(status=InvestigationStatus.OPEN)
         .count(),

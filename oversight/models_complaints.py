@@ -154,9 +154,7 @@ class HandlingBody(models.TextChoices):
 
     UNIT = "unit", _("The unit itself")
     HIGHER_AUTHORITY = "higher_authority", _("Higher authority (violation by the unit or its head)")
-    PROJECT_MANAGEMENT = "project_management", _(
-        "Project management body (state-funded project)"
-    )
+    PROJECT_MANAGEMENT = "project_management", _("Project management body (state-funded project)")
 
 
 class InvestigationStatus(models.TextChoices):

@@ -1,6 +1,6 @@
 """Oversight's pages (issue 16)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 app_name = "oversight"
 
@@ -11,9 +11,7 @@ from oversight import complaints_views  # noqa: E402
 
 urlpatterns += [
     path("complaints/report/", complaints_views.report, name="complaint-report"),
-    path(
-        "complaints/receipt/<str:code>/", complaints_views.receipt, name="complaint-receipt"
-    ),
+    path("complaints/receipt/<str:code>/", complaints_views.receipt, name="complaint-receipt"),
     path("complaints/", complaints_views.complaint_list, name="complaint-list"),
     path("complaints/<int:pk>/", complaints_views.complaint_detail, name="complaint-detail"),
     path(

@@ -283,8 +283,9 @@ def _complaints(w: SimpleNamespace) -> None:
     w.investigation = oversight.investigation_open_from_complaint(
         complaint_id=complaint.pk, actor=w.secretary, title="调查"
     )
-    from ethics.uploads import blank_pdf
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ethics.uploads import blank_pdf
 
     w.evidence = oversight.evidence_add(
         investigation_id=w.investigation.pk,

@@ -224,7 +224,9 @@ def complaint_triage(
             "triage_incomplete",
             _("The triage cannot be recorded."),
             rule="R55",
-            problems=[{"code": "triage_incomplete", "rule": "R55", "message": str(p)} for p in problems],
+            problems=[
+                {"code": "triage_incomplete", "rule": "R55", "message": str(p)} for p in problems
+            ],
         )
     before, new = _move(complaint, action)
     audit.record(
@@ -495,9 +497,7 @@ def investigation_step_add(
 
 
 @transaction.atomic
-def evidence_add(
-    *, investigation_id: int, actor: User, title: str, file: UploadedFile
-) -> Evidence:
+def evidence_add(*, investigation_id: int, actor: User, title: str, file: UploadedFile) -> Evidence:
     """Attach an evidence document (checked like every upload: ethics/uploads.py)."""
     investigation = _lock_investigation(investigation_id)
     require(actor, "record", investigation)
@@ -576,7 +576,11 @@ def measure_add(
         actor=actor,
         action="investigation.measure",
         target=investigation,
-        after={"measure": measure.pk, "due_on": due_on, "responsible": getattr(responsible, "pk", None)},
+        after={
+            "measure": measure.pk,
+            "due_on": due_on,
+            "responsible": getattr(responsible, "pk", None),
+        },
         reason="R56",
     )
     kernel.deadline_open(
@@ -728,7 +732,9 @@ def referral_render(*, package_id: int) -> ReferralPackage:
             "rendered_at": timezone.now(),
         },
     )
-    package.pdf.save(f"referral-{investigation.pk}-v{package.version}.pdf", ContentFile(content), save=False)
+    package.pdf.save(
+        f"referral-{investigation.pk}-v{package.version}.pdf", ContentFile(content), save=False
+    )
     package.pdf_sha256 = hashlib.sha256(content).hexdigest()
     package.verification_hash = code
     package.state = ReferralState.READY
@@ -768,7 +774,8 @@ def annual_figures(committee: Committee, year: int) -> dict[str, int]:
         violations=models.Count("id", filter=models.Q(finding__in=["substantiated", "partly"])),
     )
     measures = CorrectiveMeasure.objects.filter(investigation__in=investigations).aggregate(
-        ordered=models.Count("id"), done=models.Count("id", filter=models.Q(completed_on__isnull=False))
+        ordered=models.Count("id"),
+        done=models.Count("id", filter=models.Q(completed_on__isnull=False)),
     )
     return {
         "complaints_received": sum(by_status.values()),

@@ -43,9 +43,11 @@ def _investigation(world):
 
 
 TARGETS = {"oversight.complaint": _complaint, "oversight.investigation": _investigation}
-CASES = [(t, e) for t, table in TARGETS.items() for e in garbage.with_input(
-    COMPLAINTS if t == "oversight.complaint" else INVESTIGATIONS
-)]
+CASES = [
+    (t, e)
+    for t, table in TARGETS.items()
+    for e in garbage.with_input(COMPLAINTS if t == "oversight.complaint" else INVESTIGATIONS)
+]
 
 
 @pytest.mark.parametrize(("table", "entry"), CASES, ids=lambda v: getattr(v, "name", v))

@@ -62,7 +62,8 @@ def test_open_on_own_initiative_on_the_page(client, world):
     )
     assert response.status_code == 302, response.content
     inv = Investigation.objects.get()
-    assert inv.origin == "own_initiative" and inv.complaint is None
+    assert inv.origin == "own_initiative"
+    assert inv.complaint is None
     assert inv.handling_body == "higher_authority"
     assert list(inv.persons.all()) == [world.researcher]
     # The person concerned gets 404; the member too; the secretary sees it.
@@ -89,7 +90,8 @@ def test_conclusion_needs_a_finding(world):
         services.investigation_conclude(
             investigation_id=inv.pk, actor=world.secretary, finding="substantiated", conclusion="x"
         )
-    assert refused.value.code == "no_finding" and refused.value.rule == "R56"
+    assert refused.value.code == "no_finding"
+    assert refused.value.rule == "R56"
     _found(world, inv)
     services.investigation_conclude(
         investigation_id=inv.pk, actor=world.secretary, finding="substantiated", conclusion="违规"
@@ -118,7 +120,8 @@ def test_evidence_goes_through_the_upload_checks(world):
         title="知情同意书复印件",
         file=SimpleUploadedFile("consent.pdf", minimal_pdf()),
     )
-    assert evidence.sha256 and evidence.content_type == "application/pdf"
+    assert evidence.sha256
+    assert evidence.content_type == "application/pdf"
     with pytest.raises(ValidationError):
         services.evidence_add(
             investigation_id=inv.pk,
@@ -140,7 +143,8 @@ def test_measures_have_a_clock_and_block_closing_until_done(world):
         responsible=world.researcher,
     )
     clock = Deadline.objects.of(measure).get(kind=clocks.CORRECTIVE_MEASURE)
-    assert clock.state == DeadlineState.OPEN and clock.rule == "R56"
+    assert clock.state == DeadlineState.OPEN
+    assert clock.rule == "R56"
     from oversight.complaints_hooks import case_recipients
 
     assert world.researcher in case_recipients(clock).responsible
@@ -149,7 +153,8 @@ def test_measures_have_a_clock_and_block_closing_until_done(world):
     )
     with pytest.raises(Conflict) as refused:
         services.investigation_close(investigation_id=inv.pk, actor=world.secretary)
-    assert refused.value.rule == "R56" and len(refused.value.problems) == 1
+    assert refused.value.rule == "R56"
+    assert len(refused.value.problems) == 1
     services.measure_complete(
         investigation_id=inv.pk,
         actor=world.secretary,
@@ -174,14 +179,18 @@ def test_a_measure_due_in_the_past_is_refused_today_is_fine(world):
             description="x",
             due_on=today - dt.timedelta(days=1),
         )
-    services.measure_add(investigation_id=inv.pk, actor=world.secretary, description="x", due_on=today)
+    services.measure_add(
+        investigation_id=inv.pk, actor=world.secretary, description="x", due_on=today
+    )
 
 
 def test_referral_package_renders_with_a_verification_hash(world, client):
     inv = investigation(world)
     _found(world, inv)
     with pytest.raises(Conflict):
-        services.referral_prepare(investigation_id=inv.pk, actor=world.secretary, authority="市科委")
+        services.referral_prepare(
+            investigation_id=inv.pk, actor=world.secretary, authority="市科委"
+        )
     services.investigation_conclude(
         investigation_id=inv.pk, actor=world.secretary, finding="substantiated", conclusion="违规"
     )
@@ -189,7 +198,8 @@ def test_referral_package_renders_with_a_verification_hash(world, client):
         investigation_id=inv.pk, actor=world.secretary, authority="北京市科学技术委员会"
     )
     package = services.referral_render(package_id=package.pk)
-    assert package.state == "ready" and len(package.verification_hash) == 64
+    assert package.state == "ready"
+    assert len(package.verification_hash) == 64
     from ethics import pdf
 
     assert package.verification_hash == pdf.verification_hash(services.referral_content(package))
@@ -199,12 +209,17 @@ def test_referral_package_renders_with_a_verification_hash(world, client):
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     client.force_login(world.member)
-    assert client.get(reverse("oversight:investigation-referral", args=[package.pk])).status_code == 404
+    assert (
+        client.get(reverse("oversight:investigation-referral", args=[package.pk])).status_code
+        == 404
+    )
     assert ReferralPackage.objects.count() == 1
     assert AuditEvent.objects.filter(action="investigation.referral_render").exists()
 
 
-def test_investigation_pages_query_counts_and_outsiders(client, world, django_assert_max_num_queries):
+def test_investigation_pages_query_counts_and_outsiders(
+    client, world, django_assert_max_num_queries
+):
     inv = investigation(world)
     _found(world, inv)
     client.force_login(world.secretary)
@@ -225,12 +240,16 @@ def test_annual_figures(world):
 
     year = timezone.localdate().year
     empty = annual_figures(world.committee, year)
-    assert empty["complaints_received"] == 0 and empty["investigations_opened"] == 0
+    assert empty["complaints_received"] == 0
+    assert empty["investigations_opened"] == 0
     inv = investigation(world)
     other, _code = report(world)
     services.complaint_acknowledge(complaint_id=other.pk, actor=world.secretary)
     services.complaint_triage(
-        complaint_id=other.pk, actor=world.secretary, outcome="not_accepted", reason="不属于受理范围"
+        complaint_id=other.pk,
+        actor=world.secretary,
+        outcome="not_accepted",
+        reason="不属于受理范围",
     )
     _found(world, inv)
     services.investigation_conclude(
