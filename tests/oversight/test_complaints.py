@@ -329,3 +329,24 @@ def test_nav_item_for_officers_only(client, world):
 def test_received_at_is_now(world):
     complaint, _code = report(world)
     assert abs((timezone.now() - complaint.received_at).total_seconds()) < 60
+
+
+def test_reminders_go_to_the_handlers_never_to_a_person_concerned(world):
+    """R55: the acknowledgement clock reminds the officers handling the case, once per stage."""
+    from ethics.models import Reminder
+    from ethics.services import deadlines_scan
+
+    complaint, _code = report(world)
+    services.complaint_link(
+        complaint_id=complaint.pk, actor=world.secretary, projects=[], persons=[world.chair]
+    )
+    clock = Deadline.objects.of(complaint).get(kind=clocks.COMPLAINT_ACKNOWLEDGE)
+    late = clock.due_at + dt.timedelta(days=1)
+    deadlines_scan(now=late)
+    deadlines_scan(now=late)
+    reminded = list(Reminder.objects.filter(deadline=clock).values_list("recipient", "stage"))
+    people = {who for who, _stage in reminded}
+    assert world.secretary.pk in people
+    assert world.admin.pk in people
+    assert world.chair.pk not in people
+    assert len(reminded) == len(set(reminded))  # each once

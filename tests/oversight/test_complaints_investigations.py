@@ -264,3 +264,28 @@ def test_annual_figures(world):
     assert figures["violations_found"] == 1
     assert annual_figures(world.committee, year - 1)["complaints_received"] == 0
     assert annual_figures(world.other_committee, year)["complaints_received"] == 0
+
+
+def test_the_whole_investigation_through_the_api(api_client, world):
+    inv = investigation(world)
+    api_client.force_authenticate(world.secretary)
+    base = f"/api/v1/investigations/{inv.pk}"
+    today = timezone.localdate().isoformat()
+    step = {"kind": "finding", "happened_on": today, "title": "查明事实"}
+    assert api_client.post(f"{base}/step/", step, format="json").status_code == 201
+    due = (timezone.localdate() + dt.timedelta(days=10)).isoformat()
+    measure = {"description": "整改", "due_on": due, "responsible": [world.researcher.username]}
+    response = api_client.post(f"{base}/measure/", measure, format="json")
+    assert response.status_code == 201, response.content
+    measure_id = response.json()["id"]
+    done = {"measure": measure_id, "completed_on": today, "note": "已完成"}
+    assert api_client.post(f"{base}/measure-done/", done, format="json").status_code == 200
+    conclude = {"finding": "not_substantiated", "conclusion": "未发现违规"}
+    assert api_client.post(f"{base}/conclude/", conclude, format="json").status_code == 200
+    assert api_client.post(f"{base}/close/", {}, format="json").status_code == 200
+    detail = api_client.get(f"{base}/").json()
+    assert detail["status"] == "closed"
+    assert detail["handling_body"] == "unit"
+    assert [m["completed_on"] for m in detail["measures"]] == [today]
+    api_client.force_authenticate(world.member)
+    assert api_client.get(f"{base}/").status_code == 404
