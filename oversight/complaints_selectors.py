@@ -180,3 +180,19 @@ def case_counts(user: User) -> CaseCounts:
         .filter(status=InvestigationStatus.OPEN)
         .count(),
     )
+
+
+#: A referral package's verification code (SHA-256, hexadecimal).
+HASH_PATTERN = re.compile(r"[0-9a-f]{64}")
+
+
+def referral_check(code: str) -> ReferralPackage | None:
+    """The rendered referral package a verification code belongs to (public check), or None."""
+    code = (code or "").strip().lower()
+    if not HASH_PATTERN.fullmatch(code):
+        return None
+    return (
+        ReferralPackage.objects.select_related("investigation__institution")
+        .filter(verification_hash=code, state="ready")
+        .first()
+    )

@@ -203,3 +203,24 @@ def referral_download(request: HttpRequest, pk: int) -> HttpResponse:
         filename=f"referral-{package.investigation.number}-v{package.version}.pdf",
         content_type="application/pdf",
     )
+
+
+@require_safe
+def referral_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public check of a referral package's verification code (like a letter's, R56): the
+    package's header only; 404 for an unknown code; `VERIFY_RATE` per address."""
+    from reviews.verify import VerifyRateThrottle
+
+    template = "oversight/complaints/referral_verify.html"
+    refused = _throttled(request, template, VerifyRateThrottle)
+    if refused is not None:
+        return refused
+    package = selectors.referral_check(code)
+    logger.info(
+        "referral verification from %s: %s",
+        login.client_ip(request),
+        "found" if package is not None else "unknown",
+    )
+    return render(
+        request, template, {"package": package}, status=200 if package is not None else 404
+    )

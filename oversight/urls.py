@@ -41,5 +41,10 @@ urlpatterns += [
         complaints_views.referral_download,
         name="investigation-referral",
     ),
+    path(
+        "referrals/verify/<str:code>/",
+        complaints_views.referral_verify,
+        name="referral-verify",
+    ),
 ]
 # --- end complaints and investigations ----------------------------------------------------------

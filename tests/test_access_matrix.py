@@ -641,6 +641,7 @@ IGNORED: dict[str, str] = {
     "oversight:complaint-receipt": "the reporter's page by receipt code (status, own messages)",
     "oversight-api:complaint-report": "the public complaint form in the API (no case data)",
     "oversight-api:complaint-receipt": "the reporter's receipt in the API (status, own messages)",
+    "oversight:referral-verify": "public check of a referral package's code (its header only)",
 }
 
 # --- the URL patterns of the project ---------------------------------------------------------

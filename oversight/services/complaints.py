@@ -14,6 +14,7 @@ import secrets
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
@@ -720,6 +721,7 @@ def referral_render(*, package_id: int) -> ReferralPackage:
     data = referral_content(package)
     code = pdf.verification_hash(data)
     investigation = package.investigation
+    url = settings.SITE_URL.rstrip("/") + reverse("oversight:referral-verify", args=[code])
     content = pdf.render(
         "pdf/oversight/referral.html",
         {
@@ -729,6 +731,8 @@ def referral_render(*, package_id: int) -> ReferralPackage:
             "evidence": investigation.evidence.order_by("id"),
             "measures": investigation.measures.order_by("due_on", "id"),
             "code": code,
+            "verify_url": url,
+            "qr_svg": pdf.qr_svg(url),
             "rendered_at": timezone.now(),
         },
     )

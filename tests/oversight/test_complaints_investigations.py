@@ -289,3 +289,28 @@ def test_the_whole_investigation_through_the_api(api_client, world):
     assert [m["completed_on"] for m in detail["measures"]] == [today]
     api_client.force_authenticate(world.member)
     assert api_client.get(f"{base}/").status_code == 404
+
+
+def test_a_referral_package_is_verified_by_its_code_publicly(client, world):
+    inv = investigation(world)
+    _found(world, inv)
+    services.investigation_conclude(
+        investigation_id=inv.pk, actor=world.secretary, finding="substantiated", conclusion="违规"
+    )
+    package = services.referral_prepare(
+        investigation_id=inv.pk, actor=world.secretary, authority="北京市科学技术委员会"
+    )
+    code = services.referral_render(package_id=package.pk).verification_hash
+    html = client.get(reverse("oversight:referral-verify", args=[code])).content.decode()
+    assert inv.number in html
+    assert "北京市科学技术委员会" in html
+    assert "违规" not in html  # the header only, never the conclusion
+    for bad in ("0" * 64, "abc", code.upper() + "0"):
+        assert client.get(reverse("oversight:referral-verify", args=[bad])).status_code == 404
+
+
+def test_the_public_form_page_renders_for_anyone(client, world):
+    html = client.get(reverse("oversight:complaint-report")).content.decode()
+    assert 'id="complaint-form"' in html
+    assert world.institution.name in html
+    assert 'class="trap"' in html
