@@ -332,8 +332,8 @@ def complaint_close(*, complaint_id: int, actor: User, reason: str, message: str
         reason="R55",
     )
     complaint.closed_at = timezone.now()
-    complaint.triage_reason = complaint.triage_reason or reason
-    complaint.save(update_fields=["status", "closed_at", "triage_reason", "updated_at"])
+    complaint.save(update_fields=["status", "closed_at", "updated_at"])
+    _message(complaint, actor, reason, to_reporter=False)  # how it was handled, for the file
     _message(complaint, actor, message, to_reporter=True)
     kernel.deadline_close(
         kind=clocks.COMPLAINT_HANDLING, subject=complaint, actor=actor, reason=reason

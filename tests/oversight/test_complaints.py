@@ -350,3 +350,22 @@ def test_reminders_go_to_the_handlers_never_to_a_person_concerned(world):
     assert world.admin.pk in people
     assert world.chair.pk not in people
     assert len(reminded) == len(set(reminded))  # each once
+
+
+def test_close_an_accepted_complaint_meets_its_clock_and_tells_the_reporter(client, world):
+    complaint, code = report(world)
+    services.complaint_acknowledge(complaint_id=complaint.pk, actor=world.secretary)
+    services.complaint_triage(complaint_id=complaint.pk, actor=world.secretary, outcome="accepted")
+    services.complaint_close(
+        complaint_id=complaint.pk, actor=world.secretary, reason="已约谈并整改", message="已办结"
+    )
+    complaint.refresh_from_db()
+    assert complaint.status == "closed"
+    assert complaint.closed_at is not None
+    handling = Deadline.objects.of(complaint).get(kind=clocks.COMPLAINT_HANDLING)
+    assert handling.state == DeadlineState.MET
+    html = client.get(reverse("oversight:complaint-receipt", args=[code])).content.decode()
+    assert "已办结" in html
+    assert "已约谈并整改" not in html  # the internal record stays inside
+    with pytest.raises(Conflict):
+        services.complaint_close(complaint_id=complaint.pk, actor=world.secretary, reason="x")
