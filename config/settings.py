@@ -587,6 +587,11 @@ THROTTLE_AUTH_RATE = env_str("THROTTLE_AUTH_RATE", "10/min")
 # many checks per client address, page and API together (DRF's "30/min" syntax; empty: no limit).
 VERIFY_RATE = env_str("VERIFY_RATE", "30/min")
 
+# The public complaint form (R55, page and API together) and the reporter's receipt page: this
+# many per client address (DRF's syntax; empty: no limit). No captcha: nothing leaves the site.
+COMPLAINT_RATE = env_str("COMPLAINT_RATE", "5/hour")
+COMPLAINT_RECEIPT_RATE = env_str("COMPLAINT_RECEIPT_RATE", "30/min")
+
 # Logs go to stderr with time and level: JSON lines in production (LOG_FORMAT=json), readable
 # text in the embedded default. Errors also go to Sentry when SENTRY_DSN is set (the entry points
 # call config.observability.init_sentry; settings have no side effects).

@@ -304,6 +304,9 @@ class RuleSet:
     retention_years: Param[int] = field(metadata=_MAX)
     # Not rolling a period past rest days is the shorter, hence stricter, choice.
     roll_forward_rest_days: Param[bool] = field(metadata=_ALL)
+    # Complaints and reports (R55): the texts name no period; these are this product's defaults.
+    complaint_acknowledge_days: Param[int] = field(metadata=_MIN)
+    complaint_handling_days: Param[int] = field(metadata=_MIN)
     extra_regimes: tuple[Regime, ...] = ()
 
     @property
@@ -370,6 +373,10 @@ MEAS: Final = RuleSet(
     retention_years=Param(5, "R61", "《涉及人的生物医学研究伦理审查办法》（2016）；《药物临床试验质量管理规范》（2020）", U, _("Years to keep records after the activity ends"), "研究结束后至少保存5年"),
     # Civil Code convention for day-counted periods (docs/api.md "Periods").
     roll_forward_rest_days=Param(True, "R25", "《中华人民共和国民法典》第二百零三条", P, _("Move a period ending on a rest day to the next working day"), "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日"),
+    # MEAS Art. 5(六) and BJ 五(三) say complaints are accepted and handled but give no period:
+    # 7 days to acknowledge and 60 to handle are this product's defaults (unverified).
+    complaint_acknowledge_days=Param(7, "R55", _meas("第五条"), U, _("Days to acknowledge a complaint"), "受理并协助调查相关投诉举报"),
+    complaint_handling_days=Param(60, "R55", _with_bj(_meas("第五条"), "五（三）"), U, _("Days to handle a complaint after acknowledging it"), "受理并协助调查相关投诉举报"),
 )  # fmt: skip
 
 NHC: Final = RuleSet(
@@ -403,6 +410,8 @@ NHC: Final = RuleSet(
     nhc_annual_report_due=Param((3, 31), "N8", _nhc("（年度工作报告）"), U, _("NHC annual report due (month, day of the following year)"), "每年3月31日前向备案机关提交上一年度伦理审查委员会工作报告"),
     retention_years=MEAS.retention_years,
     roll_forward_rest_days=MEAS.roll_forward_rest_days,
+    complaint_acknowledge_days=MEAS.complaint_acknowledge_days,
+    complaint_handling_days=MEAS.complaint_handling_days,
 )  # fmt: skip
 
 RULESETS: Final[Mapping[Regime, RuleSet]] = {Regime.MEAS: MEAS, Regime.NHC: NHC}

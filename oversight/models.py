@@ -1,1 +1,11 @@
 """Oversight's models. Each part keeps its models in its own module; this module gathers them."""
+
+from oversight.models_complaints import (  # noqa: F401  complaints and investigations (R55, R56)
+    Complaint,
+    ComplaintMessage,
+    CorrectiveMeasure,
+    Evidence,
+    Investigation,
+    InvestigationStep,
+    ReferralPackage,
+)

@@ -5,3 +5,6 @@ from __future__ import annotations
 
 def register() -> None:
     """Called once from OversightConfig.ready()."""
+    from oversight.complaints_hooks import register_complaints
+
+    register_complaints()

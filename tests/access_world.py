@@ -256,6 +256,49 @@ def _committee_records(w: SimpleNamespace) -> None:
     )
 
 
+def _complaints(w: SimpleNamespace) -> None:
+    """A named complaint about the lead (accepted, R55) and its investigation (R56) with
+    evidence, a corrective measure and a rendered referral package: the officers handling it
+    see them, the lead (a person concerned) and everyone else get 404."""
+    from oversight.models import ReferralPackage
+    from oversight.services import complaints as oversight
+
+    complaint, w.complaint_code = oversight.complaint_submit(
+        institution=w.institution,
+        committee=w.committee,
+        subject_kind="person",
+        summary="未经同意使用数据",
+        description="举报内容",
+        anonymous=False,
+        reporter_kind="participant",
+        reporter_name="举报人",
+        reporter_contact="reporter@example.com",
+    )
+    oversight.complaint_acknowledge(complaint_id=complaint.pk, actor=w.secretary)
+    oversight.complaint_triage(complaint_id=complaint.pk, actor=w.secretary, outcome="accepted")
+    oversight.complaint_link(
+        complaint_id=complaint.pk, actor=w.secretary, projects=[], persons=[w.lead]
+    )
+    w.complaint = complaint
+    w.investigation = oversight.investigation_open_from_complaint(
+        complaint_id=complaint.pk, actor=w.secretary, title="调查"
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ethics.uploads import blank_pdf
+
+    w.evidence = oversight.evidence_add(
+        investigation_id=w.investigation.pk,
+        actor=w.secretary,
+        title="证据",
+        file=SimpleUploadedFile("evidence.pdf", blank_pdf()),
+    )
+    w.referral = ReferralPackage.objects.create(
+        investigation=w.investigation, version=1, authority="市科委", state="ready"
+    )
+    w.referral.pdf.save("referral.pdf", ContentFile(b"%PDF-1.4 r"), save=True)
+
+
 def _standing(w: SimpleNamespace) -> None:
     """Standing declarations: one recorded by the secretary for a member, one by the vice-chair."""
     from reviews import services
@@ -288,6 +331,7 @@ def build(*, decided: bool = True, standing: bool = True) -> SimpleNamespace:
     if decided:
         _decision(w)
         _committee_records(w)
+        _complaints(w)
     if standing:
         _standing(w)
     w.application.refresh_from_db()

@@ -546,6 +546,57 @@ ROUTES: dict[str, Route] = {
     "filing-sign-off": Route("signs off (R53)", MANAGES_COMMITTEE, _pk("filing"), "POST"),
     "filing-remarks": Route("edits the remarks", MANAGES_COMMITTEE, _pk("filing"), "POST"),
     "filing-package-pdf": Route("the filing package PDF", MANAGES_COMMITTEE, _pk("filing")),
+    # --- oversight: complaints and investigations (R55, R56): the officers handling the case;
+    # the lead is a person concerned and gets 404 like everyone else.
+    "oversight:complaint-list": Route("complaints the reader handles", ALL),
+    "oversight:complaint-detail": Route(
+        "a complaint with its reporter", MANAGES_COMMITTEE, _pk("complaint")
+    ),
+    "oversight:complaint-action": Route(
+        "a complaint action (message)",
+        MANAGES_COMMITTEE,
+        lambda w, who: {"pk": w.complaint.pk, "action": "message"},
+        "POST",
+    ),
+    "oversight:investigation-list": Route("investigations the reader handles", ALL),
+    "oversight:investigation-new": Route(
+        "the form to open an investigation (officers and admins)", MANAGES_COMMITTEE
+    ),
+    "oversight:investigation-detail": Route(
+        "an investigation", MANAGES_COMMITTEE, _pk("investigation")
+    ),
+    "oversight:investigation-action": Route(
+        "an investigation action (step)",
+        MANAGES_COMMITTEE,
+        lambda w, who: {"pk": w.investigation.pk, "action": "step"},
+        "POST",
+    ),
+    "oversight:investigation-evidence": Route(
+        "an evidence document", MANAGES_COMMITTEE, _pk("evidence")
+    ),
+    "oversight:investigation-referral": Route(
+        "the referral package PDF", MANAGES_COMMITTEE, _pk("referral")
+    ),
+    "oversight-api:complaint-list": Route("complaints the reader handles", ALL),
+    "oversight-api:complaint-detail": Route(
+        "a complaint with its reporter", MANAGES_COMMITTEE, _pk("complaint")
+    ),
+    "oversight-api:investigation-list": Route("investigations the reader handles", ALL),
+    "oversight-api:investigation-detail": Route(
+        "an investigation", MANAGES_COMMITTEE, _pk("investigation")
+    ),
+    **{
+        f"oversight-api:complaint-{name}": Route(
+            f"complaint action {name}", MANAGES_COMMITTEE, _pk("complaint"), "POST"
+        )
+        for name in ("acknowledge", "triage", "link", "message", "investigate", "close")
+    },
+    **{
+        f"oversight-api:investigation-{name}": Route(
+            f"investigation action {name}", MANAGES_COMMITTEE, _pk("investigation"), "POST"
+        )
+        for name in ("step", "evidence", "measure", "measure-done", "conclude", "referral", "close")
+    },
 }
 
 # URL patterns that expose no case data, each with the reason: by route prefix, then by name.
@@ -583,6 +634,14 @@ IGNORED: dict[str, str] = {
     # (tests/reviews/test_verify_letter.py proves what it shows and hides).
     "letter-verify": "public verification of a letter's code (its public header only)",
     "reviews-api:letter-verify": "public verification of a letter's code (its public header only)",
+    # Public on purpose (R55): anyone reports without an account; the reporter follows the case
+    # by an unguessable receipt code (status and messages meant for them only). Both are
+    # rate-limited; tests/oversight/test_complaints.py proves what they show and hide.
+    "oversight:complaint-report": "the public complaint form (no case data)",
+    "oversight:complaint-receipt": "the reporter's page by receipt code (status, own messages)",
+    "oversight-api:complaint-report": "the public complaint form in the API (no case data)",
+    "oversight-api:complaint-receipt": "the reporter's receipt in the API (status, own messages)",
+    "oversight:referral-verify": "public check of a referral package's code (its header only)",
 }
 
 # --- the URL patterns of the project ---------------------------------------------------------

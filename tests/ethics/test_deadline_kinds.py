@@ -30,6 +30,9 @@ PRODUCT_KINDS = {
     "annual_report",
     "nhc_filing",  # N7
     "nhc_annual_report",  # N8
+    "complaint_acknowledge",  # R55
+    "complaint_handling",  # R55
+    "corrective_measure",  # R56
 }
 
 
