@@ -304,6 +304,12 @@ class RuleSet:
     retention_years: Param[int] = field(metadata=_MAX)
     # Not rolling a period past rest days is the shorter, hence stricter, choice.
     roll_forward_rest_days: Param[bool] = field(metadata=_ALL)
+    # --- oversight: incidents and the risk register (issue 16; BJ 五（一）、五（二）) ---
+    # R30: a change in ethical risk is reported "promptly"; the texts give no number.
+    incident_report_hours: Param[int] = field(metadata=_MIN)
+    incident_followup_days: Param[int] = field(metadata=_MIN)
+    risk_review_months: Param[int] = field(metadata=_MIN)
+    # --- end oversight: incidents ---
     extra_regimes: tuple[Regime, ...] = ()
 
     @property
@@ -370,6 +376,12 @@ MEAS: Final = RuleSet(
     retention_years=Param(5, "R61", "《涉及人的生物医学研究伦理审查办法》（2016）；《药物临床试验质量管理规范》（2020）", U, _("Years to keep records after the activity ends"), "研究结束后至少保存5年"),
     # Civil Code convention for day-counted periods (docs/api.md "Periods").
     roll_forward_rest_days=Param(True, "R25", "《中华人民共和国民法典》第二百零三条", P, _("Move a period ending on a rest day to the next working day"), "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日"),
+    # Oversight, incidents (issue 16): "及时报告" (R30) has no number in the texts; 24 hours is the
+    # GCP habit for serious adverse events, the follow-up and risk-review periods are this
+    # product's defaults (the listed tracking interval of R45). All unverified.
+    incident_report_hours=Param(24, "R30", _with_bj(_meas("第十九条"), "五（一）"), U, _("Hours to report an ethics incident after becoming aware of it"), "科技伦理风险发生变化的，应当及时报告"),
+    incident_followup_days=Param(7, "R30", _with_bj(_meas("第十九条"), "五（一）"), U, _("Days to the follow-up report on an ethics incident"), "伦理事件应急处置情况跟踪报告"),
+    risk_review_months=Param(6, "R45", _with_bj(_meas("第三章第四节（专家复核程序）"), "五（一）"), U, _("Maximum months between risk register reviews"), "纳入清单管理的科技活动动态跟踪、风险评估"),
 )  # fmt: skip
 
 NHC: Final = RuleSet(
@@ -403,6 +415,9 @@ NHC: Final = RuleSet(
     nhc_annual_report_due=Param((3, 31), "N8", _nhc("（年度工作报告）"), U, _("NHC annual report due (month, day of the following year)"), "每年3月31日前向备案机关提交上一年度伦理审查委员会工作报告"),
     retention_years=MEAS.retention_years,
     roll_forward_rest_days=MEAS.roll_forward_rest_days,
+    incident_report_hours=MEAS.incident_report_hours,
+    incident_followup_days=MEAS.incident_followup_days,
+    risk_review_months=MEAS.risk_review_months,
 )  # fmt: skip
 
 RULESETS: Final[Mapping[Regime, RuleSet]] = {Regime.MEAS: MEAS, Regime.NHC: NHC}

@@ -1,1 +1,3 @@
 """Oversight's models. Each part keeps its models in its own module; this module gathers them."""
+
+from oversight.models_incidents import *  # noqa: F403 - incidents, risk register, funding (R59)

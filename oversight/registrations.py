@@ -5,3 +5,6 @@ from __future__ import annotations
 
 def register() -> None:
     """Called once from OversightConfig.ready()."""
+    from oversight.incidents_hooks import register_incidents
+
+    register_incidents()
