@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import mixins, serializers, viewsets
 
+from ethics.api.actions import ActionViewSetMixin
 from oversight import incidents_selectors as selectors
 from oversight.incidents_actions import FUNDINGS, INCIDENTS, RISKS
 from oversight.incidents_filters import FundingFilter, IncidentFilter, RiskFilter
@@ -17,7 +18,6 @@ from oversight.models_incidents import (
     RiskEntry,
     RiskReview,
 )
-from ethics.api.actions import ActionViewSetMixin
 
 
 class FollowUpSerializer(serializers.ModelSerializer[IncidentFollowUp]):

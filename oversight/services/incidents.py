@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Membership, Role
@@ -272,7 +273,7 @@ def incident_close(*, incident_id: int, summary: str, actor: User) -> Incident:
             "incident_not_closable",
             _("The incident cannot be closed yet."),
             rule="R30",
-            problems=problems,
+            problems=[p.as_dict() for p in problems],
         )
     before = _snapshot(incident)
     incident.status = IncidentStatus.CLOSED
@@ -305,6 +306,11 @@ def incident_close(*, incident_id: int, summary: str, actor: User) -> Incident:
     return incident
 
 
+def lazy_text(text: Any, **params: Any) -> Promise:
+    """A translated message with its parameters, read in the reader's language when shown."""
+    return cast(Promise, lazy(lambda: str(text) % params, str)())
+
+
 # --- the risk register ---------------------------------------------------------------------------
 
 
@@ -324,8 +330,13 @@ def review_date_problems(
         Problem(
             "risk_review_too_far",
             "R45",
-            _("The next review may be at most %(months)s months away (on or before %(latest)s).")
-            % {"months": rules.risk_review_months.value, "latest": latest.isoformat()},
+            lazy_text(
+                _(
+                    "The next review may be at most %(months)s months away (on or before %(latest)s)."
+                ),
+                months=rules.risk_review_months.value,
+                latest=latest.isoformat(),
+            ),
         )
     ]
 
@@ -387,7 +398,7 @@ def risk_register(
             "risk_not_registrable",
             _("The risk cannot be entered in the register."),
             rule=problems[0].rule,
-            problems=problems,
+            problems=[p.as_dict() for p in problems],
         )
     entry = RiskEntry.objects.create(
         project=project,
@@ -446,7 +457,7 @@ def risk_review(
             "risk_review_too_far",
             _("The next review date is too far away."),
             rule="R45",
-            problems=problems,
+            problems=[p.as_dict() for p in problems],
         )
     review = RiskReview.objects.create(
         entry=entry,
@@ -675,7 +686,7 @@ def statement_issue(*, funding_id: int, actor: User) -> ApprovalStatement:
                     "no_valid_approval",
                     "R58",
                     _("Approval statements are issued only from an approval in force."),
-                )
+                ).as_dict()
             ],
         )
     now = timezone.now()
