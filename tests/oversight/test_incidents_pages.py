@@ -273,7 +273,8 @@ def test_r59_export_lists_valid_lapsing_and_unapproved_projects(client, world):
     rows = _sheet_rows(
         client.get(reverse("oversight:funding-export", args=["xlsx"]), {"funder": "北京"}).content
     )
-    assert len(rows) == 2 and rows[1][2] == "G-NONE"
+    assert len(rows) == 2
+    assert rows[1][2] == "G-NONE"
     assert client.get(url, {"within": "abc"}).status_code == 404
     assert client.get(reverse("oversight:funding-export", args=["pdf"])).status_code == 404
     client.force_login(world.outsider)
