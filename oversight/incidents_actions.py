@@ -230,6 +230,8 @@ FUNDINGS = ActionTable(
             allowed=policy("remove"),
             confirm=_confirm_remove,
             done=_("The funding record was removed."),
+            # The removed record leaves the lists, so the answer is not the reloaded target.
+            respond=lambda call, funding: {"id": funding.pk, "removed_at": funding.removed_at},
         ),
         Action(
             "issue_statement",
