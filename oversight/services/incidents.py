@@ -154,7 +154,9 @@ def incident_report(
             calendar=working_calendar(),
             roll_forward=rules.roll_forward_rest_days.value,
         ),
-        title=site_text(_("Follow-up report on incident: %(title)s"), title=incident.title),
+        # The committee's members see its clocks (registry.policies.DeadlinePolicy), not its
+        # incidents: the clock names the incident by number only.
+        title=site_text(_("Follow-up report on incident no. %(number)s"), number=incident.pk),
         rule="R30",
         committee_id=project.committee_id,
         actor=actor,
@@ -364,7 +366,7 @@ def _open_review_clock(entry: RiskEntry, actor: User) -> None:
         kind=clocks.RISK_REVIEW,
         subject=entry,
         due_at=deadlines.end_of_day(entry.next_review_on),
-        title=site_text(_("Risk review: %(title)s"), title=entry.title),
+        title=site_text(_("Risk register review no. %(number)s"), number=entry.pk),
         rule="R45",
         committee_id=entry.committee_id,
         actor=actor,

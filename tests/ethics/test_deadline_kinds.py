@@ -30,6 +30,8 @@ PRODUCT_KINDS = {
     "annual_report",
     "nhc_filing",  # N7
     "nhc_annual_report",  # N8
+    "incident_followup",  # R30 (oversight)
+    "risk_review",  # R45 (oversight)
 }
 
 

@@ -334,3 +334,22 @@ def test_annual_figures_count_the_years_incidents_risks_and_statements(world):
     assert annual_figures(world.committee, year)["incidents_reported"] == 1
     assert annual_figures(world.committee, year)["incidents_open_at_year_end"] == 1
     assert annual_figures(world.other_committee, year + 1)["incidents_reported"] == 0
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+
+def test_reminders_go_to_the_lead_and_handlers_then_chair_and_institution(world):
+    from ethics import hooks
+
+    incident = _report(world, data.project(world))
+    clock = Deadline.objects.get(kind=clocks.INCIDENT_FOLLOWUP, subject_id=incident.pk)
+    people = hooks.deadline_recipients(clock)
+    assert set(people.responsible) == {world.researcher, world.secretary}
+    assert {world.chair, world.admin} <= set(people.escalation)
+    assert hooks.deadline_url(clock).endswith(f"/oversight/incidents/{incident.pk}/")
+    assert incident.title not in clock.title  # members see the committee's clocks
+    entry = _register(world, data.project(world, listed=True), owner=world.colleague)
+    review = Deadline.objects.get(kind=clocks.RISK_REVIEW, subject_id=entry.pk)
+    assert hooks.deadline_recipients(review).responsible == [world.colleague]
+    assert world.secretary in hooks.deadline_recipients(review).escalation
