@@ -353,3 +353,16 @@ def test_reminders_go_to_the_lead_and_handlers_then_chair_and_institution(world)
     review = Deadline.objects.get(kind=clocks.RISK_REVIEW, subject_id=entry.pk)
     assert hooks.deadline_recipients(review).responsible == [world.colleague]
     assert world.secretary in hooks.deadline_recipients(review).escalation
+
+
+def test_r59_statement_pdf_renders_once_with_its_code(world):
+    project = data.project(world)
+    data.decide(world, project, next_tracking_due=timezone.localdate() + dt.timedelta(days=100))
+    funding = services.funding_add(
+        project_id=project.pk, funder="北京市科委", grant_number="Z2311", actor=world.researcher
+    )
+    statement = services.statement_issue(funding_id=funding.pk, actor=world.secretary)
+    rendered = services.statement_render(statement_id=statement.pk)
+    assert rendered.pdf.read(5) == b"%PDF-"
+    assert services.statement_render(statement_id=statement.pk).pdf.name == rendered.pdf.name
+    assert AuditEvent.objects.filter(action="statement.render").count() == 1
