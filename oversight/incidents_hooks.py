@@ -172,6 +172,9 @@ def register_incidents() -> None:
     hooks.register_nav_item(62, _("Funding"), "oversight:funding-list", _may_see_lists)
     hooks.register_dashboard_panel(25, warning_panel)
     hooks.register_code_verifier(services.statement_check)
+    from oversight import incidents_demo
+
+    hooks.register_seeder(35, "oversight-incidents", incidents_demo.seed)
 
 
 __all__ = ["IncidentStatus", "annual_figures", "register_incidents"]
