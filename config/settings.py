@@ -494,6 +494,8 @@ SPECTACULAR_SETTINGS = {
         "ListingEnum": "reviews.models.Listing",
         "ProposedListingEnum": "reviews.forms.PROPOSED_LISTINGS",
         "MajorChangeEnum": "reviews.forms.CLASSIFICATIONS",
+        # Oversight (issue 16): incidents.
+        "IncidentKindEnum": "oversight.models_incidents.IncidentKind",
     },
 }
 
