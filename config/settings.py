@@ -396,6 +396,7 @@ CELERY_TASK_ROUTES = {
         "reviews.render_rereview_package",
         "meetings.render_minutes",
         "registry.render_package",
+        "oversight.render_statement",
     )
 }
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
@@ -493,6 +494,8 @@ SPECTACULAR_SETTINGS = {
         "ListingEnum": "reviews.models.Listing",
         "ProposedListingEnum": "reviews.forms.PROPOSED_LISTINGS",
         "MajorChangeEnum": "reviews.forms.CLASSIFICATIONS",
+        # Oversight (issue 16): incidents.
+        "IncidentKindEnum": "oversight.models_incidents.IncidentKind",
     },
 }
 

@@ -192,6 +192,21 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "vote.cast": _("Vote cast"),
     "vote.change": _("Vote changed"),
     "vote.withdraw": _("Vote withdrawn"),
+    # --- oversight: incidents, risk register, funded programmes (issue 16) ---
+    "incident.report": _("Ethics incident reported"),
+    "incident.escalate": _("Ethics incident escalated"),
+    "incident.follow_up": _("Ethics incident followed up"),
+    "incident.close": _("Ethics incident closed"),
+    "risk.register": _("Risk entered in the register"),
+    "risk.review": _("Risk reviewed"),
+    "risk.close": _("Risk closed in the register"),
+    "funding.add": _("Funding recorded"),
+    "funding.change": _("Funding record corrected"),
+    "funding.remove": _("Funding record removed"),
+    "statement.issue": _("Approval statement for the funder issued"),
+    "statement.render": _("Approval statement generated"),
+    "statement.download": _("Approval statement downloaded"),
+    # --- end oversight: incidents ---
 }
 
 #: Background jobs (ethics.jobs, Celery task names) by what they make.
@@ -200,6 +215,7 @@ TASK_LABELS: Mapping[str, Promise] = {
     "reviews.render_rereview_package": _("Render an expert re-review package"),
     "meetings.render_minutes": _("Render minutes"),
     "registry.render_package": _("Render a filing package"),
+    "oversight.render_statement": _("Render an approval statement for a funder"),
 }
 
 # "code" or "code (R26)": a cause as services write it; the rule ID stays, the code becomes words.

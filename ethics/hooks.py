@@ -380,3 +380,26 @@ def calendar_committee_ids(user: Any) -> Any:
     if not _calendar_committees:
         return None
     return _calendar_committees[0](user)
+
+
+# --- printed verification codes: an upper layer's documents verify on the letters' page ----------
+# (oversight's ethics-approval statements for funders, R59). A verifier takes a code and answers a
+# public record with a `template` attribute (the partial the verification page includes) and an
+# `as_data()` dict (the API's body), or None when the code is not one of its documents.
+
+CodeVerifier = Callable[[str], Any]
+_verifiers: list[CodeVerifier] = []
+
+
+def register_code_verifier(verifier: CodeVerifier) -> None:
+    if all(existing is not verifier for existing in _verifiers):
+        _verifiers.append(verifier)
+
+
+def verify_code(code: str) -> Any:
+    """The first registered verifier's record for `code`, or None."""
+    for verifier in _verifiers:
+        found = verifier(code)
+        if found is not None:
+            return found
+    return None

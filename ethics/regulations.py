@@ -307,6 +307,12 @@ class RuleSet:
     # Complaints and reports (R55): the texts name no period; these are this product's defaults.
     complaint_acknowledge_days: Param[int] = field(metadata=_MIN)
     complaint_handling_days: Param[int] = field(metadata=_MIN)
+    # --- oversight: incidents and the risk register (issue 16; BJ 五（一）、五（二）) ---
+    # R30: a change in ethical risk is reported "promptly"; the texts give no number.
+    incident_report_hours: Param[int] = field(metadata=_MIN)
+    incident_followup_days: Param[int] = field(metadata=_MIN)
+    risk_review_months: Param[int] = field(metadata=_MIN)
+    # --- end oversight: incidents ---
     extra_regimes: tuple[Regime, ...] = ()
 
     @property
@@ -377,6 +383,12 @@ MEAS: Final = RuleSet(
     # 7 days to acknowledge and 60 to handle are this product's defaults (unverified).
     complaint_acknowledge_days=Param(7, "R55", _meas("第五条"), U, _("Days to acknowledge a complaint"), "受理并协助调查相关投诉举报"),
     complaint_handling_days=Param(60, "R55", _with_bj(_meas("第五条"), "五（三）"), U, _("Days to handle a complaint after acknowledging it"), "受理并协助调查相关投诉举报"),
+    # Oversight, incidents (issue 16): "及时报告" (R30) has no number in the texts; 24 hours is the
+    # GCP habit for serious adverse events, the follow-up and risk-review periods are this
+    # product's defaults (the listed tracking interval of R45). All unverified.
+    incident_report_hours=Param(24, "R30", _with_bj(_meas("第十九条"), "五（一）"), U, _("Hours to report an ethics incident after becoming aware of it"), "科技伦理风险发生变化的，应当及时报告"),
+    incident_followup_days=Param(7, "R30", _with_bj(_meas("第十九条"), "五（一）"), U, _("Days to the follow-up report on an ethics incident"), "伦理事件应急处置情况跟踪报告"),
+    risk_review_months=Param(6, "R45", _with_bj(_meas("第三章第四节（专家复核程序）"), "五（一）"), U, _("Maximum months between risk register reviews"), "纳入清单管理的科技活动动态跟踪、风险评估"),
 )  # fmt: skip
 
 NHC: Final = RuleSet(
@@ -412,6 +424,9 @@ NHC: Final = RuleSet(
     roll_forward_rest_days=MEAS.roll_forward_rest_days,
     complaint_acknowledge_days=MEAS.complaint_acknowledge_days,
     complaint_handling_days=MEAS.complaint_handling_days,
+    incident_report_hours=MEAS.incident_report_hours,
+    incident_followup_days=MEAS.incident_followup_days,
+    risk_review_months=MEAS.risk_review_months,
 )  # fmt: skip
 
 RULESETS: Final[Mapping[Regime, RuleSet]] = {Regime.MEAS: MEAS, Regime.NHC: NHC}

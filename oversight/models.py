@@ -9,3 +9,4 @@ from oversight.models_complaints import (  # noqa: F401  complaints and investig
     InvestigationStep,
     ReferralPackage,
 )
+from oversight.models_incidents import *  # noqa: F403 - incidents, risk register, funding (R59)

@@ -8,3 +8,6 @@ def register() -> None:
     from oversight.complaints_hooks import register_complaints
 
     register_complaints()
+    from oversight.incidents_hooks import register_incidents
+
+    register_incidents()

@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from ethics import login
+from ethics import hooks, login
 from ethics.api.throttling import AddressRateThrottle, page_wait
 from reviews import services
 
@@ -36,6 +36,19 @@ class VerifyRateThrottle(AddressRateThrottle):
 def check(request: Any, code: str) -> services.LetterCheck | None:
     """Look the code up and log the attempt (address, the code's first 12 characters, found)."""
     found = services.letter_check(code)
+    return _logged(request, code, found)
+
+
+def check_any(request: Any, code: str) -> Any:
+    """A letter's record, else another registered document's (ethics.hooks.verify_code: an
+    upper layer's printed codes, such as oversight's approval statements for funders, R59)."""
+    found: Any = services.letter_check(code)
+    if found is None and services.CODE_PATTERN.fullmatch(code.strip().lower()):
+        found = hooks.verify_code(code.strip().lower())
+    return _logged(request, code, found)
+
+
+def _logged(request: Any, code: str, found: Any) -> Any:
     # Only hexadecimal reaches the log: a path segment may hold anything (newlines included).
     head = code[:12].lower()
     shown = head if services.CODE_PATTERN.fullmatch(code.strip().lower()) else "(malformed)"
@@ -63,10 +76,12 @@ def verify_page(request: HttpRequest, code: str) -> HttpResponse:
         )
         response["Retry-After"] = str(seconds)
         return response
-    letter = check(request, code)
+    found = check_any(request, code)
+    letter = found if isinstance(found, services.LetterCheck) else None
+    other = found if letter is None else None
     return render(
         request,
         "reviews/letter_verify.html",
-        {"letter": letter, "code": code},
-        status=200 if letter is not None else 404,
+        {"letter": letter, "other": other, "code": code},
+        status=200 if found is not None else 404,
     )

@@ -41,6 +41,7 @@ import pytest
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests import access_world
 from tests.access_world import (
@@ -94,6 +95,81 @@ MATERIALS = APPLICANTS | {"member", "consultant", "secretary", "chair", "inst_ad
 OPINIONS = frozenset({"member", "secretary", "chair", "superuser"})  # the member: their own
 TALLY = frozenset({"member", "plain_member", "secretary", "chair", "inst_admin", "superuser"})
 VOTES = frozenset({"secretary", "chair", "superuser"})  # individual votes: officers only
+
+
+# --- oversight: incidents, risk register, funded programmes (issue 16) -------------------------
+# Made on first use in each test (the world is shared; each test's rows roll back with it).
+
+
+def _oversight_incident(w: Any) -> Any:
+    from oversight.models_incidents import Incident
+
+    now = timezone.now()
+    found = Incident.objects.filter(project=w.project).first()
+    return found or Incident.objects.create(
+        project=w.project,
+        committee=w.committee,
+        kind="data_leak",
+        severity="minor",
+        title="事件",
+        description="经过",
+        aware_at=now,
+        reported_at=now,
+        report_due_at=now,
+        reported_by=w.lead,
+    )
+
+
+def _oversight_risk(w: Any) -> Any:
+    from oversight.models_incidents import RiskEntry
+
+    found = RiskEntry.objects.filter(project=w.project).first()
+    return found or RiskEntry.objects.create(
+        project=w.project,
+        committee=w.committee,
+        title="风险",
+        level="high",
+        owner=w.lead,
+        next_review_on=timezone.localdate(),
+    )
+
+
+def _oversight_funding(w: Any) -> Any:
+    from oversight.models_incidents import Funding
+
+    found = Funding.objects.filter(project=w.project).first()
+    return found or Funding.objects.create(project=w.project, funder="科技部", grant_number="G1")
+
+
+def _oversight_statement(w: Any) -> Any:
+    from django.core.files.base import ContentFile
+
+    from oversight.models_incidents import ApprovalStatement
+
+    funding = _oversight_funding(w)
+    found = ApprovalStatement.objects.filter(funding=funding).first()
+    if found is not None:
+        return found
+    statement = ApprovalStatement(
+        funding=funding,
+        decision=w.decision,
+        code="f" * 64,
+        issued_by=w.lead,
+        issued_at=timezone.now(),
+    )
+    statement.pdf.save("statement.pdf", ContentFile(b"%PDF-1.4 statement"), save=True)
+    return statement
+
+
+def _oversight(make: Callable[[Any], Any], **extra: Any) -> Args:
+    def args(w: Any, who: str) -> dict[str, Any]:
+        return {"pk": make(w).pk, **extra}
+
+    return args
+
+
+# The project's people, the committee's officers, the institution's admin (research office).
+OVERSIGHT_SEES = APPLICANTS | OFFICERS | {"inst_admin", "superuser"}
 
 # --- the table -------------------------------------------------------------------------------
 
@@ -597,6 +673,80 @@ ROUTES: dict[str, Route] = {
         )
         for name in ("step", "evidence", "measure", "measure-done", "conclude", "referral", "close")
     },
+    # --- oversight: incidents, risk register, funded programmes (issue 16) ---
+    "oversight:incident-list": Route("incidents the reader may see", ALL),
+    "oversight:incident-new": Route("the report form (the reader's projects only)", ALL),
+    "oversight:incident-detail": Route(
+        "an incident on the project", OVERSIGHT_SEES, _oversight(_oversight_incident)
+    ),
+    "oversight:incident-action": Route(
+        "an incident action (follow-up)",
+        OVERSIGHT_SEES,
+        _oversight(_oversight_incident, action="follow_up"),
+        "POST",
+    ),
+    "oversight:risk-list": Route("risk register rows the reader may see", ALL),
+    "oversight:risk-new": Route("the risk register form (managed projects only)", ALL),
+    "oversight:risk-detail": Route(
+        "a risk of the listed project", OVERSIGHT_SEES, _oversight(_oversight_risk)
+    ),
+    "oversight:risk-action": Route(
+        "a risk action (review)",
+        OVERSIGHT_SEES,
+        _oversight(_oversight_risk, action="review"),
+        "POST",
+    ),
+    "oversight:funding-list": Route("funding records the reader may see", ALL),
+    "oversight:funding-new": Route("the funding form (own projects only)", ALL),
+    "oversight:funding-export": Route(
+        "funded projects and their approval, the reader's rows only",
+        ALL,
+        lambda w, who: {"fmt": "csv"},
+    ),
+    "oversight:funding-detail": Route(
+        "a funding record of the project", OVERSIGHT_SEES, _oversight(_oversight_funding)
+    ),
+    "oversight:funding-action": Route(
+        "a funding action (correct)",
+        OVERSIGHT_SEES,
+        _oversight(_oversight_funding, action="update"),
+        "POST",
+    ),
+    "oversight:statement-download": Route(
+        "an approval statement for the funder", OVERSIGHT_SEES, _oversight(_oversight_statement)
+    ),
+    "oversight-api:incident-list": Route("incidents the reader may see", ALL),
+    "oversight-api:incident-detail": Route(
+        "an incident", OVERSIGHT_SEES, _oversight(_oversight_incident)
+    ),
+    "oversight-api:incident-follow-up": Route(
+        "follows up", OVERSIGHT_SEES, _oversight(_oversight_incident), "POST"
+    ),
+    "oversight-api:incident-escalate": Route(
+        "escalates", OVERSIGHT_SEES, _oversight(_oversight_incident), "POST"
+    ),
+    "oversight-api:incident-close": Route(
+        "closes", OVERSIGHT_SEES, _oversight(_oversight_incident), "POST"
+    ),
+    "oversight-api:risk-list": Route("risk register rows the reader may see", ALL),
+    "oversight-api:risk-detail": Route("a risk", OVERSIGHT_SEES, _oversight(_oversight_risk)),
+    "oversight-api:risk-review": Route(
+        "reviews a risk", OVERSIGHT_SEES, _oversight(_oversight_risk), "POST"
+    ),
+    "oversight-api:risk-close": Route(
+        "closes a risk", OVERSIGHT_SEES, _oversight(_oversight_risk), "POST"
+    ),
+    "oversight-api:funding-list": Route("funding records the reader may see", ALL),
+    "oversight-api:funding-detail": Route(
+        "a funding record", OVERSIGHT_SEES, _oversight(_oversight_funding)
+    ),
+    "oversight-api:funding-remove": Route(
+        "removes a funding record", OVERSIGHT_SEES, _oversight(_oversight_funding), "POST"
+    ),
+    "oversight-api:funding-issue-statement": Route(
+        "issues an approval statement", OVERSIGHT_SEES, _oversight(_oversight_funding), "POST"
+    ),
+    # --- end oversight: incidents ---
 }
 
 # URL patterns that expose no case data, each with the reason: by route prefix, then by name.

@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.engine_independent, pytest.mark.django_db]
 
 ROLES = ("kh_secretary", "kh_chair", "kh_member", "kh_researcher", "kh_admin")
 SKIP = ("logout", "download", "/api/", "/admin/", "language", "/static/", "/media/", ".pdf")
-MAX_PAGES = 160  # per person and language; the crawl stops there (and says so)
+MAX_PAGES = 200  # per person and language; the crawl stops there (and says so)
 # Pages of one view differ only in their object (45 previews of the demo's documents, 17 member
 # pages): a few of each show every label the template has, and keep the crawl's time in check.
 PER_VIEW = 5

@@ -1,3 +1,5 @@
+"""Oversight's API routes (issue 16); each part registers its viewsets in its own block."""
+
 from django.urls import path
 
 from ethics.api.routers import Router
@@ -23,5 +25,13 @@ urlpatterns += [
     ),
 ]
 # --- end complaints and investigations ----------------------------------------------------------
+
+# --- incidents, risk register, funded programmes ---
+from oversight.api import incidents  # noqa: E402
+
+router.register("incidents", incidents.IncidentViewSet, basename="incident")
+router.register("risks", incidents.RiskViewSet, basename="risk")
+router.register("fundings", incidents.FundingViewSet, basename="funding")
+# --- end incidents ---
 
 urlpatterns += router.urls

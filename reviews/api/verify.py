@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reviews.models import Outcome
-from reviews.services import LetterStatus
-from reviews.verify import VerifyRateThrottle, check
+from reviews.services import LetterCheck, LetterStatus
+from reviews.verify import VerifyRateThrottle, check_any
 
 
 class LetterCheckSerializer(serializers.Serializer[Any]):
@@ -67,7 +67,11 @@ class LetterVerifyView(APIView):
         },
     )
     def get(self, request: Request, code: str) -> Response:
-        letter = check(request, code)
+        letter = check_any(request, code)
+        if letter is not None and not isinstance(letter, LetterCheck):
+            # Another registered document's code (ethics.hooks.verify_code), e.g. an approval
+            # statement for a funder (R59): its own public record.
+            return Response(letter.as_data())
         if letter is None:
             return Response(
                 {"code": "unknown_code", "message": _("This verification code is not known.")},

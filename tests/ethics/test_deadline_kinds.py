@@ -33,6 +33,8 @@ PRODUCT_KINDS = {
     "complaint_acknowledge",  # R55
     "complaint_handling",  # R55
     "corrective_measure",  # R56
+    "incident_followup",  # R30 (oversight)
+    "risk_review",  # R45 (oversight)
 }
 
 
