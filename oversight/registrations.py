@@ -5,3 +5,6 @@ from __future__ import annotations
 
 def register() -> None:
     """Called once from OversightConfig.ready()."""
+    from oversight.quality_hooks import register_quality
+
+    register_quality()
