@@ -193,7 +193,7 @@ def corrective_add(
         kind=quality_clocks.CORRECTIVE_ACTION,
         subject=action,
         due_at=deadlines.end_of_day(due_on),
-        title=site_text(_("Corrective action: %(text)s"), text=action.description[:80]),
+        title=site_text(_("Corrective action: %(what)s"), what=action.description[:80]),
         rule="B1",
         committee_id=evaluation.committee_id,
         actor=actor,
