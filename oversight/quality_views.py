@@ -33,6 +33,26 @@ def _create_form(table: ActionTable, name: str, user: User) -> Any:
     return form
 
 
+def _routed(table: ActionTable, view: Any) -> tuple[Any, Any]:
+    """The table's POST view on two URLs: the collection's (`.../do/<action>/`, creating
+    actions only, 404 for who may not take them) and an object's (its actions only)."""
+
+    @login_required
+    def collection(request: HttpRequest, action: str) -> HttpResponse:
+        entry = table.get(action)
+        if entry.detail or not entry.may(request.user, None):  # type: ignore[arg-type]
+            raise Http404
+        return view(request, action=action)  # type: ignore[no-any-return]
+
+    @login_required
+    def detail(request: HttpRequest, action: str, pk: int) -> HttpResponse:
+        if not table.get(action).detail:
+            raise Http404
+        return view(request, action=action, pk=pk)  # type: ignore[no-any-return]
+
+    return collection, detail
+
+
 def _forms(table: ActionTable, user: User, target: Any) -> dict[str, Any]:
     return {k: v for k, v in table.forms(user, target).items() if table.get(k).detail}
 
@@ -88,10 +108,13 @@ def _created(name: str) -> Any:
     return success
 
 
-evaluation_action = page_view(
+evaluations_action, evaluation_action = _routed(
     actions.EVALUATIONS,
-    back=_evaluation_back,
-    success=_created("oversight:quality-evaluation-detail"),
+    page_view(
+        actions.EVALUATIONS,
+        back=_evaluation_back,
+        success=_created("oversight:quality-evaluation-detail"),
+    ),
 )
 
 
@@ -133,8 +156,9 @@ def _audit_back(quality_audit: Any) -> str:
     return reverse("oversight:quality-audit-detail", args=[quality_audit.pk])
 
 
-audit_action = page_view(
-    actions.AUDITS, back=_audit_back, success=_created("oversight:quality-audit-detail")
+audits_action, audit_action = _routed(
+    actions.AUDITS,
+    page_view(actions.AUDITS, back=_audit_back, success=_created("oversight:quality-audit-detail")),
 )
 
 
@@ -173,8 +197,9 @@ def _expert_back(expert: Any) -> str:
     return reverse("oversight:pool-expert-detail", args=[expert.pk])
 
 
-expert_action = page_view(
-    actions.EXPERTS, back=_expert_back, success=_created("oversight:pool-expert-detail")
+experts_action, expert_action = _routed(
+    actions.EXPERTS,
+    page_view(actions.EXPERTS, back=_expert_back, success=_created("oversight:pool-expert-detail")),
 )
 
 
@@ -200,6 +225,10 @@ def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-panel_action = page_view(
-    actions.PANELS, back=lambda rereview: reverse("oversight:rereview-panel", args=[rereview.pk])
+_panels_action, panel_action = _routed(
+    actions.PANELS,
+    page_view(
+        actions.PANELS,
+        back=lambda rereview: reverse("oversight:rereview-panel", args=[rereview.pk]),
+    ),
 )

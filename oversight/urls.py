@@ -17,7 +17,7 @@ urlpatterns += [
     ),
     path(
         "quality/evaluations/do/<str:action>/",
-        quality_views.evaluation_action,
+        quality_views.evaluations_action,
         name="quality-evaluations-action",
     ),
     path(
@@ -33,7 +33,7 @@ urlpatterns += [
     path("quality/audits/", quality_views.audit_list, name="quality-audit-list"),
     path(
         "quality/audits/do/<str:action>/",
-        quality_views.audit_action,
+        quality_views.audits_action,
         name="quality-audits-action",
     ),
     path("quality/audits/<int:pk>/", quality_views.audit_detail, name="quality-audit-detail"),
@@ -43,7 +43,7 @@ urlpatterns += [
         name="quality-audit-action",
     ),
     path("pool/", quality_views.expert_list, name="pool-expert-list"),
-    path("pool/do/<str:action>/", quality_views.expert_action, name="pool-experts-action"),
+    path("pool/do/<str:action>/", quality_views.experts_action, name="pool-experts-action"),
     path("pool/<int:pk>/", quality_views.expert_detail, name="pool-expert-detail"),
     path(
         "pool/<int:pk>/do/<str:action>/",

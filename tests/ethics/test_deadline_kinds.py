@@ -30,6 +30,7 @@ PRODUCT_KINDS = {
     "annual_report",
     "nhc_filing",  # N7
     "nhc_annual_report",  # N8
+    "quality_corrective_action",  # B1 (oversight)
 }
 
 

@@ -160,7 +160,9 @@ def _record(world, rereview, panel_size):
 def test_an_interest_declared_after_seating_stops_the_opinion_r40(world, rereview):
     experts = outside_experts(world, 5)
     services.panel_seat(rereview_id=rereview.pk, experts=experts, actor=world.secretary)
-    ExpertInterest.objects.create(expert=experts[4], project=rereview.application.project, description="x")
+    ExpertInterest.objects.create(
+        expert=experts[4], project=rereview.application.project, description="x"
+    )
     with pytest.raises(Conflict) as refused:
         _record(world, rereview, 5)
     assert refused.value.rule == "R40"
@@ -259,11 +261,16 @@ def test_an_expert_is_kept_by_a_committee_or_an_authority_b11(world):
             actor=world.secretary, name="甲", fields_of_work=["ai"], authority="bj_health"
         )
     staff = UserFactory(is_superuser=True, is_staff=True)
-    kept = services.expert_add(actor=staff, name="甲", fields_of_work=["medicine"], authority="bj_health")
+    kept = services.expert_add(
+        actor=staff, name="甲", fields_of_work=["medicine"], authority="bj_health"
+    )
     assert kept.get_authority_display() and kept.committee is None
     with pytest.raises(ValidationError):
         services.expert_add(
-            actor=world.secretary, name="乙", fields_of_work=["astrology"], committee=world.committee
+            actor=world.secretary,
+            name="乙",
+            fields_of_work=["astrology"],
+            committee=world.committee,
         )
 
 
@@ -273,5 +280,3 @@ def test_the_pool_is_no_business_of_researchers(world, client, api_client):
     assert client.get(reverse("oversight:pool-expert-list")).status_code == 404
     api_client.force_authenticate(world.researcher)
     assert api_client.get("/api/v1/pool-experts/").json()["count"] == 0
-
-

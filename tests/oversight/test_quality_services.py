@@ -77,7 +77,9 @@ def test_closing_lists_every_gap_at_once_b1(world):
         actor=world.secretary,
     )
     with pytest.raises(Conflict) as refused:
-        services.evaluation_close(evaluation_id=evaluation.pk, summary="总结", actor=world.secretary)
+        services.evaluation_close(
+            evaluation_id=evaluation.pk, summary="总结", actor=world.secretary
+        )
     problems = refused.value.problems
     assert refused.value.rule == "B1"
     assert len(problems) == len(items)  # 12 unanswered + 1 shortcoming without an action
@@ -97,7 +99,10 @@ def test_an_answered_evaluation_with_its_actions_closes_b1(world):
         actor=world.secretary,
     )
     services.corrective_add(
-        evaluation_id=evaluation.pk, description="补签会议记录", item_id=item.pk, actor=world.secretary
+        evaluation_id=evaluation.pk,
+        description="补签会议记录",
+        item_id=item.pk,
+        actor=world.secretary,
     )
     closed = services.evaluation_close(
         evaluation_id=evaluation.pk, summary="总体符合", actor=world.secretary
@@ -205,7 +210,9 @@ def test_the_sample_is_drawn_again_from_its_seed_b1(world):
         actor=world.secretary,
     )
     picked = list(first.samples.order_by("position").values_list("application_id", flat=True))
-    assert picked == list(again.samples.order_by("position").values_list("application_id", flat=True))
+    assert picked == list(
+        again.samples.order_by("position").values_list("application_id", flat=True)
+    )
     ids = services.population_ids(world.committee, day, day)
     assert picked == services.draw(ids, 3, "abc123")
     assert first.population == 8 and len(picked) == 3
@@ -319,7 +326,9 @@ def test_annual_figures_count_the_years_records_b1(world):
     services.corrective_close(
         evaluation_id=evaluation.pk, action_id=first.pk, outcome="完成", actor=world.secretary
     )
-    services.evaluation_close(evaluation_id=evaluation.pk, summary="年度自评", actor=world.secretary)
+    services.evaluation_close(
+        evaluation_id=evaluation.pk, summary="年度自评", actor=world.secretary
+    )
     drawn, sample = _one_sample(world)
     services.sample_record(
         audit_id=drawn.pk, sample_id=sample.pk, finding="issue", notes="缺", actor=world.secretary
