@@ -1,8 +1,6 @@
 """The re-review expert pool (B11) and the panel check before a re-review opinion (R40), and
 which Beijing authority organises the re-review of which field (B12, BJ 二(一))."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -41,7 +39,8 @@ def test_authorities_by_field_are_rule_set_data_b12():
     assert regulations.rereview_authorities_for("lab_animals", rules) == ("bj_stc",)
     assert regulations.rereview_authorities_for("agriculture", rules) == ("bj_agriculture",)
     assert regulations.rereview_authorities_for("other", rules) == ()
-    assert rules.rereview_authorities.rule == "B12" and not rules.rereview_authorities.unverified
+    assert rules.rereview_authorities.rule == "B12"
+    assert not rules.rereview_authorities.unverified
     both = regulations.combined(["meas", "nhc"])
     assert both.rereview_authorities.value == regulations.REREVIEW_AUTHORITIES
 
@@ -58,7 +57,8 @@ def test_the_panel_page_shows_who_organises_the_re_review_b12(world, client, rer
     assert response.status_code == 200
     body = response.content.decode()
     assert 'data-field="ai" data-applies="yes"' in body
-    assert "北京市经济和信息化局" in body and "北京市卫生健康委员会" in body
+    assert "北京市经济和信息化局" in body
+    assert "北京市卫生健康委员会" in body
     assert 'data-field="medicine" data-applies' not in body
 
 
@@ -264,7 +264,8 @@ def test_an_expert_is_kept_by_a_committee_or_an_authority_b11(world):
     kept = services.expert_add(
         actor=staff, name="甲", fields_of_work=["medicine"], authority="bj_health"
     )
-    assert kept.get_authority_display() and kept.committee is None
+    assert kept.get_authority_display()
+    assert kept.committee is None
     with pytest.raises(ValidationError):
         services.expert_add(
             actor=world.secretary,

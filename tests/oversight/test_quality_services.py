@@ -215,7 +215,8 @@ def test_the_sample_is_drawn_again_from_its_seed_b1(world):
     )
     ids = services.population_ids(world.committee, day, day)
     assert picked == services.draw(ids, 3, "abc123")
-    assert first.population == 8 and len(picked) == 3
+    assert first.population == 8
+    assert len(picked) == 3
 
 
 def test_a_seed_is_made_and_recorded_when_none_is_given_b1(world):
@@ -283,7 +284,8 @@ def test_an_issue_needs_its_description_b1(world):
         actor=world.secretary,
     )
     sample.refresh_from_db()
-    assert sample.finding == SampleFinding.ISSUE and sample.auditor == world.secretary
+    assert sample.finding == SampleFinding.ISSUE
+    assert sample.auditor == world.secretary
 
 
 def test_a_conflicted_officer_does_not_audit_that_review_r20a(world):
