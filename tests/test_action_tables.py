@@ -1,4 +1,5 @@
-"""Every action table has garbage targets (tests/<app>/test_action_garbage.py)."""
+"""Every action table has garbage targets (tests/<app>/test_action_garbage.py, or a part's
+tests/<app>/test_<part>_action_garbage.py where several parts share an app: oversight)."""
 
 import importlib
 from pathlib import Path
@@ -10,8 +11,8 @@ from ethics.actions import tables
 
 def _declared_targets() -> set[str]:
     names: set[str] = set()
-    for path in Path(__file__).parent.glob("*/test_action_garbage.py"):
-        module = importlib.import_module(f"tests.{path.parent.name}.test_action_garbage")
+    for path in Path(__file__).parent.glob("*/test_*action_garbage.py"):
+        module = importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
         names |= set(module.TARGETS)
     return names
 
