@@ -42,13 +42,13 @@ def _routed(table: ActionTable, view: Any) -> tuple[Any, Any]:
         entry = table.get(action)
         if entry.detail or not entry.may(request.user, None):  # type: ignore[arg-type]
             raise Http404
-        return view(request, action=action)  # type: ignore[no-any-return]
+        return view(request, action)  # type: ignore[no-any-return]
 
     @login_required
     def detail(request: HttpRequest, action: str, pk: int) -> HttpResponse:
         if not table.get(action).detail:
             raise Http404
-        return view(request, action=action, pk=pk)  # type: ignore[no-any-return]
+        return view(request, action, pk=pk)  # type: ignore[no-any-return]
 
     return collection, detail
 
