@@ -322,7 +322,7 @@ class PoolExpert(models.Model):
 
     @property
     def affiliation_name(self) -> str:
-        return self.institution.name if self.institution_id else self.affiliation
+        return self.institution.name if self.institution is not None else self.affiliation
 
 
 class ExpertInterest(models.Model):

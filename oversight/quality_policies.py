@@ -127,7 +127,7 @@ class PoolExpertPolicy:
             return may_use_pool(user)
         if user.is_superuser:
             return True
-        return obj.committee_id is not None and may_manage_committee(user, obj.committee)
+        return obj.committee is not None and may_manage_committee(user, obj.committee)
 
 
 class ExpertInterestPolicy(PoolExpertPolicy):

@@ -630,10 +630,10 @@ def panel_problems(
                     name=expert.name,
                 )
             )
-        if (
-            expert.institution_id in institutions
-            or user_institutions.get(expert.user_id) in institutions
-        ):
+        from_institution = expert.institution_id in institutions or (
+            expert.user_id is not None and user_institutions.get(expert.user_id) in institutions
+        )
+        if from_institution:
             problems.append(
                 _problem(
                     "rereview_panel_same_institution",
