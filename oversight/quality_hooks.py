@@ -49,10 +49,14 @@ class Panel:
     title: Any
     template: str = "oversight/quality/_panel.html"
     items: list[Any] = field(default_factory=list)
+    due: list[Any] = field(default_factory=list)
 
 
 def quality_panel(request: Any) -> Panel | None:
-    """Dashboard: the open corrective actions of the committees the reader manages (B1)."""
+    """Dashboard: the committees due a self-evaluation and the open corrective actions of the
+    committees the reader manages (B1)."""
+    from django.utils import timezone
+
     from oversight import quality_selectors
     from oversight.quality_policies import may_use_quality
 
@@ -60,8 +64,9 @@ def quality_panel(request: Any) -> Panel | None:
     if not may_use_quality(user):
         return None
     return Panel(
-        title=_("Open corrective actions"),
+        title=_("Quality control"),
         items=quality_selectors.open_corrective_actions(user),
+        due=quality_selectors.evaluations_due(user, timezone.localdate()),
     )
 
 

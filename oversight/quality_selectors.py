@@ -4,14 +4,16 @@ reader may not see is a 404. Query counts stay constant in the number of rows.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import Http404
+from django.utils import timezone
 
-from committees.models import FieldOfWork
-from ethics import policies, regulations
+from committees.models import Committee, FieldOfWork
+from ethics import deadlines, policies, regulations
 from ethics.models import Authority, User
 from oversight.models_quality import (
     AuditSample,
@@ -25,7 +27,7 @@ from oversight.models_quality import (
     SampleFinding,
     SelfEvaluation,
 )
-from oversight.quality_policies import panel_rereview_filter
+from oversight.quality_policies import managed_committees, panel_rereview_filter
 from reviews.models import ReReview
 
 # --- self-evaluations ---------------------------------------------------------------------------
@@ -72,6 +74,37 @@ def open_corrective_actions(user: User, limit: int = 10) -> list[CorrectiveActio
         .select_related("evaluation__committee", "owner")
         .order_by("due_on", "id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class EvaluationDue:
+    """A managed committee whose next self-evaluation is due (B1, ``self_evaluation_months``)."""
+
+    committee: Committee
+    last_opened: date | None
+    due_on: date | None  # None: never evaluated
+
+
+def evaluations_due(user: User, today: date, limit: int = 20) -> list[EvaluationDue]:
+    """The committees the user manages that are due a self-evaluation: never evaluated, or the
+    last one opened ``self_evaluation_months`` ago or more (B1; a product default, unverified)."""
+    committees = (
+        managed_committees(user)
+        .annotate(last_opened_at=Max("self_evaluations__opened_at"))
+        .order_by("name", "id")[:limit]
+    )
+    due: list[EvaluationDue] = []
+    for committee in committees:
+        last_at = getattr(committee, "last_opened_at", None)
+        if last_at is None:
+            due.append(EvaluationDue(committee, None, None))
+            continue
+        last = timezone.localdate(last_at)
+        months = committee.effective_rules().self_evaluation_months.value
+        due_on = deadlines.add_months(last, months)
+        if due_on <= today:
+            due.append(EvaluationDue(committee, last, due_on))
+    return due
 
 
 # --- quality audits -----------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """The pages and API of quality control (B1) and the expert pool (R40, B11): who sees them
 (outsiders get 404), constant query counts, and the page flows."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -177,3 +179,29 @@ def test_the_dashboard_lists_open_corrective_actions_b1(world, client):
     assert (
         'id="quality-open-actions"' not in client.get(reverse("ethics:dashboard")).content.decode()
     )
+
+
+def _opened_on(evaluation, day):
+    from datetime import datetime, time
+
+    from ethics.deadlines import SHANGHAI
+
+    SelfEvaluation.objects.filter(pk=evaluation.pk).update(
+        opened_at=datetime.combine(day, time(10), tzinfo=SHANGHAI)
+    )
+
+
+def test_a_self_evaluation_is_due_twelve_months_after_the_last_b1(world):
+    from ethics.deadlines import add_months
+    from oversight.quality_selectors import evaluations_due
+
+    assert [d.committee for d in evaluations_due(world.secretary, today())] == [world.committee]
+    evaluation = open_evaluation(world)
+    assert evaluations_due(world.secretary, today()) == []
+    months = world.committee.effective_rules().self_evaluation_months
+    assert (months.value, months.rule, months.unverified) == (12, "B1", True)
+    _opened_on(evaluation, add_months(today(), -12))  # twelve months ago today: due
+    assert [d.committee for d in evaluations_due(world.secretary, today())] == [world.committee]
+    _opened_on(evaluation, add_months(today(), -12) + dt.timedelta(days=1))  # a day later: not yet
+    assert evaluations_due(world.secretary, today()) == []
+    assert evaluations_due(world.researcher, today()) == []
