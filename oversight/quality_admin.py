@@ -92,3 +92,33 @@ class RereviewPanelAdmin(ReadOnlyAdmin):
     search_fields = ["rereview__application__ref"]
     list_select_related = ["rereview__application", "seated_by"]
     inlines = [PanelSeatInline]
+
+
+@admin.register(EvaluationItem)
+class EvaluationItemAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "evaluation", "finding", "answered_at"]
+    list_filter = ["finding"]
+    search_fields = ["evaluation__committee__name", "evidence"]
+    list_select_related = ["evaluation__committee"]
+
+
+@admin.register(AuditSample)
+class AuditSampleAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "finding", "auditor", "recorded_at"]
+    list_filter = ["finding"]
+    search_fields = ["audit__committee__name", "application__ref", "notes"]
+    list_select_related = ["audit__committee", "application", "auditor"]
+
+
+@admin.register(ExpertInterest)
+class ExpertInterestAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "expert", "institution", "project", "declared_at"]
+    search_fields = ["expert__name", "description"]
+    list_select_related = ["expert", "institution", "project"]
+
+
+@admin.register(PanelSeat)
+class PanelSeatAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "panel"]
+    search_fields = ["expert__name"]
+    list_select_related = ["expert", "panel__rereview__application"]
