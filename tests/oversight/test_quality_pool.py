@@ -281,3 +281,14 @@ def test_the_pool_is_no_business_of_researchers(world, client, api_client):
     assert client.get(reverse("oversight:pool-expert-list")).status_code == 404
     api_client.force_authenticate(world.researcher)
     assert api_client.get("/api/v1/pool-experts/").json()["count"] == 0
+
+
+def test_the_application_page_names_the_fields_authorities_b12(world, client, rereview):
+    client.force_login(world.secretary)
+    response = client.get(reverse("reviews:application-detail", args=[rereview.application_id]))
+    body = response.content.decode()
+    assert 'id="rereview-authorities"' in body
+    assert "北京市经济和信息化局" in body  # item 6: AI (BJ 二(一))
+    client.force_login(world.researcher)
+    response = client.get(reverse("reviews:application-detail", args=[rereview.application_id]))
+    assert 'id="rereview-authorities"' not in response.content.decode()
