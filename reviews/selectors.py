@@ -684,11 +684,10 @@ def rereview_authorities(application: Application) -> list[str]:
     from ethics.models import Authority
 
     item = application.project.listed_item
-    fields = (
-        [regulations.ANNEX_ITEM_FIELDS[item]]
-        if item in regulations.ANNEX_ITEM_FIELDS
-        else list(application.committee.fields_of_work or [])
-    )
+    if item is not None and item in regulations.ANNEX_ITEM_FIELDS:
+        fields = [regulations.ANNEX_ITEM_FIELDS[item]]
+    else:
+        fields = list(application.committee.fields_of_work or [])
     labels = dict(Authority.choices)
     names: list[str] = []
     for code in fields:
