@@ -84,6 +84,13 @@ def _corrective_close(call: Call) -> Any:
     )
 
 
+def _confirm_close(call: Call) -> Any:
+    return _(
+        "The self-evaluation is closed with this summary; its findings can no longer change. "
+        "Open corrective actions keep their clocks."
+    )
+
+
 def _close(call: Call) -> Any:
     return services.evaluation_close(
         evaluation_id=call.target.pk, summary=call.data["summary"], actor=call.actor
@@ -138,6 +145,7 @@ EVALUATIONS = ActionTable(
         Action(
             "close",
             run=_close,
+            confirm=_confirm_close,
             label=_("Close the self-evaluation"),
             input=forms.EvaluationCloseForm,
             form_kwargs=_evaluation_kwargs,

@@ -161,7 +161,11 @@ def test_a_self_evaluation_from_the_pages_b1(world, client):
     item.refresh_from_db()
     assert item.finding == "conforms"
     answer_all(world, evaluation)
-    assert client.post(close, {"summary": "总结"}).status_code == 302
+    asked = client.post(close, {"summary": "总结"})  # irreversible: the page asks first
+    assert asked.status_code == 200
+    evaluation.refresh_from_db()
+    assert evaluation.state == EvaluationState.OPEN
+    assert client.post(close, {"summary": "总结", "confirm": "1"}).status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.state == EvaluationState.CLOSED
 
