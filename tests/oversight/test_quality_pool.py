@@ -292,3 +292,28 @@ def test_the_application_page_names_the_fields_authorities_b12(world, client, re
     client.force_login(world.researcher)
     response = client.get(reverse("reviews:application-detail", args=[rereview.application_id]))
     assert 'id="rereview-authorities"' not in response.content.decode()
+
+
+def test_the_page_refuses_the_opinion_of_a_conflicted_panel_r40(world, client, rereview):
+    experts = outside_experts(world, 5)
+    services.panel_seat(rereview_id=rereview.pk, experts=experts, actor=world.secretary)
+    ConflictDeclaration.objects.create(
+        user=experts[3].user, application=rereview.application, source="standing", reason="同事"
+    )
+    client.force_login(world.secretary)
+    response = client.post(
+        reverse("reviews:application-action", args=[rereview.application_id, "record_rereview"]),
+        {
+            "opinion": "agree",
+            "received_on": f"{timezone.localdate():%Y-%m-%d}",
+            "panel_size": 5,
+            "authority": "北京市科学技术委员会",
+            "confirm": "1",
+        },
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "R40" in body
+    assert experts[3].name in body
+    rereview.refresh_from_db()
+    assert rereview.state != ReReviewState.RECEIVED
