@@ -73,7 +73,15 @@ def rule_value_text(value: Any) -> str:
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
     if isinstance(value, tuple):
-        labels = {**regulations.CATEGORY_LABELS, **regulations.SIMPLIFIED_GROUND_LABELS}
+        from committees.models import FieldOfWork
+        from ethics.models import Authority
+
+        labels = {
+            **regulations.CATEGORY_LABELS,
+            **regulations.SIMPLIFIED_GROUND_LABELS,
+            **dict(FieldOfWork.choices),  # B12: fields and authorities read as names
+            **dict(Authority.choices),
+        }
         parts = [
             f"({rule_value_text(v)})" if isinstance(v, tuple) else str(labels.get(v, v))
             for v in value

@@ -207,6 +207,17 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "statement.render": _("Approval statement generated"),
     "statement.download": _("Approval statement downloaded"),
     # --- end oversight: incidents ---
+    # Quality control (B1) and the re-review expert pool (R40, B11): oversight.
+    "quality.evaluation_open": _("Self-evaluation opened"),
+    "quality.item_answer": _("Self-evaluation finding recorded"),
+    "quality.corrective_add": _("Corrective action added"),
+    "quality.corrective_close": _("Corrective action completed"),
+    "quality.evaluation_close": _("Self-evaluation closed"),
+    "quality.audit_draw": _("Reviews sampled for a quality audit"),
+    "quality.sample_record": _("Quality audit finding recorded"),
+    "pool.expert_add": _("Expert added to the re-review pool"),
+    "pool.interest_add": _("Expert's interest declared"),
+    "pool.panel_seat": _("Re-review panel seated"),
 }
 
 #: Background jobs (ethics.jobs, Celery task names) by what they make.

@@ -261,6 +261,50 @@ _ANY: Final = _how(_any)
 _ALL: Final = _how(_all)
 
 
+# --- Re-review authorities by field (B12, BJ 二(一)) -------------------------------------------
+
+# Field codes (committees.models.FieldOfWork) and authority codes (ethics.models.Authority).
+FIELD_AI: Final = "ai"
+FIELD_LIFE_SCIENCE: Final = "life_science"
+FIELD_MEDICINE: Final = "medicine"
+FIELD_LAB_ANIMALS: Final = "lab_animals"
+FIELD_AGRICULTURE: Final = "agriculture"
+AUTHORITY_STC: Final = "bj_stc"  # 市科委中关村管委会 (one body: the S&T Commission / ZGC)
+AUTHORITY_ECONOMY: Final = "bj_economy"  # 市经济和信息化局
+AUTHORITY_HEALTH: Final = "bj_health"  # 市卫生健康委
+AUTHORITY_AGRICULTURE: Final = "bj_agriculture"  # 市农业农村局
+
+# BJ 二(一): "涉及人工智能领域的，由市科委中关村管委会、市经济和信息化局负责；涉及人的生命科学和医学
+# 领域的，由市卫生健康委负责；涉及实验动物的，由市科委中关村管委会负责；涉及农业领域的，由市农业农村局负责".
+REREVIEW_AUTHORITIES: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
+    (FIELD_AI, (AUTHORITY_STC, AUTHORITY_ECONOMY)),
+    (FIELD_LIFE_SCIENCE, (AUTHORITY_HEALTH,)),
+    (FIELD_MEDICINE, (AUTHORITY_HEALTH,)),
+    (FIELD_LAB_ANIMALS, (AUTHORITY_STC,)),
+    (FIELD_AGRICULTURE, (AUTHORITY_AGRICULTURE,)),
+)
+
+# The field of each annex item (R36): BJ 三(一) puts items 5 and 6 under AI and 三(二) items 3 and
+# 4 under life science and medicine; items 1, 2 and 7 are this product's reading (unverified).
+ANNEX_ITEM_FIELDS: Final[Mapping[int, str]] = {
+    1: FIELD_LIFE_SCIENCE,
+    2: FIELD_LIFE_SCIENCE,
+    3: FIELD_MEDICINE,
+    4: FIELD_MEDICINE,
+    5: FIELD_AI,
+    6: FIELD_AI,
+    7: FIELD_AI,
+}
+
+
+def rereview_authorities_for(field_code: str, rules: RuleSet) -> tuple[str, ...]:
+    """B12: the authorities that organise the re-review of a field (empty when none is named)."""
+    for code, authorities in rules.rereview_authorities.value:
+        if code == field_code:
+            return authorities
+    return ()
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """All parameters of one regime (or of a strictest combination of regimes)."""
@@ -292,6 +336,13 @@ class RuleSet:
     rereview_panel_min: Param[int] = field(metadata=_MAX)
     rereview_threshold: Param[Fraction] = field(metadata=_MAX)
     rereview_days: Param[int] = field(metadata=_MIN)
+    # Which Beijing authority organises the re-review of which field (B12, BJ 二(一)): a tuple of
+    # (field of work, (authority, ...)) pairs; codes of committees.FieldOfWork / ethics.Authority.
+    rereview_authorities: Param[tuple[tuple[str, tuple[str, ...]], ...]] = field(metadata=_UNION)
+    # Quality control (B1, BJ 三(二), 五(一)): how often the committee evaluates itself, and the
+    # default time a corrective action gets. The texts give no number: product defaults.
+    self_evaluation_months: Param[int] = field(metadata=_MIN)
+    corrective_action_days: Param[int] = field(metadata=_MIN)
     # Appeals (R27): the period after an adverse decision within which a written appeal is filed.
     appeal_days: Param[int] = field(metadata=_MIN)
     # Filings (R50-R52; N7-N8) and records (R61).
@@ -367,6 +418,11 @@ MEAS: Final = RuleSet(
     # "全体复核专家的三分…" is verified; the "之二以上" ending was cut off in the copy read.
     rereview_threshold=Param(Fraction(2, 3), "R42", _meas("第三十条"), U, _("Re-review opinion, share of all experts (inclusive)"), "全体复核专家的三分之二以上"),
     rereview_days=Param(30, "R43", _meas("第三章第四节（专家复核程序）"), U, _("Days for the re-review opinion"), "收到复核申请后30日内反馈复核意见"),
+    # BJ 二(一) names the authority responsible for each field (read in the seed: primary).
+    rereview_authorities=Param(REREVIEW_AUTHORITIES, "B12", f"{BJ_TITLE}二（一）", P, _("Authorities organising the re-review, by field"), "涉及人工智能领域的，由市科委中关村管委会、市经济和信息化局负责；涉及人的生命科学和医学领域的，由市卫生健康委负责；涉及实验动物的，由市科委中关村管委会负责；涉及农业领域的，由市农业农村局负责"),
+    # BJ 三(二) / 五(一) ask for a quality-control mechanism without a period: product defaults.
+    self_evaluation_months=Param(12, "B1", f"{BJ_TITLE}三（二）、五（一）", U, _("Months between the committee's self-evaluations"), "健全伦理审查质量控制机制"),
+    corrective_action_days=Param(30, "B1", f"{BJ_TITLE}三（二）、五（一）", U, _("Days to complete a corrective action (default)"), "审查质量控制、监督评价机制"),
     # MEAS Art. 17 names the appeal but no period: 15 days is this product's default (unverified).
     appeal_days=Param(15, "R27", _meas("第十七条"), U, _("Days to file an appeal against an adverse decision"), "申请人对审查决定有异议的，可以向作出决定的科技伦理（审查）委员会提出书面申诉"),
     committee_registration_days=Param(30, "R50", _with_bj(_meas("第四十三条"), "二（二）"), P, _("Days to register a new committee"), "设立后30日内在国家科技伦理管理信息登记平台登记"),
@@ -413,6 +469,9 @@ NHC: Final = RuleSet(
     rereview_panel_min=MEAS.rereview_panel_min,
     rereview_threshold=MEAS.rereview_threshold,
     rereview_days=MEAS.rereview_days,
+    rereview_authorities=MEAS.rereview_authorities,
+    self_evaluation_months=MEAS.self_evaluation_months,
+    corrective_action_days=MEAS.corrective_action_days,
     appeal_days=MEAS.appeal_days,
     committee_registration_days=MEAS.committee_registration_days,
     listed_registration_days=MEAS.listed_registration_days,
@@ -584,6 +643,9 @@ def _message(message: Promise, **values: object) -> Promise:
         return message
     return cast(Promise, _interpolate_lazy(message, values))
 
+
+#: The same for the apps' own problems (oversight's R40 panel check).
+lazy_message: Final = _message
 
 _RESERVED_KEYS: Final = frozenset({"code", "rule", "message"})
 

@@ -10,3 +10,4 @@ from oversight.models_complaints import (  # noqa: F401  complaints and investig
     ReferralPackage,
 )
 from oversight.models_incidents import *  # noqa: F403 - incidents, risk register, funding (R59)
+from oversight.models_quality import *  # noqa: F403 - quality control and the expert pool

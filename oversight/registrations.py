@@ -11,3 +11,6 @@ def register() -> None:
     from oversight.incidents_hooks import register_incidents
 
     register_incidents()
+    from oversight.quality_hooks import register_quality
+
+    register_quality()

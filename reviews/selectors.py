@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from committees.models import Committee, Entrustment, Membership
 from committees.selectors import committees_for_user
-from ethics import hooks, policies
+from ethics import hooks, policies, regulations
 from ethics.models import AuditEvent, User
 from reviews import checklist, clocks, numbering, workflow
 from reviews.models import (
@@ -676,3 +676,23 @@ def next_decision_number(committee_id: int) -> str:
         .first()
     )
     return numbering.decision_number(committee_id, year, (last or 0) + 1)
+
+
+def rereview_authorities(application: Application) -> list[str]:
+    """B12: the authorities the rule set names for the activity's field (its annex item's field,
+    else the committee's fields of work), by name, for where the re-review is organised."""
+    from ethics.models import Authority
+
+    item = application.project.listed_item
+    if item is not None and item in regulations.ANNEX_ITEM_FIELDS:
+        fields = [regulations.ANNEX_ITEM_FIELDS[item]]
+    else:
+        fields = list(application.committee.fields_of_work or [])
+    labels = dict(Authority.choices)
+    names: list[str] = []
+    for code in fields:
+        for authority in regulations.rereview_authorities_for(code, application.rules):
+            name = str(labels.get(authority, authority))
+            if name not in names:
+                names.append(name)
+    return names

@@ -215,6 +215,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 or any(d.stage != "review" for d in decisions)
                 else []
             ),
+            # B12: who organises the re-review of the activity's field (rule-set data).
+            "rereview_authorities": (
+                selectors.rereview_authorities(application)
+                if officer and application.status == workflow.Status.AWAITING_REREVIEW
+                else []
+            ),
             "appeal": (
                 Appeal.objects.filter(application=application)
                 .select_related("original_decision")

@@ -219,6 +219,41 @@ def _item(**extra: Any) -> Args:
     return lambda w, who: {"pk": w.meeting.pk, "item_id": w.item.pk, **extra}
 
 
+def _quality(attr: str, **extra: Any) -> Args:
+    """Quality control's and the pool's records (B1, B11), made in the world when first asked
+    for in a subject's test (each subject's test rolls back what it made)."""
+
+    def args(w: Any, who: str) -> dict[str, Any]:
+        from oversight.models_quality import AuditSample, QualityAudit, SelfEvaluation
+        from oversight.services import quality
+
+        made = getattr(w, "evaluation", None)
+        if made is None or not SelfEvaluation.objects.filter(pk=made.pk).exists():
+            today = w.rereview.created_at.date()
+            w.evaluation = quality.evaluation_open(
+                committee_id=w.committee.pk, period_start=today, period_end=today, actor=w.secretary
+            )
+            w.quality_audit = QualityAudit.objects.create(
+                committee=w.committee,
+                period_start=today,
+                period_end=today,
+                requested_size=1,
+                seed="access",
+                population=1,
+                created_by=w.secretary,
+            )
+            AuditSample.objects.create(audit=w.quality_audit, application=w.application)
+            w.expert = quality.expert_add(
+                actor=w.secretary, committee=w.committee, name="池内专家", fields_of_work=["ai"]
+            )
+        return {"pk": getattr(w, attr).pk, **extra}
+
+    return args
+
+
+# The re-review's panel: the committee's officers and admins without a conflict (R40, R20a).
+ORGANISES_PANEL = frozenset({"secretary", "chair", "inst_admin", "superuser"})
+
 ITEM_SEES = SEES_COMMITTEE  # the meeting and its items: the committee and the institution
 NOT_CONFLICTED_ON_MEETING = TALLY  # whoever sees the meeting and is conflicted on no item
 
@@ -747,6 +782,86 @@ ROUTES: dict[str, Route] = {
         "issues an approval statement", OVERSIGHT_SEES, _oversight(_oversight_funding), "POST"
     ),
     # --- end oversight: incidents ---
+    # --- oversight: quality control (B1) and the re-review expert pool (R40, B11) ---
+    "oversight:quality-evaluation-list": Route("self-evaluations", MANAGES_COMMITTEE),
+    "oversight:quality-evaluations-action": Route(
+        "opens a self-evaluation", MANAGES_COMMITTEE, lambda w, who: {"action": "open"}, "POST"
+    ),
+    "oversight:quality-evaluation-detail": Route(
+        "the committee's self-evaluation", MANAGES_COMMITTEE, _quality("evaluation")
+    ),
+    "oversight:quality-evaluation-action": Route(
+        "answers an item", MANAGES_COMMITTEE, _quality("evaluation", action="answer"), "POST"
+    ),
+    "oversight:quality-audit-list": Route("quality audits", MANAGES_COMMITTEE),
+    "oversight:quality-audits-action": Route(
+        "draws a sample", MANAGES_COMMITTEE, lambda w, who: {"action": "draw"}, "POST"
+    ),
+    "oversight:quality-audit-detail": Route(
+        "a quality audit (sampled reviews: reference and title)",
+        MANAGES_COMMITTEE,
+        _quality("quality_audit"),
+    ),
+    "oversight:quality-audit-action": Route(
+        "records a finding", MANAGES_COMMITTEE, _quality("quality_audit", action="record"), "POST"
+    ),
+    "oversight:pool-expert-list": Route("the expert pool", MANAGES_COMMITTEE),
+    "oversight:pool-experts-action": Route(
+        "adds an expert", MANAGES_COMMITTEE, lambda w, who: {"action": "add"}, "POST"
+    ),
+    "oversight:pool-expert-detail": Route(
+        "an expert of the pool", MANAGES_COMMITTEE, _quality("expert")
+    ),
+    "oversight:pool-expert-action": Route(
+        "declares an interest", MANAGES_COMMITTEE, _quality("expert", action="interest"), "POST"
+    ),
+    "oversight:rereview-panel": Route(
+        "the re-review's panel (no conflicted officer, R40)", ORGANISES_PANEL, _pk("rereview")
+    ),
+    "oversight:rereview-panel-action": Route(
+        "seats the panel",
+        ORGANISES_PANEL,
+        lambda w, who: {"pk": w.rereview.pk, "action": "seat"},
+        "POST",
+    ),
+    "oversight-api:quality-evaluation-list": Route("self-evaluations the reader manages", ALL),
+    "oversight-api:quality-evaluation-detail": Route(
+        "a self-evaluation", MANAGES_COMMITTEE, _quality("evaluation")
+    ),
+    "oversight-api:quality-evaluation-answer": Route(
+        "answers an item", MANAGES_COMMITTEE, _quality("evaluation"), "POST"
+    ),
+    "oversight-api:quality-evaluation-corrective": Route(
+        "adds a corrective action", MANAGES_COMMITTEE, _quality("evaluation"), "POST"
+    ),
+    "oversight-api:quality-evaluation-corrective-close": Route(
+        "completes a corrective action", MANAGES_COMMITTEE, _quality("evaluation"), "POST"
+    ),
+    "oversight-api:quality-evaluation-close": Route(
+        "closes the self-evaluation", MANAGES_COMMITTEE, _quality("evaluation"), "POST"
+    ),
+    "oversight-api:quality-audit-list": Route("quality audits the reader manages", ALL),
+    "oversight-api:quality-audit-detail": Route(
+        "a quality audit", MANAGES_COMMITTEE, _quality("quality_audit")
+    ),
+    "oversight-api:quality-audit-record": Route(
+        "records a finding", MANAGES_COMMITTEE, _quality("quality_audit"), "POST"
+    ),
+    "oversight-api:pool-expert-list": Route("the expert pool (empty for others)", ALL),
+    "oversight-api:pool-expert-detail": Route(
+        "an expert of the pool", MANAGES_COMMITTEE, _quality("expert")
+    ),
+    "oversight-api:pool-expert-interest": Route(
+        "declares an interest", MANAGES_COMMITTEE, _quality("expert"), "POST"
+    ),
+    "oversight-api:rereview-panel-list": Route("re-reviews whose panel the reader seats", ALL),
+    "oversight-api:rereview-panel-detail": Route(
+        "the re-review's panel", ORGANISES_PANEL, _pk("rereview")
+    ),
+    "oversight-api:rereview-panel-seat": Route(
+        "seats the panel", ORGANISES_PANEL, _pk("rereview"), "POST"
+    ),
+    # --- end of quality control and the expert pool ---
 }
 
 # URL patterns that expose no case data, each with the reason: by route prefix, then by name.

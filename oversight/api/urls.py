@@ -1,4 +1,5 @@
-"""Oversight's API routes (issue 16); each part registers its viewsets in its own block."""
+"""Oversight's API routes (issue 16), mounted under /api/v1/; each part registers its viewsets in
+its own block."""
 
 from django.urls import path
 
@@ -33,5 +34,16 @@ router.register("incidents", incidents.IncidentViewSet, basename="incident")
 router.register("risks", incidents.RiskViewSet, basename="risk")
 router.register("fundings", incidents.FundingViewSet, basename="funding")
 # --- end incidents ---
+
+# --- quality control (B1) and the re-review expert pool (R40, B11) ---
+from oversight.api import quality_views  # noqa: E402
+
+router.register(
+    "quality-evaluations", quality_views.SelfEvaluationViewSet, basename="quality-evaluation"
+)
+router.register("quality-audits", quality_views.QualityAuditViewSet, basename="quality-audit")
+router.register("pool-experts", quality_views.PoolExpertViewSet, basename="pool-expert")
+router.register("rereview-panels", quality_views.RereviewPanelViewSet, basename="rereview-panel")
+# --- end of quality control and the expert pool ---
 
 urlpatterns += router.urls

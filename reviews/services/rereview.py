@@ -1,8 +1,14 @@
-"""Expert re-review of listed activities (R38-R44) and its package (R39)."""
+"""Expert re-review of listed activities (R38-R44) and its package (R39).
+
+An upper layer checks the panel before its opinion is recorded (R40): oversight's expert pool
+registers ``register_panel_check(fn)`` from its ``ready()``; ``fn(rereview, panel_size)`` returns
+the problems of the panel seated for the re-review (size, roster, institution, declared
+conflicts). ``rereview_record`` refuses with every problem of every check at once (409, R40).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, time
 from typing import Any
 
@@ -45,6 +51,20 @@ from reviews.workflow import Action
 # --- expert re-review of listed activities (R38-R44) ------------------------------------------
 
 REREVIEW_PACKAGE_TEMPLATE = "pdf/reviews/rereview_package.html"
+
+PanelCheck = Callable[[ReReview, int], list[regulations.Problem]]
+_PANEL_CHECKS: list[PanelCheck] = []
+
+
+def register_panel_check(fn: PanelCheck) -> None:
+    """R40: an upper layer's check of the panel, asked before an opinion is recorded."""
+    if fn not in _PANEL_CHECKS:
+        _PANEL_CHECKS.append(fn)
+
+
+def panel_check_problems(rereview: ReReview, panel_size: int) -> list[regulations.Problem]:
+    """Every problem the registered panel checks find (R40)."""
+    return [problem for check in _PANEL_CHECKS for problem in check(rereview, panel_size)]
 
 
 def _pending_rereview(application: Application) -> ReReview:
@@ -201,6 +221,9 @@ def rereview_record(
     problems = regulations.rereview_panel_problems(
         int(panel_size), application.rules, from_originating_committee=from_originating_committee
     )
+    # R40: the seated panel against the expert pool (oversight registers the check).
+    problems += panel_check_problems(rereview, int(panel_size))
+    problems = list(dict.fromkeys(problems))  # one "too small" when both checks count it
     if problems:
         raise Conflict(
             problems[0].code,

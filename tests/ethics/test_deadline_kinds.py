@@ -35,6 +35,7 @@ PRODUCT_KINDS = {
     "corrective_measure",  # R56
     "incident_followup",  # R30 (oversight)
     "risk_review",  # R45 (oversight)
+    "quality_corrective_action",  # B1 (oversight)
 }
 
 

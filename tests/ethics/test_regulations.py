@@ -310,7 +310,7 @@ def test_every_param_cites_a_rule_and_an_article(rules):
     assert params(rules)
     for name, param in params(rules):
         assert isinstance(param, Param), name
-        assert re.fullmatch(r"R\d+a?|N\d+", param.rule), (name, param.rule)
+        assert re.fullmatch(r"R\d+a?|N\d+|B\d+", param.rule), (name, param.rule)
         assert param.article, name
         assert param.term_zh, name
 
