@@ -131,6 +131,11 @@ class Param(Generic[T]):
         return self.source is Source.UNVERIFIED
 
 
+# What submission does about the lead's missing or expired ethics training (R10a).
+TRAINING_OFF: Final = 0
+TRAINING_WARN: Final = 1
+TRAINING_BLOCK: Final = 2
+
 # Category codes. "ethics_or_law" is met by an ethics or a law expert (R6: 伦理、法律等);
 # "lay" is a lay person from outside the institution (N1: 非本机构的社会人士).
 SCIENCE: Final = "science"
@@ -304,6 +309,10 @@ class RuleSet:
     retention_years: Param[int] = field(metadata=_MAX)
     # Not rolling a period past rest days is the shorter, hence stricter, choice.
     roll_forward_rest_days: Param[bool] = field(metadata=_ALL)
+    # Training (R10a, BJ 六(二)): how long an ethics training counts, and what submission does
+    # when the lead's is missing or expired (0 nothing, 1 warn, 2 refuse; the committee's SOP).
+    training_valid_months: Param[int] = field(metadata=_MIN)
+    training_at_submission: Param[int] = field(metadata=_MAX)
     extra_regimes: tuple[Regime, ...] = ()
 
     @property
@@ -370,6 +379,10 @@ MEAS: Final = RuleSet(
     retention_years=Param(5, "R61", "《涉及人的生物医学研究伦理审查办法》（2016）；《药物临床试验质量管理规范》（2020）", U, _("Years to keep records after the activity ends"), "研究结束后至少保存5年"),
     # Civil Code convention for day-counted periods (docs/api.md "Periods").
     roll_forward_rest_days=Param(True, "R25", "《中华人民共和国民法典》第二百零三条", P, _("Move a period ending on a rest day to the next working day"), "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日"),
+    # BJ 六(二) asks for regular training but names no period or consequence: both are this
+    # product's defaults (unverified); the committee sets the second in its SOP (OVERRIDABLE).
+    training_valid_months=Param(36, "R10a", f"{BJ_TITLE}六（二）", U, _("Months an ethics training certificate counts"), "定期开展科技伦理培训"),
+    training_at_submission=Param(TRAINING_WARN, "R10a", f"{BJ_TITLE}六（二）", U, _("Lead's missing or expired ethics training at submission (0 nothing, 1 warn, 2 refuse)"), "加强科技伦理教育培训"),
 )  # fmt: skip
 
 NHC: Final = RuleSet(
@@ -403,6 +416,8 @@ NHC: Final = RuleSet(
     nhc_annual_report_due=Param((3, 31), "N8", _nhc("（年度工作报告）"), U, _("NHC annual report due (month, day of the following year)"), "每年3月31日前向备案机关提交上一年度伦理审查委员会工作报告"),
     retention_years=MEAS.retention_years,
     roll_forward_rest_days=MEAS.roll_forward_rest_days,
+    training_valid_months=MEAS.training_valid_months,
+    training_at_submission=MEAS.training_at_submission,
 )  # fmt: skip
 
 RULESETS: Final[Mapping[Regime, RuleSet]] = {Regime.MEAS: MEAS, Regime.NHC: NHC}
@@ -489,6 +504,8 @@ OVERRIDABLE: Final[Mapping[str, Bounds]] = {
     "emergency_hours": Bounds(1, None, _("at most the legal limit")),
     "simplified_min_reviewers": Bounds(None, "min_members", _("at least the legal minimum")),
     "retention_years": Bounds(None, 100, _("at least the legal minimum")),
+    # R10a: the texts name no consequence; the committee chooses nothing, a warning or a refusal.
+    "training_at_submission": Bounds(TRAINING_OFF, TRAINING_BLOCK, _("0, 1 or 2")),
 }
 
 

@@ -5,3 +5,6 @@ from __future__ import annotations
 
 def register() -> None:
     """Called once from OversightConfig.ready()."""
+    from oversight.sanctions_registrations import register_sanctions
+
+    register_sanctions()

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Membership
+from ethics import hooks
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import User
@@ -90,6 +91,8 @@ def _invite(
     inactive = [user for user in wanted.values() if not user.is_active]
     if inactive:
         raise invalid("team", _("An inactive account cannot be invited."), "invalid_choice")
+    # R57: a banned person is not invited onto a team (every newcomer at once).
+    hooks.require_eligible(wanted.values(), "team", subject=project)
     taken = set(
         TeamInvitation.objects.filter(
             project=project, user_id__in=list(wanted), state__in=OPEN_STATES
@@ -196,6 +199,8 @@ def invitation_accept(*, invitation_id: int, actor: User) -> TeamInvitation:
     _refuse_unless_pending(invitation)
     if invitation.amendment_id is None:
         refuse_if_frozen(project)  # only an approved amendment invites after submission
+    # R57: a person banned since the invitation does not join during the ban.
+    hooks.require_eligible([actor], "team", subject=project)
     invitation.state = InvitationState.ACCEPTED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["state", "responded_at"])
