@@ -53,20 +53,14 @@ from reviews.workflow import Action, Kind, Procedure, Status
 
 def submission_eligibility(application: Application, actor: User) -> list[regulations.Problem]:
     """Ask the registered eligibility checks (ethics.hooks) about the lead and the submitter:
-    409 with every blocking problem (R57 ban, R10a where the SOP refuses); the warnings are
-    returned, told to the lead and the submitter, and kept in the audit row."""
+    409 with every blocking problem (R57 ban, R10a where the SOP refuses). The warnings are
+    returned; the caller keeps them in the audit row and on the application it returns
+    (``eligibility_warnings``), which the submit action shows."""
     lead = application.project.lead
-    warnings = hooks.require_eligible([lead, actor], "submit", subject=application)
-    if warnings:
-        kernel.notify(
-            recipients=list({lead.pk: lead, actor.pk: actor}.values()),
-            title=_("Before review of %(title)s: %(warning)s"),
-            params={
-                "title": application.project.title,
-                "warning": "; ".join(str(p.message) for p in warnings),
-            },
-            cause="application.submit",
-        )
+    warnings: list[regulations.Problem] = hooks.require_eligible(
+        [lead, actor], "submit", subject=application
+    )
+    application.eligibility_warnings = warnings  # type: ignore[attr-defined]
     return warnings
 
 
