@@ -256,6 +256,25 @@ def _committee_records(w: SimpleNamespace) -> None:
     )
 
 
+def _oversight_sanctions(w: SimpleNamespace) -> None:
+    """A sanction (an order to correct, no ban: it refuses nothing) against the lead and the
+    lead's ethics training record, both recorded by the institution's admin (R57, R10a)."""
+    from oversight.services import sanctions
+
+    today = timezone.localdate()
+    w.sanction = sanctions.sanction_record(
+        actor=w.inst_admin,
+        subject_kind="person",
+        person=w.lead,
+        measure="correct",
+        grounds="知情同意书不完整",
+        decided_on=today,
+    )
+    w.researcher_training = sanctions.training_record(
+        actor=w.inst_admin, person=w.lead, title="科技伦理培训", completed_on=today
+    )
+
+
 def _standing(w: SimpleNamespace) -> None:
     """Standing declarations: one recorded by the secretary for a member, one by the vice-chair."""
     from reviews import services
@@ -290,5 +309,6 @@ def build(*, decided: bool = True, standing: bool = True) -> SimpleNamespace:
         _committee_records(w)
     if standing:
         _standing(w)
+    _oversight_sanctions(w)
     w.application.refresh_from_db()
     return w
