@@ -10,8 +10,9 @@ from ethics.actions import tables
 
 def _declared_targets() -> set[str]:
     names: set[str] = set()
-    for path in Path(__file__).parent.glob("*/test_action_garbage.py"):
-        module = importlib.import_module(f"tests.{path.parent.name}.test_action_garbage")
+    # tests/<app>/test_action_garbage.py, or per part of an app test_<part>_action_garbage.py
+    for path in Path(__file__).parent.glob("*/test*action_garbage.py"):
+        module = importlib.import_module(f"tests.{path.parent.name}.{path.stem}")
         names |= set(module.TARGETS)
     return names
 
