@@ -50,7 +50,9 @@ class ResearcherTrainingFilter(ListFilterSet):
         ("completed_on", "completed", _("Completed on")),
     )
 
-    valid = django_filters.ChoiceFilter(label=_("Valid today"), choices=YES_NO, method="filter_valid")
+    valid = django_filters.ChoiceFilter(
+        label=_("Valid today"), choices=YES_NO, method="filter_valid"
+    )
 
     class Meta:
         model = ResearcherTraining

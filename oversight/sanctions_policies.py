@@ -83,9 +83,7 @@ class ResearcherTrainingPolicy:
             return queryset.none()
         if _staff(user):
             return queryset
-        return queryset.filter(
-            institution_q(user, "person__institution_id") | Q(person_id=user.pk)
-        )
+        return queryset.filter(institution_q(user, "person__institution_id") | Q(person_id=user.pk))
 
     def may(self, user: User, action: str, obj: Any) -> bool:
         if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -1,6 +1,6 @@
 """Oversight's pages (issue 16)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
 app_name = "oversight"
 

@@ -6,62 +6,257 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# The daily beat entry that keeps the members' training clocks (R10a) in step with their records:
+# 02:30 Asia/Shanghai. Administrators edit it in Django admin afterwards (django-celery-beat).
+BEAT_NAME = "sync-member-training"
+BEAT_TASK = "oversight.sync_member_training"
+
+
+def install_beat(apps, schema_editor):
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute="30",
+        hour="2",
+        day_of_month="*",
+        month_of_year="*",
+        day_of_week="*",
+        timezone="Asia/Shanghai",
+    )
+    PeriodicTask.objects.get_or_create(
+        name=BEAT_NAME, defaults={"task": BEAT_TASK, "crontab": crontab, "enabled": True}
+    )
+
+
+def remove_beat(apps, schema_editor):
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=BEAT_NAME).delete()
+
+
 class Migration(migrations.Migration):
-
-    initial = True
-
     dependencies = [
-        ('ethics', '0010_merge_notify_sso'),
-        ('oversight', '0001_initial'),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+        ("ethics", "0010_merge_notify_sso"),
+        ("oversight", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ResearcherTraining',
+            name="ResearcherTraining",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('title', models.CharField(max_length=200, verbose_name='course')),
-                ('provider', models.CharField(blank=True, max_length=200, verbose_name='provider')),
-                ('completed_on', models.DateField(verbose_name='completed on')),
-                ('expires_on', models.DateField(verbose_name='valid until')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ethics_trainings', to=settings.AUTH_USER_MODEL, verbose_name='person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="course")),
+                ("provider", models.CharField(blank=True, max_length=200, verbose_name="provider")),
+                ("completed_on", models.DateField(verbose_name="completed on")),
+                ("expires_on", models.DateField(verbose_name="valid until")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ethics_trainings",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'researcher training record',
-                'verbose_name_plural': 'researcher training records',
-                'ordering': ['person', '-expires_on', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expires_on__gte', models.F('completed_on'))), name='researcher_training_expiry_after_completion')],
+                "verbose_name": "researcher training record",
+                "verbose_name_plural": "researcher training records",
+                "ordering": ["person", "-expires_on", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_on__gte", models.F("completed_on"))),
+                        name="researcher_training_expiry_after_completion",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Sanction',
+            name="Sanction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('subject_kind', models.CharField(choices=[('person', 'Person'), ('institution', 'Institution')], max_length=20, verbose_name='against')),
-                ('measure', models.CharField(choices=[('correct', 'Order to correct'), ('stop', 'Stop the activity'), ('recover_funding', 'Recover funding'), ('revoke_awards', 'Revoke awards'), ('cancel_qualifications', 'Cancel qualifications'), ('ban', 'Ban from state-funded S&T work for a period'), ('disciplinary', 'Disciplinary referral'), ('criminal', 'Criminal referral')], max_length=30, verbose_name='measure')),
-                ('grounds', models.TextField(verbose_name='grounds')),
-                ('decided_on', models.DateField(verbose_name='decided on')),
-                ('ban_starts_on', models.DateField(blank=True, null=True, verbose_name='ban starts on')),
-                ('ban_ends_on', models.DateField(blank=True, null=True, verbose_name='ban ends on')),
-                ('investigation_id', models.BigIntegerField(blank=True, null=True, verbose_name='investigation')),
-                ('lifted_on', models.DateField(blank=True, null=True, verbose_name='lifted on')),
-                ('lift_reason', models.TextField(blank=True, verbose_name='reason for lifting')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sanctions_recorded', to='ethics.institution', verbose_name='recorded by institution')),
-                ('lifted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='lifted by')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sanctions', to=settings.AUTH_USER_MODEL, verbose_name='person')),
-                ('target_institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sanctions', to='ethics.institution', verbose_name='sanctioned institution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "subject_kind",
+                    models.CharField(
+                        choices=[("person", "Person"), ("institution", "Institution")],
+                        max_length=20,
+                        verbose_name="against",
+                    ),
+                ),
+                (
+                    "measure",
+                    models.CharField(
+                        choices=[
+                            ("correct", "Order to correct"),
+                            ("stop", "Stop the activity"),
+                            ("recover_funding", "Recover funding"),
+                            ("revoke_awards", "Revoke awards"),
+                            ("cancel_qualifications", "Cancel qualifications"),
+                            ("ban", "Ban from state-funded S&T work for a period"),
+                            ("disciplinary", "Disciplinary referral"),
+                            ("criminal", "Criminal referral"),
+                        ],
+                        max_length=30,
+                        verbose_name="measure",
+                    ),
+                ),
+                ("grounds", models.TextField(verbose_name="grounds")),
+                ("decided_on", models.DateField(verbose_name="decided on")),
+                (
+                    "ban_starts_on",
+                    models.DateField(blank=True, null=True, verbose_name="ban starts on"),
+                ),
+                (
+                    "ban_ends_on",
+                    models.DateField(blank=True, null=True, verbose_name="ban ends on"),
+                ),
+                (
+                    "investigation_id",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="investigation"),
+                ),
+                ("lifted_on", models.DateField(blank=True, null=True, verbose_name="lifted on")),
+                ("lift_reason", models.TextField(blank=True, verbose_name="reason for lifting")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sanctions_recorded",
+                        to="ethics.institution",
+                        verbose_name="recorded by institution",
+                    ),
+                ),
+                (
+                    "lifted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="lifted by",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sanctions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="person",
+                    ),
+                ),
+                (
+                    "target_institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sanctions",
+                        to="ethics.institution",
+                        verbose_name="sanctioned institution",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sanction',
-                'verbose_name_plural': 'sanctions',
-                'ordering': ['-decided_on', '-id'],
-                'indexes': [models.Index(fields=['person', 'measure', 'ban_ends_on'], name='oversight_s_person__a82ca9_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('measure__in', ['correct', 'stop', 'recover_funding', 'revoke_awards', 'cancel_qualifications', 'ban', 'disciplinary', 'criminal'])), name='sanction_measure_valid'), models.CheckConstraint(condition=models.Q(('subject_kind__in', ['person', 'institution'])), name='sanction_subject_kind_valid'), models.CheckConstraint(condition=models.Q(models.Q(('person__isnull', False), ('subject_kind', 'person')), models.Q(('subject_kind', 'institution'), ('target_institution__isnull', False)), _connector='OR'), name='sanction_has_subject'), models.CheckConstraint(condition=models.Q(models.Q(('measure', 'ban'), _negated=True), models.Q(('ban_ends_on__gte', models.F('ban_starts_on')), ('ban_ends_on__isnull', False), ('ban_starts_on__isnull', False)), _connector='OR'), name='sanction_ban_has_period')],
+                "verbose_name": "sanction",
+                "verbose_name_plural": "sanctions",
+                "ordering": ["-decided_on", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["person", "measure", "ban_ends_on"],
+                        name="oversight_s_person__a82ca9_idx",
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "measure__in",
+                                [
+                                    "correct",
+                                    "stop",
+                                    "recover_funding",
+                                    "revoke_awards",
+                                    "cancel_qualifications",
+                                    "ban",
+                                    "disciplinary",
+                                    "criminal",
+                                ],
+                            )
+                        ),
+                        name="sanction_measure_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("subject_kind__in", ["person", "institution"])),
+                        name="sanction_subject_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("person__isnull", False), ("subject_kind", "person")),
+                            models.Q(
+                                ("subject_kind", "institution"),
+                                ("target_institution__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="sanction_has_subject",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("measure", "ban"), _negated=True),
+                            models.Q(
+                                ("ban_ends_on__gte", models.F("ban_starts_on")),
+                                ("ban_ends_on__isnull", False),
+                                ("ban_starts_on__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="sanction_ban_has_period",
+                    ),
+                ],
             },
         ),
+        migrations.RunPython(install_beat, remove_beat),
     ]

@@ -128,7 +128,9 @@ def sanction_record(
 
 
 @transaction.atomic
-def sanction_lift(*, sanction_id: int, actor: User, reason: str, on: date | None = None) -> Sanction:
+def sanction_lift(
+    *, sanction_id: int, actor: User, reason: str, on: date | None = None
+) -> Sanction:
     """End a ban early (R57), with a reason; from `on` (default today) it no longer refuses.
     The record stays; a ban already ended or lifted cannot be lifted."""
     sanction = Sanction.objects.select_for_update().get(pk=sanction_id)
@@ -141,7 +143,8 @@ def sanction_lift(*, sanction_id: int, actor: User, reason: str, on: date | None
         raise Conflict("not_a_ban", _("Only a ban can be lifted."), rule="R57")
     if sanction.lifted_on is not None:
         raise Conflict("already_lifted", _("This ban was lifted already."), rule="R57")
-    assert sanction.ban_ends_on is not None and sanction.ban_starts_on is not None
+    assert sanction.ban_ends_on is not None
+    assert sanction.ban_starts_on is not None
     if sanction.ban_ends_on < on:
         raise Conflict("ban_over", _("This ban has ended by itself."), rule="R57")
     if on < today:
@@ -175,7 +178,8 @@ def sanction_lift(*, sanction_id: int, actor: User, reason: str, on: date | None
 def training_expiry(completed_on: date, rules: regulations.RuleSet | None = None) -> date:
     """The last day a training counts by default: completed_on + training_valid_months - 1 day."""
     months = (rules or regulations.MEAS).training_valid_months.value
-    return completed_on + relativedelta(months=months) - relativedelta(days=1)
+    expiry: date = completed_on + relativedelta(months=months) - relativedelta(days=1)
+    return expiry
 
 
 @transaction.atomic
@@ -260,6 +264,7 @@ def sanction_problems(user: Any, role: str, at: date, subject: Any = None) -> li
     if not bans:
         return []
     pk, until = bans[0]
+    assert until is not None  # a ban has its period (sanction_ban_has_period)
     message = _message(
         _(
             "%(name)s is banned from state-funded S&T work until %(until)s (R57) and may not "
@@ -336,7 +341,10 @@ def annual_figures(committee: Any, year: int) -> dict[str, int]:
         institution_id=committee.institution_id, decided_on__range=(start, end)
     )
     by_measure = dict(
-        recorded.order_by().values_list("measure").annotate(n=Count("id")).values_list("measure", "n")
+        recorded.order_by()
+        .values_list("measure")
+        .annotate(n=Count("id"))
+        .values_list("measure", "n")
     )
     figures: dict[str, int] = {
         "sanctions": sum(by_measure.values()),
@@ -359,3 +367,96 @@ def annual_figures(committee: Any, year: int) -> dict[str, int]:
     for measure in Measure:
         figures[f"measure_{measure.value}"] = by_measure.get(measure.value, 0)
     return figures
+
+
+# --- members' periodic training: a clock with reminders (R10a) --------------------------------
+
+MEMBER_TRAINING = "member_training"  # R10a: a member's ethics training falls due again
+
+
+def member_training_due_on(membership: Any, months: int) -> date:
+    """The last day before a member needs training again: the latest training's completion (or
+    the term's start, never trained) plus ``training_valid_months``, less a day."""
+    latest = max((t.completed_on for t in membership.trainings.all()), default=None)
+    start: date = latest or membership.term_start
+    due: date = start + relativedelta(months=months) - relativedelta(days=1)
+    return due
+
+
+def member_training_clocks_sync(*, on: date | None = None) -> int:
+    """Keep one ``member_training`` clock per current appointment, due when the member's
+    training lapses (R10a); a newer training closes the clock as met and opens the next one, an
+    appointment no longer in term has its clock waived. Idempotent (the beat task runs it daily);
+    returns how many clocks were opened."""
+    from committees.models import Membership
+    from ethics.deadlines import end_of_day
+    from ethics.models import Deadline, DeadlineState
+
+    on = on or timezone.localdate()
+    opened = 0
+    current = (
+        Membership.objects.in_term(on=on)
+        .select_related("user", "committee")
+        .prefetch_related("trainings")
+    )
+    current_ids = set()
+    for membership in current:
+        current_ids.add(membership.pk)
+        months = membership.committee.effective_rules().training_valid_months.value
+        due_at = end_of_day(member_training_due_on(membership, months))
+        with transaction.atomic():
+            active = Deadline.objects.of(membership).active().filter(kind=MEMBER_TRAINING).first()
+            if active is not None and active.due_at == due_at:
+                continue
+            if active is not None:
+                kernel.deadline_close(
+                    kind=MEMBER_TRAINING,
+                    subject=membership,
+                    state=DeadlineState.MET,
+                    reason="training recorded",
+                )
+            kernel.deadline_open(
+                kind=MEMBER_TRAINING,
+                subject=membership,
+                due_at=due_at,
+                title=kernel.site_text(
+                    _("Ethics training of %(person)s on %(committee)s falls due"),
+                    person=membership.user.display_name,
+                    committee=membership.committee.name,
+                ),
+                rule="R10a",
+                committee_id=membership.committee_id,
+            )
+            opened += 1
+    stale = (
+        Deadline.objects.active()
+        .filter(kind=MEMBER_TRAINING)
+        .exclude(subject_id__in=current_ids)
+        .select_related("subject_type")
+    )
+    for deadline in stale:
+        with transaction.atomic():
+            kernel.deadline_close(
+                kind=MEMBER_TRAINING,
+                subject=deadline.subject,
+                state=DeadlineState.WAIVED,
+                reason="appointment ended",
+            )
+    return opened
+
+
+def member_training_recipients(deadline: Any) -> hooks.Recipients:
+    """The member is reminded, and the committee's secretaries; overdue, the chair too."""
+    from committees.models import Membership, Role
+    from committees.selectors import officers
+
+    membership = Membership.objects.select_related("user").filter(pk=deadline.subject_id).first()
+    member = [membership.user] if membership is not None else []
+    return hooks.Recipients(
+        responsible=member + officers(deadline.committee_id, [Role.SECRETARY]),
+        escalation=officers(deadline.committee_id, [Role.CHAIR]),
+    )
+
+
+def member_training_url(deadline: Any) -> str:
+    return reverse("committees:membership-detail", args=[deadline.subject_id])

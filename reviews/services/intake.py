@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -64,7 +65,6 @@ def submission_eligibility(application: Application, actor: User) -> list[regula
     return warnings
 
 
-
 @transaction.atomic
 def application_submit(*, application_id: int, actor: User) -> Application:
     """Submit a complete application, or refuse with every missing item at once (R13, R14)."""
@@ -114,7 +114,7 @@ def application_submit(*, application_id: int, actor: User) -> Application:
     application.submitted_at = now
     application.missing_items = []
     application.save()
-    after = {"status": new, "ref": application.ref}
+    after: dict[str, Any] = {"status": new, "ref": application.ref}
     if warnings:
         after["warnings"] = [p.as_dict() for p in warnings]
     record(actor, "application.submit", application, {"status": before}, after)

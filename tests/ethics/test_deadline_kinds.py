@@ -30,6 +30,7 @@ PRODUCT_KINDS = {
     "annual_report",
     "nhc_filing",  # N7
     "nhc_annual_report",  # N8
+    "member_training",  # R10a (oversight)
 }
 
 

@@ -101,7 +101,8 @@ def test_an_institution_can_be_sanctioned_r57(world):
         decided_on=timezone.localdate(),
     )
     assert sanction.subject_name == world.other_committee.institution.name
-    assert sanction.person is None and sanction.ban_ends_on is None
+    assert sanction.person is None
+    assert sanction.ban_ends_on is None
 
 
 def test_lift_needs_a_reason_and_happens_once_r57(world):
@@ -263,7 +264,7 @@ def test_training_record_permission_r10a(world):
 
 
 def test_eligibility_roles_are_checked():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown eligibility role"):
         hooks.eligibility_problems(None, "president")
 
 

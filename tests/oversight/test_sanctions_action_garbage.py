@@ -30,8 +30,9 @@ def _sanction(world):
     return garbage.Target(
         actor=world.admin,
         target=sanction,
-        page_url=lambda name: pages.get(name)
-        or reverse("oversight:sanction-action", args=[sanction.pk, name]),
+        page_url=lambda name: (
+            pages.get(name) or reverse("oversight:sanction-action", args=[sanction.pk, name])
+        ),
         api_url=lambda name: apis.get(name) or f"/api/v1/sanctions/{sanction.pk}/{name}/",
     )
 

@@ -266,7 +266,8 @@ def test_a_lifted_ban_no_longer_refuses_and_stays_on_record_r57(world):
     sanctions.sanction_lift(sanction_id=sanction.pk, actor=world.admin, reason="复议撤销")
     assert hooks.eligibility_problems(world.researcher, "lead") == []
     sanction.refresh_from_db()
-    assert sanction.lifted_on == TODAY() and sanction.lift_reason == "复议撤销"
+    assert sanction.lifted_on == TODAY()
+    assert sanction.lift_reason == "复议撤销"
     # Before the lifting, the history still says it was in force.
     assert sanction.bans_on(TODAY() - dt.timedelta(days=1))
 

@@ -61,9 +61,12 @@ def test_officers_and_the_person_see_it_outsiders_get_404_r57(world, client):
         assert client.get(url).status_code == 404, user
         listing = client.get(reverse("oversight:sanction-list"))
         assert f'data-sanction="{sanction.pk}"'.encode() not in listing.content
-        assert client.post(
-            reverse("oversight:sanction-action", args=[sanction.pk, "lift"]), {"reason": "x"}
-        ).status_code == 404
+        assert (
+            client.post(
+                reverse("oversight:sanction-action", args=[sanction.pk, "lift"]), {"reason": "x"}
+            ).status_code
+            == 404
+        )
 
 
 def test_create_page_records_and_redirects_r57(world, client):
@@ -192,7 +195,8 @@ def test_api_create_list_lift_r57(world, api_client, django_assert_max_num_queri
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["in_force"] is True and body["measure_label"]
+    assert body["in_force"] is True
+    assert body["measure_label"]
     _many(world, 5)
     with django_assert_max_num_queries(10):
         listing = api_client.get("/api/v1/sanctions/?in_force=true")
