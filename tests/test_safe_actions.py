@@ -37,6 +37,7 @@ CONFIRMED = {
     ("registry.filing", "sign_off"),
     ("registry.filing", "submit"),
     ("registry.filing", "acknowledge"),
+    ("oversight.sanction", "lift"),  # R57: a ban lifted early
 }
 
 

@@ -432,13 +432,13 @@ def member_training_clocks_sync(*, on: date | None = None) -> int:
         Deadline.objects.active()
         .filter(kind=MEMBER_TRAINING)
         .exclude(subject_id__in=current_ids)
-        .select_related("subject_type")
+        .values_list("subject_id", flat=True)
     )
-    for deadline in stale:
+    for membership in Membership.objects.filter(pk__in=list(stale)):
         with transaction.atomic():
             kernel.deadline_close(
                 kind=MEMBER_TRAINING,
-                subject=deadline.subject,
+                subject=membership,
                 state=DeadlineState.WAIVED,
                 reason="appointment ended",
             )

@@ -91,13 +91,16 @@ def _invite(
     inactive = [user for user in wanted.values() if not user.is_active]
     if inactive:
         raise invalid("team", _("An inactive account cannot be invited."), "invalid_choice")
-    # R57: a banned person is not invited onto a team (every newcomer at once).
-    hooks.require_eligible(wanted.values(), "team", subject=project)
     taken = set(
         TeamInvitation.objects.filter(
             project=project, user_id__in=list(wanted), state__in=OPEN_STATES
         ).values_list("user_id", flat=True)
     ) | set(project.team.filter(pk__in=list(wanted)).values_list("pk", flat=True))
+    # R57: a banned person is not invited onto a team (every newcomer at once; those already on
+    # the team or invited are not asked again).
+    hooks.require_eligible(
+        [user for pk, user in wanted.items() if pk not in taken], "team", subject=project
+    )
     created = [
         TeamInvitation.objects.create(
             project=project, user=user, invited_by=actor, amendment=amendment, role=role

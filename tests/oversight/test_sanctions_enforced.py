@@ -283,3 +283,23 @@ def test_every_banned_reviewer_is_listed_r57(world):
     assert {p["person"] for p in info.value.problems} == {
         str(m.user_id) for m in world.members[2:4]
     }
+
+
+def test_a_member_banned_after_joining_does_not_block_other_changes_r57(world, api_client):
+    """The ban refuses newcomers; the lead naming the same team again is no new invitation."""
+    project = new_project(world)
+    project.team.add(world.colleague)
+    ban(world, world.colleague, ends_in=30)
+    api_client.force_authenticate(world.researcher)
+    response = api_client.patch(
+        f"/api/v1/projects/{project.pk}/",
+        {"title": "新标题", "team": [world.colleague.pk]},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    response = api_client.patch(
+        f"/api/v1/projects/{project.pk}/",
+        {"team": [world.colleague.pk, world.stranger.pk]},
+        format="json",
+    )
+    assert response.status_code == 200  # the stranger is not banned
