@@ -254,6 +254,7 @@ def _committee_records(w: SimpleNamespace) -> None:
     w.import_batch = ImportBatch.objects.create(
         kind="users", created_by=w.inst_admin, file_name="users.csv", sha256="0" * 64, content=b""
     )
+    _oversight_sanctions(w)  # oversight's records (R57, R10a)
 
 
 def _oversight_sanctions(w: SimpleNamespace) -> None:
@@ -309,6 +310,5 @@ def build(*, decided: bool = True, standing: bool = True) -> SimpleNamespace:
         _committee_records(w)
     if standing:
         _standing(w)
-    _oversight_sanctions(w)
     w.application.refresh_from_db()
     return w
