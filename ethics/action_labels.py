@@ -132,6 +132,10 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "membership.end": _("Membership ended"),
     "membership.pledge": _("Pledge recorded"),
     "membership.training": _("Training recorded"),
+    # oversight: sanctions (R57) and researchers' training (R10a)
+    "sanction.record": _("Sanction recorded"),
+    "sanction.lift": _("Ban lifted early"),
+    "training.researcher_record": _("Researcher training recorded"),
     "membership.update": _("Membership updated"),
     "mfa.enrol": _("Second factor enrolled"),
     "mfa.recovery_regenerated": _("Recovery codes renewed"),

@@ -403,3 +403,87 @@ def verify_code(code: str) -> Any:
         if found is not None:
             return found
     return None
+
+
+# --- eligibility: who may take a role on a case (issue 16) --------------------------------------
+# An upper layer (oversight: sanctions R57, training R10a) says why a person may not lead a
+# project, join a team, submit an application or review one right now. The services of the lower
+# layers (reviews: project_create, the team invitation and its acceptance, application_submit and
+# application_resubmit, application_assign) ask through this registry, so they never import the
+# upper layer and every route (page, API, admin, import, task) meets the same check.
+
+#: The roles a check is asked about.
+ELIGIBILITY_ROLES: tuple[str, ...] = ("lead", "team", "submit", "reviewer")
+
+#: A problem carrying ``extra={"severity": WARNING}`` is shown but does not refuse.
+WARNING = "warning"
+
+# check(user, role, at, subject) -> [Problem]; `at` is a date in Asia/Shanghai, `subject` the case
+# (a Project or Application) when there is one.
+EligibilityCheck = Callable[[Any, str, Any, Any], list[Any]]
+_eligibility_checks: list[EligibilityCheck] = []
+
+
+def register_eligibility_check(check: EligibilityCheck) -> None:
+    """Add `check(user, role, at, subject)`; it returns `ethics.regulations.Problem`s (empty: no
+    objection). Registering the same function again is a no-op."""
+    if check not in _eligibility_checks:
+        _eligibility_checks.append(check)
+
+
+@contextmanager
+def eligibility_checks_restored() -> Iterator[None]:
+    """Put the registered checks back as they were on exit (tests)."""
+    saved = list(_eligibility_checks)
+    try:
+        yield
+    finally:
+        _eligibility_checks[:] = saved
+
+
+def eligibility_problems(user: Any, role: str, at: Any = None, subject: Any = None) -> list[Any]:
+    """Every registered objection to `user` taking `role` on `at` (default: today in the site's
+    time zone), blocking and warnings alike."""
+    if role not in ELIGIBILITY_ROLES:
+        raise ValueError(f"unknown eligibility role {role!r}")
+    if user is None or getattr(user, "pk", None) is None:
+        return []
+    if at is None:
+        from django.utils import timezone
+
+        at = timezone.localdate()
+    return [problem for check in _eligibility_checks for problem in check(user, role, at, subject)]
+
+
+def is_warning(problem: Any) -> bool:
+    return bool(problem.extra.get("severity") == WARNING)
+
+
+def require_eligible(users: Any, role: str, at: Any = None, subject: Any = None) -> list[Any]:
+    """Refuse (409, `ethics.errors.Conflict` with the first problem's rule and every problem)
+    when any of `users` may not take `role`; return the warnings otherwise."""
+    from ethics.errors import Conflict
+
+    seen: set[int] = set()
+    problems: list[Any] = []
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        problems += eligibility_problems(user, role, at, subject)
+    blocking = [p for p in problems if not is_warning(p)]
+    if blocking:
+        first = blocking[0]
+        raise Conflict(
+            first.code,
+            first.message if len(blocking) == 1 else blocking_message(),
+            rule=first.rule,
+            problems=[p.as_dict() for p in blocking],
+        )
+    return problems
+
+
+def blocking_message() -> Any:
+    from django.utils.translation import gettext_lazy as _
+
+    return _("A person involved may not take this role now; every reason is listed.")

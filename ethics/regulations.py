@@ -131,6 +131,11 @@ class Param(Generic[T]):
         return self.source is Source.UNVERIFIED
 
 
+# What submission does about the lead's missing or expired ethics training (R10a).
+TRAINING_OFF: Final = 0
+TRAINING_WARN: Final = 1
+TRAINING_BLOCK: Final = 2
+
 # Category codes. "ethics_or_law" is met by an ethics or a law expert (R6: 伦理、法律等);
 # "lay" is a lay person from outside the institution (N1: 非本机构的社会人士).
 SCIENCE: Final = "science"
@@ -364,6 +369,10 @@ class RuleSet:
     incident_followup_days: Param[int] = field(metadata=_MIN)
     risk_review_months: Param[int] = field(metadata=_MIN)
     # --- end oversight: incidents ---
+    # Training (R10a, BJ 六(二)): how long an ethics training counts, and what submission does
+    # when the lead's is missing or expired (0 nothing, 1 warn, 2 refuse; the committee's SOP).
+    training_valid_months: Param[int] = field(metadata=_MIN)
+    training_at_submission: Param[int] = field(metadata=_MAX)
     extra_regimes: tuple[Regime, ...] = ()
 
     @property
@@ -445,6 +454,10 @@ MEAS: Final = RuleSet(
     incident_report_hours=Param(24, "R30", _with_bj(_meas("第十九条"), "五（一）"), U, _("Hours to report an ethics incident after becoming aware of it"), "科技伦理风险发生变化的，应当及时报告"),
     incident_followup_days=Param(7, "R30", _with_bj(_meas("第十九条"), "五（一）"), U, _("Days to the follow-up report on an ethics incident"), "伦理事件应急处置情况跟踪报告"),
     risk_review_months=Param(6, "R45", _with_bj(_meas("第三章第四节（专家复核程序）"), "五（一）"), U, _("Maximum months between risk register reviews"), "纳入清单管理的科技活动动态跟踪、风险评估"),
+    # BJ 六(二) asks for regular training but names no period or consequence: both are this
+    # product's defaults (unverified); the committee sets the second in its SOP (OVERRIDABLE).
+    training_valid_months=Param(36, "R10a", f"{BJ_TITLE}六（二）", U, _("Months an ethics training certificate counts"), "定期开展科技伦理培训"),
+    training_at_submission=Param(TRAINING_WARN, "R10a", f"{BJ_TITLE}六（二）", U, _("Lead's missing or expired ethics training at submission (0 nothing, 1 warn, 2 refuse)"), "加强科技伦理教育培训"),
 )  # fmt: skip
 
 NHC: Final = RuleSet(
@@ -486,6 +499,8 @@ NHC: Final = RuleSet(
     incident_report_hours=MEAS.incident_report_hours,
     incident_followup_days=MEAS.incident_followup_days,
     risk_review_months=MEAS.risk_review_months,
+    training_valid_months=MEAS.training_valid_months,
+    training_at_submission=MEAS.training_at_submission,
 )  # fmt: skip
 
 RULESETS: Final[Mapping[Regime, RuleSet]] = {Regime.MEAS: MEAS, Regime.NHC: NHC}
@@ -572,6 +587,8 @@ OVERRIDABLE: Final[Mapping[str, Bounds]] = {
     "emergency_hours": Bounds(1, None, _("at most the legal limit")),
     "simplified_min_reviewers": Bounds(None, "min_members", _("at least the legal minimum")),
     "retention_years": Bounds(None, 100, _("at least the legal minimum")),
+    # R10a: the texts name no consequence; the committee chooses nothing, a warning or a refusal.
+    "training_at_submission": Bounds(TRAINING_OFF, TRAINING_BLOCK, _("0, 1 or 2")),
 }
 
 

@@ -11,3 +11,4 @@ from oversight.models_complaints import (  # noqa: F401  complaints and investig
 )
 from oversight.models_incidents import *  # noqa: F403 - incidents, risk register, funding (R59)
 from oversight.models_quality import *  # noqa: F403 - quality control and the expert pool
+from oversight.models_sanctions import Measure, ResearcherTraining, Sanction, SubjectKind  # noqa: F401 (R57, R10a)

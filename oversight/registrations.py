@@ -14,3 +14,6 @@ def register() -> None:
     from oversight.quality_hooks import register_quality
 
     register_quality()
+    from oversight.sanctions_registrations import register_sanctions
+
+    register_sanctions()

@@ -76,6 +76,14 @@ def _done(label: Any) -> Any:
     return lazy(lambda: gettext("Done: %(action)s") % {"action": label}, str)()
 
 
+def _submitted(call: Call, application: Any) -> Any:
+    """The submission's message, with any warning of the eligibility checks (R10a: the lead's
+    ethics training missing or expired where the committee warns rather than refuses)."""
+    warnings = getattr(application, "eligibility_warnings", None) or []
+    done = gettext("Done: %(action)s") % {"action": W.SUBMIT.label}
+    return " ".join([done, *(str(p.message) for p in warnings)])
+
+
 # --- projects -----------------------------------------------------------------------------------
 
 
@@ -463,13 +471,13 @@ def _workflow(
     label = W(action).label
     kwargs.setdefault("allowed", _role(action))
     kwargs.setdefault("who", _WHO.get(workflow.ACTION_ROLES[W(action)], ""))
+    kwargs.setdefault("done", _done(label))
     return Action(
         str(action),
         run=run,
         label=label,
         input=form,
         shown=_offered(action, guard),
-        done=_done(label),
         **kwargs,
     )
 
@@ -567,7 +575,7 @@ APPLICATIONS = ActionTable(
             shown=lambda application: application.status in workflow.OPEN_STATUSES,
             done=_("Correction requested."),
         ),
-        _workflow(W.SUBMIT, _on(services.application_submit)),
+        _workflow(W.SUBMIT, _on(services.application_submit), done=_submitted),
         _workflow(W.RETURN, _return, form=forms.ReturnForm),
         _workflow(
             W.NOT_ACCEPT,

@@ -254,6 +254,26 @@ def _committee_records(w: SimpleNamespace) -> None:
     w.import_batch = ImportBatch.objects.create(
         kind="users", created_by=w.inst_admin, file_name="users.csv", sha256="0" * 64, content=b""
     )
+    _oversight_sanctions(w)  # oversight's records (R57, R10a)
+
+
+def _oversight_sanctions(w: SimpleNamespace) -> None:
+    """A sanction (an order to correct, no ban: it refuses nothing) against the lead and the
+    lead's ethics training record, both recorded by the institution's admin (R57, R10a)."""
+    from oversight.services import sanctions
+
+    today = timezone.localdate()
+    w.sanction = sanctions.sanction_record(
+        actor=w.inst_admin,
+        subject_kind="person",
+        person=w.lead,
+        measure="correct",
+        grounds="知情同意书不完整",
+        decided_on=today,
+    )
+    w.researcher_training = sanctions.training_record(
+        actor=w.inst_admin, person=w.lead, title="科技伦理培训", completed_on=today
+    )
 
 
 def _complaints(w: SimpleNamespace) -> None:

@@ -864,6 +864,35 @@ ROUTES: dict[str, Route] = {
     # --- end of quality control and the expert pool ---
 }
 
+# --- oversight: sanctions (R57) and researchers' training (R10a) ---
+SEES_SANCTION = OFFICERS | {"inst_admin", "superuser", "lead"}  # the lead is the person sanctioned
+RECORDS_SANCTIONS = frozenset({"inst_admin", "superuser"})
+RECORDS_TRAINING = OFFICERS | {"inst_admin", "superuser"}
+ROUTES.update(
+    {
+        "oversight:sanction-list": Route("sanctions the reader may see", ALL),
+        "oversight:sanction-create": Route("the form to record one", RECORDS_SANCTIONS),
+        "oversight:sanction-detail": Route("a sanction", SEES_SANCTION, _pk("sanction")),
+        "oversight:sanction-action": Route(
+            "lifts a ban early",
+            SEES_SANCTION,
+            lambda w, who: {"pk": w.sanction.pk, "action": "lift"},
+            "POST",
+        ),
+        "oversight:training-list": Route("training records the reader may see", ALL),
+        "oversight:training-create": Route("the form to record one", RECORDS_TRAINING),
+        "oversight-api:sanction-list": Route("sanctions the reader may see", ALL),
+        "oversight-api:sanction-detail": Route("a sanction", SEES_SANCTION, _pk("sanction")),
+        "oversight-api:sanction-lift": Route(
+            "lifts a ban early", SEES_SANCTION, _pk("sanction"), "POST"
+        ),
+        "oversight-api:researcher-training-list": Route("training records the reader sees", ALL),
+        "oversight-api:researcher-training-detail": Route(
+            "a training record", SEES_SANCTION, _pk("researcher_training")
+        ),
+    }
+)
+
 # URL patterns that expose no case data, each with the reason: by route prefix, then by name.
 IGNORED_PREFIXES: dict[str, str] = {
     "admin/": "Django admin: staff only, read-only for audited models",

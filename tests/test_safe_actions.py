@@ -38,6 +38,7 @@ CONFIRMED = {
     ("registry.filing", "submit"),
     ("registry.filing", "acknowledge"),
     ("oversight.funding", "remove"),
+    ("oversight.sanction", "lift"),  # R57: a ban lifted early
 }
 
 

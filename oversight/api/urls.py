@@ -46,4 +46,13 @@ router.register("pool-experts", quality_views.PoolExpertViewSet, basename="pool-
 router.register("rereview-panels", quality_views.RereviewPanelViewSet, basename="rereview-panel")
 # --- end of quality control and the expert pool ---
 
+# --- sanctions (R57) and researchers' training (R10a) ---
+from oversight.api import sanctions as sanctions_api  # noqa: E402
+
+router.register("sanctions", sanctions_api.SanctionViewSet, basename="sanction")
+router.register(
+    "researcher-trainings", sanctions_api.ResearcherTrainingViewSet, basename="researcher-training"
+)
+# --- end sanctions ---
+
 urlpatterns += router.urls

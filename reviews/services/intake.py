@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees import gates
-from ethics import deadlines, regulations
+from ethics import deadlines, hooks, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import Deadline, DeadlineState, User
@@ -51,6 +52,19 @@ from reviews.workflow import Action, Kind, Procedure, Status
 # --- intake (R11-R14) -------------------------------------------------------------------------
 
 
+def submission_eligibility(application: Application, actor: User) -> list[regulations.Problem]:
+    """Ask the registered eligibility checks (ethics.hooks) about the lead and the submitter:
+    409 with every blocking problem (R57 ban, R10a where the SOP refuses). The warnings are
+    returned; the caller keeps them in the audit row and on the application it returns
+    (``eligibility_warnings``), which the submit action shows."""
+    lead = application.project.lead
+    warnings: list[regulations.Problem] = hooks.require_eligible(
+        [lead, actor], "submit", subject=application
+    )
+    application.eligibility_warnings = warnings  # type: ignore[attr-defined]
+    return warnings
+
+
 @transaction.atomic
 def application_submit(*, application_id: int, actor: User) -> Application:
     """Submit a complete application, or refuse with every missing item at once (R13, R14)."""
@@ -85,6 +99,9 @@ def application_submit(*, application_id: int, actor: User) -> Application:
             rule="R13",
             problems=problems,
         )
+    # R57: refused when the lead or the submitter is banned; R10a: the lead's ethics training
+    # (a warning, or a refusal where the committee's SOP says so).
+    warnings = submission_eligibility(application, actor)
     before = application.status
     now = timezone.now()
     if not application.ref:
@@ -97,13 +114,10 @@ def application_submit(*, application_id: int, actor: User) -> Application:
     application.submitted_at = now
     application.missing_items = []
     application.save()
-    record(
-        actor,
-        "application.submit",
-        application,
-        {"status": before},
-        {"status": new, "ref": application.ref},
-    )
+    after: dict[str, Any] = {"status": new, "ref": application.ref}
+    if warnings:
+        after["warnings"] = [p.as_dict() for p in warnings]
+    record(actor, "application.submit", application, {"status": before}, after)
     notify_application(
         secretaries(application.committee_id),
         application,
@@ -509,6 +523,7 @@ def application_resubmit(*, application_id: int, actor: User, note: str = "") ->
             rule="R13",
             problems=problems,
         )
+    submission_eligibility(application, actor)  # R57, R10a as at the first submission
     application.status = new
     application.submitted_at = timezone.now()
     application.procedure = None

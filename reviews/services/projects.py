@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee
 from committees.selectors import committee_may_review
-from ethics import regulations
+from ethics import hooks, regulations
 from ethics.errors import Conflict
 from ethics.models import User
 from ethics.services import invalid, require
@@ -86,6 +86,8 @@ def project_create(
     _check_period(planned_start, planned_end)
     if not title.strip():
         raise invalid("title", _("A title is required."), "required")
+    # R57 (and any other registered check): a banned person does not lead a project.
+    hooks.require_eligible([lead or actor], "lead")
     project = Project.objects.create(
         title=title.strip(),
         lead=lead or actor,

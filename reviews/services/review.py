@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Membership
-from ethics import policies, regulations
+from ethics import hooks, policies, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import User
@@ -83,6 +83,8 @@ def application_assign(
         raise invalid(
             "reviewers", _("Only current members of this committee can review."), "invalid_choice"
         )
+    # R57: a banned member is not assigned as a reviewer during the ban.
+    hooks.require_eligible([m.user for m in members], "reviewer", subject=application)
     project = application.project
     team = {project.lead_id, *project.team.values_list("pk", flat=True)}
     # A conflict declared anywhere (an earlier round, a meeting item, a standing declaration).

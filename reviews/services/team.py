@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Membership
+from ethics import hooks
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import User
@@ -95,6 +96,11 @@ def _invite(
             project=project, user_id__in=list(wanted), state__in=OPEN_STATES
         ).values_list("user_id", flat=True)
     ) | set(project.team.filter(pk__in=list(wanted)).values_list("pk", flat=True))
+    # R57: a banned person is not invited onto a team (every newcomer at once; those already on
+    # the team or invited are not asked again).
+    hooks.require_eligible(
+        [user for pk, user in wanted.items() if pk not in taken], "team", subject=project
+    )
     created = [
         TeamInvitation.objects.create(
             project=project, user=user, invited_by=actor, amendment=amendment, role=role
@@ -196,6 +202,8 @@ def invitation_accept(*, invitation_id: int, actor: User) -> TeamInvitation:
     _refuse_unless_pending(invitation)
     if invitation.amendment_id is None:
         refuse_if_frozen(project)  # only an approved amendment invites after submission
+    # R57: a person banned since the invitation does not join during the ban.
+    hooks.require_eligible([actor], "team", subject=project)
     invitation.state = InvitationState.ACCEPTED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["state", "responded_at"])

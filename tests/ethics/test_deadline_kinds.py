@@ -36,6 +36,7 @@ PRODUCT_KINDS = {
     "incident_followup",  # R30 (oversight)
     "risk_review",  # R45 (oversight)
     "quality_corrective_action",  # B1 (oversight)
+    "member_training",  # R10a (oversight)
 }
 
 

@@ -339,7 +339,9 @@ def test_rule_ids_appear_in_the_regulations_document():
     doc = Path(__file__).resolve().parents[3] / "shared" / "docs" / "regulations.md"
     if not doc.exists():
         pytest.skip("regulations.md is not beside the repository")
-    ids = set(re.findall(r"^\| (R\d+a?|N\d+|B\d+) \|", doc.read_text(encoding="utf-8"), re.MULTILINE))
+    ids = set(
+        re.findall(r"^\| (R\d+a?|N\d+|B\d+) \|", doc.read_text(encoding="utf-8"), re.MULTILINE)
+    )
     for rules in ALL_RULESETS:
         for name, param in params(rules):
             assert param.rule in ids, (name, param.rule)
