@@ -317,7 +317,11 @@ class ActionTable:
 
 
 def tables() -> dict[str, ActionTable]:
-    """Every action table declared so far (each app's actions.py declares its own)."""
+    """Every action table (each app's actions module declares its own). The URLconf is loaded
+    first: it imports every app's views and so their tables, whatever ran before."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - loads (and caches) the whole URLconf
     return dict(_TABLES)
 
 

@@ -38,6 +38,8 @@ CONFIRMED = {
     ("registry.filing", "submit"),
     ("registry.filing", "acknowledge"),
     ("oversight.funding", "remove"),
+    ("oversight.complaint", "triage"),  # R55: not accepted or referred is the case's outcome
+    ("oversight.quality_evaluation", "close"),  # B1: a closed self-evaluation takes no findings
     ("oversight.sanction", "lift"),  # R57: a ban lifted early
 }
 
