@@ -72,6 +72,9 @@ class Panel:
     chart: SafeString | None = None
     rule: str = ""
     note: Any = ""
+    # Set by the page: where this table downloads as CSV and as .xlsx.
+    export_csv: str = ""
+    export_xlsx: str = ""
 
 
 PanelProvider = Callable[[Sequence[int], datetime, datetime, bool], Panel | None]

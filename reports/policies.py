@@ -86,9 +86,7 @@ def institution_scope(user: User, pk: int) -> Scope:
 def authority_scopes(user: User) -> list[AuthorityScope]:
     if not _signed_in(user):
         return []
-    return list(
-        AuthorityScope.objects.current().filter(user_id=user.pk).prefetch_related("institutions")
-    )
+    return list(AuthorityScope.objects.current().filter(user_id=user.pk))
 
 
 def authority_scope(user: User) -> Scope:
@@ -102,7 +100,10 @@ def authority_scope(user: User) -> Scope:
         scopes = authority_scopes(user)
         if not scopes:
             raise Http404
-        q = Q(institution_id__in=[i.pk for s in scopes for i in s.institutions.all()])
+        listed = AuthorityScope.institutions.through.objects.filter(
+            authorityscope__in=[s.pk for s in scopes]
+        ).values("institution_id")
+        q = Q(institution_id__in=listed)
         for region in {s.region for s in scopes if s.region}:
             q |= Q(institution__region=region)
         committees = Committee.objects.filter(q)
@@ -114,3 +115,15 @@ def authority_scope(user: User) -> Scope:
 
 def has_authority(user: User) -> bool:
     return bool(authority_scopes(user))
+
+
+def may_see_reports(user: Any) -> bool:
+    """Nav item: who manages a committee or an institution (no query beyond the roles the menu
+    reads anyway). A regional authority's user opens /reports/region/ (README)."""
+    if not _signed_in(user):
+        return False
+    if user.is_superuser or (user.institution_admin and user.institution_id):
+        return True
+    from reviews.hooks import is_officer  # the user's roles, read once per request
+
+    return bool(is_officer(user))

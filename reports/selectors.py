@@ -99,9 +99,12 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
     return period_bounds(date(year, 1, 1), date(year, 12, 31))
 
 
+def month_last_day(year: int, month: int) -> date:
+    return date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+
+
 def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
-    following = date(year + (month == 12), month % 12 + 1, 1)
-    return period_bounds(date(year, month, 1), following - timedelta(days=1))
+    return period_bounds(date(year, month, 1), month_last_day(year, month))
 
 
 def months_between(start: datetime, end: datetime) -> list[str]:
