@@ -310,7 +310,7 @@ def _clock_panels(clocks: selectors.Clocks) -> list[Panel]:
 
 
 def _listed_panel(listed: selectors.Listed) -> Panel:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"group": str(_("Listed activity")), "state": _label(ProjectStatus, s), "n": n}
         for s, n in sorted(listed.by_status.items())
     ] + [
