@@ -18,7 +18,8 @@ Definitions (cited in the tests):
   decision (TIMED_STAGES; R25). A deferral at a meeting restarts nothing: the round keeps its
   acceptance and its clock. Late: the decision was made when the round's clock had run out
   (ethics.deadlines.is_overdue(review.due_at, decided_at)), so a decision on day 30 of a 30-day
-  clock is on time and one on day 31 is late; an extension (R25) moves `due_at` and so the limit;
+  clock is on time and one on day 31 is late; an extension (R25) moves `due_at` and so the limit
+  (`decided_late`, the SQL form of that comparison, as overdue_condition is of is_overdue);
 - days to acceptance: Shanghai calendar days from submission to the first round's acceptance
   (R14 sets no limit);
 - overdue clocks: ethics.models.overdue_condition, the one definition;
@@ -39,6 +40,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
 from django.db.models import (
+    Case,
     Count,
     F,
     IntegerField,
@@ -48,13 +50,14 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from committees.models import Committee
 from ethics import regulations
-from ethics.deadlines import SHANGHAI, is_overdue
+from ethics.deadlines import SHANGHAI
 from ethics.models import Deadline, DeadlineState, overdue_condition
 from meetings.models import AgendaItem, Attendance, Meeting
 from meetings.workflow import ItemStatus
@@ -210,18 +213,26 @@ class Acceptance:
 
 def reviews_accepted(ids: Ids, start: datetime, end: datetime) -> Acceptance:
     """Review rounds accepted in [start, end), by kind and procedure, and for each first round
-    the days since submission (one query)."""
-    rows = Review.objects.filter(
-        application__committee_id__in=ids, accepted_at__gte=start, accepted_at__lt=end
-    ).values_list(
-        "application__kind", "procedure", "round", "application__submitted_at", "accepted_at"
+    the days since submission (one query; the database gives the Shanghai dates)."""
+    rows = (
+        Review.objects.filter(
+            application__committee_id__in=ids, accepted_at__gte=start, accepted_at__lt=end
+        )
+        .order_by()
+        .values_list(
+            "application__kind",
+            "procedure",
+            "round",
+            TruncDate("application__submitted_at", tzinfo=SHANGHAI),
+            TruncDate("accepted_at", tzinfo=SHANGHAI),
+        )
     )
     result = Acceptance()
-    for kind, procedure, round_, submitted_at, accepted_at in rows:
+    for kind, procedure, round_, submitted_on, accepted_on in rows:
         by_procedure = result.by_kind_and_procedure.setdefault(kind, {})
         by_procedure[procedure] = by_procedure.get(procedure, 0) + 1
-        if round_ == 1 and submitted_at is not None:
-            result.days.setdefault(procedure, []).append(shanghai_days(submitted_at, accepted_at))
+        if round_ == 1 and submitted_on is not None:
+            result.days.setdefault(procedure, []).append((accepted_on - submitted_on).days)
     return result
 
 
@@ -231,18 +242,14 @@ def reviews_accepted(ids: Ids, start: datetime, end: datetime) -> Acceptance:
 @dataclass(frozen=True)
 class Timing:
     procedure: str
-    accepted_at: datetime
-    decided_at: datetime
-    due_at: datetime
+    days: int  # Shanghai calendar days from the round's acceptance to the decision
+    late: bool  # decided when the round's clock had run out
 
-    @property
-    def days(self) -> int:
-        return shanghai_days(self.accepted_at, self.decided_at)
 
-    @property
-    def late(self) -> bool:
-        """Decided when the round's clock had run out (the one definition, is_overdue)."""
-        return is_overdue(self.due_at, self.decided_at)
+def decided_late() -> Q:
+    """ethics.deadlines.is_overdue(review.due_at, decided_at) as a filter: the decision came at
+    or after the round's exclusive deadline (the same comparison as overdue_condition)."""
+    return Q(decided_at__gte=F("review__due_at"))
 
 
 @dataclass
@@ -260,27 +267,29 @@ class Decisions:
 
 
 def decisions(ids: Ids, start: datetime, end: datetime) -> Decisions:
-    """Decisions made in [start, end): counted ones by outcome, timed ones with their round's
-    acceptance and clock (one query)."""
-    rows = Decision.objects.filter(
-        committee_id__in=ids,
-        decided_at__gte=start,
-        decided_at__lt=end,
-        stage__in={*COUNTED_STAGES, *TIMED_STAGES},
-    ).values_list(
-        "stage",
-        "outcome",
-        "decided_at",
-        "review__procedure",
-        "review__accepted_at",
-        "review__due_at",
+    """Decisions made in [start, end): counted ones by outcome, timed ones with their days
+    since the round's acceptance and whether they were late (one query)."""
+    rows = (
+        Decision.objects.filter(
+            committee_id__in=ids,
+            decided_at__gte=start,
+            decided_at__lt=end,
+            stage__in={*COUNTED_STAGES, *TIMED_STAGES},
+        )
+        .annotate(
+            late=Case(When(decided_late(), then=Value(True)), default=Value(False)),
+            decided_on=TruncDate("decided_at", tzinfo=SHANGHAI),
+            accepted_on=TruncDate("review__accepted_at", tzinfo=SHANGHAI),
+        )
+        .order_by()
+        .values_list("stage", "outcome", "review__procedure", "accepted_on", "decided_on", "late")
     )
     result = Decisions()
-    for stage, outcome, decided_at, procedure, accepted_at, due_at in rows:
+    for stage, outcome, procedure, accepted_on, decided_on, late in rows:
         if stage in COUNTED_STAGES and outcome:
             result.by_outcome[outcome] = result.by_outcome.get(outcome, 0) + 1
-        if stage in TIMED_STAGES and accepted_at is not None and due_at is not None:
-            result.timings.append(Timing(procedure, accepted_at, decided_at, due_at))
+        if stage in TIMED_STAGES and accepted_on is not None:
+            result.timings.append(Timing(procedure, (decided_on - accepted_on).days, bool(late)))
     return result
 
 
@@ -506,11 +515,12 @@ def member_workload(
         ("membership_id", "membership__user__name", "membership__user__first_name",
          "membership__user__last_name", "membership__user__username")
         if names
-        else ("review__application__committee__name",)
+        else ("membership__committee__name",)
     )  # fmt: skip
     rows = (
+        # A reviewer is a member of the application's committee: the membership says which.
         ReviewerAssignment.objects.filter(
-            review__application__committee_id__in=ids, assigned_at__gte=start, assigned_at__lt=end
+            membership__committee_id__in=ids, assigned_at__gte=start, assigned_at__lt=end
         )
         .values(*group)
         .annotate(
@@ -527,7 +537,7 @@ def member_workload(
             full = f"{row['membership__user__last_name']}{row['membership__user__first_name']}"
             key = row["membership__user__name"] or full or row["membership__user__username"]
         else:
-            key = row["review__application__committee__name"]
+            key = row["membership__committee__name"]
         result.append(
             Workload(key, row["members"], row["assignments"], row["opinions"], row["late"])
         )

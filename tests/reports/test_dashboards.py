@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from ethics import services as kernel
-from ethics.deadlines import SHANGHAI, Calendar, day_period_due_at
+from ethics.deadlines import SHANGHAI, Calendar, day_period_due_at, is_overdue
 from ethics.models import AuditEvent, Deadline
 from meetings.models import AgendaItem, Attendance
 from reports import dashboards, figures, policies, selectors, services
@@ -92,13 +92,29 @@ def test_decision_on_day_30_is_on_time_and_on_day_31_late():
     accepted = at(2026, 3, 2)
     _case(c, submitted=at(2026, 3, 1), accepted=accepted, decided=at(2026, 4, 1, 23, 59))  # day 30
     _case(c, submitted=at(2026, 3, 1), accepted=accepted, decided=at(2026, 4, 2, 0, 1))  # day 31
+    # At the exclusive deadline itself: late, as ethics.deadlines.is_overdue says.
+    _app, review = _case(c, submitted=at(2026, 3, 1), accepted=accepted)
+    assert is_overdue(review.due_at, review.due_at)
+    n = next(_seq)
+    Decision.objects.create(
+        application=review.application, review=review, committee=c, outcome="approve",
+        decided_at=review.due_at, year=2026, sequence=n, number=f"No.{n}",
+        signature_name="主任", signature_meaning="签发", signed_at=review.due_at,
+    )  # fmt: skip
+    decided = selectors.decisions([c.pk], *YEAR)
+    assert sorted((t.days, t.late) for t in decided.timings) == [
+        (30, False),
+        (31, True),
+        (31, True),
+    ]
+    Decision.objects.filter(decided_at=review.due_at).delete()
     decided = selectors.decisions([c.pk], *YEAR)
     assert sorted(decided.days) == [30, 31]
     assert sorted((t.days, t.late) for t in decided.timings) == [(30, False), (31, True)]
     row = next(r for r in selectors.turnaround(selectors.reviews_accepted([c.pk], *YEAR), decided)
                if r.procedure == "meeting")  # fmt: skip
     assert (row.decided, row.late, row.to_decision_median, row.to_decision_p90) == (2, 1, 30.5, 31)
-    assert (row.accepted, row.to_acceptance_median) == (2, 1.0)
+    assert (row.accepted, row.to_acceptance_median) == (3, 1.0)  # three rounds accepted
 
 
 @pytest.mark.django_db
