@@ -113,6 +113,21 @@ def authority_scope(user: User) -> Scope:
     )
 
 
+def openable(user: User) -> dict[str, Any]:
+    """The dashboards `user` may open: committees managed, own institution, the region."""
+    if not _signed_in(user):
+        return {"committees": [], "institution": None, "authority": False}
+    committees = (
+        Committee.objects.all() if user.is_superuser else Committee.objects.filter(_managed(user))
+    )
+    admin_of = user.institution_admin and user.institution_id
+    return {
+        "committees": list(committees),
+        "institution": user.institution if admin_of else None,
+        "authority": user.is_superuser or has_authority(user),
+    }
+
+
 def has_authority(user: User) -> bool:
     return bool(authority_scopes(user))
 

@@ -51,28 +51,7 @@ def _urls(level: str, pk: int | None) -> dict[str, str]:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The dashboards the reader may open (none: an empty page)."""
-    from committees.models import Committee
-
-    user = request.user
-    committees = list(
-        Committee.objects.all()
-        if user.is_superuser  # type: ignore[union-attr]
-        else Committee.objects.filter(policies._managed(user))  # type: ignore[arg-type]
-    )
-    institution = (
-        user.institution  # type: ignore[union-attr]
-        if user.institution_admin and user.institution_id  # type: ignore[union-attr]
-        else None
-    )
-    return render(
-        request,
-        "reports/index.html",
-        {
-            "committees": committees,
-            "institution": institution,
-            "authority": user.is_superuser or policies.has_authority(user),  # type: ignore[union-attr,arg-type]
-        },
-    )
+    return render(request, "reports/index.html", policies.openable(request.user))  # type: ignore[arg-type]
 
 
 def _dashboard(request: HttpRequest, level: str, pk: int | None = None) -> HttpResponse:

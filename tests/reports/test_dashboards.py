@@ -335,6 +335,17 @@ def test_authority_scope_outside_its_region_sees_nothing(client, world, authorit
     assert "上海某伦理委员会" not in client.get(reverse("reports:authority")).content.decode()
 
 
+def test_index_lists_what_the_reader_may_open(client, world, django_assert_max_num_queries):
+    client.force_login(world.chair)
+    with django_assert_max_num_queries(10):
+        body = client.get(reverse("reports:index")).content.decode()
+    assert reverse("reports:committee", args=[world.committee.pk]) in body
+    assert reverse("reports:authority") not in body
+    client.force_login(world.outsider)
+    body = client.get(reverse("reports:index")).content.decode()
+    assert reverse("reports:committee", args=[world.committee.pk]) not in body
+
+
 @pytest.mark.parametrize("name", ["outsider", "member", "researcher", "stranger"])
 def test_outsiders_get_404(client, world, name):
     client.force_login(getattr(world, name))
