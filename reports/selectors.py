@@ -213,26 +213,27 @@ class Acceptance:
 
 def reviews_accepted(ids: Ids, start: datetime, end: datetime) -> Acceptance:
     """Review rounds accepted in [start, end), by kind and procedure, and for each first round
-    the days since submission (one query; the database gives the Shanghai dates)."""
+    the days since submission (one query; the database gives the Shanghai dates and counts the
+    rounds of each pair of dates)."""
     rows = (
         Review.objects.filter(
             application__committee_id__in=ids, accepted_at__gte=start, accepted_at__lt=end
         )
-        .order_by()
-        .values_list(
-            "application__kind",
-            "procedure",
-            "round",
-            TruncDate("application__submitted_at", tzinfo=SHANGHAI),
-            TruncDate("accepted_at", tzinfo=SHANGHAI),
+        .annotate(
+            submitted_on=TruncDate("application__submitted_at", tzinfo=SHANGHAI),
+            accepted_on=TruncDate("accepted_at", tzinfo=SHANGHAI),
         )
+        .values("application__kind", "procedure", "round", "submitted_on", "accepted_on")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("application__kind", "procedure", "round", "submitted_on", "accepted_on", "n")
     )
     result = Acceptance()
-    for kind, procedure, round_, submitted_on, accepted_on in rows:
+    for kind, procedure, round_, submitted_on, accepted_on, n in rows:
         by_procedure = result.by_kind_and_procedure.setdefault(kind, {})
-        by_procedure[procedure] = by_procedure.get(procedure, 0) + 1
+        by_procedure[procedure] = by_procedure.get(procedure, 0) + n
         if round_ == 1 and submitted_on is not None:
-            result.days.setdefault(procedure, []).append((accepted_on - submitted_on).days)
+            result.days.setdefault(procedure, []).extend([(accepted_on - submitted_on).days] * n)
     return result
 
 
@@ -268,7 +269,7 @@ class Decisions:
 
 def decisions(ids: Ids, start: datetime, end: datetime) -> Decisions:
     """Decisions made in [start, end): counted ones by outcome, timed ones with their days
-    since the round's acceptance and whether they were late (one query)."""
+    since the round's acceptance and whether they were late (one query, counted per group)."""
     rows = (
         Decision.objects.filter(
             committee_id__in=ids,
@@ -281,15 +282,20 @@ def decisions(ids: Ids, start: datetime, end: datetime) -> Decisions:
             decided_on=TruncDate("decided_at", tzinfo=SHANGHAI),
             accepted_on=TruncDate("review__accepted_at", tzinfo=SHANGHAI),
         )
+        .values("stage", "outcome", "review__procedure", "accepted_on", "decided_on", "late")
+        .annotate(n=Count("id"))
         .order_by()
-        .values_list("stage", "outcome", "review__procedure", "accepted_on", "decided_on", "late")
+        .values_list(
+            "stage", "outcome", "review__procedure", "accepted_on", "decided_on", "late", "n"
+        )
     )
     result = Decisions()
-    for stage, outcome, procedure, accepted_on, decided_on, late in rows:
+    for stage, outcome, procedure, accepted_on, decided_on, late, n in rows:
         if stage in COUNTED_STAGES and outcome:
-            result.by_outcome[outcome] = result.by_outcome.get(outcome, 0) + 1
+            result.by_outcome[outcome] = result.by_outcome.get(outcome, 0) + n
         if stage in TIMED_STAGES and accepted_on is not None:
-            result.timings.append(Timing(procedure, (decided_on - accepted_on).days, bool(late)))
+            timing = Timing(procedure, (decided_on - accepted_on).days, bool(late))
+            result.timings.extend([timing] * n)
     return result
 
 
