@@ -47,6 +47,8 @@ ACTION_LABELS: Mapping[str, Promise] = {
     "appeal.rejected": _("Appeal rejected"),
     "appeal.withdrawn": _("Appeal withdrawn"),
     "application.accept": _("Application accepted"),
+    "authority.grant": _("Regional authority role granted"),
+    "authority.end": _("Regional authority role ended"),
     "application.acknowledge": _("Report acknowledged"),
     "application.appeal": _("Appeal lodged"),
     "application.approve": _("Application approved"),

@@ -11,8 +11,9 @@ class RegistryConfig(AppConfig):
         from committees.policies import holds_role
         from ethics import hooks
         from ethics.reminders import StageConfig
-        from registry import clocks, demo, policies, services
+        from registry import clocks, demo, policies, selectors, services
         from registry import hooks as app_hooks
+        from reports.dashboards import register_panel
         from reviews.clocks import LISTED_REGISTRATION, LISTED_UPDATE
 
         policies.register()
@@ -52,5 +53,7 @@ class RegistryConfig(AppConfig):
             lambda user: user.is_superuser or user.institution_admin or holds_role(user),
         )
         hooks.register_nav_item(82, _("Filings"), "registry:filing-list", policies.may_file)
+        # The filings panel of the reports dashboards (issue 17).
+        register_panel(60, "filings", selectors.filings_panel)
         hooks.register_dashboard_panel(30, app_hooks.obligations_panel)
         hooks.register_seeder(40, "registry", demo.seed)

@@ -5,16 +5,15 @@ Called only from the Celery task (services.package_render): PDFs never render in
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 
 from ethics import pdf
+from reports.exports import bold_last_row, cell_text, finish_sheet, sheet_name, workbook_bytes
 
 PDF_TEMPLATE = "pdf/registry/package.html"
 
@@ -32,7 +31,7 @@ NAME_KEYS: frozenset[str] = frozenset({"name", "lead", "members", "people"})
 
 def _text(value: Any) -> Any:
     """A value as one text: a list (of names) joined with the Chinese enumeration comma."""
-    return "、".join(str(v) for v in value) if isinstance(value, list) else value
+    return cell_text(value) if isinstance(value, list) else value
 
 
 def _names(key: str, value: Any) -> list[str]:
@@ -69,17 +68,6 @@ def to_pdf(package: dict[str, Any], verification_hash: str) -> bytes:
     return pdf.render(PDF_TEMPLATE, {"package": with_cells(package), "hash": verification_hash})
 
 
-def _sheet_name(title: str, used: set[str]) -> str:
-    # Excel forbids []:*?/\ in sheet names and caps them at 31 characters.
-    clean = "".join(c for c in title if c not in "[]:*?/\\")[:31] or "Sheet"
-    name, n = clean, 2
-    while name in used:
-        name = f"{clean[:28]}({n})"
-        n += 1
-    used.add(name)
-    return name
-
-
 def to_xlsx(package: dict[str, Any], verification_hash: str) -> bytes:
     """One sheet per platform section: label/value pairs, then the section's table if any."""
     book = Workbook()
@@ -93,7 +81,7 @@ def to_xlsx(package: dict[str, Any], verification_hash: str) -> bytes:
     cover.append(["核验码（SHA-256）", verification_hash])
     used = {cover.title}
     for section in package["sections"]:
-        sheet = book.create_sheet(_sheet_name(section["title"], used))
+        sheet = book.create_sheet(sheet_name(section["title"], used))
         sheet.append([section["title"]])
         sheet["A1"].font = Font(bold=True)
         for item in section["fields"]:
@@ -102,15 +90,8 @@ def to_xlsx(package: dict[str, Any], verification_hash: str) -> bytes:
             if section["fields"]:
                 sheet.append([])
             sheet.append([c["label"] for c in section["columns"]])
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
+            bold_last_row(sheet)
             for row in section["rows"]:
                 sheet.append([_text(row.get(c["key"], "")) for c in section["columns"]])
-        for index in range(1, sheet.max_column + 1):
-            sheet.column_dimensions[get_column_letter(index)].width = 24
-        for row in sheet.iter_rows():
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        finish_sheet(sheet)
+    return workbook_bytes(book)

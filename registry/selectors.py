@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Role
 from committees.selectors import institution_admins, officers
@@ -16,7 +17,10 @@ from ethics import hooks, policies
 from ethics.deadlines import SHANGHAI
 from ethics.models import Deadline, DeadlineQuerySet, DeadlineState, User, overdue_condition
 from registry.models import Filing, FilingPackage, FilingQuerySet
-from registry.workflow import OPEN_STATUSES, Status
+from registry.workflow import OPEN_STATUSES, Kind, Status
+from reports import svg
+from reports.dashboards import Panel
+from reports.exports import Column, Table
 
 _MAX_ID = 2**63 - 1  # a bigint primary key
 _Q = TypeVar("_Q", bound="models.QuerySet[Any]")
@@ -156,3 +160,48 @@ def filing_recipients(committee_id: int, *, escalation: bool = False) -> list[Us
     if not escalation:
         return officers(committee_id, [Role.SECRETARY])
     return officers(committee_id, [Role.SECRETARY, Role.CHAIR]) + institution_admins(committee_id)
+
+
+def filings_panel(
+    committee_ids: Sequence[int], start: datetime, end: datetime, names: bool
+) -> Panel:
+    """The reports dashboards' filings panel (issue 17): filings due in [start, end) or still
+    open, by kind and status, with the open ones overdue by the one definition (one query)."""
+    due_in_period = models.Q(due_on__gte=start.astimezone(SHANGHAI).date(),
+                             due_on__lt=end.astimezone(SHANGHAI).date())  # fmt: skip
+    is_open = models.Q(status__in=OPEN_STATUSES)
+    rows = (
+        Filing.objects.filter(committee_id__in=committee_ids)
+        .filter(due_in_period | is_open)
+        .values("kind", "status")
+        .annotate(
+            n=models.Count("id"),
+            overdue=models.Count("id", filter=is_open & overdue_condition("deadline__")),
+        )
+        .order_by("kind", "status")
+    )
+    kinds, statuses = dict(Kind.choices), dict(Status.choices)
+    table = Table(
+        "filings",
+        _("Filings to the national platform"),
+        [
+            Column("kind", _("Kind")),
+            Column("status", _("Status")),
+            Column("n", _("Number")),
+            Column("overdue", _("Overdue")),
+        ],
+        [
+            {
+                "kind": str(kinds.get(r["kind"], r["kind"])),
+                "status": str(statuses.get(r["status"], r["status"])),
+                "n": r["n"],
+                "overdue": r["overdue"],
+            }
+            for r in rows
+        ],
+    )
+    by_status: dict[str, int] = {}
+    for row in table.rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+    chart = svg.bar_chart(table.title, list(by_status.items()))
+    return Panel("filings", table.title, table, chart, "R50")

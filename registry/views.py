@@ -4,7 +4,6 @@ Every view: validate the form -> one service/selector call -> render/redirect. O
 """
 
 import calendar as stdlib_calendar
-import csv
 from datetime import date
 
 from django.contrib.auth.decorators import login_required
@@ -30,6 +29,7 @@ from registry import actions, forms, selectors, services
 from registry import render as package_render
 from registry.filters import FilingFilter
 from registry.models import PackageState
+from reports import exports
 
 
 @login_required
@@ -44,14 +44,10 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def deadline_export(request: HttpRequest) -> StreamingHttpResponse:
-    """CSV of the same rows as the page (same filters, same permission scope)."""
+    """CSV of the same rows as the page (same filters, same permission scope), written by the
+    project's one export writer (reports.exports)."""
     filterset = DeadlineFilterSet(
         request.GET or None, queryset=selectors.deadlines_for_user(request.user), request=request
     )
@@ -60,27 +56,20 @@ def deadline_export(request: HttpRequest) -> StreamingHttpResponse:
         if not filterset.is_bound or filterset.is_valid()
         else filterset.queryset.none()
     )
-    writer = csv.writer(_Echo())
     header = [_("Kind"), _("Title"), _("Committee"), _("Rule"), _("Due"), _("State"), _("Met at")]
-
-    def rows():
-        yield "\ufeff" + writer.writerow(header)
-        for d in qs.iterator(chunk_size=1000):
-            yield writer.writerow(
-                [
-                    d.get_kind_display(),
-                    d.title,
-                    d.committee_name or "",
-                    d.rule,
-                    timezone.localtime(d.due_at).isoformat(),
-                    d.get_state_display(),
-                    timezone.localtime(d.met_at).isoformat() if d.met_at else "",
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="deadlines.csv"'
-    return response
+    rows = (
+        [
+            d.get_kind_display(),
+            d.title,
+            d.committee_name or "",
+            d.rule,
+            timezone.localtime(d.due_at).isoformat(),
+            d.get_state_display(),
+            timezone.localtime(d.met_at).isoformat() if d.met_at else "",
+        ]
+        for d in qs.iterator(chunk_size=1000)
+    )
+    return exports.csv_response(header, rows, "deadlines.csv")
 
 
 # --- deadlines calendar -------------------------------------------------------------------------
@@ -173,7 +162,7 @@ filing_action = page_view(
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": exports.XLSX_CONTENT_TYPE,
 }
 
 

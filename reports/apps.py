@@ -6,3 +6,9 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ethics import hooks
+        from reports.policies import may_see_reports
+
+        hooks.register_nav_item(85, _("Reports and statistics"), "reports:index", may_see_reports)

@@ -8,24 +8,19 @@ source is not modelled yet is `NOT_RECORDED`, never a made-up zero: the report s
 from __future__ import annotations
 
 import json
-import statistics
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any, Final
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Count, F, Q, Sum
-from django.utils import timezone
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Membership, Training
 from ethics.deadlines import SHANGHAI
-from ethics.models import Deadline, DeadlineState
-from meetings.models import Meeting
-from meetings.workflow import Status as MeetingStatus
-from reviews.clocks import TRACKING_REVIEW
-from reviews.models import Appeal, Application, Decision, DecisionStage, Listing, Project, Review
+from reports import selectors
+from reviews.models import Appeal, Application, Decision, Listing, Project
 from reviews.workflow import Kind
 
 
@@ -88,158 +83,71 @@ class AnnualFigures:
         }
 
 
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """[1 January 00:00, next 1 January 00:00) in Asia/Shanghai."""
-    return (
-        datetime.combine(date(year, 1, 1), time.min, tzinfo=SHANGHAI),
-        datetime.combine(date(year + 1, 1, 1), time.min, tzinfo=SHANGHAI),
-    )
-
-
-# --- pure arithmetic --------------------------------------------------------------------------
-
-
-def days_taken(pairs: Iterable[tuple[datetime, datetime]]) -> list[int]:
-    """Calendar days (Shanghai dates) from acceptance to decision for each (accepted, decided)."""
-    return [
-        (decided.astimezone(SHANGHAI).date() - accepted.astimezone(SHANGHAI).date()).days
-        for accepted, decided in pairs
-    ]
-
-
-def median_days(days: Sequence[int]) -> float | None:
-    return float(statistics.median(days)) if days else None
-
-
-def max_days(days: Sequence[int]) -> int | None:
-    return max(days) if days else None
+year_bounds = selectors.year_bounds
+days_taken = selectors.days_taken
+median_days = selectors.median_days
+max_days = selectors.max_days
+COUNTED_STAGES: Final = selectors.COUNTED_STAGES
+TIMED_STAGES: Final = selectors.TIMED_STAGES
 
 
 def _counts(rows: Iterable[dict[str, Any]], key: str) -> dict[str, int]:
     return {row[key]: row["n"] for row in rows if row[key]}
 
 
-# --- selectors --------------------------------------------------------------------------------
+# --- the figures: one committee, one calendar year, through the dashboards' selectors ----------
 
 
 def applications_received(committee_id: int, year: int) -> dict[str, int]:
-    start, end = year_bounds(year)
-    rows = (
-        Application.objects.filter(
-            committee_id=committee_id, submitted_at__gte=start, submitted_at__lt=end
-        )
-        .values("kind")
-        .annotate(n=Count("id"))
-        .order_by("kind")
-    )
-    return _counts(rows, "kind")
+    return selectors.applications_received([committee_id], *year_bounds(year)).by_kind
 
 
 def reviews_accepted(committee_id: int, year: int) -> dict[str, int]:
     """Review rounds accepted in the year, by procedure (meeting / simplified / emergency)."""
-    start, end = year_bounds(year)
-    rows = (
-        Review.objects.filter(
-            application__committee_id=committee_id, accepted_at__gte=start, accepted_at__lt=end
-        )
-        .values("procedure")
-        .annotate(n=Count("id"))
-        .order_by("procedure")
-    )
-    return _counts(rows, "procedure")
+    return selectors.reviews_accepted([committee_id], *year_bounds(year)).by_procedure
 
 
 def reviews_by_kind_and_procedure(committee_id: int, year: int) -> dict[str, dict[str, int]]:
-    start, end = year_bounds(year)
-    rows = (
-        Review.objects.filter(
-            application__committee_id=committee_id, accepted_at__gte=start, accepted_at__lt=end
-        )
-        .values("application__kind", "procedure")
-        .annotate(n=Count("id"))
-        .order_by("application__kind", "procedure")
-    )
-    table: dict[str, dict[str, int]] = {}
-    for row in rows:
-        table.setdefault(row["application__kind"], {})[row["procedure"]] = row["n"]
-    return table
-
-
-def _decisions(committee_id: int, year: int) -> Any:
-    start, end = year_bounds(year)
-    return Decision.objects.filter(
-        committee_id=committee_id, decided_at__gte=start, decided_at__lt=end
-    )
-
-
-# One application's review ends in one counted decision: the decision of the round, or for a listed
-# activity the final decision after expert re-review. A preliminary approval (R38) and the
-# confirmation of modifications (修改后批准) are steps of the same decision, not new ones.
-COUNTED_STAGES: Final = (DecisionStage.REVIEW, DecisionStage.FINAL)
-# Days to decision run from acceptance to the committee's own decision of the round (R25); the
-# expert re-review time of a listed activity is the authority's, not the committee's.
-TIMED_STAGES: Final = (DecisionStage.REVIEW, DecisionStage.PRELIMINARY)
+    return selectors.reviews_accepted([committee_id], *year_bounds(year)).by_kind_and_procedure
 
 
 def decisions_by_outcome(committee_id: int, year: int) -> dict[str, int]:
-    rows = (
-        _decisions(committee_id, year)
-        .filter(stage__in=COUNTED_STAGES)
-        .values("outcome")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return _counts(rows, "outcome")
+    return selectors.decisions([committee_id], *year_bounds(year)).by_outcome
 
 
 def decision_days(committee_id: int, year: int) -> list[int]:
-    pairs = (
-        _decisions(committee_id, year)
-        .filter(stage__in=TIMED_STAGES)
-        .values_list("review__accepted_at", "decided_at")
-    )
-    return days_taken(pairs)
+    return selectors.decisions([committee_id], *year_bounds(year)).days
+
+
+def _meetings_held(held: selectors.Meetings) -> dict[str, int]:
+    return {"total": held.held, **held.by_mode}
 
 
 def meetings_held(committee_id: int, year: int) -> dict[str, int]:
     """Meetings closed in the year, in all and by mode (in person / video, R21)."""
-    start, end = year_bounds(year)
-    rows = (
-        Meeting.objects.filter(
-            committee_id=committee_id,
-            status=MeetingStatus.CLOSED,
-            starts_at__gte=start,
-            starts_at__lt=end,
-        )
-        .values("mode")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    by_mode = _counts(rows, "mode")
-    return {"total": sum(by_mode.values()), **by_mode}
+    return _meetings_held(selectors.meetings([committee_id], *year_bounds(year)))
+
+
+def _tracking_overdue(clocks: selectors.Clocks) -> int:
+    return clocks.tracking["late"] + clocks.tracking["overdue"]
 
 
 def tracking_reviews_overdue(committee_id: int, year: int) -> int:
-    """Tracking reviews whose due date fell in the year and that were late or are still open."""
-    start, end = year_bounds(year)
-    return (
-        Deadline.objects.filter(
-            committee_id=committee_id,
-            kind=TRACKING_REVIEW,
-            due_at__gte=start,
-            due_at__lt=end,
-        )
-        .filter(
-            Q(state=DeadlineState.OVERDUE)
-            | Q(state=DeadlineState.MET, met_at__gt=F("due_at"))
-            | Q(state=DeadlineState.OPEN, due_at__lt=timezone.now())
-        )
-        .count()
-    )
+    """Tracking reviews whose due date fell in the year and that were met late or are overdue
+    (selectors.clocks: the one definition, is_overdue / overdue_condition)."""
+    return _tracking_overdue(selectors.clocks([committee_id], *year_bounds(year)))
 
 
 def tracking_decisions(committee_id: int, year: int) -> int:
-    return int(_decisions(committee_id, year).filter(application__kind=Kind.TRACKING).count())
+    start, end = year_bounds(year)
+    return int(
+        Decision.objects.filter(
+            committee_id=committee_id,
+            decided_at__gte=start,
+            decided_at__lt=end,
+            application__kind=Kind.TRACKING,
+        ).count()
+    )
 
 
 def appeals(committee_id: int, year: int) -> dict[str, Any]:
@@ -367,16 +275,18 @@ def tracking_records(projects: Any, year: int) -> dict[int, list[dict[str, Any]]
 def annual_figures(committee: Committee | int, year: int) -> AnnualFigures:
     """Every figure of the annual work report of `committee` for `year` (R52)."""
     committee_id = committee if isinstance(committee, int) else committee.pk
-    days = decision_days(committee_id, year)
-    outcomes = decisions_by_outcome(committee_id, year)
+    bounds = year_bounds(year)
+    decided = selectors.decisions([committee_id], *bounds)
+    accepted = selectors.reviews_accepted([committee_id], *bounds)
+    days, outcomes = decided.days, decided.by_outcome
     figures = [
-        Figure("meetings_held", _("Meetings held"), meetings_held(committee_id, year), "R19"),
+        Figure("meetings_held", _("Meetings held"), _meetings_held(selectors.meetings([committee_id], *bounds)), "R19"),
         Figure("applications_by_kind", _("Applications received, by kind"),
                applications_received(committee_id, year), "R13"),
         Figure("reviews_by_procedure", _("Applications accepted, by procedure"),
-               reviews_accepted(committee_id, year), "R15"),
+               accepted.by_procedure, "R15"),
         Figure("reviews_by_kind_and_procedure", _("Accepted, by kind and procedure"),
-               reviews_by_kind_and_procedure(committee_id, year), "R15"),
+               accepted.by_kind_and_procedure, "R15"),
         Figure("decisions_by_outcome", _("Decisions, by outcome"), outcomes, "R23"),
         Figure("decisions_total", _("Decisions in all"), sum(outcomes.values()), "R23"),
         Figure("median_days_to_decision", _("Median days from acceptance to decision"),
@@ -386,7 +296,7 @@ def annual_figures(committee: Committee | int, year: int) -> AnnualFigures:
         Figure("tracking_reviews_done", _("Tracking reviews decided"),
                tracking_decisions(committee_id, year), "R28"),
         Figure("tracking_reviews_overdue", _("Tracking reviews overdue"),
-               tracking_reviews_overdue(committee_id, year), "R28"),
+               _tracking_overdue(selectors.clocks([committee_id], *bounds)), "R28"),
         Figure("suspensions", _("Suspensions"), outcomes.get("suspend", 0), "R28"),
         Figure("terminations", _("Terminations"), outcomes.get("terminate", 0), "R28"),
         Figure("appeals", _("Appeals"), appeals(committee_id, year), "R27"),

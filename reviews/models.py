@@ -247,6 +247,8 @@ class Application(CreatedBy, UpdatedAt):
         indexes = [
             models.Index(fields=["committee", "status", "due_at"], name="application_queue_idx"),
             models.Index(fields=["project", "-created_at"], name="application_project_idx"),
+            # The reports' volumes (issue 17): a committee's applications by submission time.
+            models.Index(fields=["committee", "submitted_at"], name="application_received_idx"),
         ]
 
     def __str__(self) -> str:
@@ -381,7 +383,9 @@ class Review(models.Model):
                 fields=["procedure", "ready_for_meeting_at"],
                 condition=Q(state="open"),
                 name="review_meeting_queue_idx",
-            )
+            ),
+            # The reports' acceptances in a period (issue 17).
+            models.Index(fields=["accepted_at"], name="review_accepted_idx"),
         ]
 
     def __str__(self) -> str:
@@ -424,6 +428,8 @@ class ReviewerAssignment(models.Model):
             ),
             choices_constraint("coi_state", CoiState, name="assignment_coi_valid"),
         ]
+        # The reports' member workload in a period (issue 17).
+        indexes = [models.Index(fields=["assigned_at"], name="assignment_assigned_idx")]
 
     def __str__(self) -> str:
         return f"{self.review} · {self.membership_id}"
@@ -605,6 +611,8 @@ class Decision(models.Model):
         ordering = ["-decided_at", "-id"]
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
+        # The reports' decisions in a period (issue 17).
+        indexes = [models.Index(fields=["committee", "decided_at"], name="decision_period_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["committee", "year", "sequence"], name="decision_number_unique"

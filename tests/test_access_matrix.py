@@ -647,6 +647,29 @@ ROUTES: dict[str, Route] = {
     "registry:filing-package-preview": Route(
         "the preview page of the filing package PDF", MANAGES_COMMITTEE, _pk("filing")
     ),
+    # --- reports (issue 17): aggregate figures, no application materials ---
+    "reports:index": Route("links to the dashboards the reader may open", ALL),
+    "reports:committee": Route("the committee's dashboard", MANAGES_COMMITTEE, _pk("committee")),
+    "reports:committee-export": Route(
+        "one table of the committee's dashboard (an export)",
+        MANAGES_COMMITTEE,
+        lambda w, who: {"pk": w.committee.pk, "table": "by_kind", "ext": "csv"},
+    ),
+    "reports:committee-monthly": Route(
+        "the chair's monthly summary PDF", MANAGES_COMMITTEE, _pk("committee")
+    ),
+    "reports:institution": Route("the institution's dashboard", AUDIT_READERS, _pk("institution")),
+    "reports:institution-export": Route(
+        "the institution's dashboard tables (an export)",
+        AUDIT_READERS,
+        lambda w, who: {"pk": w.institution.pk, "table": "all", "ext": "xlsx"},
+    ),
+    "reports:authority": Route("the regional authority's aggregates", frozenset({"superuser"})),
+    "reports:authority-export": Route(
+        "the regional aggregates (an export)",
+        frozenset({"superuser"}),
+        lambda w, who: {"table": "all", "ext": "xlsx"},
+    ),
     "deadline-list": Route("deadlines of the reader's committees", ALL),
     "deadline-detail": Route("one deadline of the committee", SEES_COMMITTEE, _pk("deadline")),
     "filing-list": Route("filings the reader manages", ALL),

@@ -1,0 +1,559 @@
+"""The figures of the dashboards and of the annual report: one definition each (issue 17, R52).
+
+Every function reads a set of committees (`ids`) over a half-open period [start, end) and
+returns plain data; reports/figures.py (the annual report: one committee, one calendar year) and
+reports/dashboards.py (a committee, an institution, a regional authority) call the same ones.
+Each is one aggregate query (or a constant few); the arithmetic (median, 90th percentile, days
+taken, late) is pure and tested at its boundaries.
+
+Definitions (cited in the tests):
+- received: applications whose `submitted_at` falls in the period, whatever happened next; a
+  withdrawn application that was submitted is received and counted as withdrawn, never as a
+  decision (R14: only an accepted application is reviewed); one withdrawn as a draft is not
+  received at all;
+- accepted: review rounds accepted in the period, by procedure (R14, R15);
+- decided: decisions of the round or final decisions after expert re-review (COUNTED_STAGES) in
+  the period, by outcome (R23);
+- days to decision: Shanghai calendar days from the round's acceptance to the committee's own
+  decision (TIMED_STAGES; R25). A deferral at a meeting restarts nothing: the round keeps its
+  acceptance and its clock. Late: the decision was made when the round's clock had run out
+  (ethics.deadlines.is_overdue(review.due_at, decided_at)), so a decision on day 30 of a 30-day
+  clock is on time and one on day 31 is late; an extension (R25) moves `due_at` and so the limit
+  (`decided_late`, the SQL form of that comparison, as overdue_condition is of is_overdue);
+- days to acceptance: Shanghai calendar days from submission to the first round's acceptance
+  (R14 sets no limit);
+- overdue clocks: ethics.models.overdue_condition, the one definition;
+- tracking reviews (R28): clocks of kind TRACKING_REVIEW due in the period, met on time, met
+  late (met at or after the due moment, is_overdue), overdue (still running past due), waived or
+  pending;
+- quorum failures: agenda items deferred without a vote (meetings.services.item_defer: "e.g. no
+  quorum after recusals", R19/R20a) at meetings in the period.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any, Final
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+
+from committees.models import Committee
+from ethics import regulations
+from ethics.deadlines import SHANGHAI
+from ethics.models import Deadline, DeadlineState, overdue_condition
+from meetings.models import AgendaItem, Attendance, Meeting
+from meetings.workflow import ItemStatus
+from meetings.workflow import Status as MeetingStatus
+from reviews.clocks import TRACKING_REVIEW
+from reviews.models import (
+    Application,
+    Decision,
+    DecisionStage,
+    Listing,
+    Project,
+    ReReview,
+    Review,
+    ReviewerAssignment,
+)
+from reviews.workflow import Procedure, Status
+
+# One application's review ends in one counted decision: the decision of the round, or for a listed
+# activity the final decision after expert re-review. A preliminary approval (R38) and the
+# confirmation of modifications (修改后批准) are steps of the same decision, not new ones.
+COUNTED_STAGES: Final = (DecisionStage.REVIEW, DecisionStage.FINAL)
+# Days to decision run from acceptance to the committee's own decision of the round (R25); the
+# expert re-review time of a listed activity is the authority's, not the committee's.
+TIMED_STAGES: Final = (DecisionStage.REVIEW, DecisionStage.PRELIMINARY)
+
+Ids = Sequence[int]
+
+
+# --- periods ----------------------------------------------------------------------------------
+
+
+def day_start(d: date) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=SHANGHAI)
+
+
+def period_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """[first 00:00, the day after last 00:00) in Asia/Shanghai."""
+    return day_start(first), day_start(last + timedelta(days=1))
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    return period_bounds(date(year, 1, 1), date(year, 12, 31))
+
+
+def month_last_day(year: int, month: int) -> date:
+    return date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    return period_bounds(date(year, month, 1), month_last_day(year, month))
+
+
+def months_between(start: datetime, end: datetime) -> list[str]:
+    """Every month (YYYY-MM) that [start, end) touches, in order."""
+    first = start.astimezone(SHANGHAI).date().replace(day=1)
+    last = (end - timedelta(microseconds=1)).astimezone(SHANGHAI).date()
+    months = []
+    cursor = first
+    while cursor <= last:
+        months.append(f"{cursor:%Y-%m}")
+        cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
+    return months
+
+
+# --- pure arithmetic --------------------------------------------------------------------------
+
+
+def shanghai_days(earlier: datetime, later: datetime) -> int:
+    """Calendar days between the Shanghai dates of two moments."""
+    return (later.astimezone(SHANGHAI).date() - earlier.astimezone(SHANGHAI).date()).days
+
+
+def days_taken(pairs: Iterable[tuple[datetime, datetime]]) -> list[int]:
+    return [shanghai_days(a, b) for a, b in pairs]
+
+
+def median_days(days: Sequence[int]) -> float | None:
+    return float(statistics.median(days)) if days else None
+
+
+def max_days(days: Sequence[int]) -> int | None:
+    return max(days) if days else None
+
+
+def percentile(days: Sequence[int], p: int) -> int | None:
+    """The nearest-rank p-th percentile: the smallest value with at least p% of values at or
+    below it (p90 of 1..10 is 9; of 1..11 is 10)."""
+    if not days:
+        return None
+    ordered = sorted(days)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _counts(rows: Iterable[dict[str, Any]], key: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row[key]:
+            counts[row[key]] = counts.get(row[key], 0) + int(row["n"])
+    return counts
+
+
+# --- volumes ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Volume:
+    by_month: dict[str, int] = field(default_factory=dict)
+    by_kind: dict[str, int] = field(default_factory=dict)
+    withdrawn: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind.values())
+
+
+def applications_received(ids: Ids, start: datetime, end: datetime) -> Volume:
+    """Applications submitted in [start, end): by month, by kind, and how many of them were
+    withdrawn since (one query)."""
+    rows = (
+        Application.objects.filter(
+            committee_id__in=ids, submitted_at__gte=start, submitted_at__lt=end
+        )
+        .annotate(month=TruncMonth("submitted_at", tzinfo=SHANGHAI))
+        .values("month", "kind", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    volume = Volume(by_month=dict.fromkeys(months_between(start, end), 0))
+    for row in rows:
+        month = f"{row['month'].astimezone(SHANGHAI):%Y-%m}" if row["month"] else ""
+        volume.by_month[month] = volume.by_month.get(month, 0) + row["n"]
+        volume.by_kind[row["kind"]] = volume.by_kind.get(row["kind"], 0) + row["n"]
+        if row["status"] == Status.WITHDRAWN:
+            volume.withdrawn += row["n"]
+    return volume
+
+
+@dataclass
+class Acceptance:
+    by_kind_and_procedure: dict[str, dict[str, int]] = field(default_factory=dict)
+    # procedure -> days from submission to the first round's acceptance
+    days: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def by_procedure(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for procedures in self.by_kind_and_procedure.values():
+            for procedure, n in procedures.items():
+                totals[procedure] = totals.get(procedure, 0) + n
+        return totals
+
+
+def reviews_accepted(ids: Ids, start: datetime, end: datetime) -> Acceptance:
+    """Review rounds accepted in [start, end), by kind and procedure, and for each first round
+    the days since submission (one query; the database gives the Shanghai dates and counts the
+    rounds of each pair of dates)."""
+    rows = (
+        Review.objects.filter(
+            application__committee_id__in=ids, accepted_at__gte=start, accepted_at__lt=end
+        )
+        .annotate(
+            submitted_on=TruncDate("application__submitted_at", tzinfo=SHANGHAI),
+            accepted_on=TruncDate("accepted_at", tzinfo=SHANGHAI),
+        )
+        .values("application__kind", "procedure", "round", "submitted_on", "accepted_on")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("application__kind", "procedure", "round", "submitted_on", "accepted_on", "n")
+    )
+    result = Acceptance()
+    for kind, procedure, round_, submitted_on, accepted_on, n in rows:
+        by_procedure = result.by_kind_and_procedure.setdefault(kind, {})
+        by_procedure[procedure] = by_procedure.get(procedure, 0) + n
+        if round_ == 1 and submitted_on is not None:
+            result.days.setdefault(procedure, []).extend([(accepted_on - submitted_on).days] * n)
+    return result
+
+
+# --- decisions and turnaround -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Timing:
+    procedure: str
+    days: int  # Shanghai calendar days from the round's acceptance to the decision
+    late: bool  # decided when the round's clock had run out
+
+
+def decided_late() -> Q:
+    """ethics.deadlines.is_overdue(review.due_at, decided_at) as a filter: the decision came at
+    or after the round's exclusive deadline (the same comparison as overdue_condition)."""
+    return Q(decided_at__gte=F("review__due_at"))
+
+
+@dataclass
+class Decisions:
+    by_outcome: dict[str, int] = field(default_factory=dict)
+    timings: list[Timing] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_outcome.values())
+
+    @property
+    def days(self) -> list[int]:
+        return [t.days for t in self.timings]
+
+
+def decisions(ids: Ids, start: datetime, end: datetime) -> Decisions:
+    """Decisions made in [start, end): counted ones by outcome, timed ones with their days
+    since the round's acceptance and whether they were late (one query, counted per group)."""
+    rows = (
+        Decision.objects.filter(
+            committee_id__in=ids,
+            decided_at__gte=start,
+            decided_at__lt=end,
+            stage__in={*COUNTED_STAGES, *TIMED_STAGES},
+        )
+        .annotate(
+            late=Case(When(decided_late(), then=Value(True)), default=Value(False)),
+            decided_on=TruncDate("decided_at", tzinfo=SHANGHAI),
+            accepted_on=TruncDate("review__accepted_at", tzinfo=SHANGHAI),
+        )
+        .values("stage", "outcome", "review__procedure", "accepted_on", "decided_on", "late")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list(
+            "stage", "outcome", "review__procedure", "accepted_on", "decided_on", "late", "n"
+        )
+    )
+    result = Decisions()
+    for stage, outcome, procedure, accepted_on, decided_on, late, n in rows:
+        if stage in COUNTED_STAGES and outcome:
+            result.by_outcome[outcome] = result.by_outcome.get(outcome, 0) + n
+        if stage in TIMED_STAGES and accepted_on is not None:
+            timing = Timing(procedure, (decided_on - accepted_on).days, bool(late))
+            result.timings.extend([timing] * n)
+    return result
+
+
+def legal_limit(procedure: str, rules: regulations.RuleSet | None = None) -> str:
+    """The legal clock of a procedure as words: R25 / N5 days, R48 hours for an emergency."""
+    rules = rules or regulations.combined(["meas"])
+    if procedure == Procedure.EMERGENCY:
+        return f"{rules.emergency_hours.value}小时（{rules.emergency_hours.rule}）"
+    return f"{rules.decision_days.value}日（{rules.decision_days.rule}）"
+
+
+@dataclass(frozen=True)
+class Turnaround:
+    procedure: str
+    legal_limit: str
+    accepted: int
+    to_acceptance_median: float | None
+    to_acceptance_p90: int | None
+    decided: int
+    to_decision_median: float | None
+    to_decision_p90: int | None
+    late: int
+
+
+def turnaround(accepted: Acceptance, decided: Decisions) -> list[Turnaround]:
+    """Median and 90th percentile days by procedure, against the legal clock (pure)."""
+    rows = []
+    for procedure in Procedure.values:
+        to_acceptance = accepted.days.get(procedure, [])
+        timings = [t for t in decided.timings if t.procedure == procedure]
+        days = [t.days for t in timings]
+        rows.append(
+            Turnaround(
+                procedure=procedure,
+                legal_limit=legal_limit(procedure),
+                accepted=len(to_acceptance),
+                to_acceptance_median=median_days(to_acceptance),
+                to_acceptance_p90=percentile(to_acceptance, 90),
+                decided=len(days),
+                to_decision_median=median_days(days),
+                to_decision_p90=percentile(days, 90),
+                late=sum(t.late for t in timings),
+            )
+        )
+    return rows
+
+
+# --- clocks -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Clocks:
+    # kind -> (running, overdue)
+    running: dict[str, tuple[int, int]] = field(default_factory=dict)
+    tracking: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def overdue_total(self) -> int:
+        return sum(overdue for _, overdue in self.running.values())
+
+
+TRACKING_OUTCOMES: Final = ("on_time", "late", "overdue", "pending", "waived")
+
+
+def clocks(ids: Ids, start: datetime, end: datetime, now: datetime | None = None) -> Clocks:
+    """Running and overdue clocks by kind today, and the tracking reviews (R28) due in
+    [start, end) by how they went (one query)."""
+    now = now or timezone.now()
+    running = Q(state__in=(DeadlineState.OPEN, DeadlineState.OVERDUE))
+    tracking = Q(kind=TRACKING_REVIEW, due_at__gte=start, due_at__lt=end)
+    met = Q(state=DeadlineState.MET)
+    rows = (
+        Deadline.objects.filter(committee_id__in=ids)
+        .filter(running | tracking)
+        .values("kind")
+        .annotate(
+            running=Count("id", filter=running),
+            overdue=Count("id", filter=running & overdue_condition(now=now)),
+            on_time=Count("id", filter=tracking & met & Q(met_at__lt=F("due_at"))),
+            late=Count("id", filter=tracking & met & Q(met_at__gte=F("due_at"))),
+            tracking_overdue=Count("id", filter=tracking & overdue_condition(now=now)),
+            pending=Count("id", filter=tracking & running & Q(due_at__gt=now)),
+            waived=Count("id", filter=tracking & Q(state=DeadlineState.WAIVED)),
+        )
+        .order_by("kind")
+    )
+    result = Clocks(tracking=dict.fromkeys(TRACKING_OUTCOMES, 0))
+    for row in rows:
+        if row["running"]:
+            result.running[row["kind"]] = (row["running"], row["overdue"])
+        if row["kind"] == TRACKING_REVIEW:
+            result.tracking = {
+                "on_time": row["on_time"],
+                "late": row["late"],
+                "overdue": row["tracking_overdue"],
+                "pending": row["pending"],
+                "waived": row["waived"],
+            }
+    return result
+
+
+# --- listed activities ------------------------------------------------------------------------
+
+
+@dataclass
+class Listed:
+    by_status: dict[str, int] = field(default_factory=dict)
+    rereviews: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+
+def listed_activities(ids: Ids, end: datetime) -> Listed:
+    """Listed activities (R37: by the committee's determination) created before `end`, by
+    status, and their expert re-reviews (R38-R44) by state (two queries)."""
+    by_status = (
+        Project.objects.filter(committee_id__in=ids, listing=Listing.LISTED, created_at__lt=end)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    rereviews = (
+        ReReview.objects.filter(application__committee_id__in=ids, created_at__lt=end)
+        .values("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return Listed(by_status=_counts(by_status, "status"), rereviews=_counts(rereviews, "state"))
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Meetings:
+    held: int = 0
+    by_mode: dict[str, int] = field(default_factory=dict)
+    cancelled: int = 0
+    members_total: int = 0
+    present: int = 0
+    deferred_items: int = 0
+
+    @property
+    def attendance_rate(self) -> float | None:
+        """Members present over members in term, at the meetings held."""
+        return round(100 * self.present / self.members_total, 1) if self.members_total else None
+
+
+def meetings(ids: Ids, start: datetime, end: datetime) -> Meetings:
+    """Meetings in [start, end): held (closed) by mode, cancelled, attendance at the held ones
+    and items deferred (quorum failures) (one query)."""
+    closed = Q(status=MeetingStatus.CLOSED)
+    present = (
+        Attendance.objects.filter(meeting=OuterRef("pk"))
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("membership", distinct=True))
+        .values("n")
+    )
+    deferred = (
+        AgendaItem.objects.filter(meeting=OuterRef("pk"), status=ItemStatus.DEFERRED)
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    mode_counts = {
+        f"mode_{mode}": Count("id", filter=closed & Q(mode=mode)) for mode in ("in_person", "video")
+    }
+    totals = (
+        Meeting.objects.filter(committee_id__in=ids, starts_at__gte=start, starts_at__lt=end)
+        .annotate(
+            present_n=Coalesce(Subquery(present, output_field=IntegerField()), Value(0)),
+            deferred_n=Coalesce(Subquery(deferred, output_field=IntegerField()), Value(0)),
+        )
+        .aggregate(
+            held=Count("id", filter=closed),
+            cancelled=Count("id", filter=Q(status=MeetingStatus.CANCELLED)),
+            members_total=Sum("members_total", filter=closed),
+            present=Sum("present_n", filter=closed),
+            deferred=Sum("deferred_n"),
+            **mode_counts,
+        )
+    )
+    return Meetings(
+        held=totals["held"] or 0,
+        by_mode={key.removeprefix("mode_"): totals[key] for key in mode_counts if totals[key]},
+        cancelled=totals["cancelled"] or 0,
+        members_total=totals["members_total"] or 0,
+        present=totals["present"] or 0,
+        deferred_items=totals["deferred"] or 0,
+    )
+
+
+# --- member workload --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Workload:
+    key: str  # the member's name, or the committee's when names are withheld
+    members: int
+    assignments: int
+    opinions: int
+    late_opinions: int
+
+
+def _opinion_late(now: datetime) -> Q:
+    """An opinion given when the round's clock had run out, or none while it has run out."""
+    return Q(opinion__created_at__gte=F("review__due_at")) | Q(
+        opinion__isnull=True, review__due_at__lte=now
+    )
+
+
+def member_workload(
+    ids: Ids, start: datetime, end: datetime, *, names: bool, now: datetime | None = None
+) -> list[Workload]:
+    """Reviewer assignments made in [start, end), per member (with `names`) or per committee
+    (without: the regional authority sees no names), with opinions given and late (one query)."""
+    now = now or timezone.now()
+    group = (
+        ("membership_id", "membership__user__name", "membership__user__first_name",
+         "membership__user__last_name", "membership__user__username")
+        if names
+        else ("membership__committee__name",)
+    )  # fmt: skip
+    rows = (
+        # A reviewer is a member of the application's committee: the membership says which.
+        ReviewerAssignment.objects.filter(
+            membership__committee_id__in=ids, assigned_at__gte=start, assigned_at__lt=end
+        )
+        .values(*group)
+        .annotate(
+            members=Count("membership", distinct=True),
+            assignments=Count("id"),
+            opinions=Count("opinion"),
+            late=Count("id", filter=_opinion_late(now)),
+        )
+        .order_by("-assignments", *group)
+    )
+    result = []
+    for row in rows:
+        if names:
+            full = f"{row['membership__user__last_name']}{row['membership__user__first_name']}"
+            key = row["membership__user__name"] or full or row["membership__user__username"]
+        else:
+            key = row["membership__committee__name"]
+        result.append(
+            Workload(key, row["members"], row["assignments"], row["opinions"], row["late"])
+        )
+    return result
+
+
+# --- committees in a scope --------------------------------------------------------------------
+
+
+def committees_of_institutions(institution_ids: QuerySet[Any, Any] | Ids) -> QuerySet[Committee]:
+    return Committee.objects.filter(institution_id__in=institution_ids).select_related(
+        "institution"
+    )
