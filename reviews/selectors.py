@@ -269,24 +269,33 @@ _INTAKE_BUCKETS: dict[str, Any] = {
 
 def intake_counts(user: User) -> dict[str, int]:
     """The intake buckets' sizes: each equals the length of ``intake?bucket=<name>``."""
-    # Every bucket is an open status, so the queue index serves the count (not the history).
-    open_queue = intake_queue(user).filter(
-        status__in=[
-            workflow.Status.SUBMITTED,
-            workflow.Status.RETURNED,
-            workflow.Status.UNDER_REVIEW,
-        ]
-    )
+    # Every bucket is an open status, so the queue index serves the count (not the history);
+    # "open" is the default bucket's size (the page's total, intake_bucket_total).
+    open_queue = intake_queue(user).filter(status__in=workflow.INTAKE_STATUSES)
     return open_queue.aggregate(
-        **{name: Count("pk", filter=condition()) for name, condition in _INTAKE_BUCKETS.items()}
+        open=Count("pk"),
+        **{name: Count("pk", filter=condition()) for name, condition in _INTAKE_BUCKETS.items()},
     )
+
+
+def intake_bucket_total(counts: dict[str, int], filters: dict[str, Any]) -> int | None:
+    """The intake page's row count read from ``intake_counts`` when the page narrows by its
+    bucket alone (issue 18: the page counts once); None when another filter narrows it."""
+    bucket = filters.get("bucket") or "open"
+    if bucket not in counts or any(
+        value not in (None, "", [])
+        for name, value in filters.items()
+        if name not in {"bucket", "o"}
+    ):
+        return None
+    return counts[bucket]
 
 
 def intake_filter(queue: models.QuerySet[Application], bucket: str) -> models.QuerySet[Application]:
     condition = _INTAKE_BUCKETS.get(bucket)
     if condition is not None:
         return queue.filter(condition())
-    return queue.filter(status__in=workflow.OPEN_STATUSES | {workflow.Status.RETURNED})
+    return queue.filter(status__in=workflow.INTAKE_STATUSES)
 
 
 def needs_from_applicant(user: User) -> models.QuerySet[Application]:
