@@ -223,6 +223,11 @@ def member_record(membership: Membership) -> rules_composition.MemberRecord:
     )
 
 
+def rosters_on(committee_ids: list[int], on: date) -> list[Membership]:
+    """The rosters of several committees on a date in one read (a dashboard's committees)."""
+    return list(_member_queryset().filter(committee_id__in=committee_ids).not_ended_before(on))
+
+
 def composition_of(
     committee: Committee, on: date, members: list[Membership] | None = None
 ) -> rules_composition.Composition:

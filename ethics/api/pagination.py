@@ -18,6 +18,7 @@ import binascii
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -33,6 +34,15 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 _KEY = "_keyset_%d"
 MAX_ID = 2**63 - 1
+
+
+class _CursorEncoder(DjangoJSONEncoder):
+    """Django's encoder keeps milliseconds only; a key must round-trip to the microsecond."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime | time):
+            return o.isoformat()
+        return super().default(o)
 
 
 @dataclass(frozen=True)
@@ -83,8 +93,10 @@ def _nullable(model: type[Model], path: str, queryset: QuerySet[Any]) -> bool | 
         if field is None:
             return None
         nullable = nullable or bool(getattr(field, "null", False))
+        if field.many_to_many or field.one_to_many:
+            return None  # one row per related row: not a key of the list's rows
         if index < len(parts) - 1:
-            if not field.is_relation or field.many_to_many or field.one_to_many:
+            if not field.is_relation:
                 return None
             opts = field.related_model._meta  # type: ignore[union-attr]
     return nullable
@@ -252,7 +264,7 @@ class Pagination(PageNumberPagination):
 
     @staticmethod
     def _encode(values: list[Any], *, backward: bool) -> str:
-        raw = json.dumps([values, int(backward)], cls=DjangoJSONEncoder, separators=(",", ":"))
+        raw = json.dumps([values, int(backward)], cls=_CursorEncoder, separators=(",", ":"))
         return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
     def _decode(self, cursor: str | None, width: int) -> tuple[list[Any], bool] | None:
