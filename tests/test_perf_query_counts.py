@@ -7,8 +7,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.reviews.conftest import assigned, declare_and_opine, draft, meeting_accepted
-from tests.reviews.conftest import meeting_decision, submitted
+from tests.reviews.conftest import (
+    assigned,
+    declare_and_opine,
+    draft,
+    meeting_accepted,
+    meeting_decision,
+    submitted,
+)
 
 ROLES = ("secretary", "chair", "vice_chair", "member", "researcher", "colleague", "admin")
 DETAIL, LIST = 15, 10
