@@ -17,6 +17,7 @@ from committees.selectors import institution_admins, officers
 from ethics.deadlines import Calendar
 from ethics.hooks import Recipients
 from ethics.models import Deadline, overdue_condition
+from ethics.selectors import ACTIVE_DEADLINES_READ, active_deadlines_of
 
 
 def committee_deadline_recipients(deadline: Deadline) -> Recipients:
@@ -80,12 +81,12 @@ def dashboard_panel(request: Any) -> DashboardPanel | None:
     today = timezone.localdate()
     ids = [c.pk for c in committees]
     deadlines: dict[int | None, list[Deadline]] = {}
-    listed = list(Deadline.objects.active().filter(committee_id__in=ids).order_by("due_at")[:200])
+    listed = active_deadlines_of(user, ids)
     for deadline in listed:
         deadlines.setdefault(deadline.committee_id, []).append(deadline)
     # Each count equals the deadlines list it links to (?committee=…&state=active / &overdue=true);
     # when the list above holds every active deadline, it is counted here (issue 18).
-    if len(listed) < 200:
+    if len(listed) < ACTIVE_DEADLINES_READ:
         now = timezone.now()
         counts: dict[Any, dict[str, int]] = {
             committee_id: {
