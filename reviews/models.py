@@ -255,6 +255,13 @@ class Application(CreatedBy, UpdatedAt):
             # the intake page's order over its open queue (the default "open" bucket and each
             # bucket within it) without the committee filter a superuser does not have.
             models.Index(fields=["created_at", "id"], name="application_created_idx"),
+            # A committee's submitted applications newest first: the officers' branch of the
+            # visibility union read top-N (and index-only) by a keyset page.
+            models.Index(
+                fields=["committee", "created_at", "id"],
+                condition=Q(submitted_at__isnull=False),
+                name="application_committee_new_idx",
+            ),
             models.Index(
                 fields=["due_at", "submitted_at", "id"],
                 condition=Q(status__in=INTAKE_STATUSES),

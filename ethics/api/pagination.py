@@ -177,7 +177,8 @@ class Pagination(PageNumberPagination):
             self.keyset = False
             return super().paginate_queryset(queryset, request, view)
         self.keyset = True
-        return self._keyset_page(queryset, request, keys)
+        branches = getattr(view, "keyset_branches", None)
+        return self._keyset_page(queryset, request, keys, branches() if branches else None)
 
     def get_paginated_response(self, data: Any) -> Response:
         if not self.keyset:
@@ -227,22 +228,32 @@ class Pagination(PageNumberPagination):
     # --- keyset ---------------------------------------------------------------------------
 
     def _keyset_page(
-        self, queryset: QuerySet[Any], request: Request, keys: list[_Key]
+        self,
+        queryset: QuerySet[Any],
+        request: Request,
+        keys: list[_Key],
+        branches: list[QuerySet[Any]] | None = None,
     ) -> list[Any]:
         size = self.get_page_size(request) or self.page_size
         position = self._decode(request.query_params.get(self.cursor_query_param), len(keys))
         backward = bool(position and position[1])
         walk = [key.reversed() for key in keys] if backward else keys
-        rows_qs = queryset.annotate(**{_KEY % i: F(key.path) for i, key in enumerate(keys)})
+        order = [key.order() for key in walk]
+        after = Q()
         if position is not None:
             try:
                 after = keyset_after(walk, position[0], nulls_last_ascending=_pg())
-                rows_qs = rows_qs.filter(after)
+                queryset = queryset.filter(after)
             except (ValueError, TypeError, OverflowError, DjangoValidationError):
                 raise ValidationError(
                     {self.cursor_query_param: [self.invalid_cursor_message]}
                 ) from None
-        rows = list(rows_qs.order_by(*(key.order() for key in walk))[: size + 1])
+        if branches:
+            # The page's rows are among each branch's first size+1 rows past the cursor: read
+            # those ids (each branch through its own index), then order only them.
+            queryset = queryset.filter(pk__in=_branch_ids(branches, after, order, size + 1))
+        rows_qs = queryset.annotate(**{_KEY % i: F(key.path) for i, key in enumerate(keys)})
+        rows = list(rows_qs.order_by(*order)[: size + 1])
         more = len(rows) > size
         rows = rows[:size]
         if backward:
@@ -290,6 +301,21 @@ class Pagination(PageNumberPagination):
         url = self.request.build_absolute_uri()
         url = remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.cursor_query_param, cursor)
+
+
+def _branch_ids(branches: list[QuerySet[Any]], after: Q, order: list[str], limit: int) -> list[Any]:
+    """The first ``limit`` primary keys of each branch past the cursor: one UNION ALL query where
+    the database orders and limits inside a compound statement (PostgreSQL), else one query per
+    branch (SQLite)."""
+    from django.db import connection
+
+    parts = [
+        branch.filter(after).order_by(*order).values_list("pk", flat=True)[:limit]
+        for branch in branches
+    ]
+    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        return list(parts[0].union(*parts[1:], all=True))
+    return [pk for part in parts for pk in part]
 
 
 def _plain(value: Any) -> bool:

@@ -138,3 +138,39 @@ def test_nullable_keys_walk_nulls_where_the_database_sorts_them(world, ordering)
         seen += [row.pk for row in rows]
         url = paginator.get_next_link()
     assert seen == expected
+
+
+@pytest.mark.parametrize("role", ["secretary", "admin", "researcher", "reviewer"])
+def test_branch_pages_walk_exactly_the_visible_rows(world, api_client, role):
+    """The keyset page narrows to each visibility branch's first rows (R-none; issue 18): the
+    walk still returns every row the reader may see, once, in order, and nothing else."""
+    from reviews import selectors
+    from tests.reviews.conftest import assigned, submitted
+
+    for _ in range(3):
+        draft(world, complete=False)  # the researcher's drafts: never the officers'
+        submitted(world)
+    _application, (assignment, _other) = assigned(world)
+    user = assignment.membership.user if role == "reviewer" else getattr(world, role)
+    expected = list(selectors.applications_for_user(user).values_list("pk", flat=True))
+    api_client.force_authenticate(user)
+    seen, _pages = _walk(api_client, f"{URL}?page_size=2")
+    assert seen == expected
+    assert expected  # each role sees something here
+    backwards, _pages = _walk(api_client, f"{URL}?page_size=3&o=created")
+    assert backwards == expected[::-1]
+
+
+def test_the_branches_are_the_visibility_union(world):
+    from reviews.policies import visible_application_branches, visible_application_ids
+    from tests.reviews.conftest import assigned, submitted
+
+    submitted(world)
+    assigned(world)
+    draft(world, complete=False)
+    for user in (world.secretary, world.admin, world.researcher, world.member, world.outsider):
+        union = set(visible_application_ids(user).values_list("pk", flat=True))
+        branches = set()
+        for condition in visible_application_branches(user):
+            branches |= set(Application.objects.filter(condition).values_list("pk", flat=True))
+        assert branches == union
