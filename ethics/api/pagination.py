@@ -177,8 +177,11 @@ class Pagination(PageNumberPagination):
             self.keyset = False
             return super().paginate_queryset(queryset, request, view)
         self.keyset = True
-        branches = getattr(view, "keyset_branches", None)
-        return self._keyset_page(queryset, request, keys, branches() if branches else None)
+        named = getattr(view, "keyset_branches", None)
+        branches = named() if named else None
+        if branches and any(branch.model is not queryset.model for branch in branches):
+            branches = None  # branches of another list (an action's rows): not this page's
+        return self._keyset_page(queryset, request, keys, branches)
 
     def get_paginated_response(self, data: Any) -> Response:
         if not self.keyset:
