@@ -17,6 +17,7 @@ from committees.selectors import institution_admins, officers
 from ethics.deadlines import Calendar
 from ethics.hooks import Recipients
 from ethics.models import Deadline, overdue_condition
+from ethics.selectors import ACTIVE_DEADLINES_READ, active_deadlines_of
 
 
 def committee_deadline_recipients(deadline: Deadline) -> Recipients:
@@ -64,33 +65,51 @@ def dashboard_panel(request: Any) -> DashboardPanel | None:
     from committees import policies, selectors
 
     user = request.user
+    # The roles read once per request (policies.current_roles), not one query per committee.
+    managed = {
+        committee_id
+        for committee_id, roles in policies.current_roles(user).items()
+        if roles & set(MANAGING_ROLES)
+    }
     committees = [
         c
         for c in selectors.committees_for_user(user)[:20]
-        if policies.may_manage_committee(user, c)
+        if c.pk in managed or policies.may_manage_committee(user, c)
     ]
     if not committees:
         return None
     today = timezone.localdate()
+    ids = [c.pk for c in committees]
     deadlines: dict[int | None, list[Deadline]] = {}
-    for deadline in (
-        Deadline.objects.active()
-        .filter(committee_id__in=[c.pk for c in committees])
-        .order_by("due_at")[:200]
-    ):
+    listed = active_deadlines_of(user, ids)
+    for deadline in listed:
         deadlines.setdefault(deadline.committee_id, []).append(deadline)
-    # Each count equals the deadlines list it links to (?committee=…&state=active / &overdue=true).
-    counts = {
-        row["committee_id"]: row
-        for row in Deadline.objects.active()
-        .filter(committee_id__in=[c.pk for c in committees])
-        .values("committee_id")
-        .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue_condition()))
-    }
+    # Each count equals the deadlines list it links to (?committee=…&state=active / &overdue=true);
+    # when the list above holds every active deadline, it is counted here (issue 18).
+    if len(listed) < ACTIVE_DEADLINES_READ:
+        now = timezone.now()
+        counts: dict[Any, dict[str, int]] = {
+            committee_id: {
+                "open": len(rows),
+                "overdue": sum(1 for row in rows if row.due_at is not None and row.due_at <= now),
+            }
+            for committee_id, rows in deadlines.items()
+        }
+    else:
+        counts = {
+            row["committee_id"]: row
+            for row in Deadline.objects.active()
+            .filter(committee_id__in=ids)
+            .values("committee_id")
+            .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue_condition()))
+        }
+    rosters: dict[int, list[Any]] = {pk: [] for pk in ids}
+    for membership in selectors.rosters_on(ids, today):
+        rosters[membership.committee_id].append(membership)
     items = [
         {
             "committee": committee,
-            "composition": selectors.composition_of(committee, today),
+            "composition": selectors.composition_of(committee, today, rosters[committee.pk]),
             "deadlines": deadlines.get(committee.pk, [])[:5],
             "open": counts.get(committee.pk, {}).get("open", 0),
             "overdue": counts.get(committee.pk, {}).get("overdue", 0),

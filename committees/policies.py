@@ -198,13 +198,25 @@ def current_roles(user: User) -> dict[int, frozenset[str]]:
 
     def compute() -> dict[int, frozenset[str]]:
         roles: dict[int, set[str]] = {}
-        for committee_id, role in current_memberships(user).values_list("committee_id", "role"):
+        for _pk, committee_id, role in current_appointments(user):
             roles.setdefault(committee_id, set()).add(role)
         return {cid: frozenset(r) for cid, r in roles.items()}
 
     if not getattr(user, "is_authenticated", False):
         return {}
     return hooks.memo(user, "committee_roles", compute)
+
+
+def current_appointments(user: User) -> list[tuple[int, int, str]]:
+    """(membership id, committee id, role) of the user's appointments in term today, read once
+    per request and shared by every app's role checks (issue 18: one query, not one per app)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return hooks.memo(
+        user,
+        "committee_appointments",
+        lambda: list(current_memberships(user).values_list("pk", "committee_id", "role")),
+    )
 
 
 def holds_role(user: User, roles: frozenset[str] | set[str] | None = None) -> bool:

@@ -215,7 +215,9 @@ def membership_get_for_user(user: User, pk: int) -> Membership:
 
 
 def member_record(membership: Membership) -> rules_composition.MemberRecord:
-    kinds = {pledge.kind for pledge in membership.pledges.all()}
+    kinds = getattr(membership, "pledge_kinds", None)  # rosters_on read them already
+    if kinds is None:
+        kinds = {pledge.kind for pledge in membership.pledges.all()}
     return rules_composition.MemberRecord(
         id=membership.pk,
         name=membership.user.display_name,
@@ -229,6 +231,26 @@ def member_record(membership: Membership) -> rules_composition.MemberRecord:
         confidentiality_pledge=PledgeKind.CONFIDENTIALITY in kinds,
         coi_declaration=PledgeKind.COI in kinds,
     )
+
+
+def rosters_on(committee_ids: list[int], on: date) -> list[Membership]:
+    """The rosters of several committees on a date in one query (a dashboard's compositions):
+    each membership carries ``pledge_kinds``, the kinds of pledge on file, read as EXISTS
+    columns instead of prefetching every pledge and training record (issue 18)."""
+    pledged = {
+        kind: models.Exists(Pledge.objects.filter(membership=models.OuterRef("pk"), kind=kind))
+        for kind in (PledgeKind.CONFIDENTIALITY, PledgeKind.COI)
+    }
+    members = list(
+        Membership.objects.select_related("user")
+        .filter(committee_id__in=committee_ids)
+        .not_ended_before(on)
+        .annotate(**{f"_pledged_{kind}": exists for kind, exists in pledged.items()})
+    )
+    for member in members:
+        kinds = {str(kind) for kind in pledged if getattr(member, f"_pledged_{kind}")}
+        setattr(member, "pledge_kinds", kinds)  # noqa: B010 - read by member_record
+    return members
 
 
 def composition_of(

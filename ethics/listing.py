@@ -21,7 +21,7 @@ search can never reach rows the reader may not see.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -172,18 +172,25 @@ def filtered_page(
     *,
     per_page: int = 25,
     defaults: Mapping[str, str] | None = None,
+    known_total: Callable[[ListFilterSet], int | None] | None = None,
 ) -> ListContext:
     """Filter ``queryset`` (already scoped to the reader) by the request's GET parameters and
     return one page of it. Invalid input shows an error on its field and an empty page.
 
     ``defaults``: filter values used when the request does not name them (intake opens on its
-    open queue: ``{"bucket": "open"}``)."""
+    open queue: ``{"bucket": "open"}``).
+
+    ``known_total``: the number of rows when the page already counted them (intake's bucket
+    counts), or None; the paginator then runs no COUNT of its own (issue 18: one count per page)."""
     data = request.GET.copy()
     for name, value in (defaults or {}).items():
         data.setdefault(name, value)
     filterset = filterset_class(data or None, queryset=queryset, request=request)
     rows = queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
     paginator = Paginator(rows, per_page)
+    total = known_total(filterset) if known_total is not None and filterset.is_valid() else None
+    if total is not None:
+        paginator.count = total  # the cached property's value; Paginator counts no more
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

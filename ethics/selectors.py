@@ -64,3 +64,24 @@ def audit_events_for_user(user: User) -> models.QuerySet[AuditEvent]:
 
 def deadlines_for_subject(subject: models.Model) -> DeadlineQuerySet:
     return Deadline.objects.of(subject).order_by("due_at")
+
+
+ACTIVE_DEADLINES_READ = 200
+
+
+def active_deadlines_of(user: User, committee_ids: list[int]) -> list[Deadline]:
+    """The active clocks of these committees, soonest first, at most ``ACTIVE_DEADLINES_READ``;
+    read once per request and shared by the dashboard's panels (the committees panel lists them,
+    the follow-up panel counts from them when the read holds them all; issue 18)."""
+    from ethics.hooks import memo
+
+    ids = sorted(set(committee_ids))
+    return memo(
+        user,
+        f"active_deadlines:{ids}",
+        lambda: list(
+            Deadline.objects.active()
+            .filter(committee_id__in=ids)
+            .order_by("due_at", "id")[:ACTIVE_DEADLINES_READ]
+        ),
+    )

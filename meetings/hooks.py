@@ -9,10 +9,12 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ethics.hooks import memo
 from ethics.live import Subject
 from ethics.models import User
 from meetings import selectors
-from meetings.models import Minutes
+from meetings.models import Meeting, Minutes
+from meetings.models import Status as MeetingStatus
 from meetings.policies import may_open_minutes, member_committee_ids, officer_committee_ids
 from reviews.hooks import is_member, is_officer
 
@@ -40,7 +42,7 @@ def member_panel(request: Any) -> Panel | None:
     user = request.user
     if not member_committee_ids(user):
         return None
-    upcoming = selectors.upcoming_for_member(user, limit=5)
+    upcoming = _upcoming(user)
     if not upcoming:
         return None
     return Panel(
@@ -51,6 +53,33 @@ def member_panel(request: Any) -> Panel | None:
     )
 
 
+_UPCOMING = 5
+
+
+def _upcoming(user: User) -> list[Meeting]:
+    """The member panel's upcoming meetings, read once per request."""
+    return memo(user, "meetings_upcoming", lambda: selectors.upcoming_for_member(user, _UPCOMING))
+
+
+def _next_meeting(user: User) -> Meeting | None:
+    """The officer's next scheduled meeting; when the user also sits on every committee they run
+    (a chair, a vice-chair), read from the member panel's upcoming meetings (same order) instead
+    of a second query (issue 18)."""
+    officer_ids = officer_committee_ids(user)
+    if not officer_ids <= member_committee_ids(user):
+        return selectors.next_meeting(user)
+    upcoming = _upcoming(user)
+    start = selectors.start_of_today()
+    for meeting in upcoming:
+        if (
+            meeting.committee_id in officer_ids
+            and meeting.status == MeetingStatus.SCHEDULED
+            and meeting.starts_at >= start
+        ):
+            return meeting
+    return None if len(upcoming) < _UPCOMING else selectors.next_meeting(user)
+
+
 def secretary_panel(request: Any) -> Panel | None:
     """The next meeting and the applications waiting for a meeting."""
     user = request.user
@@ -59,7 +88,7 @@ def secretary_panel(request: Any) -> Panel | None:
     return Panel(
         _("Meetings"),
         "meetings/_panel_secretary.html",
-        items=[m for m in [selectors.next_meeting(user)] if m is not None],
+        items=[m for m in [_next_meeting(user)] if m is not None],
         counts={"waiting": selectors.waiting_count(user)},
     )
 

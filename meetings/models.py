@@ -69,7 +69,10 @@ class Meeting(CreatedBy):
             choices_constraint("status", Status, name="meeting_status_valid"),
             choices_constraint("mode", Mode, name="meeting_mode_valid"),
         ]
-        indexes = [models.Index(fields=["committee", "-starts_at"], name="meeting_committee_idx")]
+        indexes = [
+            models.Index(fields=["committee", "-starts_at"], name="meeting_committee_idx"),
+            models.Index(fields=["starts_at", "id"], name="meeting_starts_idx"),  # issue 18
+        ]
 
     def __str__(self) -> str:
         when = timezone.localtime(self.starts_at).strftime("%Y-%m-%d %H:%M")

@@ -21,7 +21,7 @@ from django.db import models
 from django.db.models import Q
 
 from committees.models import MANAGING_ROLES, VOTING_ROLES
-from committees.policies import current_memberships, visible_committee_filter
+from committees.policies import current_appointments, visible_committee_filter
 from ethics import policies
 from ethics.models import User
 from meetings.models import AgendaItem, Meeting, Minutes
@@ -29,11 +29,7 @@ from meetings.models import AgendaItem, Meeting, Minutes
 
 def _appointments(user: User) -> list[tuple[int, int, str]]:
     """(membership id, committee id, role) of the user's current appointments, read once."""
-    cached = getattr(user, "_meetings_appointments", None)
-    if cached is None:
-        cached = list(current_memberships(user).values_list("pk", "committee_id", "role"))
-        setattr(user, "_meetings_appointments", cached)  # noqa: B010 (a per-request cache)
-    return cached
+    return current_appointments(user)
 
 
 def officer_committee_ids(user: User) -> set[int]:

@@ -381,7 +381,7 @@ def upcoming_for_member(user: User, limit: int = 10) -> list[Meeting]:
         Meeting.objects.filter(committee_id__in=ids)
         .filter(
             models.Q(status=Status.OPEN)
-            | models.Q(status=Status.SCHEDULED, starts_at__gte=_start_of_today())
+            | models.Q(status=Status.SCHEDULED, starts_at__gte=start_of_today())
         )
         .select_related("committee")
         .order_by("starts_at", "id")[:limit]
@@ -416,7 +416,7 @@ def next_meeting(user: User) -> Meeting | None:
     # Only meetings still ahead: scheduled for today or later (a past date never shows).
     return (
         Meeting.objects.filter(
-            committee_id__in=ids, status=Status.SCHEDULED, starts_at__gte=_start_of_today()
+            committee_id__in=ids, status=Status.SCHEDULED, starts_at__gte=start_of_today()
         )
         .select_related("committee")
         .order_by("starts_at", "id")
@@ -424,7 +424,7 @@ def next_meeting(user: User) -> Meeting | None:
     )
 
 
-def _start_of_today() -> datetime:
+def start_of_today() -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
 
 

@@ -23,7 +23,7 @@ from committees.models import Committee, Membership, Role, StoredFile
 from ethics import regulations
 from ethics.models import CreatedBy, Institution, UpdatedAt, choices_constraint
 from reviews.checklist import Scope, Slot
-from reviews.workflow import Kind, Procedure, ProjectStatus, Status, Verdict
+from reviews.workflow import INTAKE_STATUSES, Kind, Procedure, ProjectStatus, Status, Verdict
 
 # ProjectStatus is defined with its transition table in reviews.workflow and re-exported here.
 
@@ -147,7 +147,11 @@ class Project(CreatedBy, UpdatedAt):
                 name="project_period_order",
             ),
         ]
-        indexes = [models.Index(fields=["committee", "-created_at"], name="project_committee_idx")]
+        indexes = [
+            models.Index(fields=["committee", "-created_at"], name="project_committee_idx"),
+            # The default ordering's index (issue 18): a superuser's list reads the top N.
+            models.Index(fields=["created_at", "id"], name="project_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -249,6 +253,22 @@ class Application(CreatedBy, UpdatedAt):
             models.Index(fields=["project", "-created_at"], name="application_project_idx"),
             # The reports' volumes (issue 17): a committee's applications by submission time.
             models.Index(fields=["committee", "submitted_at"], name="application_received_idx"),
+            # Issue 18: the default ordering (-created_at, -id) read top-N and keyset pages, and
+            # the intake page's order over its open queue (the default "open" bucket and each
+            # bucket within it) without the committee filter a superuser does not have.
+            models.Index(fields=["created_at", "id"], name="application_created_idx"),
+            # A committee's submitted applications newest first: the officers' branch of the
+            # visibility union read top-N (and index-only) by a keyset page.
+            models.Index(
+                fields=["committee", "created_at", "id"],
+                condition=Q(submitted_at__isnull=False),
+                name="application_committee_new_idx",
+            ),
+            models.Index(
+                fields=["due_at", "submitted_at", "id"],
+                condition=Q(status__in=INTAKE_STATUSES),
+                name="application_intake_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -620,6 +640,7 @@ class Decision(models.Model):
             choices_constraint("outcome", Outcome, name="decision_outcome_valid"),
             choices_constraint("stage", DecisionStage, name="decision_stage_valid"),
         ]
+        indexes = [models.Index(fields=["decided_at", "id"], name="decision_decided_idx")]
 
     def __str__(self) -> str:
         return self.number
@@ -764,6 +785,7 @@ class Appeal(models.Model):
                 name="appeal_one_pending_per_decision",
             ),
         ]
+        indexes = [models.Index(fields=["filed_at", "id"], name="appeal_filed_idx")]
 
     def __str__(self) -> str:
         return f"{self.original_decision} · {self.get_state_display()}"
@@ -820,6 +842,7 @@ class Recognition(models.Model):
                 name="recognition_names_its_decision",
             ),
         ]
+        indexes = [models.Index(fields=["recorded_at", "id"], name="recognition_recorded_idx")]
 
     def __str__(self) -> str:
         return f"{self.committee} ← {self.source_decision or self.decision_number}"
@@ -884,7 +907,10 @@ class TeamInvitation(models.Model):
                 name="team_invitation_open_once",
             ),
         ]
-        indexes = [models.Index(fields=["user", "state"], name="team_invitation_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "state"], name="team_invitation_user_idx"),
+            models.Index(fields=["invited_at", "id"], name="team_invitation_invited_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project_id} · {self.user_id} · {self.state}"

@@ -91,16 +91,27 @@ def visible_application_ids(user: User) -> models.QuerySet[Any]:
     draft), those of committees the user manages or of the institution the user administers.
     ORing these conditions made PostgreSQL scan every application (1 s at 1,000,000 rows).
     """
-    submitted = Application.objects.filter(submitted_at__isnull=False).order_by()
     parts = [
-        Application.objects.filter(project_id__in=own_project_ids(user)).order_by().values("pk"),
-        assigned_application_ids(user),
-        submitted.filter(committee_id__in=managed_committee_ids(user)).values("pk"),
+        Application.objects.filter(condition).order_by().values("pk")
+        for condition in visible_application_branches(user)
+    ]
+    return parts[0].union(*parts[1:])
+
+
+def visible_application_branches(user: User) -> list[Q]:
+    """The branches of ``visible_application_ids`` as conditions on Application, each served by
+    its own index: a keyset page reads each branch's first rows past the cursor and orders only
+    those (issue 18; reviews.api.views ApplicationViewSet.keyset_branches), instead of joining
+    every visible row before its top-N sort."""
+    branches = [
+        Q(project_id__in=own_project_ids(user)),
+        Q(pk__in=assigned_application_ids(user)),
+        Q(submitted_at__isnull=False, committee_id__in=managed_committee_ids(user)),
     ]
     institution = _admin_institution(user)
     if institution is not None:
-        parts.append(submitted.filter(project__institution_id=institution).values("pk"))
-    return parts[0].union(*parts[1:])
+        branches.append(Q(submitted_at__isnull=False, project__institution_id=institution))
+    return branches
 
 
 def is_applicant(user: User, application: Application) -> bool:

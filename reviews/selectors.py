@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
-from committees.models import Committee, Entrustment, Membership
+from committees.models import MANAGING_ROLES, Committee, Entrustment, Membership
 from committees.selectors import committees_for_user
 from ethics import hooks, policies, regulations
 from ethics.models import AuditEvent, User
@@ -269,24 +269,33 @@ _INTAKE_BUCKETS: dict[str, Any] = {
 
 def intake_counts(user: User) -> dict[str, int]:
     """The intake buckets' sizes: each equals the length of ``intake?bucket=<name>``."""
-    # Every bucket is an open status, so the queue index serves the count (not the history).
-    open_queue = intake_queue(user).filter(
-        status__in=[
-            workflow.Status.SUBMITTED,
-            workflow.Status.RETURNED,
-            workflow.Status.UNDER_REVIEW,
-        ]
-    )
+    # Every bucket is an open status, so the queue index serves the count (not the history);
+    # "open" is the default bucket's size (the page's total, intake_bucket_total).
+    open_queue = intake_queue(user).filter(status__in=workflow.INTAKE_STATUSES)
     return open_queue.aggregate(
-        **{name: Count("pk", filter=condition()) for name, condition in _INTAKE_BUCKETS.items()}
+        open=Count("pk"),
+        **{name: Count("pk", filter=condition()) for name, condition in _INTAKE_BUCKETS.items()},
     )
+
+
+def intake_bucket_total(counts: dict[str, int], filters: dict[str, Any]) -> int | None:
+    """The intake page's row count read from ``intake_counts`` when the page narrows by its
+    bucket alone (issue 18: the page counts once); None when another filter narrows it."""
+    bucket = filters.get("bucket") or "open"
+    if bucket not in counts or any(
+        value not in (None, "", [])
+        for name, value in filters.items()
+        if name not in {"bucket", "o"}
+    ):
+        return None
+    return counts[bucket]
 
 
 def intake_filter(queue: models.QuerySet[Application], bucket: str) -> models.QuerySet[Application]:
     condition = _INTAKE_BUCKETS.get(bucket)
     if condition is not None:
         return queue.filter(condition())
-    return queue.filter(status__in=workflow.OPEN_STATUSES | {workflow.Status.RETURNED})
+    return queue.filter(status__in=workflow.INTAKE_STATUSES)
 
 
 def needs_from_applicant(user: User) -> models.QuerySet[Application]:
@@ -338,9 +347,25 @@ def follow_up_condition(bucket: str, now: datetime | None = None) -> Q:
     return tracking
 
 
-def follow_up_counts(user: User) -> dict[str, int]:
+def follow_up_counts(user: User, *, shared_read: bool = True) -> dict[str, int]:
     """Overdue tracking reviews (R28) and re-review opinions still awaited (R43)."""
     now = timezone.now()
+    if shared_read and not user.is_superuser:
+        # The dashboard's committees panel reads the same committees' active clocks: count from
+        # that one read when it holds them all (issue 18), else aggregate below.
+        from committees.policies import current_roles
+        from ethics.selectors import ACTIVE_DEADLINES_READ, active_deadlines_of
+
+        managed = [c for c, roles in current_roles(user).items() if roles & set(MANAGING_ROLES)]
+        rows = active_deadlines_of(user, managed)
+        if len(rows) < ACTIVE_DEADLINES_READ:
+            soon = now + due_soon_window()
+            tracking = [r for r in rows if r.kind == clocks.TRACKING_REVIEW]
+            return {
+                "tracking_overdue": sum(1 for r in tracking if r.due_at <= now),
+                "tracking_due_soon": sum(1 for r in tracking if now < r.due_at <= soon),
+                "rereview_pending": sum(1 for r in rows if r.kind == clocks.REREVIEW_OPINION),
+            }
     return _follow_up_deadlines(user).aggregate(
         tracking_overdue=Count("pk", filter=follow_up_condition("tracking", now)),
         tracking_due_soon=Count("pk", filter=follow_up_condition("tracking_soon", now)),

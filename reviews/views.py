@@ -433,11 +433,15 @@ def intake(request: HttpRequest) -> HttpResponse:
     if not is_officer(request.user):
         raise Http404
     queue = selectors.intake_queue(request.user).select_related("project__lead")
+    counts = selectors.intake_counts(request.user)
     listing = filtered_page(
         request,
         ApplicationFilterSet,
         queue.order_by("due_at", "submitted_at", "id"),
         defaults={"bucket": "open"},
+        known_total=lambda filterset: selectors.intake_bucket_total(
+            counts, filterset.form.cleaned_data
+        ),
     )
     return render(
         request,
@@ -445,7 +449,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         {
             **listing.as_context(),
             "bucket": listing.filterset.form.data.get("bucket"),
-            "counts": selectors.intake_counts(request.user),
+            "counts": counts,
             "now": timezone.now(),
         },
     )

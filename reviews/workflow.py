@@ -232,6 +232,9 @@ def project_next_status(current: str, action: str) -> ProjectStatus:
 # Statuses in which the applicant may add document versions without a correction request.
 EDITABLE: Final = frozenset({Status.DRAFT, Status.RETURNED})
 OPEN_STATUSES: Final = frozenset({Status.SUBMITTED, Status.UNDER_REVIEW, Status.AWAITING_REREVIEW})
+# The intake page's open queue (its default bucket) and the partial index that orders it
+# (reviews.models application_intake_idx, issue 18): plain sorted values, stable in migrations.
+INTAKE_STATUSES: Final = tuple(sorted(str(status) for status in {*OPEN_STATUSES, Status.RETURNED}))
 
 
 def next_status(current: str, action: str) -> Status:

@@ -19,8 +19,8 @@ from reviews import selectors, services
 from reviews.actions import APPLICATIONS, INVITATIONS, PROJECTS, RECOGNITIONS
 from reviews.api import serializers as s
 from reviews.filters import ApplicationFilterSet, AssignmentFilterSet, ProjectFilterSet
-from reviews.models import Appeal, DocumentVersion, Recognition, ReReview
-from reviews.policies import may_open_materials
+from reviews.models import Appeal, Application, DocumentVersion, Recognition, ReReview
+from reviews.policies import may_open_materials, visible_application_branches
 
 
 class _Actions(ActionViewSetMixin):
@@ -65,6 +65,16 @@ class ApplicationViewSet(
 
     def get_queryset(self) -> QuerySet:
         return selectors.applications_for_user(self.request.user).select_related("project__lead")
+
+    def keyset_branches(self) -> list[QuerySet] | None:
+        """The list's rows by visibility branch, filtered as the list is (ethics.api.pagination:
+        a keyset page narrows to each branch's first rows; issue 18). None: no branches (a
+        superuser sees every row through one index)."""
+        user = self.request.user
+        if user.is_superuser or self.action != "list":
+            return None  # an application's documents page by their own order
+        base = self.filter_queryset(Application.objects.all())
+        return [base.filter(condition) for condition in visible_application_branches(user)]
 
     @extend_schema(methods=["GET"], request=None, responses=s.DocumentVersionSerializer(many=True))
     @extend_schema(
