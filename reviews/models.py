@@ -631,8 +631,12 @@ class Decision(models.Model):
         ordering = ["-decided_at", "-id"]
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
-        # The reports' decisions in a period (issue 17).
-        indexes = [models.Index(fields=["committee", "decided_at"], name="decision_period_idx")]
+        indexes = [
+            # The reports' decisions in a period (issue 17).
+            models.Index(fields=["committee", "decided_at"], name="decision_period_idx"),
+            # The default ordering read top-N and by keyset pages (issue 18).
+            models.Index(fields=["decided_at", "id"], name="decision_decided_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["committee", "year", "sequence"], name="decision_number_unique"
@@ -640,7 +644,6 @@ class Decision(models.Model):
             choices_constraint("outcome", Outcome, name="decision_outcome_valid"),
             choices_constraint("stage", DecisionStage, name="decision_stage_valid"),
         ]
-        indexes = [models.Index(fields=["decided_at", "id"], name="decision_decided_idx")]
 
     def __str__(self) -> str:
         return self.number
