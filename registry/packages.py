@@ -411,6 +411,8 @@ def _figure_value_zh(key: str, value: Any) -> str:
             "records": "培训人次",
             "members": "参训委员",
             "hours": "学时",
+            **OVERSIGHT_KEYS_ZH,
+            **_oversight_labels_zh(),
         }
         if not value:
             return "0"
@@ -420,6 +422,60 @@ def _figure_value_zh(key: str, value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# The oversight figures' parts (issue 16: reports.figures.oversight_figures).
+OVERSIGHT_KEYS_ZH: Final = {
+    "complaints_received": "收到投诉举报",
+    "complaints_accepted": "受理",
+    "complaints_not_accepted": "不予受理",
+    "complaints_referred": "移送",
+    "complaints_open": "尚在处理",
+    "investigations_opened": "启动调查",
+    "investigations_from_complaints": "由投诉举报启动",
+    "investigations_concluded": "已作出调查结论",
+    "violations_found": "认定存在违规",
+    "measures_ordered": "责令整改措施",
+    "measures_done": "已完成整改",
+    "sanctions": "处理决定",
+    "bans": "禁止从事财政性资金支持的科技活动",
+    "bans_in_force_at_year_end": "年末仍在禁止期内",
+    "bans_lifted_early": "提前解除",
+    "researcher_trainings": "科研人员培训人次",
+    "incidents_reported": "报告伦理事件",
+    "incidents_by_kind": "按类别",
+    "incidents_serious": "严重",
+    "incidents_reported_late": "逾期报告",
+    "incidents_escalated": "已上报",
+    "incidents_closed": "已结案",
+    "incidents_open_at_year_end": "年末未结",
+    "risks_registered": "新登记风险",
+    "risk_reviews": "风险复评",
+    "funded_projects": "财政资助项目",
+    "approval_statements_issued": "出具伦理审查证明",
+    "self_evaluations": "开展自评估",
+    "self_evaluations_closed": "完成自评估",
+    "findings": "发现问题",
+    "corrective_actions": "整改措施",
+    "corrective_actions_closed": "完成整改",
+    "corrective_actions_open": "年末未完成整改",
+    "quality_audits": "质量抽查",
+    "reviews_sampled": "抽查审查项目",
+    "reviews_with_issues": "发现问题的审查项目",
+}
+
+
+def _oversight_labels_zh() -> dict[str, str]:
+    """Incident kinds and sanction measures by their Chinese labels (the filing is in Chinese)."""
+    from django.utils import translation
+
+    from oversight.models_incidents import IncidentKind
+    from oversight.models_sanctions import Measure
+
+    with translation.override("zh-hans"):
+        labels = {kind.value: str(kind.label) for kind in IncidentKind}
+        labels.update({f"measure_{m.value}": str(m.label) for m in Measure})
+    return labels
 
 
 FIGURE_ZH: Final = {
@@ -437,6 +493,13 @@ FIGURE_ZH: Final = {
     "terminations": "终止科技活动数",
     "appeals": "申诉情况",
     "complaints": "投诉举报情况",
+    "investigations": "违规调查情况",
+    "sanctions": "处理处罚情况",
+    "researcher_training": "科研人员伦理培训情况",
+    "incidents": "伦理事件报告及处置情况",
+    "risk_register": "风险登记及复评情况",
+    "funded_programmes": "财政资助项目伦理审查情况",
+    "quality_control": "审查质量控制情况",
     "member_changes": "委员变动情况",
     "training": "培训情况",
 }

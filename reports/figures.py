@@ -272,9 +272,54 @@ def tracking_records(projects: Any, year: int) -> dict[int, list[dict[str, Any]]
     return records
 
 
+def _pick(values: dict[str, Any], *keys: str, prefix: str = "") -> dict[str, Any]:
+    """The entries of `values` named `keys` (and those starting with `prefix`), in that order."""
+    picked = {key: values[key] for key in keys if key in values}
+    if prefix:
+        picked.update({k: v for k, v in values.items() if k.startswith(prefix)})
+    return picked
+
+
+def oversight_figures(committee: Committee) -> Any:
+    """The oversight records' yearly figures (issue 16), each from the function its part keeps
+    (one definition): complaints and investigations (R55, R56), sanctions and researchers'
+    training (R57, R10a), incidents, the risk register and funded programmes (B3, R59), quality
+    control (B1)."""
+    from oversight import incidents_hooks
+    from oversight.services import complaints, quality, sanctions
+
+    def figures(year: int) -> list[Figure]:
+        cases = complaints.annual_figures(committee, year)
+        penalties = sanctions.annual_figures(committee, year)
+        events = incidents_hooks.annual_figures(committee, year)
+        checks = quality.annual_figures(committee, year)
+        return [
+            Figure("complaints", _("Complaints"), _pick(cases, prefix="complaints_"), "R55"),
+            Figure("investigations", _("Investigations"),
+                   _pick(cases, "violations_found", prefix="investigations_")
+                   | _pick(cases, prefix="measures_"), "R56"),
+            Figure("sanctions", _("Sanctions"),
+                   _pick(penalties, "sanctions", "bans", "bans_in_force_at_year_end",
+                         "bans_lifted_early", prefix="measure_"), "R57"),
+            Figure("researcher_training", _("Researchers' ethics training"),
+                   _pick(penalties, "researcher_trainings"), "R10a"),
+            Figure("incidents", _("Ethics incidents"), _pick(events, prefix="incidents_"), "B3"),
+            Figure("risk_register", _("Risk register"),
+                   _pick(events, "risks_registered", "risk_reviews"), "B3"),
+            Figure("funded_programmes", _("Funded programmes"),
+                   _pick(events, "funded_projects", "approval_statements_issued"), "R59"),
+            Figure("quality_control", _("Quality control"), checks, "B1"),
+        ]  # fmt: skip
+
+    return figures
+
+
 def annual_figures(committee: Committee | int, year: int) -> AnnualFigures:
     """Every figure of the annual work report of `committee` for `year` (R52)."""
     committee_id = committee if isinstance(committee, int) else committee.pk
+    instance = (
+        committee if isinstance(committee, Committee) else Committee.objects.get(pk=committee)
+    )
     bounds = year_bounds(year)
     decided = selectors.decisions([committee_id], *bounds)
     accepted = selectors.reviews_accepted([committee_id], *bounds)
@@ -300,9 +345,9 @@ def annual_figures(committee: Committee | int, year: int) -> AnnualFigures:
         Figure("suspensions", _("Suspensions"), outcomes.get("suspend", 0), "R28"),
         Figure("terminations", _("Terminations"), outcomes.get("terminate", 0), "R28"),
         Figure("appeals", _("Appeals"), appeals(committee_id, year), "R27"),
-        Figure("complaints", _("Complaints"), NOT_RECORDED, "R9"),
         Figure("member_changes", _("Member changes"), member_changes(committee_id, year), "R7"),
         Figure("training", _("Training"), training(committee_id, year), "R8"),
+        *oversight_figures(instance)(year),
     ]  # fmt: skip
     return AnnualFigures(
         committee_id=committee_id,

@@ -453,25 +453,34 @@ def annual_figures(committee: Committee, year: int) -> dict[str, int]:
     audits = QualityAudit.objects.filter(
         committee=committee, created_at__gte=start, created_at__lt=end
     )
-    samples = AuditSample.objects.filter(audit__in=audits)
+    evaluated = evaluations.aggregate(
+        opened=Count("id", filter=in_year),
+        closed=Count("id", filter=Q(closed_at__gte=start, closed_at__lt=end)),
+    )
+    acted = actions.aggregate(
+        opened=Count("id", filter=Q(created_at__gte=start, created_at__lt=end)),
+        closed=Count("id", filter=Q(closed_at__gte=start, closed_at__lt=end)),
+        still_open=Count(
+            "id",
+            filter=Q(created_at__lt=end) & (Q(closed_at__isnull=True) | Q(closed_at__gte=end)),
+        ),
+    )
+    sampled = AuditSample.objects.filter(audit__in=audits).aggregate(
+        samples=Count("id"),
+        issues=Count("id", filter=Q(finding=SampleFinding.ISSUE)),
+    )
     return {
-        "self_evaluations": evaluations.filter(in_year).count(),
-        "self_evaluations_closed": evaluations.filter(
-            closed_at__gte=start, closed_at__lt=end
-        ).count(),
+        "self_evaluations": evaluated["opened"],
+        "self_evaluations_closed": evaluated["closed"],
         "findings": EvaluationItem.objects.filter(
             evaluation__in=evaluations.filter(in_year), finding__in=SHORTCOMINGS
         ).count(),
-        "corrective_actions": actions.filter(created_at__gte=start, created_at__lt=end).count(),
-        "corrective_actions_closed": actions.filter(
-            closed_at__gte=start, closed_at__lt=end
-        ).count(),
-        "corrective_actions_open": actions.filter(created_at__lt=end)
-        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
-        .count(),
+        "corrective_actions": acted["opened"],
+        "corrective_actions_closed": acted["closed"],
+        "corrective_actions_open": acted["still_open"],
         "quality_audits": audits.count(),
-        "reviews_sampled": samples.count(),
-        "reviews_with_issues": samples.filter(finding=SampleFinding.ISSUE).count(),
+        "reviews_sampled": sampled["samples"],
+        "reviews_with_issues": sampled["issues"],
     }
 
 
