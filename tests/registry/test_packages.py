@@ -58,7 +58,8 @@ def test_annual_report_package_has_every_section_with_its_figures(world):
     assert "2026年度科技伦理（审查）委员会工作报告" in text
     assert "纳入清单管理的科技活动实施情况报告" in text
     assert "召开审查会议次数" in text
-    assert "投诉举报情况" in text and "伦理事件报告及处置情况" in text
+    assert "投诉举报情况" in text
+    assert "伦理事件报告及处置情况" in text
     assert "系统尚未记录" not in text
     data = package.data
     report = next(s for s in data["sections"] if s["key"] == "work_report")
@@ -67,7 +68,7 @@ def test_annual_report_package_has_every_section_with_its_figures(world):
     assert values["meetings_held"] == "合计：0"
     assert values["complaints"].startswith("收到投诉举报：0；受理：0")
     assert "禁止从事财政性资金支持的科技活动：0" in values["sanctions"]
-    assert "严重不良事件：0" in values["incidents"] or "严重不良事件" in values["incidents"]
+    assert "严重不良事件" in values["incidents"]
     assert "_" not in "".join(str(v) for v in values.values())
     assert values["decisions_total"] == "0"
 

@@ -225,4 +225,5 @@ def test_every_figure_has_a_source_now_and_a_missing_one_would_say_so(dataset):
     assert data["not_recorded"] == []
     # The marker still reads as missing, never as a zero, should a figure lose its source.
     missing = figures.Figure("x", "x", figures.NOT_RECORDED)
-    assert not missing.recorded and missing.as_json() is None
+    assert not missing.recorded
+    assert missing.as_json() is None
