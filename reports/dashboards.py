@@ -4,8 +4,8 @@ Every panel is a titled table (exports.Table: the page's table alternative, the 
 sheet) with an optional SVG chart drawn from the same rows. The figures come from
 reports/selectors.py, the functions the annual report uses too.
 
-Panels of the apps above reports (registry's filings; the oversight app's complaints and
-incidents, once the lead wires them) come in through `register_panel`: a provider gets the
+Panels of other apps (registry's filings; the oversight records, read by
+reports/oversight_panel.py since oversight sits below reports) come in through `register_panel`: a provider gets the
 committee ids, the period and whether names may be shown, and returns a Panel or None.
 """
 
@@ -149,8 +149,8 @@ def build(scope: Scope, filters: Filters, now: datetime | None = None) -> Dashbo
         extra = provider(ids, start, end, scope.names)
         if extra is not None:
             board.panels.append(extra)
-    # Complaints (R55) and incidents panels: the oversight app registers them with
-    # register_panel (the lead wires them; reports never imports oversight).
+    # Registered panels: registry's filings, and reports.oversight_panel (complaints R55,
+    # investigations R56, incidents and risks B3/B4).
     return board
 
 
