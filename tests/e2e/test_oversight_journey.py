@@ -22,6 +22,7 @@ from oversight.models_sanctions import Sanction
 from reviews.models import Application
 from tests.conftest import browser_session, confirm_step
 from tests.reviews.conftest import draft
+from tests.words import pending_catalogue
 from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +48,10 @@ def _submit_application(tab, url: str) -> None:
     tab.wait_for_load_state()
 
 
-def test_oversight_journey_report_to_ban_and_back(browser, live_server, eager_celery):
+def test_oversight_journey_report_to_ban_and_back(
+    browser, live_server, eager_celery, settings, tmp_path
+):
+    pending_catalogue(settings, tmp_path)  # the branches' new-*.po strings, as after the merge
     world = build_world()
     lead = world.researcher
     application = draft(world)  # complete, not yet submitted

@@ -2,11 +2,18 @@
 acceptance ("受理时间"), so a complaint accepted for handling (R55) and a team invitation the
 invitee accepted say so with their own words, not "受理时间"."""
 
+import pytest
 from django.utils import translation
 
 from oversight.complaints_forms import TriageForm
 from oversight.models_complaints import ComplaintStatus
 from reviews.models import InvitationState
+from tests.words import pending_catalogue
+
+
+@pytest.fixture(autouse=True)
+def _catalogue(settings, tmp_path):
+    pending_catalogue(settings, tmp_path)  # the new-*.po strings, as after the lead's merge
 
 
 def test_complaint_accepted_reads_as_a_status_r55():
