@@ -103,7 +103,7 @@ class TriageForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=[
-            (ComplaintStatus.ACCEPTED, _("Accepted")),
+            (ComplaintStatus.ACCEPTED, ComplaintStatus.ACCEPTED.label),
             (ComplaintStatus.NOT_ACCEPTED, _("Not accepted")),
             (ComplaintStatus.REFERRED, _("Referred")),
         ],

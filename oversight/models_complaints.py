@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from committees.models import Committee, StoredFile
 from ethics.models import CreatedBy, Institution, UpdatedAt, choices_constraint
@@ -35,7 +36,8 @@ class SubjectKind(models.TextChoices):
 class ComplaintStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    ACCEPTED = "accepted", _("Accepted")
+    # Not the bare "Accepted", which the application page uses for the moment of acceptance.
+    ACCEPTED = "accepted", pgettext_lazy("complaint status", "Accepted")
     NOT_ACCEPTED = "not_accepted", _("Not accepted")
     REFERRED = "referred", _("Referred")
     CLOSED = "closed", _("Closed")

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from committees.models import Committee, Membership, Role, StoredFile
 from ethics import regulations
@@ -856,7 +857,8 @@ class Recognition(models.Model):
 
 class InvitationState(models.TextChoices):
     PENDING = "pending", _("Invited")
-    ACCEPTED = "accepted", _("Accepted")
+    # Not the bare "Accepted", which the application page uses for the moment of acceptance.
+    ACCEPTED = "accepted", pgettext_lazy("invitation state", "Accepted")
     DECLINED = "declined", _("Declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
