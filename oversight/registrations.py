@@ -5,6 +5,12 @@ from __future__ import annotations
 
 def register() -> None:
     """Called once from OversightConfig.ready()."""
+    from ethics import hooks
+    from oversight import demo
+
+    # Complaints, an investigation, a sanction, training and a self-evaluation (after the
+    # incidents' demo at 35, before the registry's at 40).
+    hooks.register_seeder(36, "oversight", demo.seed)
     from oversight.complaints_hooks import register_complaints
 
     register_complaints()
