@@ -33,7 +33,7 @@ from django.http import HttpRequest
 from django.utils.formats import localize
 from django.utils.functional import lazy
 from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.filterset import FilterSetMetaclass

@@ -65,7 +65,16 @@ def test_every_select_writes_the_templates_markup(world):
                 continue
             assert isinstance(widget, listing._InlineOptions), (filterset_class, name)
             values = [str(v) for v, _label in widget.choices]
-            candidates = [None, "", "unknown", "true", "false", "no such", *values[:2], *values[-1:]]
+            candidates = [
+                None,
+                "",
+                "unknown",
+                "true",
+                "false",
+                "no such",
+                *values[:2],
+                *values[-1:],
+            ]
             if len(values) > 1 and isinstance(widget, (forms.SelectMultiple, BaseCSVWidget)):
                 candidates.append(values[:2])
             for value in candidates:
@@ -102,7 +111,8 @@ def test_a_multiple_select_marks_every_chosen_option():
     inline_options(widget)
     html = widget.render("f", ["a", "c"], {"id": "f"})
     assert html == _template_render(widget, "f", ["a", "c"], {"id": "f"})
-    assert html.count(" selected") == 2 and " multiple" in html
+    assert html.count(" selected") == 2
+    assert " multiple" in html
 
 
 def test_a_select_with_its_own_template_keeps_it():
