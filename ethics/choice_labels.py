@@ -20,7 +20,7 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
 
-_DJANGO_DISPLAY = Model._get_FIELD_display
+_DJANGO_DISPLAY: Any = Model._get_FIELD_display  # type: ignore[attr-defined]
 _TABLES: dict[tuple[Field[Any, Any], str | None], dict[Any, Any]] = {}
 
 
@@ -39,7 +39,7 @@ def _table(field: Field[Any, Any]) -> dict[Any, Any]:
 def display(instance: Model, field: Field[Any, Any]) -> Any:
     """``get_<field>_display()``: the choice's label in the active language, else the value."""
     if isinstance(field.choices, CallableChoiceIterator):
-        return _DJANGO_DISPLAY(instance, field)  # type: ignore[attr-defined]
+        return _DJANGO_DISPLAY(instance, field)
     value = getattr(instance, field.attname)
     hashable = make_hashable(value)
     table = _table(field)
