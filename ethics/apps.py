@@ -28,3 +28,7 @@ class EthicsConfig(AppConfig):
 
         # Every app's models are loaded before any ready(): names in the admin in our language.
         translate_names()
+        from ethics import choice_labels
+
+        # get_<field>_display from a table per field and language (issue 18).
+        choice_labels.install()

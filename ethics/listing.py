@@ -30,7 +30,10 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.formats import localize
 from django.utils.functional import lazy
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.filterset import FilterSetMetaclass
@@ -100,12 +103,78 @@ class _ListFilterSetMetaclass(FilterSetMetaclass):  # type: ignore[misc]
         return new_class
 
 
+def _attrs_html(attrs: Mapping[str, Any]) -> str:
+    """``django/forms/widgets/attrs.html`` in Python: `` name="value"``, a bare name for True,
+    nothing for False."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class _InlineOptions:
+    """A select widget that writes its ``<option>`` elements in Python (issue 18).
+
+    Django's ``select.html`` renders one ``{% include %}`` of ``select_option.html`` (and one of
+    ``attrs.html``) per option: some 110 template includes per list page for the filter form's
+    status, kind, procedure, committee and sort options, the largest part of a list page's time.
+    This writes the same markup from the same context (``get_context``/``optgroups``, so every
+    subclass's value and selection rules stay), each option followed by the newline its template
+    ends with, character for character (``tests/ethics/test_listing_widgets.py`` compares it with
+    the templates' for every list's filter form).
+    """
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> Any:
+        widget: Any = self
+        if template_name != _SELECT_TEMPLATE or widget.option_template_name != _OPTION_TEMPLATE:
+            return super()._render(template_name, context, renderer)  # type: ignore[misc]
+        data = context["widget"]
+        parts = [f'<select name="{conditional_escape(data["name"])}"{_attrs_html(data["attrs"])}>']
+        for group_name, group_choices, _index in data["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(localize(group_name))}">')
+            for option in group_choices:
+                parts.append(
+                    f'\n  <option value="{escape(str(option["value"]))}"'
+                    f"{_attrs_html(option['attrs'])}>"
+                    f"{conditional_escape(localize(option['label']))}</option>\n"
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
+
+
+_SELECT_TEMPLATE = forms.Select.template_name
+_OPTION_TEMPLATE = forms.Select.option_template_name
+_INLINE_CLASSES: dict[type, type] = {}
+
+
+def inline_options(widget: forms.Widget) -> None:
+    """Give a select widget with the stock templates (``Select``, ``NullBooleanSelect``,
+    ``SelectMultiple``, django-filter's CSV select) the Python option writer above; other
+    widgets, and selects with their own templates, stay as they are."""
+    if not isinstance(widget, forms.Select) or isinstance(widget, _InlineOptions):
+        return
+    if widget.template_name != _SELECT_TEMPLATE or widget.option_template_name != _OPTION_TEMPLATE:
+        return
+    cls = type(widget)
+    if cls not in _INLINE_CLASSES:
+        _INLINE_CLASSES[cls] = type(f"Inline{cls.__name__}", (_InlineOptions, cls), {})
+    widget.__class__ = _INLINE_CLASSES[cls]
+
+
 class _ListForm(forms.Form):
-    """The filter form: date fields as date pickers, compact widgets."""
+    """The filter form: date fields as date pickers, compact widgets, options written without a
+    template per option."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            inline_options(field.widget)
             if isinstance(field, forms.DateField) and isinstance(field.widget, forms.DateInput):
                 field.widget.input_type = "date"
             if hasattr(field, "empty_label"):

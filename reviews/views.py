@@ -428,11 +428,27 @@ def recognition_outside_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+_INTAKE_UNSHOWN = (
+    "regimes",
+    "missing_items",
+    "team_change",
+    "project__scope",
+    "project__prescreen",
+)
+
+
 @login_required
 def intake(request: HttpRequest) -> HttpResponse:
     if not is_officer(request.user):
         raise Http404
-    queue = selectors.intake_queue(request.user).select_related("project__lead")
+    # The rows show the project and its lead, not the committee; their JSON columns stay unread
+    # (issue 18: some 200 JSON decodes a page).
+    queue = (
+        selectors.intake_queue(request.user)
+        .select_related(None)
+        .select_related("project__lead")
+        .defer(*_INTAKE_UNSHOWN)
+    )
     counts = selectors.intake_counts(request.user)
     listing = filtered_page(
         request,

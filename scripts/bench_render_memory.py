@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Memory of a PDF worker process: resident set size before and after rendering N PDFs.
 
-    DATA_DIR=var .venv/bin/python scripts/bench_render_memory.py --count 100
+    DATA_DIR=var .venv/bin/python scripts/bench_render_memory.py --count 100 [--every 50]
 
 Renders decision letters, minutes and filing packages in turn from the database named by the
 usual settings (the demo data will do), in one process as a Celery worker child would, without
@@ -32,6 +32,9 @@ def rss_mib() -> float:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100)
+    parser.add_argument(
+        "--every", type=int, default=0, help="also print the RSS after every N PDFs (bounded?)"
+    )
     args = parser.parse_args()
 
     from ethics import pdf
@@ -55,6 +58,8 @@ def main() -> int:
         template, context = jobs[i % len(jobs)]
         pdf.render(template, context)
         peak = max(peak, rss_mib())
+        if args.every and (i + 1) % args.every == 0:
+            print(f"after={i + 1} rss_mib={rss_mib():.0f}", flush=True)  # noqa: T201
     elapsed = time.perf_counter() - started
     print(  # noqa: T201
         f"pdfs={args.count} rss_start_mib={start_rss:.0f} rss_after_first_mib={first_rss:.0f} "

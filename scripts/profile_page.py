@@ -6,7 +6,8 @@ Usage (PostgreSQL; the database seeded and kept by the list benchmark):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python scripts/profile_page.py /api/v1/applications/ \\
-        [--database bench_perf] [--user bench_secretary] [--requests 10] [--top 30]
+        [--database bench_perf] [--user bench_secretary] [--requests 10] [--top 30] \\
+        [--callers make_hashable]
 
 It signs the user in through django.test.Client with the benchmark's production-like settings
 (DEBUG off), warms the page up, runs cProfile around --requests GETs and prints the functions by
@@ -34,6 +35,12 @@ def main() -> int:
     parser.add_argument("--user", default="bench_secretary")
     parser.add_argument("--requests", type=int, default=10)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--callers",
+        action="append",
+        default=[],
+        help="also print who calls the functions matching this pattern (repeatable)",
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -73,6 +80,8 @@ def main() -> int:
         stats = pstats.Stats(profile)
         stats.sort_stats("tottime").print_stats(args.top)
         stats.sort_stats("cumulative").print_stats(args.top)
+        for pattern in args.callers:
+            stats.sort_stats("cumulative").print_callers(pattern)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

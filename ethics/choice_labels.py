@@ -1,0 +1,64 @@
+"""Choice labels from a table per field and language (issue 18: no per-row label lookups).
+
+Django's ``get_<field>_display()`` builds ``dict(make_hashable(field.flatchoices))`` on every
+call: for a list page's 25 rows with a status, a kind and a procedure, some 75 dicts a page,
+each hashing every lazy label (a ``gettext`` per choice). ``install()`` (from
+``EthicsConfig.ready``) points every model's ``get_<field>_display`` at ``display`` below, which
+builds that table once per field and language and answers the same string Django would: the
+label in the active language, or the value itself when it is not a choice. Fields whose choices
+are a callable keep Django's own lookup (their choices may change)."""
+
+from __future__ import annotations
+
+from functools import partialmethod
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Field, Model
+from django.utils.choices import CallableChoiceIterator
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
+
+_DJANGO_DISPLAY: Any = Model._get_FIELD_display  # type: ignore[attr-defined]
+_TABLES: dict[tuple[Field[Any, Any], str | None], dict[Any, Any]] = {}
+
+
+def _table(field: Field[Any, Any]) -> dict[Any, Any]:
+    key = (field, get_language())
+    table = _TABLES.get(key)
+    if table is None:
+        table = {
+            value: force_str(label, strings_only=True)
+            for value, label in dict(make_hashable(field.flatchoices)).items()
+        }
+        _TABLES[key] = table
+    return table
+
+
+def display(instance: Model, field: Field[Any, Any]) -> Any:
+    """``get_<field>_display()``: the choice's label in the active language, else the value."""
+    if isinstance(field.choices, CallableChoiceIterator):
+        return _DJANGO_DISPLAY(instance, field)
+    value = getattr(instance, field.attname)
+    hashable = make_hashable(value)
+    table = _table(field)
+    if hashable in table:
+        return table[hashable]
+    return force_str(value, strings_only=True)
+
+
+def install() -> int:
+    """Replace Django's ``get_<field>_display`` on every loaded model; returns how many."""
+    replaced = 0
+    for model in apps.get_models(include_auto_created=True):
+        for name, attr in list(vars(model).items()):
+            if (
+                name.startswith("get_")
+                and name.endswith("_display")
+                and isinstance(attr, partialmethod)
+                and attr.func is _DJANGO_DISPLAY
+            ):
+                setattr(model, name, partialmethod(display, **attr.keywords))
+                replaced += 1
+    return replaced
