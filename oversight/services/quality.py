@@ -709,10 +709,15 @@ def panel_seat(*, rereview_id: int, experts: Sequence[PoolExpert], actor: User) 
 def panel_check(rereview: ReReview, panel_size: int) -> list[Problem]:
     """Registered with reviews (register_panel_check): before an opinion is recorded, the seated
     panel is checked again (an interest declared since counts) and the stated size must be the
-    number seated. Without a seated panel the opinion keeps the count checks of reviews (R40)."""
+    number seated. R40 is a gate: without a panel seated from the pool no opinion is recorded."""
     experts = seated_experts(rereview)
     if experts is None:
-        return []
+        return [
+            _problem(
+                "rereview_panel_not_seated",
+                _("Seat the re-review panel from the expert pool before recording its opinion."),
+            )
+        ]
     problems = panel_problems(rereview, experts, rereview.application.rules)
     if panel_size != len(experts):
         problems.append(
