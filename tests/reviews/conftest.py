@@ -173,7 +173,9 @@ def seat_rereview_panel(application, actor, n=5, **expert_kwargs):
     from tests.factories import InstitutionFactory, UserFactory
 
     rereview = (
-        ReReview.objects.filter(application=application, final_decision=None).order_by("-id").first()
+        ReReview.objects.filter(application=application, final_decision=None)
+        .order_by("-id")
+        .first()
     )
     institution = InstitutionFactory()
     experts = [

@@ -3,7 +3,12 @@
 import pytest
 from django.utils import timezone
 
-from tests.reviews.conftest import listed_preliminary, meeting_accepted, meeting_decision
+from tests.reviews.conftest import (
+    listed_preliminary,
+    meeting_accepted,
+    meeting_decision,
+    seat_rereview_panel,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +43,11 @@ def test_rereview_end_to_end_over_the_api(world, as_user):
     response = client.post(_url(application, "record_rereview"), {**body, "opinion": "maybe"})
     assert response.status_code == 400
     assert "opinion" in response.json()
+    response = client.post(_url(application, "record_rereview"), {**body, "panel_size": 5})
+    assert response.status_code == 409  # R40 is a gate: no panel seated from the pool
+    assert response.json()["rule"] == "R40"
+    assert [p["code"] for p in response.json()["problems"]] == ["rereview_panel_not_seated"]
+    seat_rereview_panel(application, world.secretary)
     response = client.post(_url(application, "record_rereview"), {**body, "panel_size": 5})
     assert response.status_code == 200
     response = as_user(world.chair).post(_url(application, "decide"), {"outcome": "approve"})

@@ -125,6 +125,9 @@ def leak_world(django_capture_on_commit_callbacks, eager_celery, settings, tmp_p
         )
         from django.utils import timezone
 
+        from tests.reviews.conftest import seat_rereview_panel
+
+        seat_rereview_panel(w.application, w.secretary, n=7)  # R40: a panel seated first
         services.rereview_record(
             application_id=w.application.pk,
             opinion="agree",
