@@ -697,6 +697,8 @@ class ReReview(models.Model):
     state = models.CharField(
         _("state"), max_length=12, choices=ReReviewState.choices, default=ReReviewState.PREPARING
     )
+    # An `ethics.models.Authority` code when chosen from the rule set's authorities for the
+    # field (B12); free text (older records, fields the rule set names no authority for).
     authority = models.CharField(_("organising authority"), max_length=200, blank=True)
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     panel_size = models.PositiveSmallIntegerField(_("panel size"), null=True, blank=True)
@@ -737,6 +739,15 @@ class ReReview(models.Model):
                 name="rereview_one_pending_per_application",
             ),
         ]
+
+    @property
+    def authority_name(self) -> str:
+        """The organising authority by name: a code's label, older free text as it was."""
+        from ethics.models import Authority
+
+        if self.authority in Authority.values:
+            return str(Authority(self.authority).label)
+        return self.authority
 
     def __str__(self) -> str:
         return f"{self.application} · {self.get_state_display()}"

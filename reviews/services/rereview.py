@@ -146,6 +146,15 @@ def rereview_submit(
         raise Conflict("rereview_already_submitted", _("The re-review was already submitted."))
     if not authority.strip():
         raise invalid("authority", _("Name the organising authority."), "required")
+    from reviews.selectors import rereview_authority_codes
+
+    codes = rereview_authority_codes(application)
+    if codes and authority.strip() not in codes:  # B12: one of the field's authorities
+        raise invalid(
+            "authority",
+            _("Choose one of the authorities organising the re-review of this field."),
+            "invalid_choice",
+        )
     preliminary_on = timezone.localdate(rereview.preliminary_decision.decided_at)
     submitted_on = _check_date(
         "submitted_on", submitted_on or timezone.localdate(), not_before=preliminary_on
@@ -182,7 +191,7 @@ def rereview_submit(
         application,
         _("%(ref)s was submitted for expert re-review to %(authority)s"),
         "rereview.submit (R38)",
-        authority=rereview.authority,
+        authority=rereview.authority_name,
     )
     return rereview
 

@@ -81,7 +81,7 @@ def test_listed_activity_journey(browser, live_server, eager_celery):
     assert "科技伦理审查复核申请材料" in text
     assert "初步审查意见" in text
     assert Application.objects.get(pk=application.pk).ref in text
-    sec.fill("#action-submit_rereview input[name=authority]", "北京市科学技术委员会")
+    sec.select_option("#action-submit_rereview select[name=authority]", "bj_stc")
     sec.click("#action-submit_rereview button")
     sec.wait_for_load_state()
     assert sec.get_attribute("[data-rereview]", "data-rereview-state") == "submitted"

@@ -32,9 +32,17 @@ def test_rereview_end_to_end_over_the_api(world, as_user):
     assert client.get(f"/api/v1/applications/{application.pk}/").json()["status"] == (
         "awaiting_rereview"
     )
+    # B12: item 6 (AI) is organised by 市科委中关村管委会 or 市经济和信息化局: a choice, not text.
     response = client.post(_url(application, "submit_rereview"), {"authority": "北京市科委"})
+    assert response.status_code == 400
+    assert response.json()["authority"][0]["code"] == "invalid_choice"
+    response = client.post(_url(application, "submit_rereview"), {"authority": "bj_health"})
+    assert response.status_code == 400
+    response = client.post(_url(application, "submit_rereview"), {"authority": "bj_stc"})
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "submitted"
+    assert response.json()["authority"] == "bj_stc"
+    assert response.json()["authority_name"]
     body = {"opinion": "agree", "received_on": f"{timezone.localdate():%Y-%m-%d}"}
     response = client.post(_url(application, "record_rereview"), {**body, "panel_size": 4})
     assert response.status_code == 409

@@ -121,7 +121,7 @@ def leak_world(django_capture_on_commit_callbacks, eager_celery, settings, tmp_p
         access_world._committee_records(w)
         access_world._standing(w)
         services.rereview_submit(
-            application_id=w.application.pk, authority="北京市科委", actor=w.secretary
+            application_id=w.application.pk, authority="bj_stc", actor=w.secretary
         )
         from django.utils import timezone
 
