@@ -10,8 +10,8 @@ unknown choice (400), exactly as an id that does not exist, so no answer tells t
 from __future__ import annotations
 
 import copy
-from datetime import datetime
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Final
 
 from django import forms

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Membership, Role, StoredFile
 from ethics import regulations
-from ethics.models import CreatedBy, Institution, UpdatedAt, choices_constraint
+from ethics.models import Authority, CreatedBy, Institution, UpdatedAt, choices_constraint
 from reviews.checklist import Scope, Slot
 from reviews.workflow import INTAKE_STATUSES, Kind, Procedure, ProjectStatus, Status, Verdict
 
@@ -740,17 +740,15 @@ class ReReview(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.application} · {self.get_state_display()}"
+
     @property
     def authority_name(self) -> str:
         """The organising authority by name: a code's label, older free text as it was."""
-        from ethics.models import Authority
-
         if self.authority in Authority.values:
             return str(Authority(self.authority).label)
         return self.authority
-
-    def __str__(self) -> str:
-        return f"{self.application} · {self.get_state_display()}"
 
 
 class AppealState(models.TextChoices):
