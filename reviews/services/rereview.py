@@ -3,7 +3,8 @@
 An upper layer checks the panel before its opinion is recorded (R40): oversight's expert pool
 registers ``register_panel_check(fn)`` from its ``ready()``; ``fn(rereview, panel_size)`` returns
 the problems of the panel seated for the re-review (size, roster, institution, declared
-conflicts). ``rereview_record`` refuses with every problem of every check at once (409, R40).
+conflicts; "no panel seated" too: R40 is a gate). ``rereview_record`` refuses with every problem
+of every check at once (409, R40).
 """
 
 from __future__ import annotations
