@@ -81,9 +81,15 @@ class Sanction(CreatedBy):
     decided_on = models.DateField(_("decided on"))
     ban_starts_on = models.DateField(_("ban starts on"), null=True, blank=True)
     ban_ends_on = models.DateField(_("ban ends on"), null=True, blank=True)
-    # The investigation (R56) the sanction follows from; a plain id until oversight's
-    # Investigation model is merged, then a foreign key.
-    investigation_id = models.BigIntegerField(_("investigation"), null=True, blank=True)
+    # The investigation (R56) the sanction follows from: one of the recording institution's.
+    investigation = models.ForeignKey(
+        "oversight.Investigation",
+        verbose_name=_("investigation"),
+        on_delete=models.PROTECT,
+        related_name="sanctions",
+        null=True,
+        blank=True,
+    )
     lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
     lift_reason = models.TextField(_("reason for lifting"), blank=True)
     lifted_by = models.ForeignKey(

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from committees.forms import DateInput
 from ethics.forms import ObjectChoiceField, PlausibleDates
 from ethics.models import Institution, User
+from oversight.complaints_selectors import investigations_for_user
+from oversight.models_complaints import Investigation
 from oversight.models_sanctions import Measure, SubjectKind
 from oversight.sanctions_policies import institution_q
 
@@ -43,14 +45,20 @@ class SanctionForm(PlausibleDates, forms.Form):
         widget=DateInput(),
         help_text=_("The last day of the ban (inclusive); it ends by itself after that day."),
     )
-    investigation_id = forms.IntegerField(
-        label=_("investigation"), required=False, min_value=1, max_value=2**63 - 1
+    investigation = ObjectChoiceField(
+        label=_("investigation"),
+        queryset=Investigation.objects.none(),
+        required=False,
+        help_text=_("The investigation of the recording institution the sanction follows from."),
     )
 
     def __init__(self, *args: Any, actor: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if actor is not None:
             self.fields["person"].queryset = people_for(actor)  # type: ignore[attr-defined]
+            self.fields["investigation"].queryset = (  # type: ignore[attr-defined]
+                investigations_for_user(actor)
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from ethics import policies
 from ethics.models import User
+from oversight.models_complaints import Investigation
 from oversight.models_sanctions import ResearcherTraining, Sanction
 
 
@@ -25,6 +26,15 @@ def sanction_get_for_user(user: User, pk: int) -> Sanction:
         ),
         pk=pk,
     )
+
+
+def sanction_investigation_for_user(user: User, sanction: Sanction) -> Investigation | None:
+    """The investigation a sanction follows from (R56), if `user` may see it; None otherwise."""
+    if sanction.investigation_id is None:
+        return None
+    from oversight.complaints_selectors import investigations_for_user
+
+    return investigations_for_user(user).filter(pk=sanction.investigation_id).first()
 
 
 def trainings_for_user(user: User) -> QuerySet[ResearcherTraining]:

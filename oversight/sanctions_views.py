@@ -67,7 +67,13 @@ def sanction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "oversight/sanctions/sanction_detail.html",
-        {"sanction": sanction, "forms": forms, "today": timezone.localdate()},
+        {
+            "sanction": sanction,
+            "forms": forms,
+            "today": timezone.localdate(),
+            # R56: the link only for those who may see the investigation (others: nothing).
+            "investigation": selectors.sanction_investigation_for_user(request.user, sanction),
+        },
     )
 
 

@@ -311,7 +311,7 @@ def _rereview_fields(project: Any) -> list[dict[str, Any]]:
     if rereview is None:
         return _fields(("rereview", "复核组织单位、专家人数、复核意见及日期", NOT_RECORDED_ZH))
     return _fields(
-        ("authority", "复核组织单位", rereview.authority),
+        ("authority", "复核组织单位", rereview.authority_name),
         ("submitted_on", "提请复核日期", rereview.submitted_on),
         ("panel_size", "复核专家人数", rereview.panel_size),
         ("opinion", "复核意见", OPINION_ZH.get(rereview.opinion, rereview.opinion)),

@@ -679,6 +679,9 @@ APPLICATIONS = ActionTable(
             W.SUBMIT_REREVIEW,
             _on(services.rereview_submit, "authority", "submitted_on"),
             form=forms.SubmitRereviewForm,
+            form_kwargs=lambda _user, application: {
+                "authorities": selectors.rereview_authority_choices(application)
+            },
             response_schema=s.ReReviewSerializer,
         ),
         _workflow(

@@ -10,6 +10,7 @@ unknown choice (400), exactly as an id that does not exist, so no answer tells t
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -488,6 +489,15 @@ class RequiredNoteForm(forms.Form):
 class SubmitRereviewForm(PlausibleDates, forms.Form):
     authority = forms.CharField(label=_("Organising authority (R38)"), max_length=200)
     submitted_on = forms.DateField(label=_("Submitted on"), required=False, widget=_date_input())
+
+    def __init__(
+        self, *args: Any, authorities: Sequence[tuple[str, str]] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if authorities:  # B12: the rule set names the authorities of the activity's field
+            self.fields["authority"] = forms.ChoiceField(
+                label=_("Organising authority (R38)"), choices=[("", "---------"), *authorities]
+            )
 
 
 class RecordRereviewForm(PlausibleDates, forms.Form):

@@ -22,7 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from committees.models import Committee, Membership, Role, StoredFile
 from ethics import regulations
-from ethics.models import CreatedBy, Institution, UpdatedAt, choices_constraint
+from ethics.models import Authority, CreatedBy, Institution, UpdatedAt, choices_constraint
 from reviews.checklist import Scope, Slot
 from reviews.workflow import INTAKE_STATUSES, Kind, Procedure, ProjectStatus, Status, Verdict
 
@@ -698,6 +698,8 @@ class ReReview(models.Model):
     state = models.CharField(
         _("state"), max_length=12, choices=ReReviewState.choices, default=ReReviewState.PREPARING
     )
+    # An `ethics.models.Authority` code when chosen from the rule set's authorities for the
+    # field (B12); free text (older records, fields the rule set names no authority for).
     authority = models.CharField(_("organising authority"), max_length=200, blank=True)
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     panel_size = models.PositiveSmallIntegerField(_("panel size"), null=True, blank=True)
@@ -741,6 +743,13 @@ class ReReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} · {self.get_state_display()}"
+
+    @property
+    def authority_name(self) -> str:
+        """The organising authority by name: a code's label, older free text as it was."""
+        if self.authority in Authority.values:
+            return str(Authority(self.authority).label)
+        return self.authority
 
 
 class AppealState(models.TextChoices):

@@ -703,21 +703,31 @@ def next_decision_number(committee_id: int) -> str:
     return numbering.decision_number(committee_id, year, (last or 0) + 1)
 
 
-def rereview_authorities(application: Application) -> list[str]:
-    """B12: the authorities the rule set names for the activity's field (its annex item's field,
-    else the committee's fields of work), by name, for where the re-review is organised."""
-    from ethics.models import Authority
-
+def rereview_authority_codes(application: Application) -> list[str]:
+    """B12: the codes (`ethics.models.Authority`) of the authorities the rule set names for the
+    activity's field (its annex item's field, else the committee's fields of work)."""
     item = application.project.listed_item
     if item is not None and item in regulations.ANNEX_ITEM_FIELDS:
         fields = [regulations.ANNEX_ITEM_FIELDS[item]]
     else:
         fields = list(application.committee.fields_of_work or [])
-    labels = dict(Authority.choices)
-    names: list[str] = []
+    codes: list[str] = []
     for code in fields:
         for authority in regulations.rereview_authorities_for(code, application.rules):
-            name = str(labels.get(authority, authority))
-            if name not in names:
-                names.append(name)
-    return names
+            if authority not in codes:
+                codes.append(authority)
+    return codes
+
+
+def rereview_authority_choices(application: Application) -> list[tuple[str, str]]:
+    """(code, name) of the authorities organising the re-review of the activity's field (B12)."""
+    from ethics.models import Authority
+
+    labels = dict(Authority.choices)
+    return [(code, str(labels.get(code, code))) for code in rereview_authority_codes(application)]
+
+
+def rereview_authorities(application: Application) -> list[str]:
+    """B12: the authorities the rule set names for the activity's field, by name, for where the
+    re-review is organised."""
+    return [name for _code, name in rereview_authority_choices(application)]

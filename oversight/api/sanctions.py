@@ -35,7 +35,7 @@ class SanctionSerializer(serializers.ModelSerializer):
             "ban_starts_on",
             "ban_ends_on",
             "in_force",
-            "investigation_id",
+            "investigation",
             "lifted_on",
             "lift_reason",
             "created_at",

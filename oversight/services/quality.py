@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import Committee, FieldOfWork, Membership
 from committees.policies import may_manage_committee
 from committees.selectors import effective_rules
-from ethics import audit, deadlines, regulations
+from ethics import audit, deadlines, hooks, regulations
 from ethics import services as kernel
 from ethics.errors import Conflict
 from ethics.models import Institution, User
@@ -661,6 +661,22 @@ def panel_problems(
     return problems
 
 
+def _expert_users(experts: Sequence[PoolExpert]) -> list[User]:
+    """The accounts of the experts who are users of the system (external experts have none)."""
+    ids = [e.user_id for e in experts if e.user_id is not None]
+    return list(User.objects.filter(pk__in=ids).order_by("pk")) if ids else []
+
+
+def banned_problems(rereview: ReReview, experts: Sequence[PoolExpert]) -> list[Problem]:
+    """R57: the blocking eligibility problems of the seated experts' accounts (a ban in force)."""
+    return [
+        problem
+        for user in _expert_users(experts)
+        for problem in hooks.eligibility_problems(user, "reviewer", subject=rereview.application)
+        if not hooks.is_warning(problem)
+    ]
+
+
 def seated_experts(rereview: ReReview) -> list[PoolExpert] | None:
     """The experts seated for the re-review, or None when no panel was seated from the pool."""
     panel = RereviewPanel.objects.filter(rereview=rereview).first()
@@ -691,6 +707,18 @@ def panel_seat(*, rereview_id: int, experts: Sequence[PoolExpert], actor: User) 
         )
     experts = list(dict.fromkeys(experts))
     problems = panel_problems(rereview, experts, rereview.application.rules)
+    # R57: a banned expert is not seated (the sanctions' eligibility check, through the kernel).
+    try:
+        hooks.require_eligible(_expert_users(experts), "reviewer", subject=rereview.application)
+    except Conflict as banned:
+        if not problems:
+            raise
+        raise Conflict(
+            problems[0].code,
+            _("The re-review panel does not meet R40."),
+            rule="R40",
+            problems=[*(p.as_dict() for p in problems), *banned.problems],
+        ) from banned
     if problems:
         raise _conflict(
             problems[0].code, _("The re-review panel does not meet R40."), "R40", problems
@@ -718,11 +746,17 @@ def panel_seat(*, rereview_id: int, experts: Sequence[PoolExpert], actor: User) 
 def panel_check(rereview: ReReview, panel_size: int) -> list[Problem]:
     """Registered with reviews (register_panel_check): before an opinion is recorded, the seated
     panel is checked again (an interest declared since counts) and the stated size must be the
-    number seated. Without a seated panel the opinion keeps the count checks of reviews (R40)."""
+    number seated. R40 is a gate: without a panel seated from the pool no opinion is recorded."""
     experts = seated_experts(rereview)
     if experts is None:
-        return []
+        return [
+            _problem(
+                "rereview_panel_not_seated",
+                _("Seat the re-review panel from the expert pool before recording its opinion."),
+            )
+        ]
     problems = panel_problems(rereview, experts, rereview.application.rules)
+    problems += banned_problems(rereview, experts)  # a ban that came into force since seating
     if panel_size != len(experts):
         problems.append(
             _problem(

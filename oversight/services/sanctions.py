@@ -30,6 +30,7 @@ from ethics.errors import Conflict
 from ethics.models import Institution, User
 from ethics.regulations import Problem, _message
 from ethics.services import invalid
+from oversight.models_complaints import Investigation
 from oversight.models_sanctions import Measure, ResearcherTraining, Sanction, SubjectKind
 from oversight.sanctions_policies import may_record_sanctions, may_record_training_for
 
@@ -66,7 +67,7 @@ def sanction_record(
     target_institution: Institution | None = None,
     ban_starts_on: date | None = None,
     ban_ends_on: date | None = None,
-    investigation_id: int | None = None,
+    investigation: Investigation | None = None,
     institution: Institution | None = None,
 ) -> Sanction:
     """Record a sanction (R57). `institution` is the recording institution: the actor's own
@@ -102,6 +103,13 @@ def sanction_record(
         recording = actor.institution
     if recording is None:
         raise invalid("institution", _("The sanction needs a recording institution."), "required")
+    if investigation is not None and investigation.institution_id != recording.pk:
+        # R56/R57: a sanction follows from an investigation of the recording institution.
+        raise invalid(
+            "investigation",
+            _("Choose an investigation of the institution recording the sanction."),
+            "invalid_choice",
+        )
     sanction = Sanction.objects.create(
         institution=recording,
         subject_kind=subject_kind,
@@ -112,7 +120,7 @@ def sanction_record(
         decided_on=decided_on,
         ban_starts_on=ban_starts_on,
         ban_ends_on=ban_ends_on,
-        investigation_id=investigation_id,
+        investigation=investigation,
         created_by=actor,
     )
     audit.record(actor=actor, action="sanction.record", target=sanction, after=_snapshot(sanction))

@@ -193,6 +193,7 @@ class ReReviewSerializer(BlankAwareModelSerializer):
             "state",
             "preliminary_decision",
             "authority",
+            "authority_name",
             "submitted_on",
             "panel_size",
             "opinion",

@@ -3,7 +3,8 @@
 An upper layer checks the panel before its opinion is recorded (R40): oversight's expert pool
 registers ``register_panel_check(fn)`` from its ``ready()``; ``fn(rereview, panel_size)`` returns
 the problems of the panel seated for the re-review (size, roster, institution, declared
-conflicts). ``rereview_record`` refuses with every problem of every check at once (409, R40).
+conflicts; "no panel seated" too: R40 is a gate). ``rereview_record`` refuses with every problem
+of every check at once (409, R40).
 """
 
 from __future__ import annotations
@@ -146,6 +147,15 @@ def rereview_submit(
         raise Conflict("rereview_already_submitted", _("The re-review was already submitted."))
     if not authority.strip():
         raise invalid("authority", _("Name the organising authority."), "required")
+    from reviews.selectors import rereview_authority_codes
+
+    codes = rereview_authority_codes(application)
+    if codes and authority.strip() not in codes:  # B12: one of the field's authorities
+        raise invalid(
+            "authority",
+            _("Choose one of the authorities organising the re-review of this field."),
+            "invalid_choice",
+        )
     preliminary_on = timezone.localdate(rereview.preliminary_decision.decided_at)
     submitted_on = _check_date(
         "submitted_on", submitted_on or timezone.localdate(), not_before=preliminary_on
@@ -182,7 +192,7 @@ def rereview_submit(
         application,
         _("%(ref)s was submitted for expert re-review to %(authority)s"),
         "rereview.submit (R38)",
-        authority=rereview.authority,
+        authority=rereview.authority_name,
     )
     return rereview
 

@@ -16,7 +16,13 @@ from ethics import deadlines, regulations
 from reviews import services
 from reviews.models import Application, Decision
 from tests.conftest import browser_session, confirm_step
-from tests.reviews.conftest import declare_and_opine, determine, draft, new_project
+from tests.reviews.conftest import (
+    declare_and_opine,
+    determine,
+    draft,
+    new_project,
+    seat_rereview_panel,
+)
 from tests.world import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -75,10 +81,13 @@ def test_listed_activity_journey(browser, live_server, eager_celery):
     assert "科技伦理审查复核申请材料" in text
     assert "初步审查意见" in text
     assert Application.objects.get(pk=application.pk).ref in text
-    sec.fill("#action-submit_rereview input[name=authority]", "北京市科学技术委员会")
+    sec.select_option("#action-submit_rereview select[name=authority]", "bj_stc")
     sec.click("#action-submit_rereview button")
     sec.wait_for_load_state()
     assert sec.get_attribute("[data-rereview]", "data-rereview-state") == "submitted"
+    # R40 is a gate: the panel is seated from the pool before its opinion is recorded.
+    seat_rereview_panel(application, world.secretary)
+    sec.goto(url)
     sec.select_option("#action-record_rereview select[name=opinion]", "agree")
     sec.fill("#action-record_rereview input[name=received_on]", f"{timezone.localdate():%Y-%m-%d}")
     sec.fill("#action-record_rereview input[name=panel_size]", "5")

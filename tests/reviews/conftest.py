@@ -165,7 +165,41 @@ def listed_preliminary(world, listed_item=6, **kwargs):
     return application
 
 
-def record_rereview(world, application, opinion="agree", panel_size=5, reasons=""):
+def seat_rereview_panel(application, actor, n=5, **expert_kwargs):
+    """R40: seat a valid panel of `n` experts (accounts of an outside institution, kept in the
+    pool of the application's committee) for the application's pending re-review."""
+    from oversight.services import quality
+    from reviews.models import ReReview
+    from tests.factories import InstitutionFactory, UserFactory
+
+    rereview = (
+        ReReview.objects.filter(application=application, final_decision=None)
+        .order_by("-id")
+        .first()
+    )
+    institution = InstitutionFactory()
+    experts = [
+        quality.expert_add(
+            actor=actor,
+            committee=application.committee,
+            name=f"复核专家{i + 1}",
+            fields_of_work=["ai"],
+            user=UserFactory(institution=institution),
+            **expert_kwargs,
+        )
+        for i in range(n)
+    ]
+    quality.panel_seat(rereview_id=rereview.pk, experts=experts, actor=actor)
+    return experts
+
+
+def record_rereview(world, application, opinion="agree", panel_size=5, reasons="", seat=True):
+    """Record the re-review opinion; by default a valid panel of `panel_size` experts (at least
+    the minimum) is seated first when none is (R40 is a gate)."""
+    from oversight.models_quality import RereviewPanel
+
+    if seat and not RereviewPanel.objects.filter(rereview__application=application).exists():
+        seat_rereview_panel(application, world.secretary, n=max(panel_size, 5))
     return services.rereview_record(
         application_id=application.pk,
         actor=world.secretary,

@@ -3,7 +3,12 @@
 import pytest
 from django.utils import timezone
 
-from tests.reviews.conftest import listed_preliminary, meeting_accepted, meeting_decision
+from tests.reviews.conftest import (
+    listed_preliminary,
+    meeting_accepted,
+    meeting_decision,
+    seat_rereview_panel,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +32,17 @@ def test_rereview_end_to_end_over_the_api(world, as_user):
     assert client.get(f"/api/v1/applications/{application.pk}/").json()["status"] == (
         "awaiting_rereview"
     )
+    # B12: item 6 (AI) is organised by 市科委中关村管委会 or 市经济和信息化局: a choice, not text.
     response = client.post(_url(application, "submit_rereview"), {"authority": "北京市科委"})
+    assert response.status_code == 400
+    assert response.json()["authority"][0]["code"] == "invalid_choice"
+    response = client.post(_url(application, "submit_rereview"), {"authority": "bj_health"})
+    assert response.status_code == 400
+    response = client.post(_url(application, "submit_rereview"), {"authority": "bj_stc"})
     assert response.status_code == 200, response.content
     assert response.json()["state"] == "submitted"
+    assert response.json()["authority"] == "bj_stc"
+    assert response.json()["authority_name"]
     body = {"opinion": "agree", "received_on": f"{timezone.localdate():%Y-%m-%d}"}
     response = client.post(_url(application, "record_rereview"), {**body, "panel_size": 4})
     assert response.status_code == 409
@@ -38,6 +51,11 @@ def test_rereview_end_to_end_over_the_api(world, as_user):
     response = client.post(_url(application, "record_rereview"), {**body, "opinion": "maybe"})
     assert response.status_code == 400
     assert "opinion" in response.json()
+    response = client.post(_url(application, "record_rereview"), {**body, "panel_size": 5})
+    assert response.status_code == 409  # R40 is a gate: no panel seated from the pool
+    assert response.json()["rule"] == "R40"
+    assert [p["code"] for p in response.json()["problems"]] == ["rereview_panel_not_seated"]
+    seat_rereview_panel(application, world.secretary)
     response = client.post(_url(application, "record_rereview"), {**body, "panel_size": 5})
     assert response.status_code == 200
     response = as_user(world.chair).post(_url(application, "decide"), {"outcome": "approve"})

@@ -121,10 +121,13 @@ def leak_world(django_capture_on_commit_callbacks, eager_celery, settings, tmp_p
         access_world._committee_records(w)
         access_world._standing(w)
         services.rereview_submit(
-            application_id=w.application.pk, authority="北京市科委", actor=w.secretary
+            application_id=w.application.pk, authority="bj_stc", actor=w.secretary
         )
         from django.utils import timezone
 
+        from tests.reviews.conftest import seat_rereview_panel
+
+        seat_rereview_panel(w.application, w.secretary, n=7)  # R40: a panel seated first
         services.rereview_record(
             application_id=w.application.pk,
             opinion="agree",

@@ -194,7 +194,7 @@ def test_submit_rereview_counts_from_the_submission(world):
     application = listed_preliminary(world)
     today = timezone.localdate()
     services.rereview_submit(
-        application_id=application.pk, actor=world.secretary, authority="北京市科委"
+        application_id=application.pk, actor=world.secretary, authority="bj_stc"
     )
     clock = Deadline.objects.get(kind=clocks.REREVIEW_OPINION)
     assert timezone.localtime(clock.due_at).date() > today + dt.timedelta(
@@ -202,7 +202,7 @@ def test_submit_rereview_counts_from_the_submission(world):
     )
     with pytest.raises(Conflict) as info:
         services.rereview_submit(
-            application_id=application.pk, actor=world.secretary, authority="北京市科委"
+            application_id=application.pk, actor=world.secretary, authority="bj_stc"
         )
     assert info.value.code == "rereview_already_submitted"
     with pytest.raises(PermissionDenied):  # the researcher may not act
