@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ethics.actions import Action, ActionTable, Call, policy
 from ethics.models import User
 from oversight import incidents_forms as forms
+from oversight import incidents_policies as office
 from oversight import incidents_selectors as selectors
 from oversight.models_incidents import Incident, IncidentStatus, RiskEntry
 from oversight.services import incidents as services
@@ -139,7 +140,9 @@ RISKS = ActionTable(
             label=_("Enter a risk in the register"),
             input=forms.RiskForm,
             form_kwargs=_actor_kwargs,
-            allowed=_signed_in,
+            # Officers and institution admins only (R36/R45); the form's people picker must not
+            # show a researcher the committee's people (R8).
+            allowed=lambda actor, target: office.may_see_office_panels(actor),
             rule="R45",
             done=_("The risk was entered in the register."),
             detail=False,

@@ -27,6 +27,7 @@ from ethics.errors import Conflict
 from ethics.files import file_response
 from ethics.listing import filtered_page
 from oversight import incidents_actions as actions
+from oversight import incidents_policies as office
 from oversight import incidents_selectors as selectors
 from oversight.incidents_filters import FundingFilter, IncidentFilter, RiskFilter
 from oversight.services import incidents as services
@@ -106,6 +107,8 @@ def risk_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def risk_new(request: HttpRequest) -> HttpResponse:
+    if not office.may_see_office_panels(request.user):
+        raise Http404
     return form_page(
         request,
         actions.RISKS,

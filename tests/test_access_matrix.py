@@ -744,7 +744,11 @@ ROUTES: dict[str, Route] = {
         "POST",
     ),
     "oversight:risk-list": Route("risk register rows the reader may see", ALL),
-    "oversight:risk-new": Route("the risk register form (managed projects only)", ALL),
+    # Officers of any committee (the outsider is another committee's secretary) and admins; the
+    # researchers never reach its people picker (R8).
+    "oversight:risk-new": Route(
+        "the risk register form (managed projects only)", MANAGES_COMMITTEE | {"outsider"}
+    ),
     "oversight:risk-detail": Route(
         "a risk of the listed project", OVERSIGHT_SEES, _oversight(_oversight_risk)
     ),
