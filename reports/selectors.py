@@ -397,7 +397,7 @@ def decisions(
     """Decisions made in [start, end) (or in `ranges`): counted ones by outcome, timed ones
     with their days since the round's acceptance and whether they were late (one query)."""
     rows = decided_rows(ids, [(start, end)] if ranges is None else ranges)
-    return fold_decided((s, o, p, d, late) + (n,) for (_c, _m, s, o, p, d, late), n in rows.items())
+    return fold_decided((s, o, p, d, late, n) for (_c, _m, s, o, p, d, late), n in rows.items())
 
 
 def legal_limit(procedure: str, rules: regulations.RuleSet | None = None) -> str:

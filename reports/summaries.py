@@ -146,9 +146,7 @@ def _summary_rows(through: date) -> list[MonthlySummary]:
     period = [(EPOCH, _month_start(through))]
     rows: list[MonthlySummary] = []
     common: dict[str, Any]
-    for (committee_id, month, kind, withdrawn), n in selectors.received_rows(
-        None, period
-    ).items():
+    for (committee_id, month, kind, withdrawn), n in selectors.received_rows(None, period).items():
         common = {"committee_id": committee_id, "month": month, "n": n}
         rows.append(
             MonthlySummary(figure=SummaryFigure.RECEIVED, kind=kind, withdrawn=withdrawn, **common)
@@ -162,9 +160,9 @@ def _summary_rows(through: date) -> list[MonthlySummary]:
                 figure=SummaryFigure.ACCEPTED, kind=kind, procedure=procedure, days=days, **common
             )
         )
-    for (committee_id, month, stage, outcome, procedure, days, late), n in (
-        selectors.decided_rows(None, period).items()
-    ):
+    for (committee_id, month, stage, outcome, procedure, days, late), n in selectors.decided_rows(
+        None, period
+    ).items():
         common = {"committee_id": committee_id, "month": month, "n": n}
         rows.append(
             MonthlySummary(

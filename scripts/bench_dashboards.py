@@ -3,7 +3,7 @@
 """Benchmark the reports dashboards (issue 17: <= 15 queries, p95 <= 300 ms at 1,000,000
 applications on PostgreSQL).
 
-Usage (PostgreSQL only; needs CREATE DATABASE rights):
+Usage (PostgreSQL only; needs CREATE DATABASE rights; BENCH_DATABASE names the scratch database):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python scripts/bench_dashboards.py [--applications 100000] [--runs 20] [--keep]
@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import bench_list_pages as seeding  # noqa: E402 - the list benchmark's seeder, reused
 
-seeding.SCRATCH = "bench_dashboards"
+seeding.SCRATCH = os.environ.get("BENCH_DATABASE", "bench_dashboards")
 TARGET_P95_MS, TARGET_QUERIES = 300.0, 15
 
 
@@ -198,7 +198,9 @@ def main() -> int:
 
         # Before: no summaries, every figure live (as before issue 17's summaries).
         MonthlySummary.objects.all().delete()
-        SummaryState.objects.update_or_create(pk=1, defaults={"through": None, "refreshed_at": None})
+        SummaryState.objects.update_or_create(
+            pk=1, defaults={"through": None, "refreshed_at": None}
+        )
         if not args.skip_before:
             print("\nBEFORE: every figure counted live (no monthly summaries)")
             measure(world, args.runs)

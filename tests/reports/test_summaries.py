@@ -199,7 +199,9 @@ def test_dashboard_says_when_the_summaries_were_made(client, world, authority,  
 
 
 def test_committee_and_institution_dashboards_stay_within_15_queries(
-    client, world, django_assert_max_num_queries  # noqa: F811
+    client,
+    world,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     summaries.refresh()
     client.force_login(world.chair)
