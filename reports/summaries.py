@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, FilteredRelation, Q, Sum, When
 from django.utils import timezone
 
@@ -187,4 +187,8 @@ def refresh(now: datetime | None = None) -> int:
         state.through = through
         state.refreshed_at = timezone.now()
         state.save(update_fields=["through", "refreshed_at"])
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner takes the new table for empty (sort to disk).
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {MonthlySummary._meta.db_table}")
     return len(rows)
