@@ -81,6 +81,8 @@ class MonthlySummary(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["month", "committee"], name="reports_summary_month")]
+        verbose_name = _("monthly summary")
+        verbose_name_plural = _("monthly summaries")
 
     def __str__(self) -> str:
         return f"{self.committee_id} {self.month:%Y-%m} {self.figure} {self.n}"
@@ -90,8 +92,12 @@ class SummaryState(models.Model):
     """The one row (pk 1, made by the migration) saying which months the summaries cover:
     every month before `through`, as of `refreshed_at`. A refresh locks it first."""
 
-    refreshed_at = models.DateTimeField(null=True)
-    through = models.DateField(null=True)
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True)
+    through = models.DateField(_("summarised before"), null=True)
+
+    class Meta:
+        verbose_name = _("summary state")
+        verbose_name_plural = _("summary state")
 
     def __str__(self) -> str:
         return f"{self.through} @ {self.refreshed_at}"

@@ -39,9 +39,13 @@ class Migration(migrations.Migration):
             name='SummaryState',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('refreshed_at', models.DateTimeField(null=True)),
-                ('through', models.DateField(null=True)),
+                ('refreshed_at', models.DateTimeField(null=True, verbose_name='refreshed at')),
+                ('through', models.DateField(null=True, verbose_name='summarised before')),
             ],
+            options={
+                'verbose_name': 'summary state',
+                'verbose_name_plural': 'summary state',
+            },
         ),
         migrations.CreateModel(
             name='MonthlySummary',
@@ -61,6 +65,8 @@ class Migration(migrations.Migration):
                 ('state', models.ForeignKey(db_index=False, default=1, on_delete=django.db.models.deletion.CASCADE, related_name='rows', to='reports.summarystate')),
             ],
             options={
+                'verbose_name': 'monthly summary',
+                'verbose_name_plural': 'monthly summaries',
                 'indexes': [models.Index(fields=['month', 'committee'], name='reports_summary_month')],
             },
         ),
