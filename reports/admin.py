@@ -23,8 +23,10 @@ class MonthlySummaryAdmin(ReadOnlyAdmin):
     list_display = ["committee", "month", "figure", "kind", "procedure", "outcome", "days", "n"]
     list_filter = ["figure"]
     list_select_related = ["committee"]
+    empty_value_display = "—"
 
 
 @admin.register(SummaryState)
 class SummaryStateAdmin(ReadOnlyAdmin):
+    empty_value_display = "—"
     list_display = ["through", "refreshed_at"]

@@ -64,20 +64,24 @@ class MonthlySummary(models.Model):
         "SummaryState", on_delete=models.CASCADE, related_name="rows", default=1, db_index=False
     )
     committee = models.ForeignKey(
-        "committees.Committee", on_delete=models.CASCADE, related_name="+", db_index=False
+        "committees.Committee",
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
-    month = models.DateField()  # the month's first day
-    figure = models.CharField(max_length=10, choices=SummaryFigure.choices)
-    kind = models.CharField(max_length=20, blank=True)
-    withdrawn = models.BooleanField(default=False)
-    procedure = models.CharField(max_length=20, blank=True)
-    stage = models.CharField(max_length=20, blank=True)
-    outcome = models.CharField(max_length=30, blank=True)
+    month = models.DateField(_("Month"))  # the month's first day
+    figure = models.CharField(_("Figure"), max_length=10, choices=SummaryFigure.choices)
+    kind = models.CharField(_("kind"), max_length=20, blank=True)
+    withdrawn = models.BooleanField(_("withdrawn since"), default=False)
+    procedure = models.CharField(_("procedure"), max_length=20, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=30, blank=True)
     # received: none; accepted: days from submission for a first round; decided: days from the
     # round's acceptance for a timed decision (selectors.TIMED_STAGES); else none.
-    days = models.IntegerField(null=True)
-    late = models.BooleanField(default=False)
-    n = models.PositiveIntegerField()
+    days = models.IntegerField(_("days"), null=True)
+    late = models.BooleanField(_("after the clock ran out"), default=False)
+    n = models.PositiveIntegerField(_("Number"))
 
     class Meta:
         indexes = [models.Index(fields=["month", "committee"], name="reports_summary_month")]
@@ -100,4 +104,4 @@ class SummaryState(models.Model):
         verbose_name_plural = _("summary state")
 
     def __str__(self) -> str:
-        return f"{self.through} @ {self.refreshed_at}"
+        return f"{self.through:%Y-%m}" if self.through else "—"
