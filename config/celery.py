@@ -27,6 +27,8 @@ DEFAULT_SCHEDULE = {
     # The delivery outbox and the daily digest (ethics migration 0009; README "Notifications").
     "sweep-deliveries": {"task": "ethics.sweep_deliveries", "every_minutes": 1},
     "send-digests": {"task": "ethics.send_digests", "crontab": "30 7 * * *"},
+    # The dashboards' monthly summaries (reports migration 0002; README "Reports").
+    "refresh-report-summaries": {"task": "reports.refresh_summaries", "crontab": "17 * * * *"},
 }
 
 

@@ -4,7 +4,7 @@
 from django.contrib import admin
 
 from ethics.admin import ReadOnlyAdmin
-from reports.models import AuthorityScope
+from reports.models import AuthorityScope, MonthlySummary, SummaryState
 
 
 @admin.register(AuthorityScope)
@@ -14,3 +14,19 @@ class AuthorityScopeAdmin(ReadOnlyAdmin):
     search_fields = ["name", "region", "user__username"]
     list_select_related = ["user"]
     filter_horizontal = ["institutions"]
+
+
+@admin.register(MonthlySummary)
+class MonthlySummaryAdmin(ReadOnlyAdmin):
+    """Derived rows (reports.summaries.refresh), to look at only."""
+
+    list_display = ["committee", "month", "figure", "kind", "procedure", "outcome", "days", "n"]
+    list_filter = ["figure"]
+    list_select_related = ["committee"]
+    empty_value_display = "—"
+
+
+@admin.register(SummaryState)
+class SummaryStateAdmin(ReadOnlyAdmin):
+    empty_value_display = "—"
+    list_display = ["through", "refreshed_at"]

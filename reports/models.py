@@ -44,3 +44,64 @@ class AuthorityScope(CreatedBy):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.region}" if self.region else self.name
+
+
+class SummaryFigure(models.TextChoices):
+    RECEIVED = "received", _("applications received")
+    ACCEPTED = "accepted", _("review rounds accepted")
+    DECIDED = "decided", _("decisions")
+
+
+class MonthlySummary(models.Model):
+    """One committee's counts for one closed month (Asia/Shanghai), grouped as the live figures
+    group them (reports.selectors: received, accepted, decided), with the days of each group so
+    that medians and percentiles read from here stay exact (a day-count histogram: one row per
+    distinct number of days). Derived data: `reports.summaries.refresh` replaces every row in one
+    transaction; nothing else writes it."""
+
+    # The state row (there is one): the dashboards read the state and the rows in one query.
+    state = models.ForeignKey(
+        "SummaryState", on_delete=models.CASCADE, related_name="rows", default=1, db_index=False
+    )
+    committee = models.ForeignKey(
+        "committees.Committee",
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    month = models.DateField(_("Month"))  # the month's first day
+    figure = models.CharField(_("Figure"), max_length=10, choices=SummaryFigure.choices)
+    kind = models.CharField(_("kind"), max_length=20, blank=True)
+    withdrawn = models.BooleanField(_("withdrawn since"), default=False)
+    procedure = models.CharField(_("procedure"), max_length=20, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=30, blank=True)
+    # received: none; accepted: days from submission for a first round; decided: days from the
+    # round's acceptance for a timed decision (selectors.TIMED_STAGES); else none.
+    days = models.IntegerField(_("days"), null=True)
+    late = models.BooleanField(_("after the clock ran out"), default=False)
+    n = models.PositiveIntegerField(_("Number"))
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "committee"], name="reports_summary_month")]
+        verbose_name = _("monthly summary")
+        verbose_name_plural = _("monthly summaries")
+
+    def __str__(self) -> str:
+        return f"{self.committee_id} {self.month:%Y-%m} {self.figure} {self.n}"
+
+
+class SummaryState(models.Model):
+    """The one row (pk 1, made by the migration) saying which months the summaries cover:
+    every month before `through`, as of `refreshed_at`. A refresh locks it first."""
+
+    refreshed_at = models.DateTimeField(_("refreshed at"), null=True)
+    through = models.DateField(_("summarised before"), null=True)
+
+    class Meta:
+        verbose_name = _("summary state")
+        verbose_name_plural = _("summary state")
+
+    def __str__(self) -> str:
+        return f"{self.through:%Y-%m}" if self.through else "—"

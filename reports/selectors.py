@@ -84,6 +84,7 @@ COUNTED_STAGES: Final = (DecisionStage.REVIEW, DecisionStage.FINAL)
 TIMED_STAGES: Final = (DecisionStage.REVIEW, DecisionStage.PRELIMINARY)
 
 Ids = Sequence[int]
+Ranges = Sequence[tuple[datetime, datetime]]
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -152,14 +153,6 @@ def percentile(days: Sequence[int], p: int) -> int | None:
     return ordered[rank - 1]
 
 
-def _counts(rows: Iterable[dict[str, Any]], key: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for row in rows:
-        if row[key]:
-            counts[row[key]] = counts.get(row[key], 0) + int(row["n"])
-    return counts
-
-
 # --- volumes ----------------------------------------------------------------------------------
 
 
@@ -174,26 +167,68 @@ class Volume:
         return sum(self.by_kind.values())
 
 
-def applications_received(ids: Ids, start: datetime, end: datetime) -> Volume:
-    """Applications submitted in [start, end): by month, by kind, and how many of them were
-    withdrawn since (one query)."""
-    rows = (
-        Application.objects.filter(
-            committee_id__in=ids, submitted_at__gte=start, submitted_at__lt=end
-        )
-        .annotate(month=TruncMonth("submitted_at", tzinfo=SHANGHAI))
-        .values("month", "kind", "status")
+def within(field_name: str, ranges: Ranges) -> Q:
+    """`field_name` in any of the half-open periods."""
+    q = Q()
+    for start, end in ranges:
+        q |= Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
+    return q
+
+
+def _month(moment: datetime | None) -> date | None:
+    return moment.astimezone(SHANGHAI).date().replace(day=1) if moment else None
+
+
+def _add(groups: dict[Any, int], key: Any, n: int) -> None:
+    groups[key] = groups.get(key, 0) + n
+
+
+# (committee id, month's first day, kind, withdrawn) -> n
+ReceivedRows = dict[tuple[int, date | None, str, bool], int]
+
+
+def received_rows(ids: Ids | None, ranges: Ranges) -> ReceivedRows:
+    """Applications submitted in the periods, per committee, month, kind and whether withdrawn
+    since (one query; none without a period). The live figure and the monthly summaries
+    (reports/summaries.py) both count with this."""
+    if not ranges:
+        return {}
+    rows = Application.objects.filter(within("submitted_at", ranges))
+    if ids is not None:
+        rows = rows.filter(committee_id__in=ids)
+    groups: ReceivedRows = {}
+    for committee_id, month, kind, status, n in (
+        rows.annotate(month=TruncMonth("submitted_at", tzinfo=SHANGHAI))
+        .values("committee_id", "month", "kind", "status")
         .annotate(n=Count("id"))
         .order_by()
-    )
-    volume = Volume(by_month=dict.fromkeys(months_between(start, end), 0))
-    for row in rows:
-        month = f"{row['month'].astimezone(SHANGHAI):%Y-%m}" if row["month"] else ""
-        volume.by_month[month] = volume.by_month.get(month, 0) + row["n"]
-        volume.by_kind[row["kind"]] = volume.by_kind.get(row["kind"], 0) + row["n"]
-        if row["status"] == Status.WITHDRAWN:
-            volume.withdrawn += row["n"]
+        .values_list("committee_id", "month", "kind", "status", "n")
+    ):
+        _add(groups, (committee_id, _month(month), kind, status == Status.WITHDRAWN), n)
+    return groups
+
+
+def fold_received(rows: Iterable[tuple[date | None, str, bool, int]], months: list[str]) -> Volume:
+    """(month, kind, withdrawn, n) rows -> the figure (pure)."""
+    volume = Volume(by_month=dict.fromkeys(months, 0))
+    for month, kind, withdrawn, n in rows:
+        key = f"{month:%Y-%m}" if month else ""
+        volume.by_month[key] = volume.by_month.get(key, 0) + n
+        volume.by_kind[kind] = volume.by_kind.get(kind, 0) + n
+        if withdrawn:
+            volume.withdrawn += n
     return volume
+
+
+def applications_received(
+    ids: Ids, start: datetime, end: datetime, *, ranges: Ranges | None = None
+) -> Volume:
+    """Applications submitted in [start, end) (or in `ranges` of it): by month, by kind, and how
+    many of them were withdrawn since (one query)."""
+    rows = received_rows(ids, [(start, end)] if ranges is None else ranges)
+    return fold_received(
+        ((m, kind, w, n) for (_c, m, kind, w), n in rows.items()), months_between(start, end)
+    )
 
 
 @dataclass
@@ -211,30 +246,60 @@ class Acceptance:
         return totals
 
 
-def reviews_accepted(ids: Ids, start: datetime, end: datetime) -> Acceptance:
-    """Review rounds accepted in [start, end), by kind and procedure, and for each first round
-    the days since submission (one query; the database gives the Shanghai dates and counts the
-    rounds of each pair of dates)."""
-    rows = (
-        Review.objects.filter(
-            application__committee_id__in=ids, accepted_at__gte=start, accepted_at__lt=end
-        )
-        .annotate(
+# (committee id, month, kind, procedure, days from submission of a first round or None) -> n
+AcceptedRows = dict[tuple[int, date | None, str, str, int | None], int]
+
+
+def accepted_rows(ids: Ids | None, ranges: Ranges) -> AcceptedRows:
+    """Review rounds accepted in the periods, per committee, month, kind and procedure, with each
+    first round's Shanghai days since submission (one query; the database gives the Shanghai
+    dates and counts the rounds of each pair of dates)."""
+    if not ranges:
+        return {}
+    rows = Review.objects.filter(within("accepted_at", ranges))
+    if ids is not None:
+        rows = rows.filter(application__committee_id__in=ids)
+    groups: AcceptedRows = {}
+    for committee_id, kind, procedure, round_, submitted_on, accepted_on, n in (
+        rows.annotate(
             submitted_on=TruncDate("application__submitted_at", tzinfo=SHANGHAI),
             accepted_on=TruncDate("accepted_at", tzinfo=SHANGHAI),
         )
-        .values("application__kind", "procedure", "round", "submitted_on", "accepted_on")
+        .values(
+            "application__committee_id", "application__kind", "procedure", "round",
+            "submitted_on", "accepted_on",
+        )
         .annotate(n=Count("id"))
         .order_by()
-        .values_list("application__kind", "procedure", "round", "submitted_on", "accepted_on", "n")
-    )
+        .values_list(
+            "application__committee_id", "application__kind", "procedure", "round",
+            "submitted_on", "accepted_on", "n",
+        )
+    ):  # fmt: skip
+        days = (accepted_on - submitted_on).days if round_ == 1 and submitted_on else None
+        month = accepted_on.replace(day=1) if accepted_on else None
+        _add(groups, (committee_id, month, kind, procedure, days), n)
+    return groups
+
+
+def fold_accepted(rows: Iterable[tuple[str, str, int | None, int]]) -> Acceptance:
+    """(kind, procedure, days or None, n) rows -> the figure (pure)."""
     result = Acceptance()
-    for kind, procedure, round_, submitted_on, accepted_on, n in rows:
+    for kind, procedure, days, n in rows:
         by_procedure = result.by_kind_and_procedure.setdefault(kind, {})
         by_procedure[procedure] = by_procedure.get(procedure, 0) + n
-        if round_ == 1 and submitted_on is not None:
-            result.days.setdefault(procedure, []).extend([(accepted_on - submitted_on).days] * n)
+        if days is not None:
+            result.days.setdefault(procedure, []).extend([days] * n)
     return result
+
+
+def reviews_accepted(
+    ids: Ids, start: datetime, end: datetime, *, ranges: Ranges | None = None
+) -> Acceptance:
+    """Review rounds accepted in [start, end) (or in `ranges`), by kind and procedure, and for
+    each first round the days since submission (one query)."""
+    rows = accepted_rows(ids, [(start, end)] if ranges is None else ranges)
+    return fold_accepted((k, p, d, n) for (_c, _m, k, p, d), n in rows.items())
 
 
 # --- decisions and turnaround -----------------------------------------------------------------
@@ -267,36 +332,72 @@ class Decisions:
         return [t.days for t in self.timings]
 
 
-def decisions(ids: Ids, start: datetime, end: datetime) -> Decisions:
-    """Decisions made in [start, end): counted ones by outcome, timed ones with their days
-    since the round's acceptance and whether they were late (one query, counted per group)."""
-    rows = (
-        Decision.objects.filter(
-            committee_id__in=ids,
-            decided_at__gte=start,
-            decided_at__lt=end,
-            stage__in={*COUNTED_STAGES, *TIMED_STAGES},
-        )
-        .annotate(
+# (committee id, month, stage, outcome, procedure, days or None, late) -> n
+DecidedRows = dict[tuple[int, date | None, str, str, str, int | None, bool], int]
+
+
+def decided_rows(ids: Ids | None, ranges: Ranges) -> DecidedRows:
+    """Decisions made in the periods (COUNTED_STAGES and TIMED_STAGES), per committee, month,
+    stage, outcome and procedure, with a timed one's days since the round's acceptance and
+    whether it was late (one query, counted per group)."""
+    if not ranges:
+        return {}
+    rows = Decision.objects.filter(
+        within("decided_at", ranges), stage__in={*COUNTED_STAGES, *TIMED_STAGES}
+    )
+    if ids is not None:
+        rows = rows.filter(committee_id__in=ids)
+    groups: DecidedRows = {}
+    for committee_id, stage, outcome, procedure, accepted_on, decided_on, late, n in (
+        rows.annotate(
             late=Case(When(decided_late(), then=Value(True)), default=Value(False)),
             decided_on=TruncDate("decided_at", tzinfo=SHANGHAI),
             accepted_on=TruncDate("review__accepted_at", tzinfo=SHANGHAI),
         )
-        .values("stage", "outcome", "review__procedure", "accepted_on", "decided_on", "late")
+        .values(
+            "committee_id", "stage", "outcome", "review__procedure", "accepted_on",
+            "decided_on", "late",
+        )
         .annotate(n=Count("id"))
         .order_by()
         .values_list(
-            "stage", "outcome", "review__procedure", "accepted_on", "decided_on", "late", "n"
+            "committee_id", "stage", "outcome", "review__procedure", "accepted_on",
+            "decided_on", "late", "n",
         )
-    )
+    ):  # fmt: skip
+        timed = stage in TIMED_STAGES and accepted_on is not None
+        days = (decided_on - accepted_on).days if timed else None
+        key = (
+            committee_id,
+            decided_on.replace(day=1) if decided_on else None,
+            stage,
+            outcome or "",
+            procedure or "",
+            days,
+            bool(late) and timed,
+        )
+        _add(groups, key, n)
+    return groups
+
+
+def fold_decided(rows: Iterable[tuple[str, str, str, int | None, bool, int]]) -> Decisions:
+    """(stage, outcome, procedure, days or None, late, n) rows -> the figure (pure)."""
     result = Decisions()
-    for stage, outcome, procedure, accepted_on, decided_on, late, n in rows:
+    for stage, outcome, procedure, days, late, n in rows:
         if stage in COUNTED_STAGES and outcome:
             result.by_outcome[outcome] = result.by_outcome.get(outcome, 0) + n
-        if stage in TIMED_STAGES and accepted_on is not None:
-            timing = Timing(procedure, (decided_on - accepted_on).days, bool(late))
-            result.timings.extend([timing] * n)
+        if stage in TIMED_STAGES and days is not None:
+            result.timings.extend([Timing(procedure, days, late)] * n)
     return result
+
+
+def decisions(
+    ids: Ids, start: datetime, end: datetime, *, ranges: Ranges | None = None
+) -> Decisions:
+    """Decisions made in [start, end) (or in `ranges`): counted ones by outcome, timed ones
+    with their days since the round's acceptance and whether they were late (one query)."""
+    rows = decided_rows(ids, [(start, end)] if ranges is None else ranges)
+    return fold_decided((s, o, p, d, late, n) for (_c, _m, s, o, p, d, late), n in rows.items())
 
 
 def legal_limit(procedure: str, rules: regulations.RuleSet | None = None) -> str:
@@ -412,20 +513,28 @@ class Listed:
 
 def listed_activities(ids: Ids, end: datetime) -> Listed:
     """Listed activities (R37: by the committee's determination) created before `end`, by
-    status, and their expert re-reviews (R38-R44) by state (two queries)."""
+    status, and their expert re-reviews (R38-R44) by state (one query)."""
     by_status = (
         Project.objects.filter(committee_id__in=ids, listing=Listing.LISTED, created_at__lt=end)
         .values("status")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), of=Value("project"))
         .order_by()
+        .values_list("status", "n", "of")
     )
     rereviews = (
         ReReview.objects.filter(application__committee_id__in=ids, created_at__lt=end)
         .values("state")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), of=Value("rereview"))
         .order_by()
+        .values_list("state", "n", "of")
     )
-    return Listed(by_status=_counts(by_status, "status"), rereviews=_counts(rereviews, "state"))
+    listed = Listed()
+    # One query (UNION ALL): the dashboards' query budget is 15 (issue 17).
+    for key, n, of in by_status.union(rereviews, all=True) if ids else ():
+        if key:
+            counts = listed.by_status if of == "project" else listed.rereviews
+            counts[key] = counts.get(key, 0) + int(n)
+    return listed
 
 
 # --- meetings ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 """Benchmark the reports dashboards (issue 17: <= 15 queries, p95 <= 300 ms at 1,000,000
 applications on PostgreSQL).
 
-Usage (PostgreSQL only; needs CREATE DATABASE rights):
+Usage (PostgreSQL only; needs CREATE DATABASE rights; BENCH_DATABASE names the scratch database):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python scripts/bench_dashboards.py [--applications 100000] [--runs 20] [--keep]
@@ -19,8 +19,11 @@ period (the last twelve months) and over the whole history:
   (3) the regional dashboard over all 200 committees (as a superuser),
   (4) the committee's table export (.xlsx of every table).
 
-It prints min / median / p95 / max in ms and the query count of one request, and exits 1 when a
-dashboard misses the targets.
+It prints min / median / p95 / max in ms and the query count of one request, first with every
+figure counted live ("before": no monthly summaries), then after `reports.summaries.refresh`
+(the beat task and `manage.py reports_refresh`; its time and row count are printed) with the
+closed months read from the summaries ("after"), and exits 1 when a dashboard misses the targets
+after the refresh. --skip-before times only the second.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import bench_list_pages as seeding  # noqa: E402 - the list benchmark's seeder, reused
 
-seeding.SCRATCH = "bench_dashboards"
+seeding.SCRATCH = os.environ.get("BENCH_DATABASE", "bench_dashboards")
 TARGET_P95_MS, TARGET_QUERIES = 300.0, 15
 
 
@@ -152,6 +155,7 @@ def main() -> int:
     parser.add_argument("--committee-share", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--keep", action="store_true", help="keep (and reuse) the scratch database")
+    parser.add_argument("--skip-before", action="store_true", help="time only with the summaries")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -189,6 +193,21 @@ def main() -> int:
             started = time.monotonic()
             world = seeding.seed(args.applications, args.committee_share, args.seed)
             print(f"seeded in {time.monotonic() - started:.1f} s")
+        from reports import summaries
+        from reports.models import MonthlySummary, SummaryState
+
+        # Before: no summaries, every figure live (as before issue 17's summaries).
+        MonthlySummary.objects.all().delete()
+        SummaryState.objects.update_or_create(
+            pk=1, defaults={"through": None, "refreshed_at": None}
+        )
+        if not args.skip_before:
+            print("\nBEFORE: every figure counted live (no monthly summaries)")
+            measure(world, args.runs)
+        started = time.monotonic()
+        rows = summaries.refresh()
+        print(f"\nreports_refresh: {rows:,} summary rows in {time.monotonic() - started:.1f} s")
+        print("\nAFTER: closed months from the monthly summaries, the rest live")
         misses = measure(world, args.runs)
     finally:
         connection.close()

@@ -1,0 +1,230 @@
+"""The dashboards' monthly summaries (issue 17, fast at scale): the figures read from them equal
+the live definitions (reports/selectors.py) on constructed data, at the boundaries the live
+figures are tested at (R25 day 30 vs day 31 and the due moment, R14 withdrawn, a Shanghai month
+boundary); the refresh is idempotent, serialised on its state row and loses nothing on failure;
+the page says when the summaries were made; the beat entry and the command exist."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from reports import dashboards, policies, selectors, summaries
+from reports.models import MonthlySummary, SummaryState
+from reviews.models import Decision
+from tests.factories import CommitteeFactory
+from tests.reports.test_dashboards import PERIOD, _case, at, authority, world  # noqa: F401
+
+REFRESHED = at(2026, 5, 10)  # April and every month before it are closed
+
+
+def _data():
+    c1, c2 = CommitteeFactory(), CommitteeFactory()
+    accepted = at(2026, 3, 2)
+    # R25: decided on day 30 (on time) and day 31 (late), across the March/April boundary.
+    _case(c1, submitted=at(2026, 3, 1), accepted=accepted, decided=at(2026, 4, 1, 23, 59))
+    _case(c1, submitted=at(2026, 3, 1), accepted=accepted, decided=at(2026, 4, 2, 0, 1))
+    # ... and at the exclusive deadline itself: late (is_overdue).
+    _app, review = _case(c1, submitted=at(2026, 2, 27), accepted=accepted)
+    Decision.objects.create(
+        application=review.application, review=review, committee=c1, outcome="disapprove",
+        decided_at=review.due_at, year=2026, sequence=900, number="No.900",
+        signature_name="主任", signature_meaning="签发", signed_at=review.due_at,
+    )  # fmt: skip
+    # R14: submitted then withdrawn is received (and withdrawn); withdrawn as a draft is not.
+    _case(c1, submitted=at(2026, 3, 5), status="withdrawn")
+    _case(c1, submitted=None, status="withdrawn")
+    # The Shanghai month boundary: 23:30 on 31 March is March, 00:10 on 1 April is April.
+    _case(c2, kind="amendment", submitted=at(2026, 3, 31, 23, 30), accepted=at(2026, 4, 1, 0, 10),
+          procedure="simplified", decided=at(2026, 4, 3))  # fmt: skip
+    _case(c2, submitted=at(2026, 4, 1, 0, 10), accepted=at(2026, 4, 30, 23, 50),
+          decided=at(2026, 5, 6))  # fmt: skip
+    _case(c2, submitted=at(2026, 1, 20), accepted=at(2026, 1, 21), procedure="simplified",
+          decided=at(2026, 1, 21), outcome="approve_with_modifications")  # fmt: skip
+    _case(c2, submitted=at(2026, 5, 2))  # the current month: live
+    return c1, c2
+
+
+def _live(ids, start, end):
+    return (
+        selectors.applications_received(ids, start, end),
+        selectors.reviews_accepted(ids, start, end),
+        selectors.decisions(ids, start, end),
+    )
+
+
+def _same(read, live):
+    volume, accepted, decided = live
+    assert read.volume == volume
+    assert read.accepted.by_kind_and_procedure == accepted.by_kind_and_procedure
+    assert {p: sorted(d) for p, d in read.accepted.days.items()} == {
+        p: sorted(d) for p, d in accepted.days.items()
+    }
+    assert read.decided.by_outcome == decided.by_outcome
+    key = lambda t: (t.procedure, t.days, t.late)  # noqa: E731
+    assert sorted(read.decided.timings, key=key) == sorted(decided.timings, key=key)
+    assert selectors.turnaround(read.accepted, read.decided) == selectors.turnaround(
+        accepted, decided
+    )
+
+
+PERIODS = [
+    (dt.date(2026, 1, 1), dt.date(2026, 12, 31)),  # closed months and the live rest
+    (dt.date(2026, 3, 1), dt.date(2026, 4, 30)),  # closed months only
+    (dt.date(2026, 3, 15), dt.date(2026, 4, 20)),  # partial months: live
+    (dt.date(2026, 2, 10), dt.date(2026, 4, 30)),  # a partial first month
+    (dt.date(2026, 4, 1), dt.date(2026, 5, 31)),  # a closed month and the current one
+    (dt.date(2026, 4, 1), dt.date(2026, 4, 1)),  # the boundary day alone
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("first", "last"), PERIODS)
+def test_summaries_equal_the_live_figures(first, last):
+    c1, c2 = _data()
+    assert summaries.refresh(now=REFRESHED) > 0
+    start, end = selectors.period_bounds(first, last)
+    for ids in ([c1.pk], [c2.pk], [c1.pk, c2.pk]):
+        read = summaries.read(ids, start, end)
+        whole_months = summaries.summarised_months(start, end, dt.date(2026, 5, 1))
+        assert (read.summarised_at is not None) == (whole_months is not None)
+        _same(read, _live(ids, start, end))
+
+
+@pytest.mark.django_db
+def test_the_closed_months_come_from_the_summaries_until_the_next_refresh():
+    """Proves the summaries are read: a change in a closed month shows after the next refresh,
+    a change in the current month at once."""
+    c1, _c2 = _data()
+    start, end = selectors.period_bounds(dt.date(2026, 1, 1), dt.date(2026, 5, 31))
+    summaries.refresh(now=REFRESHED)
+    before = summaries.read([c1.pk], start, end)
+    assert before.decided.total == 3
+    Decision.objects.filter(committee=c1, decided_at=at(2026, 4, 1, 23, 59)).delete()  # April
+    _case(c1, submitted=at(2026, 5, 3))  # in May, the current month
+    stale = summaries.read([c1.pk], start, end)
+    assert stale.decided.total == 3
+    assert stale.volume.by_month["2026-05"] == before.volume.by_month["2026-05"] + 1
+    summaries.refresh(now=REFRESHED)
+    fresh = summaries.read([c1.pk], start, end)
+    assert fresh.decided.total == 2
+    _same(fresh, _live([c1.pk], start, end))
+
+
+@pytest.mark.django_db
+def test_without_a_refresh_everything_is_live():
+    c1, _c2 = _data()
+    start, end = selectors.period_bounds(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    read = summaries.read([c1.pk], start, end)
+    assert read.summarised_at is None
+    _same(read, _live([c1.pk], start, end))
+
+
+def test_summarised_months_are_whole_months_before_the_refresh():
+    bounds = selectors.period_bounds
+    through = dt.date(2026, 5, 1)
+    assert summaries.summarised_months(*bounds(dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+                                       through) == (dt.date(2026, 1, 1), through)  # fmt: skip
+    assert summaries.summarised_months(*bounds(dt.date(2026, 1, 2), dt.date(2026, 3, 30)),
+                                       through) == (dt.date(2026, 2, 1), dt.date(2026, 3, 1))  # fmt: skip
+    assert summaries.summarised_months(*bounds(dt.date(2026, 3, 2), dt.date(2026, 3, 31)),
+                                       through) is None  # fmt: skip
+    assert summaries.summarised_months(*bounds(dt.date(2026, 5, 1), dt.date(2026, 5, 31)),
+                                       through) is None  # fmt: skip
+    assert summaries.summarised_months(*bounds(dt.date(2026, 1, 1), dt.date(2026, 2, 28)),
+                                       None) is None  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_refresh_is_idempotent_and_a_failure_loses_nothing(monkeypatch):
+    c1, c2 = _data()
+    start, end = selectors.period_bounds(dt.date(2026, 1, 1), dt.date(2026, 4, 30))
+    rows = summaries.refresh(now=REFRESHED)
+    first = summaries.read([c1.pk, c2.pk], start, end)
+    assert summaries.refresh(now=REFRESHED) == rows == MonthlySummary.objects.count()
+    again = summaries.read([c1.pk, c2.pk], start, end)
+    assert (again.volume, again.decided.by_outcome) == (first.volume, first.decided.by_outcome)
+    state = SummaryState.objects.get()
+    assert state.through == dt.date(2026, 5, 1)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(selectors, "decided_rows", broken)
+    with pytest.raises(RuntimeError):
+        summaries.refresh(now=at(2026, 6, 10))
+    assert MonthlySummary.objects.count() == rows
+    kept = SummaryState.objects.get()
+    assert (kept.through, kept.refreshed_at) == (state.through, state.refreshed_at)
+
+
+@pytest.mark.django_db
+def test_refresh_locks_the_state_row_first(django_assert_num_queries, monkeypatch):
+    """Two workers at once: the second waits on the state row's lock (SELECT ... FOR UPDATE),
+    then replaces the first one's rows instead of adding to them."""
+    _data()
+    seen = []
+    real = SummaryState.objects.select_for_update
+
+    def spy(*args, **kwargs):
+        seen.append("lock")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(SummaryState.objects, "select_for_update", spy)
+    summaries.refresh(now=REFRESHED)
+    assert seen == ["lock"]
+
+
+def test_dashboard_says_when_the_summaries_were_made(client, world, authority,  # noqa: F811
+                                                     django_assert_max_num_queries):  # fmt: skip
+    summaries.refresh()
+    client.force_login(authority)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("reports:authority"), PERIOD)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "data-summarised" in body
+    state = SummaryState.objects.get()
+    from django.utils import timezone
+
+    assert f"{timezone.localtime(state.refreshed_at):%Y-%m-%d %H:%M}" in body
+    # Nothing a reader sends steers the source: the filter form has no such field.
+    assert "refresh" not in response.context["form"].fields
+    scope = policies.Scope(policies.COMMITTEE, world.committee.pk, "", (world.committee,))
+    board = dashboards.build(scope, dashboards.Filters(dt.date(2026, 1, 1), dt.date(2026, 12, 31)))
+    live = selectors.applications_received([world.committee.pk], *selectors.year_bounds(2026))
+    rows = {r["month"]: r["n"] for r in board.panel("by_month").table.rows}
+    assert rows == live.by_month
+
+
+def test_committee_and_institution_dashboards_stay_within_15_queries(
+    client,
+    world,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    summaries.refresh()
+    client.force_login(world.chair)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("reports:committee", args=[world.committee.pk]), PERIOD)
+    assert response.status_code == 200
+    client.force_login(world.admin)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("reports:institution", args=[world.institution.pk]), PERIOD)
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_beat_entry_and_command():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(name="refresh-report-summaries")
+    assert task.task == "reports.refresh_summaries"
+    assert (task.crontab.minute, task.crontab.hour) == ("17", "*")
+    assert str(task.crontab.timezone) == "Asia/Shanghai"
+    _data()
+    call_command("reports_refresh", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert SummaryState.objects.get().refreshed_at is not None
+    from reports.tasks import refresh_summaries_task
+
+    assert refresh_summaries_task() == MonthlySummary.objects.count()
