@@ -94,6 +94,6 @@ def register_quality() -> None:
     hooks.register_nav_item(
         71, _("Expert pool"), "oversight:pool-expert-list", quality_policies.may_use_pool
     )
-    hooks.register_dashboard_panel(45, quality_panel)
+    # The panel loads with the early-warning one after the dashboard: oversight/panels.py.
     # R40: reviews asks the pool before it records a re-review opinion.
     register_panel_check(panel_check)

@@ -11,6 +11,9 @@ def register() -> None:
     # Complaints, an investigation, a sanction, training and a self-evaluation (after the
     # incidents' demo at 35, before the registry's at 40).
     hooks.register_seeder(36, "oversight", demo.seed)
+    from oversight import panels
+
+    hooks.register_dashboard_panel(25, panels.lazy_panel)
     from oversight.complaints_hooks import register_complaints
 
     register_complaints()

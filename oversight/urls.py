@@ -8,6 +8,11 @@ app_name = "oversight"
 
 urlpatterns: list = []
 
+# --- the home dashboard's oversight panels, loaded after the page (oversight/panels.py) ---
+from oversight import panels  # noqa: E402
+
+urlpatterns += [path("panels/", panels.dashboard_panels, name="dashboard-panels")]
+
 # --- complaints and investigations (R55, R56) ---------------------------------------------------
 from oversight import complaints_views  # noqa: E402
 

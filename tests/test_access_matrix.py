@@ -744,10 +744,11 @@ ROUTES: dict[str, Route] = {
         "POST",
     ),
     "oversight:risk-list": Route("risk register rows the reader may see", ALL),
-    # Officers of any committee (the outsider is another committee's secretary) and admins; the
-    # researchers never reach its people picker (R8).
+    # The home dashboard's early-warning and quality-control panels (loaded after the page).
+    "oversight:dashboard-panels": Route("the dashboard's oversight panels", MANAGES_COMMITTEE),
+    # Officers and admins; the researchers never reach its people picker (R8).
     "oversight:risk-new": Route(
-        "the risk register form (managed projects only)", MANAGES_COMMITTEE | {"outsider"}
+        "the risk register form (managed projects only)", MANAGES_COMMITTEE
     ),
     "oversight:risk-detail": Route(
         "a risk of the listed project", OVERSIGHT_SEES, _oversight(_oversight_risk)

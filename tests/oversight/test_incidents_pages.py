@@ -217,11 +217,18 @@ def test_dashboard_panel_shows_open_incidents_and_overdue_reviews(client, world)
     entry = _risk(world)
     with time_machine.travel(timezone.now() + dt.timedelta(days=12)):
         client.force_login(world.secretary)  # a fresh session: the old one timed out
-        page = client.get(reverse("ethics:dashboard")).content.decode()
+        dashboard = client.get(reverse("ethics:dashboard")).content.decode()
+        page = client.get(reverse("oversight:dashboard-panels")).content.decode()
+    # The dashboard loads the panels after the page (oversight/panels.py, issue 18).
+    assert reverse("oversight:dashboard-panels") in dashboard
     assert f'data-incident="{incident.pk}"' in page
     assert f'data-risk="{entry.pk}"' in page
     client.force_login(world.researcher)
-    assert 'id="open-incidents"' not in client.get(reverse("ethics:dashboard")).content.decode()
+    assert (
+        reverse("oversight:dashboard-panels")
+        not in client.get(reverse("ethics:dashboard")).content.decode()
+    )
+    assert client.get(reverse("oversight:dashboard-panels")).status_code == 404
 
 
 # --- funded programmes (R59) ------------------------------------------------------------------------
