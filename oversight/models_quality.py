@@ -68,11 +68,20 @@ class SelfEvaluation(models.Model):
         _("state"), max_length=10, choices=EvaluationState.choices, default=EvaluationState.OPEN
     )
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("opened by"),
     )
     opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("closed by"),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     summary = models.TextField(_("summary"), blank=True)
@@ -96,13 +105,23 @@ class SelfEvaluation(models.Model):
 class EvaluationItem(models.Model):
     """One checklist item of a self-evaluation, answered with a finding and its evidence."""
 
-    evaluation = models.ForeignKey(SelfEvaluation, on_delete=models.PROTECT, related_name="items")
+    evaluation = models.ForeignKey(
+        SelfEvaluation,
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name=_("self-evaluation"),
+    )
     code = models.CharField(_("item"), max_length=40)
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
     finding = models.CharField(_("finding"), max_length=20, choices=Finding.choices, blank=True)
     evidence = models.TextField(_("evidence"), blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
@@ -135,7 +154,10 @@ class CorrectiveAction(models.Model):
     """A corrective action decided in a self-evaluation, with a due date on a clock (B1)."""
 
     evaluation = models.ForeignKey(
-        SelfEvaluation, on_delete=models.PROTECT, related_name="corrective_actions"
+        SelfEvaluation,
+        on_delete=models.PROTECT,
+        related_name="corrective_actions",
+        verbose_name=_("self-evaluation"),
     )
     item = models.ForeignKey(
         EvaluationItem,
@@ -162,7 +184,12 @@ class CorrectiveAction(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("closed by"),
     )
     closed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     outcome = models.TextField(_("what was done"), blank=True)
@@ -224,7 +251,7 @@ class AuditSample(models.Model):
 
     audit = models.ForeignKey(QualityAudit, on_delete=models.PROTECT, related_name="samples")
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
     finding = models.CharField(
         _("finding"), max_length=10, choices=SampleFinding.choices, blank=True
     )

@@ -5,8 +5,10 @@ recorded on their pages or through the API.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from ethics.admin import ReadOnlyAdmin, ReadOnlyInline
+from oversight import quality_checklist as checklist
 from oversight.models_quality import (
     AuditSample,
     CorrectiveAction,
@@ -20,9 +22,15 @@ from oversight.models_quality import (
 )
 
 
+@admin.display(description=_("item"))
+def item_label(item: EvaluationItem) -> str:
+    """The checklist item's words, never its code."""
+    return checklist.label(item.code)
+
+
 class EvaluationItemInline(ReadOnlyInline):
     model = EvaluationItem
-    fields = ["code", "finding", "evidence", "answered_by", "answered_at"]
+    fields = [item_label, "finding", "evidence", "answered_by", "answered_at"]
     readonly_fields = fields
 
 
@@ -97,6 +105,8 @@ class RereviewPanelAdmin(ReadOnlyAdmin):
 @admin.register(EvaluationItem)
 class EvaluationItemAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "evaluation", "finding", "answered_at"]
+    fields = [item_label, "evaluation", "position", "finding", "evidence", "answered_by"]
+    readonly_fields = fields
     list_filter = ["finding"]
     search_fields = ["evaluation__committee__name", "evidence"]
     list_select_related = ["evaluation__committee"]
