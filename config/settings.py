@@ -496,6 +496,24 @@ SPECTACULAR_SETTINGS = {
         "MajorChangeEnum": "reviews.forms.CLASSIFICATIONS",
         # Oversight (issue 16): incidents.
         "IncidentKindEnum": "oversight.models_incidents.IncidentKind",
+        "IncidentStatusEnum": "oversight.models_incidents.IncidentStatus",
+        # Complaints and investigations (R55, R56).
+        "ComplaintSubjectKindEnum": "oversight.models_complaints.SubjectKind",
+        "ComplaintStatusEnum": "oversight.models_complaints.ComplaintStatus",
+        "InvestigationStatusEnum": "oversight.models_complaints.InvestigationStatus",
+        "InvestigationFindingEnum": "oversight.models_complaints.Finding",
+        "InvestigationStepKindEnum": "oversight.models_complaints.StepKind",
+        "TriageOutcomeEnum": "oversight.complaints_forms.TRIAGE_OUTCOMES",
+        # Sanctions (R57) and quality control (B1).
+        "SanctionSubjectKindEnum": "oversight.models_sanctions.SubjectKind",
+        "EvaluationStateEnum": "oversight.models_quality.EvaluationState",
+        "EvaluationFindingEnum": "oversight.models_quality.Finding",
+        "CorrectiveStateEnum": "oversight.models_quality.CorrectiveState",
+        "SampleFindingEnum": "oversight.models_quality.SampleFinding",
+        "ReferralStateEnum": "oversight.models_complaints.ReferralState",
+        # The names they had before oversight brought fields called "state" and "outcome".
+        "StateEnum": "reviews.models.ReReviewState",
+        "OutcomeEnum": "reviews.models.Outcome",
     },
 }
 

@@ -99,15 +99,16 @@ class AcknowledgeForm(forms.Form):
     )
 
 
+# R55: what triage may decide (the API schema's TriageOutcomeEnum).
+TRIAGE_OUTCOMES = [
+    (ComplaintStatus.ACCEPTED, ComplaintStatus.ACCEPTED.label),
+    (ComplaintStatus.NOT_ACCEPTED, _("Not accepted")),
+    (ComplaintStatus.REFERRED, _("Referred")),
+]
+
+
 class TriageForm(forms.Form):
-    outcome = forms.ChoiceField(
-        label=_("Outcome"),
-        choices=[
-            (ComplaintStatus.ACCEPTED, ComplaintStatus.ACCEPTED.label),
-            (ComplaintStatus.NOT_ACCEPTED, _("Not accepted")),
-            (ComplaintStatus.REFERRED, _("Referred")),
-        ],
-    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=TRIAGE_OUTCOMES)
     reason = forms.CharField(label=_("Reasons"), max_length=5000, required=False, widget=_TEXT)
     referred_to = forms.CharField(label=_("Referred to"), max_length=200, required=False)
     message = forms.CharField(
