@@ -18,7 +18,7 @@ run: system-deps venv
 	HOST=$(HOST) PORT=$(PORT) scripts/run-embedded
 
 test: system-deps-test venv
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 venv: $(STAMP)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 
 from committees.models import MANAGING_ROLES, Committee
@@ -97,17 +97,28 @@ def authority_scope(user: User) -> Scope:
         committees = Committee.objects.all()
         title = ""
     else:
-        scopes = authority_scopes(user)
-        if not scopes:
+        # One query: each committee carries the name of a current scope of the user's that
+        # covers it (by region or by listed institution); none covered is 404 (issue 17's
+        # dashboards within 15 queries).
+        covering = (
+            AuthorityScope.objects.current()
+            .filter(user_id=user.pk)
+            .filter(
+                Q(region=OuterRef("institution__region"), region__gt="")
+                | Q(institutions=OuterRef("institution_id"))
+            )
+            .order_by("pk")
+            .values("name")[:1]
+        )
+        found = list(
+            Committee.objects.annotate(scope_name=Subquery(covering))
+            .filter(scope_name__isnull=False)
+            .select_related("institution")
+        )
+        if not found:
             raise Http404
-        listed = AuthorityScope.institutions.through.objects.filter(
-            authorityscope__in=[s.pk for s in scopes]
-        ).values("institution_id")
-        q = Q(institution_id__in=listed)
-        for region in {s.region for s in scopes if s.region}:
-            q |= Q(institution__region=region)
-        committees = Committee.objects.filter(q)
-        title = "、".join(s.name for s in scopes)
+        title = "、".join(dict.fromkeys(c.scope_name for c in found))
+        return Scope(AUTHORITY, None, title, tuple(found), names=False)
     return Scope(
         AUTHORITY, None, title, tuple(committees.select_related("institution")), names=False
     )

@@ -202,8 +202,9 @@ def confirm_step(tab) -> None:
 
 # --- order: the long tests first ---------------------------------------------------------------
 # pytest-xdist hands tests out in collection order; a two-minute test collected last keeps one
-# worker busy while the others stand idle. These start first (each worker then steals the rest
-# with `--dist worksteal`, set in the Makefile and .ci/run). Order only: nothing is skipped.
+# worker busy while the others stand idle. These start first. Order only: nothing is skipped.
+# (Not `--dist worksteal`: a worker stealing from another's queue could run a database test
+# after a transactional one has flushed the data migrations' rows.)
 SLOW_FIRST = (
     "tests/ops/test_embedded_concurrency.py",
     "tests/test_words_not_codes.py",
@@ -216,11 +217,25 @@ SLOW_FIRST = (
 )
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django's ordering, which it keeps (below)
 def pytest_collection_modifyitems(config, items):
-    def rank(item) -> int:
+    """Slow first, but transactional tests stay after all the others, as Django and pytest-django
+    order them: they flush the database, the data migrations' rows (holidays, beat entries) with
+    it."""
+
+    def transactional(item) -> bool:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and (
+            marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+        ):
+            return True
+        fixtures = getattr(item, "fixturenames", ())
+        return "transactional_db" in fixtures or "live_server" in fixtures
+
+    def rank(item) -> tuple[bool, int]:
         for position, prefix in enumerate(SLOW_FIRST):
             if item.nodeid.startswith(prefix):
-                return position
-        return len(SLOW_FIRST)
+                return transactional(item), position
+        return transactional(item), len(SLOW_FIRST)
 
     items.sort(key=rank)  # stable: within a rank, the usual order
