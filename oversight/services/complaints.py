@@ -74,11 +74,11 @@ def investigation_url(investigation: Investigation) -> str:
 
 
 def _lock(pk: int) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("committee").get(pk=pk)
+    return Complaint.objects.select_for_update(of=("self",)).select_related("committee").get(pk=pk)
 
 
 def _lock_investigation(pk: int) -> Investigation:
-    return Investigation.objects.select_for_update().select_related("committee").get(pk=pk)
+    return Investigation.objects.select_for_update(of=("self",)).select_related("committee").get(pk=pk)
 
 
 # --- complaints (R55) ---------------------------------------------------------------------------
@@ -602,7 +602,7 @@ def measure_complete(
     """Record that a corrective measure was carried out; its clock is met."""
     investigation = _lock_investigation(investigation_id)
     require(actor, "record", investigation)
-    locked = CorrectiveMeasure.objects.select_for_update().get(
+    locked = CorrectiveMeasure.objects.select_for_update(of=("self",)).get(
         pk=measure.pk, investigation=investigation
     )
     if locked.completed_on is not None:

@@ -386,7 +386,7 @@ def risk_register(
     measures: str = "",
 ) -> RiskEntry:
     """Enter a risk of a listed or high-risk activity in the register, with its review clock."""
-    project = Project.objects.select_for_update().select_related("committee").get(pk=project_id)
+    project = Project.objects.select_for_update(of=("self",)).select_related("committee").get(pk=project_id)
     if not manages(actor, project.committee_id, project.institution_id):
         raise PermissionDenied
     today = timezone.localdate()
@@ -535,7 +535,7 @@ def funding_add(
     *, project_id: int, funder: str, grant_number: str, actor: User, programme: str = ""
 ) -> Funding:
     """Record a funded programme behind a project (the lead or the team, R59)."""
-    project = Project.objects.select_for_update().get(pk=project_id)
+    project = Project.objects.select_for_update(of=("self",)).get(pk=project_id)
     if not (actor.is_superuser or in_project(actor, project)):
         raise PermissionDenied
     funder, grant_number = funder.strip(), grant_number.strip()
@@ -738,7 +738,7 @@ def statement_render(*, statement_id: int) -> ApprovalStatement:
         },
     )
     with transaction.atomic():
-        locked = ApprovalStatement.objects.select_for_update().get(pk=statement_id)
+        locked = ApprovalStatement.objects.select_for_update(of=("self",)).get(pk=statement_id)
         if locked.pdf:
             return locked
         locked.pdf.save(f"statement-{locked.pk}.pdf", ContentFile(data), save=False)

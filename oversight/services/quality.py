@@ -57,7 +57,7 @@ def _conflict(code: str, message: Any, rule: str, problems: Sequence[Problem] = 
 
 
 def _lock_committee(committee_id: int, actor: User) -> Committee:
-    committee = Committee.objects.select_for_update().filter(pk=committee_id).first()
+    committee = Committee.objects.select_for_update(of=("self",)).filter(pk=committee_id).first()
     if committee is None or not may_manage_committee(actor, committee):
         raise PermissionDenied
     return committee
@@ -65,7 +65,7 @@ def _lock_committee(committee_id: int, actor: User) -> Committee:
 
 def _lock_evaluation(evaluation_id: int, actor: User) -> SelfEvaluation:
     evaluation = (
-        SelfEvaluation.objects.select_for_update().select_related("committee").get(pk=evaluation_id)
+        SelfEvaluation.objects.select_for_update(of=("self",)).select_related("committee").get(pk=evaluation_id)
     )
     require(actor, "change", evaluation)
     return evaluation
@@ -132,7 +132,7 @@ def item_answer(
     evaluation = _lock_evaluation(evaluation_id, actor)
     _require_open(evaluation)
     item = (
-        EvaluationItem.objects.select_for_update().filter(pk=item_id, evaluation=evaluation).first()
+        EvaluationItem.objects.select_for_update(of=("self",)).filter(pk=item_id, evaluation=evaluation).first()
     )
     if item is None:
         raise invalid("item", _("This item is not on the self-evaluation."), "does_not_exist")
@@ -222,7 +222,7 @@ def corrective_close(
     """B1: record what was done; the action's clock is met."""
     evaluation = _lock_evaluation(evaluation_id, actor)
     action = (
-        CorrectiveAction.objects.select_for_update()
+        CorrectiveAction.objects.select_for_update(of=("self",))
         .filter(pk=action_id, evaluation=evaluation)
         .first()
     )
@@ -400,11 +400,11 @@ def sample_record(
 ) -> AuditSample:
     """B1: the auditor's finding on one sampled review (never by someone conflicted, R20a)."""
     quality_audit = (
-        QualityAudit.objects.select_for_update().select_related("committee").get(pk=audit_id)
+        QualityAudit.objects.select_for_update(of=("self",)).select_related("committee").get(pk=audit_id)
     )
     require(actor, "change", quality_audit)
     sample = (
-        AuditSample.objects.select_for_update()
+        AuditSample.objects.select_for_update(of=("self",))
         .select_related("application")
         .filter(pk=sample_id, audit=quality_audit)
         .first()
@@ -506,7 +506,7 @@ def expert_add(
             "committee", _("Name either the keeping committee or the keeping authority."), "invalid"
         )
     if committee is not None:
-        committee = Committee.objects.select_for_update().get(pk=committee.pk)
+        committee = Committee.objects.select_for_update(of=("self",)).get(pk=committee.pk)
     if not may_keep_pool(actor, committee):
         raise PermissionDenied
     codes = list(dict.fromkeys(fields_of_work))
@@ -549,7 +549,7 @@ def interest_add(
     project: Project | None = None,
 ) -> ExpertInterest:
     """R40: an interest the expert declared in an institution or a project."""
-    expert = PoolExpert.objects.select_for_update().select_related("committee").get(pk=expert_id)
+    expert = PoolExpert.objects.select_for_update(of=("self",)).select_related("committee").get(pk=expert_id)
     require(actor, "change", expert)
     if institution is None and project is None:
         raise invalid("institution", _("Name the institution or the project."), "required")
@@ -693,7 +693,7 @@ def panel_seat(*, rereview_id: int, experts: Sequence[PoolExpert], actor: User) 
     """R40: seat the panel for one re-review from the pool, checked first (409 with every
     problem); a panel may be seated again until the opinion is recorded."""
     rereview = (
-        ReReview.objects.select_for_update()
+        ReReview.objects.select_for_update(of=("self",))
         .select_related("application__committee", "application__project")
         .get(pk=rereview_id)
     )

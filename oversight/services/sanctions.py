@@ -141,7 +141,7 @@ def sanction_lift(
 ) -> Sanction:
     """End a ban early (R57), with a reason; from `on` (default today) it no longer refuses.
     The record stays; a ban already ended or lifted cannot be lifted."""
-    sanction = Sanction.objects.select_for_update().get(pk=sanction_id)
+    sanction = Sanction.objects.select_for_update(of=("self",)).get(pk=sanction_id)
     kernel.require(actor, "lift", sanction)
     today = timezone.localdate()
     on = on or today
