@@ -78,7 +78,9 @@ def _lock(pk: int) -> Complaint:
 
 
 def _lock_investigation(pk: int) -> Investigation:
-    return Investigation.objects.select_for_update(of=("self",)).select_related("committee").get(pk=pk)
+    return (
+        Investigation.objects.select_for_update(of=("self",)).select_related("committee").get(pk=pk)
+    )
 
 
 # --- complaints (R55) ---------------------------------------------------------------------------

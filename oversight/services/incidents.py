@@ -386,7 +386,11 @@ def risk_register(
     measures: str = "",
 ) -> RiskEntry:
     """Enter a risk of a listed or high-risk activity in the register, with its review clock."""
-    project = Project.objects.select_for_update(of=("self",)).select_related("committee").get(pk=project_id)
+    project = (
+        Project.objects.select_for_update(of=("self",))
+        .select_related("committee")
+        .get(pk=project_id)
+    )
     if not manages(actor, project.committee_id, project.institution_id):
         raise PermissionDenied
     today = timezone.localdate()

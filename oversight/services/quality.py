@@ -65,7 +65,9 @@ def _lock_committee(committee_id: int, actor: User) -> Committee:
 
 def _lock_evaluation(evaluation_id: int, actor: User) -> SelfEvaluation:
     evaluation = (
-        SelfEvaluation.objects.select_for_update(of=("self",)).select_related("committee").get(pk=evaluation_id)
+        SelfEvaluation.objects.select_for_update(of=("self",))
+        .select_related("committee")
+        .get(pk=evaluation_id)
     )
     require(actor, "change", evaluation)
     return evaluation
@@ -132,7 +134,9 @@ def item_answer(
     evaluation = _lock_evaluation(evaluation_id, actor)
     _require_open(evaluation)
     item = (
-        EvaluationItem.objects.select_for_update(of=("self",)).filter(pk=item_id, evaluation=evaluation).first()
+        EvaluationItem.objects.select_for_update(of=("self",))
+        .filter(pk=item_id, evaluation=evaluation)
+        .first()
     )
     if item is None:
         raise invalid("item", _("This item is not on the self-evaluation."), "does_not_exist")
@@ -400,7 +404,9 @@ def sample_record(
 ) -> AuditSample:
     """B1: the auditor's finding on one sampled review (never by someone conflicted, R20a)."""
     quality_audit = (
-        QualityAudit.objects.select_for_update(of=("self",)).select_related("committee").get(pk=audit_id)
+        QualityAudit.objects.select_for_update(of=("self",))
+        .select_related("committee")
+        .get(pk=audit_id)
     )
     require(actor, "change", quality_audit)
     sample = (
@@ -549,7 +555,11 @@ def interest_add(
     project: Project | None = None,
 ) -> ExpertInterest:
     """R40: an interest the expert declared in an institution or a project."""
-    expert = PoolExpert.objects.select_for_update(of=("self",)).select_related("committee").get(pk=expert_id)
+    expert = (
+        PoolExpert.objects.select_for_update(of=("self",))
+        .select_related("committee")
+        .get(pk=expert_id)
+    )
     require(actor, "change", expert)
     if institution is None and project is None:
         raise invalid("institution", _("Name the institution or the project."), "required")
