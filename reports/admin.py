@@ -4,7 +4,13 @@
 from django.contrib import admin
 
 from ethics.admin import ReadOnlyAdmin
-from reports.models import AuthorityScope, MonthlySummary, SummaryState
+from reports.models import (
+    AuthorityScope,
+    MonthlySummary,
+    SummaryCommittee,
+    SummaryState,
+    WorkloadSummary,
+)
 
 
 @admin.register(AuthorityScope)
@@ -20,7 +26,9 @@ class AuthorityScopeAdmin(ReadOnlyAdmin):
 class MonthlySummaryAdmin(ReadOnlyAdmin):
     """Derived rows (reports.summaries.refresh), to look at only."""
 
-    list_display = ["committee", "month", "figure", "kind", "procedure", "outcome", "days", "n"]
+    list_display = [
+        "committee", "region", "month", "figure", "kind", "procedure", "outcome", "days", "n",
+    ]  # fmt: skip
     list_filter = ["figure"]
     list_select_related = ["committee"]
     empty_value_display = "—"
@@ -30,3 +38,20 @@ class MonthlySummaryAdmin(ReadOnlyAdmin):
 class SummaryStateAdmin(ReadOnlyAdmin):
     empty_value_display = "—"
     list_display = ["through", "refreshed_at"]
+
+
+@admin.register(SummaryCommittee)
+class SummaryCommitteeAdmin(ReadOnlyAdmin):
+    """Which region each committee was summed into at the last refresh."""
+
+    list_display = ["committee", "region"]
+    list_filter = ["region"]
+    list_select_related = ["committee"]
+
+
+@admin.register(WorkloadSummary)
+class WorkloadSummaryAdmin(ReadOnlyAdmin):
+    """Derived rows (reports.summaries.refresh), to look at only."""
+
+    list_display = ["committee", "membership", "month", "assignments", "opinions", "late"]
+    list_select_related = ["committee", "membership__user"]

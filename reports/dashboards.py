@@ -145,7 +145,8 @@ def build(scope: Scope, filters: Filters, now: datetime | None = None) -> Dashbo
     board.panels.append(_meetings_panel(selectors.meetings(ids, start, end)))
     board.panels.append(
         _workload_panel(
-            selectors.member_workload(ids, start, end, names=scope.names, now=now), scope.names
+            summaries.workload(ids, start, end, counted.through, names=scope.names, now=now),
+            scope.names,
         )
     )
     for _order, _key, provider in sorted(_providers, key=lambda p: p[0]):

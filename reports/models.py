@@ -56,8 +56,10 @@ class MonthlySummary(models.Model):
     """One committee's counts for one closed month (Asia/Shanghai), grouped as the live figures
     group them (reports.selectors: received, accepted, decided), with the days of each group so
     that medians and percentiles read from here stay exact (a day-count histogram: one row per
-    distinct number of days). Derived data: `reports.summaries.refresh` replaces every row in one
-    transaction; nothing else writes it."""
+    distinct number of days). A row without a committee is a region's: the sum of the rows of
+    every committee `SummaryCommittee` put in that region at the refresh (the regional
+    dashboard reads a few hundred of those instead of every committee's). Derived data:
+    `reports.summaries.refresh` replaces every row in one transaction; nothing else writes it."""
 
     # The state row (there is one): the dashboards read the state and the rows in one query.
     state = models.ForeignKey(
@@ -69,7 +71,10 @@ class MonthlySummary(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        null=True,
     )
+    # A region's row (committee empty): the institutions' `region` at the refresh.
+    region = models.CharField(_("region"), max_length=100, blank=True, default="")
     month = models.DateField(_("Month"))  # the month's first day
     figure = models.CharField(_("Figure"), max_length=10, choices=SummaryFigure.choices)
     kind = models.CharField(_("kind"), max_length=20, blank=True)
@@ -84,12 +89,78 @@ class MonthlySummary(models.Model):
     n = models.PositiveIntegerField(_("Number"))
 
     class Meta:
-        indexes = [models.Index(fields=["month", "committee"], name="reports_summary_month")]
+        indexes = [
+            models.Index(fields=["committee", "month"], name="reports_summary_committee"),
+            models.Index(
+                fields=["region", "month"],
+                name="reports_summary_region",
+                condition=models.Q(committee__isnull=True),
+            ),
+        ]
         verbose_name = _("monthly summary")
         verbose_name_plural = _("monthly summaries")
 
     def __str__(self) -> str:
-        return f"{self.committee_id} {self.month:%Y-%m} {self.figure} {self.n}"
+        who = self.committee_id or self.region
+        return f"{who} {self.month:%Y-%m} {self.figure} {self.n}"
+
+
+class WorkloadSummary(models.Model):
+    """One member's reviewer assignments made in one closed month (Asia/Shanghai): how many,
+    the opinions given and the late ones (reports.selectors.workload_counts) as of the refresh.
+    Unlike the other figures these move after the month closes (an opinion comes in, a clock runs
+    out): the dashboards read them as of the refresh and say when that was."""
+
+    committee = models.ForeignKey(
+        "committees.Committee",
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    membership = models.ForeignKey(
+        "committees.Membership",
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    month = models.DateField(_("Month"))  # the month's first day
+    assignments = models.PositiveIntegerField(_("assignments"))
+    opinions = models.PositiveIntegerField(_("opinions given"))
+    late = models.PositiveIntegerField(_("late opinions"))
+
+    class Meta:
+        indexes = [models.Index(fields=["committee", "month"], name="reports_workload_committee")]
+        verbose_name = _("monthly workload summary")
+        verbose_name_plural = _("monthly workload summaries")
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.month:%Y-%m} {self.assignments}"
+
+
+class SummaryCommittee(models.Model):
+    """Which region each committee was counted in at the last refresh (its institution's
+    `region`). A region's summary rows stand for a set of committees only when that set is
+    exactly the committees listed here under the region: reports.summaries.read checks it in
+    the same query, so a committee that moved or was added since is never counted twice nor
+    missed."""
+
+    committee = models.OneToOneField(
+        "committees.Committee",
+        verbose_name=_("committee"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    region = models.CharField(_("region"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("summarised committee")
+        verbose_name_plural = _("summarised committees")
+
+    def __str__(self) -> str:
+        return f"{self.committee_id} {self.region}"
 
 
 class SummaryState(models.Model):

@@ -620,43 +620,62 @@ def _opinion_late(now: datetime) -> Q:
     )
 
 
+# The columns of a workload row: the member, their committee's name and their names.
+WORKLOAD_FIELDS: Final = (
+    "membership_id", "membership__committee__name", "membership__user__name",
+    "membership__user__first_name", "membership__user__last_name", "membership__user__username",
+)  # fmt: skip
+
+
+def workload_counts(now: datetime) -> dict[str, Any]:
+    """Per group of assignments: how many, opinions given, late (the one definition)."""
+    return {
+        "assignments": Count("id"),
+        "opinions": Count("opinion"),
+        "late": Count("id", filter=_opinion_late(now)),
+    }
+
+
+def assignments_in(ids: Ids | None, ranges: Ranges) -> QuerySet[ReviewerAssignment]:
+    """Reviewer assignments made in the periods: a reviewer is a member of the application's
+    committee, and the membership says which."""
+    rows = ReviewerAssignment.objects.filter(within("assigned_at", ranges))
+    return rows if ids is None else rows.filter(membership__committee_id__in=ids)
+
+
+def fold_workload(rows: Iterable[Sequence[Any]], names: bool) -> list[Workload]:
+    """Rows of WORKLOAD_FIELDS + (assignments, opinions, late) -> per member (`names`) or per
+    committee (the regional authority sees no names), most assignments first (pure)."""
+    groups: dict[Any, list[Any]] = {}
+    for membership, committee, name, first, last, username, assigned, opinions, late in rows:
+        key = (membership, name or f"{last}{first}" or username) if names else (committee,)
+        group = groups.setdefault(key, [set(), 0, 0, 0])
+        group[0].add(membership)
+        group[1] += int(assigned or 0)
+        group[2] += int(opinions or 0)
+        group[3] += int(late or 0)
+    ordered = sorted(groups.items(), key=lambda item: (-item[1][1], item[0]))
+    return [
+        Workload(key[-1], len(members), assigned, opinions, late)
+        for key, (members, assigned, opinions, late) in ordered
+    ]
+
+
 def member_workload(
     ids: Ids, start: datetime, end: datetime, *, names: bool, now: datetime | None = None
 ) -> list[Workload]:
     """Reviewer assignments made in [start, end), per member (with `names`) or per committee
-    (without: the regional authority sees no names), with opinions given and late (one query)."""
+    (without: the regional authority sees no names), with opinions given and late (one query;
+    reports.summaries.workload reads the closed months from the summaries)."""
     now = now or timezone.now()
-    group = (
-        ("membership_id", "membership__user__name", "membership__user__first_name",
-         "membership__user__last_name", "membership__user__username")
-        if names
-        else ("membership__committee__name",)
-    )  # fmt: skip
     rows = (
-        # A reviewer is a member of the application's committee: the membership says which.
-        ReviewerAssignment.objects.filter(
-            membership__committee_id__in=ids, assigned_at__gte=start, assigned_at__lt=end
-        )
-        .values(*group)
-        .annotate(
-            members=Count("membership", distinct=True),
-            assignments=Count("id"),
-            opinions=Count("opinion"),
-            late=Count("id", filter=_opinion_late(now)),
-        )
-        .order_by("-assignments", *group)
+        assignments_in(ids, [(start, end)])
+        .values(*WORKLOAD_FIELDS)
+        .annotate(**workload_counts(now))
+        .order_by()
+        .values_list(*WORKLOAD_FIELDS, "assignments", "opinions", "late")
     )
-    result = []
-    for row in rows:
-        if names:
-            full = f"{row['membership__user__last_name']}{row['membership__user__first_name']}"
-            key = row["membership__user__name"] or full or row["membership__user__username"]
-        else:
-            key = row["membership__committee__name"]
-        result.append(
-            Workload(key, row["members"], row["assignments"], row["opinions"], row["late"])
-        )
-    return result
+    return fold_workload(rows, names)
 
 
 # --- committees in a scope --------------------------------------------------------------------

@@ -5,11 +5,15 @@ applications).
 closed month (Asia/Shanghai; every month before the current one) with the live row functions of
 reports/selectors.py (`received_rows`, `accepted_rows`, `decided_rows`) and stores the rows per
 committee and month in `MonthlySummary`; the days of each group are part of the group, so a
-median or a 90th percentile read from the summaries is exactly the live one.
+median or a 90th percentile read from the summaries is exactly the live one. It also sums them
+per region (the institutions' `region`; rows without a committee) and records which committees
+each region stood for (`SummaryCommittee`): a regional dashboard then reads one region's few
+hundred rows a month instead of every committee's, and stays flat from 100k to 1M applications.
 
 `read` gives the three figures (received, accepted, decided) of a set of committees over
 [start, end): the whole months that the last refresh covered come from the summaries (one
-query), the rest (a partial first or last month, the current month, a month closed since the last
+query; a region's rows when every committee the refresh counted in it is asked for, else the
+committees' own), the rest (a partial first or last month, the current month, a month closed since the last
 refresh) live, folded by the same selectors.fold_* functions. It also says when the summaries were
 made, which the page shows; nothing a reader sends chooses between the two sources.
 
@@ -26,19 +30,34 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, F, FilteredRelation, Q, Sum, Value, When
-from django.db.models.functions import Cast, Concat
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from committees.models import Committee
 from ethics.deadlines import SHANGHAI
 from reports import selectors
-from reports.models import MonthlySummary, SummaryFigure, SummaryState
+from reports.models import (
+    MonthlySummary,
+    SummaryCommittee,
+    SummaryFigure,
+    SummaryState,
+    WorkloadSummary,
+)
 
 STATE_PK = 1
 # Before any application: the refresh counts every month from here.
 EPOCH = datetime(2000, 1, 1, tzinfo=SHANGHAI)
 BATCH = 5_000
 KEY_FIELDS = ("figure", "kind", "withdrawn", "procedure", "stage", "outcome", "days", "late")
+
+# Each region's rows: the sum of its committees' rows, per month and key (reports.models).
+_REGION_SQL = """
+INSERT INTO {rows} (state_id, committee_id, region, month, {keys}, n)
+SELECT s.state_id, NULL, c.region, s.month, {s_keys}, SUM(s.n)
+FROM {rows} s JOIN {committees} c ON c.committee_id = s.committee_id
+GROUP BY s.state_id, c.region, s.month, {s_keys}
+"""
 
 
 def _next_month(d: date) -> date:
@@ -56,6 +75,8 @@ class Figures:
     decided: selectors.Decisions
     # When the summaries used were made (None: every figure was counted live).
     summarised_at: datetime | None = None
+    # The months the summaries covered at that refresh: every month before this one.
+    through: date | None = None
 
 
 def summarised_months(
@@ -74,34 +95,69 @@ def summarised_months(
     return (first, stop) if stop > first else None
 
 
+# One statement: the state row, and the summary rows of [first, stop) of the committees asked
+# for, a region's rows standing in for its committees when every committee the refresh put in
+# that region is asked for (`covered`); the others' own rows are found through the refresh's
+# list of committees, so a covered committee's rows are never read (index committee, month).
+_READ_SQL = """
+WITH covered AS (
+    SELECT region FROM {committees} GROUP BY region
+    HAVING COUNT(*) = SUM(CASE WHEN committee_id IN ({ids}) THEN 1 ELSE 0 END)
+),
+picked AS (
+    SELECT s.figure, s.kind, s.withdrawn, s.procedure, s.stage, s.outcome, s.days, s.late,
+           s.month, s.n
+    FROM {committees} c JOIN {rows} s ON s.committee_id = c.committee_id
+    WHERE c.committee_id IN ({ids}) AND c.region NOT IN (SELECT region FROM covered)
+      AND s.month >= %s AND s.month < %s
+    UNION ALL
+    SELECT s.figure, s.kind, s.withdrawn, s.procedure, s.stage, s.outcome, s.days, s.late,
+           s.month, s.n
+    FROM {rows} s
+    WHERE s.committee_id IS NULL AND s.region IN (SELECT region FROM covered)
+      AND s.month >= %s AND s.month < %s
+)
+SELECT st.id, st.through, st.refreshed_at, p.figure, p.kind, p.withdrawn, p.procedure,
+       p.stage, p.outcome, p.days, p.late,
+       CASE WHEN p.figure = '{received}' THEN p.month END AS by_month, SUM(p.n) AS total
+FROM {state} st LEFT JOIN picked p ON 1 = 1
+WHERE st.id = %s
+GROUP BY st.id, st.through, st.refreshed_at, p.figure, p.kind, p.withdrawn, p.procedure,
+         p.stage, p.outcome, p.days, p.late, CASE WHEN p.figure = '{received}' THEN p.month END
+"""
+
+
+def _summary_query(ids: Sequence[int], first: date, stop: date) -> tuple[str, list[Any]]:
+    marks = ", ".join(["%s"] * len(ids))
+    sql = _READ_SQL.format(
+        committees=connection.ops.quote_name(SummaryCommittee._meta.db_table),
+        rows=connection.ops.quote_name(MonthlySummary._meta.db_table),
+        state=connection.ops.quote_name(SummaryState._meta.db_table),
+        ids=marks,
+        received=SummaryFigure.RECEIVED.value,  # a code constant, not input
+    )
+    bounds = [first.isoformat(), stop.isoformat()]
+    return sql, [*ids, *ids, *bounds, *bounds, STATE_PK]
+
+
+def _as_date(value: Any) -> date | None:
+    # SQLite hands a raw query's dates back as text.
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
 def read(ids: Sequence[int], start: datetime, end: datetime) -> Figures:
     """The received, accepted and decided figures of [start, end): the summarised months from
     the summaries, the rest live. One query reads the state and the summary rows together (the
-    state row left-joined to its rows), then three live queries when part of the period is not
-    summarised."""
+    state row left-joined to its rows; a whole region's rows when every committee of it is
+    asked for), then three live queries when part of the period is not summarised."""
     candidate = summarised_months(start, end, date.max)
     if candidate is None or not ids:
         return _live(ids, start, end)
-    first, stop = candidate
-    inside = Q(rows__committee_id__in=ids, rows__month__gte=first, rows__month__lt=stop)
-    # Grouped on one text key (the database hashes it; eleven columns it would sort).
-    key = Concat(
-        *(part for name in KEY_FIELDS for part in (Cast(f"s__{name}", CharField()), Value("|"))),
-        output_field=CharField(),
-    )
-    grouped = list(
-        SummaryState.objects.filter(pk=STATE_PK)
-        .annotate(s=FilteredRelation("rows", condition=inside))
-        # Only the received figure is shown by month: the others sum over the months.
-        .annotate(
-            key=key,
-            by_month=Case(When(s__figure=SummaryFigure.RECEIVED, then=F("s__month"))),
-        )
-        .values("through", "refreshed_at", "key", "by_month")
-        .annotate(total=Sum("s__n"))
-        .order_by()
-    )
-    through = grouped[0]["through"] if grouped else None
+    sql, params = _summary_query(ids, *candidate)
+    grouped = list(SummaryState.objects.raw(sql, params))
+    through = grouped[0].through if grouped else None
     months = summarised_months(start, end, through)
     if months is None:
         # Rows exist only for months before `through` (refresh): none came back.
@@ -111,16 +167,14 @@ def read(ids: Sequence[int], start: datetime, end: datetime) -> Figures:
     accepted: list[tuple[str, str, int | None, int]] = []
     decided: list[tuple[str, str, str, int | None, bool, int]] = []
     for row in grouped:
-        n = int(row["total"] or 0)
-        # Choice codes, never a "|"; a state row without summary rows: "||||||||".
-        figure, kind, withdrawn, procedure, stage, outcome, days_, late_, _ = row["key"].split("|")
-        days = int(days_) if days_ else None
-        if figure == SummaryFigure.RECEIVED:
-            received.append((row["by_month"], kind, _true(withdrawn), n))
-        elif figure == SummaryFigure.ACCEPTED:
-            accepted.append((kind, procedure, days, n))
-        elif figure == SummaryFigure.DECIDED:
-            decided.append((stage, outcome, procedure, days, _true(late_), n))
+        n = int(row.total or 0)
+        days = None if row.days is None else int(row.days)
+        if row.figure == SummaryFigure.RECEIVED:
+            received.append((_as_date(row.by_month), row.kind, bool(row.withdrawn), n))
+        elif row.figure == SummaryFigure.ACCEPTED:
+            accepted.append((row.kind, row.procedure, days, n))
+        elif row.figure == SummaryFigure.DECIDED:
+            decided.append((row.stage, row.outcome, row.procedure, days, bool(row.late), n))
     pieces = ((start, _month_start(first)), (_month_start(stop), end))
     live = [(a, b) for a, b in pieces if a < b]
     if live:
@@ -138,12 +192,49 @@ def read(ids: Sequence[int], start: datetime, end: datetime) -> Figures:
         selectors.fold_received(received, selectors.months_between(start, end)),
         selectors.fold_accepted(accepted),
         selectors.fold_decided(decided),
-        grouped[0]["refreshed_at"],
+        grouped[0].refreshed_at,
+        through,
     )
 
 
-def _true(text: str) -> bool:
-    return text.lower() in {"true", "t", "1"}
+def workload(
+    ids: Sequence[int],
+    start: datetime,
+    end: datetime,
+    through: date | None,
+    *,
+    names: bool,
+    now: datetime | None = None,
+) -> list[selectors.Workload]:
+    """selectors.member_workload, the whole months before `through` (Figures.through: the
+    refresh the volume figures were read from) from the workload summaries as of that refresh,
+    the rest live: one query (UNION ALL of both, folded per member by selectors.fold_workload)."""
+    months = summarised_months(start, end, through)
+    if months is None or not ids:
+        return selectors.member_workload(ids, start, end, names=names, now=now)
+    now = now or timezone.now()
+    first, stop = months
+    fields = selectors.WORKLOAD_FIELDS
+    columns = (*fields, "assignments", "opinions", "late")
+    rows = (
+        WorkloadSummary.objects.filter(committee_id__in=ids, month__gte=first, month__lt=stop)
+        .values(*fields)
+        .annotate(assignments=Sum("assignments"), opinions=Sum("opinions"), late=Sum("late"))
+        .order_by()
+        .values_list(*columns)
+    )
+    pieces = ((start, _month_start(first)), (_month_start(stop), end))
+    live = [(a, b) for a, b in pieces if a < b]
+    if live:
+        rows = rows.union(
+            selectors.assignments_in(ids, live)
+            .values(*fields)
+            .annotate(**selectors.workload_counts(now))
+            .order_by()
+            .values_list(*columns),
+            all=True,
+        )
+    return selectors.fold_workload(rows, names)
 
 
 def _live(ids: Sequence[int], start: datetime, end: datetime) -> Figures:
@@ -185,6 +276,39 @@ def _summary_rows(through: date) -> list[MonthlySummary]:
     return rows
 
 
+def _workload_rows(through: date, now: datetime) -> list[WorkloadSummary]:
+    month = TruncMonth("assigned_at", tzinfo=SHANGHAI)
+    return [
+        WorkloadSummary(
+            committee_id=committee_id,
+            membership_id=membership_id,
+            month=_month(moment),
+            assignments=assignments,
+            opinions=opinions,
+            late=late,
+        )
+        for committee_id, membership_id, moment, assignments, opinions, late in (
+            selectors.assignments_in(None, [(EPOCH, _month_start(through))])
+            .annotate(month=month)
+            .values("membership__committee_id", "membership_id", "month")
+            .annotate(**selectors.workload_counts(now))
+            .order_by()
+            .values_list(
+                "membership__committee_id",
+                "membership_id",
+                "month",
+                "assignments",
+                "opinions",
+                "late",
+            )
+        )
+    ]
+
+
+def _month(moment: datetime) -> date:
+    return moment.astimezone(SHANGHAI).date().replace(day=1)
+
+
 def refresh(now: datetime | None = None) -> int:
     """Count every closed month anew; returns the number of summary rows written."""
     now = now or timezone.now()
@@ -194,13 +318,35 @@ def refresh(now: datetime | None = None) -> int:
         SummaryState.objects.get_or_create(pk=STATE_PK)
         state = SummaryState.objects.select_for_update().get(pk=STATE_PK)
         rows = _summary_rows(through)
+        workloads = _workload_rows(through, now)
         MonthlySummary.objects.all().delete()
+        SummaryCommittee.objects.all().delete()
+        WorkloadSummary.objects.all().delete()
         MonthlySummary.objects.bulk_create(rows, batch_size=BATCH)
+        WorkloadSummary.objects.bulk_create(workloads, batch_size=BATCH)
+        SummaryCommittee.objects.bulk_create(
+            (
+                SummaryCommittee(committee_id=pk, region=region or "")
+                for pk, region in Committee.objects.values_list("pk", "institution__region")
+            ),
+            batch_size=BATCH,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _REGION_SQL.format(
+                    rows=connection.ops.quote_name(MonthlySummary._meta.db_table),
+                    committees=connection.ops.quote_name(SummaryCommittee._meta.db_table),
+                    keys=", ".join(KEY_FIELDS),
+                    s_keys=", ".join(f"s.{name}" for name in KEY_FIELDS),
+                )
+            )
+            regional = cursor.rowcount
         state.through = through
         state.refreshed_at = timezone.now()
         state.save(update_fields=["through", "refreshed_at"])
         if connection.vendor == "postgresql":
             # Fresh statistics, or the planner takes the new table for empty (sort to disk).
             with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {MonthlySummary._meta.db_table}")
-    return len(rows)
+                for model in (MonthlySummary, SummaryCommittee, WorkloadSummary):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    return len(rows) + regional

@@ -152,6 +152,13 @@ class Project(CreatedBy, UpdatedAt):
             models.Index(fields=["committee", "-created_at"], name="project_committee_idx"),
             # The default ordering's index (issue 18): a superuser's list reads the top N.
             models.Index(fields=["created_at", "id"], name="project_created_idx"),
+            # The dashboards' listed activities (R37, reports.selectors.listed_activities): a
+            # few rows among a million.
+            models.Index(
+                fields=["committee", "status"],
+                name="project_listed_idx",
+                condition=Q(listing="listed"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -72,7 +72,30 @@ def _line(label: str, timings: list[float], queries: int, misses: list[str]) -> 
     )
 
 
-def measure(world: Any, runs: int) -> list[str]:
+def _query_times(call: Callable[[], Any]) -> None:
+    """--queries: each query of one request with its time, the slowest first."""
+    from django.db import connection
+
+    seen: list[tuple[float, str]] = []
+
+    def timer(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            seen.append(((time.perf_counter() - t0) * 1000, " ".join(sql.split())[:150]))
+
+    t0 = time.perf_counter()
+    with connection.execute_wrapper(timer):
+        call()
+    total = (time.perf_counter() - t0) * 1000
+    sql = sum(ms for ms, _ in seen)
+    print(f"      one request {total:.1f} ms, SQL {sql:.1f} ms in {len(seen)} queries:")
+    for ms, text in sorted(seen, reverse=True)[:8]:
+        print(f"      {ms:8.1f} ms  {text}")
+
+
+def measure(world: Any, runs: int, queries: bool = False) -> list[str]:
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
@@ -145,6 +168,8 @@ def measure(world: Any, runs: int) -> list[str]:
             with connection.execute_wrapper(counter):
                 call()
             _line(label, _timed(call, runs), count[0], misses)
+            if queries:
+                _query_times(call)
     return misses
 
 
@@ -156,6 +181,14 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--keep", action="store_true", help="keep (and reuse) the scratch database")
     parser.add_argument("--skip-before", action="store_true", help="time only with the summaries")
+    parser.add_argument(
+        "--skip-refresh",
+        action="store_true",
+        help="with --keep: time the summaries the kept database has (no refresh)",
+    )
+    parser.add_argument(
+        "--queries", action="store_true", help="print each query's time of one request per page"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", "")
@@ -196,19 +229,23 @@ def main() -> int:
         from reports import summaries
         from reports.models import MonthlySummary, SummaryState
 
-        # Before: no summaries, every figure live (as before issue 17's summaries).
-        MonthlySummary.objects.all().delete()
-        SummaryState.objects.update_or_create(
-            pk=1, defaults={"through": None, "refreshed_at": None}
-        )
-        if not args.skip_before:
+        kept = reuse and args.skip_refresh and SummaryState.objects.filter(through__isnull=False)
+        if not kept:
+            # Before: no summaries, every figure live (as before issue 17's summaries).
+            MonthlySummary.objects.all().delete()
+            SummaryState.objects.update_or_create(
+                pk=1, defaults={"through": None, "refreshed_at": None}
+            )
+        if not args.skip_before and not kept:
             print("\nBEFORE: every figure counted live (no monthly summaries)")
-            measure(world, args.runs)
-        started = time.monotonic()
-        rows = summaries.refresh()
-        print(f"\nreports_refresh: {rows:,} summary rows in {time.monotonic() - started:.1f} s")
+            measure(world, args.runs, args.queries)
+        if not kept:
+            started = time.monotonic()
+            rows = summaries.refresh()
+            elapsed = time.monotonic() - started
+            print(f"\nreports_refresh: {rows:,} summary rows in {elapsed:.1f} s")
         print("\nAFTER: closed months from the monthly summaries, the rest live")
-        misses = measure(world, args.runs)
+        misses = measure(world, args.runs, args.queries)
     finally:
         connection.close()
         if not args.keep:

@@ -8,12 +8,13 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from django.urls import reverse
 
 from reports import dashboards, policies, selectors, summaries
-from reports.models import MonthlySummary, SummaryState
-from reviews.models import Decision
-from tests.factories import CommitteeFactory
+from reports.models import MonthlySummary, SummaryCommittee, SummaryState, WorkloadSummary
+from reviews.models import Decision, Opinion, ReviewerAssignment
+from tests.factories import CommitteeFactory, MembershipFactory, UserFactory
 from tests.reports.test_dashboards import PERIOD, _case, at, authority, world  # noqa: F401
 
 REFRESHED = at(2026, 5, 10)  # April and every month before it are closed
@@ -228,3 +229,158 @@ def test_beat_entry_and_command():
     from reports.tasks import refresh_summaries_task
 
     assert refresh_summaries_task() == MonthlySummary.objects.count()
+
+
+# --- region rows: a regional dashboard reads one region's rows, never a committee twice ---------
+
+YEAR = selectors.period_bounds(dt.date(2026, 1, 1), dt.date(2026, 4, 30))  # closed months only
+
+
+def _regions():
+    """c1, c2 in 北京市 (the factory's region), c3 in 天津市, each with the _data cases."""
+    c1, c2 = _data()
+    c3 = CommitteeFactory(institution__region="天津市")
+    _case(c3, submitted=at(2026, 2, 2), accepted=at(2026, 2, 3), decided=at(2026, 3, 1))
+    _case(c3, submitted=at(2026, 3, 2), accepted=at(2026, 3, 3), decided=at(2026, 4, 10),
+          outcome="disapprove")  # fmt: skip
+    return c1, c2, c3
+
+
+@pytest.mark.django_db
+def test_refresh_sums_each_region_and_records_its_committees():
+    c1, c2, c3 = _regions()
+    summaries.refresh(now=REFRESHED)
+    assert dict(SummaryCommittee.objects.values_list("committee_id", "region")) == {
+        c1.pk: "北京市", c2.pk: "北京市", c3.pk: "天津市",
+    }  # fmt: skip
+    for region, members in (("北京市", [c1.pk, c2.pk]), ("天津市", [c3.pk])):
+        own = MonthlySummary.objects.filter(committee_id__in=members)
+        summed = MonthlySummary.objects.filter(committee__isnull=True, region=region)
+        assert summed.aggregate(t=Sum("n"))["t"] == own.aggregate(t=Sum("n"))["t"] > 0
+        assert summed.count() <= own.count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("which", ["all", "beijing", "beijing+c3", "c1+c3", "c1"])
+def test_region_rows_read_equal_the_live_figures(which):
+    c1, c2, c3 = _regions()
+    summaries.refresh(now=REFRESHED)
+    ids = {
+        "all": [c1.pk, c2.pk, c3.pk],
+        "beijing": [c1.pk, c2.pk],
+        "beijing+c3": [c2.pk, c1.pk, c3.pk],
+        "c1+c3": [c1.pk, c3.pk],
+        "c1": [c1.pk],
+    }[which]
+    read = summaries.read(ids, *YEAR)
+    assert read.summarised_at is not None
+    _same(read, _live(ids, *YEAR))
+
+
+@pytest.mark.django_db
+def test_a_region_stands_in_only_for_every_committee_it_was_summed_from():
+    """Proves which rows are read: a region's row is changed by hand; asking for the whole
+    region reads it, asking for part of it reads the committees' own rows."""
+    c1, c2, c3 = _regions()
+    summaries.refresh(now=REFRESHED)
+    row = MonthlySummary.objects.filter(
+        committee__isnull=True, region="北京市", figure="received"
+    ).first()
+    row.n += 1000
+    row.save()
+    whole = summaries.read([c1.pk, c2.pk], *YEAR)
+    part = summaries.read([c1.pk], *YEAR)
+    live = _live([c1.pk, c2.pk], *YEAR)[0]
+    assert whole.volume.total == live.total + 1000
+    assert part.volume == _live([c1.pk], *YEAR)[0]
+    # 天津市 is not touched by either.
+    assert summaries.read([c3.pk], *YEAR).volume == _live([c3.pk], *YEAR)[0]
+
+
+@pytest.mark.django_db
+def test_a_committee_added_or_moved_since_the_refresh_is_neither_missed_nor_counted_twice():
+    c1, c2, c3 = _regions()
+    summaries.refresh(now=REFRESHED)
+    # c3's institution moves to 北京市 after the refresh: 北京市's rows stand for c1 and c2
+    # still, 天津市's for c3.
+    c3.institution.region = "北京市"
+    c3.institution.save()
+    ids = [c1.pk, c2.pk, c3.pk]
+    _same(summaries.read(ids, *YEAR), _live(ids, *YEAR))
+    # A committee made since (no summary rows yet) does not break 北京市's coverage.
+    c4 = CommitteeFactory()
+    ids.append(c4.pk)
+    _same(summaries.read(ids, *YEAR), _live(ids, *YEAR))
+    # A committee that was in 北京市 but is not asked for: the committees' own rows.
+    _same(summaries.read([c2.pk, c3.pk], *YEAR), _live([c2.pk, c3.pk], *YEAR))
+
+
+# --- member workload: the closed months as of the refresh, the rest live ----------------------
+
+
+def _workload_data():
+    c1, c2 = CommitteeFactory(), CommitteeFactory()
+    a = MembershipFactory(committee=c1, user=UserFactory(name="甲委员"))
+    b = MembershipFactory(committee=c1, user=UserFactory(name="乙委员"))
+    d = MembershipFactory(committee=c2, user=UserFactory(name="丁委员"))
+    made = []
+    for member, committee, assigned, opinion in (
+        (a, c1, at(2026, 3, 3), "on time"),
+        (a, c1, at(2026, 3, 31, 23, 30), "late"),  # March in Shanghai
+        (b, c1, at(2026, 4, 1, 0, 10), None),  # April; due 2026-05-01: late at the refresh
+        (d, c2, at(2026, 4, 20), None),  # due after the refresh: not late then
+        (a, c1, at(2026, 5, 2), None),  # the current month: live
+    ):
+        _app, review = _case(committee, submitted=assigned, accepted=assigned)
+        assignment = ReviewerAssignment.objects.create(
+            review=review, membership=member, assigned_at=assigned
+        )
+        if opinion:
+            when = review.due_at if opinion == "late" else assigned
+            Opinion.objects.create(assignment=assignment, verdict="approve", created_at=when)
+        made.append(assignment)
+    return c1, c2, made
+
+
+def _rows(result):
+    return [(w.key, w.members, w.assignments, w.opinions, w.late_opinions) for w in result]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("first", "last"), PERIODS)
+@pytest.mark.parametrize("names", [True, False])
+def test_workload_read_from_the_summaries_equals_the_live_figure_at_the_refresh(first, last, names):
+    c1, c2, _made = _workload_data()
+    summaries.refresh(now=REFRESHED)
+    assert WorkloadSummary.objects.exists()
+    start, end = selectors.period_bounds(first, last)
+    through = SummaryState.objects.get().through
+    for ids in ([c1.pk], [c2.pk], [c1.pk, c2.pk]):
+        live = selectors.member_workload(ids, start, end, names=names, now=REFRESHED)
+        read = summaries.workload(ids, start, end, through, names=names, now=REFRESHED)
+        assert _rows(read) == _rows(live)
+
+
+@pytest.mark.django_db
+def test_workload_of_closed_months_moves_at_the_next_refresh():
+    """What the page's "updated at" means for the workload: an opinion given since the refresh
+    for an assignment of a closed month counts at the next refresh; one of the current month
+    at once."""
+    c1, _c2, made = _workload_data()
+    summaries.refresh(now=REFRESHED)
+    start, end = selectors.period_bounds(dt.date(2026, 1, 1), dt.date(2026, 5, 31))
+    through = SummaryState.objects.get().through
+
+    def read():
+        rows = summaries.workload([c1.pk], start, end, through, names=False, now=REFRESHED)
+        return _rows(rows)
+
+    before = read()
+    assert before == [(c1.name, 2, 4, 2, 2)]
+    Opinion.objects.create(assignment=made[2], verdict="approve", created_at=REFRESHED)  # April
+    Opinion.objects.create(assignment=made[4], verdict="approve", created_at=REFRESHED)  # May
+    assert read() == [(c1.name, 2, 4, 3, 2)]  # May's opinion at once, April's not yet
+    summaries.refresh(now=REFRESHED)
+    assert read() == [(c1.name, 2, 4, 4, 2)]
+    live = selectors.member_workload([c1.pk], start, end, names=False, now=REFRESHED)
+    assert read() == _rows(live)
