@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
@@ -143,6 +144,35 @@ def max_days(days: Sequence[int]) -> int | None:
     return max(days) if days else None
 
 
+def counted_median(counts: Mapping[int, int]) -> float | None:
+    """median_days of a histogram (days -> how many), without expanding it (pure)."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    ordered = sorted((d, n) for d, n in counts.items() if n)
+    lower, upper = _nth(ordered, (total + 1) // 2), _nth(ordered, total // 2 + 1)
+    return float(lower if total % 2 else (lower + upper) / 2)
+
+
+def counted_percentile(counts: Mapping[int, int], p: int) -> int | None:
+    """percentile (nearest rank) of a histogram (days -> how many) (pure)."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    ordered = sorted((d, n) for d, n in counts.items() if n)
+    return _nth(ordered, max(1, math.ceil(p / 100 * total)))
+
+
+def _nth(ordered: Sequence[tuple[int, int]], rank: int) -> int:
+    """The rank-th value (1-based) of a sorted histogram."""
+    seen = 0
+    for value, n in ordered:
+        seen += n
+        if seen >= rank:
+            return value
+    return ordered[-1][0]
+
+
 def percentile(days: Sequence[int], p: int) -> int | None:
     """The nearest-rank p-th percentile: the smallest value with at least p% of values at or
     below it (p90 of 1..10 is 9; of 1..11 is 10)."""
@@ -234,8 +264,13 @@ def applications_received(
 @dataclass
 class Acceptance:
     by_kind_and_procedure: dict[str, dict[str, int]] = field(default_factory=dict)
-    # procedure -> days from submission to the first round's acceptance
-    days: dict[str, list[int]] = field(default_factory=dict)
+    # procedure -> {days from submission to the first round's acceptance: how many}
+    day_counts: dict[str, Counter[int]] = field(default_factory=dict)
+
+    @property
+    def days(self) -> dict[str, list[int]]:
+        """procedure -> every first round's days (expanded; the figures use day_counts)."""
+        return {p: list(counts.elements()) for p, counts in self.day_counts.items()}
 
     @property
     def by_procedure(self) -> dict[str, int]:
@@ -289,7 +324,7 @@ def fold_accepted(rows: Iterable[tuple[str, str, int | None, int]]) -> Acceptanc
         by_procedure = result.by_kind_and_procedure.setdefault(kind, {})
         by_procedure[procedure] = by_procedure.get(procedure, 0) + n
         if days is not None:
-            result.days.setdefault(procedure, []).extend([days] * n)
+            result.day_counts.setdefault(procedure, Counter())[days] += n
     return result
 
 
@@ -321,11 +356,17 @@ def decided_late() -> Q:
 @dataclass
 class Decisions:
     by_outcome: dict[str, int] = field(default_factory=dict)
-    timings: list[Timing] = field(default_factory=list)
+    # Timed decisions, counted: a region's year is a few hundred distinct timings, not 100,000.
+    timing_counts: Counter[Timing] = field(default_factory=Counter)
 
     @property
     def total(self) -> int:
         return sum(self.by_outcome.values())
+
+    @property
+    def timings(self) -> list[Timing]:
+        """Every timed decision (expanded)."""
+        return list(self.timing_counts.elements())
 
     @property
     def days(self) -> list[int]:
@@ -387,7 +428,7 @@ def fold_decided(rows: Iterable[tuple[str, str, str, int | None, bool, int]]) ->
         if stage in COUNTED_STAGES and outcome:
             result.by_outcome[outcome] = result.by_outcome.get(outcome, 0) + n
         if stage in TIMED_STAGES and days is not None:
-            result.timings.extend([Timing(procedure, days, late)] * n)
+            result.timing_counts[Timing(procedure, days, late)] += n
     return result
 
 
@@ -424,21 +465,26 @@ class Turnaround:
 def turnaround(accepted: Acceptance, decided: Decisions) -> list[Turnaround]:
     """Median and 90th percentile days by procedure, against the legal clock (pure)."""
     rows = []
+    to_decision: dict[str, Counter[int]] = {p: Counter() for p in Procedure.values}
+    late: Counter[str] = Counter()
+    for timing, n in decided.timing_counts.items():
+        to_decision.setdefault(timing.procedure, Counter())[timing.days] += n
+        if timing.late:
+            late[timing.procedure] += n
     for procedure in Procedure.values:
-        to_acceptance = accepted.days.get(procedure, [])
-        timings = [t for t in decided.timings if t.procedure == procedure]
-        days = [t.days for t in timings]
+        to_acceptance = accepted.day_counts.get(procedure, Counter())
+        days = to_decision[procedure]
         rows.append(
             Turnaround(
                 procedure=procedure,
                 legal_limit=legal_limit(procedure),
-                accepted=len(to_acceptance),
-                to_acceptance_median=median_days(to_acceptance),
-                to_acceptance_p90=percentile(to_acceptance, 90),
-                decided=len(days),
-                to_decision_median=median_days(days),
-                to_decision_p90=percentile(days, 90),
-                late=sum(t.late for t in timings),
+                accepted=sum(to_acceptance.values()),
+                to_acceptance_median=counted_median(to_acceptance),
+                to_acceptance_p90=counted_percentile(to_acceptance, 90),
+                decided=sum(days.values()),
+                to_decision_median=counted_median(days),
+                to_decision_p90=counted_percentile(days, 90),
+                late=late[procedure],
             )
         )
     return rows
@@ -620,11 +666,16 @@ def _opinion_late(now: datetime) -> Q:
     )
 
 
-# The columns of a workload row: the member, their committee's name and their names.
+# The columns of a workload row: the member, their committee's name and their names (without
+# names, for the regional authority: the member and the committee's name).
 WORKLOAD_FIELDS: Final = (
     "membership_id", "membership__committee__name", "membership__user__name",
     "membership__user__first_name", "membership__user__last_name", "membership__user__username",
 )  # fmt: skip
+
+
+def workload_fields(names: bool) -> tuple[str, ...]:
+    return WORKLOAD_FIELDS if names else WORKLOAD_FIELDS[:2]
 
 
 def workload_counts(now: datetime) -> dict[str, Any]:
@@ -644,11 +695,16 @@ def assignments_in(ids: Ids | None, ranges: Ranges) -> QuerySet[ReviewerAssignme
 
 
 def fold_workload(rows: Iterable[Sequence[Any]], names: bool) -> list[Workload]:
-    """Rows of WORKLOAD_FIELDS + (assignments, opinions, late) -> per member (`names`) or per
-    committee (the regional authority sees no names), most assignments first (pure)."""
+    """Rows of workload_fields(names) + (assignments, opinions, late) -> per member (`names`)
+    or per committee (the regional authority sees no names), most assignments first (pure)."""
     groups: dict[Any, list[Any]] = {}
-    for membership, committee, name, first, last, username, assigned, opinions, late in rows:
-        key = (membership, name or f"{last}{first}" or username) if names else (committee,)
+    for row in rows:
+        membership, committee, *who, assigned, opinions, late = row
+        if names:
+            name, first, last, username = who
+            key = (membership, name or f"{last}{first}" or username)
+        else:
+            key = (committee,)
         group = groups.setdefault(key, [set(), 0, 0, 0])
         group[0].add(membership)
         group[1] += int(assigned or 0)
@@ -668,12 +724,13 @@ def member_workload(
     (without: the regional authority sees no names), with opinions given and late (one query;
     reports.summaries.workload reads the closed months from the summaries)."""
     now = now or timezone.now()
+    fields = workload_fields(names)
     rows = (
         assignments_in(ids, [(start, end)])
-        .values(*WORKLOAD_FIELDS)
+        .values(*fields)
         .annotate(**workload_counts(now))
         .order_by()
-        .values_list(*WORKLOAD_FIELDS, "assignments", "opinions", "late")
+        .values_list(*fields, "assignments", "opinions", "late")
     )
     return fold_workload(rows, names)
 

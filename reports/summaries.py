@@ -214,14 +214,16 @@ def workload(
         return selectors.member_workload(ids, start, end, names=names, now=now)
     now = now or timezone.now()
     first, stop = months
-    fields = selectors.WORKLOAD_FIELDS
+    fields = selectors.workload_fields(names)
     columns = (*fields, "assignments", "opinions", "late")
+    # The row's own committee: one join fewer than through the membership.
+    own = ("membership_id", "committee__name", *fields[2:])
     rows = (
         WorkloadSummary.objects.filter(committee_id__in=ids, month__gte=first, month__lt=stop)
-        .values(*fields)
+        .values(*own)
         .annotate(assignments=Sum("assignments"), opinions=Sum("opinions"), late=Sum("late"))
         .order_by()
-        .values_list(*columns)
+        .values_list(*own, "assignments", "opinions", "late")
     )
     pieces = ((start, _month_start(first)), (_month_start(stop), end))
     live = [(a, b) for a, b in pieces if a < b]

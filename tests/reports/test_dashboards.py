@@ -423,3 +423,17 @@ def test_only_a_superuser_grants_the_authority_role_and_it_is_audited():
     services.authority_end(actor=root, scope_id=scope.pk)
     assert not policies.has_authority(user)
     assert AuthorityScope.objects.get().ended_at is not None
+
+
+@pytest.mark.parametrize(
+    "days",
+    [[], [5], [1, 2], [3, 1, 2], [1, 1, 1, 30], list(range(1, 11)), list(range(1, 12)),
+     [0, 0, 31, 31, 30, 30, 29], [7] * 9 + [40]],
+)  # fmt: skip
+def test_counted_median_and_percentile_equal_the_expanded_ones(days):
+    from collections import Counter
+
+    counts = Counter(days)
+    assert selectors.counted_median(counts) == selectors.median_days(days)
+    for p in (50, 89, 90, 91, 100):
+        assert selectors.counted_percentile(counts, p) == selectors.percentile(days, p)
