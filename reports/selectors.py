@@ -43,6 +43,7 @@ from typing import Any, Final
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -660,10 +661,14 @@ class Workload:
 
 
 def _opinion_late(now: datetime) -> Q:
-    """An opinion given when the round's clock had run out, or none while it has run out."""
-    return Q(opinion__created_at__gte=F("review__due_at")) | Q(
-        opinion__isnull=True, review__due_at__lte=now
+    """An opinion given when the round's clock had run out, or none while it has run out: the
+    round's due moment is at or before the opinion (none given: now). A correlated EXISTS, so
+    each assignment looks its round up by key instead of the database joining every round."""
+    due_passed = Review.objects.filter(
+        pk=OuterRef("review_id"),
+        due_at__lte=Coalesce(OuterRef("opinion__created_at"), Value(now)),
     )
+    return Q(Exists(due_passed))
 
 
 # The columns of a workload row: the member, their committee's name and their names (without
