@@ -26,13 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from committees.models import Committee
 from ethics.deadlines import SHANGHAI
@@ -147,6 +148,16 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def _as_moment(value: Any) -> datetime | None:
+    # SQLite hands a raw query's moments back as naive UTC text.
+    if value is None or isinstance(value, datetime):
+        return value
+    moment = parse_datetime(str(value))
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, UTC)
+    return moment
+
+
 def read(ids: Sequence[int], start: datetime, end: datetime) -> Figures:
     """The received, accepted and decided figures of [start, end): the summarised months from
     the summaries, the rest live. One query reads the state and the summary rows together (the
@@ -156,8 +167,11 @@ def read(ids: Sequence[int], start: datetime, end: datetime) -> Figures:
     if candidate is None or not ids:
         return _live(ids, start, end)
     sql, params = _summary_query(ids, *candidate)
-    grouped = list(SummaryState.objects.raw(sql, params))
-    through = grouped[0].through if grouped else None
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        grouped = cursor.fetchall()
+    # Columns: state id, through, refreshed_at, then _READ_SQL's figure columns.
+    through = _as_date(grouped[0][1]) if grouped else None
     months = summarised_months(start, end, through)
     if months is None:
         # Rows exist only for months before `through` (refresh): none came back.
@@ -166,15 +180,29 @@ def read(ids: Sequence[int], start: datetime, end: datetime) -> Figures:
     received: list[tuple[date | None, str, bool, int]] = []
     accepted: list[tuple[str, str, int | None, int]] = []
     decided: list[tuple[str, str, str, int | None, bool, int]] = []
-    for row in grouped:
-        n = int(row.total or 0)
-        days = None if row.days is None else int(row.days)
-        if row.figure == SummaryFigure.RECEIVED:
-            received.append((_as_date(row.by_month), row.kind, bool(row.withdrawn), n))
-        elif row.figure == SummaryFigure.ACCEPTED:
-            accepted.append((row.kind, row.procedure, days, n))
-        elif row.figure == SummaryFigure.DECIDED:
-            decided.append((row.stage, row.outcome, row.procedure, days, bool(row.late), n))
+    for (
+        _pk,
+        _through,
+        _at,
+        figure,
+        kind,
+        withdrawn,
+        procedure,
+        stage,
+        outcome,
+        days_,
+        late,
+        by_month,
+        total,
+    ) in grouped:
+        n = int(total or 0)
+        days = None if days_ is None else int(days_)
+        if figure == SummaryFigure.RECEIVED:
+            received.append((_as_date(by_month), kind, bool(withdrawn), n))
+        elif figure == SummaryFigure.ACCEPTED:
+            accepted.append((kind, procedure, days, n))
+        elif figure == SummaryFigure.DECIDED:
+            decided.append((stage, outcome, procedure, days, bool(late), n))
     pieces = ((start, _month_start(first)), (_month_start(stop), end))
     live = [(a, b) for a, b in pieces if a < b]
     if live:
@@ -192,7 +220,7 @@ def read(ids: Sequence[int], start: datetime, end: datetime) -> Figures:
         selectors.fold_received(received, selectors.months_between(start, end)),
         selectors.fold_accepted(accepted),
         selectors.fold_decided(decided),
-        grouped[0].refreshed_at,
+        _as_moment(grouped[0][2]),
         through,
     )
 

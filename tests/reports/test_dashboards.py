@@ -437,3 +437,29 @@ def test_counted_median_and_percentile_equal_the_expanded_ones(days):
     assert selectors.counted_median(counts) == selectors.median_days(days)
     for p in (50, 89, 90, 91, 100):
         assert selectors.counted_percentile(counts, p) == selectors.percentile(days, p)
+
+
+def test_table_body_is_what_the_template_loop_rendered():
+    """Table.body_html replaces `{% for row %}<tr>{% for cell %}<td>{{ cell }}</td>…`: the
+    same escaping and localisation, cell for cell."""
+    from django.template import Context, Template
+    from django.utils.translation import gettext_lazy, override
+
+    table = Table(
+        "t",
+        "T",
+        [Column("a", "A"), Column("b", "B"), Column("c", "C")],
+        [
+            {"a": 1234567, "b": "<script>alert(1)</script>", "c": gettext_lazy("Number")},
+            {"a": 12.5, "b": ["甲", "乙&丙"], "c": None},
+            {"a": "—", "b": dt.date(2026, 3, 1), "c": "=cmd"},
+        ],
+    )
+    loop = Template(
+        "{% for row in t.cells %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}"
+        "</tr>{% endfor %}"
+    )
+    for language in ("zh-hans", "en"):
+        with override(language):
+            assert table.body_html() == loop.render(Context({"t": table}))
+    assert "&lt;script&gt;" in table.body_html()
