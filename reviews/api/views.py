@@ -75,11 +75,12 @@ class ApplicationViewSet(
         return selectors.applications_for_user(self.request.user).select_related("project__lead")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The list reads only the columns it shows, the newest decision's id as a subquery
-        (``ethics.api.rows``: the serializer's answer, without a model instance per row and
-        joined row); a reader who is not a superuser gets a keyset page read branch by branch
-        of ``visible_application_branches`` (issue 18). Page numbers (``?page=``) page the
-        visibility-scoped list."""
+        # Not a docstring: the schema's description of the list stays the viewset's.
+        # The list reads only the columns it shows, the newest decision's id as a subquery
+        # (ethics.api.rows: the serializer's answer, without a model instance per row and joined
+        # row); a reader who is not a superuser gets a keyset page read branch by branch of
+        # visible_application_branches (issue 18). Page numbers (?page=) page the
+        # visibility-scoped list.
         user = request.user
         writer = _application_rows()
         rows = self.filter_queryset(writer.values(selectors.application_list_rows()))

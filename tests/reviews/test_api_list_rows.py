@@ -34,7 +34,7 @@ def cases(world):
     meeting_decision(world, application_id=decided.pk, outcome="approve", actor=world.chair)
     twice = listed_preliminary(world)
     final_approval(world, twice)  # two decisions: the list shows the newest
-    application, (first, _second) = assigned(world)
+    _application, (first, _second) = assigned(world)
     declare_and_opine(first, "approve", comments="同意")
     submitted(world)
     draft(world)
