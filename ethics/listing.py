@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import django_filters
 from django import forms
@@ -169,16 +169,16 @@ def inline_options(widget: forms.Widget) -> None:
     widget.__class__ = _INLINE_CLASSES[cls]
 
 
-class _LazyChoices(ModelChoiceIterator):
+class _LazyChoices(ModelChoiceIterator):  # type: ignore[misc]
     """The choices of a ``_LazyModelChoiceField``: its queryset is read when they are listed
     (a page renders the select), not when the field is made."""
 
-    def __init__(self, field: forms.ModelChoiceField) -> None:
+    def __init__(self, field: Any) -> None:
         self.field = field
 
-    @property  # type: ignore[override]
-    def queryset(self) -> QuerySet[Any]:
-        return self.field.queryset  # type: ignore[return-value]
+    @property
+    def queryset(self) -> Any:
+        return self.field.queryset
 
 
 class _LazyModelChoiceField(ModelChoiceField):  # type: ignore[misc]
@@ -186,25 +186,28 @@ class _LazyModelChoiceField(ModelChoiceField):  # type: ignore[misc]
     options or checking a value given for it. Until then nothing is built."""
 
     iterator = _LazyChoices
+    _queryset: Any = None
 
     def __init__(self, *args: Any, make_queryset: Callable[[], Any], **kwargs: Any) -> None:
         self._make_queryset = make_queryset
         super().__init__(*args, queryset=None, **kwargs)
 
-    def _get_queryset(self) -> QuerySet[Any] | None:
+    def _get_queryset(self) -> Any:
         if self._queryset is None and self._make_queryset is not None:
             queryset = self._make_queryset()
             self._queryset = None if queryset is None else queryset.all()
         return self._queryset
 
-    queryset = property(_get_queryset, forms.ModelChoiceField._set_queryset)
+    def _set_queryset(self, queryset: Any) -> None:
+        super()._set_queryset(queryset)
+
+    queryset = property(_get_queryset, _set_queryset)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         if self._queryset is not None:
             return super().__deepcopy__(memo)
-        result = forms.Field.__deepcopy__(
-            self, memo
-        )  # not ModelChoiceField's: it reads the queryset
+        # Field's copy, not ModelChoiceField's: that one reads the queryset (not in the stubs).
+        result = forms.Field.__deepcopy__(self, memo)  # type: ignore[attr-defined]
         result.widget.choices = result.choices  # the copy's own lazy choices
         return result
 
@@ -223,7 +226,7 @@ class LazyModelChoiceFilter(django_filters.ModelChoiceFilter):  # type: ignore[m
             request = self.get_request()
             self.extra["make_queryset"] = lambda: self.get_queryset(request)
             self.extra.pop("queryset", None)
-        return super(QuerySetRequestMixin, self).field
+        return cast(forms.Field, super(QuerySetRequestMixin, self).field)
 
 
 class _ListForm(forms.Form):

@@ -99,3 +99,31 @@ def test_a_field_the_writer_cannot_read_from_a_column_is_refused():
         RowWriter(DecisionSerializer)
     with pytest.raises(ValueError, match="nothing"):
         RowWriter(ApplicationSerializer, computed={"decision": "d", "nothing": "x"})
+
+
+def test_the_committee_choices_are_built_only_when_shown_or_checked(
+    world, api_client, client, monkeypatch
+):
+    """ethics.listing.LazyModelChoiceFilter: the API list never shows the committee choices, so
+    it builds them only to check a ``committee`` it is given; the page still lists them."""
+    from django.urls import reverse
+
+    calls = []
+    known = selectors.known_committees
+
+    def counted(user):
+        calls.append(user)
+        return known(user)
+
+    monkeypatch.setattr(selectors, "known_committees", counted)
+    api_client.force_authenticate(world.secretary)
+    assert api_client.get(URL).status_code == 200
+    assert calls == []
+    assert api_client.get(f"{URL}?committee={world.committee.pk}").status_code == 200
+    assert len(calls) == 1
+    api_client.force_authenticate(world.outsider)
+    assert api_client.get(f"{URL}?committee={world.committee.pk}").status_code == 400
+    client.force_login(world.secretary)
+    page = client.get(reverse("reviews:intake")).content.decode()
+    assert f'<option value="{world.committee.pk}">' in page
+    assert len(calls) == 3
