@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, CommitteeKind, RegistrationStatus
 from committees.selectors import committees_for_user
-from ethics.listing import ListFilterSet
+from ethics.listing import LazyModelChoiceFilter, ListFilterSet
 from ethics.models import Institution
 
 
@@ -47,9 +47,7 @@ class CommitteeFilter(ListFilterSet):
         ("established_on", "established", _("Established")),
     )
 
-    institution = django_filters.ModelChoiceFilter(
-        label=_("Institution"), queryset=visible_institutions
-    )
+    institution = LazyModelChoiceFilter(label=_("Institution"), queryset=visible_institutions)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=CommitteeKind.choices)
     registration_status = django_filters.ChoiceFilter(
         label=_("Registration"), choices=RegistrationStatus.choices

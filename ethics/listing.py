@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import django_filters
 from django import forms
@@ -36,6 +36,8 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
+from django_filters.filters import QuerySetRequestMixin
 from django_filters.filterset import FilterSetMetaclass
 
 SEARCH_MAX_LENGTH = 200
@@ -165,6 +167,66 @@ def inline_options(widget: forms.Widget) -> None:
     if cls not in _INLINE_CLASSES:
         _INLINE_CLASSES[cls] = type(f"Inline{cls.__name__}", (_InlineOptions, cls), {})
     widget.__class__ = _INLINE_CLASSES[cls]
+
+
+class _LazyChoices(ModelChoiceIterator):  # type: ignore[misc]
+    """The choices of a ``_LazyModelChoiceField``: its queryset is read when they are listed
+    (a page renders the select), not when the field is made."""
+
+    def __init__(self, field: Any) -> None:
+        self.field = field
+
+    @property
+    def queryset(self) -> Any:
+        return self.field.queryset
+
+
+class _LazyModelChoiceField(ModelChoiceField):  # type: ignore[misc]
+    """A model choice whose queryset comes from ``make_queryset()`` on first use: rendering the
+    options or checking a value given for it. Until then nothing is built."""
+
+    iterator = _LazyChoices
+    _queryset: Any = None
+
+    def __init__(self, *args: Any, make_queryset: Callable[[], Any], **kwargs: Any) -> None:
+        self._make_queryset = make_queryset
+        super().__init__(*args, queryset=None, **kwargs)
+
+    def _get_queryset(self) -> Any:
+        if self._queryset is None and self._make_queryset is not None:
+            queryset = self._make_queryset()
+            self._queryset = None if queryset is None else queryset.all()
+        return self._queryset
+
+    def _set_queryset(self, queryset: Any) -> None:
+        super()._set_queryset(queryset)
+
+    queryset = property(_get_queryset, _set_queryset)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        if self._queryset is not None:
+            return super().__deepcopy__(memo)
+        # Field's copy, not ModelChoiceField's: that one reads the queryset (not in the stubs).
+        result = forms.Field.__deepcopy__(self, memo)  # type: ignore[attr-defined]
+        result.widget.choices = result.choices  # the copy's own lazy choices
+        return result
+
+
+class LazyModelChoiceFilter(django_filters.ModelChoiceFilter):  # type: ignore[misc]
+    """A ``ModelChoiceFilter`` whose ``queryset`` (a callable of the request, as django-filter
+    takes it) is called only when its choices are shown or a value for it is checked (issue 18:
+    building the committees a reader may name was the largest part of an API list's FilterSet,
+    which never shows the choices). Same choices, same validation, same errors."""
+
+    field_class = _LazyModelChoiceField
+
+    @property
+    def field(self) -> forms.Field:
+        if not hasattr(self, "_field"):
+            request = self.get_request()
+            self.extra["make_queryset"] = lambda: self.get_queryset(request)
+            self.extra.pop("queryset", None)
+        return cast(forms.Field, super(QuerySetRequestMixin, self).field)
 
 
 class _ListForm(forms.Form):

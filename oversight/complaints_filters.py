@@ -6,7 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from committees.filters import visible_committees
-from ethics.listing import ListFilterSet
+from ethics.listing import LazyModelChoiceFilter, ListFilterSet
 from oversight.models_complaints import (
     Complaint,
     ComplaintStatus,
@@ -28,7 +28,7 @@ class ComplaintFilter(ListFilterSet):
 
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ComplaintStatus.choices)
     subject_kind = django_filters.ChoiceFilter(label=_("About"), choices=SubjectKind.choices)
-    committee = django_filters.ModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
+    committee = LazyModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
     received_from = django_filters.DateFilter(
         label=_("Received from"), field_name="received_at", lookup_expr="date__gte"
     )
@@ -52,7 +52,7 @@ class InvestigationFilter(ListFilterSet):
     handling_body = django_filters.ChoiceFilter(
         label=_("Handling body"), choices=HandlingBody.choices
     )
-    committee = django_filters.ModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
+    committee = LazyModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
 
     class Meta:
         model = Investigation

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from committees.filters import visible_committees
 from committees.models import FieldOfWork
-from ethics.listing import ListFilterSet
+from ethics.listing import LazyModelChoiceFilter, ListFilterSet
 from oversight.models_quality import EvaluationState, PoolExpert, QualityAudit, SelfEvaluation
 
 
@@ -23,7 +23,7 @@ class EvaluationFilter(ListFilterSet):
     )
 
     state = django_filters.ChoiceFilter(label=_("State"), choices=EvaluationState.choices)
-    committee = django_filters.ModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
+    committee = LazyModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
 
     class Meta:
         model = SelfEvaluation
@@ -38,7 +38,7 @@ class AuditFilter(ListFilterSet):
         ("committee__name", "committee", _("Committee")),
     )
 
-    committee = django_filters.ModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
+    committee = LazyModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
 
     class Meta:
         model = QualityAudit

@@ -8,7 +8,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from committees.filters import visible_committees
-from ethics.listing import YES_NO, ListFilterSet
+from ethics.listing import YES_NO, LazyModelChoiceFilter, ListFilterSet
 from registry.models import Filing, FilingQuerySet
 from registry.workflow import Kind, Status
 
@@ -43,7 +43,7 @@ class FilingFilter(ListFilterSet):
         choices=[(OPEN, _("Due or prepared")), (OVERDUE, _("Overdue")), *Status.choices],
         method="filter_status",
     )
-    committee = django_filters.ModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
+    committee = LazyModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
     overdue = django_filters.ChoiceFilter(
         label=_("Overdue"), choices=YES_NO, method="filter_overdue"
     )

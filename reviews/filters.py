@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ethics.filters import DeadlineFilterSet
-from ethics.listing import YES_NO, IdFilter, ListFilterSet, person_fields
+from ethics.listing import YES_NO, IdFilter, LazyModelChoiceFilter, ListFilterSet, person_fields
 from reviews import selectors, workflow
 from reviews.models import Application, Project, ReviewerAssignment, ReviewState
 
@@ -62,7 +62,7 @@ class ApplicationFilterSet(ListFilterSet):
     procedure = django_filters.ChoiceFilter(
         choices=workflow.Procedure.choices, label=_("Procedure")
     )
-    committee = django_filters.ModelChoiceFilter(queryset=_known_committees, label=_("Committee"))
+    committee = LazyModelChoiceFilter(queryset=_known_committees, label=_("Committee"))
     project = IdFilter(field_name="project_id", label=_("Project"), widget=forms.HiddenInput)
     submitted_from = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__gte", label=_("Submitted from")
@@ -100,7 +100,7 @@ class ProjectFilterSet(ListFilterSet):
     )
 
     status = django_filters.ChoiceFilter(choices=workflow.ProjectStatus.choices, label=_("Status"))
-    committee = django_filters.ModelChoiceFilter(queryset=_known_committees, label=_("Committee"))
+    committee = LazyModelChoiceFilter(queryset=_known_committees, label=_("Committee"))
     needs = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_needs", label=_("Waiting for me")
     )

@@ -101,8 +101,8 @@ def visible_application_ids(user: User) -> models.QuerySet[Any]:
 def visible_application_branches(user: User) -> list[Q]:
     """The branches of ``visible_application_ids`` as conditions on Application, each served by
     its own index: a keyset page reads each branch's first rows past the cursor and orders only
-    those (issue 18; reviews.api.views ApplicationViewSet.keyset_branches), instead of joining
-    every visible row before its top-N sort."""
+    those (issue 18; reviews.api.views ApplicationViewSet.list, ethics.api.pagination
+    ``paginate_branches``), instead of joining every visible row before its top-N sort."""
     branches = [
         Q(project_id__in=own_project_ids(user)),
         Q(pk__in=assigned_application_ids(user)),

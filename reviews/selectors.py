@@ -68,6 +68,22 @@ def applications_for_user(user: User) -> models.QuerySet[Application]:
     return policies.visible(user, _application_queryset()).order_by("-created_at", "-id")
 
 
+def newest_decision_id() -> Subquery:
+    """The id of an application's newest decision, as an annotation: the first of the decisions
+    ``_application_queryset`` prefetches (same order), for a list that shows only that id."""
+    newest = Decision.objects.filter(application_id=OuterRef("pk")).order_by("-decided_at", "-id")
+    return Subquery(newest.values("pk")[:1])
+
+
+def application_list_rows() -> models.QuerySet[Application]:
+    """Every application in the lists' default order with its newest decision's id
+    (``newest_decision``), not yet narrowed to a reader: callers scope it (issue 18: the API
+    list reads it branch by branch, ``reviews.policies.visible_application_branches``)."""
+    return Application.objects.annotate(newest_decision=newest_decision_id()).order_by(
+        "-created_at", "-id"
+    )
+
+
 def applications_of_own_projects(project_ids: list[int]) -> models.QuerySet[Application]:
     """Applications of projects already known to be the user's own (no visibility filter)."""
     return (

@@ -177,11 +177,28 @@ class Pagination(PageNumberPagination):
             self.keyset = False
             return super().paginate_queryset(queryset, request, view)
         self.keyset = True
-        named = getattr(view, "keyset_branches", None)
-        branches = named() if named else None
-        if branches and any(branch.model is not queryset.model for branch in branches):
-            branches = None  # branches of another list (an action's rows): not this page's
-        return self._keyset_page(queryset, request, keys, branches)
+        return self._keyset_page(queryset, request, keys)
+
+    def paginate_branches(
+        self, rows: QuerySet[Any], branches: list[Q], request: Request
+    ) -> list[Any] | None:
+        """A keyset page of the rows that match any of ``branches``, read branch by branch.
+
+        ``rows`` is the list filtered and ordered but not yet narrowed to what the reader may
+        see; ``branches`` are the visibility conditions whose union is exactly that (e.g.
+        ``reviews.policies.visible_application_branches``). Each branch gives its first
+        ``page_size + 1`` ids past the cursor, through its own index, and the page reads only
+        those rows: the reader's whole visibility union is neither joined nor sorted (issue 18).
+        None when the request asks for page numbers or the ordering cannot be a keyset: the
+        caller then pages the visibility-scoped list as usual."""
+        self.request = request
+        if self.page_query_param in request.query_params:
+            return None
+        keys = keyset_keys(rows)
+        if keys is None:
+            return None
+        self.keyset = True
+        return self._keyset_page(rows, request, keys, [rows.filter(b) for b in branches])
 
     def get_paginated_response(self, data: Any) -> Response:
         if not self.keyset:
@@ -251,9 +268,10 @@ class Pagination(PageNumberPagination):
                 raise ValidationError(
                     {self.cursor_query_param: [self.invalid_cursor_message]}
                 ) from None
-        if branches:
+        if branches is not None:
             # The page's rows are among each branch's first size+1 rows past the cursor: read
-            # those ids (each branch through its own index), then order only them.
+            # those ids (each branch through its own index), then order only them. Rows outside
+            # every branch are never read, so ``queryset`` need not repeat the union.
             queryset = queryset.filter(pk__in=_branch_ids(branches, after, order, size + 1))
         rows_qs = queryset.annotate(**{_KEY % i: F(key.path) for i, key in enumerate(keys)})
         rows = list(rows_qs.order_by(*order)[: size + 1])
@@ -274,6 +292,8 @@ class Pagination(PageNumberPagination):
 
     @staticmethod
     def _values(row: Any, keys: list[_Key]) -> list[Any]:
+        if isinstance(row, dict):  # a ``.values()`` row (ethics.api.rows)
+            return [row[_KEY % i] for i in range(len(keys))]
         return [getattr(row, _KEY % i) for i in range(len(keys))]
 
     @staticmethod
