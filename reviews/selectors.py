@@ -267,11 +267,15 @@ _INTAKE_BUCKETS: dict[str, Any] = {
 }
 
 
-def intake_counts(user: User) -> dict[str, int]:
-    """The intake buckets' sizes: each equals the length of ``intake?bucket=<name>``."""
+def intake_counts(user: User, queue: models.QuerySet[Application] | None = None) -> dict[str, int]:
+    """The intake buckets' sizes: each equals the length of ``intake?bucket=<name>``.
+
+    ``queue``: ``intake_queue(user)`` when the caller has built it already (the intake page)."""
     # Every bucket is an open status, so the queue index serves the count (not the history);
     # "open" is the default bucket's size (the page's total, intake_bucket_total).
-    open_queue = intake_queue(user).filter(status__in=workflow.INTAKE_STATUSES)
+    if queue is None:
+        queue = intake_queue(user)
+    open_queue = queue.filter(status__in=workflow.INTAKE_STATUSES)
     return open_queue.aggregate(
         open=Count("pk"),
         **{name: Count("pk", filter=condition()) for name, condition in _INTAKE_BUCKETS.items()},
