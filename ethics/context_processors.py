@@ -20,7 +20,7 @@ def inbox(request: HttpRequest) -> dict[str, Any]:
 
 def _nav(user: Any) -> list[dict[str, Any]]:
     return [
-        {"label": item.label, "url": fixed_url(item.url_name)}
+        {"label": str(item.label), "url": fixed_url(item.url_name)}
         for item in hooks.nav_items()
         if item.visible(user)
     ]
