@@ -1,10 +1,10 @@
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from ethics import hooks, selectors
+from ethics.cells import fixed_url
 
 
 def inbox(request: HttpRequest) -> dict[str, Any]:
@@ -20,7 +20,7 @@ def inbox(request: HttpRequest) -> dict[str, Any]:
 
 def _nav(user: Any) -> list[dict[str, Any]]:
     return [
-        {"label": item.label, "url": reverse(item.url_name)}
+        {"label": str(item.label), "url": fixed_url(item.url_name)}
         for item in hooks.nav_items()
         if item.visible(user)
     ]

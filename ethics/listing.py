@@ -21,7 +21,7 @@ search can never reach rows the reader may not see.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
@@ -29,14 +29,17 @@ import django_filters
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
+from django.forms.models import ModelChoiceIterator
+from django.forms.widgets import Input
 from django.http import HttpRequest
 from django.utils.formats import localize
 from django.utils.functional import lazy
 from django.utils.html import conditional_escape, escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import ModelChoiceField, ModelChoiceIterator
+from django_filters.fields import ModelChoiceField
+from django_filters.fields import ModelChoiceIterator as FilterChoiceIterator
 from django_filters.filters import QuerySetRequestMixin
 from django_filters.filterset import FilterSetMetaclass
 
@@ -169,7 +172,7 @@ def inline_options(widget: forms.Widget) -> None:
     widget.__class__ = _INLINE_CLASSES[cls]
 
 
-class _LazyChoices(ModelChoiceIterator):  # type: ignore[misc]
+class _LazyChoices(FilterChoiceIterator):  # type: ignore[misc]
     """The choices of a ``_LazyModelChoiceField``: its queryset is read when they are listed
     (a page renders the select), not when the field is made."""
 
@@ -229,6 +232,100 @@ class LazyModelChoiceFilter(django_filters.ModelChoiceFilter):  # type: ignore[m
         return cast(forms.Field, super(QuerySetRequestMixin, self).field)
 
 
+# Django's stock input templates: each is one ``{% include "django/forms/widgets/input.html" %}``.
+_INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{name}.html"
+    for name in (
+        "input",
+        "text",
+        "number",
+        "email",
+        "url",
+        "search",
+        "tel",
+        "date",
+        "datetime",
+        "time",
+        "hidden",
+    )
+)
+
+
+def _stringformat(value: Any) -> str:
+    """``{{ value|stringformat:'s' }}``: ``"%s" % value``, escaped unless it is already safe."""
+    text = "%s" % (str(value) if isinstance(value, tuple) else value)
+    return text if isinstance(value, SafeData) else escape(text)
+
+
+class _InlineInput:
+    """An input widget that writes its ``<input>`` in Python (issue 18).
+
+    Django's ``text.html`` (and ``date.html``, ``hidden.html``…) includes ``input.html``, which
+    includes ``attrs.html``: three templates per search box, date or hidden field of a list's
+    filter form. This writes the same element from the same context (``get_context``, so each
+    widget's value formatting stays), character for character
+    (``tests/ethics/test_listing_widgets.py``)."""
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> Any:
+        if template_name not in _INPUT_TEMPLATES:
+            return super()._render(template_name, context, renderer)  # type: ignore[misc]
+        data = context["widget"]
+        value = data["value"]
+        return mark_safe(  # noqa: S308 - every part is escaped
+            f'<input type="{conditional_escape(data["type"])}"'
+            f' name="{conditional_escape(data["name"])}"'
+            + ("" if value is None else f' value="{_stringformat(value)}"')
+            + f"{_attrs_html(data['attrs'])}>"
+        )
+
+
+_INLINE_INPUTS: dict[type, type] = {}
+
+
+def inline_input(widget: forms.Widget) -> None:
+    """Give an input widget with Django's stock template (text, date, hidden, number…) the
+    Python writer above; other widgets, and inputs with their own templates, stay as they are."""
+    if not isinstance(widget, Input) or isinstance(widget, _InlineInput):
+        return
+    if widget.template_name not in _INPUT_TEMPLATES or isinstance(widget, forms.FileInput):
+        return
+    cls = type(widget)
+    if cls not in _INLINE_INPUTS:
+        _INLINE_INPUTS[cls] = type(f"Inline{cls.__name__}", (_InlineInput, cls), {})
+    widget.__class__ = _INLINE_INPUTS[cls]
+
+
+class _OneQueryChoices(ModelChoiceIterator):
+    """Model choices read with one plain query (issue 18).
+
+    Django's iterator reads them through ``QuerySet.iterator()``, which on PostgreSQL opens a
+    server-side cursor: ``DECLARE``, ``FETCH`` and ``CLOSE``, three round trips for a filter's
+    handful of committees. The choices and their order are the same."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():  # a clone: the field's own queryset keeps no cache
+            yield self.choice(obj)
+
+
+_ONE_QUERY_CLASSES: dict[type, type] = {}
+
+
+def one_query_choices(field: forms.Field) -> None:
+    """Let a model choice field (and its widget) read its choices with ``_OneQueryChoices``;
+    a subclass's own iterator (django-filter's null choice) still runs around it."""
+    if not isinstance(field, forms.ModelChoiceField) or issubclass(
+        field.iterator, _OneQueryChoices
+    ):
+        return
+    base = field.iterator
+    if base not in _ONE_QUERY_CLASSES:
+        _ONE_QUERY_CLASSES[base] = type(f"OneQuery{base.__name__}", (base, _OneQueryChoices), {})
+    field.iterator = _ONE_QUERY_CLASSES[base]
+    field.widget.choices = field.choices
+
+
 class _ListForm(forms.Form):
     """The filter form: date fields as date pickers, compact widgets, options written without a
     template per option."""
@@ -237,6 +334,8 @@ class _ListForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             inline_options(field.widget)
+            inline_input(field.widget)
+            one_query_choices(field)
             if isinstance(field, forms.DateField) and isinstance(field.widget, forms.DateInput):
                 field.widget.input_type = "date"
             if hasattr(field, "empty_label"):

@@ -705,6 +705,7 @@ def fold_workload(rows: Iterable[Sequence[Any]], names: bool) -> list[Workload]:
     groups: dict[Any, list[Any]] = {}
     for row in rows:
         membership, committee, *who, assigned, opinions, late = row
+        key: tuple[Any, ...]
         if names:
             name, first, last, username = who
             key = (membership, name or f"{last}{first}" or username)

@@ -370,7 +370,7 @@ def refresh(now: datetime | None = None) -> int:
                     s_keys=", ".join(f"s.{name}" for name in KEY_FIELDS),
                 )
             )
-            regional = cursor.rowcount
+            regional = int(cursor.rowcount)
         state.through = through
         state.refreshed_at = timezone.now()
         state.save(update_fields=["through", "refreshed_at"])

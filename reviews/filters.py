@@ -31,7 +31,8 @@ def _known_committees(request: Any) -> QuerySet[Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return Committee.objects.none()
-    return selectors.known_committees(user).order_by("name")
+    # An option shows the name (Committee.__str__); the JSON columns stay unread (issue 18).
+    return selectors.known_committees(user).only("name").order_by("name")
 
 
 INTAKE_BUCKETS = [

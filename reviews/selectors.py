@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from committees.models import MANAGING_ROLES, Committee, Entrustment, Membership
-from committees.selectors import committees_for_user
+from committees.policies import visible_committee_filter
 from ethics import hooks, policies, regulations
 from ethics.models import AuditEvent, User
 from reviews import checklist, clocks, numbering, workflow
@@ -283,11 +283,15 @@ _INTAKE_BUCKETS: dict[str, Any] = {
 }
 
 
-def intake_counts(user: User) -> dict[str, int]:
-    """The intake buckets' sizes: each equals the length of ``intake?bucket=<name>``."""
+def intake_counts(user: User, queue: models.QuerySet[Application] | None = None) -> dict[str, int]:
+    """The intake buckets' sizes: each equals the length of ``intake?bucket=<name>``.
+
+    ``queue``: ``intake_queue(user)`` when the caller has built it already (the intake page)."""
     # Every bucket is an open status, so the queue index serves the count (not the history);
     # "open" is the default bucket's size (the page's total, intake_bucket_total).
-    open_queue = intake_queue(user).filter(status__in=workflow.INTAKE_STATUSES)
+    if queue is None:
+        queue = intake_queue(user)
+    open_queue = queue.filter(status__in=workflow.INTAKE_STATUSES)
     return open_queue.aggregate(
         open=Count("pk"),
         **{name: Count("pk", filter=condition()) for name, condition in _INTAKE_BUCKETS.items()},
@@ -620,10 +624,22 @@ def reviewable_committees(user: User) -> models.QuerySet[Committee]:
 def known_committees(user: User) -> models.QuerySet[Committee]:
     """The committees a person may name in an input: those they may see and those that may
     review their projects (R17). Any other id answers as one that does not exist."""
-    return Committee.objects.filter(
-        Q(pk__in=reviewable_committees(user).values("pk"))
-        | Q(pk__in=committees_for_user(user).values("pk"))
-    )
+    if not user.is_authenticated:
+        return Committee.objects.none()
+    if user.is_superuser:  # sees every committee (committees_for_user)
+        return Committee.objects.all()
+    # The union of committees_for_user and reviewable_committees as one condition over the
+    # committee table, not two nested committee subqueries (issue 18: a list filter's choices
+    # on every page; tests/reviews/test_known_committees.py checks it is the same set).
+    condition = visible_committee_filter(user)
+    if user.institution_id is not None:
+        entrusted = Entrustment.objects.active(on=timezone.localdate()).filter(
+            entrusting_institution_id=user.institution_id
+        )
+        condition |= Q(institution_id=user.institution_id) | Q(
+            pk__in=entrusted.values("receiving_committee_id")
+        )
+    return Committee.objects.filter(condition)
 
 
 def colleagues(user: User) -> models.QuerySet[User]:

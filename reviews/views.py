@@ -30,24 +30,29 @@ from reviews.filters import (
 from reviews.hooks import is_officer
 from reviews.models import Appeal, Project, Recognition, ReReview
 from reviews.policies import may_open_materials, may_see_tally, own_project_ids
+from reviews.rows import intake_rows, project_rows
 
 # --- researcher ------------------------------------------------------------------------------
 
 
 @login_required
 def my_projects(request: HttpRequest) -> HttpResponse:
+    # Only the columns a card shows are read (reviews.rows.project_rows; issue 18).
     projects = (
         Project.objects.filter(pk__in=own_project_ids(request.user))
         .select_related("committee")
+        .only("title", "status", "listed_item", "committee__name")
         .order_by("-created_at", "-id")
     )
     listing = filtered_page(request, ProjectFilterSet, projects)
     # The page holds only the user's own projects, so their applications need no further filter.
-    applications = selectors.applications_of_own_projects([p.pk for p in listing.page])
-    by_project: dict[int, list[Any]] = {}
-    for application in applications:
-        by_project.setdefault(application.project_id, []).append(application)
-    rows = [(project, by_project.get(project.pk, [])) for project in listing.page]
+    page = list(listing.page)
+    applications = (
+        selectors.applications_of_own_projects([p.pk for p in page])
+        .select_related(None)
+        .only("project_id", "ref", "kind", "status", "due_at")
+    )
+    rows = project_rows(page, applications)
     # R8: pending invitations show the project's title and the lead's name only.
     invitations = list(selectors.pending_invitations(request.user)[:50])
     return render(
@@ -428,12 +433,21 @@ def recognition_outside_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-_INTAKE_UNSHOWN = (
-    "regimes",
-    "missing_items",
-    "team_change",
-    "project__scope",
-    "project__prescreen",
+# What an intake row shows (reviews.rows.intake_rows), and the keys to its project and lead.
+_INTAKE_SHOWN = (
+    "project",
+    "project__lead",
+    "ref",
+    "kind",
+    "status",
+    "procedure",
+    "submitted_at",
+    "due_at",
+    "project__title",
+    "project__lead__name",
+    "project__lead__first_name",
+    "project__lead__last_name",
+    "project__lead__username",
 )
 
 
@@ -441,15 +455,11 @@ _INTAKE_UNSHOWN = (
 def intake(request: HttpRequest) -> HttpResponse:
     if not is_officer(request.user):
         raise Http404
-    # The rows show the project and its lead, not the committee; their JSON columns stay unread
-    # (issue 18: some 200 JSON decodes a page).
-    queue = (
-        selectors.intake_queue(request.user)
-        .select_related(None)
-        .select_related("project__lead")
-        .defer(*_INTAKE_UNSHOWN)
-    )
-    counts = selectors.intake_counts(request.user)
+    # The rows show the application, its project and the lead, not the committee; only the
+    # columns they show are read (issue 18: no JSON decodes, a third of the model fields).
+    queue = selectors.intake_queue(request.user)
+    counts = selectors.intake_counts(request.user, queue)
+    queue = queue.select_related(None).select_related("project__lead").only(*_INTAKE_SHOWN)
     listing = filtered_page(
         request,
         ApplicationFilterSet,
@@ -464,9 +474,9 @@ def intake(request: HttpRequest) -> HttpResponse:
         "reviews/intake.html",
         {
             **listing.as_context(),
+            "rows": intake_rows(listing.page, timezone.now()),
             "bucket": listing.filterset.form.data.get("bucket"),
             "counts": counts,
-            "now": timezone.now(),
         },
     )
 

@@ -20,7 +20,8 @@ applications; one benchmark researcher has 20 projects (15 as lead, 5 on the tea
 It then times, --runs times each after a warm-up, through django.test.Client with force_login:
 (1) the secretary's intake page, (2) GET /api/v1/applications/ as the secretary, (3) the
 researcher's my-projects page, and (4) a hand-written SQL twin of (1)'s first page; it prints
-p50/p95/max in ms, the query count of one request, the page/raw ratio, where the database time
+p50/p95/max in ms (and the p50 of this process's CPU time, steadier on a busy machine, with its
+ratio to the floor's), the query count of one request, the page/raw ratio, where the database time
 goes, and EXPLAIN (ANALYZE, BUFFERS) of each page's largest and slowest query.
 
 Seeding 1,000,000 applications took 253 s on a 2-core machine (measured; 200,000 took 45 s),
@@ -666,16 +667,27 @@ def _percentiles(timings: list[float]) -> tuple[float, float, float]:
 
 
 FLOOR: list[float] = []  # the framework floor's median, once measured: each page's same-run ratio
+FLOOR_CPU: list[float] = []  # the same in this process's CPU time
 
 
-def _timed(call: Callable[[], Any], runs: int, warmup: int = 5) -> list[float]:
+class Timings(list[float]):
+    """Wall-clock milliseconds per run, with ``cpu``: this process's CPU milliseconds per run
+    (Python and template work; not the database's, not the time spent waiting for a core on a
+    shared machine, so steadier than the wall clock when other jobs run)."""
+
+    cpu: list[float]
+
+
+def _timed(call: Callable[[], Any], runs: int, warmup: int = 5) -> Timings:
     for _ in range(warmup):
         call()
-    timings = []
+    timings = Timings()
+    timings.cpu = []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         call()
         timings.append((time.perf_counter() - t0) * 1000)
+        timings.cpu.append((time.process_time() - c0) * 1000)
     return timings
 
 
@@ -697,6 +709,17 @@ class Report:
             f"  {label:<34} min {min(timings):7.2f}   p50 {p50:7.2f}   p95 {p95:7.2f}"
             f"   max {worst:7.2f} ms{count}{floor}{verdict}"
         )
+        cpu = getattr(timings, "cpu", None)
+        if cpu:
+            cpu_p50 = statistics.median(cpu)
+            ratio = (
+                f"   {cpu_p50 / FLOOR_CPU[0]:4.1f}x floor's"
+                if FLOOR_CPU and queries is not None
+                else ""
+            )
+            print(f"  {'':<34} CPU of this process: p50 {cpu_p50:7.2f} ms{ratio}")
+            if not FLOOR_CPU and label.startswith("framework floor"):
+                FLOOR_CPU.append(cpu_p50)
         return p50
 
 

@@ -7,7 +7,7 @@ Usage (PostgreSQL; the database seeded and kept by the list benchmark):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python scripts/profile_page.py /api/v1/applications/ \\
         [--database bench_perf] [--user bench_secretary] [--requests 10] [--top 30] \\
-        [--callers make_hashable]
+        [--callers make_hashable] [--callees PATTERN] [--save FILE]
 
 It signs the user in through django.test.Client with the benchmark's production-like settings
 (DEBUG off), warms the page up, runs cProfile around --requests GETs and prints the functions by
@@ -41,6 +41,13 @@ def main() -> int:
         default=[],
         help="also print who calls the functions matching this pattern (repeatable)",
     )
+    parser.add_argument(
+        "--callees",
+        action="append",
+        default=[],
+        help="also print what the functions matching this pattern call (repeatable)",
+    )
+    parser.add_argument("--save", help="also write the raw profile to this file (pstats)")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -82,6 +89,10 @@ def main() -> int:
         stats.sort_stats("cumulative").print_stats(args.top)
         for pattern in args.callers:
             stats.sort_stats("cumulative").print_callers(pattern)
+        for pattern in args.callees:
+            stats.sort_stats("cumulative").print_callees(pattern)
+        if args.save:
+            stats.dump_stats(args.save)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -1,17 +1,20 @@
-"""Issue 18: the list filter forms write their <option> elements in Python (ethics/listing.py
-``inline_options``) instead of one template include per option. The markup must stay exactly
+"""Issue 18: the list filter forms write their <option> elements (ethics/listing.py
+``inline_options``) and their inputs (``inline_input``) in Python instead of template includes. The markup must stay exactly
 the template's, for every select of every list's filter form, selected or not."""
 
 import copy
+import datetime as dt
 import importlib
 
 import pytest
 from django import forms
+from django.forms.widgets import Input
 from django.test import RequestFactory
+from django.utils.safestring import mark_safe
 from django_filters.widgets import BaseCSVWidget
 
 from ethics import listing
-from ethics.listing import ListFilterSet, inline_options
+from ethics.listing import ListFilterSet, inline_input, inline_options
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +126,65 @@ def test_a_select_with_its_own_template_keeps_it():
     radio = forms.RadioSelect(choices=[("a", "A")])
     inline_options(radio)
     assert not isinstance(radio, listing._InlineOptions)
+
+
+def _template_input(widget, name, value, attrs):
+    """What Django's own input.html/attrs.html write for this input."""
+    original = copy.copy(widget)
+    original.__class__ = type(widget).__mro__[2]  # Inline<cls> -> _InlineInput -> cls
+    assert not isinstance(original, listing._InlineInput)
+    return original.render(name, value, attrs)
+
+
+def test_every_input_writes_the_templates_markup(world):
+    """The search box, date and hidden fields of every list's filter form (issue 18)."""
+    request = RequestFactory().get("/")
+    request.user = world.secretary
+    checked = 0
+    for filterset_class in _filtersets():
+        form = filterset_class(None, request=request).form
+        for name, field in form.fields.items():
+            widget = field.widget
+            if not isinstance(widget, Input):
+                continue
+            assert isinstance(widget, listing._InlineInput), (filterset_class, name)
+            for value in (None, "", "x", 'a "b" <c> & d', 12, dt.date(2026, 1, 2)):
+                for attrs in (None, {"id": f"id_{name}", "aria-invalid": "true", "x": False}):
+                    expected = _template_input(widget, name, value, attrs)
+                    assert widget.render(name, value, attrs) == expected, (
+                        filterset_class.__qualname__,
+                        name,
+                        value,
+                    )
+                    checked += 1
+    assert checked > 100
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        forms.TextInput(attrs={"maxlength": 200, "placeholder": '"q" <x>'}),
+        forms.DateInput(),
+        forms.HiddenInput(),
+        forms.NumberInput(attrs={"min": 1, "required": True, "disabled": False}),
+        forms.EmailInput(),
+    ],
+)
+@pytest.mark.parametrize(
+    "value", [None, "", "a<b", 1, 2.5, True, dt.date(2026, 12, 31), mark_safe("<b>"), (1, 2)]
+)
+def test_inputs_escape_and_format_like_the_template(widget, value):
+    inline_input(widget)
+    assert isinstance(widget, listing._InlineInput)
+    attrs = {"id": "f", "data-x": '"<q>"'}
+    assert widget.render("f", value, attrs) == _template_input(widget, "f", value, attrs)
+
+
+def test_an_input_with_its_own_template_keeps_it():
+    widget = forms.TextInput()
+    widget.template_name = "custom/text.html"
+    inline_input(widget)
+    assert not isinstance(widget, listing._InlineInput)
+    for other in (forms.CheckboxInput(), forms.FileInput(), forms.Textarea()):
+        inline_input(other)
+        assert not isinstance(other, listing._InlineInput)

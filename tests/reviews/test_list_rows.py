@@ -1,0 +1,149 @@
+"""Issue 18: the intake and my-projects rows are built in Python (reviews/rows.py) and written by
+a plain template loop. The HTML must be what the per-cell template (``{% url %}``,
+``get_*_display``, ``|date``, ``|last_day``, ``{% countdown %}``, ``{% if %}``) wrote, in both
+languages, for every state a row can be in."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.template import engines
+from django.utils import timezone, translation
+
+from ethics import cells
+from ethics.models import User
+from reviews.models import Application, Project
+from reviews.rows import intake_rows, project_rows
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOW = dt.datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI)
+
+OLD_INTAKE = """{% load ethics_tags %}{% for a in page %}
+  <tr data-application="{{ a.pk }}"{% if a.status == "under_review" and a.due_at and a.due_at <= now %} class="problem"{% endif %}>
+    <td><a href="{% url 'reviews:application-detail' a.pk %}">{{ a.ref }}</a></td><td>{{ a.project.title }}</td>
+    <td data-applicant>{{ a.project.lead.display_name }}</td><td>{{ a.get_kind_display }}</td>
+    <td><span class="pill nowrap">{{ a.get_status_display }}</span></td><td>{{ a.get_procedure_display|default:"—" }}</td>
+    <td class="nowrap">{{ a.submitted_at|date:"Y-m-d" }}</td>
+    <td class="nowrap">{{ a.due_at|last_day|default:"—" }}{% if a.status == "under_review" and a.due_at %} {% countdown a.due_at now %}{% endif %}</td></tr>
+{% endfor %}"""
+
+NEW_INTAKE = """{% for r in rows %}
+  <tr data-application="{{ r.pk }}"{% if r.problem %} class="problem"{% endif %}>
+    <td><a href="{{ r.url }}">{{ r.ref }}</a></td><td>{{ r.title }}</td>
+    <td data-applicant>{{ r.applicant }}</td><td>{{ r.kind }}</td>
+    <td><span class="pill nowrap">{{ r.status }}</span></td><td>{{ r.procedure }}</td>
+    <td class="nowrap">{{ r.submitted }}</td>
+    <td class="nowrap">{{ r.due }}{{ r.countdown }}</td></tr>
+{% endfor %}"""
+
+OLD_PROJECTS = """{% for project, applications in rows %}
+<h2><a href="{% url 'reviews:project-detail' project.pk %}">{{ project.title }}</a> <span class="pill">{{ project.get_status_display }}</span></h2>
+<p class="muted">{{ project.committee.name }}{% if project.listed_item %} · {{ project.listed_item }}{% endif %}</p>
+{% for a in applications %}<tr data-application="{{ a.pk }}">
+<td><a href="{% url 'reviews:application-detail' a.pk %}">{{ a.ref|default:_("Draft") }}</a></td>
+<td>{{ a.get_kind_display }}</td><td><span class="pill" data-status="{{ a.status }}">{{ a.get_status_display }}</span></td>
+<td>{{ a.due_at|last_day|default:"—" }}</td></tr>{% endfor %}
+{% endfor %}"""
+
+NEW_PROJECTS = """{% for project in rows %}
+<h2><a href="{{ project.url }}">{{ project.title }}</a> <span class="pill">{{ project.status }}</span></h2>
+<p class="muted">{{ project.committee }}{% if project.listed_item %} · {{ project.listed_item }}{% endif %}</p>
+{% for a in project.applications %}<tr data-application="{{ a.pk }}">
+<td><a href="{{ a.url }}">{{ a.ref }}</a></td>
+<td>{{ a.kind }}</td><td><span class="pill" data-status="{{ a.status_code }}">{{ a.status }}</span></td>
+<td>{{ a.due }}</td></tr>{% endfor %}
+{% endfor %}"""
+
+
+def _render(source: str, **context: object) -> str:
+    return engines["django"].from_string(source).render(context)
+
+
+def _applications() -> list[Application]:
+    """Unsaved applications in every state a row shows differently."""
+    lead = User(username="oyang", name="欧阳 <明>")
+    nameless = User(username="li", first_name="Li", last_name="Wei")
+    project = Project(pk=7, title='Falls & "care"', lead=lead, status="active")
+    other = Project(pk=8, title="睡眠", lead=nameless, status="planned")
+    day_end = dt.datetime(2026, 12, 3, 0, 0, tzinfo=SHANGHAI)  # a day-counted clock
+    hour = dt.datetime(2026, 12, 1, 15, 0, tzinfo=SHANGHAI)  # an hour-counted one
+    states = [
+        ("under_review", "simplified", dt.datetime(2026, 11, 20, 0, 0, tzinfo=SHANGHAI)),  # late
+        ("under_review", "meeting", day_end),  # running
+        ("under_review", "meeting", hour),  # due today
+        ("under_review", "", NOW),  # due now: overdue
+        ("under_review", None, None),  # no clock
+        ("submitted", None, None),
+        ("returned", "simplified", day_end),  # a clock, but not a running decision clock
+        ("awaiting_rereview", "meeting", day_end),
+    ]
+    applications = []
+    for pk, (status, procedure, due_at) in enumerate(states, start=100):
+        applications.append(
+            Application(
+                pk=pk,
+                project=project if pk % 2 else other,
+                ref=f"R-{pk}" if pk != 105 else "",
+                kind="initial" if pk % 3 else "amendment",
+                status=status,
+                procedure=procedure,
+                submitted_at=dt.datetime(2026, 11, 1, 23, 30, tzinfo=dt.UTC),  # 2 Nov in Shanghai
+                due_at=due_at,
+            )
+        )
+    return applications
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_intake_rows_write_what_the_cell_template_wrote(language):
+    applications = _applications()
+    with translation.override(language), timezone.override(SHANGHAI):
+        old = _render(OLD_INTAKE, page=applications, now=NOW)
+        new = _render(NEW_INTAKE, rows=intake_rows(applications, NOW))
+    assert new == old
+    assert old.count('class="problem"') == 2
+    assert old.count("data-countdown") == 4
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_project_rows_write_what_the_cell_template_wrote(language):
+    from committees.models import Committee
+
+    applications = _applications()
+    committee = Committee(name="伦理委员会 <A>")
+    projects = [applications[0].project, applications[1].project]
+    for project in projects:
+        project.committee = committee
+    projects[0].listed_item = 3
+    with translation.override(language), timezone.override(SHANGHAI):
+        old = _render(
+            OLD_PROJECTS,
+            rows=[(p, [a for a in applications if a.project is p]) for p in projects],
+        )
+        new = _render(NEW_PROJECTS, rows=project_rows(projects, applications))
+    assert new == old
+    assert ("Draft" if language == "en" else "草稿") in old
+
+
+def test_pk_url_is_reverse():
+    from django.urls import reverse
+
+    url = cells.pk_url("reviews:application-detail")
+    for pk in (1, 42, 10**12):
+        assert url(pk) == reverse("reviews:application-detail", args=[pk])
+    assert cells.fixed_url("reviews:intake") == reverse("reviews:intake")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        dt.datetime(2026, 1, 1, 16, 0, tzinfo=dt.UTC),  # the next day in Shanghai
+        dt.datetime(999, 5, 6, 12, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 7, 8, 9, 0),  # noqa: DTZ001 - a naive moment, as the filter takes it
+    ],
+)
+def test_local_date_is_the_date_filter(value):
+    with timezone.override(SHANGHAI):
+        assert cells.local_date(value) == _render('{{ v|date:"Y-m-d" }}', v=value)
+        assert cells.local_date(value, SHANGHAI) == cells.local_date(value)
