@@ -5,15 +5,18 @@ boundary); the refresh is idempotent, serialised on its state row and loses noth
 the page says when the summaries were made; the beat entry and the command exist."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import Sum
 from django.urls import reverse
 
 from reports import dashboards, policies, selectors, summaries
 from reports.models import MonthlySummary, SummaryCommittee, SummaryState, WorkloadSummary
 from reviews.models import Decision, Opinion, ReviewerAssignment
+from tests.conftest import requires_postgres
 from tests.factories import CommitteeFactory, MembershipFactory, UserFactory
 from tests.reports.test_dashboards import PERIOD, _case, at, authority, world  # noqa: F401
 
@@ -384,3 +387,54 @@ def test_workload_of_closed_months_moves_at_the_next_refresh():
     assert read() == [(c1.name, 2, 4, 4, 2)]
     live = selectors.member_workload([c1.pk], start, end, names=False, now=REFRESHED)
     assert read() == _rows(live)
+
+
+@requires_postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_refreshes_and_reads_on_postgresql():
+    """Three real workers refresh at once while a fourth reads: the refreshes queue on the
+    state row's lock, each replaces the rows, the result is one refresh's rows (never added
+    together), and a reader sees either the old summaries or the new ones, never a mixture
+    (the figures it reads equal the live ones every time)."""
+    c1, c2, c3 = _regions()
+    _workload_data()
+    single = summaries.refresh(now=REFRESHED)
+    expected = sorted(MonthlySummary.objects.values_list("committee_id", "region", "figure",
+                                                         "month", "days", "n"), key=repr)  # fmt: skip
+    workloads = WorkloadSummary.objects.count()
+    ids = [c1.pk, c2.pk, c3.pk]
+    live = _live(ids, *YEAR)
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+    written: list[int] = []
+
+    def refresher():
+        try:
+            barrier.wait()
+            written.append(summaries.refresh(now=REFRESHED))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def reader():
+        try:
+            barrier.wait()
+            for _ in range(10):
+                _same(summaries.read(ids, *YEAR), live)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=refresher) for _ in range(3)]
+    threads.append(threading.Thread(target=reader))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert written == [single] * 3
+    assert sorted(MonthlySummary.objects.values_list("committee_id", "region", "figure",
+                                                     "month", "days", "n"), key=repr) == expected  # fmt: skip
+    assert WorkloadSummary.objects.count() == workloads
