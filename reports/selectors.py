@@ -215,27 +215,35 @@ def _add(groups: dict[Any, int], key: Any, n: int) -> None:
 
 
 # (committee id, month's first day, kind, withdrawn) -> n
-ReceivedRows = dict[tuple[int, date | None, str, bool], int]
+ReceivedRows = dict[tuple[int | None, date | None, str, bool], int]
 
 
-def received_rows(ids: Ids | None, ranges: Ranges) -> ReceivedRows:
-    """Applications submitted in the periods, per committee, month, kind and whether withdrawn
-    since (one query; none without a period). The live figure and the monthly summaries
-    (reports/summaries.py) both count with this."""
+def _per(field_name: str, per_committee: bool) -> tuple[str, ...]:
+    """The committee column of a grouping, or none: a dashboard's live figure of many
+    committees is summed over them by the database (the key's committee is then None)."""
+    return (field_name,) if per_committee else ()
+
+
+def received_rows(ids: Ids | None, ranges: Ranges, *, per_committee: bool = True) -> ReceivedRows:
+    """Applications submitted in the periods, per committee (unless not `per_committee`),
+    month, kind and whether withdrawn since (one query; none without a period). The live
+    figure and the monthly summaries (reports/summaries.py) both count with this."""
     if not ranges:
         return {}
     rows = Application.objects.filter(within("submitted_at", ranges))
     if ids is not None:
         rows = rows.filter(committee_id__in=ids)
     groups: ReceivedRows = {}
-    for committee_id, month, kind, status, n in (
+    who = _per("committee_id", per_committee)
+    for *committee, month, kind, status, n in (
         rows.annotate(month=TruncMonth("submitted_at", tzinfo=SHANGHAI))
-        .values("committee_id", "month", "kind", "status")
+        .values(*who, "month", "kind", "status")
         .annotate(n=Count("id"))
         .order_by()
-        .values_list("committee_id", "month", "kind", "status", "n")
+        .values_list(*who, "month", "kind", "status", "n")
     ):
-        _add(groups, (committee_id, _month(month), kind, status == Status.WITHDRAWN), n)
+        key = committee[0] if committee else None
+        _add(groups, (key, _month(month), kind, status == Status.WITHDRAWN), n)
     return groups
 
 
@@ -256,7 +264,7 @@ def applications_received(
 ) -> Volume:
     """Applications submitted in [start, end) (or in `ranges` of it): by month, by kind, and how
     many of them were withdrawn since (one query)."""
-    rows = received_rows(ids, [(start, end)] if ranges is None else ranges)
+    rows = received_rows(ids, [(start, end)] if ranges is None else ranges, per_committee=False)
     return fold_received(
         ((m, kind, w, n) for (_c, m, kind, w), n in rows.items()), months_between(start, end)
     )
@@ -283,10 +291,10 @@ class Acceptance:
 
 
 # (committee id, month, kind, procedure, days from submission of a first round or None) -> n
-AcceptedRows = dict[tuple[int, date | None, str, str, int | None], int]
+AcceptedRows = dict[tuple[int | None, date | None, str, str, int | None], int]
 
 
-def accepted_rows(ids: Ids | None, ranges: Ranges) -> AcceptedRows:
+def accepted_rows(ids: Ids | None, ranges: Ranges, *, per_committee: bool = True) -> AcceptedRows:
     """Review rounds accepted in the periods, per committee, month, kind and procedure, with each
     first round's Shanghai days since submission (one query; the database gives the Shanghai
     dates and counts the rounds of each pair of dates)."""
@@ -296,25 +304,25 @@ def accepted_rows(ids: Ids | None, ranges: Ranges) -> AcceptedRows:
     if ids is not None:
         rows = rows.filter(application__committee_id__in=ids)
     groups: AcceptedRows = {}
-    for committee_id, kind, procedure, round_, submitted_on, accepted_on, n in (
+    who = _per("application__committee_id", per_committee)
+    for *committee, kind, procedure, round_, submitted_on, accepted_on, n in (
         rows.annotate(
             submitted_on=TruncDate("application__submitted_at", tzinfo=SHANGHAI),
             accepted_on=TruncDate("accepted_at", tzinfo=SHANGHAI),
         )
         .values(
-            "application__committee_id", "application__kind", "procedure", "round",
-            "submitted_on", "accepted_on",
+            *who, "application__kind", "procedure", "round", "submitted_on", "accepted_on",
         )
         .annotate(n=Count("id"))
         .order_by()
         .values_list(
-            "application__committee_id", "application__kind", "procedure", "round",
-            "submitted_on", "accepted_on", "n",
+            *who, "application__kind", "procedure", "round", "submitted_on", "accepted_on", "n",
         )
     ):  # fmt: skip
         days = (accepted_on - submitted_on).days if round_ == 1 and submitted_on else None
         month = accepted_on.replace(day=1) if accepted_on else None
-        _add(groups, (committee_id, month, kind, procedure, days), n)
+        key = committee[0] if committee else None
+        _add(groups, (key, month, kind, procedure, days), n)
     return groups
 
 
@@ -334,7 +342,7 @@ def reviews_accepted(
 ) -> Acceptance:
     """Review rounds accepted in [start, end) (or in `ranges`), by kind and procedure, and for
     each first round the days since submission (one query)."""
-    rows = accepted_rows(ids, [(start, end)] if ranges is None else ranges)
+    rows = accepted_rows(ids, [(start, end)] if ranges is None else ranges, per_committee=False)
     return fold_accepted((k, p, d, n) for (_c, _m, k, p, d), n in rows.items())
 
 
@@ -375,10 +383,10 @@ class Decisions:
 
 
 # (committee id, month, stage, outcome, procedure, days or None, late) -> n
-DecidedRows = dict[tuple[int, date | None, str, str, str, int | None, bool], int]
+DecidedRows = dict[tuple[int | None, date | None, str, str, str, int | None, bool], int]
 
 
-def decided_rows(ids: Ids | None, ranges: Ranges) -> DecidedRows:
+def decided_rows(ids: Ids | None, ranges: Ranges, *, per_committee: bool = True) -> DecidedRows:
     """Decisions made in the periods (COUNTED_STAGES and TIMED_STAGES), per committee, month,
     stage, outcome and procedure, with a timed one's days since the round's acceptance and
     whether it was late (one query, counted per group)."""
@@ -390,27 +398,27 @@ def decided_rows(ids: Ids | None, ranges: Ranges) -> DecidedRows:
     if ids is not None:
         rows = rows.filter(committee_id__in=ids)
     groups: DecidedRows = {}
-    for committee_id, stage, outcome, procedure, accepted_on, decided_on, late, n in (
+    who = _per("committee_id", per_committee)
+    for *committee, stage, outcome, procedure, accepted_on, decided_on, late, n in (
         rows.annotate(
             late=Case(When(decided_late(), then=Value(True)), default=Value(False)),
             decided_on=TruncDate("decided_at", tzinfo=SHANGHAI),
             accepted_on=TruncDate("review__accepted_at", tzinfo=SHANGHAI),
         )
         .values(
-            "committee_id", "stage", "outcome", "review__procedure", "accepted_on",
-            "decided_on", "late",
+            *who, "stage", "outcome", "review__procedure", "accepted_on", "decided_on", "late",
         )
         .annotate(n=Count("id"))
         .order_by()
         .values_list(
-            "committee_id", "stage", "outcome", "review__procedure", "accepted_on",
-            "decided_on", "late", "n",
+            *who, "stage", "outcome", "review__procedure", "accepted_on", "decided_on", "late",
+            "n",
         )
     ):  # fmt: skip
         timed = stage in TIMED_STAGES and accepted_on is not None
         days = (decided_on - accepted_on).days if timed else None
         key = (
-            committee_id,
+            committee[0] if committee else None,
             decided_on.replace(day=1) if decided_on else None,
             stage,
             outcome or "",
@@ -438,7 +446,7 @@ def decisions(
 ) -> Decisions:
     """Decisions made in [start, end) (or in `ranges`): counted ones by outcome, timed ones
     with their days since the round's acceptance and whether they were late (one query)."""
-    rows = decided_rows(ids, [(start, end)] if ranges is None else ranges)
+    rows = decided_rows(ids, [(start, end)] if ranges is None else ranges, per_committee=False)
     return fold_decided((s, o, p, d, late, n) for (_c, _m, s, o, p, d, late), n in rows.items())
 
 

@@ -207,14 +207,20 @@ def read(ids: Sequence[int], start: datetime, end: datetime) -> Figures:
     live = [(a, b) for a, b in pieces if a < b]
     if live:
         received += [
-            (m, k, w, n) for (_c, m, k, w), n in selectors.received_rows(ids, live).items()
+            (m, k, w, n)
+            for (_c, m, k, w), n in selectors.received_rows(ids, live, per_committee=False).items()
         ]
         accepted += [
-            (k, p, d, n) for (_c, _m, k, p, d), n in selectors.accepted_rows(ids, live).items()
+            (k, p, d, n)
+            for (_c, _m, k, p, d), n in selectors.accepted_rows(
+                ids, live, per_committee=False
+            ).items()
         ]
         decided += [
             (s, o, p, d, late, n)
-            for (_c, _m, s, o, p, d, late), n in selectors.decided_rows(ids, live).items()
+            for (_c, _m, s, o, p, d, late), n in selectors.decided_rows(
+                ids, live, per_committee=False
+            ).items()
         ]
     return Figures(
         selectors.fold_received(received, selectors.months_between(start, end)),
