@@ -145,7 +145,15 @@ def build(scope: Scope, filters: Filters, now: datetime | None = None) -> Dashbo
     board.panels.append(_meetings_panel(selectors.meetings(ids, start, end)))
     board.panels.append(
         _workload_panel(
-            summaries.workload(ids, start, end, counted.through, names=scope.names, now=now),
+            summaries.workload(
+                ids,
+                start,
+                end,
+                counted.through,
+                names=scope.names,
+                committee_names={c.pk: c.name for c in committees},
+                now=now,
+            ),
             scope.names,
         )
     )

@@ -707,12 +707,17 @@ def assignments_in(ids: Ids | None, ranges: Ranges) -> QuerySet[ReviewerAssignme
     return rows if ids is None else rows.filter(membership__committee_id__in=ids)
 
 
-def fold_workload(rows: Iterable[Sequence[Any]], names: bool) -> list[Workload]:
+def fold_workload(
+    rows: Iterable[Sequence[Any]], names: bool, committee_names: Mapping[Any, str] | None = None
+) -> list[Workload]:
     """Rows of workload_fields(names) + (assignments, opinions, late) -> per member (`names`)
-    or per committee (the regional authority sees no names), most assignments first (pure)."""
+    or per committee (the regional authority sees no names), most assignments first (pure).
+    With `committee_names`, a row's second column is the committee's id, named from it."""
     groups: dict[Any, list[Any]] = {}
     for row in rows:
         membership, committee, *who, assigned, opinions, late = row
+        if committee_names is not None:
+            committee = committee_names.get(committee, committee)
         key: tuple[Any, ...]
         if names:
             name, first, last, username = who

@@ -24,7 +24,7 @@ writes them anew (idempotent); a failure rolls it all back and the previous summ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -238,39 +238,40 @@ def workload(
     through: date | None,
     *,
     names: bool,
+    committee_names: Mapping[int, str],
     now: datetime | None = None,
 ) -> list[selectors.Workload]:
     """selectors.member_workload, the whole months before `through` (Figures.through: the
     refresh the volume figures were read from) from the workload summaries as of that refresh,
-    the rest live: one query (UNION ALL of both, folded per member by selectors.fold_workload)."""
+    the rest live: one query (UNION ALL of both, folded per member by selectors.fold_workload;
+    the committees are named from `committee_names`, the scope's, not joined)."""
     months = summarised_months(start, end, through)
     if months is None or not ids:
         return selectors.member_workload(ids, start, end, names=names, now=now)
     now = now or timezone.now()
     first, stop = months
-    fields = selectors.workload_fields(names)
-    columns = (*fields, "assignments", "opinions", "late")
-    # The row's own committee: one join fewer than through the membership.
-    own = ("membership_id", "committee__name", *fields[2:])
+    people = selectors.workload_fields(names)[2:]
+    counts = ("assignments", "opinions", "late")
+    own = ("membership_id", "committee_id", *people)
     rows = (
         WorkloadSummary.objects.filter(committee_id__in=ids, month__gte=first, month__lt=stop)
         .values(*own)
         .annotate(assignments=Sum("assignments"), opinions=Sum("opinions"), late=Sum("late"))
         .order_by()
-        .values_list(*own, "assignments", "opinions", "late")
+        .values_list(*own, *counts)
     )
     pieces = ((start, _month_start(first)), (_month_start(stop), end))
     live = [(a, b) for a, b in pieces if a < b]
     if live:
         rows = rows.union(
             selectors.assignments_in(ids, live)
-            .values(*fields)
+            .values("membership_id", "membership__committee_id", *people)
             .annotate(**selectors.workload_counts(now))
             .order_by()
-            .values_list(*columns),
+            .values_list("membership_id", "membership__committee_id", *people, *counts),
             all=True,
         )
-    return selectors.fold_workload(rows, names)
+    return selectors.fold_workload(rows, names, committee_names)
 
 
 def _live(ids: Sequence[int], start: datetime, end: datetime) -> Figures:
@@ -299,9 +300,21 @@ def _summary_rows(through: date) -> list[MonthlySummary]:
                 figure=SummaryFigure.ACCEPTED, kind=kind, procedure=procedure, days=days, **common
             )
         )
+    # A decision's outcome and its timing are stored apart (selectors.fold_decided reads the
+    # outcome of a row with one, the timing of a row with days): a month's region has a few
+    # dozen (stage, outcome) pairs and a few hundred timings, not their product.
+    decided: dict[tuple[Any, ...], int] = {}
     for (committee_id, month, stage, outcome, procedure, days, late), n in selectors.decided_rows(
         None, period
     ).items():
+        key: tuple[Any, ...]
+        if stage in selectors.COUNTED_STAGES and outcome:
+            key = (committee_id, month, stage, outcome, "", None, False)
+            decided[key] = decided.get(key, 0) + n
+        if stage in selectors.TIMED_STAGES and days is not None:
+            key = (committee_id, month, stage, "", procedure, days, late)
+            decided[key] = decided.get(key, 0) + n
+    for (committee_id, month, stage, outcome, procedure, days, late), n in decided.items():
         common = {"committee_id": committee_id, "month": month, "n": n}
         rows.append(
             MonthlySummary(

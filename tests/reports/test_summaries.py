@@ -345,6 +345,12 @@ def _workload_data():
     return c1, c2, made
 
 
+def _names():
+    from committees.models import Committee
+
+    return dict(Committee.objects.values_list("pk", "name"))
+
+
 def _rows(result):
     return [(w.key, w.members, w.assignments, w.opinions, w.late_opinions) for w in result]
 
@@ -360,7 +366,9 @@ def test_workload_read_from_the_summaries_equals_the_live_figure_at_the_refresh(
     through = SummaryState.objects.get().through
     for ids in ([c1.pk], [c2.pk], [c1.pk, c2.pk]):
         live = selectors.member_workload(ids, start, end, names=names, now=REFRESHED)
-        read = summaries.workload(ids, start, end, through, names=names, now=REFRESHED)
+        read = summaries.workload(
+            ids, start, end, through, names=names, committee_names=_names(), now=REFRESHED
+        )
         assert _rows(read) == _rows(live)
 
 
@@ -375,7 +383,9 @@ def test_workload_of_closed_months_moves_at_the_next_refresh():
     through = SummaryState.objects.get().through
 
     def read():
-        rows = summaries.workload([c1.pk], start, end, through, names=False, now=REFRESHED)
+        rows = summaries.workload(
+            [c1.pk], start, end, through, names=False, committee_names=_names(), now=REFRESHED
+        )
         return _rows(rows)
 
     before = read()
