@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Min, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -45,6 +45,7 @@ from reports.models import (
     SummaryState,
     WorkloadSummary,
 )
+from reviews.models import Application, Decision, Review, ReviewerAssignment
 
 STATE_PK = 1
 # Before any application: the refresh counts every month from here.
@@ -282,8 +283,7 @@ def _live(ids: Sequence[int], start: datetime, end: datetime) -> Figures:
     )
 
 
-def _summary_rows(through: date) -> list[MonthlySummary]:
-    period = [(EPOCH, _month_start(through))]
+def _summary_rows(period: list[tuple[datetime, datetime]]) -> list[MonthlySummary]:
     rows: list[MonthlySummary] = []
     common: dict[str, Any]
     for (committee_id, month, kind, withdrawn), n in selectors.received_rows(None, period).items():
@@ -325,7 +325,7 @@ def _summary_rows(through: date) -> list[MonthlySummary]:
     return rows
 
 
-def _workload_rows(through: date, now: datetime) -> list[WorkloadSummary]:
+def _workload_rows(period: list[tuple[datetime, datetime]], now: datetime) -> list[WorkloadSummary]:
     month = TruncMonth("assigned_at", tzinfo=SHANGHAI)
     return [
         WorkloadSummary(
@@ -337,7 +337,7 @@ def _workload_rows(through: date, now: datetime) -> list[WorkloadSummary]:
             late=late,
         )
         for committee_id, membership_id, moment, assignments, opinions, late in (
-            selectors.assignments_in(None, [(EPOCH, _month_start(through))])
+            selectors.assignments_in(None, period)
             .annotate(month=month)
             .values("membership__committee_id", "membership_id", "month")
             .annotate(**selectors.workload_counts(now))
@@ -358,6 +358,31 @@ def _month(moment: datetime) -> date:
     return moment.astimezone(SHANGHAI).date().replace(day=1)
 
 
+def _years(stop: datetime) -> list[tuple[datetime, datetime]]:
+    """[EPOCH, stop) cut at each 1 January (Shanghai), from the year of the first record."""
+    earliest = [
+        moment
+        for moment in (
+            Application.objects.aggregate(m=Min("submitted_at"))["m"],
+            Review.objects.aggregate(m=Min("accepted_at"))["m"],
+            Decision.objects.aggregate(m=Min("decided_at"))["m"],
+            ReviewerAssignment.objects.aggregate(m=Min("assigned_at"))["m"],
+        )
+        if moment is not None
+    ]
+    if not earliest:
+        return []
+    year = max(min(earliest).astimezone(SHANGHAI).year, EPOCH.year)
+    periods = []
+    start = EPOCH
+    while start < stop:
+        year += 1
+        end = min(datetime(year, 1, 1, tzinfo=SHANGHAI), stop)
+        periods.append((start, end))
+        start = end
+    return periods
+
+
 def refresh(now: datetime | None = None) -> int:
     """Count every closed month anew; returns the number of summary rows written."""
     now = now or timezone.now()
@@ -366,13 +391,17 @@ def refresh(now: datetime | None = None) -> int:
         # The lock first: a concurrent refresh waits here, then replaces this one's rows.
         SummaryState.objects.get_or_create(pk=STATE_PK)
         state = SummaryState.objects.select_for_update().get(pk=STATE_PK)
-        rows = _summary_rows(through)
-        workloads = _workload_rows(through, now)
         MonthlySummary.objects.all().delete()
         SummaryCommittee.objects.all().delete()
         WorkloadSummary.objects.all().delete()
-        MonthlySummary.objects.bulk_create(rows, batch_size=BATCH)
-        WorkloadSummary.objects.bulk_create(workloads, batch_size=BATCH)
+        written = 0
+        # A year at a time: the worker holds one year's rows, not a million (issue 17).
+        for period in _years(_month_start(through)):
+            rows = _summary_rows([period])
+            MonthlySummary.objects.bulk_create(rows, batch_size=BATCH)
+            WorkloadSummary.objects.bulk_create(_workload_rows([period], now), batch_size=BATCH)
+            written += len(rows)
+            del rows
         SummaryCommittee.objects.bulk_create(
             (
                 SummaryCommittee(committee_id=pk, region=region or "")
@@ -398,4 +427,4 @@ def refresh(now: datetime | None = None) -> int:
             with connection.cursor() as cursor:
                 for model in (MonthlySummary, SummaryCommittee, WorkloadSummary):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-    return len(rows) + regional
+    return written + regional

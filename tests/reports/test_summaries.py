@@ -13,6 +13,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.urls import reverse
 
+from ethics.deadlines import SHANGHAI
 from reports import dashboards, policies, selectors, summaries
 from reports.models import MonthlySummary, SummaryCommittee, SummaryState, WorkloadSummary
 from reviews.models import Decision, Opinion, ReviewerAssignment
@@ -448,3 +449,23 @@ def test_concurrent_refreshes_and_reads_on_postgresql():
     assert sorted(MonthlySummary.objects.values_list("committee_id", "region", "figure",
                                                      "month", "days", "n"), key=repr) == expected  # fmt: skip
     assert WorkloadSummary.objects.count() == workloads
+
+
+@pytest.mark.django_db
+def test_the_refresh_counts_a_year_at_a_time_and_loses_nothing_at_the_new_year():
+    c1, c2 = _data()
+    # Submitted on New Year's Eve (Shanghai), accepted and decided in the new year; one more
+    # two years before.
+    _case(c1, submitted=at(2025, 12, 31, 23, 30), accepted=at(2026, 1, 1, 0, 10),
+          decided=at(2026, 1, 20))  # fmt: skip
+    _case(c2, submitted=at(2024, 6, 1), accepted=at(2024, 6, 2), decided=at(2024, 6, 30))
+    new_year = [dt.datetime(y, 1, 1, tzinfo=SHANGHAI) for y in (2025, 2026)]
+    assert summaries._years(at(2026, 5, 1)) == [
+        (summaries.EPOCH, new_year[0]), (new_year[0], new_year[1]), (new_year[1], at(2026, 5, 1)),
+    ]  # fmt: skip
+    summaries.refresh(now=REFRESHED)
+    for first, last in ((dt.date(2024, 1, 1), dt.date(2026, 4, 30)),
+                        (dt.date(2025, 12, 1), dt.date(2026, 1, 31))):  # fmt: skip
+        bounds = selectors.period_bounds(first, last)
+        for ids in ([c1.pk], [c1.pk, c2.pk]):
+            _same(summaries.read(ids, *bounds), _live(ids, *bounds))
