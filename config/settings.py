@@ -164,6 +164,13 @@ if EMBEDDED_DB:
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # PostgreSQL's JIT compiles any query the planner prices above jit_above_cost: the
+    # dashboards' summary reads (estimated at 300,000 rows, reading 12,000) paid 25-30 ms of
+    # compiling to run for 10 ms (issue 17). Off unless PG_JIT=on (a deployment that runs long
+    # analytical queries on the same database may want it).
+    jit = "on" if env_str("PG_JIT", "off").lower() in {"on", "1", "true"} else "off"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c jit={jit}"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "ethics.User"

@@ -119,13 +119,12 @@ picked AS (
     WHERE s.committee_id IS NULL AND s.region IN (SELECT region FROM covered)
       AND s.month >= %s AND s.month < %s
 )
+-- Not grouped here: the rows are few (a region's or a committee's), and Python folds them
+-- with the live ones anyway; grouping on ten text columns made the database sort them.
 SELECT st.id, st.through, st.refreshed_at, p.figure, p.kind, p.withdrawn, p.procedure,
-       p.stage, p.outcome, p.days, p.late,
-       CASE WHEN p.figure = '{received}' THEN p.month END AS by_month, SUM(p.n) AS total
+       p.stage, p.outcome, p.days, p.late, p.month, p.n
 FROM {state} st LEFT JOIN picked p ON 1 = 1
 WHERE st.id = %s
-GROUP BY st.id, st.through, st.refreshed_at, p.figure, p.kind, p.withdrawn, p.procedure,
-         p.stage, p.outcome, p.days, p.late, CASE WHEN p.figure = '{received}' THEN p.month END
 """
 
 
@@ -136,7 +135,6 @@ def _summary_query(ids: Sequence[int], first: date, stop: date) -> tuple[str, li
         rows=connection.ops.quote_name(MonthlySummary._meta.db_table),
         state=connection.ops.quote_name(SummaryState._meta.db_table),
         ids=marks,
-        received=SummaryFigure.RECEIVED.value,  # a code constant, not input
     )
     bounds = [first.isoformat(), stop.isoformat()]
     return sql, [*ids, *ids, *bounds, *bounds, STATE_PK]
@@ -193,13 +191,13 @@ def read(ids: Sequence[int], start: datetime, end: datetime) -> Figures:
         outcome,
         days_,
         late,
-        by_month,
+        month,
         total,
     ) in grouped:
         n = int(total or 0)
         days = None if days_ is None else int(days_)
         if figure == SummaryFigure.RECEIVED:
-            received.append((_as_date(by_month), kind, bool(withdrawn), n))
+            received.append((_as_date(month), kind, bool(withdrawn), n))
         elif figure == SummaryFigure.ACCEPTED:
             accepted.append((kind, procedure, days, n))
         elif figure == SummaryFigure.DECIDED:

@@ -469,3 +469,11 @@ def test_the_refresh_counts_a_year_at_a_time_and_loses_nothing_at_the_new_year()
         bounds = selectors.period_bounds(first, last)
         for ids in ([c1.pk], [c1.pk, c2.pk]):
             _same(summaries.read(ids, *bounds), _live(ids, *bounds))
+
+
+@requires_postgres
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_jit_compile_short_reads():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
