@@ -333,7 +333,10 @@ def fold_accepted(rows: Iterable[tuple[str, str, int | None, int]]) -> Acceptanc
         by_procedure = result.by_kind_and_procedure.setdefault(kind, {})
         by_procedure[procedure] = by_procedure.get(procedure, 0) + n
         if days is not None:
-            result.day_counts.setdefault(procedure, Counter())[days] += n
+            counts = result.day_counts.get(procedure)
+            if counts is None:
+                counts = result.day_counts[procedure] = Counter()
+            counts[days] += n
     return result
 
 

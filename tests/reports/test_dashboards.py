@@ -463,3 +463,28 @@ def test_table_body_is_what_the_template_loop_rendered():
         with override(language):
             assert table.body_html() == loop.render(Context({"t": table}))
     assert "&lt;script&gt;" in table.body_html()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", [{}, {"committee": "2", "field": "ai", "start": "2026-01-02"}])
+def test_dashboard_filter_form_writes_the_templates_markup(value):
+    """The filter form's select options and inputs are written in Python (ethics.listing, as
+    the lists' forms): character for character what Django's widget templates write."""
+    import copy
+
+    from reports.forms import DashboardFilterForm
+
+    committees = [CommitteeFactory(name=f"委员会<{i}>") for i in range(3)]
+    value = dict(value)
+    if "committee" in value:
+        value["committee"] = str(committees[1].pk)
+    form = DashboardFilterForm(value or None, committees=committees)
+    for bound in form:
+        widget = bound.field.widget
+        inline = type(widget).__mro__[0].__name__.startswith("Inline")
+        assert inline, bound.name
+        original = copy.copy(widget)
+        original.__class__ = type(widget).__mro__[2]
+        assert widget.render(bound.html_name, bound.value(), {"id": bound.auto_id}) == (
+            original.render(bound.html_name, bound.value(), {"id": bound.auto_id})
+        )
