@@ -327,11 +327,13 @@ def accepted_rows(ids: Ids | None, ranges: Ranges, *, per_committee: bool = True
 
 
 def fold_accepted(rows: Iterable[tuple[str, str, int | None, int]]) -> Acceptance:
-    """(kind, procedure, days or None, n) rows -> the figure (pure)."""
+    """(kind, procedure, days or None, n) rows -> the figure (pure). A row without a kind
+    carries days only (the monthly summaries store the counts and the days apart)."""
     result = Acceptance()
     for kind, procedure, days, n in rows:
-        by_procedure = result.by_kind_and_procedure.setdefault(kind, {})
-        by_procedure[procedure] = by_procedure.get(procedure, 0) + n
+        if kind:
+            by_procedure = result.by_kind_and_procedure.setdefault(kind, {})
+            by_procedure[procedure] = by_procedure.get(procedure, 0) + n
         if days is not None:
             counts = result.day_counts.get(procedure)
             if counts is None:

@@ -289,9 +289,18 @@ def _summary_rows(period: list[tuple[datetime, datetime]]) -> list[MonthlySummar
         rows.append(
             MonthlySummary(figure=SummaryFigure.RECEIVED, kind=kind, withdrawn=withdrawn, **common)
         )
+    # The rounds by kind and procedure, and the first rounds' days by procedure, apart
+    # (selectors.fold_accepted: a row without a kind carries days only).
+    accepted: dict[tuple[Any, ...], int] = {}
     for (committee_id, month, kind, procedure, days), n in selectors.accepted_rows(
         None, period
     ).items():
+        parts: list[tuple[Any, ...]] = [(committee_id, month, kind, procedure, None)]
+        if days is not None:
+            parts.append((committee_id, month, "", procedure, days))
+        for part in parts:
+            accepted[part] = accepted.get(part, 0) + n
+    for (committee_id, month, kind, procedure, days), n in accepted.items():
         common = {"committee_id": committee_id, "month": month, "n": n}
         rows.append(
             MonthlySummary(
