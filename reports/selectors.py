@@ -206,7 +206,8 @@ def within(field_name: str, ranges: Ranges) -> Q:
     return q
 
 
-def _month(moment: datetime | None) -> date | None:
+def month_of(moment: datetime | None) -> date | None:
+    """The first day of the moment's month in Asia/Shanghai."""
     return moment.astimezone(SHANGHAI).date().replace(day=1) if moment else None
 
 
@@ -243,7 +244,7 @@ def received_rows(ids: Ids | None, ranges: Ranges, *, per_committee: bool = True
         .values_list(*who, "month", "kind", "status", "n")
     ):
         key = committee[0] if committee else None
-        _add(groups, (key, _month(month), kind, status == Status.WITHDRAWN), n)
+        _add(groups, (key, month_of(month), kind, status == Status.WITHDRAWN), n)
     return groups
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Min, Sum
@@ -338,7 +338,7 @@ def _workload_rows(period: list[tuple[datetime, datetime]], now: datetime) -> li
         WorkloadSummary(
             committee_id=committee_id,
             membership_id=membership_id,
-            month=_month(moment),
+            month=cast(date, selectors.month_of(moment)),  # assigned_at is never empty
             assignments=assignments,
             opinions=opinions,
             late=late,
@@ -359,10 +359,6 @@ def _workload_rows(period: list[tuple[datetime, datetime]], now: datetime) -> li
             )
         )
     ]
-
-
-def _month(moment: datetime) -> date:
-    return moment.astimezone(SHANGHAI).date().replace(day=1)
 
 
 def _years(stop: datetime) -> list[tuple[datetime, datetime]]:

@@ -199,23 +199,15 @@ def main() -> int:
     reuse = args.keep and seeding._already_seeded(url, args.applications)
     if not reuse:
         seeding._recreate(url)
-    seeding._environment(tmp, url)
-    # DEBUG off asks for the audit chain's key: a throwaway one for the scratch database.
-    os.environ.setdefault("AUDIT_HMAC_KEY", "bench-only-not-a-secret-key-0123456789abcdef")
-    os.environ["MFA_REQUIRED"] = "0"  # officers would be sent to enrol a second factor
+    seeding._environment(tmp, url)  # also a throwaway audit key, no second factor
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import override_settings
 
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    override_settings(STORAGES=storages).enable()
+    seeding._plain_storages()
     try:
         call_command("migrate", verbosity=0, interactive=False)
         if reuse:

@@ -128,6 +128,19 @@ def _already_seeded(url: str, applications: int) -> bool:
     return count == applications and users == 2
 
 
+def _plain_storages() -> None:
+    """After django.setup(): DEBUG off uses the manifest storage, which needs collectstatic;
+    plain URLs cost the same."""
+    from django.test.utils import override_settings
+
+    override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    ).enable()
+
+
 def _environment(tmp: Path, url: str) -> None:
     """Production-like settings (DEBUG off); files go to a temp dir, never the project's var/."""
     os.environ["DATABASE_URL"] = _scratch_url(url)
@@ -938,14 +951,8 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import override_settings
 
-    # DEBUG off uses the manifest storage, which needs collectstatic; plain URLs cost the same.
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    override_settings(STORAGES=storages).enable()
+    _plain_storages()
     try:
         started = time.monotonic()
         call_command("migrate", verbosity=0, interactive=False)

@@ -52,15 +52,10 @@ def main() -> int:
 
     django.setup()
     from django.test import Client
-    from django.test.utils import override_settings
 
     from ethics.models import User
 
-    storages = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    override_settings(STORAGES=storages).enable()
+    bench._plain_storages()
     try:
         clients = {}
         for _label, username, _path in PAGES:
