@@ -4,7 +4,7 @@ A list template that writes ``{% url 'x' a.pk %}``, ``{{ a.when|date:"Y-m-d" }}`
 ``{% if %}`` per cell pays the template engine for every row: a ``reverse()`` (resolver walk,
 quoting) per link, a date format per timestamp, a parsed condition per cell. A page's view builds
 its rows from these helpers instead, so the template loop only writes strings. The output is the
-same text the template tags wrote (``tests/ethics/test_cells.py``).
+same text the template tags wrote (``tests/reviews/test_list_rows.py``).
 """
 
 from __future__ import annotations

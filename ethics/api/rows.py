@@ -11,7 +11,7 @@ field's own ``to_representation``. A field it cannot write from a column (a meth
 nested or dotted source) must be given as an annotation named in ``computed``; a serializer with
 such a field left over is refused when the writer is built, so the writer never guesses.
 
-``tests/ethics/test_list_rows.py`` and the lists' own tests compare its rows with the
+``tests/reviews/test_api_list_rows.py`` and the lists' own tests compare its rows with the
 serializer's, for every role.
 """
 
