@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.conf import settings
@@ -15,24 +16,26 @@ from rest_framework.parsers import JSONParser as BaseJSONParser
 MAX_DEPTH = 32
 
 
+#: A complete JSON string (escapes included): brackets inside one do not nest.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
 def _too_deep(text: str, limit: int) -> bool:
+    """Whether the brackets outside strings nest deeper than `limit`. The strings are cut out
+    and only the brackets are walked, in C-speed regex passes rather than a Python loop over
+    every character (a 2 MB body took a quarter of a second)."""
+    bare = _STRING.sub("", text)
+    unterminated = bare.find('"')
+    if unterminated >= 0:  # an open string runs to the end: nothing after it nests
+        bare = bare[:unterminated]
     depth = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    for bracket in _BRACKET.findall(bare):
+        if bracket in "[{":
             depth += 1
             if depth > limit:
                 return True
-        elif char in "]}":
+        else:
             depth -= 1
     return False
 

@@ -10,8 +10,7 @@ from tests.world import build_world
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_secretary_adds_seventh_member_and_panel_turns_valid(page, login, live_server, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+def test_secretary_adds_seventh_member_and_panel_turns_valid(page, login, live_server):
     world = build_world(size=6)
     committee, term = world.committee, world.term
     newcomer = UserFactory(username="newcomer", name="黄丽", institution=world.institution)

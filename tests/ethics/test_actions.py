@@ -110,6 +110,11 @@ def test_an_unknown_action_is_a_404(db):
         ("[" * MAX_DEPTH + "]" * MAX_DEPTH, False),
         ("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), True),
         (json.dumps({"a": "[" * 100}), False),  # brackets inside a string don't nest
+        # an escaped quote does not end the string; an escaped backslash before one does
+        ('["\\"' + "[" * 40 + '"]', False),
+        ('["\\\\"' + "[" * 40, True),
+        ('["' + "[" * 40, False),  # an unterminated string runs to the end
+        ("{" * MAX_DEPTH + '"a":' + "[" * 1, True),
     ],
 )
 def test_nesting_limit_boundary(text, deep):
