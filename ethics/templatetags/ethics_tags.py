@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ethics.deadlines import days_left, due_display, is_overdue
+from ethics.listing import list_controls_html
 
 register = template.Library()
 
@@ -58,6 +59,12 @@ def countdown(deadline: Any, now: datetime | None = None) -> str:
         text = ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}
         css = "soon" if days <= 3 else "left"
     return format_html('<span class="countdown {}" data-countdown="{}">{}</span>', css, days, text)
+
+
+@register.simple_tag
+def list_controls(filterset: Any) -> str:
+    """``{% list_controls filterset %}``: a list's filter form (``ethics.listing``, issue 18)."""
+    return list_controls_html(filterset.form)
 
 
 @register.filter
