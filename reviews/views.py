@@ -30,7 +30,7 @@ from reviews.filters import (
 from reviews.hooks import is_officer
 from reviews.models import Appeal, Project, Recognition, ReReview
 from reviews.policies import may_open_materials, may_see_tally, own_project_ids
-from reviews.rows import intake_rows, project_rows
+from reviews.rows import intake_rows, intake_rows_html, project_cards_html, project_rows
 
 # --- researcher ------------------------------------------------------------------------------
 
@@ -58,7 +58,12 @@ def my_projects(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reviews/my_projects.html",
-        {**listing.as_context(), "rows": rows, "invitations": invitations},
+        {
+            **listing.as_context(),
+            "rows": rows,
+            "cards": project_cards_html(rows),
+            "invitations": invitations,
+        },
     )
 
 
@@ -469,12 +474,14 @@ def intake(request: HttpRequest) -> HttpResponse:
             counts, filterset.form.cleaned_data
         ),
     )
+    rows = intake_rows(listing.page, timezone.now())
     return render(
         request,
         "reviews/intake.html",
         {
             **listing.as_context(),
-            "rows": intake_rows(listing.page, timezone.now()),
+            "rows": rows,
+            "rows_html": intake_rows_html(rows),
             "bucket": listing.filterset.form.data.get("bucket"),
             "counts": counts,
         },

@@ -1,13 +1,14 @@
 """Template helpers shared by every app."""
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from ethics.deadlines import days_left, due_display, is_overdue
 from ethics.listing import list_controls_html
@@ -45,8 +46,15 @@ def countdown(deadline: Any, now: datetime | None = None) -> str:
             return ""
         due_at = deadline.due_at
     now = now or timezone.now()
-    days = days_left(due_at, now)
-    if is_overdue(due_at, now):
+    return countdown_chip(days_left(due_at, now), is_overdue(due_at, now), get_language())
+
+
+@lru_cache(maxsize=512)
+def countdown_chip(days: int, overdue: bool, language: str | None) -> str:
+    """The chip of ``countdown`` for ``days`` left (negative: late), in ``language`` (the active
+    one, which the texts are translated in; a key of the cache). Written once per day count and
+    language, not once per row (issue 18)."""
+    if overdue:
         late = -days
         if late > 0:
             text = ngettext("%(n)d day overdue", "%(n)d days overdue", late) % {"n": late}
