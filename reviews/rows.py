@@ -48,28 +48,90 @@ class IntakeRow:
     problem: bool  # the decision is overdue: the row is marked
 
 
+# The columns an intake row shows, in the order ``intake_rows_of_values`` reads them: the intake
+# view reads them with ``values_list`` (no model instances for a page of rows; issue 18).
+INTAKE_VALUES = (
+    "pk",
+    "ref",
+    "kind",
+    "status",
+    "procedure",
+    "submitted_at",
+    "due_at",
+    "project__title",
+    "project__lead__name",
+    "project__lead__first_name",
+    "project__lead__last_name",
+    "project__lead__username",
+)
+
+
+def display_name(name: str, first_name: str, last_name: str, username: str) -> str:
+    """``User.display_name`` from the columns it reads: the name, else the full name, else the
+    username."""
+    return name or f"{first_name} {last_name}".strip() or username
+
+
 def intake_rows(applications: Iterable[Any], now: datetime) -> list[IntakeRow]:
     """The intake rows of ``applications`` (with ``project__lead`` selected)."""
+    return intake_rows_of_values(
+        (
+            (
+                a.pk,
+                a.ref,
+                a.kind,
+                a.status,
+                a.procedure,
+                a.submitted_at,
+                a.due_at,
+                a.project.title,
+                a.project.lead.name,
+                a.project.lead.first_name,
+                a.project.lead.last_name,
+                a.project.lead.username,
+            )
+            for a in applications
+        ),
+        now,
+    )
+
+
+def intake_rows_of_values(values: Iterable[Sequence[Any]], now: datetime) -> list[IntakeRow]:
+    """The intake rows of ``values``: tuples of the ``INTAKE_VALUES`` columns."""
     url = pk_url("reviews:application-detail")
     kind, status, procedure = (labeller(Application, name) for name in _LABELLED)
     tz = timezone.get_current_timezone()
+    under_review = workflow.Status.UNDER_REVIEW
     rows = []
-    for a in applications:
-        running = a.status == workflow.Status.UNDER_REVIEW and a.due_at is not None
+    for (
+        pk,
+        ref,
+        kind_code,
+        status_code,
+        procedure_code,
+        submitted_at,
+        due_at,
+        title,
+        name,
+        first_name,
+        last_name,
+        username,
+    ) in values:
+        running = status_code == under_review and due_at is not None
         rows.append(
             IntakeRow(
-                pk=a.pk,
-                url=url(a.pk),
-                ref=a.ref,
-                title=a.project.title,
-                applicant=a.project.lead.display_name,
-                kind=kind(a.kind),
-                status=status(a.status),
-                procedure=procedure(a.procedure) or NO_VALUE,
-                submitted=local_date(a.submitted_at, tz),
-                due=last_day(a.due_at) or NO_VALUE,
-                countdown=SafeString(" " + countdown(a.due_at, now)) if running else "",
-                problem=running and a.due_at <= now,
+                pk=pk,
+                url=url(pk),
+                ref=ref,
+                title=title,
+                applicant=display_name(name, first_name, last_name, username),
+                kind=kind(kind_code),
+                status=status(status_code),
+                procedure=procedure(procedure_code) or NO_VALUE,
+                submitted=local_date(submitted_at, tz),
+                due=last_day(due_at) or NO_VALUE,
+                countdown=SafeString(" " + countdown(due_at, now)) if running else "",
+                problem=running and due_at <= now,
             )
         )
     return rows

@@ -421,3 +421,35 @@ def test_garbage_filters_never_500(client, api_client, world, queue, query):
         400,
         404,
     }
+
+
+def test_intake_rows_read_as_values_are_the_rows_of_the_models(world, queue):
+    """Issue 18: the intake view reads its rows' columns with ``values_list``; the rows are the
+    ones built from the model instances (``reviews.rows.intake_rows``)."""
+    from reviews import selectors
+    from reviews.rows import INTAKE_VALUES, intake_rows, intake_rows_of_values
+
+    now = timezone.now()
+    ordered = selectors.intake_queue(world.secretary).order_by("due_at", "submitted_at", "id")
+    from_values = intake_rows_of_values(ordered.values_list(*INTAKE_VALUES), now)
+    from_models = intake_rows(ordered.select_related("project__lead"), now)
+    assert len(from_values) == 3
+    assert from_values == from_models
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "last", "username"),
+    [
+        ("欧阳明", "Ming", "Ouyang", "oy"),
+        ("", "Ming", "Ouyang", "oy"),
+        ("", "", "Li", "li"),
+        ("", "", "", "nobody"),
+        ("", " ", "", "blank"),
+    ],
+)
+def test_row_display_name_is_the_users(name, first, last, username):
+    from ethics.models import User
+    from reviews.rows import display_name
+
+    user = User(name=name, first_name=first, last_name=last, username=username)
+    assert display_name(name, first, last, username) == user.display_name
