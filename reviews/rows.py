@@ -15,13 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
-from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from ethics.cells import local_date, pk_url
 from ethics.choice_labels import labeller
+from ethics.listing import text_html
 from ethics.templatetags.ethics_tags import countdown, last_day
 from reviews import workflow
 from reviews.models import Application, Project
@@ -205,19 +204,19 @@ def intake_rows_html(rows: Sequence[IntakeRow]) -> SafeString:
     (``tests/reviews/test_list_rows.py``)."""
     if not rows:
         return SafeString(
-            f'<tr><td colspan="8" class="muted">{escape(gettext("Nothing here."))}</td></tr>'
+            f'<tr><td colspan="8" class="muted">{text_html(gettext("Nothing here."))}</td></tr>'
         )
     parts = []
     for r in rows:
         parts.append(
             f'\n  <tr data-application="{r.pk}"{_PROBLEM if r.problem else ""}>\n'
-            f'    <td><a href="{escape(r.url)}">{escape(r.ref)}</a></td>'
-            f"<td>{escape(r.title)}</td>\n"
-            f"    <td data-applicant>{escape(r.applicant)}</td><td>{escape(r.kind)}</td>\n"
-            f'    <td><span class="pill nowrap">{escape(r.status)}</span></td>'
-            f"<td>{escape(r.procedure)}</td>\n"
-            f'    <td class="nowrap">{escape(r.submitted)}</td>\n'
-            f'    <td class="nowrap">{escape(r.due)}{r.countdown}</td></tr>\n  '
+            f'    <td><a href="{text_html(r.url)}">{text_html(r.ref)}</a></td>'
+            f"<td>{text_html(r.title)}</td>\n"
+            f"    <td data-applicant>{text_html(r.applicant)}</td><td>{text_html(r.kind)}</td>\n"
+            f'    <td><span class="pill nowrap">{text_html(r.status)}</span></td>'
+            f"<td>{text_html(r.procedure)}</td>\n"
+            f'    <td class="nowrap">{text_html(r.submitted)}</td>\n'
+            f'    <td class="nowrap">{text_html(r.due)}{r.countdown}</td></tr>\n  '
         )
     return SafeString("".join(parts))
 
@@ -231,12 +230,12 @@ def project_cards_html(rows: Sequence[ProjectRow]) -> SafeString:
     the same text in both languages (``tests/reviews/test_list_rows.py``)."""
     if not rows:
         return SafeString(
-            f'\n<p class="muted">{escape(gettext("You have no projects yet."))}</p>\n'
+            f'\n<p class="muted">{text_html(gettext("You have no projects yet."))}</p>\n'
         )
     head = (
         "\n    <thead><tr>"
         + "".join(
-            f"<th>{escape(text)}</th>"
+            f"<th>{text_html(text)}</th>"
             for text in (
                 gettext("Reference"),
                 gettext("Kind"),
@@ -251,12 +250,12 @@ def project_cards_html(rows: Sequence[ProjectRow]) -> SafeString:
     for p in rows:
         parts.append(
             f'\n<section class="card" data-project="{p.pk}">\n'
-            f'  <h2><a href="{escape(p.url)}">{escape(p.title)}</a> '
-            f'<span class="pill">{escape(p.status)}</span></h2>\n'
-            f'  <p class="muted">{escape(p.committee)}'
+            f'  <h2><a href="{text_html(p.url)}">{text_html(p.title)}</a> '
+            f'<span class="pill">{text_html(p.status)}</span></h2>\n'
+            f'  <p class="muted">{text_html(p.committee)}'
         )
         if p.listed_item:
-            parts.append(" · " + listed % {"n": conditional_escape(localize(p.listed_item))})
+            parts.append(" · " + listed % {"n": text_html(p.listed_item)})
         parts.append("</p>\n  ")
         if p.applications:
             parts.append('<div class="table-wrap"><table>')
@@ -264,10 +263,10 @@ def project_cards_html(rows: Sequence[ProjectRow]) -> SafeString:
             for a in p.applications:
                 parts.append(
                     f'<tr data-application="{a.pk}">\n'
-                    f'      <td><a href="{escape(a.url)}">{escape(a.ref)}</a></td>\n'
-                    f'      <td>{escape(a.kind)}</td><td><span class="pill" '
-                    f'data-status="{escape(a.status_code)}">{escape(a.status)}</span></td>\n'
-                    f"      <td>{escape(a.due)}</td></tr>"
+                    f'      <td><a href="{text_html(a.url)}">{text_html(a.ref)}</a></td>\n'
+                    f'      <td>{text_html(a.kind)}</td><td><span class="pill" '
+                    f'data-status="{text_html(a.status_code)}">{text_html(a.status)}</span></td>\n'
+                    f"      <td>{text_html(a.due)}</td></tr>"
                 )
             parts.append("</tbody>\n  </table></div>")
         parts.append("\n</section>\n")

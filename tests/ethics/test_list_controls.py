@@ -3,6 +3,8 @@
 wrote, for every list's filter form, unbound, bound, with field and form errors, in both
 languages."""
 
+import re
+
 import pytest
 from django.template import engines
 from django.test import RequestFactory
@@ -81,3 +83,66 @@ def test_the_writer_escapes_what_the_template_escaped(world):
     html = list_controls_html(filterset.form)
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
+
+
+def _query(filterset):
+    """The filtered query's SQL, its moments (``timezone.now()`` of an overdue filter) masked."""
+    return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?", "<now>", str(filterset.qs.query))
+
+
+def _stock(monkeypatch):
+    """django-filter's own ``__init__`` (filters deep-copied) and form class (fields deep-copied
+    by ``BaseForm``), with the list form's widgets: what ``ListFilterSet`` did before issue 18."""
+    import django_filters
+
+    from ethics import listing
+
+    def get_form_class(self):
+        form_class = django_filters.FilterSet.get_form_class(self)
+        return type(form_class.__name__, (listing._ListForm, form_class), {})
+
+    monkeypatch.setattr(listing.ListFilterSet, "__init__", django_filters.FilterSet.__init__)
+    monkeypatch.setattr(listing.ListFilterSet, "get_form_class", get_form_class)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_own_copies_of_the_filters_behave_as_deep_copies(world, monkeypatch, language):
+    """``ListFilterSet`` copies its filters one level deep and hands its fields to the form
+    without a deep copy (issue 18): the form, its errors, its values and the query are the same,
+    and nothing of a request is left on the declared filters."""
+    request = RequestFactory().get("/")
+    request.user = world.secretary
+    seen = []
+    with translation.override(language):
+        for filterset_class in _filtersets():
+            for data in (None, GOOD, BAD):
+                filterset = filterset_class(data, request=request)
+                valid = filterset.is_valid()
+                seen.append(
+                    (
+                        list_controls_html(filterset.form),
+                        dict(filterset.form.errors),
+                        filterset.form.cleaned_data if valid else None,
+                        _query(filterset) if valid else None,
+                    )
+                )
+                for declared in filterset_class.base_filters.values():
+                    assert getattr(declared, "parent", None) is None
+                    assert "make_queryset" not in declared.extra
+        with monkeypatch.context() as patch:
+            _stock(patch)
+            expected = []
+            for filterset_class in _filtersets():
+                for data in (None, GOOD, BAD):
+                    filterset = filterset_class(data, request=request)
+                    valid = filterset.is_valid()
+                    expected.append(
+                        (
+                            list_controls_html(filterset.form),
+                            dict(filterset.form.errors),
+                            filterset.form.cleaned_data if valid else None,
+                            _query(filterset) if valid else None,
+                        )
+                    )
+    assert seen == expected
+    assert any(qs for *_rest, qs in seen)
