@@ -487,9 +487,20 @@ def filtered_page(
     rows = queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
     paginator = Paginator(rows, per_page)
     total = known_total(filterset) if known_total is not None and filterset.is_valid() else None
+    number = request.GET.get("page")
     if total is not None:
         paginator.count = total  # the cached property's value; Paginator counts no more
-    page = paginator.get_page(request.GET.get("page"))
+        page = paginator.get_page(number)
+    elif number in (None, "", "1"):
+        # The first page is read first: when it is not full it holds every row, and the list
+        # needs no COUNT (issue 18: a researcher's or member's short list); when it is full, the
+        # paginator counts and the page keeps the rows already read.
+        first = list(rows[:per_page])
+        if len(first) < per_page:
+            paginator.count = len(first)
+        page = Page(first, 1, paginator)
+    else:
+        page = paginator.get_page(number)
     query = request.GET.copy()
     query.pop("page", None)
     return ListContext(

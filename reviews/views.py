@@ -32,10 +32,12 @@ from reviews.models import Appeal, Project, Recognition, ReReview
 from reviews.policies import may_open_materials, may_see_tally, own_project_ids
 from reviews.rows import (
     INTAKE_VALUES,
+    REVIEW_VALUES,
     intake_rows_html,
     intake_rows_of_values,
     project_cards_html,
     project_rows,
+    review_rows_html,
 )
 
 # --- researcher ------------------------------------------------------------------------------
@@ -481,14 +483,22 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_reviews(request: HttpRequest) -> HttpResponse:
+    # Only the columns a row shows, as tuples (issue 18: no model instances per row).
     listing = filtered_page(
         request,
         AssignmentFilterSet,
-        selectors.assignments_for_user(request.user).select_related(
-            "review__application__project__lead"
-        ),
+        selectors.assignments_for_user(request.user)
+        .select_related(None)
+        .values_list(*REVIEW_VALUES),
     )
-    return render(request, "reviews/my_reviews.html", listing.as_context())
+    return render(
+        request,
+        "reviews/my_reviews.html",
+        {
+            **listing.as_context(),
+            "rows_html": review_rows_html(list(listing.page), timezone.now()),
+        },
+    )
 
 
 @login_required

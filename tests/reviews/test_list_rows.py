@@ -13,7 +13,13 @@ from django.utils import timezone, translation
 from ethics import cells
 from ethics.models import User
 from reviews.models import Application, Project
-from reviews.rows import intake_rows, intake_rows_html, project_cards_html, project_rows
+from reviews.rows import (
+    intake_rows,
+    intake_rows_html,
+    project_cards_html,
+    project_rows,
+    review_rows_html,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI)
@@ -206,3 +212,67 @@ def test_project_cards_html_writes_what_the_page_loop_wrote(language):
         assert html == _render(PAGE_PROJECTS, rows=rows)
         assert project_cards_html([]) == _render(PAGE_PROJECTS, rows=[])
     assert html.count("<section") == 3
+
+
+# reviews/my_reviews.html's loop before its rows were written in Python (review_rows_html).
+OLD_REVIEWS = """{% load i18n ethics_tags %}{% for a in page %}
+  <tr data-assignment="{{ a.pk }}"><td><a href="{% url 'reviews:assignment-detail' a.pk %}">{{ a.review.application.ref }}</a></td>
+    <td>{{ a.review.application.project.title }}</td><td>{{ a.review.get_procedure_display }}</td><td>{{ a.get_coi_state_display }}</td>
+    <td>{% if a.opinion %}{{ a.opinion.get_verdict_display }}{% else %}—{% endif %}</td><td class="nowrap">{{ a.review.due_at|last_day }}{% if a.review.state == "open" %} {% countdown a.review.due_at %}{% endif %}</td></tr>
+  {% empty %}<tr><td colspan="6" class="muted">{% translate "No reviews assigned to you." %}</td></tr>{% endfor %}"""
+
+
+def _assignments():
+    """Unsaved assignments in every state a "my reviews" row shows differently."""
+    from reviews.models import Opinion, Review, ReviewerAssignment
+
+    applications = _applications()
+    now = timezone.now()
+    states = [
+        ("open", "meeting", "pending", None, now + dt.timedelta(days=5)),
+        ("open", "simplified", "none", "approve", now - dt.timedelta(days=3)),  # late
+        ("open", "emergency", "conflicted", "disapprove", now + dt.timedelta(hours=2)),
+        ("decided", "meeting", "none", "resubmit", now - dt.timedelta(days=30)),
+        ("closed", "bogus", "bogus", "bogus", now + dt.timedelta(days=1)),  # codes, not labels
+    ]
+    assignments = []
+    for pk, (state, procedure, coi, verdict, due_at) in enumerate(states, start=1000):
+        review = Review(
+            pk=pk, application=applications[pk % 8], procedure=procedure, state=state, due_at=due_at
+        )
+        assignment = ReviewerAssignment(pk=pk, review=review, coi_state=coi)
+        if verdict is None:
+            ReviewerAssignment.opinion.related.set_cached_value(assignment, None)
+        else:
+            assignment.opinion = Opinion(pk=pk, verdict=verdict)
+        assignments.append(assignment)
+    return assignments
+
+
+def _review_values(assignments):
+    return [
+        (
+            a.pk,
+            a.review.application.ref,
+            a.review.application.project.title,
+            a.review.procedure,
+            a.coi_state,
+            getattr(getattr(a, "opinion", None), "pk", None),
+            getattr(getattr(a, "opinion", None), "verdict", None),
+            a.review.due_at,
+            a.review.state,
+        )
+        for a in assignments
+    ]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_review_rows_html_writes_what_the_page_loop_wrote(language):
+    assignments = _assignments()
+    with translation.override(language), timezone.override(SHANGHAI):
+        old = _render(OLD_REVIEWS, page=assignments)
+        new = review_rows_html(_review_values(assignments), timezone.now())
+        assert new == old
+        assert review_rows_html([], timezone.now()) == _render(OLD_REVIEWS, page=[])
+    assert old.count("data-countdown") == 3
+    assert old.count("<td>—</td>") == 1

@@ -453,3 +453,27 @@ def test_row_display_name_is_the_users(name, first, last, username):
 
     user = User(name=name, first_name=first, last_name=last, username=username)
     assert display_name(name, first, last, username) == user.display_name
+
+
+@pytest.mark.parametrize("with_opinion", [False, True])
+def test_my_reviews_rows_from_values_are_the_template_rows_of_the_models(world, with_opinion):
+    """Issue 18: "my reviews" reads its rows' columns with ``values_list`` and writes them in
+    Python; the text is what the template wrote from the model instances."""
+    from django.template import engines
+
+    from reviews import selectors
+    from reviews.models import Opinion
+    from reviews.rows import REVIEW_VALUES, review_rows_html
+    from tests.reviews.test_list_rows import OLD_REVIEWS
+
+    _application, assignments = assigned(world)
+    if with_opinion:
+        Opinion.objects.create(assignment=assignments[0], verdict="approve")
+    reviewer = assignments[0].membership.user
+    mine = selectors.assignments_for_user(reviewer)
+    models = list(mine.select_related("review__application__project__lead"))
+    values = list(mine.select_related(None).values_list(*REVIEW_VALUES))
+    assert len(values) == 1
+    old = engines["django"].from_string(OLD_REVIEWS).render({"page": models})
+    assert review_rows_html(values, timezone.now()) == old
+    assert ("<td>—</td>" in old) is not with_opinion
