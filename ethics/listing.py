@@ -35,7 +35,7 @@ from django.forms.models import ModelChoiceIterator
 from django.forms.widgets import Input
 from django.http import HttpRequest, QueryDict
 from django.utils.formats import localize
-from django.utils.functional import Promise, lazy
+from django.utils.functional import Promise, cached_property, lazy
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext
@@ -463,6 +463,17 @@ class ListContext:
         }
 
 
+class _CountingPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator over one queryset that counts another: the rows' columns as ``values_list``
+    join the tables they come from, which the count does not need."""
+
+    count_from: QuerySet[Any]
+
+    @cached_property
+    def count(self) -> int:
+        return self.count_from.count()
+
+
 def filtered_page(
     request: HttpRequest,
     filterset_class: type[ListFilterSet],
@@ -471,6 +482,7 @@ def filtered_page(
     per_page: int = 25,
     defaults: Mapping[str, str] | None = None,
     known_total: Callable[[ListFilterSet], int | None] | None = None,
+    values: Sequence[str] = (),
 ) -> ListContext:
     """Filter ``queryset`` (already scoped to the reader) by the request's GET parameters and
     return one page of it. Invalid input shows an error on its field and an empty page.
@@ -479,13 +491,18 @@ def filtered_page(
     open queue: ``{"bucket": "open"}``).
 
     ``known_total``: the number of rows when the page already counted them (intake's bucket
-    counts), or None; the paginator then runs no COUNT of its own (issue 18: one count per page)."""
+    counts), or None; the paginator then runs no COUNT of its own (issue 18: one count per page).
+
+    ``values``: the columns the page's rows are read as (``values_list`` tuples, no model
+    instances; issue 18); a COUNT still counts the filtered queryset, without their joins."""
     data = request.GET.copy()
     for name, value in (defaults or {}).items():
         data.setdefault(name, value)
     filterset = filterset_class(data or None, queryset=queryset, request=request)
     rows = queryset.none() if filterset.is_bound and not filterset.is_valid() else filterset.qs
-    paginator = Paginator(rows, per_page)
+    page_rows = rows.values_list(*values) if values else rows
+    paginator = _CountingPaginator(page_rows, per_page)
+    paginator.count_from = rows
     total = known_total(filterset) if known_total is not None and filterset.is_valid() else None
     number = request.GET.get("page")
     if total is not None:
@@ -495,7 +512,7 @@ def filtered_page(
         # The first page is read first: when it is not full it holds every row, and the list
         # needs no COUNT (issue 18: a researcher's or member's short list); when it is full, the
         # paginator counts and the page keeps the rows already read.
-        first = list(rows[:per_page])
+        first = list(page_rows[:per_page])
         if len(first) < per_page:
             paginator.count = len(first)
         page = Page(first, 1, paginator)

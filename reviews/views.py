@@ -454,7 +454,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     # columns they show are read, as tuples (issue 18: no JSON decodes, no model instances).
     queue = selectors.intake_queue(request.user)
     counts = selectors.intake_counts(request.user, queue)
-    queue = queue.select_related(None).values_list(*INTAKE_VALUES)
+    queue = queue.select_related(None)
     listing = filtered_page(
         request,
         ApplicationFilterSet,
@@ -463,6 +463,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         known_total=lambda filterset: selectors.intake_bucket_total(
             counts, filterset.form.cleaned_data
         ),
+        values=INTAKE_VALUES,
     )
     rows = intake_rows_of_values(listing.page, timezone.now())
     return render(
@@ -487,9 +488,8 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
     listing = filtered_page(
         request,
         AssignmentFilterSet,
-        selectors.assignments_for_user(request.user)
-        .select_related(None)
-        .values_list(*REVIEW_VALUES),
+        selectors.assignments_for_user(request.user).select_related(None),
+        values=REVIEW_VALUES,
     )
     return render(
         request,
