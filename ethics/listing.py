@@ -396,7 +396,7 @@ class ListFilterSet(django_filters.FilterSet, metaclass=_ListFilterSetMetaclass)
         data: Any = None,
         queryset: QuerySet[Any] | None = None,
         *,
-        request: HttpRequest | None = None,
+        request: Any = None,
         prefix: str | None = None,
     ) -> None:
         """django-filter's ``BaseFilterSet.__init__`` (26.2) with the filters copied one level

@@ -4,7 +4,9 @@ The intake page and the researcher's project list used to work out every cell in
 a ``{% url %}`` per row, ``get_*_display``, ``|date``, ``|last_day``, ``|default`` and an
 ``{% if %}`` per cell. Each page now builds its rows here (labels from ``ethics.choice_labels``'
 tables, looked up once per column; links from one ``reverse`` per page; the deadline texts of
-``ethics.deadlines``), and its template writes them in a plain loop; the HTML is the same.
+``ethics.deadlines``), and writes them with the ``*_html`` writers below (the template's loop
+in Python: no template lookup per cell); the HTML is the same. Intake and "my reviews" read
+their rows' columns as ``values_list`` tuples (``INTAKE_VALUES``, ``REVIEW_VALUES``).
 """
 
 from __future__ import annotations
