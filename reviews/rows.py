@@ -4,7 +4,9 @@ The intake page and the researcher's project list used to work out every cell in
 a ``{% url %}`` per row, ``get_*_display``, ``|date``, ``|last_day``, ``|default`` and an
 ``{% if %}`` per cell. Each page now builds its rows here (labels from ``ethics.choice_labels``'
 tables, looked up once per column; links from one ``reverse`` per page; the deadline texts of
-``ethics.deadlines``), and its template writes them in a plain loop; the HTML is the same.
+``ethics.deadlines``), and writes them with the ``*_html`` writers below (the template's loop
+in Python: no template lookup per cell); the HTML is the same. Intake and "my reviews" read
+their rows' columns as ``values_list`` tuples (``INTAKE_VALUES``, ``REVIEW_VALUES``).
 """
 
 from __future__ import annotations
@@ -20,9 +22,17 @@ from django.utils.translation import gettext
 
 from ethics.cells import local_date, pk_url
 from ethics.choice_labels import labeller
+from ethics.listing import text_html
 from ethics.templatetags.ethics_tags import countdown, last_day
 from reviews import workflow
-from reviews.models import Application, Project
+from reviews.models import (
+    Application,
+    Opinion,
+    Project,
+    Review,
+    ReviewerAssignment,
+    ReviewState,
+)
 
 NO_VALUE = "—"
 _LABELLED = ("kind", "status", "procedure")  # Application's choice fields a row shows
@@ -46,28 +56,90 @@ class IntakeRow:
     problem: bool  # the decision is overdue: the row is marked
 
 
+# The columns an intake row shows, in the order ``intake_rows_of_values`` reads them: the intake
+# view reads them with ``values_list`` (no model instances for a page of rows; issue 18).
+INTAKE_VALUES = (
+    "pk",
+    "ref",
+    "kind",
+    "status",
+    "procedure",
+    "submitted_at",
+    "due_at",
+    "project__title",
+    "project__lead__name",
+    "project__lead__first_name",
+    "project__lead__last_name",
+    "project__lead__username",
+)
+
+
+def display_name(name: str, first_name: str, last_name: str, username: str) -> str:
+    """``User.display_name`` from the columns it reads: the name, else the full name, else the
+    username."""
+    return name or f"{first_name} {last_name}".strip() or username
+
+
 def intake_rows(applications: Iterable[Any], now: datetime) -> list[IntakeRow]:
     """The intake rows of ``applications`` (with ``project__lead`` selected)."""
+    return intake_rows_of_values(
+        (
+            (
+                a.pk,
+                a.ref,
+                a.kind,
+                a.status,
+                a.procedure,
+                a.submitted_at,
+                a.due_at,
+                a.project.title,
+                a.project.lead.name,
+                a.project.lead.first_name,
+                a.project.lead.last_name,
+                a.project.lead.username,
+            )
+            for a in applications
+        ),
+        now,
+    )
+
+
+def intake_rows_of_values(values: Iterable[Sequence[Any]], now: datetime) -> list[IntakeRow]:
+    """The intake rows of ``values``: tuples of the ``INTAKE_VALUES`` columns."""
     url = pk_url("reviews:application-detail")
     kind, status, procedure = (labeller(Application, name) for name in _LABELLED)
     tz = timezone.get_current_timezone()
+    under_review = workflow.Status.UNDER_REVIEW
     rows = []
-    for a in applications:
-        running = a.status == workflow.Status.UNDER_REVIEW and a.due_at is not None
+    for (
+        pk,
+        ref,
+        kind_code,
+        status_code,
+        procedure_code,
+        submitted_at,
+        due_at,
+        title,
+        name,
+        first_name,
+        last_name,
+        username,
+    ) in values:
+        running = status_code == under_review and due_at is not None
         rows.append(
             IntakeRow(
-                pk=a.pk,
-                url=url(a.pk),
-                ref=a.ref,
-                title=a.project.title,
-                applicant=a.project.lead.display_name,
-                kind=kind(a.kind),
-                status=status(a.status),
-                procedure=procedure(a.procedure) or NO_VALUE,
-                submitted=local_date(a.submitted_at, tz),
-                due=last_day(a.due_at) or NO_VALUE,
-                countdown=SafeString(" " + countdown(a.due_at, now)) if running else "",
-                problem=running and a.due_at <= now,
+                pk=pk,
+                url=url(pk),
+                ref=ref,
+                title=title,
+                applicant=display_name(name, first_name, last_name, username),
+                kind=kind(kind_code),
+                status=status(status_code),
+                procedure=procedure(procedure_code) or NO_VALUE,
+                submitted=local_date(submitted_at, tz),
+                due=last_day(due_at) or NO_VALUE,
+                countdown=SafeString(" " + countdown(due_at, now)) if running else "",
+                problem=running and due_at <= now,
             )
         )
     return rows
@@ -132,3 +204,126 @@ def project_rows(projects: Iterable[Any], applications: Iterable[Any]) -> list[P
         )
         for p in projects
     ]
+
+
+def intake_rows_html(rows: Sequence[IntakeRow]) -> SafeString:
+    """The intake table's body (between ``<tbody>`` and ``</tbody>``): what the template's loop
+    over ``rows`` wrote, written in Python (issue 18: some 400 template lookups and renders per
+    page). The same text, character for character, in both languages
+    (``tests/reviews/test_list_rows.py``)."""
+    if not rows:
+        return SafeString(
+            f'<tr><td colspan="8" class="muted">{text_html(gettext("Nothing here."))}</td></tr>'
+        )
+    parts = []
+    for r in rows:
+        parts.append(
+            f'\n  <tr data-application="{r.pk}"{_PROBLEM if r.problem else ""}>\n'
+            f'    <td><a href="{text_html(r.url)}">{text_html(r.ref)}</a></td>'
+            f"<td>{text_html(r.title)}</td>\n"
+            f"    <td data-applicant>{text_html(r.applicant)}</td><td>{text_html(r.kind)}</td>\n"
+            f'    <td><span class="pill nowrap">{text_html(r.status)}</span></td>'
+            f"<td>{text_html(r.procedure)}</td>\n"
+            f'    <td class="nowrap">{text_html(r.submitted)}</td>\n'
+            f'    <td class="nowrap">{text_html(r.due)}{r.countdown}</td></tr>\n  '
+        )
+    return SafeString("".join(parts))
+
+
+_PROBLEM = ' class="problem"'
+
+
+def project_cards_html(rows: Sequence[ProjectRow]) -> SafeString:
+    """The researcher's project cards with their applications (or the "no projects" line):
+    what ``reviews/my_projects.html``'s loop over ``rows`` wrote, written in Python (issue 18),
+    the same text in both languages (``tests/reviews/test_list_rows.py``)."""
+    if not rows:
+        return SafeString(
+            f'\n<p class="muted">{text_html(gettext("You have no projects yet."))}</p>\n'
+        )
+    head = (
+        "\n    <thead><tr>"
+        + "".join(
+            f"<th>{text_html(text)}</th>"
+            for text in (
+                gettext("Reference"),
+                gettext("Kind"),
+                gettext("Status"),
+                gettext("Decision due"),
+            )
+        )
+        + "</tr></thead>\n    <tbody>"
+    )
+    listed = gettext("Annex list item %(n)s")
+    parts = []
+    for p in rows:
+        parts.append(
+            f'\n<section class="card" data-project="{p.pk}">\n'
+            f'  <h2><a href="{text_html(p.url)}">{text_html(p.title)}</a> '
+            f'<span class="pill">{text_html(p.status)}</span></h2>\n'
+            f'  <p class="muted">{text_html(p.committee)}'
+        )
+        if p.listed_item:
+            parts.append(" · " + listed % {"n": text_html(p.listed_item)})
+        parts.append("</p>\n  ")
+        if p.applications:
+            parts.append('<div class="table-wrap"><table>')
+            parts.append(head)
+            for a in p.applications:
+                parts.append(
+                    f'<tr data-application="{a.pk}">\n'
+                    f'      <td><a href="{text_html(a.url)}">{text_html(a.ref)}</a></td>\n'
+                    f'      <td>{text_html(a.kind)}</td><td><span class="pill" '
+                    f'data-status="{text_html(a.status_code)}">{text_html(a.status)}</span></td>\n'
+                    f"      <td>{text_html(a.due)}</td></tr>"
+                )
+            parts.append("</tbody>\n  </table></div>")
+        parts.append("\n</section>\n")
+    return SafeString("".join(parts))
+
+
+# The columns a row of "my reviews" shows, in the order ``review_rows_html`` reads them.
+REVIEW_VALUES = (
+    "pk",
+    "review__application__ref",
+    "review__application__project__title",
+    "review__procedure",
+    "coi_state",
+    "opinion__pk",
+    "opinion__verdict",
+    "review__due_at",
+    "review__state",
+)
+
+
+def review_rows_html(values: Sequence[Sequence[Any]], now: datetime) -> SafeString:
+    """The body of a member's "my reviews" table from tuples of the ``REVIEW_VALUES`` columns:
+    what ``reviews/my_reviews.html``'s loop over model instances wrote (a ``{% url %}``, three
+    ``get_*_display``, ``|last_day`` and ``{% countdown %}`` per row), written in Python with no
+    model instances (issue 18); the same text in both languages
+    (``tests/reviews/test_list_rows.py``)."""
+    if not values:
+        return SafeString(
+            '<tr><td colspan="6" class="muted">'
+            f"{text_html(gettext('No reviews assigned to you.'))}</td></tr>"
+        )
+    url = pk_url("reviews:assignment-detail")
+    procedure = labeller(Review, "procedure")
+    coi = labeller(ReviewerAssignment, "coi_state")
+    verdict = labeller(Opinion, "verdict")
+    parts = []
+    for pk, ref, title, procedure_code, coi_code, opinion, verdict_code, due_at, state in values:
+        due = last_day(due_at)
+        if state == ReviewState.OPEN:
+            due = f"{text_html(due)} {countdown(due_at, now)}"
+        else:
+            due = text_html(due)
+        parts.append(
+            f'\n  <tr data-assignment="{pk}"><td><a href="{text_html(url(pk))}">'
+            f"{text_html(ref)}</a></td>\n"
+            f"    <td>{text_html(title)}</td><td>{text_html(procedure(procedure_code))}</td>"
+            f"<td>{text_html(coi(coi_code))}</td>\n"
+            f"    <td>{NO_VALUE if opinion is None else text_html(verdict(verdict_code))}</td>"
+            f'<td class="nowrap">{due}</td></tr>\n  '
+        )
+    return SafeString("".join(parts))

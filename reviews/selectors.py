@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from committees.models import MANAGING_ROLES, Committee, Entrustment, Membership
-from committees.policies import visible_committee_filter
+from committees.policies import current_appointments
 from ethics import hooks, policies, regulations
 from ethics.models import AuditEvent, User
 from reviews import checklist, clocks, numbering, workflow
@@ -631,7 +631,13 @@ def known_committees(user: User) -> models.QuerySet[Committee]:
     # The union of committees_for_user and reviewable_committees as one condition over the
     # committee table, not two nested committee subqueries (issue 18: a list filter's choices
     # on every page; tests/reviews/test_known_committees.py checks it is the same set).
-    condition = visible_committee_filter(user)
+    # The committees the user sits on come from the request's one read of their appointments
+    # (committees.policies.current_appointments, which the menu has read already), not from a
+    # membership subquery built and compiled again (issue 18: a list filter's choices).
+    # An institution admin's committees (visible_committee_filter's other half) are their
+    # institution's, which the condition below names for everyone with an institution.
+    sits_on = {committee for _pk, committee, _role in current_appointments(user)}
+    condition = Q(pk__in=sorted(sits_on))
     if user.institution_id is not None:
         entrusted = Entrustment.objects.active(on=timezone.localdate()).filter(
             entrusting_institution_id=user.institution_id

@@ -30,7 +30,15 @@ from reviews.filters import (
 from reviews.hooks import is_officer
 from reviews.models import Appeal, Project, Recognition, ReReview
 from reviews.policies import may_open_materials, may_see_tally, own_project_ids
-from reviews.rows import intake_rows, project_rows
+from reviews.rows import (
+    INTAKE_VALUES,
+    REVIEW_VALUES,
+    intake_rows_html,
+    intake_rows_of_values,
+    project_cards_html,
+    project_rows,
+    review_rows_html,
+)
 
 # --- researcher ------------------------------------------------------------------------------
 
@@ -58,7 +66,12 @@ def my_projects(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reviews/my_projects.html",
-        {**listing.as_context(), "rows": rows, "invitations": invitations},
+        {
+            **listing.as_context(),
+            "rows": rows,
+            "cards": project_cards_html(rows),
+            "invitations": invitations,
+        },
     )
 
 
@@ -433,33 +446,15 @@ def recognition_outside_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-# What an intake row shows (reviews.rows.intake_rows), and the keys to its project and lead.
-_INTAKE_SHOWN = (
-    "project",
-    "project__lead",
-    "ref",
-    "kind",
-    "status",
-    "procedure",
-    "submitted_at",
-    "due_at",
-    "project__title",
-    "project__lead__name",
-    "project__lead__first_name",
-    "project__lead__last_name",
-    "project__lead__username",
-)
-
-
 @login_required
 def intake(request: HttpRequest) -> HttpResponse:
     if not is_officer(request.user):
         raise Http404
     # The rows show the application, its project and the lead, not the committee; only the
-    # columns they show are read (issue 18: no JSON decodes, a third of the model fields).
+    # columns they show are read, as tuples (issue 18: no JSON decodes, no model instances).
     queue = selectors.intake_queue(request.user)
     counts = selectors.intake_counts(request.user, queue)
-    queue = queue.select_related(None).select_related("project__lead").only(*_INTAKE_SHOWN)
+    queue = queue.select_related(None)
     listing = filtered_page(
         request,
         ApplicationFilterSet,
@@ -468,13 +463,16 @@ def intake(request: HttpRequest) -> HttpResponse:
         known_total=lambda filterset: selectors.intake_bucket_total(
             counts, filterset.form.cleaned_data
         ),
+        values=INTAKE_VALUES,
     )
+    rows = intake_rows_of_values(listing.page, timezone.now())
     return render(
         request,
         "reviews/intake.html",
         {
             **listing.as_context(),
-            "rows": intake_rows(listing.page, timezone.now()),
+            "rows": rows,
+            "rows_html": intake_rows_html(rows),
             "bucket": listing.filterset.form.data.get("bucket"),
             "counts": counts,
         },
@@ -486,14 +484,21 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_reviews(request: HttpRequest) -> HttpResponse:
+    # Only the columns a row shows, as tuples (issue 18: no model instances per row).
     listing = filtered_page(
         request,
         AssignmentFilterSet,
-        selectors.assignments_for_user(request.user).select_related(
-            "review__application__project__lead"
-        ),
+        selectors.assignments_for_user(request.user).select_related(None),
+        values=REVIEW_VALUES,
     )
-    return render(request, "reviews/my_reviews.html", listing.as_context())
+    return render(
+        request,
+        "reviews/my_reviews.html",
+        {
+            **listing.as_context(),
+            "rows_html": review_rows_html(list(listing.page), timezone.now()),
+        },
+    )
 
 
 @login_required

@@ -8,8 +8,8 @@ Usage (PostgreSQL; the database seeded and kept by scripts/bench_list_pages.py -
         .venv/bin/python scripts/bench_page_ratio.py [--database bench_lists] [--rounds 60]
 
 Each round requests the floor (the password page, as the secretary), the intake page (the
-secretary) and the my-projects page (the researcher) once, so load from other jobs falls on all
-three alike; it prints each page's wall-clock min and p50 and its CPU-time p50 in this process
+secretary), the my-projects page (the researcher) and my reviews (a member) once, so load from
+other jobs falls on all of them alike; it prints each page's wall-clock min and p50 and its CPU-time p50 in this process
 (Python and templates, not the database), with both ratios to the floor's.
 """
 
@@ -29,6 +29,7 @@ PAGES = (
     ("floor", "bench_secretary", "/accounts/password/"),
     ("intake", "bench_secretary", "/reviews/intake/"),
     ("my projects", "bench_researcher", "/reviews/"),
+    ("my reviews", "c0m2", "/reviews/my-reviews/"),  # a member of the secretary's committee
 )
 
 

@@ -1,15 +1,17 @@
 """Template helpers shared by every app."""
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from ethics.deadlines import days_left, due_display, is_overdue
+from ethics.listing import list_controls_html
 
 register = template.Library()
 
@@ -44,8 +46,15 @@ def countdown(deadline: Any, now: datetime | None = None) -> str:
             return ""
         due_at = deadline.due_at
     now = now or timezone.now()
-    days = days_left(due_at, now)
-    if is_overdue(due_at, now):
+    return countdown_chip(days_left(due_at, now), is_overdue(due_at, now), get_language())
+
+
+@lru_cache(maxsize=512)
+def countdown_chip(days: int, overdue: bool, language: str | None) -> str:
+    """The chip of ``countdown`` for ``days`` left (negative: late), in ``language`` (the active
+    one, which the texts are translated in; a key of the cache). Written once per day count and
+    language, not once per row (issue 18)."""
+    if overdue:
         late = -days
         if late > 0:
             text = ngettext("%(n)d day overdue", "%(n)d days overdue", late) % {"n": late}
@@ -58,6 +67,12 @@ def countdown(deadline: Any, now: datetime | None = None) -> str:
         text = ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}
         css = "soon" if days <= 3 else "left"
     return format_html('<span class="countdown {}" data-countdown="{}">{}</span>', css, days, text)
+
+
+@register.simple_tag
+def list_controls(filterset: Any) -> str:
+    """``{% list_controls filterset %}``: a list's filter form (``ethics.listing``, issue 18)."""
+    return list_controls_html(filterset.form)
 
 
 @register.filter

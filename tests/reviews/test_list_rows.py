@@ -13,7 +13,13 @@ from django.utils import timezone, translation
 from ethics import cells
 from ethics.models import User
 from reviews.models import Application, Project
-from reviews.rows import intake_rows, project_rows
+from reviews.rows import (
+    intake_rows,
+    intake_rows_html,
+    project_cards_html,
+    project_rows,
+    review_rows_html,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI)
@@ -52,6 +58,34 @@ NEW_PROJECTS = """{% for project in rows %}
 <td><a href="{{ a.url }}">{{ a.ref }}</a></td>
 <td>{{ a.kind }}</td><td><span class="pill" data-status="{{ a.status_code }}">{{ a.status }}</span></td>
 <td>{{ a.due }}</td></tr>{% endfor %}
+{% endfor %}"""
+
+
+# The loops of reviews/intake.html and reviews/my_projects.html before their rows were written in
+# Python (intake_rows_html, project_cards_html).
+PAGE_INTAKE = """{% load i18n %}{% for r in rows %}
+  <tr data-application="{{ r.pk }}"{% if r.problem %} class="problem"{% endif %}>
+    <td><a href="{{ r.url }}">{{ r.ref }}</a></td><td>{{ r.title }}</td>
+    <td data-applicant>{{ r.applicant }}</td><td>{{ r.kind }}</td>
+    <td><span class="pill nowrap">{{ r.status }}</span></td><td>{{ r.procedure }}</td>
+    <td class="nowrap">{{ r.submitted }}</td>
+    <td class="nowrap">{{ r.due }}{{ r.countdown }}</td></tr>
+  {% empty %}<tr><td colspan="8" class="muted">{% translate "Nothing here." %}</td></tr>{% endfor %}"""
+
+PAGE_PROJECTS = """{% load i18n %}{% translate "Reference" as reference_header %}{% translate "Kind" as kind_header %}{% translate "Status" as status_header %}{% translate "Decision due" as due_header %}{% for project in rows %}
+<section class="card" data-project="{{ project.pk }}">
+  <h2><a href="{{ project.url }}">{{ project.title }}</a> <span class="pill">{{ project.status }}</span></h2>
+  <p class="muted">{{ project.committee }}{% if project.listed_item %} · {% blocktranslate with n=project.listed_item %}Annex list item {{ n }}{% endblocktranslate %}{% endif %}</p>
+  {% if project.applications %}<div class="table-wrap"><table>
+    <thead><tr><th>{{ reference_header }}</th><th>{{ kind_header }}</th><th>{{ status_header }}</th><th>{{ due_header }}</th></tr></thead>
+    <tbody>{% for a in project.applications %}<tr data-application="{{ a.pk }}">
+      <td><a href="{{ a.url }}">{{ a.ref }}</a></td>
+      <td>{{ a.kind }}</td><td><span class="pill" data-status="{{ a.status_code }}">{{ a.status }}</span></td>
+      <td>{{ a.due }}</td></tr>{% endfor %}</tbody>
+  </table></div>{% endif %}
+</section>
+{% empty %}
+<p class="muted">{% translate "You have no projects yet." %}</p>
 {% endfor %}"""
 
 
@@ -147,3 +181,98 @@ def test_local_date_is_the_date_filter(value):
     with timezone.override(SHANGHAI):
         assert cells.local_date(value) == _render('{{ v|date:"Y-m-d" }}', v=value)
         assert cells.local_date(value, SHANGHAI) == cells.local_date(value)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_intake_rows_html_writes_what_the_page_loop_wrote(language):
+    applications = _applications()
+    applications[0].pk = 1234567  # no thousands separator in the template either
+    with translation.override(language), timezone.override(SHANGHAI):
+        rows = intake_rows(applications, NOW)
+        assert intake_rows_html(rows) == _render(PAGE_INTAKE, rows=rows)
+        assert intake_rows_html([]) == _render(PAGE_INTAKE, rows=[])
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_project_cards_html_writes_what_the_page_loop_wrote(language):
+    from committees.models import Committee
+
+    applications = _applications()
+    committee = Committee(name="伦理委员会 <A>")
+    projects = [applications[0].project, applications[1].project, Project(pk=9, title="空")]
+    for project in projects:
+        project.committee = committee
+    projects[0].listed_item = 3
+    projects[1].listed_item = None
+    projects[2].listed_item = 12
+    with translation.override(language), timezone.override(SHANGHAI):
+        rows = project_rows(projects, applications)
+        assert not rows[2].applications
+        html = project_cards_html(rows)
+        assert html == _render(PAGE_PROJECTS, rows=rows)
+        assert project_cards_html([]) == _render(PAGE_PROJECTS, rows=[])
+    assert html.count("<section") == 3
+
+
+# reviews/my_reviews.html's loop before its rows were written in Python (review_rows_html).
+OLD_REVIEWS = """{% load i18n ethics_tags %}{% for a in page %}
+  <tr data-assignment="{{ a.pk }}"><td><a href="{% url 'reviews:assignment-detail' a.pk %}">{{ a.review.application.ref }}</a></td>
+    <td>{{ a.review.application.project.title }}</td><td>{{ a.review.get_procedure_display }}</td><td>{{ a.get_coi_state_display }}</td>
+    <td>{% if a.opinion %}{{ a.opinion.get_verdict_display }}{% else %}—{% endif %}</td><td class="nowrap">{{ a.review.due_at|last_day }}{% if a.review.state == "open" %} {% countdown a.review.due_at %}{% endif %}</td></tr>
+  {% empty %}<tr><td colspan="6" class="muted">{% translate "No reviews assigned to you." %}</td></tr>{% endfor %}"""
+
+
+def _assignments():
+    """Unsaved assignments in every state a "my reviews" row shows differently."""
+    from reviews.models import Opinion, Review, ReviewerAssignment
+
+    applications = _applications()
+    now = timezone.now()
+    states = [
+        ("open", "meeting", "pending", None, now + dt.timedelta(days=5)),
+        ("open", "simplified", "none", "approve", now - dt.timedelta(days=3)),  # late
+        ("open", "emergency", "conflicted", "disapprove", now + dt.timedelta(hours=2)),
+        ("decided", "meeting", "none", "resubmit", now - dt.timedelta(days=30)),
+        ("closed", "bogus", "bogus", "bogus", now + dt.timedelta(days=1)),  # codes, not labels
+    ]
+    assignments = []
+    for pk, (state, procedure, coi, verdict, due_at) in enumerate(states, start=1000):
+        review = Review(
+            pk=pk, application=applications[pk % 8], procedure=procedure, state=state, due_at=due_at
+        )
+        assignment = ReviewerAssignment(pk=pk, review=review, coi_state=coi)
+        if verdict is None:
+            ReviewerAssignment.opinion.related.set_cached_value(assignment, None)
+        else:
+            assignment.opinion = Opinion(pk=pk, verdict=verdict)
+        assignments.append(assignment)
+    return assignments
+
+
+def _review_values(assignments):
+    return [
+        (
+            a.pk,
+            a.review.application.ref,
+            a.review.application.project.title,
+            a.review.procedure,
+            a.coi_state,
+            getattr(getattr(a, "opinion", None), "pk", None),
+            getattr(getattr(a, "opinion", None), "verdict", None),
+            a.review.due_at,
+            a.review.state,
+        )
+        for a in assignments
+    ]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_review_rows_html_writes_what_the_page_loop_wrote(language):
+    assignments = _assignments()
+    with translation.override(language), timezone.override(SHANGHAI):
+        old = _render(OLD_REVIEWS, page=assignments)
+        new = review_rows_html(_review_values(assignments), timezone.now())
+        assert new == old
+        assert review_rows_html([], timezone.now()) == _render(OLD_REVIEWS, page=[])
+    assert old.count("data-countdown") == 3
+    assert old.count("<td>—</td>") == 1

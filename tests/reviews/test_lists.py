@@ -421,3 +421,59 @@ def test_garbage_filters_never_500(client, api_client, world, queue, query):
         400,
         404,
     }
+
+
+def test_intake_rows_read_as_values_are_the_rows_of_the_models(world, queue):
+    """Issue 18: the intake view reads its rows' columns with ``values_list``; the rows are the
+    ones built from the model instances (``reviews.rows.intake_rows``)."""
+    from reviews import selectors
+    from reviews.rows import INTAKE_VALUES, intake_rows, intake_rows_of_values
+
+    now = timezone.now()
+    ordered = selectors.intake_queue(world.secretary).order_by("due_at", "submitted_at", "id")
+    from_values = intake_rows_of_values(ordered.values_list(*INTAKE_VALUES), now)
+    from_models = intake_rows(ordered.select_related("project__lead"), now)
+    assert len(from_values) == 3
+    assert from_values == from_models
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "last", "username"),
+    [
+        ("欧阳明", "Ming", "Ouyang", "oy"),
+        ("", "Ming", "Ouyang", "oy"),
+        ("", "", "Li", "li"),
+        ("", "", "", "nobody"),
+        ("", " ", "", "blank"),
+    ],
+)
+def test_row_display_name_is_the_users(name, first, last, username):
+    from ethics.models import User
+    from reviews.rows import display_name
+
+    user = User(name=name, first_name=first, last_name=last, username=username)
+    assert display_name(name, first, last, username) == user.display_name
+
+
+@pytest.mark.parametrize("with_opinion", [False, True])
+def test_my_reviews_rows_from_values_are_the_template_rows_of_the_models(world, with_opinion):
+    """Issue 18: "my reviews" reads its rows' columns with ``values_list`` and writes them in
+    Python; the text is what the template wrote from the model instances."""
+    from django.template import engines
+
+    from reviews import selectors
+    from reviews.models import Opinion
+    from reviews.rows import REVIEW_VALUES, review_rows_html
+    from tests.reviews.test_list_rows import OLD_REVIEWS
+
+    _application, assignments = assigned(world)
+    if with_opinion:
+        Opinion.objects.create(assignment=assignments[0], verdict="approve")
+    reviewer = assignments[0].membership.user
+    mine = selectors.assignments_for_user(reviewer)
+    models = list(mine.select_related("review__application__project__lead"))
+    values = list(mine.select_related(None).values_list(*REVIEW_VALUES))
+    assert len(values) == 1
+    old = engines["django"].from_string(OLD_REVIEWS).render({"page": models})
+    assert review_rows_html(values, timezone.now()) == old
+    assert ("<td>—</td>" in old) is not with_opinion
