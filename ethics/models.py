@@ -329,14 +329,6 @@ class Deadline(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
 
-    def get_kind_display(self) -> str:  # type: ignore[no-redef]
-        """The kind's declared label, else the value: what Django's lookup answers, without
-        rebuilding the dict of every declared kind on each call, as it does for choices given
-        as a callable (issue 18: some 30 calls on the deadlines page, one per dashboard clock).
-        Django leaves a ``get_<field>_display`` the model defines in place."""
-        spec = hooks.deadline_kind(self.kind)
-        return str(spec.label) if spec is not None else self.kind
-
     @property
     def is_active(self) -> bool:
         return self.state in ACTIVE_DEADLINE_STATES
