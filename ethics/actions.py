@@ -175,8 +175,8 @@ class Action:
         kwargs = self.form_kwargs(actor, target) if self.form_kwargs else {}
         kwargs.update(extra)
         if data is None:
-            return self.input(**kwargs)
-        return self.input(data=data, files=files, **kwargs)
+            return _inline_selects(self.input(**kwargs))
+        return _inline_selects(self.input(data=data, files=files, **kwargs))
 
     def may(self, actor: User, target: Any) -> bool:
         if not getattr(actor, "is_authenticated", False) or not actor.is_active:
@@ -823,3 +823,15 @@ def _add_errors(form: Form, exc: ValidationError) -> None:
         target = key if key in form.fields else None
         for error in errors:
             form.add_error(target, error)
+
+
+def _inline_selects(form: Form) -> Form:
+    """The form's stock ``<select>`` widgets write their options in Python, not one template
+    include per ``<option>`` (``ethics.listing.inline_options``, the list filters' writer: the
+    same markup character for character). The fields are the form's own copies, so only this
+    form changes (issue 18: the application page's action forms)."""
+    from ethics.listing import inline_options
+
+    for form_field in form.fields.values():
+        inline_options(form_field.widget)
+    return form

@@ -32,3 +32,6 @@ class EthicsConfig(AppConfig):
 
         # get_<field>_display from a table per field and language (issue 18).
         choice_labels.install()
+        from ethics.models import Deadline
+
+        choice_labels.register_labels(Deadline, "kind", hooks.deadline_kind_display)

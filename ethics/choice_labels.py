@@ -6,7 +6,9 @@ each hashing every lazy label (a ``gettext`` per choice). ``install()`` (from
 ``EthicsConfig.ready``) points every model's ``get_<field>_display`` at ``display`` below, which
 builds that table once per field and language and answers the same string Django would: the
 label in the active language, or the value itself when it is not a choice. Fields whose choices
-are a callable keep Django's own lookup (their choices may change)."""
+are a callable keep Django's own lookup (their choices may change), unless their app registers
+a function answering the same from the value (``register_labels``: ``Deadline.kind``, whose
+declared clocks Django would otherwise turn into a dict on every call)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,17 @@ from django.utils.translation import get_language
 
 _DJANGO_DISPLAY: Any = Model._get_FIELD_display  # type: ignore[attr-defined]
 _TABLES: dict[tuple[Field[Any, Any], str | None], dict[Any, Any]] = {}
+_CALLABLE_LABELS: dict[Field[Any, Any], Callable[[Any], Any]] = {}
+
+
+def register_labels(model: type[Model], field_name: str, label: Callable[[Any], Any]) -> None:
+    """``label(value)`` answers ``get_<field_name>_display`` for a field whose choices are a
+    callable: the same string Django's lookup would give (the label in the active language, the
+    value itself when it is not a choice), without building every choice per call."""
+    field = model._meta.get_field(field_name)
+    if not isinstance(field, Field) or not isinstance(field.choices, CallableChoiceIterator):
+        raise TypeError(f"{model.__name__}.{field_name} has no callable choices")
+    _CALLABLE_LABELS[field] = label
 
 
 def _table(field: Field[Any, Any]) -> dict[Any, Any]:
@@ -40,7 +53,10 @@ def _table(field: Field[Any, Any]) -> dict[Any, Any]:
 def display(instance: Model, field: Field[Any, Any]) -> Any:
     """``get_<field>_display()``: the choice's label in the active language, else the value."""
     if isinstance(field.choices, CallableChoiceIterator):
-        return _DJANGO_DISPLAY(instance, field)
+        label = _CALLABLE_LABELS.get(field)
+        if label is None:
+            return _DJANGO_DISPLAY(instance, field)
+        return label(getattr(instance, field.attname))
     value = getattr(instance, field.attname)
     hashable = make_hashable(value)
     table = _table(field)

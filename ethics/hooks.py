@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.encoding import force_str
 
 from ethics.reminders import StageConfig
 
@@ -138,6 +139,13 @@ def deadline_kinds() -> list[str]:
 def deadline_kind_choices() -> list[tuple[str, Any]]:
     """(value, label) of every declared kind: Deadline.kind's choices, read when needed."""
     return [(spec.value, spec.label) for spec in _kinds.values()]
+
+
+def deadline_kind_display(value: Any) -> Any:
+    """``Deadline.get_kind_display()`` from the value (ethics.choice_labels.register_labels):
+    the declared kind's label in the active language, else the value as Django gives it."""
+    spec = _kinds.get(value) if isinstance(value, str) else None
+    return str(spec.label) if spec is not None else force_str(value, strings_only=True)
 
 
 def deadline_kind_label(kind: str) -> str:

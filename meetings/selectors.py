@@ -293,22 +293,22 @@ def board(
 
 def waiting_for_meeting(committee_id: int) -> models.QuerySet[Application]:
     """Applications under meeting review (R34 conversions included) not yet on a live agenda."""
+    return _waiting_in([committee_id]).select_related("project").order_by("due_at", "id")
+
+
+def _waiting_in(committee_ids: list[int]) -> models.QuerySet[Application]:
+    """``waiting_for_meeting`` over several committees at once, unordered (for counting)."""
     on_agenda = AgendaItem.objects.filter(
         kind=ItemKind.REVIEW, status="pending", meeting__status__in=[Status.SCHEDULED, Status.OPEN]
     ).values("application_id")
     open_meeting_reviews = Review.objects.filter(
         state=ReviewState.OPEN, procedure=Procedure.MEETING
     ).values("application_id")
-    return (
-        Application.objects.filter(
-            committee_id=committee_id,
-            status=ApplicationStatus.UNDER_REVIEW,
-            pk__in=open_meeting_reviews,
-        )
-        .exclude(pk__in=on_agenda)
-        .select_related("project")
-        .order_by("due_at", "id")
-    )
+    return Application.objects.filter(
+        committee_id__in=committee_ids,
+        status=ApplicationStatus.UNDER_REVIEW,
+        pk__in=open_meeting_reviews,
+    ).exclude(pk__in=on_agenda)
 
 
 def reports_since(meeting: Meeting) -> datetime:
@@ -431,10 +431,10 @@ def start_of_today() -> datetime:
 def waiting_count(user: User) -> int:
     from meetings.policies import officer_committee_ids
 
-    total = 0
-    for committee_id in sorted(officer_committee_ids(user)):
-        total += waiting_for_meeting(committee_id).count()
-    return total
+    # One count over the committees the user runs (each application has one committee, so this
+    # is the sum of each committee's waiting list), not one count per committee (issue 18).
+    ids = sorted(officer_committee_ids(user))
+    return _waiting_in(ids).count() if ids else 0
 
 
 def calendar_rows(meetings: list[Meeting]) -> dict[Any, list[Meeting]]:

@@ -12,6 +12,7 @@ from ethics.hooks import Recipients
 from ethics.models import Deadline
 from registry import policies, selectors
 from registry.models import Filing
+from registry.workflow import Status
 
 
 def filing_deadline_recipients(deadline: Deadline) -> Recipients:
@@ -36,7 +37,19 @@ class Panel:
     title: Any
     template: str = "registry/_panel_obligations.html"
     items: list[Filing] = field(default_factory=list)
-    counts: selectors.FilingCounts | None = None
+    counts: selectors.FilingCounts | OpenFilingCounts | None = None
+
+
+@dataclass(frozen=True)
+class OpenFilingCounts:
+    """The panel's figures (due, overdue, prepared: all of open filings) counted from its list."""
+
+    due: int
+    overdue: int
+    prepared: int
+
+
+_NEXT_SHOWN = 8
 
 
 def obligations_panel(request: Any) -> Panel | None:
@@ -44,8 +57,17 @@ def obligations_panel(request: Any) -> Panel | None:
     user = request.user
     if not policies.may_file(user):
         return None
-    return Panel(
-        title=_("Next obligations"),
-        items=selectors.next_obligations(user),
-        counts=selectors.filing_counts(user),
-    )
+    items = selectors.next_obligations(user, limit=_NEXT_SHOWN)
+    counts: selectors.FilingCounts | OpenFilingCounts
+    if len(items) < _NEXT_SHOWN:
+        # The list holds every open filing, and the panel's three figures count only open ones
+        # (due, prepared, overdue = open with its clock overdue): counted from the list, row by
+        # row as Filing.is_overdue defines it, instead of a second query (issue 18).
+        counts = OpenFilingCounts(
+            due=sum(1 for f in items if f.status == Status.DUE),
+            overdue=sum(1 for f in items if f.is_overdue),
+            prepared=sum(1 for f in items if f.status == Status.PREPARED),
+        )
+    else:
+        counts = selectors.filing_counts(user)
+    return Panel(title=_("Next obligations"), items=items, counts=counts)

@@ -105,13 +105,21 @@ class Panel:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+_NEEDS_SHOWN = 10
+
+
 def researcher_panel(request: Any) -> Panel | None:
     """What is needed from me: drafts, returns and correction requests."""
-    items = list(selectors.needs_from_applicant(request.user)[:10])
+    items = list(selectors.needs_from_applicant(request.user)[:_NEEDS_SHOWN])
     if not items:
         return None
-    # The count is of projects, as the list it links to (my projects, "needs me") shows them.
-    counts = {"projects": selectors.projects_needing_applicant(request.user).count()}
+    # The count is of projects, as the list it links to (my projects, "needs me") shows them;
+    # when the panel holds every application waiting, its projects are counted here (issue 18).
+    if len(items) < _NEEDS_SHOWN:
+        projects = len({a.project_id for a in items})
+    else:
+        projects = selectors.projects_needing_applicant(request.user).count()
+    counts = {"projects": projects}
     return Panel(_("Needed from me"), "reviews/_panel_researcher.html", items=items, counts=counts)
 
 

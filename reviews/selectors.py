@@ -322,14 +322,16 @@ def needs_from_applicant(user: User) -> models.QuerySet[Application]:
     """Drafts, returns and correction requests of the user's projects (researcher dashboard)."""
     from reviews.policies import own_project_ids
 
+    # A correction request as an EXISTS, not a join to the documents made DISTINCT again
+    # (issue 18): the same rows, without sorting the joined rows for DISTINCT.
+    corrections = Document.objects.filter(application=OuterRef("pk"), correction_requested=True)
     return (
         Application.objects.filter(project_id__in=own_project_ids(user))
         .filter(
             Q(status__in=workflow.EDITABLE)
-            | Q(documents__correction_requested=True, status__in=workflow.OPEN_STATUSES)
+            | Q(Exists(corrections), status__in=workflow.OPEN_STATUSES)
         )
         .select_related("project")
-        .distinct()
         .order_by("-updated_at")
     )
 

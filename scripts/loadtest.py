@@ -18,7 +18,9 @@ thread on its own keep-alive connection:
    projects, meetings, deadlines, filings, the applications API and an application's page).
 
 It prints, per phase, requests, errors (status >= 400 or a failed connection), req/s and the
-p50/p95/p99 latency in ms; then the ratio of the mixed phase's throughput to the baseline's, and
+p50/p95/p99 latency in ms; then, per entry of the mix, its requests, p50/p95 ms and its share
+of the mixed phase's time (the sum of its latencies over the sum of all), costliest first; then
+the ratio of the mixed phase's throughput to the baseline's, and
 with `--serve` the largest gunicorn worker's resident memory after the load (from /proc).
 Exit status 0 when no request failed.
 """
@@ -68,10 +70,13 @@ class Phase:
     statuses: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # latencies per MIX entry (its index), for the per-path breakdown
+    by_entry: dict[int, list[float]] = field(default_factory=dict)
 
-    def record(self, status: int, elapsed: float) -> None:
+    def record(self, status: int, elapsed: float, entry: int = 0) -> None:
         with self.lock:
             self.latencies.append(elapsed)
+            self.by_entry.setdefault(entry, []).append(elapsed)
             self.statuses[status] = self.statuses.get(status, 0) + 1
             if status >= 400 or status == 0:
                 self.errors += 1
@@ -84,7 +89,7 @@ class Phase:
         ordered = sorted(self.latencies) or [0.0]
 
         def pct(p: float) -> float:
-            return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
+            return _percentile(ordered, p)
 
         return (
             f"{self.name:<9} requests={len(self.latencies)} errors={self.errors} "
@@ -92,6 +97,28 @@ class Phase:
             f"p99={pct(0.99):.1f}ms median={statistics.median(ordered) * 1000:.1f}ms "
             f"statuses={dict(sorted(self.statuses.items()))}"
         )
+
+    def breakdown(self, labels: list[str]) -> list[str]:
+        """One line per entry of the phase's request list (`labels[i]` names entry i): requests,
+        p50/p95 ms and its share of the phase's time (the sum of its latencies over the sum of
+        all), costliest first."""
+        total = sum(self.latencies) or 1.0
+        rows = []
+        for entry, label in enumerate(labels):
+            ordered = sorted(self.by_entry.get(entry, [])) or [0.0]
+            spent = sum(self.by_entry.get(entry, []))
+            rows.append((spent, label, len(self.by_entry.get(entry, [])), ordered))
+        width = max((len(label) for label in labels), default=0)
+        return [
+            f"  {label:<{width}} requests={count} p50={_percentile(ordered, 0.50):.1f}ms "
+            f"p95={_percentile(ordered, 0.95):.1f}ms share={spent / total:.0%}"
+            for spent, label, count, ordered in sorted(rows, key=lambda row: -row[0])
+        ]
+
+
+def _percentile(ordered: list[float], p: float) -> float:
+    """The `p` quantile (0..1) of the sorted seconds `ordered`, in ms."""
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000
 
 
 def _connection(base: urllib.parse.SplitResult) -> http.client.HTTPConnection:
@@ -169,7 +196,8 @@ def run_phase(
             with counter_lock:
                 if next(counter, None) is None:
                     break
-            cookie, path = requests[index % len(requests)]
+            entry = index % len(requests)
+            cookie, path = requests[entry]
             index += 1
             started = time.perf_counter()
             try:
@@ -184,7 +212,7 @@ def run_phase(
                 status = 0
                 conn.close()
                 conn = _connection(base)
-            phase.record(status, time.perf_counter() - started)
+            phase.record(status, time.perf_counter() - started, entry)
         conn.close()
 
     started = time.monotonic()
@@ -303,6 +331,11 @@ def main() -> int:
             )
             print(phase.line(), flush=True)  # noqa: T201
             results.append(phase)
+        # Per path of the mix: which reads cost most (the application's page as `{application}`).
+        labels = [f"{user} {path}" for user, path in MIX]
+        print("mixed per path (costliest first):")  # noqa: T201
+        for line in results[1].breakdown(labels):
+            print(line)  # noqa: T201
         ratio = results[1].rate / results[0].rate if results[0].rate else 0.0
         print(f"throughput mixed/baseline = {ratio:.2f}")  # noqa: T201
         if process is not None:

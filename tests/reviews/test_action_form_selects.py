@@ -1,0 +1,59 @@
+"""Action forms write their <select> options in Python (ethics.actions._inline_selects, the list
+filters' writer; issue 18): the application page and a refused form read the same, character
+for character, as with Django's option templates."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from ethics import actions as kernel_actions
+from reviews.actions import APPLICATIONS
+from tests.reviews.conftest import submitted
+
+pytestmark = pytest.mark.django_db
+
+CSRF = re.compile(r"[A-Za-z0-9]{64}")
+
+
+def _page(client, user, url):
+    client.force_login(user)
+    return CSRF.sub("", client.get(url).content.decode())
+
+
+def _both_ways(monkeypatch, render):
+    inline = render()
+    with monkeypatch.context() as patch:
+        patch.setattr(kernel_actions, "_inline_selects", lambda form: form)
+        templates = render()
+    return inline, templates
+
+
+def test_application_page_reads_the_same(client, world, monkeypatch):
+    application = submitted(world, determined=False)
+    url = reverse("reviews:application-detail", args=[application.pk])
+    for user in (world.secretary, world.chair, world.researcher):
+        inline, templates = _both_ways(monkeypatch, lambda u=user: _page(client, u, url))
+        assert inline == templates
+    page = _page(client, world.secretary, url)
+    assert 'id="correction-form"' in page
+    assert "<option" in page
+
+
+@pytest.mark.parametrize(
+    "data", [{}, {"slot": "consent"}, {"slot": "nonsense", "note": "x"}, {"note": "补正"}]
+)
+def test_bound_forms_read_the_same(world, monkeypatch, data):
+    application = submitted(world)
+    entry = APPLICATIONS.get("request_correction")
+
+    def render():
+        form = entry.make_form(world.secretary, application, data=data)
+        form.is_valid()
+        return str(form.as_p())
+
+    inline, templates = _both_ways(monkeypatch, render)
+    assert inline == templates
+    assert "<select" in inline
+    widget = entry.make_form(world.secretary, application).fields["slot"].widget
+    assert type(widget).__name__ == "InlineSelect"  # the Python writer, not the templates

@@ -1,0 +1,97 @@
+"""Dashboard panels that read less (issue 18) answer as before: the researcher's "needed from
+me" list written with EXISTS instead of a DISTINCT join, its project count taken from the
+list when the list holds them all, and the meetings panel's waiting count in one query over
+the committees one runs instead of one per committee."""
+
+from types import SimpleNamespace
+
+import pytest
+from django.db.models import Q
+
+from ethics.models import User
+from meetings import selectors as meeting_selectors
+from reviews import hooks, selectors, workflow
+from reviews.models import Application, Document
+from reviews.policies import own_project_ids
+from tests.factories import (
+    ApplicationFactory,
+    MembershipFactory,
+    ProjectFactory,
+    under_meeting_review,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _old_needs(user):
+    """needs_from_applicant as it was written before: a join to the documents, DISTINCT."""
+    return (
+        Application.objects.filter(project_id__in=own_project_ids(user))
+        .filter(
+            Q(status__in=workflow.EDITABLE)
+            | Q(documents__correction_requested=True, status__in=workflow.OPEN_STATUSES)
+        )
+        .select_related("project")
+        .distinct()
+        .order_by("-updated_at")
+    )
+
+
+def _applications(world):
+    lead = world.researcher
+    projects = [ProjectFactory(committee=world.committee, lead=lead) for _ in range(3)]
+    team_project = ProjectFactory(committee=world.committee)
+    team_project.team.add(lead)
+    made = {
+        "draft": ApplicationFactory(project=projects[0]),
+        "returned": ApplicationFactory(project=projects[0], kind="amendment", status="returned"),
+        "two corrections": ApplicationFactory(project=projects[1], status="under_review"),
+        "no correction": ApplicationFactory(project=projects[2], status="submitted"),
+        "decided, correction": ApplicationFactory(project=projects[2], status="decided"),
+        "team's draft": ApplicationFactory(project=team_project),
+        "someone else's": ApplicationFactory(status="returned"),
+    }
+    for key, slots in {
+        "two corrections": ["plan", "consent"],
+        "decided, correction": ["plan"],
+        "no correction": [],
+    }.items():
+        for slot in slots:
+            Document.objects.create(application=made[key], slot=slot, correction_requested=True)
+    Document.objects.create(application=made["no correction"], slot="plan")
+    return made
+
+
+def test_needs_from_applicant_equals_the_distinct_join(world):
+    made = _applications(world)
+    for user in (world.researcher, world.colleague, world.secretary):
+        new = list(selectors.needs_from_applicant(user).values_list("pk", flat=True))
+        old = list(_old_needs(user).values_list("pk", flat=True))
+        assert sorted(new) == sorted(old)
+        assert len(new) == len(set(new))  # no duplicate for two corrections on one application
+    mine = set(selectors.needs_from_applicant(world.researcher).values_list("pk", flat=True))
+    assert mine == {made[k].pk for k in ("draft", "returned", "two corrections", "team's draft")}
+
+
+@pytest.mark.parametrize("shown", [10, 2])
+def test_researcher_panel_counts_the_projects_of_the_list(world, monkeypatch, shown):
+    monkeypatch.setattr(hooks, "_NEEDS_SHOWN", shown)
+    _applications(world)
+    user = User.objects.get(pk=world.researcher.pk)
+    panel = hooks.researcher_panel(SimpleNamespace(user=user))
+    assert panel is not None
+    assert panel.counts["projects"] == selectors.projects_needing_applicant(user).count() == 3
+
+
+def test_waiting_count_is_the_sum_over_the_committees_one_runs(world):
+    secretary = world.secretary
+    second = MembershipFactory(secretary=True, user=secretary, **world.term).committee
+    for committee, n in ((world.committee, 2), (second, 3), (world.other_committee, 1)):
+        for _ in range(n):
+            under_meeting_review(committee)
+    user = User.objects.get(pk=secretary.pk)
+    per_committee = sum(
+        meeting_selectors.waiting_for_meeting(c.pk).count() for c in (world.committee, second)
+    )
+    assert meeting_selectors.waiting_count(user) == per_committee == 5
+    assert meeting_selectors.waiting_count(User.objects.get(pk=world.researcher.pk)) == 0
