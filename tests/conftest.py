@@ -14,6 +14,51 @@ from tests.world import World, build_world
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+# --- the test database: built from the models, as if migrated -----------------------------------
+# Rendering the migrations' states took about 20 s of CPU per xdist worker and per CI step (and
+# minutes on a loaded machine), for a schema `makemigrations --check` already proves equal to the
+# models'. The test database is therefore created from the models (Django's TEST MIGRATE False),
+# then made to look migrated: every migration is recorded as applied and the project's data
+# migrations (holidays, beat entries, ...) run in their migration order against today's models.
+# The migrations themselves still run for real in CI: `make run`'s SQLite (tests/ops, embedded),
+# the API fuzzing and the restore drill on PostgreSQL migrate fresh databases.
+FIRST_PARTY = {"ethics", "committees", "reviews", "meetings", "oversight", "reports", "registry"}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    from django.db import connections
+
+    for alias in connections:
+        connections[alias].settings_dict.setdefault("TEST", {})["MIGRATE"] = False
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        as_if_migrated()
+
+
+def as_if_migrated(using: str = "default") -> None:
+    """Record every migration as applied and run the project's data migrations, in order."""
+    from django.apps import apps as current_apps
+    from django.db import connections
+    from django.db.migrations.executor import MigrationExecutor
+    from django.db.migrations.operations.special import RunPython
+
+    connection = connections[using]
+    executor = MigrationExecutor(connection)
+    executor.recorder.ensure_schema()
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes(), clean_start=True)
+    with connection.schema_editor() as editor:  # atomic, as a migration's RunPython runs
+        for migration, _backwards in plan:
+            if migration.app_label in FIRST_PARTY:
+                for operation in migration.operations:
+                    if isinstance(operation, RunPython):
+                        operation.code(current_apps, editor)
+            executor.recorder.record_applied(migration.app_label, migration.name)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
