@@ -259,6 +259,11 @@ SLOW_FIRST = (
     "tests/test_access_matrix.py",
     "tests/ethics/test_settings_deploy.py",
     "tests/test_fuzz_regressions.py",
+    # PostgreSQL step: a new virtualenv (about a minute), and the fault tests that wait on a
+    # killed worker or a stopped broker (20-40 s each); the transactional ones start their block.
+    "tests/ops/test_runtime_install.py",
+    "tests/reviews/test_letter_faults.py",
+    "tests/registry/test_reminders_faults.py",
 )
 
 
