@@ -340,10 +340,11 @@ def _listed_panel(listed: selectors.Listed) -> Panel:
 
 
 def _meetings_panel(m: selectors.Meetings) -> Panel:
+    held = _("Meetings held")  # outside the f-string below, for makemessages
     rows: list[dict[str, Any]] = [
         {"figure": str(_("Meetings held")), "value": m.held},
         *(
-            {"figure": f"{_('Meetings held')}·{_label(Mode, mode)}", "value": n}
+            {"figure": f"{held}·{_label(Mode, mode)}", "value": n}
             for mode, n in sorted(m.by_mode.items())
         ),
         {"figure": str(_("Meetings cancelled")), "value": m.cancelled},

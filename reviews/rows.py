@@ -212,9 +212,8 @@ def intake_rows_html(rows: Sequence[IntakeRow]) -> SafeString:
     page). The same text, character for character, in both languages
     (``tests/reviews/test_list_rows.py``)."""
     if not rows:
-        return SafeString(
-            f'<tr><td colspan="8" class="muted">{text_html(gettext("Nothing here."))}</td></tr>'
-        )
+        nothing = text_html(gettext("Nothing here."))  # outside the f-string, for makemessages
+        return SafeString(f'<tr><td colspan="8" class="muted">{nothing}</td></tr>')
     parts = []
     for r in rows:
         parts.append(
@@ -238,9 +237,8 @@ def project_cards_html(rows: Sequence[ProjectRow]) -> SafeString:
     what ``reviews/my_projects.html``'s loop over ``rows`` wrote, written in Python (issue 18),
     the same text in both languages (``tests/reviews/test_list_rows.py``)."""
     if not rows:
-        return SafeString(
-            f'\n<p class="muted">{text_html(gettext("You have no projects yet."))}</p>\n'
-        )
+        none_yet = text_html(gettext("You have no projects yet."))  # for makemessages
+        return SafeString(f'\n<p class="muted">{none_yet}</p>\n')
     head = (
         "\n    <thead><tr>"
         + "".join(
@@ -303,10 +301,8 @@ def review_rows_html(values: Sequence[Sequence[Any]], now: datetime) -> SafeStri
     model instances (issue 18); the same text in both languages
     (``tests/reviews/test_list_rows.py``)."""
     if not values:
-        return SafeString(
-            '<tr><td colspan="6" class="muted">'
-            f"{text_html(gettext('No reviews assigned to you.'))}</td></tr>"
-        )
+        none_yet = text_html(gettext("No reviews assigned to you."))  # for makemessages
+        return SafeString(f'<tr><td colspan="6" class="muted">{none_yet}</td></tr>')
     url = pk_url("reviews:assignment-detail")
     procedure = labeller(Review, "procedure")
     coi = labeller(ReviewerAssignment, "coi_state")
