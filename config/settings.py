@@ -455,6 +455,9 @@ HEALTH_WORKER_MAX_AGE = env_int("HEALTH_WORKER_MAX_AGE", 300)
 HEALTH_BEAT_MAX_AGE = env_int("HEALTH_BEAT_MAX_AGE", 300)
 HEARTBEAT_EVERY_SECONDS = env_int("HEARTBEAT_EVERY_SECONDS", 30)
 
+# django-filter: a list filter's empty option reads 全部 / All, not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The token first: a bad, revoked or expired token answers 401 with WWW-Authenticate.

@@ -106,6 +106,7 @@ class _ListFilterSetMetaclass(FilterSetMetaclass):  # type: ignore[misc]
                 fields=[(path, param) for path, param, _label in fields],
                 field_labels=labels,
                 label=_("Sort"),
+                empty_label=_("Default order"),
             )
         return new_class
 
@@ -355,10 +356,9 @@ class _ListForm(forms.Form):
             if isinstance(field, forms.DateField) and isinstance(field.widget, forms.DateInput):
                 field.widget.input_type = "date"
             if isinstance(field, forms.ModelChoiceField):
-                # Only a model choice shows this label: a plain choice field's options were
-                # always listed by its declared field (django-filter's ChoiceIterator, which the
-                # deep-copied form field's widget kept), so they show the declared empty label;
-                # issue 18 keeps that markup as it was.
+                # A model choice's empty option; a plain choice filter's comes from its declared
+                # filter: FILTERS_EMPTY_CHOICE_LABEL ("All", config/settings.py), and "Default
+                # order" for `o` (ListOrderingFilter). Both used to read "---------".
                 field.empty_label = _("Default order") if name == "o" else _("All")
 
 

@@ -146,3 +146,25 @@ def test_own_copies_of_the_filters_behave_as_deep_copies(world, monkeypatch, lan
                     )
     assert seen == expected
     assert any(qs for *_rest, qs in seen)
+
+
+@pytest.mark.parametrize(
+    ("language", "every", "default_order"),
+    [("zh-hans", "全部", "默认顺序"), ("en", "All", "Default order")],
+)
+def test_every_empty_option_reads_a_word_not_dashes(world, language, every, default_order):
+    """A list filter's empty option says 全部 / All (and the sort's says 默认顺序 / Default
+    order), for plain choices as for model choices: it used to read "---------"."""
+    request = RequestFactory().get("/")
+    request.user = world.secretary
+    selects = 0
+    with translation.override(language):
+        for filterset_class in _filtersets():
+            html = list_controls_html(filterset_class(None, request=request).form)
+            assert "-----" not in html, filterset_class
+            for name, first in re.findall(
+                r'<select name="([^"]+)"[^>]*>\s*<option value=""[^>]*>([^<]*)</option>', html
+            ):
+                assert first == (default_order if name == "o" else every), (filterset_class, name)
+                selects += 1
+    assert selects >= 20
