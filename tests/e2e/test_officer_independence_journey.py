@@ -3,11 +3,9 @@ deputy, and the vice-chair takes over acceptance, designation of the reviewers, 
 its signature, then presides over the chair's item at a meeting. Every attempt of the chair is
 refused on the page with the rule. Elements are found by id, name and data attributes."""
 
-import datetime as dt
 import io
 
 import pytest
-from django.utils import timezone
 from pypdf import PdfReader
 
 from meetings import services as meeting_services
@@ -15,6 +13,7 @@ from reviews import checklist, services
 from reviews.models import Decision
 from tests.conftest import browser_session, confirm_step
 from tests.factories import ProjectFactory, under_meeting_review
+from tests.meetings.conftest import today_later
 from tests.reviews.conftest import declare_and_opine, pdf_upload
 from tests.world import build_world
 
@@ -135,7 +134,7 @@ def test_vice_chair_takes_over_the_chairs_own_project_r20a(browser, live_server,
     )
     meeting = meeting_services.meeting_schedule(
         committee=world.committee,
-        starts_at=timezone.now() + dt.timedelta(hours=1),
+        starts_at=today_later(),  # never across Shanghai midnight
         actor=world.secretary,
     )
     item = meeting_services.agenda_add(

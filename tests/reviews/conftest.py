@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from reviews import checklist, policies, services
 from tests.factories import ProjectFactory
+from tests.meetings.conftest import today_later
 from tests.pdfs import minimal_pdf
 
 PDF_BYTES = minimal_pdf()
@@ -94,7 +95,6 @@ def declare_and_opine(assignment, verdict, comments="同意"):
 def meeting_decides(world, application, outcome, *, conditions="", reasons="", dissent=""):
     """R19/R24: the only way a meeting review is decided: a meeting with every member present
     adopts `outcome` by vote and the item is concluded; returns the decision."""
-    import datetime as dt
 
     from meetings import services as meeting_services
     from meetings.models import AgendaItem
@@ -105,7 +105,7 @@ def meeting_decides(world, application, outcome, *, conditions="", reasons="", d
     if item is None:  # else a refused conclusion is tried again on the same item
         meeting = meeting_services.meeting_schedule(
             committee=world.committee,
-            starts_at=timezone.now() + dt.timedelta(hours=1),
+            starts_at=today_later(),  # never across Shanghai midnight
             actor=world.secretary,
         )
         item = meeting_services.agenda_add(

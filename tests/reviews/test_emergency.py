@@ -19,6 +19,7 @@ from meetings import services as meeting_services
 from meetings.models import AgendaItem
 from reviews import services
 from reviews.models import Decision
+from tests.meetings.conftest import today_later
 from tests.reviews.conftest import accepted, declare_and_opine, meeting_decides
 
 pytestmark = pytest.mark.django_db
@@ -256,7 +257,7 @@ def test_meeting_decision_must_be_the_outcome_the_tally_adopted_r24(world):
     application = accepted(world, procedure="meeting", grounds="")
     meeting = meeting_services.meeting_schedule(
         committee=world.committee,
-        starts_at=timezone.now() + dt.timedelta(hours=1),
+        starts_at=today_later(),  # never across Shanghai midnight
         actor=world.secretary,
     )
     item = meeting_services.agenda_add(
@@ -399,7 +400,7 @@ def test_emergency_meeting_needs_two_thirds_of_those_present_r24(world, approvin
     due = clock(application).due_at
     meeting = meeting_services.meeting_schedule(
         committee=world.committee,
-        starts_at=timezone.now() + dt.timedelta(hours=1),
+        starts_at=today_later(),  # never across Shanghai midnight
         actor=world.secretary,
     )
     item = meeting_services.agenda_add(

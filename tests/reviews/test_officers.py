@@ -3,12 +3,9 @@ a conflict does not accept, designate, preside, decide, sign or confirm modifica
 passes to the deputy the chair designated, then another vice-chair; nobody eligible is a 409
 and the institution is told. Every refusal through the page and the API."""
 
-import datetime as dt
-
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from ethics.models import AuditEvent, Notification, User
 from meetings import services as meeting_services
@@ -16,6 +13,7 @@ from reviews import checklist, services
 from reviews.models import Decision, Review
 from reviews.services._common import LETTER_TEMPLATE
 from tests.factories import MembershipFactory, ProjectFactory, under_meeting_review
+from tests.meetings.conftest import today_later
 from tests.pdfs import minimal_pdf
 from tests.reviews.conftest import declare_and_opine, meeting_decision, pdf_upload
 
@@ -358,7 +356,7 @@ def _meeting_with_chair_project(world):
     )
     meeting = meeting_services.meeting_schedule(
         committee=world.committee,
-        starts_at=timezone.now() + dt.timedelta(hours=1),
+        starts_at=today_later(),  # never across Shanghai midnight
         actor=world.secretary,
     )
     item = meeting_services.agenda_add(
