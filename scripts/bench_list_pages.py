@@ -141,6 +141,21 @@ def _plain_storages() -> None:
     ).enable()
 
 
+def attach(database: str, url: str, prefix: str) -> Path:
+    """Set Django up against the kept scratch database `database` (on the server of `url`), as
+    the benchmark runs it, for the scripts that measure against it (profile_page, profile_mix,
+    bench_page_ratio); returns the temp folder for files, which the caller removes."""
+    global SCRATCH
+    SCRATCH = database
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    _environment(tmp, url)
+    import django
+
+    django.setup()
+    _plain_storages()
+    return tmp
+
+
 def _environment(tmp: Path, url: str) -> None:
     """Production-like settings (DEBUG off); files go to a temp dir, never the project's var/."""
     os.environ["DATABASE_URL"] = _scratch_url(url)

@@ -20,7 +20,6 @@ import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -46,17 +45,11 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "scripts"))
     import bench_list_pages as bench
 
-    bench.SCRATCH = args.database
-    tmp = Path(tempfile.mkdtemp(prefix="bench_page_ratio_"))
-    bench._environment(tmp, url)
-    import django
-
-    django.setup()
+    tmp = bench.attach(args.database, url, "bench_page_ratio_")
     from django.test import Client
 
     from ethics.models import User
 
-    bench._plain_storages()
     try:
         clients = {}
         for _label, username, _path in PAGES:

@@ -21,7 +21,6 @@ import os
 import pstats
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -43,18 +42,12 @@ def main() -> int:
     import bench_list_pages as bench
     import loadtest
 
-    bench.SCRATCH = args.database
-    tmp = Path(tempfile.mkdtemp(prefix="profile_mix_"))
-    bench._environment(tmp, url)
-    import django
-
-    django.setup()
+    tmp = bench.attach(args.database, url, "profile_mix_")
     from django.db import connection
     from django.test import Client
 
     from ethics.models import User
 
-    bench._plain_storages()
     try:
         clients = {}
         for username in sorted({user for user, _ in loadtest.MIX}):

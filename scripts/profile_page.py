@@ -22,7 +22,6 @@ import os
 import pstats
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,17 +56,11 @@ def main() -> int:
     sys.path.insert(0, str(ROOT / "scripts"))
     import bench_list_pages as bench
 
-    bench.SCRATCH = args.database
-    tmp = Path(tempfile.mkdtemp(prefix="profile_page_"))
-    bench._environment(tmp, url)
-    import django
-
-    django.setup()
+    tmp = bench.attach(args.database, url, "profile_page_")
     from django.test import Client
 
     from ethics.models import User
 
-    bench._plain_storages()
     try:
         client = Client()
         client.force_login(User.objects.get(username=args.user))
