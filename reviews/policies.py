@@ -26,12 +26,13 @@ from datetime import date
 from typing import Any, Final
 
 from django.db import models
-from django.db.models import ExpressionWrapper, Q
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import MANAGING_ROLES, Committee, Membership, Role
-from committees.policies import current_memberships
+from committees.policies import current_appointments, current_memberships
 from ethics import policies
 from ethics.models import User
 from reviews import workflow
@@ -366,10 +367,123 @@ def may_open_materials(user: User, application: Application) -> bool:
     """May `user` open this application's documents, their versions and its re-review package?
 
     The one answer for every route: page and API downloads, the document list, the application
-    and assignment pages, the meeting's document links and any export. One query.
+    and assignment pages, the meeting's document links and any export. One query, or none when
+    the application was loaded with the reader's access flags (`get_with_access`).
     """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if _flags_for(user, application) is not None:
+        return _opens_from_flags(user, application)
     ids = materials_visible_application_ids(user, among=[application.pk])
     return Application.objects.filter(pk=application.pk, pk__in=ids).exists()
+
+
+# --- one application read with its reader's access (issue 18) -----------------------------------
+# The application page and its actions load one application by id. Filtering that row through
+# `visible_application_ids` and then asking `materials_visible_application_ids` compiles two
+# UNIONs of some ten subqueries per request (about a third of the page's Python time). Instead
+# the row is read with four EXISTS flags about its reader, and the same rules as those two
+# querysets are applied to the flags in Python: `_sees_from_flags` restates
+# `visible_application_branches`, `_opens_from_flags` restates
+# `materials_visible_application_ids`. tests/reviews/test_access_flags.py checks both against
+# the querysets for every reader and application of the access matrix's world.
+
+ACCESS_FLAGS: Final = (
+    "viewer_in_team",
+    "viewer_assigned",
+    "viewer_reviews_clear",
+    "viewer_conflicted",
+)
+
+
+def access_flags(user: User) -> dict[str, Exists]:
+    """Annotations over Application: what the rules ask about `user` and this row."""
+    return {
+        "viewer_in_team": Exists(
+            Project.team.through.objects.filter(project_id=OuterRef("project_id"), user_id=user.pk)
+        ),
+        # assigned_application_ids: any round, a membership not ended.
+        "viewer_assigned": Exists(
+            ReviewerAssignment.objects.filter(
+                review__application_id=OuterRef("pk"),
+                membership__user_id=user.pk,
+                membership__ended_on=None,
+            )
+        ),
+        # materials: a reviewer who declared no conflict (any membership, R20a).
+        "viewer_reviews_clear": Exists(
+            ReviewerAssignment.objects.filter(
+                review__application_id=OuterRef("pk"),
+                membership__user_id=user.pk,
+                coi_state=CoiState.NONE,
+            )
+        ),
+        "viewer_conflicted": Exists(
+            ConflictDeclaration.objects.active().filter(
+                user_id=user.pk, application_id=OuterRef("pk")
+            )
+        ),
+    }
+
+
+def get_with_access(user: User, queryset: models.QuerySet[Application], pk: Any) -> Application:
+    """The application `pk` of `queryset` if `user` may see it, else 404, read in one query
+    with the flags `may_open_materials` and the page's role checks answer from."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    try:
+        application = queryset.annotate(**access_flags(user)).get(pk=pk)
+    except Application.DoesNotExist:
+        raise Http404 from None
+    application.__dict__["viewer_id"] = user.pk  # whom the flags describe
+    if not _sees_from_flags(user, application):
+        raise Http404
+    return application
+
+
+def _flags_for(user: User, application: Application) -> dict[str, Any] | None:
+    flags = application.__dict__
+    if flags.get("viewer_id") != user.pk or any(name not in flags for name in ACCESS_FLAGS):
+        return None
+    return flags
+
+
+def _own_from_flags(user: User, application: Application) -> bool:
+    return application.project.lead_id == user.pk or bool(application.__dict__["viewer_in_team"])
+
+
+def _officer_or_admin(user: User, application: Application) -> bool:
+    """Submitted, and of a committee the user runs or of the institution they administer."""
+    if application.submitted_at is None:
+        return False
+    managed = {c for _, c, role in current_appointments(user) if role in MANAGING_ROLES}
+    if application.committee_id in managed:
+        return True
+    institution = _admin_institution(user)
+    return institution is not None and application.project.institution_id == institution
+
+
+def _sees_from_flags(user: User, application: Application) -> bool:
+    return (
+        user.is_superuser
+        or _own_from_flags(user, application)
+        or bool(application.__dict__["viewer_assigned"])
+        or _officer_or_admin(user, application)
+    )
+
+
+def _opens_from_flags(user: User, application: Application) -> bool:
+    if _own_from_flags(user, application):
+        return True
+    if application.__dict__["viewer_conflicted"]:
+        return False  # R20a: a conflict closes every other way in
+    if (
+        user.is_superuser
+        or bool(application.__dict__["viewer_reviews_clear"])
+        or _officer_or_admin(user, application)
+    ):
+        return True
+    return any(grant(user).filter(application_id=application.pk).exists() for grant in _grants)
 
 
 def access_among(user: User, application_ids: Iterable[int]) -> dict[int, tuple[bool, bool]]:
@@ -476,6 +590,8 @@ class ApplicationPolicy:
 
     def may(self, user: User, action: str, obj: Application) -> bool:
         if action == "view":
+            if _flags_for(user, obj) is not None:
+                return _sees_from_flags(user, obj)
             return (
                 user.is_superuser
                 or self.visible(user, Application.objects.filter(pk=obj.pk)).exists()

@@ -35,6 +35,7 @@ from reviews.models import (
     TeamInvitation,
 )
 from reviews.policies import (
+    get_with_access,
     managed_committee_ids,
     may_declare_conflict,
     recognition_letter_filter,
@@ -507,13 +508,14 @@ def project_rereviews(project: Project) -> list[ReReview]:
 def application_page_for_user(user: User, pk: int) -> Application:
     """One application the user may see, or 404, with what its pages ask about the viewer.
 
-    ``viewer_in_team`` and ``viewer_reviews`` answer, in the same query, the two questions
-    ``reviews.actions.roles`` would otherwise ask the database for every page (R20a roles);
-    ``has_bare_documents`` spares ``checklist_rows`` its second query in the usual case;
-    ``has_correction_requested`` tells the upload form whether it may show while under review.
+    The reader's access flags (``policies.get_with_access``: may see, may open the materials,
+    without compiling the visibility unions); ``viewer_in_team`` and ``viewer_reviews`` answer,
+    in the same query, the two questions ``reviews.actions.roles`` would otherwise ask the
+    database for every page (R20a roles); ``has_bare_documents`` spares ``checklist_rows`` its
+    second query in the usual case; ``has_correction_requested`` tells the upload form whether
+    it may show while under review.
     """
     queryset = _application_queryset().annotate(
-        viewer_in_team=Exists(_team_rows(user, OuterRef("project_id"))),
         viewer_reviews=Exists(_open_assignments(user, OuterRef("pk"))),
         has_bare_documents=Exists(
             Document.objects.filter(application_id=OuterRef("pk"), versions__isnull=True)
@@ -522,9 +524,7 @@ def application_page_for_user(user: User, pk: int) -> Application:
             Document.objects.filter(application_id=OuterRef("pk"), correction_requested=True)
         ),
     )
-    application = policies.get_visible_or_404(user, queryset, pk=pk)
-    application.__dict__["viewer_id"] = user.pk  # whom the flags describe
-    return application
+    return get_with_access(user, queryset, pk)
 
 
 def _viewer_flag(user: User, application: Application, name: str) -> bool | None:
