@@ -90,7 +90,8 @@ def test_flags_answer_as_the_querysets_for_every_reader_and_application():
     _world()
     users = list(User.objects.order_by("pk"))
     applications = list(Application.objects.order_by("pk"))
-    assert len(users) >= 18 and len(applications) >= 3
+    assert len(users) >= 18
+    assert len(applications) >= 3
     answers = set()
     for user in users:
         user = User.objects.get(pk=user.pk)  # a fresh object: no memo of another reader
