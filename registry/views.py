@@ -25,7 +25,7 @@ from ethics.files import file_response, preview_context
 from ethics.filters import DeadlineFilterSet
 from ethics.listing import filtered_page
 from ethics.selectors import calendar_years
-from registry import actions, forms, selectors, services
+from registry import actions, forms, rows, selectors, services
 from registry import render as package_render
 from registry.filters import FilingFilter
 from registry.models import PackageState
@@ -37,10 +37,14 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     listing = filtered_page(
         request, DeadlineFilterSet, selectors.deadlines_for_user(request.user), per_page=50
     )
+    now = timezone.now()
     return render(
         request,
         "registry/deadline_list.html",
-        {**listing.as_context(), "now": timezone.now(), "calendar_years": calendar_years()},
+        {
+            **listing.as_context(),
+            "deadline_rows": rows.deadline_rows_html(listing.page, now, calendar_years()),
+        },
     )
 
 
@@ -121,8 +125,8 @@ def filing_list(request: HttpRequest) -> HttpResponse:
         "registry/filing_list.html",
         {
             **listing.as_context(),
+            "filing_rows": rows.filing_rows_html(listing.page),
             "counts": selectors.filing_counts(request.user),
-            "today": timezone.localdate(),
         },
     )
 
