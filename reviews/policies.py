@@ -517,6 +517,8 @@ def may_see_tally(user: User, application: Application) -> bool:
     with a declared conflict. Who sees the meeting or the decision is their own policy's call."""
     if not getattr(user, "is_authenticated", False):
         return False
+    if _flags_for(user, application) is not None:  # loaded with the reader's flags
+        return not (_own_from_flags(user, application) or application.__dict__["viewer_conflicted"])
     return not Application.objects.filter(tally_hidden_filter(user), pk=application.pk).exists()
 
 

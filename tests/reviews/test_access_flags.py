@@ -1,5 +1,7 @@
 """The application page's access read (issue 18) gives the same answers as the querysets.
 
+(Visibility, materials and the tally: `may_see_tally` answers from the flags too.)
+
 `reviews.policies.get_with_access` reads one application with four EXISTS flags about its
 reader and decides in Python whether the reader sees it and may open its materials, instead of
 filtering the row through `visible_application_ids` and asking
@@ -103,6 +105,9 @@ def test_flags_answer_as_the_querysets_for_every_reader_and_application():
             if expected[0]:
                 page = selectors.application_page_for_user(user, application.pk)
                 assert policies.may_open_materials(user, page) is expected[1]
+                assert policies.may_see_tally(user, page) is policies.may_see_tally(
+                    user, Application.objects.get(pk=application.pk)
+                ), (user.username, application.pk)
                 assert policies.ApplicationPolicy().may(user, "view", page)
             else:
                 with pytest.raises(Http404):
