@@ -18,7 +18,7 @@ from ethics.actions import report as report_error
 from ethics.errors import Conflict
 from ethics.files import file_response, preview_context
 from ethics.listing import filtered_page
-from meetings import actions, selectors, services
+from meetings import actions, rows, selectors, services
 from meetings.filters import MeetingFilter
 from meetings.models import Meeting, VoteChoice
 from meetings.policies import may_open_minutes, may_run
@@ -39,12 +39,14 @@ def _officer_meeting(request: HttpRequest, pk: int) -> Meeting:
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
     listing = filtered_page(request, MeetingFilter, selectors.meetings_for_user(request.user))
+    meetings = list(listing.page)
     return render(
         request,
         "meetings/meeting_list.html",
         {
             **listing.as_context(),
-            "calendar": selectors.calendar_rows(list(listing.page)),
+            "meeting_calendar": rows.meeting_calendar_html(selectors.calendar_rows(meetings)),
+            "meeting_rows": rows.meeting_rows_html(meetings, filtered=listing.filterset.is_bound),
             "may_schedule": actions.may_schedule(request.user),
         },
     )

@@ -1,0 +1,85 @@
+"""The rows of the meetings list, written in Python (issue 18).
+
+The page wrote its calendar and its table in the template: a ``{% url %}``, two ``|date``
+formats, ``get_*_display`` and ``|default`` per meeting, twice (the calendar lists the same
+page). The view passes these writers' output instead; the text is the loops', character for
+character, in both languages (``tests/meetings/test_list_rows.py`` renders the old loops).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+
+from ethics.cells import pk_url
+from ethics.listing import text_html
+from meetings.models import Meeting
+
+NO_VALUE = "—"
+
+
+def _or_dash(value: Any) -> str:
+    """``{{ value|default:"—" }}``."""
+    return text_html(value) if value else NO_VALUE
+
+
+def _local(value: datetime) -> datetime:
+    """What ``|date`` formats: the moment in the active time zone."""
+    return timezone.localtime(value) if timezone.is_aware(value) else value
+
+
+def _short(value: datetime) -> str:
+    """``{{ value|date:"m-d H:i" }}``."""
+    v = _local(value)
+    return f"{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}"
+
+
+def _full(value: datetime) -> str:
+    """``{{ value|date:"Y-m-d H:i" }}``."""
+    v = _local(value)
+    return f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}"
+
+
+def meeting_calendar_html(calendar: Mapping[date, Sequence[Meeting]]) -> SafeString:
+    """The calendar card's months: ``meetings/meeting_list.html``'s loop over ``calendar``."""
+    if not calendar:
+        none_yet = text_html(gettext("No meetings yet."))  # outside the f-string
+        return SafeString(f'<p class="muted">{none_yet}</p>')
+    url = pk_url("meetings:meeting-detail")
+    parts = []
+    for month, meetings in calendar.items():
+        items = "".join(
+            f'<li><a href="{text_html(url(m.pk))}">{_short(m.starts_at)}</a> '
+            f"{text_html(m.committee.name)} · {text_html(m.get_mode_display())} · "
+            f'<span class="pill">{text_html(m.get_status_display())}</span></li>'
+            for m in meetings
+        )
+        parts.append(f"\n    <h3>{month.year:04d}-{month.month:02d}</h3>\n    <ul>{items}</ul>\n  ")
+    return SafeString("".join(parts))
+
+
+def meeting_rows_html(meetings: Sequence[Meeting], *, filtered: bool) -> SafeString:
+    """The meetings table's body: the template's loop over the page. ``filtered``: the filter
+    form is bound (the empty line says "no meetings match" rather than "none yet")."""
+    if not meetings:
+        text = gettext("No meetings match.") if filtered else gettext("No meetings yet.")
+        return SafeString(f'<tr><td colspan="7" class="muted">{text_html(text)}</td></tr>')
+    url = pk_url("meetings:meeting-detail")
+    parts = []
+    for m in meetings:
+        presiding = m.presiding.user.display_name if m.presiding is not None else ""
+        parts.append(
+            f'\n    <tr data-meeting="{text_html(m.pk)}"><td><a href="{text_html(url(m.pk))}">'
+            f"{_full(m.starts_at)}</a></td>\n"
+            f"      <td>{_or_dash(m.title)}</td>\n"
+            f"      <td>{text_html(m.committee.name)}</td><td>{text_html(m.get_mode_display())}"
+            f"</td><td>{_or_dash(m.place)}</td>\n"
+            f'      <td><span class="pill">{text_html(m.get_status_display())}</span></td>'
+            f"<td>{_or_dash(presiding)}</td></tr>\n  "
+        )
+    return SafeString("".join(parts))
