@@ -456,8 +456,14 @@ class ReviewerAssignment(models.Model):
             ),
             choices_constraint("coi_state", CoiState, name="assignment_coi_valid"),
         ]
-        # The reports' member workload in a period (issue 17).
-        indexes = [models.Index(fields=["assigned_at"], name="assignment_assigned_idx")]
+        indexes = [
+            # The reports' member workload in a period (issue 17).
+            models.Index(fields=["assigned_at"], name="assignment_assigned_idx"),
+            # "My reviews": a member's newest assignments first, read in order (issue 18).
+            models.Index(
+                fields=["membership", "-assigned_at", "-id"], name="assignment_member_recent_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.review} · {self.membership_id}"
