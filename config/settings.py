@@ -142,6 +142,10 @@ TEMPLATES = [
     },
 ]
 
+# Django's default form renderer with its stock form and widget templates written in Python
+# (issue 18; ethics/form_renderer.py): the same markup, without a template include per field.
+FORM_RENDERER = "ethics.form_renderer.FormRenderer"
+
 # Importing settings has no side effects: the embedded folders are made by config.embedded
 # (called from manage.py and the Celery app), never here.
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))

@@ -59,6 +59,17 @@ def as_if_migrated(using: str = "default") -> None:
             executor.recorder.record_applied(migration.app_label, migration.name)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _form_writers_checked():
+    """Every form a test renders is also rendered by Django's templates and compared with what
+    ethics.form_renderer wrote in Python (issue 18): a difference fails that test."""
+    from ethics.form_renderer import FormRenderer
+
+    FormRenderer.check = True
+    yield
+    FormRenderer.check = False
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
