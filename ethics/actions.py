@@ -828,10 +828,13 @@ def _add_errors(form: Form, exc: ValidationError) -> None:
 def _inline_selects(form: Form) -> Form:
     """The form's stock ``<select>`` widgets write their options in Python, not one template
     include per ``<option>`` (``ethics.listing.inline_options``, the list filters' writer: the
-    same markup character for character). The fields are the form's own copies, so only this
+    same markup character for character), and model choices (the reviewers to assign) are read
+    with one plain query, not a server-side cursor's three round trips
+    (``ethics.listing.one_query_choices``). The fields are the form's own copies, so only this
     form changes (issue 18: the application page's action forms)."""
-    from ethics.listing import inline_options
+    from ethics.listing import inline_options, one_query_choices
 
     for form_field in form.fields.values():
+        one_query_choices(form_field)
         inline_options(form_field.widget)
     return form

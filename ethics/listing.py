@@ -337,6 +337,8 @@ def one_query_choices(field: forms.Field) -> None:
     ):
         return
     base = field.iterator
+    if issubclass(_OneQueryChoices, base):  # Django's own iterator: no subclass to keep
+        _ONE_QUERY_CLASSES[base] = _OneQueryChoices
     if base not in _ONE_QUERY_CLASSES:
         _ONE_QUERY_CLASSES[base] = type(f"OneQuery{base.__name__}", (base, _OneQueryChoices), {})
     field.iterator = _ONE_QUERY_CLASSES[base]

@@ -57,3 +57,15 @@ def test_bound_forms_read_the_same(world, monkeypatch, data):
     assert "<select" in inline
     widget = entry.make_form(world.secretary, application).fields["slot"].widget
     assert type(widget).__name__ == "InlineSelect"  # the Python writer, not the templates
+
+
+def test_reviewer_checkboxes_read_the_same_with_one_query(client, world, monkeypatch):
+    """The assign form's reviewers (a model multiple choice) are read with one plain query
+    (ethics.listing.one_query_choices), not Django's server-side cursor: same checkboxes."""
+    from tests.factories import under_meeting_review
+
+    application = under_meeting_review(world.committee, lead=world.researcher)
+    url = reverse("reviews:application-detail", args=[application.pk])
+    inline, templates = _both_ways(monkeypatch, lambda: _page(client, world.secretary, url))
+    assert inline == templates
+    assert inline.count('name="reviewers"') >= 5
