@@ -5,6 +5,7 @@ ethics); afterwards administrators edit the rows in Django admin, not this dict.
 acknowledgement, queues and the visibility timeout are settings (config/settings.py, CELERY_*).
 """
 
+import gc
 import logging
 import os
 from typing import Any
@@ -77,3 +78,37 @@ def _prepare(**_: Any) -> None:
 
     prepare()
     init_sentry()
+
+
+def _consumes_pdf_queue() -> bool:
+    from django.conf import settings
+
+    return settings.CELERY_PDF_QUEUE in app.amqp.queues.consume_from
+
+
+@signals.worker_init.connect
+def _preload_pdf_engine(**_: Any) -> None:
+    """A PDF worker's main process imports WeasyPrint once, before it forks its pool, so a new
+    child (every --max-tasks-per-child PDFs) does not spend its first task on the import."""
+    if _consumes_pdf_queue():
+        from ethics import pdf
+
+        pdf.preload()
+
+
+@signals.worker_process_init.connect
+def _warm_pdf_engine(**_: Any) -> None:
+    """In each PDF worker process, before it takes a task: load the CJK faces (ethics.pdf keeps
+    them per process), then freeze what is alive so the garbage collector's full passes, which
+    otherwise land inside renders, walk only what a task allocates (README "PDF worker under
+    Celery")."""
+    if not _consumes_pdf_queue():
+        return
+    from ethics import pdf
+
+    try:
+        pdf.warm_up()
+    except Exception:
+        logger.warning("PDF engine not warmed up; the first task will load it", exc_info=True)
+    gc.collect()
+    gc.freeze()

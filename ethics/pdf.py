@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -55,12 +56,53 @@ def qr_svg(text: str) -> str:
 
 def render(template_name: str, context: dict[str, Any], *, language: str = "zh-hans") -> bytes:
     """Render a template to PDF bytes in `language` with the CJK font."""
-    from weasyprint import CSS, HTML  # imported lazily: heavy, and only workers need it
-
     with translation.override(language):
         html = render_to_string(template_name, {**context, "pdf_language": language})
-    stylesheet = CSS(string=BASE_CSS % {"font": settings.PDF_FONT_FAMILY})
+    return _write_pdf(html)
+
+
+# One WeasyPrint font configuration and parsed base stylesheet per thread (Pango's font map is
+# not thread-safe), reused by every PDF. Left to WeasyPrint, each PDF made its own
+# FontConfiguration: fontconfig's configuration and font list and a Pango font map holding the
+# CJK faces, some 50 MB a PDF that lived in reference cycles until a full garbage collection,
+# so a worker child's RSS climbed by that much per PDF and the collections (0.2-0.4 s each)
+# landed inside renders (README "PDF worker under Celery"). The bytes are the same either way
+# (tests/ethics/test_pdf.py).
+_engine = threading.local()
+
+
+def _stylesheet_and_fonts() -> tuple[Any, Any]:
+    from weasyprint import CSS  # imported lazily: heavy, and only workers need it
+    from weasyprint.text.fonts import FontConfiguration
+
+    family = settings.PDF_FONT_FAMILY
+    cached = getattr(_engine, "cached", None)
+    if cached is None or cached[0] != family:
+        cached = (family, CSS(string=BASE_CSS % {"font": family}), FontConfiguration())
+        _engine.cached = cached
+    return cached[1], cached[2]
+
+
+def _write_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    stylesheet, font_config = _stylesheet_and_fonts()
     pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        stylesheets=[stylesheet]
+        stylesheets=[stylesheet], font_config=font_config
     )
     return pdf
+
+
+def preload() -> None:
+    """Import WeasyPrint (about a second: cffi parses its C declarations and looks up pango,
+    harfbuzz and fontconfig). Called in a PDF worker's main process before it forks its pool, so
+    no child pays it; creates no fontconfig or Pango state (that stays per process)."""
+    import weasyprint  # noqa: F401
+
+
+def warm_up() -> None:
+    """Render a one-line document in the CJK font, regular and bold, so a worker process loads
+    the faces before its first task rather than inside it."""
+    _write_pdf(
+        '<!DOCTYPE html><html lang="zh-Hans"><h1>科技伦理审查</h1><p>核验码 0123 Ab</p></html>'
+    )

@@ -41,3 +41,56 @@ def test_render_in_requested_language(language):
     )
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     assert ("核验码" if language == "zh-hans" else "Verification") in text
+
+
+def _fresh_engine_pdf(html: str) -> bytes:
+    """What pdf.render wrote before the engine was shared: WeasyPrint's own per-document font
+    configuration and a newly parsed base stylesheet."""
+    from django.conf import settings
+    from weasyprint import CSS, HTML
+
+    stylesheet = CSS(string=pdf.BASE_CSS % {"font": settings.PDF_FONT_FAMILY})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[stylesheet])
+
+
+def test_shared_font_configuration_writes_the_same_bytes():
+    """One FontConfiguration per thread (README "PDF worker under Celery") changes no byte:
+    regular and bold CJK, Latin, a table and an unbreakable name, rendered twice."""
+    html = (
+        '<!DOCTYPE html><html lang="zh-Hans"><h1>科技伦理审查批件</h1>'
+        '<table><tr><th>项目负责人</th><td><span class="name">王建国</span>、Li Lei</td></tr>'
+        "<tr><th>结论</th><td>同意 approve 2026</td></tr></table>"
+        '<p class="verify">核验码：abc123</p></html>'
+    )
+    shared = [pdf._write_pdf(html) for _ in range(2)]
+    assert shared[0] == shared[1] == _fresh_engine_pdf(html)
+
+
+def test_engine_is_made_once_per_thread_and_font_family(settings):
+    import threading
+
+    first = pdf._stylesheet_and_fonts()
+    assert pdf._stylesheet_and_fonts() == first
+    other: list = []
+    thread = threading.Thread(target=lambda: other.append(pdf._stylesheet_and_fonts()))
+    thread.start()
+    thread.join()
+    assert other[0][1] is not first[1]  # Pango's font map is not shared between threads
+    settings.PDF_FONT_FAMILY = "Noto Sans CJK SC, sans-serif"
+    assert pdf._stylesheet_and_fonts()[1] is not first[1]
+
+
+@pytest.mark.parametrize("consumes_pdf", [True, False])
+def test_pdf_worker_processes_warm_up_before_their_first_task(monkeypatch, consumes_pdf):
+    import gc
+
+    import config.celery as worker_signals
+
+    calls: list[str] = []
+    monkeypatch.setattr(worker_signals, "_consumes_pdf_queue", lambda: consumes_pdf)
+    monkeypatch.setattr(pdf, "preload", lambda: calls.append("preload"))
+    monkeypatch.setattr(pdf, "warm_up", lambda: calls.append("warm_up"))
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    worker_signals._preload_pdf_engine()
+    worker_signals._warm_pdf_engine()
+    assert calls == (["preload", "warm_up", "freeze"] if consumes_pdf else [])
