@@ -56,14 +56,16 @@ def _deadlines(world) -> list[Deadline]:
     some = list(Deadline.objects.filter(committee_id=world.committee.pk).order_by("pk"))
     assert some, "the registry world opens the committee's clocks"
     base = some[0]
+    rule = base.rule  # the world's own clock's rule, and none
+    assert rule
     states = [
-        ("open", dt.timedelta(days=10), "R52", "<b>标题 & 名</b>"),
+        ("open", dt.timedelta(days=10), rule, "<b>标题 & 名</b>"),
         ("open", dt.timedelta(hours=2), "", "今天到期"),
-        ("open", -dt.timedelta(days=3), "R9", "未扫描的逾期"),
-        ("overdue", -dt.timedelta(days=1), "R9", "已逾期"),
-        ("met", -dt.timedelta(days=5), "R1", "已完成"),
+        ("open", -dt.timedelta(days=3), rule, "未扫描的逾期"),
+        ("overdue", -dt.timedelta(days=1), rule, "已逾期"),
+        ("met", -dt.timedelta(days=5), rule, "已完成"),
         ("waived", dt.timedelta(days=400), "", "豁免"),
-        ("open", dt.timedelta(days=900), "N3", "远期（无日历）"),
+        ("open", dt.timedelta(days=900), rule, "远期（无日历）"),
     ]
     for i, (state, delta, rule, title) in enumerate(states):
         Deadline.objects.create(
