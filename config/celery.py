@@ -107,8 +107,8 @@ def _warm_pdf_engine(**_: Any) -> None:
     from ethics import pdf
 
     try:
-        pdf.warm_up()
+        pdf.prepare_process()
     except Exception:
         logger.warning("PDF engine not warmed up; the first task will load it", exc_info=True)
-    gc.collect()
-    gc.freeze()
+        gc.collect()
+        gc.freeze()

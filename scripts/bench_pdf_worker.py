@@ -466,6 +466,7 @@ def run_package(args: argparse.Namespace) -> int:
 
     with timed() as first:
         content = once()
+    pdf.prepare_process()  # as a worker-pdf child is before its first task (config/celery.py)
     walls, cpus, digests = [], [], {hashlib.sha256(content).hexdigest()}
     for _ in range(args.package_renders):
         with timed() as each:
