@@ -188,7 +188,8 @@ class Sender:
 
     def __init__(self, url):
         self.url = url
-        self.app = Celery("faults")
+        # Not the current app: the project's app must stay current for the tests after this one.
+        self.app = Celery("faults", set_as_current=False)
 
     def send(self, ids, queue):
         with Connection(self.url) as conn:
