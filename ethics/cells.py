@@ -56,3 +56,13 @@ def local_date(value: datetime | None, tz: tzinfo | None = None) -> str:
     if timezone.is_aware(value):
         value = value.astimezone(tz or timezone.get_current_timezone())
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+NO_VALUE = "—"  # what an empty cell shows
+
+
+def or_dash(value: Any) -> str:
+    """``{{ value|default:"—" }}``: the value as the template writes it, or the dash."""
+    from ethics.listing import text_html
+
+    return text_html(value) if value else NO_VALUE

@@ -10,22 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from ethics.cells import pk_url
+from ethics.cells import or_dash, pk_url
 from ethics.listing import text_html
 from meetings.models import Meeting
-
-NO_VALUE = "—"
-
-
-def _or_dash(value: Any) -> str:
-    """``{{ value|default:"—" }}``."""
-    return text_html(value) if value else NO_VALUE
 
 
 def _local(value: datetime) -> datetime:
@@ -76,10 +68,10 @@ def meeting_rows_html(meetings: Sequence[Meeting], *, filtered: bool) -> SafeStr
         parts.append(
             f'\n    <tr data-meeting="{text_html(m.pk)}"><td><a href="{text_html(url(m.pk))}">'
             f"{_full(m.starts_at)}</a></td>\n"
-            f"      <td>{_or_dash(m.title)}</td>\n"
+            f"      <td>{or_dash(m.title)}</td>\n"
             f"      <td>{text_html(m.committee.name)}</td><td>{text_html(m.get_mode_display())}"
-            f"</td><td>{_or_dash(m.place)}</td>\n"
+            f"</td><td>{or_dash(m.place)}</td>\n"
             f'      <td><span class="pill">{text_html(m.get_status_display())}</span></td>'
-            f"<td>{_or_dash(presiding)}</td></tr>\n  "
+            f"<td>{or_dash(presiding)}</td></tr>\n  "
         )
     return SafeString("".join(parts))

@@ -17,19 +17,12 @@ from datetime import date, datetime
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from ethics.cells import pk_url
+from ethics.cells import or_dash, pk_url
 from ethics.listing import text_html
 from ethics.models import Deadline
 from ethics.services import calendar_note
 from ethics.templatetags.ethics_tags import countdown, last_day
 from registry.models import Filing
-
-NO_VALUE = "—"
-
-
-def _or_dash(value: object) -> str:
-    """``{{ value|default:"—" }}``."""
-    return text_html(value) if value else NO_VALUE
 
 
 def _ymd(value: date | None) -> str:
@@ -59,8 +52,8 @@ def deadline_rows_html(
             f'      <td class="nowrap">{text_html(last_day(d.due_at))} {countdown(d, now)}</td>\n'
             f"      <td>{text_html(d.get_kind_display())}</td>\n"
             f"      <td>{text_html(d.title)}{gap_html}</td>\n"
-            f"      <td>{_or_dash(getattr(d, 'committee_name', None))}</td>\n"
-            f"      <td>{_or_dash(d.rule)}</td>\n"
+            f"      <td>{or_dash(getattr(d, 'committee_name', None))}</td>\n"
+            f"      <td>{or_dash(d.rule)}</td>\n"
             f'      <td><span class="pill nowrap {pill}">{state}</span></td>\n'
             f"    </tr>\n  "
         )
@@ -92,10 +85,10 @@ def filing_rows_html(filings: Sequence[Filing]) -> SafeString:
             f'      <td><a href="{text_html(url(f.pk))}">{text_html(f.get_kind_display())}</a></td>\n'
             f"      <td>{subject}</td>\n"
             f"      <td>{text_html(f.committee.name)}</td>\n"
-            f"      <td>{_or_dash(f.rule)}</td>\n"
+            f"      <td>{or_dash(f.rule)}</td>\n"
             f'      <td><span class="pill {pill}">{text_html(f.get_status_display())}</span>\n'
             f"        {overdue_note if overdue else ''}</td>\n"
-            f"      <td>{_or_dash(f.receipt)}{submitted}</td>\n"
+            f"      <td>{or_dash(f.receipt)}{submitted}</td>\n"
             f"    </tr>\n  "
         )
     return SafeString("".join(parts))

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from ethics.cells import local_date, pk_url
+from ethics.cells import NO_VALUE, local_date, pk_url
 from ethics.choice_labels import labeller
 from ethics.listing import text_html
 from ethics.templatetags.ethics_tags import countdown, last_day
@@ -34,7 +34,6 @@ from reviews.models import (
     ReviewState,
 )
 
-NO_VALUE = "—"
 _LABELLED = ("kind", "status", "procedure")  # Application's choice fields a row shows
 
 
