@@ -175,8 +175,8 @@ class Action:
         kwargs = self.form_kwargs(actor, target) if self.form_kwargs else {}
         kwargs.update(extra)
         if data is None:
-            return _inline_selects(self.input(**kwargs))
-        return _inline_selects(self.input(data=data, files=files, **kwargs))
+            return _model_choices_in_one_query(self.input(**kwargs))
+        return _model_choices_in_one_query(self.input(data=data, files=files, **kwargs))
 
     def may(self, actor: User, target: Any) -> bool:
         if not getattr(actor, "is_authenticated", False) or not actor.is_active:
@@ -825,16 +825,13 @@ def _add_errors(form: Form, exc: ValidationError) -> None:
             form.add_error(target, error)
 
 
-def _inline_selects(form: Form) -> Form:
-    """The form's stock ``<select>`` widgets write their options in Python, not one template
-    include per ``<option>`` (``ethics.listing.inline_options``, the list filters' writer: the
-    same markup character for character), and model choices (the reviewers to assign) are read
-    with one plain query, not a server-side cursor's three round trips
-    (``ethics.listing.one_query_choices``). The fields are the form's own copies, so only this
-    form changes (issue 18: the application page's action forms)."""
-    from ethics.listing import inline_options, one_query_choices
+def _model_choices_in_one_query(form: Form) -> Form:
+    """The form's model choices (the reviewers to assign) are read with one plain query, not a
+    server-side cursor's three round trips (``ethics.listing.one_query_choices``). The fields
+    are the form's own copies, so only this form changes (issue 18: the application page's
+    action forms). Their ``<select>`` options are written by ``ethics.form_renderer``."""
+    from ethics.listing import one_query_choices
 
     for form_field in form.fields.values():
         one_query_choices(form_field)
-        inline_options(form_field.widget)
     return form

@@ -9,8 +9,8 @@ some 30 template renders and a sixth of the page's time (the reviewers' checkbox
 
 ``FormRenderer`` is Django's ``DjangoTemplates`` renderer (the default, ``FORM_RENDERER``)
 that writes these templates' output in Python from the same context, character for character,
-and hands every other template (a widget with its own, the select of ``ethics.listing``, a
-non-empty error list, ``div.html``) to the templates as before. The default renderer's engine
+and hands every other template (a widget with its own, a non-empty error list, ``div.html``)
+to the templates as before. The default renderer's engine
 looks in ``django/forms/templates`` before any app, so no project template can override these
 names. In the test suite ``FormRenderer.check`` is on (tests/conftest.py): every form any test
 renders is also rendered by the templates and compared, and a difference fails the test.
@@ -134,6 +134,32 @@ def _multiple_input(context: Context) -> str | None:
     return "".join(parts)
 
 
+_SELECT_OPTION = "django/forms/widgets/select_option.html"
+
+
+def _select(context: Context) -> str | None:
+    """``select.html`` with an include of ``select_option.html`` per option (``Select``,
+    ``SelectMultiple``, ``NullBooleanSelect``, django-filter's selects): a region's 200
+    committees in a filter were 200 includes. An option with its own template goes to the
+    templates."""
+    widget = context["widget"]
+    parts = [f'<select name="{_v(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group, options, _index in widget["optgroups"]:
+        if group:
+            parts.append(f'\n  <optgroup label="{_v(group)}">')
+        for option in options:
+            if option.get("template_name") != _SELECT_OPTION:
+                return None
+            parts.append(
+                f'\n  <option value="{_s(option["value"])}"{_attrs(option["attrs"])}>'
+                f"{_v(option['label'])}</option>\n"
+            )
+        if group:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
 def _label(context: Context) -> str:
     """``label.html``."""
     label = _v(context["label"])
@@ -206,6 +232,7 @@ _INPUTS = [
 WRITERS: dict[str, Writer] = {
     **{f"django/forms/widgets/{name}.html": _input_widget for name in _INPUTS},
     "django/forms/widgets/textarea.html": _textarea,
+    "django/forms/widgets/select.html": _select,
     "django/forms/widgets/checkbox_select.html": _multiple_input,
     "django/forms/widgets/radio.html": _multiple_input,
     "django/forms/label.html": _label,

@@ -32,12 +32,11 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
-from django.forms.widgets import Input
 from django.http import HttpRequest, QueryDict
 from django.utils.formats import localize
 from django.utils.functional import Promise, cached_property, lazy
-from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField
@@ -124,71 +123,6 @@ def text_html(value: Any) -> str:
     return conditional_escape(localize(value))
 
 
-def _attrs_html(attrs: Mapping[str, Any]) -> str:
-    """``django/forms/widgets/attrs.html`` in Python: `` name="value"``, a bare name for True,
-    nothing for False."""
-    return "".join(
-        f" {text_html(name)}"
-        if value is True
-        else f' {text_html(name)}="{html_escape(str(value))}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class _InlineOptions:
-    """A select widget that writes its ``<option>`` elements in Python (issue 18).
-
-    Django's ``select.html`` renders one ``{% include %}`` of ``select_option.html`` (and one of
-    ``attrs.html``) per option: some 110 template includes per list page for the filter form's
-    status, kind, procedure, committee and sort options, the largest part of a list page's time.
-    This writes the same markup from the same context (``get_context``/``optgroups``, so every
-    subclass's value and selection rules stay), each option followed by the newline its template
-    ends with, character for character (``tests/ethics/test_listing_widgets.py`` compares it with
-    the templates' for every list's filter form).
-    """
-
-    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> Any:
-        widget: Any = self
-        if template_name != _SELECT_TEMPLATE or widget.option_template_name != _OPTION_TEMPLATE:
-            return super()._render(template_name, context, renderer)  # type: ignore[misc]
-        data = context["widget"]
-        parts = [f'<select name="{text_html(data["name"])}"{_attrs_html(data["attrs"])}>']
-        for group_name, group_choices, _index in data["optgroups"]:
-            if group_name:
-                parts.append(f'\n  <optgroup label="{text_html(group_name)}">')
-            for option in group_choices:
-                attrs = option["attrs"]
-                parts.append(
-                    f'\n  <option value="{html_escape(str(option["value"]))}"'
-                    f"{_attrs_html(attrs) if attrs else ''}>"
-                    f"{text_html(option['label'])}</option>\n"
-                )
-            if group_name:
-                parts.append("\n  </optgroup>")
-        parts.append("\n</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
-
-
-_SELECT_TEMPLATE = forms.Select.template_name
-_OPTION_TEMPLATE = forms.Select.option_template_name
-_INLINE_CLASSES: dict[type, type] = {}
-
-
-def inline_options(widget: forms.Widget) -> None:
-    """Give a select widget with the stock templates (``Select``, ``NullBooleanSelect``,
-    ``SelectMultiple``, django-filter's CSV select) the Python option writer above; other
-    widgets, and selects with their own templates, stay as they are."""
-    if not isinstance(widget, forms.Select) or isinstance(widget, _InlineOptions):
-        return
-    if widget.template_name != _SELECT_TEMPLATE or widget.option_template_name != _OPTION_TEMPLATE:
-        return
-    cls = type(widget)
-    if cls not in _INLINE_CLASSES:
-        _INLINE_CLASSES[cls] = type(f"Inline{cls.__name__}", (_InlineOptions, cls), {})
-    widget.__class__ = _INLINE_CLASSES[cls]
-
-
 class _LazyChoices(FilterChoiceIterator):  # type: ignore[misc]
     """The choices of a ``_LazyModelChoiceField``: its queryset is read when they are listed
     (a page renders the select), not when the field is made."""
@@ -249,69 +183,6 @@ class LazyModelChoiceFilter(django_filters.ModelChoiceFilter):  # type: ignore[m
         return cast(forms.Field, super(QuerySetRequestMixin, self).field)
 
 
-# Django's stock input templates: each is one ``{% include "django/forms/widgets/input.html" %}``.
-_INPUT_TEMPLATES = frozenset(
-    f"django/forms/widgets/{name}.html"
-    for name in (
-        "input",
-        "text",
-        "number",
-        "email",
-        "url",
-        "search",
-        "tel",
-        "date",
-        "datetime",
-        "time",
-        "hidden",
-    )
-)
-
-
-def _stringformat(value: Any) -> str:
-    """``{{ value|stringformat:'s' }}``: ``"%s" % value``, escaped unless it is already safe."""
-    text = "%s" % (str(value) if isinstance(value, tuple) else value)
-    return text if isinstance(value, SafeData) else escape(text)
-
-
-class _InlineInput:
-    """An input widget that writes its ``<input>`` in Python (issue 18).
-
-    Django's ``text.html`` (and ``date.html``, ``hidden.html``…) includes ``input.html``, which
-    includes ``attrs.html``: three templates per search box, date or hidden field of a list's
-    filter form. This writes the same element from the same context (``get_context``, so each
-    widget's value formatting stays), character for character
-    (``tests/ethics/test_listing_widgets.py``)."""
-
-    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> Any:
-        if template_name not in _INPUT_TEMPLATES:
-            return super()._render(template_name, context, renderer)  # type: ignore[misc]
-        data = context["widget"]
-        value = data["value"]
-        return mark_safe(  # noqa: S308 - every part is escaped
-            f'<input type="{text_html(data["type"])}"'
-            f' name="{text_html(data["name"])}"'
-            + ("" if value is None else f' value="{_stringformat(value)}"')
-            + f"{_attrs_html(data['attrs'])}>"
-        )
-
-
-_INLINE_INPUTS: dict[type, type] = {}
-
-
-def inline_input(widget: forms.Widget) -> None:
-    """Give an input widget with Django's stock template (text, date, hidden, number…) the
-    Python writer above; other widgets, and inputs with their own templates, stay as they are."""
-    if not isinstance(widget, Input) or isinstance(widget, _InlineInput):
-        return
-    if widget.template_name not in _INPUT_TEMPLATES or isinstance(widget, forms.FileInput):
-        return
-    cls = type(widget)
-    if cls not in _INLINE_INPUTS:
-        _INLINE_INPUTS[cls] = type(f"Inline{cls.__name__}", (_InlineInput, cls), {})
-    widget.__class__ = _INLINE_INPUTS[cls]
-
-
 class _OneQueryChoices(ModelChoiceIterator):
     """Model choices read with one plain query (issue 18).
 
@@ -352,8 +223,6 @@ class _ListForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            inline_options(field.widget)
-            inline_input(field.widget)
             one_query_choices(field)
             if isinstance(field, forms.DateField) and isinstance(field.widget, forms.DateInput):
                 field.widget.input_type = "date"

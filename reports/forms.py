@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import FieldOfWork
-from ethics.listing import inline_input, inline_options
 from reports.dashboards import Filters
 
 MAX_DAYS = 366 * 5  # five years at most in one view
@@ -35,11 +34,6 @@ class DashboardFilterForm(forms.Form):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
         if len(committees) <= 1:
             self.fields["committee"].widget = forms.HiddenInput()
-        for bound in self.fields.values():
-            # A region's 200 committees: options and inputs written in Python, not a template
-            # each (ethics.listing, the lists' filter forms; the same markup).
-            inline_options(bound.widget)
-            inline_input(bound.widget)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,20 +1,24 @@
-"""Issue 18: the list filter forms write their <option> elements (ethics/listing.py
-``inline_options``) and their inputs (``inline_input``) in Python instead of template includes. The markup must stay exactly
-the template's, for every select of every list's filter form, selected or not."""
+"""Issue 18: the selects and inputs of every form, the list filters' included, are written in
+Python by ``ethics.form_renderer`` (the project's FORM_RENDERER), not by an include of
+``select_option.html`` per option and of ``input.html``/``attrs.html`` per input. The markup must
+stay exactly the templates', for every select and input of every list's filter form, selected
+or not. Each case renders the widget twice, with the project's renderer (its check against the
+templates turned off) and with Django's ``DjangoTemplates``, and compares."""
 
-import copy
 import datetime as dt
 import importlib
 
 import pytest
 from django import forms
+from django.forms.renderers import DjangoTemplates
 from django.forms.widgets import Input
 from django.test import RequestFactory
 from django.utils.safestring import mark_safe
 from django_filters.widgets import BaseCSVWidget
 
-from ethics import listing
-from ethics.listing import ListFilterSet, inline_input, inline_options
+from ethics import form_renderer
+from ethics.form_renderer import FormRenderer
+from ethics.listing import ListFilterSet
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +34,32 @@ FILTER_MODULES = (
     "registry.filters",
     "reviews.filters",
 )
+SELECT = "django/forms/widgets/select.html"
+
+
+@pytest.fixture
+def written(monkeypatch):
+    """The project's renderer without its test-time comparison (this module compares), and a
+    count of the templates it wrote in Python."""
+    monkeypatch.setattr(FormRenderer, "check", False)
+    calls = {}
+    for name, writer in list(form_renderer.WRITERS.items()):
+
+        def counted(context, name=name, writer=writer):
+            result = writer(context)
+            if result is not None:
+                calls[name] = calls.get(name, 0) + 1
+            return result
+
+        monkeypatch.setitem(form_renderer.WRITERS, name, counted)
+    return FormRenderer(), calls
+
+
+def _both(renderer, widget, name, value, attrs):
+    return (
+        widget.render(name, value, attrs, renderer=renderer),
+        widget.render(name, value, attrs, renderer=DjangoTemplates()),
+    )
 
 
 def _subclasses(cls):
@@ -44,19 +74,12 @@ def _filtersets():
     return sorted(set(_subclasses(ListFilterSet)), key=lambda c: c.__qualname__)
 
 
-def _template_render(widget, name, value, attrs):
-    """What Django's own select.html/select_option.html write for this widget."""
-    original = copy.copy(widget)
-    original.__class__ = type(widget).__mro__[2]  # Inline<cls> -> _InlineOptions -> cls
-    assert not isinstance(original, listing._InlineOptions)
-    return original.render(name, value, attrs)
-
-
 def test_every_list_filter_form_is_covered():
     assert len(_filtersets()) >= 10
 
 
-def test_every_select_writes_the_templates_markup(world):
+def test_every_select_writes_the_templates_markup(world, written):
+    renderer, calls = written
     request = RequestFactory().get("/")
     request.user = world.secretary
     checked = 0
@@ -66,30 +89,18 @@ def test_every_select_writes_the_templates_markup(world):
             widget = field.widget
             if not isinstance(widget, forms.Select):
                 continue
-            assert isinstance(widget, listing._InlineOptions), (filterset_class, name)
             values = [str(v) for v, _label in widget.choices]
-            candidates = [
-                None,
-                "",
-                "unknown",
-                "true",
-                "false",
-                "no such",
-                *values[:2],
-                *values[-1:],
-            ]
+            candidates = [None, "", "unknown", "true", "false", "no such"]
+            candidates += [*values[:2], *values[-1:]]
             if len(values) > 1 and isinstance(widget, (forms.SelectMultiple, BaseCSVWidget)):
                 candidates.append(values[:2])
             for value in candidates:
                 for attrs in (None, {"id": f"id_{name}", "aria-invalid": "true", "x": False}):
-                    expected = _template_render(widget, name, value, attrs)
-                    assert widget.render(name, value, attrs) == expected, (
-                        filterset_class.__qualname__,
-                        name,
-                        value,
-                    )
+                    ours, templates = _both(renderer, widget, name, value, attrs)
+                    assert ours == templates, (filterset_class.__qualname__, name, value)
                     checked += 1
     assert checked > 100
+    assert sum(calls.values()) == checked  # every one written in Python (a CSV select: an input)
 
 
 @pytest.mark.parametrize(
@@ -99,45 +110,52 @@ def test_every_select_writes_the_templates_markup(world):
         forms.Select(choices=[("Group <g>", [("a", "A"), ("b", "B")]), ("c", "C"), (None, "none")]),
         forms.SelectMultiple(choices=[("a", "A"), ("b", "B"), ("c", "C")]),
         forms.NullBooleanSelect(),
+        forms.Select(choices=[("s", mark_safe("<b>safe</b>")), (dt.date(2026, 1, 2), "day")]),
     ],
 )
 @pytest.mark.parametrize("value", [None, "", "a", "b", "a<b", 1, True, False, "c", "true"])
-def test_escaping_groups_and_multiple_selection_match(widget, value):
-    inline_options(widget)
-    assert isinstance(widget, listing._InlineOptions)
+def test_escaping_groups_and_multiple_selection_match(written, widget, value):
+    renderer, calls = written
     attrs = {"id": "f", "required": True, "data-x": '"<q>"'}
-    assert widget.render("f", value, attrs) == _template_render(widget, "f", value, attrs)
+    ours, templates = _both(renderer, widget, "f", value, attrs)
+    assert ours == templates
+    assert calls[SELECT] == 1
 
 
-def test_a_multiple_select_marks_every_chosen_option():
+def test_a_multiple_select_marks_every_chosen_option(written):
+    renderer, _calls = written
     widget = forms.SelectMultiple(choices=[("a", "A"), ("b", "B"), ("c", "C")])
-    inline_options(widget)
-    html = widget.render("f", ["a", "c"], {"id": "f"})
-    assert html == _template_render(widget, "f", ["a", "c"], {"id": "f"})
-    assert html.count(" selected") == 2
-    assert " multiple" in html
+    ours, templates = _both(renderer, widget, "f", ["a", "c"], {"id": "f"})
+    assert ours == templates
+    assert ours.count(" selected") == 2
+    assert " multiple" in ours
 
 
-def test_a_select_with_its_own_template_keeps_it():
-    widget = forms.Select(choices=[("a", "A")])
-    widget.template_name = "custom/select.html"
-    inline_options(widget)
-    assert not isinstance(widget, listing._InlineOptions)
-    radio = forms.RadioSelect(choices=[("a", "A")])
-    inline_options(radio)
-    assert not isinstance(radio, listing._InlineOptions)
+def test_an_option_with_its_own_template_goes_to_the_templates(written):
+    renderer, calls = written
+    widget = forms.Select(choices=[("a", "A"), ("b", "B")])
+    widget.option_template_name = "django/forms/widgets/input_option.html"
+    ours, templates = _both(renderer, widget, "f", "a", None)
+    assert ours == templates
+    assert SELECT not in calls  # handed to the templates, not written
 
 
-def _template_input(widget, name, value, attrs):
-    """What Django's own input.html/attrs.html write for this input."""
-    original = copy.copy(widget)
-    original.__class__ = type(widget).__mro__[2]  # Inline<cls> -> _InlineInput -> cls
-    assert not isinstance(original, listing._InlineInput)
-    return original.render(name, value, attrs)
+def test_a_select_outside_the_lists_is_written_too(written, world):
+    """The reports dashboard's committee choice, no longer given its own writer."""
+    from reports.forms import DashboardFilterForm
+
+    renderer, calls = written
+    form = DashboardFilterForm(committees=[world.committee, world.committee], renderer=renderer)
+    ours = str(form["committee"])
+    form.renderer = DjangoTemplates()
+    assert ours == str(form["committee"])
+    assert "<select" in ours
+    assert calls[SELECT] == 1
 
 
-def test_every_input_writes_the_templates_markup(world):
+def test_every_input_writes_the_templates_markup(world, written):
     """The search box, date and hidden fields of every list's filter form (issue 18)."""
+    renderer, calls = written
     request = RequestFactory().get("/")
     request.user = world.secretary
     checked = 0
@@ -147,17 +165,13 @@ def test_every_input_writes_the_templates_markup(world):
             widget = field.widget
             if not isinstance(widget, Input):
                 continue
-            assert isinstance(widget, listing._InlineInput), (filterset_class, name)
             for value in (None, "", "x", 'a "b" <c> & d', 12, dt.date(2026, 1, 2)):
                 for attrs in (None, {"id": f"id_{name}", "aria-invalid": "true", "x": False}):
-                    expected = _template_input(widget, name, value, attrs)
-                    assert widget.render(name, value, attrs) == expected, (
-                        filterset_class.__qualname__,
-                        name,
-                        value,
-                    )
+                    ours, templates = _both(renderer, widget, name, value, attrs)
+                    assert ours == templates, (filterset_class.__qualname__, name, value)
                     checked += 1
     assert checked > 100
+    assert sum(calls.values()) == checked
 
 
 @pytest.mark.parametrize(
@@ -173,18 +187,17 @@ def test_every_input_writes_the_templates_markup(world):
 @pytest.mark.parametrize(
     "value", [None, "", "a<b", 1, 2.5, True, dt.date(2026, 12, 31), mark_safe("<b>"), (1, 2)]
 )
-def test_inputs_escape_and_format_like_the_template(widget, value):
-    inline_input(widget)
-    assert isinstance(widget, listing._InlineInput)
+def test_inputs_escape_and_format_like_the_template(written, widget, value):
+    renderer, calls = written
     attrs = {"id": "f", "data-x": '"<q>"'}
-    assert widget.render("f", value, attrs) == _template_input(widget, "f", value, attrs)
+    ours, templates = _both(renderer, widget, "f", value, attrs)
+    assert ours == templates
+    assert sum(calls.values()) == 1
 
 
-def test_an_input_with_its_own_template_keeps_it():
-    widget = forms.TextInput()
-    widget.template_name = "custom/text.html"
-    inline_input(widget)
-    assert not isinstance(widget, listing._InlineInput)
-    for other in (forms.CheckboxInput(), forms.FileInput(), forms.Textarea()):
-        inline_input(other)
-        assert not isinstance(other, listing._InlineInput)
+def test_a_widget_with_its_own_template_keeps_it(written):
+    renderer, calls = written
+    widget = forms.ClearableFileInput()
+    ours, templates = _both(renderer, widget, "f", None, {"id": "f"})
+    assert ours == templates
+    assert calls == {}

@@ -1,6 +1,7 @@
-"""Action forms write their <select> options in Python (ethics.actions._inline_selects, the list
-filters' writer; issue 18): the application page and a refused form read the same, character
-for character, as with Django's option templates."""
+"""Action forms' <select>s are written in Python (ethics.form_renderer, the project's form
+renderer; issue 18) and their model choices read with one plain query
+(ethics.actions._model_choices_in_one_query): the application page and a refused form read the
+same, character for character, as with Django's option templates and iterator."""
 
 import re
 
@@ -8,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from ethics import actions as kernel_actions
+from ethics import form_renderer
 from reviews.actions import APPLICATIONS
 from tests.reviews.conftest import submitted
 
@@ -21,10 +23,14 @@ def _page(client, user, url):
     return CSRF.sub("", client.get(url).content.decode())
 
 
+SELECT = "django/forms/widgets/select.html"
+
+
 def _both_ways(monkeypatch, render):
     inline = render()
     with monkeypatch.context() as patch:
-        patch.setattr(kernel_actions, "_inline_selects", lambda form: form)
+        patch.setattr(kernel_actions, "_model_choices_in_one_query", lambda form: form)
+        patch.delitem(form_renderer.WRITERS, SELECT)
         templates = render()
     return inline, templates
 
@@ -55,8 +61,13 @@ def test_bound_forms_read_the_same(world, monkeypatch, data):
     inline, templates = _both_ways(monkeypatch, render)
     assert inline == templates
     assert "<select" in inline
-    widget = entry.make_form(world.secretary, application).fields["slot"].widget
-    assert type(widget).__name__ == "InlineSelect"  # the Python writer, not the templates
+    written = []
+    select = form_renderer.WRITERS[SELECT]
+    monkeypatch.setitem(
+        form_renderer.WRITERS, SELECT, lambda context: written.append(1) or select(context)
+    )
+    str(entry.make_form(world.secretary, application, data=data)["slot"])
+    assert written  # the Python writer, not the templates
 
 
 def test_reviewer_checkboxes_read_the_same_with_one_query(client, world, monkeypatch):
