@@ -150,9 +150,12 @@ def _select(context: Context) -> str | None:
         for option in options:
             if option.get("template_name") != _SELECT_OPTION:
                 return None
+            # Plain strings (most values and labels) escaped directly: a region's committees.
+            value, label, attrs = option["value"], option["label"], option["attrs"]
             parts.append(
-                f'\n  <option value="{_s(option["value"])}"{_attrs(option["attrs"])}>'
-                f"{_v(option['label'])}</option>\n"
+                f'\n  <option value="{html_escape(value) if type(value) is str else _s(value)}"'
+                f"{_attrs(attrs) if attrs else ''}>"
+                f"{html_escape(label) if type(label) is str else _v(label)}</option>\n"
             )
         if group:
             parts.append("\n  </optgroup>")
