@@ -429,9 +429,14 @@ class CoiState(models.TextChoices):
 class ReviewerAssignment(models.Model):
     """A member designated to review one round; materials open after a no-conflict declaration."""
 
-    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="assignments")
+    # No single-column index on either key: `assignment_once_per_round` (review, membership)
+    # leads with the review and `assignment_member_recent_idx` with the membership, and each
+    # serves the key's lookups and its PROTECT checks (issue 18).
+    review = models.ForeignKey(
+        Review, on_delete=models.PROTECT, related_name="assignments", db_index=False
+    )
     membership = models.ForeignKey(
-        Membership, on_delete=models.PROTECT, related_name="review_assignments"
+        Membership, on_delete=models.PROTECT, related_name="review_assignments", db_index=False
     )
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
