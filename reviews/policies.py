@@ -396,12 +396,16 @@ ACCESS_FLAGS: Final = (
 )
 
 
+def team_rows(user: User, project_id: Any) -> models.QuerySet[Any]:
+    """`user`'s row on the team of project `project_id` (an id or an ``OuterRef``); the lead is
+    not a team row."""
+    return Project.team.through.objects.filter(project_id=project_id, user_id=user.pk)
+
+
 def access_flags(user: User) -> dict[str, Exists]:
     """Annotations over Application: what the rules ask about `user` and this row."""
     return {
-        "viewer_in_team": Exists(
-            Project.team.through.objects.filter(project_id=OuterRef("project_id"), user_id=user.pk)
-        ),
+        "viewer_in_team": Exists(team_rows(user, OuterRef("project_id"))),
         # assigned_application_ids: any round, a membership not ended.
         "viewer_assigned": Exists(
             ReviewerAssignment.objects.filter(

@@ -39,6 +39,7 @@ from reviews.policies import (
     managed_committee_ids,
     may_declare_conflict,
     recognition_letter_filter,
+    team_rows,
 )
 
 
@@ -542,10 +543,6 @@ def _viewer_flag(user: User, application: Application, name: str) -> bool | None
     return bool(flags[name])
 
 
-def _team_rows(user: User, project_id: Any) -> models.QuerySet[Any]:
-    return Project.team.through.objects.filter(project_id=project_id, user_id=user.pk)
-
-
 def _open_assignments(user: User, application_id: Any) -> models.QuerySet[ReviewerAssignment]:
     return ReviewerAssignment.objects.filter(
         review__application_id=application_id,
@@ -570,7 +567,7 @@ def correction_slots(application: Application) -> list[str]:
 def in_team(user: User, application: Application) -> bool:
     """Whether the user is on the project's team (the lead is not a team row)."""
     flag = _viewer_flag(user, application, "viewer_in_team")
-    return _team_rows(user, application.project_id).exists() if flag is None else flag
+    return team_rows(user, application.project_id).exists() if flag is None else flag
 
 
 def reviews_now(user: User, application: Application) -> bool:
