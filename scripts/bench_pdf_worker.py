@@ -196,36 +196,23 @@ def document_slots(kinds: list[str]) -> list[Slot]:
     from registry.models import FilingPackage, PackageState
     from reviews.models import Decision
 
+    # kind: (its task, the task's argument, the rows already rendered, what makes one pending)
+    sources = {
+        "letter": ("reviews.render_letter", "decision_id",
+                   Decision.objects.exclude(letter=""), {"letter": ""}),
+        "minutes": ("meetings.render_minutes", "minutes_id",
+                    Minutes.objects.exclude(file=""), {"file": ""}),
+        "package": ("registry.render_package", "package_id",
+                    FilingPackage.objects.filter(state=PackageState.READY),
+                    {"state": PackageState.PENDING}),
+    }  # fmt: skip
     slots: list[Slot] = []
-
-    def clear(model: Any, pk: int, **values: Any) -> Callable[[], None]:
-        return lambda: model.objects.filter(pk=pk).update(**values)
-
-    if "letter" in kinds:
-        for pk in Decision.objects.exclude(letter="").values_list("pk", flat=True):
-            slots.append(
-                Slot(
-                    "letter",
-                    "reviews.render_letter",
-                    {"decision_id": pk},
-                    clear(Decision, pk, letter=""),
-                )
-            )
-    if "minutes" in kinds:
-        for pk in Minutes.objects.exclude(file="").values_list("pk", flat=True):
-            slots.append(
-                Slot(
-                    "minutes",
-                    "meetings.render_minutes",
-                    {"minutes_id": pk},
-                    clear(Minutes, pk, file=""),
-                )
-            )
-    if "package" in kinds:
-        ready = FilingPackage.objects.filter(state=PackageState.READY)
-        for pk in ready.values_list("pk", flat=True):
-            reset = clear(FilingPackage, pk, state=PackageState.PENDING)
-            slots.append(Slot("package", "registry.render_package", {"package_id": pk}, reset))
+    for kind, (task, argument, rendered, pending) in sources.items():
+        if kind not in kinds:
+            continue
+        for pk in rendered.values_list("pk", flat=True):
+            row = rendered.model.objects.filter(pk=pk)
+            slots.append(Slot(kind, task, {argument: pk}, lambda r=row, p=pending: r.update(**p)))
     # interleave the kinds: letter, minutes, package, letter, ...
     by_kind = [[s for s in slots if s.kind == kind] for kind in ("letter", "minutes", "package")]
     mixed = []
