@@ -16,21 +16,19 @@ import re
 import socket
 import struct
 import zipfile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from pypdf import PdfReader
-from pypdf.generic import (
-    ArrayObject,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    TextStringObject,
-)
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
+# pypdf is imported where a PDF is read: some 25 MB a process that never reads one (a web
+# worker serving pages) does not hold (issue 18).
 
 PDF_MIME = "application/pdf"
 ZIP_MIMES = frozenset(
@@ -166,6 +164,14 @@ def _raw_names(data: bytes) -> set[str]:
 def _walk(reader: PdfReader) -> set[str]:
     """Every object reachable from the trailer: the catalog (OpenAction, AA, Names trees,
     AcroForm XFA), pages' /AA, annotations' /A actions, file specifications."""
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+        TextStringObject,
+    )
+
     found: set[str] = set()
     seen: set[tuple[int, int]] = set()
     stack: list[Any] = [reader.trailer.get(key) for key in ("/Root", "/Info")]
@@ -213,6 +219,8 @@ def _walk(reader: PdfReader) -> set[str]:
 
 def pdf_active_content(data: bytes) -> list[str]:
     """The active content of a PDF, sorted; raises DamagedPdf when pypdf cannot read it."""
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):

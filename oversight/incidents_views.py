@@ -18,8 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from ethics import policies
 from ethics.actions import form_page, page_view
@@ -271,6 +269,9 @@ def funding_export(request: HttpRequest, fmt: str) -> HttpResponse:
         writer.writerows(body)
         data = ("\ufeff" + text.getvalue()).encode("utf-8")
     else:
+        from openpyxl import Workbook  # where it is used (reports.exports: a web worker's memory)
+        from openpyxl.styles import Font
+
         book = Workbook()
         sheet = book.active
         sheet.title = "资助项目伦理审查"

@@ -9,8 +9,6 @@ import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from ethics import pdf
 from reports.exports import bold_last_row, cell_text, finish_sheet, sheet_name, workbook_bytes
@@ -70,6 +68,9 @@ def to_pdf(package: dict[str, Any], verification_hash: str) -> bytes:
 
 def to_xlsx(package: dict[str, Any], verification_hash: str) -> bytes:
     """One sheet per platform section: label/value pairs, then the section's table if any."""
+    from openpyxl import Workbook  # where it is used (reports.exports: a web worker's memory)
+    from openpyxl.styles import Font
+
     book = Workbook()
     cover = book.active
     cover.title = "封面"

@@ -12,16 +12,19 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+# openpyxl is imported where a workbook is written: some 19 MB a process that never writes one
+# (a web worker serving pages) does not hold (issue 18).
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -114,12 +117,17 @@ def sheet_name(title: str, used: set[str]) -> str:
 
 
 def bold_last_row(sheet: Worksheet) -> None:
+    from openpyxl.styles import Font
+
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
 
 
 def finish_sheet(sheet: Worksheet, width: int = 24) -> None:
     """Column widths and wrapped, top-aligned cells."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     for index in range(1, sheet.max_column + 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for row in sheet.iter_rows():
@@ -128,6 +136,8 @@ def finish_sheet(sheet: Worksheet, width: int = 24) -> None:
 
 
 def write_table(sheet: Worksheet, table: Table) -> None:
+    from openpyxl.styles import Font
+
     sheet.append([str(table.title)])
     sheet["A1"].font = Font(bold=True)
     sheet.append(table.header)
@@ -145,6 +155,8 @@ def workbook_bytes(book: Workbook) -> bytes:
 
 def tables_xlsx(tables: Sequence[Table], filters: Sequence[tuple[str, str]] = ()) -> bytes:
     """One sheet per table; the filters applied (label, value) on a first sheet."""
+    from openpyxl import Workbook
+
     book = Workbook()
     cover = book.active
     assert cover is not None

@@ -14,7 +14,6 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pypdf import PdfReader
 
 from ethics import deadlines, regulations, uploads
 from ethics import services as kernel
@@ -124,6 +123,8 @@ _PRINTED_CODE = re.compile(r"核验码[（(]SHA-256[）)][：:]([0-9a-fA-F]{64})
 
 def printed_codes(data: bytes) -> set[str]:
     """The verification codes printed in a PDF (our letters carry one), lower case."""
+    from pypdf import PdfReader  # where it is used (ethics.uploads: a web worker's memory)
+
     try:
         reader = PdfReader(io.BytesIO(data))
         text = "".join(page.extract_text() or "" for page in reader.pages[:20])
