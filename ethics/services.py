@@ -76,6 +76,31 @@ def _in_language(user: User, text: str | Promise, params: dict[str, Any] | None)
         return rendered % {k: str(v) if isinstance(v, Promise) else v for k, v in params.items()}
 
 
+# What an export's audit event keeps of the request's query: the filters, not an unbounded string.
+_EXPORT_QUERY_KEYS = 20
+_EXPORT_VALUE_LENGTH = 200
+
+
+@transaction.atomic
+def export_record(
+    *,
+    actor: User,
+    action: str,
+    target: models.Model | None = None,
+    query: Mapping[str, Any] | None = None,
+    **details: Any,
+) -> None:
+    """Audit a download of data written for the reader (a list or dashboard export, a summary
+    PDF): who, what, in which format and with which filters (design: every download audited;
+    stored files are audited by their own services)."""
+    filters = {
+        str(key)[:_EXPORT_VALUE_LENGTH]: str(value)[:_EXPORT_VALUE_LENGTH]
+        for key, value in list((query or {}).items())[:_EXPORT_QUERY_KEYS]
+        if value not in ("", None)
+    }
+    audit.record(actor=actor, action=action, target=target, after={**details, "filters": filters})
+
+
 def notification_create(
     *,
     recipient: User,

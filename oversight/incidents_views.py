@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ethics import policies
+from ethics import services as kernel
 from ethics.actions import form_page, page_view
 from ethics.errors import Conflict
 from ethics.files import file_response
@@ -262,6 +263,13 @@ def funding_export(request: HttpRequest, fmt: str) -> HttpResponse:
         else filterset.queryset.none()
     )
     header, body = _export_table(selectors.funding_rows(list(qs), within_days=within))
+    kernel.export_record(
+        actor=request.user,  # type: ignore[arg-type]
+        action="funding.export",
+        query=request.GET,
+        format=fmt,
+        rows=len(body),
+    )
     if fmt == "csv":
         text = io.StringIO()
         writer = csv.writer(text)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ethics import policies
+from ethics import services as kernel
 from ethics.actions import page_view
 from ethics.errors import Conflict
 from ethics.files import file_response, preview_context
@@ -61,6 +62,12 @@ def deadline_export(request: HttpRequest) -> StreamingHttpResponse:
         else filterset.queryset.none()
     )
     header = [_("Kind"), _("Title"), _("Committee"), _("Rule"), _("Due"), _("State"), _("Met at")]
+    kernel.export_record(
+        actor=request.user,  # type: ignore[arg-type]
+        action="deadline.export",
+        query=request.GET,
+        format="csv",
+    )
     rows = (
         [
             d.get_kind_display(),

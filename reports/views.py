@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ethics import pdf
+from ethics import services as kernel
 from reports import dashboards, exports, policies
 from reports.forms import DashboardFilterForm
 from reports.selectors import month_last_day
@@ -99,6 +100,7 @@ def _export(request: HttpRequest, level: str, pk: int | None, table: str, ext: s
     if not tables or (table == "all" and ext == "csv"):
         raise Http404
     stem = f"{level}-{pk or 'region'}-{board.filters.first:%Y%m%d}-{board.filters.last:%Y%m%d}"
+    _audit_export(request, scope, action="report.export", table=table, format=ext)
     if ext == "csv":
         return exports.table_csv_response(tables[0], f"{stem}-{table}.csv")
     content = exports.tables_xlsx(tables, board.filters.described(scope))
@@ -120,6 +122,24 @@ def authority_export(request: HttpRequest, table: str, ext: str) -> HttpResponse
     return _export(request, policies.AUTHORITY, None, table, ext)
 
 
+def _audit_export(
+    request: HttpRequest, scope: policies.Scope, *, action: str, **details: Any
+) -> None:
+    """Every export and summary is audited (design: downloads audited): the scope it covers, the
+    committee as the target when it is one committee's."""
+    committee = scope.committees[0] if scope.level == policies.COMMITTEE else None
+    kernel.export_record(
+        actor=request.user,  # type: ignore[arg-type]
+        action=action,
+        target=committee,
+        query=request.GET,
+        scope=scope.level,
+        scope_id=scope.pk,
+        scope_title=str(scope.title),
+        **details,
+    )
+
+
 def _month(raw: str | None) -> tuple[int, int]:
     """`YYYY-MM`; the previous month when absent or malformed."""
     try:
@@ -138,6 +158,7 @@ def committee_monthly(request: HttpRequest, pk: int) -> HttpResponse:
     year, month = _month(request.GET.get("month"))
     filters = dashboards.Filters(first=date(year, month, 1), last=month_last_day(year, month))
     board = dashboards.build(scope, filters)
+    _audit_export(request, scope, action="report.monthly_download", month=f"{year}-{month:02d}")
     content = pdf.render(
         "pdf/reports/monthly.html",
         {"board": board, "month": f"{year}年{month}月", "generated": timezone.localtime()},

@@ -22,14 +22,16 @@ from ethics.action_labels import ACTION_LABELS, action_label, cause_label
 pytestmark = pytest.mark.engine_independent
 
 APPS = ("ethics", "committees", "reviews", "meetings", "oversight", "reports", "registry", "config")
-CODE = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$|^tracking_review$")
-CODE_PREFIX = re.compile(r"^([a-z][a-z_]*(?:\.[a-z][a-z_]*)?)(?: \(|$)")
+CODE = re.compile(r"^[a-z][a-z_]*(?:\.[a-z][a-z_]*)+$|^tracking_review$")
+CODE_PREFIX = re.compile(r"^([a-z][a-z_]*(?:\.[a-z][a-z_]*)*)(?: \(|$)")
 
 # Pass-through parameters: their values are literal codes at the call sites, which the scan sees.
 DYNAMIC = {
     ("ethics/audit.py", "action"),
     ("ethics/login.py", "action"),
     ("ethics/services.py", "reason"),
+    ("ethics/services.py", "action"),
+    ("reports/views.py", "action"),
     ("committees/services.py", "action"),
     ("reviews/services/_common.py", "action"),
     ("reviews/services/_common.py", "cause"),

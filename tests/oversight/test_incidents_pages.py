@@ -328,3 +328,23 @@ def test_r59_statement_is_issued_downloaded_and_verified(client, api_client, wor
     assert body["document"] == "funder_statement"
     assert body["grant_number"] == "82171234"
     assert client.get(f"/verify/{'1' * 64}").status_code == 404
+
+
+def test_the_funding_export_is_audited_with_its_filters(client, world):
+    """Every download is audited (design): who exported the funded projects, in which format,
+    how many rows and with which filters."""
+    from ethics.models import AuditEvent
+
+    project = data.project(world)
+    _funding(world, project, grant_number="G-AUDIT", funder="北京市科委")
+    client.force_login(world.admin)
+    before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    url = reverse("oversight:funding-export", args=["xlsx"])
+    assert client.get(url, {"funder": "北京", "within": "30"}).status_code == 200
+    (event,) = AuditEvent.objects.filter(pk__gt=before)
+    assert (event.action, event.actor) == ("funding.export", world.admin)
+    assert event.after["format"] == "xlsx"
+    assert event.after["rows"] == 1
+    assert event.after["filters"] == {"funder": "北京", "within": "30"}
+    assert client.get(url, {"within": "abc"}).status_code == 404
+    assert AuditEvent.objects.filter(pk__gt=event.pk).count() == 0

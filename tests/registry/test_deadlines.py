@@ -118,3 +118,16 @@ def test_query_counts_are_constant(client, api_client, world, django_assert_max_
         client.get(reverse("registry:deadline-list"))
     with django_assert_max_num_queries(6):
         assert api_client.get("/api/v1/deadlines/").json()["count"] == 31
+
+
+def test_the_deadline_export_is_audited_with_its_filters(client, world):
+    """Every download is audited (design): the CSV of the deadlines, with its filters."""
+    from ethics.models import AuditEvent
+
+    client.force_login(world["secretary"])
+    before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = client.get(reverse("registry:deadline-export"), {"q": "期限", "state": ""})
+    assert "本委员会的期限" in b"".join(response.streaming_content).decode()
+    (event,) = AuditEvent.objects.filter(pk__gt=before)
+    assert (event.action, event.actor) == ("deadline.export", world["secretary"])
+    assert event.after == {"format": "csv", "filters": {"q": "期限"}}

@@ -493,3 +493,70 @@ def test_dashboard_filter_form_writes_the_templates_markup(value, monkeypatch):
         templates = DjangoTemplates()
         assert ours == widget.render(bound.html_name, bound.value(), attrs, renderer=templates)
     assert len(written) == len(form.fields)  # each one by the Python writer
+
+
+# --- every export and summary is audited (design: downloads audited) -------------------------
+
+
+def _exports_audited(before):
+    return list(AuditEvent.objects.filter(pk__gt=before).order_by("pk"))
+
+
+def _last_event():
+    last = AuditEvent.objects.order_by("-pk").first()
+    return last.pk if last else 0
+
+
+def test_every_dashboard_export_and_the_monthly_summary_are_audited(client, world, authority):
+    c, i = world.committee.pk, world.institution.pk
+    cases = [
+        (world.chair, reverse("reports:committee-export", args=[c, "by_kind", "csv"]),
+         "report.export", world.committee.pk, {"scope": "committee", "table": "by_kind",
+                                                "format": "csv"}),
+        (world.chair, reverse("reports:committee-monthly", args=[c]), "report.monthly_download",
+         world.committee.pk, {"scope": "committee", "month": "2026-01"}),
+        (world.admin, reverse("reports:institution-export", args=[i, "all", "xlsx"]),
+         "report.export", None, {"scope": "institution", "scope_id": i, "format": "xlsx"}),
+        (authority, reverse("reports:authority-export", args=["workload", "csv"]),
+         "report.export", None, {"scope": "authority", "table": "workload"}),
+    ]  # fmt: skip
+    for user, url, action, target, details in cases:
+        client.force_login(user)
+        before = _last_event()
+        response = client.get(url, {**PERIOD, "month": "2026-01", "field": ""})
+        assert response.status_code == 200, url
+        if response.streaming:
+            b"".join(response.streaming_content)
+        events = _exports_audited(before)
+        assert [e.action for e in events] == [action], url
+        event = events[0]
+        assert event.actor == user
+        assert event.target_id == (str(target) if target else "")
+        assert details.items() <= event.after.items(), event.after
+        # The filters as given, blank ones left out.
+        assert event.after["filters"]["start"] == "2026-01-01"
+        assert "field" not in event.after["filters"]
+
+
+@pytest.mark.parametrize("name", ["outsider", "researcher"])
+def test_a_refused_export_leaves_no_event(client, world, name):
+    client.force_login(getattr(world, name))
+    before = _last_event()
+    url = reverse("reports:committee-export", args=[world.committee.pk, "by_kind", "csv"])
+    assert client.get(url).status_code == 404
+    assert (
+        client.get(reverse("reports:committee-monthly", args=[world.committee.pk])).status_code
+        == 404
+    )
+    assert _exports_audited(before) == []
+
+
+def test_an_export_audits_a_bounded_copy_of_its_query(client, world):
+    client.force_login(world.chair)
+    before = _last_event()
+    query = {f"k{n}": "x" * 500 for n in range(40)}
+    url = reverse("reports:committee-export", args=[world.committee.pk, "by_kind", "csv"])
+    assert client.get(url, query).status_code == 200
+    (event,) = _exports_audited(before)
+    assert len(event.after["filters"]) == 20
+    assert {len(v) for v in event.after["filters"].values()} == {200}
