@@ -54,11 +54,51 @@ def qr_svg(text: str) -> str:
     return svg
 
 
+def _html(template_name: str, context: dict[str, Any], language: str) -> str:
+    with translation.override(language):
+        return render_to_string(template_name, {**context, "pdf_language": language})
+
+
 def render(template_name: str, context: dict[str, Any], *, language: str = "zh-hans") -> bytes:
     """Render a template to PDF bytes in `language` with the CJK font."""
-    with translation.override(language):
-        html = render_to_string(template_name, {**context, "pdf_language": language})
-    return _write_pdf(html)
+    return _write_pdf(_html(template_name, context, language))
+
+
+class RenderFailed(Exception):
+    """The child process that writes a PDF (``render_in_child``) failed or took too long."""
+
+
+# A web worker's request waits at most this long for its child (gunicorn's timeout is 30 s).
+CHILD_TIMEOUT = 20
+
+
+def render_in_child(
+    template_name: str, context: dict[str, Any], *, language: str = "zh-hans"
+) -> bytes:
+    """``render``, with WeasyPrint run in a short-lived child process (``ethics.pdf_child``):
+    for the few PDFs a web request writes itself (the chair's monthly summary). The template is
+    rendered here; the child turns the HTML into the same PDF bytes and exits. A web worker that
+    rendered in-process loaded WeasyPrint, fontconfig and the CJK faces and kept them, some
+    100 MB of resident memory, until it was recycled (issue 18: a worker <= 150 MB). The child
+    costs about a second more; it raises RenderFailed when it fails or exceeds CHILD_TIMEOUT."""
+    import subprocess
+    import sys
+
+    html = _html(template_name, context, language)
+    command = [
+        sys.executable, "-m", "ethics.pdf_child",
+        str(settings.PDF_FONT_FAMILY), str(settings.BASE_DIR),
+    ]  # fmt: skip
+    try:
+        result = subprocess.run(  # noqa: S603 - our interpreter and module, fixed arguments
+            command, input=html.encode("utf-8"), capture_output=True, timeout=CHILD_TIMEOUT,
+            cwd=str(settings.BASE_DIR), check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RenderFailed(str(exc)) from exc
+    if result.returncode != 0 or not result.stdout.startswith(b"%PDF"):
+        raise RenderFailed(result.stderr.decode("utf-8", "replace")[-2000:])
+    return result.stdout
 
 
 # One WeasyPrint font configuration and parsed base stylesheet per thread (Pango's font map is
@@ -71,11 +111,11 @@ def render(template_name: str, context: dict[str, Any], *, language: str = "zh-h
 _engine = threading.local()
 
 
-def _stylesheet_and_fonts() -> tuple[Any, Any]:
+def _stylesheet_and_fonts(family: str | None = None) -> tuple[Any, Any]:
     from weasyprint import CSS  # imported lazily: heavy, and only workers need it
     from weasyprint.text.fonts import FontConfiguration
 
-    family = settings.PDF_FONT_FAMILY
+    family = family or settings.PDF_FONT_FAMILY
     cached = getattr(_engine, "cached", None)
     if cached is None or cached[0] != family:
         cached = (family, CSS(string=BASE_CSS % {"font": family}), FontConfiguration())
@@ -83,11 +123,14 @@ def _stylesheet_and_fonts() -> tuple[Any, Any]:
     return cached[1], cached[2]
 
 
-def _write_pdf(html: str) -> bytes:
+def _write_pdf(html: str, *, family: str | None = None, base_url: str | None = None) -> bytes:
+    """HTML to PDF bytes; `family` and `base_url` default to the settings' (a child process
+    given them needs no settings: ``ethics.pdf_child``)."""
     from weasyprint import HTML
 
-    stylesheet, font_config = _stylesheet_and_fonts()
-    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+    stylesheet, font_config = _stylesheet_and_fonts(family)
+    base = base_url or str(settings.BASE_DIR)
+    pdf: bytes = HTML(string=html, base_url=base).write_pdf(
         stylesheets=[stylesheet], font_config=font_config
     )
     return pdf

@@ -7,6 +7,7 @@ the dashboard (reports.dashboards) -> render. No view writes anything.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,8 @@ from ethics import services as kernel
 from reports import dashboards, exports, policies
 from reports.forms import DashboardFilterForm
 from reports.selectors import month_last_day
+
+logger = logging.getLogger(__name__)
 
 EXTENSIONS = ("csv", "xlsx")
 
@@ -158,11 +161,22 @@ def committee_monthly(request: HttpRequest, pk: int) -> HttpResponse:
     year, month = _month(request.GET.get("month"))
     filters = dashboards.Filters(first=date(year, month, 1), last=month_last_day(year, month))
     board = dashboards.build(scope, filters)
+    # In a child process: a web worker never loads WeasyPrint (ethics.pdf.render_in_child).
+    try:
+        content = pdf.render_in_child(
+            "pdf/reports/monthly.html",
+            {"board": board, "month": f"{year}年{month}月", "generated": timezone.localtime()},
+        )
+    except pdf.RenderFailed:
+        logger.exception(
+            "monthly summary of committee %s for %s-%02d not rendered", pk, year, month
+        )
+        context = {
+            "retry": request.get_full_path(),
+            "back": reverse("reports:committee", args=[pk]),
+        }
+        return render(request, "reports/monthly_failed.html", context, status=503)
     _audit_export(request, scope, action="report.monthly_download", month=f"{year}-{month:02d}")
-    content = pdf.render(
-        "pdf/reports/monthly.html",
-        {"board": board, "month": f"{year}年{month}月", "generated": timezone.localtime()},
-    )
     response = HttpResponse(content, content_type="application/pdf")
     name = f"monthly-{pk}-{year}{month:02d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -66,6 +66,39 @@ def test_shared_font_configuration_writes_the_same_bytes():
     assert shared[0] == shared[1] == _fresh_engine_pdf(html)
 
 
+def test_a_child_process_writes_the_same_bytes():
+    """render_in_child (a web request's PDF, issue 18: no WeasyPrint in the web worker) writes
+    what render writes in-process, in both languages."""
+    context = {"title": "科技伦理审查批件", "body": "经审查，同意该项目开展。", "hash": "abc123"}
+    for language in ("zh-hans", "en"):
+        child = pdf.render_in_child("pdf/kernel_test.html", context, language=language)
+        assert child == pdf.render("pdf/kernel_test.html", context, language=language)
+
+
+def test_a_failing_or_slow_child_raises_render_failed(monkeypatch, settings):
+    monkeypatch.setattr(pdf, "CHILD_TIMEOUT", 0.001)
+    with pytest.raises(pdf.RenderFailed):
+        pdf.render_in_child("pdf/kernel_test.html", {"title": "T", "body": "B", "hash": "h"})
+    monkeypatch.setattr(pdf, "CHILD_TIMEOUT", 20)
+    settings.BASE_DIR = "/nonexistent-base-dir"  # the child cannot find the package
+    with pytest.raises(pdf.RenderFailed):
+        pdf.render_in_child("pdf/kernel_test.html", {"title": "T", "body": "B", "hash": "h"})
+
+
+def test_the_child_refuses_wrong_arguments():
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ethics.pdf_child"], cwd=str(settings.BASE_DIR),
+        capture_output=True, input=b"", timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert b"usage" in result.stderr
+
+
 def test_engine_is_made_once_per_thread_and_font_family(settings):
     import threading
 

@@ -1,8 +1,10 @@
 """Issue 18 (memory): a web worker that serves pages does not hold the libraries only some
 requests and the Celery workers need. pypdf (reading an uploaded PDF, some 25 MB), openpyxl
-(writing a workbook, some 19 MB) and WeasyPrint (rendering a PDF) are imported where they are
-used, so a gunicorn worker that has loaded the WSGI application, every view of the URLconf and
-the REST API does not import them; the first upload or export in that worker does."""
+(writing a workbook, some 19 MB) and WeasyPrint (rendering a PDF: about 100 MB with its fonts) are
+imported where they are used, so a gunicorn worker that has loaded the WSGI application, every
+view of the URLconf and the REST API, and written a PDF the way a request does (in a child
+process, ethics.pdf.render_in_child), has imported none of them; the first upload or export in
+that worker imports pypdf or openpyxl."""
 
 import json
 import os
@@ -33,6 +35,9 @@ def walk(patterns):
             pattern.callback
 
 walk(get_resolver().url_patterns)
+# A PDF a request writes itself (the monthly summary) is written by a child process.
+from ethics import pdf
+assert pdf.render_in_child("pdf/kernel_test.html", {"title": "T", "body": "B", "hash": "h"})[:4] == b"%%PDF"
 loaded = [name for name in %(heavy)r if name in sys.modules]
 from ethics import uploads
 try:

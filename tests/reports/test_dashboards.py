@@ -406,6 +406,26 @@ def test_monthly_summary_pdf(client, world):
     assert response.content.startswith(b"%PDF")
 
 
+def test_a_monthly_summary_that_cannot_be_written_says_so(client, world, monkeypatch):
+    """The PDF is written by a child process (ethics.pdf.render_in_child); when it fails the
+    chair gets a page that says so and offers to try again (503), and no download is audited."""
+    from ethics import pdf
+
+    def failed(*args, **kwargs):
+        raise pdf.RenderFailed("killed")
+
+    monkeypatch.setattr(pdf, "render_in_child", failed)
+    client.force_login(world.chair)
+    before = _last_event()
+    url = reverse("reports:committee-monthly", args=[world.committee.pk])
+    response = client.get(url, {"month": "2026-01"})
+    assert response.status_code == 503
+    body = response.content.decode()
+    assert "月度汇总" in body
+    assert f'href="{url}?month=2026-01"' in body
+    assert _exports_audited(before) == []
+
+
 # --- the authority role ---------------------------------------------------------------------
 
 
