@@ -2,7 +2,8 @@
 as CSV and .xlsx with the filters applied) and the chair's one-page monthly summary (PDF).
 
 Every view: resolve the scope (reports.policies; 404 to anyone else) -> read the filters -> build
-the dashboard (reports.dashboards) -> render. No view writes anything.
+the dashboard (reports.dashboards) -> render. The only writes are the audit events of the
+exports and the summary (ethics.services.export_record: every download is audited).
 """
 
 from __future__ import annotations
