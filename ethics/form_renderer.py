@@ -45,6 +45,8 @@ def _v(value: Any) -> str:
 def _s(value: Any) -> str:
     """``{{ value|stringformat:'s' }}``: ``"%s" % value``, escaped unless the value was safe
     (the filter is ``is_safe``)."""
+    if type(value) is str:  # most values: the formatting changes nothing
+        return html_escape(value)
     text = "%s" % (value,)  # noqa: UP031 - the filter's own formatting
     return text if isinstance(value, SafeData) else html_escape(text)
 
@@ -150,12 +152,10 @@ def _select(context: Context) -> str | None:
         for option in options:
             if option.get("template_name") != _SELECT_OPTION:
                 return None
-            # Plain strings (most values and labels) escaped directly: a region's committees.
-            value, label, attrs = option["value"], option["label"], option["attrs"]
+            attrs = option["attrs"]
             parts.append(
-                f'\n  <option value="{html_escape(value) if type(value) is str else _s(value)}"'
-                f"{_attrs(attrs) if attrs else ''}>"
-                f"{html_escape(label) if type(label) is str else _v(label)}</option>\n"
+                f'\n  <option value="{_s(option["value"])}"{_attrs(attrs) if attrs else ""}>'
+                f"{_v(option['label'])}</option>\n"
             )
         if group:
             parts.append("\n  </optgroup>")

@@ -80,7 +80,8 @@ def render_in_child(
     rendered here; the child turns the HTML into the same PDF bytes and exits. A web worker that
     rendered in-process loaded WeasyPrint, fontconfig and the CJK faces and kept them, some
     100 MB of resident memory, until it was recycled (issue 18: a worker <= 150 MB). The child
-    costs about a second more; it raises RenderFailed when it fails or exceeds CHILD_TIMEOUT."""
+    costs some 0.4 s more (its start and fonts); it raises RenderFailed when it fails or exceeds
+    CHILD_TIMEOUT."""
     import subprocess
     import sys
 
