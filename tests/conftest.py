@@ -70,6 +70,17 @@ def _form_writers_checked():
     FormRenderer.check = False
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _prepared_queries_checked():
+    """Every prepared query a test runs (ethics.prepared, issue 18) is also run through the ORM
+    and compared: the same SQL, parameters and rows, or that test fails."""
+    from ethics.prepared import Prepared
+
+    Prepared.check = True
+    yield
+    Prepared.check = False
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"

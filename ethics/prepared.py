@@ -1,0 +1,282 @@
+"""Querysets compiled once per shape and run again with new values (issue 18).
+
+A list page's Python time is mostly Django building and compiling its querysets: 2,000 to 8,000
+function calls a query, paid again on every request for SQL that differs only in its values
+(the reader's committees, today, now). ``Prepared`` wraps a *builder*, a function whose keyword
+arguments are the query's only inputs and which runs exactly one query through the ORM (a
+``values_list`` queryset, or an ``aggregate``). The first call with a given *shape* compiles the
+builder's query without running it, once with the call's values and once more per argument
+with that argument changed; the positions of the SQL parameters that change with an argument are
+its slots. Later calls with the same shape run that SQL with the new values in their slots: one
+query, no queryset built.
+
+The ORM stays the query's only definition, and a query the scheme cannot prove it reproduces is
+run through the ORM every time: it is *refused* when changing an argument changes the SQL
+rather than only its parameters, when a changed parameter is not the argument's value itself
+(a value computed from it), when an argument changes no parameter, or when the builder runs no
+query. Arguments are ints, dates, datetimes and tuples of distinct ints (parameters), or
+strings, booleans and None, which are part of the shape. The builder must read nothing else
+that varies (no ``timezone.now()`` inside: pass it in).
+
+The fast path runs on PostgreSQL, whose driver returns the columns these queries read as the
+ORM would (ints, text, aware datetimes, dates); elsewhere (the embedded SQLite default) every
+call goes through the ORM. In the test suite ``Prepared.check`` is on (tests/conftest.py): every
+call also runs the builder through the ORM, outside the query logs, and fails unless the SQL,
+its parameters and the rows are the same.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, ClassVar, Literal
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+
+Returns = Literal["rows", "flat", "one"]
+# Distinct from any id a test or a deployment holds; an int parameter moved by it stays an int.
+_INT_SHIFT = 1_000_003
+_TIME_SHIFT = timedelta(days=401, seconds=3_661, microseconds=1)
+_MAX_SHAPES = 64  # per builder: the shapes are few (lengths of id lists, a code or two)
+
+
+class _Captured(Exception):  # a signal that carries the SQL out, not an error
+    def __init__(self, sql: str, params: Any) -> None:
+        super().__init__(sql)
+        self.sql = sql
+        self.params = tuple(params or ())
+
+
+def _abort(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+    raise _Captured(sql, params)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, str, int | None], ...]  # (position, argument, index in a tuple)
+
+    def bind(self, args: dict[str, Any]) -> list[Any]:
+        params = list(self.params)
+        for position, name, index in self.slots:
+            value = args[name]
+            params[position] = value if index is None else value[index]
+        return params
+
+
+def _shape(value: Any) -> tuple[Any, ...] | None:
+    """The part of an argument that shapes the SQL, or None when it cannot be an argument."""
+    if value is None or isinstance(value, bool | str):
+        return ("value", type(value).__name__, value)
+    if isinstance(value, int):
+        return ("int",)
+    if isinstance(value, datetime):
+        return ("datetime", value.tzinfo is not None)
+    if isinstance(value, date):
+        return ("date",)
+    if isinstance(value, tuple) and all(
+        isinstance(v, int) and not isinstance(v, bool) for v in value
+    ):
+        # Django drops repeated values from an IN list: the slots hold distinct ones only.
+        return ("ints", len(value)) if len(set(value)) == len(value) else None
+    return None
+
+
+def _moved(value: Any) -> Any:
+    """``value`` changed in every part a parameter can carry; None when it carries none."""
+    if isinstance(value, bool | str) or value is None:
+        return None
+    if isinstance(value, int):
+        return value + _INT_SHIFT
+    if isinstance(value, datetime):
+        return value + _TIME_SHIFT
+    if isinstance(value, date):
+        return value + timedelta(days=401)
+    return tuple(v + _INT_SHIFT for v in value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+class Prepared:
+    """A builder's query, compiled once per shape; see the module's docstring."""
+
+    check: ClassVar[bool] = False  # tests: compare every call with the ORM's own run
+    enabled: ClassVar[bool] = True
+
+    def __init__(self, build: Callable[..., Any], returns: Returns) -> None:
+        self.build = build
+        self.returns = returns
+        self.__name__ = getattr(build, "__name__", "prepared")
+        self.__doc__ = build.__doc__
+        self._plans: dict[tuple[Any, ...], _Plan | None] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, **args: Any) -> Any:
+        connection = connections[DEFAULT_DB_ALIAS]
+        if not self.enabled or connection.vendor != "postgresql":
+            return self._orm(args)
+        key = self._key(args)
+        if key is None:
+            return self._orm(args)
+        try:
+            plan = self._plans[key]
+        except KeyError:
+            return self._first(key, args)
+        if plan is None:
+            return self._orm(args)
+        params = plan.bind(args)
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, params)
+            if self.returns == "one":
+                names = [column.name for column in cursor.description]
+                result: Any = dict(zip(names, cursor.fetchone(), strict=True))
+            else:
+                rows = cursor.fetchall()
+                result = [row[0] for row in rows] if self.returns == "flat" else rows
+        if self.check:
+            self._compare(args, plan.sql, params, result)
+        return result
+
+    def _first(self, key: tuple[Any, ...], args: dict[str, Any]) -> Any:
+        """The first call of a shape: the ORM runs it (its result is returned) while the plan is
+        made; the plan is kept only if the ORM ran exactly one query, the plan's own."""
+        plan = self._prepare(args)
+        seen: list[tuple[str, tuple[Any, ...]]] = []
+
+        def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            seen.append((sql, tuple(params or ())))
+            return execute(sql, params, many, context)
+
+        with connections[DEFAULT_DB_ALIAS].execute_wrapper(record):
+            result = self._orm(args)
+        if plan is not None and seen != [(plan.sql, plan.params)]:
+            plan = None  # it ran another query first, or more than one: never stored SQL
+        with self._lock:
+            if len(self._plans) >= _MAX_SHAPES:
+                self._plans.clear()
+            self._plans[key] = plan
+        return result
+
+    def plan_for(self, **args: Any) -> _Plan | None:
+        """The plan the call with ``args`` runs, None when refused (tests and the README)."""
+        key = self._key(args)
+        if key is None:
+            return None
+        return self._plans[key] if key in self._plans else self._prepare(args)
+
+    def _key(self, args: dict[str, Any]) -> tuple[Any, ...] | None:
+        shapes = []
+        for name in sorted(args):
+            shape = _shape(args[name])
+            if shape is None:
+                return None
+            shapes.append((name, shape))
+        return (DEFAULT_DB_ALIAS, timezone.get_current_timezone_name(), tuple(shapes))
+
+    def _orm(self, args: dict[str, Any]) -> Any:
+        result = self.build(**args)
+        if self.returns == "one":
+            return result
+        rows = [tuple(row) for row in result] if self.returns == "rows" else list(result)
+        return rows
+
+    def _compile(self, args: dict[str, Any]) -> tuple[str, tuple[Any, ...]] | None:
+        """The builder's SQL and parameters for ``args``, without running it."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        # A debug cursor logs a query even when it fails: a stopped one was never run.
+        with _unlogged(), connection.execute_wrapper(_abort):
+            try:
+                result = self.build(**args)
+                if self.returns != "one":
+                    list(result)
+            except _Captured as captured:
+                return captured.sql, captured.params
+        return None  # it ran no query (an empty IN list, say): nothing to reuse
+
+    def _prepare(self, args: dict[str, Any]) -> _Plan | None:
+        base = self._compile(args)
+        if base is None:
+            return None
+        sql, params = base
+        slots: dict[int, tuple[str, int | None]] = {}
+        for name, value in args.items():
+            moved = _moved(value)
+            if moved is None:
+                continue
+            other = self._compile({**args, name: moved})
+            if other is None or other[0] != sql or len(other[1]) != len(params):
+                return None  # the value shapes the SQL, not only its parameters
+            changed = [
+                i for i, (a, b) in enumerate(zip(params, other[1], strict=True)) if not _same(a, b)
+            ]
+            if not changed:
+                return None  # read in a way no parameter shows (a computed value): unsafe
+            for position in changed:
+                if position in slots:
+                    return None
+                if isinstance(value, tuple):
+                    index = [
+                        j
+                        for j, item in enumerate(value)
+                        if _same(item, params[position]) and _same(moved[j], other[1][position])
+                    ]
+                    if len(index) != 1:
+                        return None
+                    slots[position] = (name, index[0])
+                elif _same(value, params[position]) and _same(moved, other[1][position]):
+                    slots[position] = (name, None)
+                else:
+                    return None  # a value computed from the argument, not the argument
+        ordered = tuple((position, *slots[position]) for position in sorted(slots))
+        return _Plan(sql=sql, params=params, slots=ordered)
+
+    def _compare(self, args: dict[str, Any], sql: str, params: list[Any], result: Any) -> None:
+        connection = connections[DEFAULT_DB_ALIAS]
+        seen: list[tuple[str, tuple[Any, ...]]] = []
+
+        def record(execute: Any, q: str, p: Any, many: bool, context: Any) -> Any:
+            seen.append((q, tuple(p or ())))
+            return execute(q, p, many, context)
+
+        with _unlogged(), connection.execute_wrapper(record):
+            expected = self._orm(args)
+        problems = []
+        if len(seen) != 1:
+            problems.append(f"the builder ran {len(seen)} queries, not one")
+        elif seen[0][0] != sql or seen[0][1] != tuple(params):
+            problems.append(
+                f"SQL or parameters differ:\nORM:      {seen[0]}\nprepared: {sql, params}"
+            )
+        if expected != result:
+            problems.append(f"rows differ:\nORM:      {expected!r}\nprepared: {result!r}")
+        if problems:
+            raise AssertionError(f"Prepared {self.__name__}({args}): " + "; ".join(problems))
+
+
+@contextmanager
+def _unlogged() -> Iterator[None]:
+    """The check's ORM run stays out of the connections' query logs: a test counting a page's
+    queries sees the one query the page runs."""
+    logs = [(c, len(c.queries_log)) for c in connections.all(initialized_only=True)]
+    try:
+        yield
+    finally:
+        for connection, length in logs:
+            while len(connection.queries_log) > length:
+                connection.queries_log.pop()
+
+
+def prepared(returns: Returns) -> Callable[[Callable[..., Any]], Prepared]:
+    """``@prepared("rows")`` over a builder: see ``Prepared``."""
+
+    def wrap(build: Callable[..., Any]) -> Prepared:
+        return Prepared(build, returns)
+
+    return wrap

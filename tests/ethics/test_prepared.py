@@ -1,0 +1,242 @@
+"""ethics.prepared (issue 18): a query compiled once per shape and run again with new values
+must return what the ORM returns, run one query a call, and refuse what it cannot prove."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Q
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from committees.models import Committee
+from ethics.models import User
+from ethics.prepared import Prepared, prepared
+from tests.factories import CommitteeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+requires_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the prepared path runs on PostgreSQL; elsewhere every call goes through the ORM",
+)
+
+JAN = dt.date(2026, 1, 1)
+
+
+def _names(*, ids, established_from):
+    return (
+        Committee.objects.filter(pk__in=ids, established_on__gte=established_from)
+        .order_by("pk")
+        .values_list("pk", "name")
+    )
+
+
+@pytest.fixture
+def committees(db):
+    return [
+        CommitteeFactory(name=f"委员会{i}", established_on=JAN + dt.timedelta(days=30 * i))
+        for i in range(6)
+    ]
+
+
+def _run(query, **args):
+    with CaptureQueriesContext(connection) as queries:
+        result = query(**args)
+    return result, len(queries.captured_queries)
+
+
+def test_the_rows_are_the_orms_and_one_query_a_call(committees):
+    query = Prepared(_names, "rows")
+    ids = [c.pk for c in committees]
+    for chosen, since in [
+        (ids[:3], JAN),
+        (ids[3:], JAN),  # same shape, other values: the stored SQL with new parameters
+        (ids[1:4], JAN + dt.timedelta(days=45)),
+        (ids[:1], JAN),  # another shape: compiled once more
+        (ids, JAN + dt.timedelta(days=400)),
+    ]:
+        result, queries = _run(query, ids=tuple(chosen), established_from=since)
+        assert result == list(_names(ids=chosen, established_from=since))
+        assert queries == 1
+    if connection.vendor == "postgresql":
+        assert len(query._plans) == 3  # three lengths of the id list
+        plan = query.plan_for(ids=(1, 2, 3), established_from=JAN)
+        assert plan is not None
+        assert sorted((name, index) for _position, name, index in plan.slots) == [
+            ("established_from", None),
+            ("ids", 0),
+            ("ids", 1),
+            ("ids", 2),
+        ]
+    else:
+        assert query._plans == {}  # SQLite: every call through the ORM
+
+
+def test_an_aggregate_and_a_flat_list(committees):
+    counts = Prepared(
+        lambda *, since: Committee.objects.aggregate(
+            all=Count("pk"), recent=Count("pk", filter=Q(established_on__gte=since))
+        ),
+        "one",
+    )
+    for days in (0, 70, 1000):
+        since = JAN + dt.timedelta(days=days)
+        expected = {
+            "all": Committee.objects.count(),
+            "recent": Committee.objects.filter(established_on__gte=since).count(),
+        }
+        assert counts(since=since) == expected
+    flat = Prepared(
+        lambda *, since: (
+            Committee.objects.filter(established_on__gte=since)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
+        "flat",
+    )
+    assert flat(since=JAN + dt.timedelta(days=100)) == [c.pk for c in committees[4:]]
+
+
+def test_datetimes_and_ints(db):
+    now = timezone.now()
+    old = UserFactory()
+    User.objects.filter(pk=old.pk).update(date_joined=now - dt.timedelta(days=10))
+    new = UserFactory()
+    User.objects.filter(pk=new.pk).update(date_joined=now)
+    query = Prepared(
+        lambda *, after, above: (
+            User.objects.filter(date_joined__gt=after, pk__gt=above)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
+        "flat",
+    )
+    assert query(after=now - dt.timedelta(days=1), above=0) == [new.pk]
+    assert query(after=now - dt.timedelta(days=20), above=0) == [old.pk, new.pk]
+    assert query(after=now - dt.timedelta(days=20), above=old.pk) == [new.pk]
+
+
+@requires_postgres
+def test_a_value_computed_inside_the_builder_is_refused(committees):
+    """``established_from + 1 day`` is a parameter no argument equals: the stored SQL could not
+    be given it, so every call goes through the ORM, and is still right."""
+    query = Prepared(
+        lambda *, established_from: Committee.objects.filter(
+            established_on__gte=established_from + dt.timedelta(days=1)
+        ).values_list("pk", flat=True),
+        "flat",
+    )
+    assert query.plan_for(established_from=JAN) is None
+    assert sorted(query(established_from=JAN)) == sorted(c.pk for c in committees[1:])
+
+
+@requires_postgres
+def test_a_value_that_shapes_the_sql_is_refused(committees):
+    def build(*, limit):
+        qs = Committee.objects.order_by("pk").values_list("pk", flat=True)
+        return qs[:limit]  # LIMIT is written into the SQL, not passed as a parameter
+
+    query = Prepared(build, "flat")
+    assert query.plan_for(limit=2) is None
+    assert query(limit=2) == [c.pk for c in committees[:2]]
+    assert query(limit=4) == [c.pk for c in committees[:4]]
+
+
+@requires_postgres
+def test_a_value_no_parameter_shows_is_refused(committees):
+    """``min(x, 0)`` reads the argument but hides it: moving it moves no parameter, which could
+    be a value computed from it; refused rather than trusted."""
+    query = Prepared(
+        lambda *, above: Committee.objects.filter(pk__gt=min(above, 0)).values_list(
+            "pk", flat=True
+        ),
+        "flat",
+    )
+    assert query.plan_for(above=5) is None
+    assert len(query(above=5)) == len(committees)
+
+
+def test_repeated_or_unsupported_values_go_through_the_orm(committees):
+    query = Prepared(_names, "rows")
+    pk = committees[0].pk
+    assert query(ids=(pk, pk), established_from=JAN) == [(pk, committees[0].name)]
+    assert query.plan_for(ids=(pk, pk), established_from=JAN) is None
+    assert query(ids=[pk], established_from=JAN) == [(pk, committees[0].name)]  # a list
+    assert query.plan_for(ids=[pk], established_from=JAN) is None
+    assert query._plans == {}
+
+
+def test_an_empty_id_list_runs_no_query(committees):
+    query = Prepared(_names, "rows")
+    assert _run(query, ids=(), established_from=JAN) == ([], 0)
+    assert _run(query, ids=(), established_from=JAN) == ([], 0)
+
+
+def test_strings_and_none_are_part_of_the_shape(committees):
+    @prepared("flat")
+    def by_name(*, name, since):
+        qs = Committee.objects.filter(established_on__gte=since)
+        if name is not None:
+            qs = qs.filter(name=name)
+        return qs.order_by("pk").values_list("pk", flat=True)
+
+    assert by_name(name=None, since=JAN) == [c.pk for c in committees]
+    assert by_name(name="委员会2", since=JAN) == [committees[2].pk]
+    assert by_name(name="委员会3", since=JAN) == [committees[3].pk]
+    if connection.vendor == "postgresql":
+        assert len(by_name._plans) == 3
+
+
+@requires_postgres
+def test_the_stored_shapes_are_bounded(committees):
+    query = Prepared(_names, "rows")
+    for length in range(1, 80):
+        query(ids=tuple(range(1, length + 1)), established_from=JAN)
+    assert len(query._plans) <= 64
+
+
+@requires_postgres
+def test_the_check_catches_an_input_the_builder_reads_from_elsewhere(committees, monkeypatch):
+    """A builder must take every varying value as an argument. One that reads a global is
+    caught by the test suite's check (tests/conftest.py): the stored SQL still carries the
+    value it was compiled with, which the ORM's own run no longer does."""
+    hidden = {"name": "委员会1"}
+    query = Prepared(
+        lambda *, since: Committee.objects.filter(
+            established_on__gte=since, name=hidden["name"]
+        ).values_list("pk", flat=True),
+        "flat",
+    )
+    assert Prepared.check
+    assert query(since=JAN) == [committees[1].pk]
+    hidden["name"] = "委员会2"
+    with pytest.raises(AssertionError, match="SQL or parameters differ"):
+        query(since=JAN)
+
+
+@requires_postgres
+def test_the_check_runs_outside_the_query_log(committees):
+    query = Prepared(_names, "rows")
+    ids = tuple(c.pk for c in committees[:2])
+    with CaptureQueriesContext(connection) as queries:
+        query(ids=ids, established_from=JAN)
+        query(ids=ids, established_from=JAN)
+    assert len(queries.captured_queries) == 2
+
+
+@requires_postgres
+def test_a_builder_that_runs_another_query_first_is_never_stored(committees, monkeypatch):
+    """The plan is compiled from the builder's first query; the first call runs the builder
+    through the ORM too and keeps the plan only if that one query was all it ran."""
+
+    def build(*, pk):
+        Committee.objects.filter(pk=pk).exists()  # another query, before the one returned
+        return Committee.objects.filter(pk=pk).values_list("name", flat=True)
+
+    query = Prepared(build, "flat")
+    first = committees[0]
+    assert query.plan_for(pk=first.pk) is not None  # the exists() query, taken alone
+    monkeypatch.setattr(Prepared, "check", False)  # it would fail this builder's two queries
+    assert query(pk=first.pk) == [first.name]
+    assert query._plans == {query._key({"pk": first.pk}): None}
+    assert query(pk=committees[1].pk) == [committees[1].name]
