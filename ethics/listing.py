@@ -22,7 +22,7 @@ search can never reach rows the reader may not see.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape as html_escape
 from typing import Any, ClassVar, cast
@@ -142,8 +142,15 @@ class _LazyModelChoiceField(ModelChoiceField):  # type: ignore[misc]
     iterator = _LazyChoices
     _queryset: Any = None
 
-    def __init__(self, *args: Any, make_queryset: Callable[[], Any], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        make_queryset: Callable[[], Any],
+        make_choice_rows: Callable[[], Iterable[tuple[Any, str]]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self._make_queryset = make_queryset
+        self.make_choice_rows = make_choice_rows
         super().__init__(*args, queryset=None, **kwargs)
 
     def _get_queryset(self) -> Any:
@@ -174,12 +181,28 @@ class LazyModelChoiceFilter(django_filters.ModelChoiceFilter):  # type: ignore[m
 
     field_class = _LazyModelChoiceField
 
+    def __init__(
+        self,
+        *args: Any,
+        choice_rows: Callable[[Any], Iterable[tuple[Any, str]]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # ``choice_rows(request)``: the options as (id, label) rows, the labels those the
+        # queryset's instances show, read without building the queryset (issue 18:
+        # ``reviews.selectors.known_committee_choices``). Values are still checked against the
+        # queryset.
+        self.choice_rows = choice_rows
+        super().__init__(*args, **kwargs)
+
     @property
     def field(self) -> forms.Field:
         if not hasattr(self, "_field"):
             request = self.get_request()
             self.extra["make_queryset"] = lambda: self.get_queryset(request)
             self.extra.pop("queryset", None)
+            if self.choice_rows is not None:
+                choice_rows = self.choice_rows
+                self.extra["make_choice_rows"] = lambda: choice_rows(request)
         return cast(forms.Field, super(QuerySetRequestMixin, self).field)
 
 
@@ -193,6 +216,10 @@ class _OneQueryChoices(ModelChoiceIterator):
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
+        make_rows = getattr(self.field, "make_choice_rows", None)
+        if make_rows is not None:
+            yield from make_rows()  # (id, label): the option's value and text
+            return
         for obj in self.queryset.all():  # a clone: the field's own queryset keeps no cache
             yield self.choice(obj)
 

@@ -32,7 +32,14 @@ def _known_committees(request: Any) -> QuerySet[Any]:
     if user is None or not user.is_authenticated:
         return Committee.objects.none()
     # An option shows the name (Committee.__str__); the JSON columns stay unread (issue 18).
-    return selectors.known_committees(user).only("name").order_by("name")
+    return selectors.known_committees(user).only("name").order_by("name", "pk")
+
+
+def _known_committee_rows(request: Any) -> list[tuple[int, str]]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    return selectors.known_committee_choices(user)
 
 
 INTAKE_BUCKETS = [
@@ -63,7 +70,9 @@ class ApplicationFilterSet(ListFilterSet):
     procedure = django_filters.ChoiceFilter(
         choices=workflow.Procedure.choices, label=_("Procedure")
     )
-    committee = LazyModelChoiceFilter(queryset=_known_committees, label=_("Committee"))
+    committee = LazyModelChoiceFilter(
+        queryset=_known_committees, choice_rows=_known_committee_rows, label=_("Committee")
+    )
     project = IdFilter(field_name="project_id", label=_("Project"), widget=forms.HiddenInput)
     submitted_from = django_filters.DateFilter(
         field_name="submitted_at", lookup_expr="date__gte", label=_("Submitted from")
@@ -101,7 +110,9 @@ class ProjectFilterSet(ListFilterSet):
     )
 
     status = django_filters.ChoiceFilter(choices=workflow.ProjectStatus.choices, label=_("Status"))
-    committee = LazyModelChoiceFilter(queryset=_known_committees, label=_("Committee"))
+    committee = LazyModelChoiceFilter(
+        queryset=_known_committees, choice_rows=_known_committee_rows, label=_("Committee")
+    )
     needs = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_needs", label=_("Waiting for me")
     )

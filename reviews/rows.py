@@ -170,25 +170,32 @@ class ProjectRow:
     applications: Sequence[ProjectApplicationRow]
 
 
-def project_rows(projects: Iterable[Any], applications: Iterable[Any]) -> list[ProjectRow]:
+# The columns of a project card's applications, in the order ``project_rows`` reads them
+# (``reviews.selectors.own_project_application_rows``).
+PROJECT_APPLICATION_VALUES = ("pk", "project_id", "ref", "kind", "status", "due_at")
+
+
+def project_rows(
+    projects: Iterable[Any], applications: Iterable[Sequence[Any]]
+) -> list[ProjectRow]:
     """The project cards of ``projects`` (with ``committee`` selected), each with its own
-    ``applications`` in the order given."""
+    ``applications`` (``PROJECT_APPLICATION_VALUES`` tuples) in the order given."""
     application_url = pk_url("reviews:application-detail")
     project_url = pk_url("reviews:project-detail")
     draft = gettext("Draft")
     kind, status = (labeller(Application, name) for name in _LABELLED[:2])
     project_status = labeller(Project, "status")
     by_project: dict[int, list[ProjectApplicationRow]] = {}
-    for a in applications:
-        by_project.setdefault(a.project_id, []).append(
+    for pk, project_id, ref, kind_code, status_code, due_at in applications:
+        by_project.setdefault(project_id, []).append(
             ProjectApplicationRow(
-                pk=a.pk,
-                url=application_url(a.pk),
-                ref=a.ref or draft,
-                kind=kind(a.kind),
-                status_code=a.status,
-                status=status(a.status),
-                due=last_day(a.due_at) or NO_VALUE,
+                pk=pk,
+                url=application_url(pk),
+                ref=ref or draft,
+                kind=kind(kind_code),
+                status_code=status_code,
+                status=status(status_code),
+                due=last_day(due_at) or NO_VALUE,
             )
         )
     return [

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -16,6 +17,7 @@ from committees.models import MANAGING_ROLES, Committee, Entrustment, Membership
 from committees.policies import current_appointments, membership_ids
 from ethics import hooks, policies, regulations
 from ethics.models import AuditEvent, User
+from ethics.prepared import prepared
 from reviews import checklist, clocks, numbering, workflow
 from reviews.models import (
     Appeal,
@@ -86,13 +88,63 @@ def application_list_rows() -> models.QuerySet[Application]:
     )
 
 
-def applications_of_own_projects(project_ids: list[int]) -> models.QuerySet[Application]:
-    """Applications of projects already known to be the user's own (no visibility filter)."""
+@prepared("rows")
+def _own_project_application_rows(*, projects: tuple[int, ...]) -> models.QuerySet[Any]:
+    from reviews.rows import PROJECT_APPLICATION_VALUES
+
     return (
-        Application.objects.filter(project_id__in=project_ids)
-        .select_related("project", "committee")
+        Application.objects.filter(project_id__in=projects)
         .order_by("-created_at", "-id")
+        .values_list(*PROJECT_APPLICATION_VALUES)
     )
+
+
+def own_project_application_rows(project_ids: Iterable[int]) -> list[tuple[Any, ...]]:
+    """The applications of projects already known to be the user's own, newest first, as
+    ``reviews.rows.PROJECT_APPLICATION_VALUES`` tuples (a project card's lines), read with a
+    query compiled once per shape (``ethics.prepared``, issue 18)."""
+    rows: list[tuple[Any, ...]] = _own_project_application_rows(
+        projects=tuple(sorted(set(project_ids)))
+    )
+    return rows
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    """A pending team invitation as the invitee sees it before accepting (R8): the project's
+    title and its lead's name, nothing more."""
+
+    pk: int
+    title: str
+    lead: str
+
+
+@prepared("rows")
+def _pending_invitation_rows(*, user: int) -> models.QuerySet[Any]:
+    return (
+        TeamInvitation.objects.filter(user_id=user, state=InvitationState.PENDING)
+        .order_by("-invited_at", "-id")
+        .values_list(
+            "pk",
+            "project__title",
+            "project__lead__name",
+            "project__lead__first_name",
+            "project__lead__last_name",
+            "project__lead__username",
+        )[:50]
+    )
+
+
+def pending_invitation_rows(user: User) -> list[InvitationRow]:
+    """R8: what an invitee sees of their pending invitations before accepting, the newest 50:
+    the project's title and the lead's name. Read with a query compiled once
+    (``ethics.prepared``, issue 18)."""
+    from reviews.rows import display_name
+
+    return [
+        InvitationRow(pk=pk, title=title, lead=display_name(*names))
+        for pk, title, *names in _pending_invitation_rows(user=user.pk)
+    ]
 
 
 def application_get_for_user(user: User, pk: int) -> Application:
@@ -263,9 +315,12 @@ def due_soon_window() -> timedelta:
 
 def intake_queue(user: User) -> models.QuerySet[Application]:
     """Submitted and open applications of the committees the user runs (secretary's queue)."""
-    qs = Application.objects.select_related("project", "committee").exclude(submitted_at=None)
-    if not user.is_superuser:
-        qs = qs.filter(committee_id__in=managed_committee_ids(user))
+    qs = Application.objects.exclude(submitted_at=None)
+    # The committees from the request's one read of the user's appointments, as a list of ids:
+    # no membership subquery built, compiled and planned again (issue 18).
+    committees = queue_committee_ids(user)
+    if committees is not None:
+        qs = qs.filter(committee_id__in=committees)
     return qs
 
 
@@ -275,36 +330,67 @@ def application_overdue(now: datetime | None = None) -> Q:
     return Q(status=workflow.Status.UNDER_REVIEW, due_at__lte=now or timezone.now())
 
 
-def application_due_soon(now: datetime | None = None) -> Q:
-    """Under review, the decision clock still running and ending within the first reminder stage."""
+def application_due_soon(now: datetime | None = None, soon: datetime | None = None) -> Q:
+    """Under review, the decision clock still running and ending within the first reminder stage
+    (``soon``: ``now + due_soon_window()``)."""
     now = now or timezone.now()
-    return Q(
-        status=workflow.Status.UNDER_REVIEW, due_at__gt=now, due_at__lte=now + due_soon_window()
-    )
+    soon = soon or now + due_soon_window()
+    return Q(status=workflow.Status.UNDER_REVIEW, due_at__gt=now, due_at__lte=soon)
 
 
-_INTAKE_BUCKETS: dict[str, Any] = {
-    "new": lambda: Q(status=workflow.Status.SUBMITTED),
-    "returned": lambda: Q(status=workflow.Status.RETURNED),
-    "under_review": lambda: Q(status=workflow.Status.UNDER_REVIEW),
-    "due_soon": application_due_soon,
-    "overdue": application_overdue,
-}
+def _intake_buckets(now: datetime | None = None, soon: datetime | None = None) -> dict[str, Q]:
+    """The intake page's buckets, each a condition on an open application."""
+    return {
+        "new": Q(status=workflow.Status.SUBMITTED),
+        "returned": Q(status=workflow.Status.RETURNED),
+        "under_review": Q(status=workflow.Status.UNDER_REVIEW),
+        "due_soon": application_due_soon(now, soon),
+        "overdue": application_overdue(now),
+    }
 
 
-def intake_counts(user: User, queue: models.QuerySet[Application] | None = None) -> dict[str, int]:
-    """The intake buckets' sizes: each equals the length of ``intake?bucket=<name>``.
-
-    ``queue``: ``intake_queue(user)`` when the caller has built it already (the intake page)."""
+@prepared("one")
+def _intake_counts(
+    *, committees: tuple[int, ...] | None, now: datetime, soon: datetime
+) -> dict[str, int]:
     # Every bucket is an open status, so the queue index serves the count (not the history);
     # "open" is the default bucket's size (the page's total, intake_bucket_total).
-    if queue is None:
-        queue = intake_queue(user)
-    open_queue = queue.filter(status__in=workflow.INTAKE_STATUSES)
-    return open_queue.aggregate(
+    queue = Application.objects.exclude(submitted_at=None)
+    if committees is not None:
+        queue = queue.filter(committee_id__in=committees)
+    return queue.filter(status__in=workflow.INTAKE_STATUSES).aggregate(
         open=Count("pk"),
-        **{name: Count("pk", filter=condition()) for name, condition in _INTAKE_BUCKETS.items()},
+        **{
+            name: Count("pk", filter=condition)
+            for name, condition in _intake_buckets(now, soon).items()
+        },
     )
+
+
+def queue_committee_ids(user: User) -> tuple[int, ...] | None:
+    """The committees whose queue the user runs (``intake_queue``), from the request's one read
+    of their appointments; None for a superuser, who runs every committee's."""
+    if user.is_superuser:
+        return None
+    return tuple(
+        sorted(
+            {
+                committee
+                for _pk, committee, role in current_appointments(user)
+                if role in MANAGING_ROLES
+            }
+        )
+    )
+
+
+def intake_counts(user: User) -> dict[str, int]:
+    """The intake buckets' sizes: each equals the length of ``intake?bucket=<name>``. The query
+    is compiled once per shape (``ethics.prepared``, issue 18)."""
+    now = timezone.now()
+    counts: dict[str, int] = _intake_counts(
+        committees=queue_committee_ids(user), now=now, soon=now + due_soon_window()
+    )
+    return counts
 
 
 def intake_bucket_total(counts: dict[str, int], filters: dict[str, Any]) -> int | None:
@@ -321,9 +407,8 @@ def intake_bucket_total(counts: dict[str, int], filters: dict[str, Any]) -> int 
 
 
 def intake_filter(queue: models.QuerySet[Application], bucket: str) -> models.QuerySet[Application]:
-    condition = _INTAKE_BUCKETS.get(bucket)
-    if condition is not None:
-        return queue.filter(condition())
+    if bucket in {"new", "returned", "under_review", "due_soon", "overdue"}:
+        return queue.filter(_intake_buckets()[bucket])
     return queue.filter(status__in=workflow.INTAKE_STATUSES)
 
 
@@ -632,8 +717,18 @@ def known_committees(user: User) -> models.QuerySet[Committee]:
     review their projects (R17). Any other id answers as one that does not exist."""
     if not user.is_authenticated:
         return Committee.objects.none()
-    if user.is_superuser:  # sees every committee (committees_for_user)
-        return Committee.objects.all()
+    return _known_committees_of(**_known_committee_args(user))
+
+
+def known_committee_choices(user: User) -> list[tuple[int, str]]:
+    """(id, name) of ``known_committees(user)`` by name: a list filter's committee options,
+    read with a query compiled once per shape (``ethics.prepared``, issue 18)."""
+    if not user.is_authenticated:
+        return []
+    return cast(list[tuple[int, str]], _known_committee_rows(**_known_committee_args(user)))
+
+
+def _known_committee_args(user: User) -> dict[str, Any]:
     # The union of committees_for_user and reviewable_committees as one condition over the
     # committee table, not two nested committee subqueries (issue 18: a list filter's choices
     # on every page; tests/reviews/test_known_committees.py checks it is the same set).
@@ -641,17 +736,38 @@ def known_committees(user: User) -> models.QuerySet[Committee]:
     # (committees.policies.current_appointments, which the menu has read already), not from a
     # membership subquery built and compiled again (issue 18: a list filter's choices).
     # An institution admin's committees (visible_committee_filter's other half) are their
-    # institution's, which the condition below names for everyone with an institution.
-    sits_on = {committee for _pk, committee, _role in current_appointments(user)}
-    condition = Q(pk__in=sorted(sits_on))
-    if user.institution_id is not None:
-        entrusted = Entrustment.objects.active(on=timezone.localdate()).filter(
-            entrusting_institution_id=user.institution_id
+    # institution's, which the condition names for everyone with an institution.
+    if user.is_superuser:  # sees every committee (committees_for_user)
+        return {"every": True}
+    sits_on = tuple(sorted({committee for _pk, committee, _role in current_appointments(user)}))
+    if user.institution_id is None:
+        return {"sits_on": sits_on}
+    return {"sits_on": sits_on, "institution": user.institution_id, "today": timezone.localdate()}
+
+
+def _known_committees_of(
+    *,
+    every: bool = False,
+    sits_on: tuple[int, ...] = (),
+    institution: int | None = None,
+    today: date | None = None,
+) -> models.QuerySet[Committee]:
+    if every:
+        return Committee.objects.all()
+    condition = Q(pk__in=sits_on)
+    if institution is not None:
+        entrusted = Entrustment.objects.active(on=today or timezone.localdate()).filter(
+            entrusting_institution_id=institution
         )
-        condition |= Q(institution_id=user.institution_id) | Q(
+        condition |= Q(institution_id=institution) | Q(
             pk__in=entrusted.values("receiving_committee_id")
         )
     return Committee.objects.filter(condition)
+
+
+@prepared("rows")
+def _known_committee_rows(**args: Any) -> models.QuerySet[Any]:
+    return _known_committees_of(**args).order_by("name", "pk").values_list("pk", "name")
 
 
 def colleagues(user: User) -> models.QuerySet[User]:
@@ -678,15 +794,6 @@ def invitations_for_user(user: User) -> models.QuerySet[TeamInvitation]:
     return policies.visible(
         user, TeamInvitation.objects.select_related("project", "project__lead", "user")
     ).order_by("-invited_at", "-id")
-
-
-def pending_invitations(user: User) -> models.QuerySet[TeamInvitation]:
-    """R8: what an invitee sees before accepting: the project's title and the lead's name."""
-    return (
-        TeamInvitation.objects.filter(user_id=user.pk, state=InvitationState.PENDING)
-        .select_related("project", "project__lead")
-        .order_by("-invited_at", "-id")
-    )
 
 
 def invitation_get_for_user(user: User, pk: int) -> TeamInvitation:

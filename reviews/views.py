@@ -55,14 +55,10 @@ def my_projects(request: HttpRequest) -> HttpResponse:
     listing = filtered_page(request, ProjectFilterSet, projects)
     # The page holds only the user's own projects, so their applications need no further filter.
     page = list(listing.page)
-    applications = (
-        selectors.applications_of_own_projects([p.pk for p in page])
-        .select_related(None)
-        .only("project_id", "ref", "kind", "status", "due_at")
-    )
+    applications = selectors.own_project_application_rows(p.pk for p in page)
     rows = project_rows(page, applications)
     # R8: pending invitations show the project's title and the lead's name only.
-    invitations = list(selectors.pending_invitations(request.user)[:50])
+    invitations = selectors.pending_invitation_rows(request.user)
     return render(
         request,
         "reviews/my_projects.html",
@@ -453,8 +449,7 @@ def intake(request: HttpRequest) -> HttpResponse:
     # The rows show the application, its project and the lead, not the committee; only the
     # columns they show are read, as tuples (issue 18: no JSON decodes, no model instances).
     queue = selectors.intake_queue(request.user)
-    counts = selectors.intake_counts(request.user, queue)
-    queue = queue.select_related(None)
+    counts = selectors.intake_counts(request.user)
     listing = filtered_page(
         request,
         ApplicationFilterSet,

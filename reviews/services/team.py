@@ -2,7 +2,7 @@
 
 - An invitee is not on the team (``Project.team``) and sees nothing of the project until they
   accept (R8: confidentiality of unpublished information); only their own invitation (project
-  title and lead's name) is theirs to see (``reviews.selectors.pending_invitations``).
+  title and lead's name) is theirs to see (``reviews.selectors.pending_invitation_rows``).
 - From the first submission of an application the team is frozen (R20a): the applicants cannot
   choose who votes by naming committee members as team members. Every route that changes the
   team (``project_update`` behind PATCH and the page, an invitation's acceptance) refuses with

@@ -116,6 +116,14 @@ def test_the_committee_choices_are_built_only_when_shown_or_checked(
         return known(user)
 
     monkeypatch.setattr(selectors, "known_committees", counted)
+    shown = []
+    choices = selectors.known_committee_choices
+
+    def listed(user):
+        shown.append(user)
+        return choices(user)
+
+    monkeypatch.setattr(selectors, "known_committee_choices", listed)
     api_client.force_authenticate(world.secretary)
     assert api_client.get(URL).status_code == 200
     assert calls == []
@@ -126,4 +134,11 @@ def test_the_committee_choices_are_built_only_when_shown_or_checked(
     client.force_login(world.secretary)
     page = client.get(reverse("reviews:intake")).content.decode()
     assert f'<option value="{world.committee.pk}">' in page
+    # The page lists the options from their rows (known_committee_choices, one prepared query)
+    # and builds the queryset only to check a value it is given.
+    assert len(calls) == 2
+    assert shown == [world.secretary]
+    page = client.get(reverse("reviews:intake"), {"committee": world.committee.pk}).content.decode()
+    assert f'<option value="{world.committee.pk}" selected>' in page
     assert len(calls) == 3
+    assert len(shown) == 2

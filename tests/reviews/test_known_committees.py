@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from committees.models import Entrustment
 from committees.selectors import committees_for_user
-from reviews.selectors import known_committees, reviewable_committees
+from reviews.selectors import known_committee_choices, known_committees, reviewable_committees
 from tests.factories import CommitteeFactory, InstitutionFactory, UserFactory
 from tests.world import ROLES
 
@@ -45,6 +45,11 @@ def test_the_same_committees_as_the_union_for_every_role(world):
     for user in users:
         known = set(known_committees(user))
         assert known == _union(user), user.username
+        # A list filter's options (ethics.prepared's query): the same committees, by name,
+        # each labelled as the queryset's instance shows itself.
+        assert known_committee_choices(user) == [
+            (c.pk, str(c)) for c in known_committees(user).order_by("name", "pk")
+        ], user.username
     researcher = set(known_committees(world.researcher))
     assert receiving in researcher
     assert lapsed not in researcher

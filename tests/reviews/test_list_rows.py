@@ -14,6 +14,7 @@ from ethics import cells
 from ethics.models import User
 from reviews.models import Application, Project
 from reviews.rows import (
+    PROJECT_APPLICATION_VALUES,
     intake_rows,
     intake_rows_html,
     project_cards_html,
@@ -93,6 +94,11 @@ def _render(source: str, **context: object) -> str:
     return engines["django"].from_string(source).render(context)
 
 
+def _card_values(applications):
+    """``reviews.rows.PROJECT_APPLICATION_VALUES`` of ``applications``, as the page reads them."""
+    return [tuple(getattr(a, name) for name in PROJECT_APPLICATION_VALUES) for a in applications]
+
+
 def _applications() -> list[Application]:
     """Unsaved applications in every state a row shows differently."""
     lead = User(username="oyang", name="欧阳 <明>")
@@ -154,7 +160,7 @@ def test_project_rows_write_what_the_cell_template_wrote(language):
             OLD_PROJECTS,
             rows=[(p, [a for a in applications if a.project is p]) for p in projects],
         )
-        new = _render(NEW_PROJECTS, rows=project_rows(projects, applications))
+        new = _render(NEW_PROJECTS, rows=project_rows(projects, _card_values(applications)))
     assert new == old
     assert ("Draft" if language == "en" else "草稿") in old
 
@@ -206,7 +212,7 @@ def test_project_cards_html_writes_what_the_page_loop_wrote(language):
     projects[1].listed_item = None
     projects[2].listed_item = 12
     with translation.override(language), timezone.override(SHANGHAI):
-        rows = project_rows(projects, applications)
+        rows = project_rows(projects, _card_values(applications))
         assert not rows[2].applications
         html = project_cards_html(rows)
         assert html == _render(PAGE_PROJECTS, rows=rows)

@@ -319,6 +319,12 @@ def test_invitation_list_and_project_list_query_counts(
     with django_assert_max_num_queries(10):
         html = client.get(reverse("reviews:my-projects")).content.decode()
     assert html.count("data-invitation=") == 5
+    # R8: each shows its project's title and the lead's name, newest first, and nothing more.
+    section = html.split('id="team-invitations"')[1].split("</section>")[0]
+    titles = [section.index(f"“项目{n}”") for n in range(5)]
+    assert titles == sorted(titles, reverse=True)
+    lead = TeamInvitation.objects.filter(user=world.stranger).first().project.lead
+    assert section.count(lead.display_name) == 5
     invitation = TeamInvitation.objects.filter(user=world.stranger).first()
     with django_assert_max_num_queries(15):
         assert api_client.get(f"/api/v1/invitations/{invitation.pk}/").status_code == 200
