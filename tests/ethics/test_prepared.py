@@ -172,6 +172,26 @@ def test_an_empty_id_list_runs_no_query(committees):
     assert _run(query, ids=(), established_from=JAN) == ([], 0)
 
 
+def test_an_empty_id_list_beside_other_conditions(committees):
+    """``pk IN ()`` in an OR drops out of the SQL: the empty tuple is a shape of its own and
+    the other arguments still fill their slots (a researcher's committee options: no seat, an
+    institution)."""
+    query = Prepared(
+        lambda *, ids, day: (
+            Committee.objects.filter(Q(pk__in=ids) | Q(established_on=day))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
+        "flat",
+    )
+    for committee in (committees[1], committees[4]):
+        day = committee.established_on
+        assert _run(query, ids=(), day=day) == ([committee.pk], 1)
+    if connection.vendor == "postgresql":
+        plan = query.plan_for(ids=(), day=JAN)
+        assert [name for _position, name, _index in plan.slots] == ["day"]
+
+
 def test_strings_and_none_are_part_of_the_shape(committees):
     @prepared("flat")
     def by_name(*, name, since):
