@@ -14,12 +14,13 @@ from committees.models import MANAGING_ROLES, VOTING_ROLES, Role
 from committees.policies import current_roles
 from committees.selectors import institution_admins, officers
 from ethics import policies
+from ethics.choice_labels import labeller
 from ethics.deadlines import Calendar
 from ethics.hooks import Recipients
 from ethics.live import Subject
 from ethics.models import Deadline, User
 from reviews import selectors, services
-from reviews.models import Project, ReReview, Review, ReviewState
+from reviews.models import Application, Project, ReReview, Review, ReviewState
 from reviews.policies import managed_committee_ids
 
 
@@ -105,18 +106,30 @@ class Panel:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-_NEEDS_SHOWN = 10
+@dataclass(frozen=True)
+class NeedRow:
+    """A line of the researcher panel: an application waiting for its applicant."""
+
+    pk: int
+    ref: str
+    title: str
+    status: str  # the label
 
 
 def researcher_panel(request: Any) -> Panel | None:
     """What is needed from me: drafts, returns and correction requests."""
-    items = list(selectors.needs_from_applicant(request.user)[:_NEEDS_SHOWN])
-    if not items:
+    rows = selectors.needs_from_applicant_rows(request.user)
+    if not rows:
         return None
+    status = labeller(Application, "status")
+    items = [
+        NeedRow(pk=pk, ref=ref, title=title, status=status(code))
+        for pk, ref, _project, title, code in rows
+    ]
     # The count is of projects, as the list it links to (my projects, "needs me") shows them;
     # when the panel holds every application waiting, its projects are counted here (issue 18).
-    if len(items) < _NEEDS_SHOWN:
-        projects = len({a.project_id for a in items})
+    if len(rows) < selectors.NEEDS_SHOWN:
+        projects = len({project for _pk, _ref, project, _title, _code in rows})
     else:
         projects = selectors.projects_needing_applicant(request.user).count()
     counts = {"projects": projects}
@@ -143,14 +156,29 @@ def follow_up_panel(request: Any) -> Panel | None:
     return Panel(_("Follow-up"), "reviews/_panel_follow_up.html", counts=counts)
 
 
+@dataclass(frozen=True)
+class ReviewRow:
+    """A line of the reviewer panel: an open review assigned to me."""
+
+    pk: int
+    ref: str
+    title: str
+    due_at: datetime | None
+
+
 def reviewer_panel(request: Any) -> Panel | None:
-    open_assignments = selectors.assignments_for_user(request.user).filter(
-        review__state=ReviewState.OPEN
-    )
-    items = list(open_assignments[:20])
-    if not items:
+    rows = selectors.open_assignment_rows(request.user)
+    if not rows:
         return None
-    counts = {"open": len(items) if len(items) < 20 else open_assignments.count()}
+    items = [ReviewRow(*row) for row in rows]
+    if len(items) < selectors.ASSIGNMENTS_SHOWN:
+        counts = {"open": len(items)}
+    else:
+        counts = {
+            "open": selectors.assignments_for_user(request.user)
+            .filter(review__state=ReviewState.OPEN)
+            .count()
+        }
     return Panel(
         _("My assigned reviews"), "reviews/_panel_reviewer.html", items=items, counts=counts
     )

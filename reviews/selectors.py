@@ -414,20 +414,74 @@ def intake_filter(queue: models.QuerySet[Application], bucket: str) -> models.Qu
 
 def needs_from_applicant(user: User) -> models.QuerySet[Application]:
     """Drafts, returns and correction requests of the user's projects (researcher dashboard)."""
-    from reviews.policies import own_project_ids
+    return _needs_from_applicant_of(user.pk)
+
+
+def _needs_from_applicant_of(user_id: int) -> models.QuerySet[Application]:
+    from reviews.policies import own_project_ids_of
 
     # A correction request as an EXISTS, not a join to the documents made DISTINCT again
     # (issue 18): the same rows, without sorting the joined rows for DISTINCT.
     corrections = Document.objects.filter(application=OuterRef("pk"), correction_requested=True)
     return (
-        Application.objects.filter(project_id__in=own_project_ids(user))
+        Application.objects.filter(project_id__in=own_project_ids_of(user_id))
         .filter(
             Q(status__in=workflow.EDITABLE)
             | Q(Exists(corrections), status__in=workflow.OPEN_STATUSES)
         )
         .select_related("project")
-        .order_by("-updated_at")
+        .order_by("-updated_at", "-id")
     )
+
+
+NEEDS_SHOWN = 10  # the researcher panel's rows
+
+
+@prepared("rows")
+def _needs_rows(*, user: int) -> models.QuerySet[Any]:
+    return (
+        _needs_from_applicant_of(user)
+        .select_related(None)
+        .values_list("pk", "ref", "project_id", "project__title", "status")[:NEEDS_SHOWN]
+    )
+
+
+def needs_from_applicant_rows(user: User) -> list[tuple[Any, ...]]:
+    """The newest ``NEEDS_SHOWN`` of ``needs_from_applicant(user)`` as (id, ref, project id,
+    project title, status) rows: the researcher panel on every dashboard, read with a query
+    compiled once (``ethics.prepared``, issue 18)."""
+    rows: list[tuple[Any, ...]] = _needs_rows(user=user.pk)
+    return rows
+
+
+ASSIGNMENTS_SHOWN = 20  # the reviewer panel's rows
+
+
+@prepared("rows")
+def _open_assignment_rows(*, memberships: tuple[int, ...]) -> models.QuerySet[Any]:
+    return (
+        ReviewerAssignment.objects.filter(
+            membership_id__in=memberships, review__state=ReviewState.OPEN
+        )
+        .order_by("-assigned_at", "-id")
+        .values_list(
+            "pk",
+            "review__application__ref",
+            "review__application__project__title",
+            "review__due_at",
+        )[:ASSIGNMENTS_SHOWN]
+    )
+
+
+def open_assignment_rows(user: User) -> list[tuple[Any, ...]]:
+    """The newest ``ASSIGNMENTS_SHOWN`` of the user's assignments whose review is open
+    (``assignments_for_user`` filtered) as (id, application ref, project title, review due)
+    rows: the reviewer panel, read with a query compiled once per shape (``ethics.prepared``,
+    issue 18)."""
+    rows: list[tuple[Any, ...]] = _open_assignment_rows(
+        memberships=tuple(sorted(membership_ids(user)))
+    )
+    return rows
 
 
 def projects_needing_applicant(user: User) -> models.QuerySet[Project]:

@@ -73,14 +73,27 @@ def test_needs_from_applicant_equals_the_distinct_join(world):
     assert mine == {made[k].pk for k in ("draft", "returned", "two corrections", "team's draft")}
 
 
-@pytest.mark.parametrize("shown", [10, 2])
-def test_researcher_panel_counts_the_projects_of_the_list(world, monkeypatch, shown):
-    monkeypatch.setattr(hooks, "_NEEDS_SHOWN", shown)
+@pytest.mark.parametrize(("extra", "projects"), [(0, 3), (6, 4), (7, 4)])
+def test_researcher_panel_counts_the_projects_of_the_list(world, extra, projects):
+    """Four applications wait for the researcher across three projects; ``extra`` drafts of a
+    new project fill the panel (NEEDS_SHOWN = 10) from 7 on, when the count is a query."""
+    assert selectors.NEEDS_SHOWN == 10
     _applications(world)
+    if extra:
+        project = ProjectFactory(committee=world.committee, lead=world.researcher)
+        for _ in range(extra):
+            ApplicationFactory(project=project)
     user = User.objects.get(pk=world.researcher.pk)
     panel = hooks.researcher_panel(SimpleNamespace(user=user))
     assert panel is not None
-    assert panel.counts["projects"] == selectors.projects_needing_applicant(user).count() == 3
+    assert len(panel.items) == min(4 + extra, 10)
+    assert panel.counts["projects"] == selectors.projects_needing_applicant(user).count()
+    assert panel.counts["projects"] == projects
+    # The rows, newest first, as the queryset lists them, with the status's label.
+    expected = selectors.needs_from_applicant(user)[:10]
+    assert [(i.pk, i.ref, i.title, i.status) for i in panel.items] == [
+        (a.pk, a.ref, a.project.title, a.get_status_display()) for a in expected
+    ]
 
 
 def test_waiting_count_is_the_sum_over_the_committees_one_runs(world):

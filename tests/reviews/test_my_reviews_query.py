@@ -123,3 +123,23 @@ def test_membership_ids_are_every_appointment_read_once(members, django_assert_n
         ids = membership_ids(user)
         assert membership_ids(user) is ids
     assert sorted(ids) == sorted(Membership.objects.filter(user=user).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("who", [0, 1])
+def test_the_reviewer_panel_lists_the_open_ones_of_the_join(members, who):
+    """The dashboard's reviewer panel (reviews.hooks.reviewer_panel, one prepared query): the
+    open reviews among the join's rows, in its order, with their application and clock."""
+    from types import SimpleNamespace
+
+    from reviews import hooks
+
+    user = User.objects.get(pk=members[who].pk)
+    panel = hooks.reviewer_panel(SimpleNamespace(user=user))
+    expected = [a for a in _joined(user) if a.review.state == ReviewState.OPEN]
+    assert expected  # the world gives both an open review
+    assert panel is not None
+    assert panel.counts == {"open": len(expected)}
+    assert [(i.pk, i.ref, i.title, i.due_at) for i in panel.items] == [
+        (a.pk, a.review.application.ref, a.review.application.project.title, a.review.due_at)
+        for a in expected
+    ]
