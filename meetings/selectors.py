@@ -14,6 +14,7 @@ from django.utils import timezone
 from committees.models import Membership
 from ethics import policies, regulations
 from ethics.models import User
+from ethics.prepared import prepared
 from meetings import counting
 from meetings.models import (
     AgendaItem,
@@ -393,17 +394,23 @@ def pending_declarations(user: User) -> int:
     ids = member_committee_ids(user)
     if not ids:
         return 0
+    # One query compiled once per number of committees (ethics.prepared, issue 18: the member
+    # panel on every dashboard).
+    counted: dict[str, int] = _pending_declarations(committees=tuple(sorted(ids)), user=user.pk)
+    return counted["n"]
+
+
+@prepared("one")
+def _pending_declarations(*, committees: tuple[int, ...], user: int) -> dict[str, int]:
     return (
         AgendaItem.objects.filter(
             kind=ItemKind.REVIEW,
             status="pending",
-            meeting__committee_id__in=ids,
+            meeting__committee_id__in=committees,
             meeting__status__in=[Status.SCHEDULED, Status.OPEN],
         )
-        .exclude(
-            declarations__membership__user_id=user.pk,
-        )
-        .count()
+        .exclude(declarations__membership__user_id=user)
+        .aggregate(n=models.Count("pk"))
     )
 
 
@@ -433,8 +440,17 @@ def waiting_count(user: User) -> int:
 
     # One count over the committees the user runs (each application has one committee, so this
     # is the sum of each committee's waiting list), not one count per committee (issue 18).
-    ids = sorted(officer_committee_ids(user))
-    return _waiting_in(ids).count() if ids else 0
+    ids = tuple(sorted(officer_committee_ids(user)))
+    if not ids:
+        return 0
+    # One query compiled once per number of committees (ethics.prepared, issue 18).
+    counted: dict[str, int] = _waiting_count(committees=ids)
+    return counted["n"]
+
+
+@prepared("one")
+def _waiting_count(*, committees: tuple[int, ...]) -> dict[str, int]:
+    return _waiting_in(list(committees)).aggregate(n=models.Count("pk"))
 
 
 def calendar_rows(meetings: list[Meeting]) -> dict[Any, list[Meeting]]:

@@ -108,3 +108,28 @@ def test_waiting_count_is_the_sum_over_the_committees_one_runs(world):
     )
     assert meeting_selectors.waiting_count(user) == per_committee == 5
     assert meeting_selectors.waiting_count(User.objects.get(pk=world.researcher.pk)) == 0
+
+
+def test_pending_declarations_counts_the_items_not_declared_on(world):
+    """The member panel's count (meetings.selectors.pending_declarations, one prepared query):
+    review items of meetings still ahead or open on which the member has not declared."""
+    from meetings import services
+    from meetings.models import Declaration
+    from tests.meetings.conftest import application, schedule
+
+    meeting = schedule(world)
+    items = [
+        services.agenda_add(
+            meeting_id=meeting.pk, application_id=application(world).pk, actor=world.secretary
+        )
+        for _ in range(3)
+    ]
+    member, other = world.members[2], world.members[3]
+    Declaration.objects.create(item=items[0], membership=member, conflicted=False)
+    Declaration.objects.create(item=items[1], membership=other, conflicted=True)
+    fresh = User.objects.get  # nothing memoised between the reads
+    assert meeting_selectors.pending_declarations(fresh(pk=member.user_id)) == 2
+    assert meeting_selectors.pending_declarations(fresh(pk=other.user_id)) == 2
+    Declaration.objects.create(item=items[2], membership=member, conflicted=False)
+    assert meeting_selectors.pending_declarations(fresh(pk=member.user_id)) == 1
+    assert meeting_selectors.pending_declarations(fresh(pk=world.researcher.pk)) == 0
