@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, CommitteeKind, RegistrationStatus
-from committees.selectors import committees_for_user
+from committees.selectors import committee_choice_rows, committees_for_user
 from ethics.listing import LazyModelChoiceFilter, ListFilterSet
 from ethics.models import Institution
 
@@ -22,6 +22,14 @@ def visible_committees(request: Any) -> QuerySet[Committee]:
     if user is None:
         return Committee.objects.none()
     return committees_for_user(user).only("id", "name")
+
+
+def visible_committee_rows(request: Any) -> list[tuple[int, str]]:
+    """``visible_committees``' options as (id, name) rows, read without building it."""
+    user = getattr(request, "user", None)
+    if user is None:
+        return []
+    return committee_choice_rows(user)
 
 
 def visible_institutions(request: Any) -> QuerySet[Institution]:

@@ -146,6 +146,6 @@ def update_due_under(deadline: Deadline, calendar: Calendar) -> datetime | None:
 
 def committee_choices(user: Any) -> list[tuple[int, str]]:
     """(id, name) of the committees ``user`` may see: the committee filter of kernel lists."""
-    from committees.selectors import committees_for_user
+    from committees.selectors import committee_choice_rows
 
-    return list(committees_for_user(user).values_list("pk", "name"))
+    return committee_choice_rows(user)

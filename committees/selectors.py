@@ -28,6 +28,7 @@ from committees.models import (
 from ethics import policies, regulations
 from ethics.channel_models import Delivery, GroupWebhook
 from ethics.models import Deadline, Institution, User
+from ethics.prepared import prepared
 
 
 def effective_rules(committee: Committee, regimes: list[str] | None = None) -> regulations.RuleSet:
@@ -117,6 +118,41 @@ def committees_for_user(user: User) -> models.QuerySet[Committee]:
     return policies.visible(user, Committee.objects.all()).order_by(
         "institution__name", "name", "id"
     )
+
+
+def committee_choice_rows(user: User) -> list[tuple[int, str]]:
+    """(id, name) of ``committees_for_user(user)`` in its order: a list filter's committee
+    options on every kernel, registry, meetings and oversight list, read with a query compiled
+    once per shape (``ethics.prepared``, issue 18). The same visibility
+    (``committees.policies.CommitteePolicy``): a superuser every committee; anyone else those
+    of their appointments in term today (the request's one read of them) and, for an
+    institution admin, their institution's."""
+    from committees.policies import _admin_institution, current_appointments
+
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        args: dict[str, Any] = {"every": True}
+    else:
+        args = {"sits_on": tuple(sorted({c for _pk, c, _role in current_appointments(user)}))}
+        institution = _admin_institution(user)
+        if institution is not None:
+            args["institution"] = institution
+    rows: list[tuple[int, str]] = _committee_choice_rows(**args)
+    return rows
+
+
+@prepared("rows")
+def _committee_choice_rows(
+    *, every: bool = False, sits_on: tuple[int, ...] = (), institution: int | None = None
+) -> QuerySet[Any]:
+    committees = Committee.objects.all()
+    if not every:
+        condition = models.Q(pk__in=sits_on)
+        if institution is not None:
+            condition |= models.Q(institution_id=institution)
+        committees = committees.filter(condition)
+    return committees.order_by("institution__name", "name", "id").values_list("pk", "name")
 
 
 def committee_get_for_user(user: User, pk: int) -> Committee:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from committees.filters import visible_committees
+from committees.filters import visible_committee_rows, visible_committees
 from ethics.listing import LazyModelChoiceFilter, ListFilterSet
 from meetings.models import Meeting
 from meetings.workflow import Mode, Status
@@ -30,7 +30,9 @@ class MeetingFilter(ListFilterSet):
 
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices)
     mode = django_filters.ChoiceFilter(label=_("Mode"), choices=Mode.choices)
-    committee = LazyModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
+    committee = LazyModelChoiceFilter(
+        label=_("Committee"), queryset=visible_committees, choice_rows=visible_committee_rows
+    )
     starts_from = django_filters.DateFilter(
         label=_("From"), field_name="starts_at", lookup_expr="date__gte"
     )

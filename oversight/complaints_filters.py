@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from committees.filters import visible_committees
+from committees.filters import visible_committee_rows, visible_committees
 from ethics.listing import LazyModelChoiceFilter, ListFilterSet
 from oversight.models_complaints import (
     Complaint,
@@ -28,7 +28,9 @@ class ComplaintFilter(ListFilterSet):
 
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ComplaintStatus.choices)
     subject_kind = django_filters.ChoiceFilter(label=_("About"), choices=SubjectKind.choices)
-    committee = LazyModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
+    committee = LazyModelChoiceFilter(
+        label=_("Committee"), queryset=visible_committees, choice_rows=visible_committee_rows
+    )
     received_from = django_filters.DateFilter(
         label=_("Received from"), field_name="received_at", lookup_expr="date__gte"
     )
@@ -52,7 +54,9 @@ class InvestigationFilter(ListFilterSet):
     handling_body = django_filters.ChoiceFilter(
         label=_("Handling body"), choices=HandlingBody.choices
     )
-    committee = LazyModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
+    committee = LazyModelChoiceFilter(
+        label=_("Committee"), queryset=visible_committees, choice_rows=visible_committee_rows
+    )
 
     class Meta:
         model = Investigation

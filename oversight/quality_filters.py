@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from committees.filters import visible_committees
+from committees.filters import visible_committee_rows, visible_committees
 from committees.models import FieldOfWork
 from ethics.listing import LazyModelChoiceFilter, ListFilterSet
 from oversight.models_quality import EvaluationState, PoolExpert, QualityAudit, SelfEvaluation
@@ -23,7 +23,9 @@ class EvaluationFilter(ListFilterSet):
     )
 
     state = django_filters.ChoiceFilter(label=_("State"), choices=EvaluationState.choices)
-    committee = LazyModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
+    committee = LazyModelChoiceFilter(
+        label=_("Committee"), queryset=visible_committees, choice_rows=visible_committee_rows
+    )
 
     class Meta:
         model = SelfEvaluation
@@ -38,7 +40,9 @@ class AuditFilter(ListFilterSet):
         ("committee__name", "committee", _("Committee")),
     )
 
-    committee = LazyModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
+    committee = LazyModelChoiceFilter(
+        label=_("Committee"), queryset=visible_committees, choice_rows=visible_committee_rows
+    )
 
     class Meta:
         model = QualityAudit

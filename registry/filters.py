@@ -7,7 +7,7 @@ from typing import Any
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from committees.filters import visible_committees
+from committees.filters import visible_committee_rows, visible_committees
 from ethics.listing import YES_NO, LazyModelChoiceFilter, ListFilterSet
 from registry.models import Filing, FilingQuerySet
 from registry.workflow import Kind, Status
@@ -43,7 +43,9 @@ class FilingFilter(ListFilterSet):
         choices=[(OPEN, _("Due or prepared")), (OVERDUE, _("Overdue")), *Status.choices],
         method="filter_status",
     )
-    committee = LazyModelChoiceFilter(label=_("Committee"), queryset=visible_committees)
+    committee = LazyModelChoiceFilter(
+        label=_("Committee"), queryset=visible_committees, choice_rows=visible_committee_rows
+    )
     overdue = django_filters.ChoiceFilter(
         label=_("Overdue"), choices=YES_NO, method="filter_overdue"
     )
