@@ -101,6 +101,19 @@ def test_a_field_the_writer_cannot_read_from_a_column_is_refused():
         RowWriter(ApplicationSerializer, computed={"decision": "d", "nothing": "x"})
 
 
+def _counted(monkeypatch, name):
+    """The users ``reviews.selectors.<name>`` is called for, from now on."""
+    calls = []
+    original = getattr(selectors, name)
+
+    def counted(user):
+        calls.append(user)
+        return original(user)
+
+    monkeypatch.setattr(selectors, name, counted)
+    return calls
+
+
 def test_the_committee_choices_are_built_only_when_shown_or_checked(
     world, api_client, client, monkeypatch
 ):
@@ -108,22 +121,8 @@ def test_the_committee_choices_are_built_only_when_shown_or_checked(
     it builds them only to check a ``committee`` it is given; the page still lists them."""
     from django.urls import reverse
 
-    calls = []
-    known = selectors.known_committees
-
-    def counted(user):
-        calls.append(user)
-        return known(user)
-
-    monkeypatch.setattr(selectors, "known_committees", counted)
-    shown = []
-    choices = selectors.known_committee_choices
-
-    def listed(user):
-        shown.append(user)
-        return choices(user)
-
-    monkeypatch.setattr(selectors, "known_committee_choices", listed)
+    calls = _counted(monkeypatch, "known_committees")
+    shown = _counted(monkeypatch, "known_committee_choices")
     api_client.force_authenticate(world.secretary)
     assert api_client.get(URL).status_code == 200
     assert calls == []
