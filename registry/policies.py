@@ -42,10 +42,21 @@ class DeadlinePolicy:
 def managed_committee_filter(user: User, prefix: str = "") -> Q:
     """Q over a model reaching Committee through `prefix` for the committees `user` manages."""
     managed = current_memberships(user).filter(role__in=MANAGING_ROLES).values("committee_id")
+    return managed_committee_condition(managed, admin_institution(user), prefix)
+
+
+def managed_committee_condition(managed: Any, institution: int | None, prefix: str = "") -> Q:
+    """``managed_committee_filter`` from its parts: the ids (or a subquery of them) of the
+    committees one runs, and the institution one administers (or None)."""
     q = Q(**{f"{prefix}pk__in": managed})
-    if user.institution_admin and user.institution_id:
-        q |= Q(**{f"{prefix}institution_id": user.institution_id})
+    if institution is not None:
+        q |= Q(**{f"{prefix}institution_id": institution})
     return q
+
+
+def admin_institution(user: User) -> int | None:
+    """The institution ``user`` administers, or None."""
+    return user.institution_id if user.institution_admin and user.institution_id else None
 
 
 def may_file(user: User) -> bool:

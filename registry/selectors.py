@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import OuterRef, Prefetch, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Role
@@ -16,6 +17,7 @@ from committees.selectors import institution_admins, officers
 from ethics import hooks, policies
 from ethics.deadlines import SHANGHAI
 from ethics.models import Deadline, DeadlineQuerySet, DeadlineState, User, overdue_condition
+from ethics.prepared import prepared
 from registry.models import Filing, FilingPackage, FilingQuerySet
 from registry.workflow import OPEN_STATUSES, Kind, Status
 from reports import svg
@@ -131,19 +133,49 @@ class FilingCounts:
 
 
 def filing_counts(user: User) -> FilingCounts:
-    """What is due, overdue, prepared, submitted: one aggregate query."""
-    qs = policies.visible(user, Filing.objects.all())
-    agg = qs.aggregate(
+    """What is due, overdue, prepared, submitted: one aggregate query over the filings the user
+    may see (``registry.policies.FilingPolicy``), compiled once per shape (``ethics.prepared``,
+    issue 18: the filings page and the dashboard's obligations panel)."""
+    from committees.models import MANAGING_ROLES
+    from committees.policies import current_appointments
+    from registry.policies import admin_institution
+
+    args: dict[str, Any]
+    if user.is_superuser:
+        args = {"every": True}
+    else:
+        managed = {c for _pk, c, role in current_appointments(user) if role in MANAGING_ROLES}
+        args = {"committees": tuple(sorted(managed))}
+        institution = admin_institution(user)
+        if institution is not None:
+            args["institution"] = institution
+    agg: dict[str, int | None] = _filing_counts(now=timezone.now(), **args)
+    return FilingCounts(**{k: v or 0 for k, v in agg.items()})
+
+
+@prepared("one")
+def _filing_counts(
+    *,
+    now: datetime,
+    every: bool = False,
+    committees: tuple[int, ...] = (),
+    institution: int | None = None,
+) -> dict[str, int | None]:
+    from registry.policies import FilingPolicy, managed_committee_condition
+
+    qs = Filing.objects.all()
+    if not every:
+        qs = qs.filter(managed_committee_condition(committees, institution, FilingPolicy.path))
+    return qs.aggregate(
         due=models.Count("id", filter=models.Q(status=Status.DUE)),
         overdue=models.Count(
             "id",
-            filter=models.Q(status__in=OPEN_STATUSES) & overdue_condition("deadline__"),
+            filter=models.Q(status__in=OPEN_STATUSES) & overdue_condition("deadline__", now),
         ),
         prepared=models.Count("id", filter=models.Q(status=Status.PREPARED)),
         submitted=models.Count("id", filter=models.Q(status=Status.SUBMITTED)),
         acknowledged=models.Count("id", filter=models.Q(status=Status.ACKNOWLEDGED)),
     )
-    return FilingCounts(**{k: v or 0 for k, v in agg.items()})
 
 
 def next_obligations(user: User, limit: int = 8) -> list[Filing]:

@@ -46,3 +46,70 @@ def test_panel_figures_equal_the_aggregate(world, monkeypatch, status, overdue, 
             assert isinstance(panel.counts, selectors.FilingCounts)
     if status == "due" and overdue:
         assert _figures(_panel(world.secretary).counts) == (1, 1, 0)
+
+
+def _visible_figures(user):
+    """The counts as the policy's queryset gives them, row by row."""
+    from registry.policies import FilingPolicy
+
+    rows = list(FilingPolicy().visible(user, Filing.objects.select_related("deadline")))
+    return selectors.FilingCounts(
+        due=sum(f.status == "due" for f in rows),
+        overdue=sum(f.is_overdue for f in rows),
+        prepared=sum(f.status == "prepared" for f in rows),
+        submitted=sum(f.status == "submitted" for f in rows),
+        acknowledged=sum(f.status == "acknowledged" for f in rows),
+    )
+
+
+def test_filing_counts_count_what_each_reader_may_see(world):
+    """selectors.filing_counts (one prepared aggregate) counts the filings FilingPolicy shows:
+    every reader, a superuser, an institution admin, someone who runs nothing."""
+    from tests.factories import UserFactory
+
+    mine = Filing.objects.get(committee=world.committee, kind="committee_registration")
+    Deadline.objects.filter(pk=mine.deadline_id).update(
+        due_at=timezone.now() - dt.timedelta(days=1)
+    )
+    today = timezone.localdate()
+    Filing.objects.create(
+        kind="annual_report",
+        committee=world.committee,
+        due_on=today,
+        status="prepared",
+        period=2025,
+    )
+    Filing.objects.create(
+        kind="nhc_annual_report",
+        committee=world.committee,
+        due_on=today,
+        status="acknowledged",
+        receipt="R-9",
+        submitted_on=today,
+        acknowledged_on=today,
+        period=2025,
+    )
+    Filing.objects.create(  # another committee's, seen by the superuser only
+        kind="annual_report", committee=world.other_committee, due_on=today, period=2025
+    )
+    readers = [
+        world.secretary,
+        world.chair,
+        world.admin,
+        world.researcher,
+        world.outsider,
+        UserFactory(is_superuser=True, institution=None),
+    ]
+    seen = set()
+    for reader in readers:
+        user = User.objects.get(pk=reader.pk)  # nothing memoised
+        counts = selectors.filing_counts(User.objects.get(pk=reader.pk))
+        assert counts == _visible_figures(user), user.username
+        seen.add(counts)
+    assert len(seen) >= 2  # the readers do not all see the same filings
+    assert selectors.filing_counts(User.objects.get(pk=world.secretary.pk)) == (
+        selectors.FilingCounts(due=1, overdue=1, prepared=1, submitted=0, acknowledged=1)
+    )
+    assert selectors.filing_counts(User.objects.get(pk=world.researcher.pk)) == (
+        selectors.FilingCounts(0, 0, 0, 0, 0)
+    )
