@@ -38,7 +38,8 @@ def current_memberships(user: User) -> models.QuerySet[Membership]:
     return Membership.objects.in_term(on=_today()).filter(user_id=user.pk)
 
 
-def _admin_institution(user: User) -> int | None:
+def admin_institution(user: User) -> int | None:
+    """The institution ``user`` administers, or None."""
     return user.institution_id if user.institution_admin and user.institution_id else None
 
 
@@ -50,7 +51,7 @@ def committee_ids_visible(user: User) -> models.QuerySet[Membership, Any]:
 def visible_committee_filter(user: User, prefix: str = "") -> Q:
     """Q over Committee (or a model reaching it through `prefix`) for rows `user` may see."""
     q = Q(**{f"{prefix}pk__in": committee_ids_visible(user)})
-    institution = _admin_institution(user)
+    institution = admin_institution(user)
     if institution is not None:
         q |= Q(**{f"{prefix}institution_id": institution})
     return q
@@ -59,7 +60,7 @@ def visible_committee_filter(user: User, prefix: str = "") -> Q:
 def may_manage_committee(user: User, committee: Committee) -> bool:
     if user.is_superuser:
         return True
-    if _admin_institution(user) == committee.institution_id:
+    if admin_institution(user) == committee.institution_id:
         return True
     return (
         current_memberships(user)
@@ -69,7 +70,7 @@ def may_manage_committee(user: User, committee: Committee) -> bool:
 
 
 def may_view_committee(user: User, committee: Committee) -> bool:
-    if user.is_superuser or _admin_institution(user) == committee.institution_id:
+    if user.is_superuser or admin_institution(user) == committee.institution_id:
         return True
     return current_memberships(user).filter(committee_id=committee.pk).exists()
 
@@ -84,7 +85,7 @@ class CommitteePolicy:
         if action == "view":
             return may_view_committee(user, obj)
         if action == "create":
-            return user.is_superuser or _admin_institution(user) == obj.institution_id
+            return user.is_superuser or admin_institution(user) == obj.institution_id
         # change, manage, add_member, upload, entrust
         return may_manage_committee(user, obj)
 
@@ -98,7 +99,7 @@ class InstitutionPolicy:
                 "institution_id"
             )
         )
-        institution = _admin_institution(user)
+        institution = admin_institution(user)
         if institution is not None:
             q |= Q(pk=institution)
         return queryset.filter(q)
@@ -109,7 +110,7 @@ class InstitutionPolicy:
         if action == "view":
             return self.visible(user, Institution.objects.filter(pk=obj.pk)).exists()
         if action in {"change", "create_committee", "entrust"}:
-            return obj.pk is not None and _admin_institution(user) == obj.pk
+            return obj.pk is not None and admin_institution(user) == obj.pk
         return False  # creating institutions is for site admins
 
 
@@ -167,7 +168,7 @@ class EntrustmentPolicy(_ThroughCommittee):
         if user.is_superuser:
             return queryset
         q = visible_committee_filter(user, prefix="receiving_committee__")
-        institution = _admin_institution(user)
+        institution = admin_institution(user)
         if institution is not None:
             q |= Q(entrusting_institution_id=institution)
         return queryset.filter(q)
@@ -175,7 +176,7 @@ class EntrustmentPolicy(_ThroughCommittee):
     def may(self, user: User, action: str, obj: Any) -> bool:
         if user.is_superuser:
             return True
-        if _admin_institution(user) == obj.entrusting_institution_id and action in {
+        if admin_institution(user) == obj.entrusting_institution_id and action in {
             "view",
             "download",
         }:
@@ -216,6 +217,14 @@ def current_appointments(user: User) -> list[tuple[int, int, str]]:
         user,
         "committee_appointments",
         lambda: list(current_memberships(user).values_list("pk", "committee_id", "role")),
+    )
+
+
+def appointed_committee_ids(user: User, roles: Any = None) -> tuple[int, ...]:
+    """Ids of the committees of the user's appointments in term today (holding one of
+    ``roles``, any role when None), sorted, from the request's one read of them."""
+    return tuple(
+        sorted({c for _pk, c, role in current_appointments(user) if roles is None or role in roles})
     )
 
 

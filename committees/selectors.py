@@ -127,15 +127,15 @@ def committee_choice_rows(user: User) -> list[tuple[int, str]]:
     (``committees.policies.CommitteePolicy``): a superuser every committee; anyone else those
     of their appointments in term today (the request's one read of them) and, for an
     institution admin, their institution's."""
-    from committees.policies import _admin_institution, current_appointments
+    from committees.policies import admin_institution, appointed_committee_ids
 
     if not user.is_authenticated:
         return []
     if user.is_superuser:
         args: dict[str, Any] = {"every": True}
     else:
-        args = {"sits_on": tuple(sorted({c for _pk, c, _role in current_appointments(user)}))}
-        institution = _admin_institution(user)
+        args = {"sits_on": appointed_committee_ids(user)}
+        institution = admin_institution(user)
         if institution is not None:
             args["institution"] = institution
     rows: list[tuple[int, str]] = _committee_choice_rows(**args)

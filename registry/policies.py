@@ -13,7 +13,12 @@ from django.db import models
 from django.db.models import Q
 
 from committees.models import MANAGING_ROLES, Committee
-from committees.policies import current_memberships, may_manage_committee, visible_committee_filter
+from committees.policies import (
+    admin_institution,
+    current_memberships,
+    may_manage_committee,
+    visible_committee_filter,
+)
 from ethics import policies
 from ethics.models import Deadline, User
 from registry.models import Filing, FilingPackage
@@ -52,11 +57,6 @@ def managed_committee_condition(managed: Any, institution: int | None, prefix: s
     if institution is not None:
         q |= Q(**{f"{prefix}institution_id": institution})
     return q
-
-
-def admin_institution(user: User) -> int | None:
-    """The institution ``user`` administers, or None."""
-    return user.institution_id if user.institution_admin and user.institution_id else None
 
 
 def may_file(user: User) -> bool:

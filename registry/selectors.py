@@ -137,15 +137,13 @@ def filing_counts(user: User) -> FilingCounts:
     may see (``registry.policies.FilingPolicy``), compiled once per shape (``ethics.prepared``,
     issue 18: the filings page and the dashboard's obligations panel)."""
     from committees.models import MANAGING_ROLES
-    from committees.policies import current_appointments
-    from registry.policies import admin_institution
+    from committees.policies import admin_institution, appointed_committee_ids
 
     args: dict[str, Any]
     if user.is_superuser:
         args = {"every": True}
     else:
-        managed = {c for _pk, c, role in current_appointments(user) if role in MANAGING_ROLES}
-        args = {"committees": tuple(sorted(managed))}
+        args = {"committees": appointed_committee_ids(user, MANAGING_ROLES)}
         institution = admin_institution(user)
         if institution is not None:
             args["institution"] = institution

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from committees.models import MANAGING_ROLES, Committee, Entrustment, Membership
-from committees.policies import current_appointments, membership_ids
+from committees.policies import appointed_committee_ids, membership_ids
 from ethics import hooks, policies, regulations
 from ethics.models import AuditEvent, User
 from ethics.prepared import prepared
@@ -372,15 +372,7 @@ def queue_committee_ids(user: User) -> tuple[int, ...] | None:
     of their appointments; None for a superuser, who runs every committee's."""
     if user.is_superuser:
         return None
-    return tuple(
-        sorted(
-            {
-                committee
-                for _pk, committee, role in current_appointments(user)
-                if role in MANAGING_ROLES
-            }
-        )
-    )
+    return appointed_committee_ids(user, MANAGING_ROLES)
 
 
 def intake_counts(user: User) -> dict[str, int]:
@@ -793,7 +785,7 @@ def _known_committee_args(user: User) -> dict[str, Any]:
     # institution's, which the condition names for everyone with an institution.
     if user.is_superuser:  # sees every committee (committees_for_user)
         return {"every": True}
-    sits_on = tuple(sorted({committee for _pk, committee, _role in current_appointments(user)}))
+    sits_on = appointed_committee_ids(user)
     if user.institution_id is None:
         return {"sits_on": sits_on}
     return {"sits_on": sits_on, "institution": user.institution_id, "today": timezone.localdate()}
