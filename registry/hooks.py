@@ -36,7 +36,7 @@ def filing_deadline_url(deadline: Deadline) -> str:
 class Panel:
     title: Any
     template: str = "registry/_panel_obligations.html"
-    items: list[Filing] = field(default_factory=list)
+    items: list[selectors.ObligationRow] = field(default_factory=list)
     counts: selectors.FilingCounts | OpenFilingCounts | None = None
 
 
@@ -49,7 +49,7 @@ class OpenFilingCounts:
     prepared: int
 
 
-_NEXT_SHOWN = 8
+_NEXT_SHOWN = selectors.OBLIGATIONS_SHOWN  # the list holds every open filing below this
 
 
 def obligations_panel(request: Any) -> Panel | None:
@@ -57,15 +57,15 @@ def obligations_panel(request: Any) -> Panel | None:
     user = request.user
     if not policies.may_file(user):
         return None
-    items = selectors.next_obligations(user, limit=_NEXT_SHOWN)
+    items = selectors.next_obligations(user)
     counts: selectors.FilingCounts | OpenFilingCounts
     if len(items) < _NEXT_SHOWN:
         # The list holds every open filing, and the panel's three figures count only open ones
-        # (due, prepared, overdue = open with its clock overdue): counted from the list, row by
-        # row as Filing.is_overdue defines it, instead of a second query (issue 18).
+        # (due, prepared, overdue = open with its clock overdue): counted from the list, by the
+        # one definition of overdue the counts query uses, instead of a second query (issue 18).
         counts = OpenFilingCounts(
             due=sum(1 for f in items if f.status == Status.DUE),
-            overdue=sum(1 for f in items if f.is_overdue),
+            overdue=sum(1 for f in items if f.overdue),
             prepared=sum(1 for f in items if f.status == Status.PREPARED),
         )
     else:

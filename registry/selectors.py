@@ -136,19 +136,24 @@ def filing_counts(user: User) -> FilingCounts:
     """What is due, overdue, prepared, submitted: one aggregate query over the filings the user
     may see (``registry.policies.FilingPolicy``), compiled once per shape (``ethics.prepared``,
     issue 18: the filings page and the dashboard's obligations panel)."""
+    agg: dict[str, int | None] = _filing_counts(now=timezone.now(), **_filing_scope(user))
+    return FilingCounts(**{k: v or 0 for k, v in agg.items()})
+
+
+def _filing_scope(user: User) -> dict[str, Any]:
+    """The arguments of ``managed_committee_condition`` for ``user`` (FilingPolicy's rule):
+    every filing for a superuser, else the committees they run and the institution they
+    administer."""
     from committees.models import MANAGING_ROLES
     from committees.policies import admin_institution, appointed_committee_ids
 
-    args: dict[str, Any]
     if user.is_superuser:
-        args = {"every": True}
-    else:
-        args = {"committees": appointed_committee_ids(user, MANAGING_ROLES)}
-        institution = admin_institution(user)
-        if institution is not None:
-            args["institution"] = institution
-    agg: dict[str, int | None] = _filing_counts(now=timezone.now(), **args)
-    return FilingCounts(**{k: v or 0 for k, v in agg.items()})
+        return {"every": True}
+    args: dict[str, Any] = {"committees": appointed_committee_ids(user, MANAGING_ROLES)}
+    institution = admin_institution(user)
+    if institution is not None:
+        args["institution"] = institution
+    return args
 
 
 @prepared("one")
@@ -176,12 +181,60 @@ def _filing_counts(
     )
 
 
-def next_obligations(user: User, limit: int = 8) -> list[Filing]:
-    """The user's open filings, soonest first (dashboard panel)."""
-    return list(
-        policies.visible(user, Filing.objects.select_related("committee", "project", "deadline"))
-        .open()
-        .order_by("due_on", "id")[:limit]
+OBLIGATIONS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class ObligationRow:
+    """A line of the dashboard's obligations panel: an open filing, soonest first."""
+
+    pk: int
+    kind: str
+    period: int | None
+    committee_name: str
+    due_on: date
+    status: str
+    overdue: bool  # open and its clock overdue (ethics.models.overdue_condition)
+
+    @property
+    def kind_label(self) -> str:
+        return str(dict(Kind.choices).get(self.kind, self.kind))
+
+    @property
+    def status_label(self) -> str:
+        return str(dict(Status.choices).get(self.status, self.status))
+
+
+def next_obligations(user: User) -> list[ObligationRow]:
+    """The user's first ``OBLIGATIONS_SHOWN`` open filings, soonest first (dashboard panel):
+    FilingPolicy's rows, read in one query compiled once per shape (issue 18)."""
+    rows = _next_obligation_rows(now=timezone.now(), **_filing_scope(user))
+    # A filing without a clock reads NULL for its overdue (the join finds no deadline).
+    return [ObligationRow(*row[:-1], overdue=bool(row[-1])) for row in rows]
+
+
+@prepared("rows")
+def _next_obligation_rows(
+    *,
+    now: datetime,
+    every: bool = False,
+    committees: tuple[int, ...] = (),
+    institution: int | None = None,
+) -> models.QuerySet[Any]:
+    from registry.policies import FilingPolicy, managed_committee_condition
+
+    qs = Filing.objects.open()
+    if not every:
+        qs = qs.filter(managed_committee_condition(committees, institution, FilingPolicy.path))
+    overdue = models.ExpressionWrapper(
+        overdue_condition("deadline__", now), output_field=models.BooleanField()
+    )
+    return (
+        qs.annotate(overdue=overdue)
+        .order_by("due_on", "id")
+        .values_list("pk", "kind", "period", "committee__name", "due_on", "status", "overdue")[
+            :OBLIGATIONS_SHOWN
+        ]
     )
 
 

@@ -113,3 +113,46 @@ def test_filing_counts_count_what_each_reader_may_see(world):
     assert selectors.filing_counts(User.objects.get(pk=world.researcher.pk)) == (
         selectors.FilingCounts(0, 0, 0, 0, 0)
     )
+
+
+def test_panel_rows_are_the_policys_open_filings(world):
+    """The panel's rows (one prepared query, issue 18) are FilingPolicy's open filings, soonest
+    first, at most OBLIGATIONS_SHOWN, each overdue exactly when Filing.is_overdue says so."""
+    from registry.policies import FilingPolicy
+    from registry.workflow import OPEN_STATUSES
+
+    today = timezone.localdate()
+    for year in range(2015, 2025):  # more open filings than the panel shows
+        Filing.objects.create(
+            kind="annual_report",
+            committee=world.committee,
+            due_on=today + dt.timedelta(days=year - 2020),
+            period=year,
+            status="prepared" if year % 2 else "due",
+        )
+    mine = Filing.objects.get(committee=world.committee, kind="committee_registration")
+    Deadline.objects.filter(pk=mine.deadline_id).update(
+        due_at=timezone.now() - dt.timedelta(days=1)
+    )
+    Filing.objects.create(  # another committee's, seen by the superuser only
+        kind="annual_report", committee=world.other_committee, due_on=today, period=2025
+    )
+    from tests.factories import UserFactory
+
+    superuser = UserFactory(is_superuser=True, institution=None)
+    for reader in (world.secretary, world.admin, world.researcher, superuser):
+        user = User.objects.get(pk=reader.pk)
+        expected = [
+            (f.pk, f.kind, f.period, f.committee.name, f.due_on, f.status, f.is_overdue)
+            for f in FilingPolicy()
+            .visible(user, Filing.objects.select_related("committee", "deadline"))
+            .filter(status__in=OPEN_STATUSES)
+            .order_by("due_on", "id")[: selectors.OBLIGATIONS_SHOWN]
+        ]
+        rows = selectors.next_obligations(User.objects.get(pk=reader.pk))
+        assert [tuple(vars(row).values()) for row in rows] == expected, user.username
+    secretary_rows = selectors.next_obligations(User.objects.get(pk=world.secretary.pk))
+    assert len(secretary_rows) == selectors.OBLIGATIONS_SHOWN
+    assert any(row.overdue for row in secretary_rows) or mine.due_on > secretary_rows[-1].due_on
+    assert selectors.next_obligations(User.objects.get(pk=world.researcher.pk)) == []
+    assert secretary_rows[0].kind_label != secretary_rows[0].kind  # a label, not the code
