@@ -210,7 +210,10 @@ def next_obligations(user: User) -> list[ObligationRow]:
     FilingPolicy's rows, read in one query compiled once per shape (issue 18)."""
     rows = _next_obligation_rows(now=timezone.now(), **_filing_scope(user))
     # A filing without a clock reads NULL for its overdue (the join finds no deadline).
-    return [ObligationRow(*row[:-1], overdue=bool(row[-1])) for row in rows]
+    return [
+        ObligationRow(pk, kind, period, committee, due_on, status, bool(overdue))
+        for pk, kind, period, committee, due_on, status, overdue in rows
+    ]
 
 
 @prepared("rows")
