@@ -71,10 +71,13 @@ def dashboard_panel(request: Any) -> DashboardPanel | None:
         for committee_id, roles in policies.current_roles(user).items()
         if roles & set(MANAGING_ROLES)
     }
+    # policies.may_manage_committee from what is read already: the roles above, and a
+    # superuser's or an institution admin's standing (no query per committee, issue 18).
+    institution = policies.admin_institution(user)
     committees = [
         c
         for c in selectors.committees_for_user(user)[:20]
-        if c.pk in managed or policies.may_manage_committee(user, c)
+        if c.pk in managed or user.is_superuser or c.institution_id == institution
     ]
     if not committees:
         return None
@@ -103,13 +106,13 @@ def dashboard_panel(request: Any) -> DashboardPanel | None:
             .values("committee_id")
             .annotate(open=Count("pk"), overdue=Count("pk", filter=overdue_condition()))
         }
-    rosters: dict[int, list[Any]] = {pk: [] for pk in ids}
-    for membership in selectors.rosters_on(ids, today):
-        rosters[membership.committee_id].append(membership)
+    rosters = selectors.roster_records_on(ids, today)
     items = [
         {
             "committee": committee,
-            "composition": selectors.composition_of(committee, today, rosters[committee.pk]),
+            "composition": selectors.composition_of(
+                committee, today, records=rosters[committee.pk]
+            ),
             "deadlines": deadlines.get(committee.pk, [])[:5],
             "open": counts.get(committee.pk, {}).get("open", 0),
             "overdue": counts.get(committee.pk, {}).get("overdue", 0),

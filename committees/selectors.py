@@ -27,7 +27,7 @@ from committees.models import (
 )
 from ethics import policies, regulations
 from ethics.channel_models import Delivery, GroupWebhook
-from ethics.models import Deadline, Institution, User
+from ethics.models import Deadline, Institution, User, display_name
 from ethics.prepared import prepared
 
 
@@ -251,9 +251,7 @@ def membership_get_for_user(user: User, pk: int) -> Membership:
 
 
 def member_record(membership: Membership) -> rules_composition.MemberRecord:
-    kinds = getattr(membership, "pledge_kinds", None)  # rosters_on read them already
-    if kinds is None:
-        kinds = {pledge.kind for pledge in membership.pledges.all()}
+    kinds = {pledge.kind for pledge in membership.pledges.all()}
     return rules_composition.MemberRecord(
         id=membership.pk,
         name=membership.user.display_name,
@@ -269,33 +267,79 @@ def member_record(membership: Membership) -> rules_composition.MemberRecord:
     )
 
 
-def rosters_on(committee_ids: list[int], on: date) -> list[Membership]:
-    """The rosters of several committees on a date in one query (a dashboard's compositions):
-    each membership carries ``pledge_kinds``, the kinds of pledge on file, read as EXISTS
-    columns instead of prefetching every pledge and training record (issue 18)."""
-    pledged = {
-        kind: models.Exists(Pledge.objects.filter(membership=models.OuterRef("pk"), kind=kind))
-        for kind in (PledgeKind.CONFIDENTIALITY, PledgeKind.COI)
-    }
-    members = list(
-        Membership.objects.select_related("user")
-        .filter(committee_id__in=committee_ids)
+def roster_records_on(
+    committee_ids: Iterable[int], on: date
+) -> dict[int, list[rules_composition.MemberRecord]]:
+    """{committee id: the records of its roster on ``on``} for several committees in one query
+    compiled once per shape (a dashboard's compositions, issue 18): each record as
+    ``member_record`` makes it from the membership, its pledges read as EXISTS columns."""
+    ids = tuple(sorted(set(committee_ids)))
+    rosters: dict[int, list[rules_composition.MemberRecord]] = {pk: [] for pk in ids}
+    if not ids:
+        return rosters
+    for row in _roster_rows(committees=ids, on=on):
+        (committee_id, pk, name, first, last, username, role, expertise, gender, external,
+         term_start, term_end, ended_on, confidential, coi) = row  # fmt: skip
+        rosters[committee_id].append(
+            rules_composition.MemberRecord(
+                role=role,
+                expertise=expertise,
+                gender=gender,
+                external=external,
+                term_start=term_start,
+                term_end=term_end,
+                ended_on=ended_on,
+                id=pk,
+                name=display_name(name, first, last, username),
+                confidentiality_pledge=bool(confidential),
+                coi_declaration=bool(coi),
+            )
+        )
+    return rosters
+
+
+@prepared("rows")
+def _roster_rows(*, committees: tuple[int, ...], on: date) -> QuerySet[Any]:
+    def pledged(kind: str) -> models.Exists:
+        return models.Exists(Pledge.objects.filter(membership=models.OuterRef("pk"), kind=kind))
+
+    return (
+        Membership.objects.filter(committee_id__in=committees)
         .not_ended_before(on)
-        .annotate(**{f"_pledged_{kind}": exists for kind, exists in pledged.items()})
+        .annotate(confidential=pledged(PledgeKind.CONFIDENTIALITY), coi=pledged(PledgeKind.COI))
+        .order_by("committee", "role", "id")
+        .values_list(
+            "committee_id",
+            "pk",
+            "user__name",
+            "user__first_name",
+            "user__last_name",
+            "user__username",
+            "role",
+            "expertise",
+            "gender",
+            "external",
+            "term_start",
+            "term_end",
+            "ended_on",
+            "confidential",
+            "coi",
+        )
     )
-    for member in members:
-        kinds = {str(kind) for kind in pledged if getattr(member, f"_pledged_{kind}")}
-        setattr(member, "pledge_kinds", kinds)  # noqa: B010 - read by member_record
-    return members
 
 
 def composition_of(
-    committee: Committee, on: date, members: list[Membership] | None = None
+    committee: Committee,
+    on: date,
+    members: list[Membership] | None = None,
+    records: list[rules_composition.MemberRecord] | None = None,
 ) -> rules_composition.Composition:
-    """Composition on a date; pass the roster already loaded to avoid reading it twice."""
-    if members is None:
-        members = list(_member_queryset().filter(committee=committee).not_ended_before(on))
-    records = [member_record(m) for m in members]
+    """Composition on a date; pass the roster already loaded (``members``, or their
+    ``records`` from ``roster_records_on``) to avoid reading it twice."""
+    if records is None:
+        if members is None:
+            members = list(_member_queryset().filter(committee=committee).not_ended_before(on))
+        records = [member_record(m) for m in members]
     return rules_composition.composition(records, committee_rules(committee), on)
 
 

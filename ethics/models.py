@@ -140,6 +140,12 @@ class Language(models.TextChoices):
     EN = "en", _("English")
 
 
+def display_name(name: str, first_name: str, last_name: str, username: str) -> str:
+    """``User.display_name`` from the columns it reads (for rows read as values): the name,
+    else the full name, else the username."""
+    return name or f"{first_name} {last_name}".strip() or username
+
+
 class User(AbstractUser):
     """A person: researcher, member, secretary, institution admin or site admin."""
 
@@ -167,7 +173,7 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.get_full_name() or self.username
+        return display_name(self.name, self.first_name, self.last_name, self.username)
 
     def get_short_name(self) -> str:
         """What the admin's header greets: the person's name, not the username."""

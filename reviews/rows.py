@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from ethics.cells import NO_VALUE, local_date, pk_url
 from ethics.choice_labels import labeller
 from ethics.listing import text_html
+from ethics.models import display_name
 from ethics.templatetags.ethics_tags import countdown, last_day
 from reviews import workflow
 from reviews.models import (
@@ -71,12 +72,6 @@ INTAKE_VALUES = (
     "project__lead__last_name",
     "project__lead__username",
 )
-
-
-def display_name(name: str, first_name: str, last_name: str, username: str) -> str:
-    """``User.display_name`` from the columns it reads: the name, else the full name, else the
-    username."""
-    return name or f"{first_name} {last_name}".strip() or username
 
 
 def intake_rows(applications: Iterable[Any], now: datetime) -> list[IntakeRow]:

@@ -139,7 +139,7 @@ def pending_invitation_rows(user: User) -> list[InvitationRow]:
     """R8: what an invitee sees of their pending invitations before accepting, the newest 50:
     the project's title and the lead's name. Read with a query compiled once
     (``ethics.prepared``, issue 18)."""
-    from reviews.rows import display_name
+    from ethics.models import display_name
 
     return [
         InvitationRow(pk=pk, title=title, lead=display_name(*names))

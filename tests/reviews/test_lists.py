@@ -448,8 +448,7 @@ def test_intake_rows_read_as_values_are_the_rows_of_the_models(world, queue):
     ],
 )
 def test_row_display_name_is_the_users(name, first, last, username):
-    from ethics.models import User
-    from reviews.rows import display_name
+    from ethics.models import User, display_name
 
     user = User(name=name, first_name=first, last_name=last, username=username)
     assert display_name(name, first, last, username) == user.display_name
