@@ -643,7 +643,8 @@ APPLICATIONS = ActionTable(
             _assign,
             form=forms.AssignForm,
             form_kwargs=lambda _user, application: {
-                "members": selectors.reviewer_candidates(application)
+                "members": selectors.reviewer_candidates(application),
+                "member_rows": lambda: selectors.reviewer_candidate_rows(application),
             },
             allowed=_assign_allowed,
             who=_(

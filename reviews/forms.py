@@ -10,7 +10,7 @@ unknown choice (400), exactly as an id that does not exist, so no answer tells t
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -22,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 
 from committees.models import Committee, Membership
 from ethics import regulations, uploads
+from ethics.choice_labels import labeller
 from ethics.forms import (
     ObjectChoiceField,
     PartialForm,
@@ -32,7 +33,7 @@ from ethics.forms import (
     plan_period_errors,
     validate_plausible_date,
 )
-from ethics.models import User
+from ethics.models import User, display_name
 from reviews import checklist
 from reviews.models import Application, Listing, MajorChange, Project
 from reviews.workflow import Kind, Procedure, Verdict
@@ -454,13 +455,34 @@ class AssignForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, members: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        members: Any = None,
+        member_rows: Callable[[], Iterable[tuple[Any, ...]]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``members`` checks what is submitted; ``member_rows`` (the same members as rows,
+        ``reviews.selectors.reviewer_candidate_rows``) writes the options when the form's
+        choices are read in one query (``ethics.listing.one_query_choices``, issue 18)."""
         super().__init__(*args, **kwargs)
+        field = self.fields["reviewers"]
         if members is not None:
-            self.fields["reviewers"].queryset = members
-        self.fields["reviewers"].label_from_instance = lambda m: (
-            f"{m.user.display_name} · {m.get_role_display()} · {m.get_expertise_display()}"
+            field.queryset = members
+        field.label_from_instance = lambda m: _member_label(
+            m.user.display_name, m.role, m.expertise
         )
+        if member_rows is not None:
+            field.make_choice_rows = lambda: [
+                (pk, _member_label(display_name(name, first, last, username), role, expertise))
+                for pk, name, first, last, username, role, expertise in member_rows()
+            ]
+
+
+def _member_label(name: str, role: str, expertise: str) -> str:
+    role_label = labeller(Membership, "role")
+    expertise_label = labeller(Membership, "expertise")
+    return f"{name} · {role_label(role)} · {expertise_label(expertise)}"
 
 
 class ExtendForm(forms.Form):

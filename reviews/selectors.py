@@ -648,14 +648,13 @@ def application_page_for_user(user: User, pk: int) -> Application:
     """One application the user may see, or 404, with what its pages ask about the viewer.
 
     The reader's access flags (``policies.get_with_access``: may see, may open the materials,
-    without compiling the visibility unions); ``viewer_in_team`` and ``viewer_reviews`` answer,
-    in the same query, the two questions ``reviews.actions.roles`` would otherwise ask the
+    without compiling the visibility unions); ``viewer_in_team`` and ``viewer_reviews`` (read
+    with them) answer the two questions ``reviews.actions.roles`` would otherwise ask the
     database for every page (R20a roles); ``has_bare_documents`` spares ``checklist_rows`` its
     second query in the usual case; ``has_correction_requested`` tells the upload form whether
     it may show while under review.
     """
     queryset = _application_queryset().annotate(
-        viewer_reviews=Exists(_open_assignments(user, OuterRef("pk"))),
         has_bare_documents=Exists(
             Document.objects.filter(application_id=OuterRef("pk"), versions__isnull=True)
         ),
@@ -737,12 +736,37 @@ def open_assignment(user: User, application: Application) -> ReviewerAssignment 
 
 def reviewer_candidates(application: Application) -> models.QuerySet[Membership]:
     """Current voting members of the application's committee, whom the officers may assign."""
+    return _candidates(application.committee_id, timezone.localdate()).select_related("user")
+
+
+def reviewer_candidate_rows(application: Application) -> list[tuple[Any, ...]]:
+    """``reviewer_candidates`` as rows for the assign form's options (issue 18): (membership id,
+    name, first name, last name, username, role, expertise), one query compiled once per shape."""
+    rows: list[tuple[Any, ...]] = _candidate_rows(
+        committee=application.committee_id, on=timezone.localdate()
+    )
+    return rows
+
+
+def _candidates(committee_id: int, on: date) -> models.QuerySet[Membership]:
     return (
-        Membership.objects.in_term(on=timezone.localdate())
+        Membership.objects.in_term(on=on)
         .voting()
-        .filter(committee_id=application.committee_id)
-        .select_related("user")
+        .filter(committee_id=committee_id)
         .order_by("role", "id")
+    )
+
+
+@prepared("rows")
+def _candidate_rows(*, committee: int, on: date) -> models.QuerySet[Any]:
+    return _candidates(committee, on).values_list(
+        "pk",
+        "user__name",
+        "user__first_name",
+        "user__last_name",
+        "user__username",
+        "role",
+        "expertise",
     )
 
 

@@ -2,8 +2,8 @@
 
 (Visibility, materials and the tally: `may_see_tally` answers from the flags too.)
 
-`reviews.policies.get_with_access` reads one application with four EXISTS flags about its
-reader and decides in Python whether the reader sees it and may open its materials, instead of
+`reviews.policies.get_with_access` reads one application with four flags about its reader
+(two EXISTS columns, then its own assignments on it) and decides in Python whether the reader sees it and may open its materials, instead of
 filtering the row through `visible_application_ids` and asking
 `materials_visible_application_ids`. Both forms state the same rules; this checks them against
 each other for every reader and every application of the access matrix's world, with the cases
@@ -84,7 +84,7 @@ def _by_flags(user: User, application: Application) -> tuple[bool, bool]:
         .annotate(**policies.access_flags(user))
         .get(pk=application.pk)
     )
-    loaded.__dict__["viewer_id"] = user.pk
+    policies.add_assignment_flags(user, loaded)
     return policies._sees_from_flags(user, loaded), policies.may_open_materials(user, loaded)
 
 

@@ -72,11 +72,19 @@ def test_bound_forms_read_the_same(world, monkeypatch, data):
 
 def test_reviewer_checkboxes_read_the_same_with_one_query(client, world, monkeypatch):
     """The assign form's reviewers (a model multiple choice) are read with one plain query
-    (ethics.listing.one_query_choices), not Django's server-side cursor: same checkboxes."""
+    (ethics.listing.one_query_choices), not Django's server-side cursor, and as rows
+    (reviews.selectors.reviewer_candidate_rows, issue 18), not memberships: same checkboxes,
+    labels and order as Django's iterator over reviewer_candidates."""
+    from reviews import selectors
     from tests.factories import under_meeting_review
 
     application = under_meeting_review(world.committee, lead=world.researcher)
     url = reverse("reviews:application-detail", args=[application.pk])
+    read = []
+    rows = selectors.reviewer_candidate_rows
+    monkeypatch.setattr(selectors, "reviewer_candidate_rows", lambda a: read.append(1) or rows(a))
     inline, templates = _both_ways(monkeypatch, lambda: _page(client, world.secretary, url))
+    assert read  # the inline page read the rows
     assert inline == templates
     assert inline.count('name="reviewers"') >= 5
+    assert world.members[2].user.display_name in inline
