@@ -15,6 +15,7 @@ from django.db.models import Q
 from committees.models import MANAGING_ROLES, Committee
 from committees.policies import (
     admin_institution,
+    appointed_committee_ids,
     current_memberships,
     may_manage_committee,
     visible_committee_filter,
@@ -45,8 +46,10 @@ class DeadlinePolicy:
 
 
 def managed_committee_filter(user: User, prefix: str = "") -> Q:
-    """Q over a model reaching Committee through `prefix` for the committees `user` manages."""
-    managed = current_memberships(user).filter(role__in=MANAGING_ROLES).values("committee_id")
+    """Q over a model reaching Committee through `prefix` for the committees `user` manages:
+    their ids from the request's one read of the appointments (written into the SQL, not a
+    membership subquery compiled per list, issue 18)."""
+    managed = appointed_committee_ids(user, MANAGING_ROLES)
     return managed_committee_condition(managed, admin_institution(user), prefix)
 
 

@@ -126,7 +126,7 @@ def deadline_calendar(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def filing_list(request: HttpRequest) -> HttpResponse:
-    listing = filtered_page(request, FilingFilter, selectors.filings_for_user(request.user))
+    listing = filtered_page(request, FilingFilter, selectors.filing_rows_for_user(request.user))
     return render(
         request,
         "registry/filing_list.html",
