@@ -13,7 +13,7 @@ from ethics.hooks import memo
 from ethics.live import Subject
 from ethics.models import User
 from meetings import selectors
-from meetings.models import Meeting, Minutes
+from meetings.models import Minutes
 from meetings.models import Status as MeetingStatus
 from meetings.policies import may_open_minutes, member_committee_ids, officer_committee_ids
 from reviews.hooks import is_member, is_officer
@@ -53,15 +53,15 @@ def member_panel(request: Any) -> Panel | None:
     )
 
 
-_UPCOMING = 5
+_UPCOMING = selectors.UPCOMING_SHOWN
 
 
-def _upcoming(user: User) -> list[Meeting]:
+def _upcoming(user: User) -> list[selectors.MeetingRow]:
     """The member panel's upcoming meetings, read once per request."""
-    return memo(user, "meetings_upcoming", lambda: selectors.upcoming_for_member(user, _UPCOMING))
+    return memo(user, "meetings_upcoming", lambda: selectors.upcoming_for_member(user))
 
 
-def _next_meeting(user: User) -> Meeting | None:
+def _next_meeting(user: User) -> selectors.MeetingRow | None:
     """The officer's next scheduled meeting; when the user also sits on every committee they run
     (a chair, a vice-chair), read from the member panel's upcoming meetings (same order) instead
     of a second query (issue 18)."""

@@ -374,18 +374,40 @@ def latest_minutes(meeting: Meeting) -> Minutes | None:
     return Minutes.objects.filter(meeting=meeting).exclude(file="").order_by("-version").first()
 
 
-def upcoming_for_member(user: User, limit: int = 10) -> list[Meeting]:
+@dataclass(frozen=True)
+class MeetingRow:
+    """A meeting as the dashboard's meeting panels show it (issue 18: rows, not instances)."""
+
+    pk: int
+    starts_at: datetime
+    status: str
+    committee_id: int
+    committee_name: str
+
+
+MEETING_ROW_VALUES = ("pk", "starts_at", "status", "committee_id", "committee__name")
+UPCOMING_SHOWN = 5
+
+
+def upcoming_for_member(user: User) -> list[MeetingRow]:
+    """The first ``UPCOMING_SHOWN`` meetings of the committees the user sits on that are open
+    or scheduled from today on, soonest first: one query compiled once per shape."""
     ids = member_committee_ids(user)
     if not ids:
         return []
-    return list(
-        Meeting.objects.filter(committee_id__in=ids)
+    rows = _upcoming_rows(committees=tuple(sorted(ids)), start=start_of_today())
+    return [MeetingRow(*row) for row in rows]
+
+
+@prepared("rows")
+def _upcoming_rows(*, committees: tuple[int, ...], start: datetime) -> models.QuerySet[Any]:
+    return (
+        Meeting.objects.filter(committee_id__in=committees)
         .filter(
-            models.Q(status=Status.OPEN)
-            | models.Q(status=Status.SCHEDULED, starts_at__gte=start_of_today())
+            models.Q(status=Status.OPEN) | models.Q(status=Status.SCHEDULED, starts_at__gte=start)
         )
-        .select_related("committee")
-        .order_by("starts_at", "id")[:limit]
+        .order_by("starts_at", "id")
+        .values_list(*MEETING_ROW_VALUES)[:UPCOMING_SHOWN]
     )
 
 
@@ -414,20 +436,26 @@ def _pending_declarations(*, committees: tuple[int, ...], user: int) -> dict[str
     )
 
 
-def next_meeting(user: User) -> Meeting | None:
+def next_meeting(user: User) -> MeetingRow | None:
+    """The next meeting scheduled for today or later of the committees the user runs (a past
+    date never shows): one query compiled once per shape."""
     from meetings.policies import officer_committee_ids
 
     ids = officer_committee_ids(user)
     if not ids:
         return None
-    # Only meetings still ahead: scheduled for today or later (a past date never shows).
+    rows = _next_meeting_rows(committees=tuple(sorted(ids)), start=start_of_today())
+    return MeetingRow(*rows[0]) if rows else None
+
+
+@prepared("rows")
+def _next_meeting_rows(*, committees: tuple[int, ...], start: datetime) -> models.QuerySet[Any]:
     return (
         Meeting.objects.filter(
-            committee_id__in=ids, status=Status.SCHEDULED, starts_at__gte=start_of_today()
+            committee_id__in=committees, status=Status.SCHEDULED, starts_at__gte=start
         )
-        .select_related("committee")
         .order_by("starts_at", "id")
-        .first()
+        .values_list(*MEETING_ROW_VALUES)[:1]
     )
 
 
