@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 
 from ethics.deadlines import Calendar
 from ethics.models import (
@@ -16,6 +17,7 @@ from ethics.models import (
     Notification,
     User,
 )
+from ethics.prepared import prepared
 
 
 def working_calendar() -> Calendar:
@@ -72,16 +74,30 @@ ACTIVE_DEADLINES_READ = 200
 def active_deadlines_of(user: User, committee_ids: list[int]) -> list[Deadline]:
     """The active clocks of these committees, soonest first, at most ``ACTIVE_DEADLINES_READ``;
     read once per request and shared by the dashboard's panels (the committees panel lists them,
-    the follow-up panel counts from them when the read holds them all; issue 18)."""
+    the follow-up panel counts from them when the read holds them all; issue 18). One query
+    compiled once per number of committees, its rows made into deadlines by ``Model.from_db``
+    as the ORM makes them."""
     from ethics.hooks import memo
 
-    ids = sorted(set(committee_ids))
-    return memo(
-        user,
-        f"active_deadlines:{ids}",
-        lambda: list(
-            Deadline.objects.active()
-            .filter(committee_id__in=ids)
-            .order_by("due_at", "id")[:ACTIVE_DEADLINES_READ]
-        ),
+    ids = tuple(sorted(set(committee_ids)))
+
+    def read() -> list[Deadline]:
+        if not ids:
+            return []
+        rows = _active_deadline_rows(committees=ids)
+        return [Deadline.from_db(DEFAULT_DB_ALIAS, _DEADLINE_FIELDS, row) for row in rows]
+
+    return memo(user, f"active_deadlines:{list(ids)}", read)
+
+
+_DEADLINE_FIELDS = tuple(field.attname for field in Deadline._meta.concrete_fields)
+
+
+@prepared("rows")
+def _active_deadline_rows(*, committees: tuple[int, ...]) -> models.QuerySet[Any]:
+    return (
+        Deadline.objects.active()
+        .filter(committee_id__in=committees)
+        .order_by("due_at", "id")
+        .values_list(*_DEADLINE_FIELDS)[:ACTIVE_DEADLINES_READ]
     )
