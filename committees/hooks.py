@@ -74,6 +74,8 @@ def dashboard_panel(request: Any) -> DashboardPanel | None:
     # policies.may_manage_committee from what is read already: the roles above, and a
     # superuser's or an institution admin's standing (no query per committee, issue 18).
     institution = policies.admin_institution(user)
+    if not managed and not user.is_superuser and institution is None:
+        return None  # manages nothing: no committee to read
     committees = [
         c
         for c in selectors.committees_for_user(user)[:20]
