@@ -49,8 +49,10 @@ def committee_ids_visible(user: User) -> models.QuerySet[Membership, Any]:
 
 
 def visible_committee_filter(user: User, prefix: str = "") -> Q:
-    """Q over Committee (or a model reaching it through `prefix`) for rows `user` may see."""
-    q = Q(**{f"{prefix}pk__in": committee_ids_visible(user)})
+    """Q over Committee (or a model reaching it through `prefix`) for rows `user` may see: the
+    committees of their appointments in term today (``committee_ids_visible``'s, their ids from
+    the request's one read written into the SQL, issue 18) and an admin's institution's."""
+    q = Q(**{f"{prefix}pk__in": appointed_committee_ids(user)})
     institution = admin_institution(user)
     if institution is not None:
         q |= Q(**{f"{prefix}institution_id": institution})
