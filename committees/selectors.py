@@ -27,7 +27,7 @@ from committees.models import (
 )
 from ethics import policies, regulations
 from ethics.channel_models import Delivery, GroupWebhook
-from ethics.models import Deadline, Institution, User, display_name
+from ethics.models import Deadline, Institution, User, display_name, name_columns
 from ethics.prepared import prepared
 
 
@@ -311,10 +311,7 @@ def _roster_rows(*, committees: tuple[int, ...], on: date) -> QuerySet[Any]:
         .values_list(
             "committee_id",
             "pk",
-            "user__name",
-            "user__first_name",
-            "user__last_name",
-            "user__username",
+            *name_columns("user"),
             "role",
             "expertise",
             "gender",

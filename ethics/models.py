@@ -146,6 +146,12 @@ def display_name(name: str, first_name: str, last_name: str, username: str) -> s
     return name or f"{first_name} {last_name}".strip() or username
 
 
+def name_columns(path: str) -> tuple[str, str, str, str]:
+    """The columns ``display_name`` takes, in its order, of the user reached through ``path``
+    (``"project__lead"``): for a ``values_list`` whose rows show a person's name."""
+    return (f"{path}__name", f"{path}__first_name", f"{path}__last_name", f"{path}__username")
+
+
 class User(AbstractUser):
     """A person: researcher, member, secretary, institution admin or site admin."""
 

@@ -60,7 +60,7 @@ from django.utils import timezone
 from committees.models import Committee
 from ethics import regulations
 from ethics.deadlines import SHANGHAI
-from ethics.models import Deadline, DeadlineState, overdue_condition
+from ethics.models import Deadline, DeadlineState, name_columns, overdue_condition
 from meetings.models import AgendaItem, Attendance, Meeting
 from meetings.workflow import ItemStatus
 from meetings.workflow import Status as MeetingStatus
@@ -688,8 +688,7 @@ def _opinion_late(now: datetime) -> Q:
 # The columns of a workload row: the member, their committee's name and their names (without
 # names, for the regional authority: the member and the committee's name).
 WORKLOAD_FIELDS: Final = (
-    "membership_id", "membership__committee__name", "membership__user__name",
-    "membership__user__first_name", "membership__user__last_name", "membership__user__username",
+    "membership_id", "membership__committee__name", *name_columns("membership__user"),
 )  # fmt: skip
 
 

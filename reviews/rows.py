@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 from ethics.cells import NO_VALUE, local_date, pk_url
 from ethics.choice_labels import labeller
 from ethics.listing import text_html
-from ethics.models import display_name
+from ethics.models import display_name, name_columns
 from ethics.templatetags.ethics_tags import countdown, last_day
 from reviews import workflow
 from reviews.models import (
@@ -67,10 +67,7 @@ INTAKE_VALUES = (
     "submitted_at",
     "due_at",
     "project__title",
-    "project__lead__name",
-    "project__lead__first_name",
-    "project__lead__last_name",
-    "project__lead__username",
+    *name_columns("project__lead"),
 )
 
 

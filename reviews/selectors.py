@@ -16,7 +16,7 @@ from django.utils import timezone
 from committees.models import MANAGING_ROLES, Committee, Entrustment, Membership
 from committees.policies import appointed_committee_ids, membership_ids
 from ethics import hooks, policies, regulations
-from ethics.models import AuditEvent, User
+from ethics.models import AuditEvent, User, display_name, name_columns
 from ethics.prepared import prepared
 from reviews import checklist, clocks, numbering, workflow
 from reviews.models import (
@@ -127,10 +127,7 @@ def _pending_invitation_rows(*, user: int) -> models.QuerySet[Any]:
         .values_list(
             "pk",
             "project__title",
-            "project__lead__name",
-            "project__lead__first_name",
-            "project__lead__last_name",
-            "project__lead__username",
+            *name_columns("project__lead"),
         )[:50]
     )
 
@@ -139,8 +136,6 @@ def pending_invitation_rows(user: User) -> list[InvitationRow]:
     """R8: what an invitee sees of their pending invitations before accepting, the newest 50:
     the project's title and the lead's name. Read with a query compiled once
     (``ethics.prepared``, issue 18)."""
-    from ethics.models import display_name
-
     return [
         InvitationRow(pk=pk, title=title, lead=display_name(*names))
         for pk, title, *names in _pending_invitation_rows(user=user.pk)
@@ -759,15 +754,7 @@ def _candidates(committee_id: int, on: date) -> models.QuerySet[Membership]:
 
 @prepared("rows")
 def _candidate_rows(*, committee: int, on: date) -> models.QuerySet[Any]:
-    return _candidates(committee, on).values_list(
-        "pk",
-        "user__name",
-        "user__first_name",
-        "user__last_name",
-        "user__username",
-        "role",
-        "expertise",
-    )
+    return _candidates(committee, on).values_list("pk", *name_columns("user"), "role", "expertise")
 
 
 def reviewable_committees(user: User) -> models.QuerySet[Committee]:
