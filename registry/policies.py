@@ -18,6 +18,7 @@ from committees.policies import (
     appointed_committee_ids,
     current_memberships,
     may_manage_committee,
+    visible_committee_filter,
 )
 from ethics import policies
 from ethics.models import Deadline, User
@@ -28,17 +29,10 @@ class DeadlinePolicy:
     """A deadline is seen with its committee (the kernel keeps only the committee's id)."""
 
     def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
-        """The committees of the user's appointments in term today (their ids from the
-        request's one read, written into the SQL: issue 18) and, for an institution admin,
-        their institution's committees: ``visible_committee_filter``'s committees."""
         if user.is_superuser:
             return queryset
-        q = Q(committee_id__in=appointed_committee_ids(user))
-        institution = admin_institution(user)
-        if institution is not None:
-            of_institution = Committee.objects.filter(institution_id=institution).values("pk")
-            q |= Q(committee_id__in=of_institution)
-        return queryset.filter(q)
+        committees = Committee.objects.filter(visible_committee_filter(user)).values("pk")
+        return queryset.filter(committee_id__in=committees)
 
     def may(self, user: User, action: str, obj: Any) -> bool:
         if user.is_superuser:

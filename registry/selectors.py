@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from committees.models import Committee, Role
 from committees.selectors import institution_admins, officers
 from ethics import hooks, policies
+from ethics.choice_labels import labeller
 from ethics.deadlines import SHANGHAI
 from ethics.models import Deadline, DeadlineQuerySet, DeadlineState, User, overdue_condition
 from ethics.prepared import prepared
@@ -221,11 +222,11 @@ class ObligationRow:
 
     @property
     def kind_label(self) -> str:
-        return str(dict(Kind.choices).get(self.kind, self.kind))
+        return str(labeller(Filing, "kind")(self.kind))  # Filing.get_kind_display's label
 
     @property
     def status_label(self) -> str:
-        return str(dict(Status.choices).get(self.status, self.status))
+        return str(labeller(Filing, "status")(self.status))
 
 
 def next_obligations(user: User) -> list[ObligationRow]:
