@@ -17,12 +17,23 @@ thread on its own keep-alive connection:
 2. mixed: the secretary's, a member's and the researcher's everyday reads (dashboard, intake,
    projects, meetings, deadlines, filings, the applications API and an application's page).
 
+With `--rounds N` the two phases alternate N times (baseline, mixed, baseline, mixed, ...).
+
 It prints, per phase, requests, errors (status >= 400 or a failed connection), req/s and the
-p50/p95/p99 latency in ms; then, per entry of the mix, its requests, p50/p95 ms and its share
-of the mixed phase's time (the sum of its latencies over the sum of all), costliest first; then
-the ratio of the mixed phase's throughput to the baseline's, and
-with `--serve` the largest gunicorn worker's resident memory after the load (from /proc).
-Exit status 0 when no request failed.
+p50/p95/p99 latency in ms, and each round's ratio of the mixed phase's throughput to the
+baseline's; then, per entry of the mix (every mixed phase together), its requests, p50/p95 ms and
+its share of the mixed phases' time (the sum of its latencies over the sum of all), costliest
+first; then the ratio (min/median/max over the rounds), and with `--serve` the largest gunicorn
+worker's resident memory after the load (from /proc). Exit status 0 when no request failed.
+
+Worker recycling. The image's gunicorn restarts a worker after about 2,000 requests
+(GUNICORN_MAX_REQUESTS, deploy/gunicorn.conf.py). In production that cost is spread over every
+request alike; in a test of two short phases it lands wherever the count runs out: a fast
+baseline phase brings all three workers to the limit, and they reboot (import Django, warm every
+cache again) at the start of the mixed phase, which then pays for requests the baseline made.
+With `--serve` the workers are therefore not recycled during the test (GUNICORN_MAX_REQUESTS=0);
+`--recycle` keeps the image's setting. Either way each phase line says how many workers were
+replaced during it (with `--serve`), so a ratio that paid for a reboot can be seen as such.
 """
 
 from __future__ import annotations
@@ -69,6 +80,8 @@ class Phase:
     errors: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     seconds: float = 0.0
+    # workers gunicorn replaced while the phase ran (with --serve; None when not known)
+    recycled: int | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     # latencies per MIX entry (its index), for the per-path breakdown
     by_entry: dict[int, list[float]] = field(default_factory=dict)
@@ -96,7 +109,16 @@ class Phase:
             f"req/s={self.rate:.1f} p50={pct(0.50):.1f}ms p95={pct(0.95):.1f}ms "
             f"p99={pct(0.99):.1f}ms median={statistics.median(ordered) * 1000:.1f}ms "
             f"statuses={dict(sorted(self.statuses.items()))}"
+            + ("" if self.recycled is None else f" workers_recycled={self.recycled}")
         )
+
+    def absorb(self, other: Phase) -> None:
+        """Add `other`'s requests to this phase (the per-path breakdown over every round)."""
+        self.latencies += other.latencies
+        for entry, latencies in other.by_entry.items():
+            self.by_entry.setdefault(entry, []).extend(latencies)
+        self.seconds += other.seconds
+        self.errors += other.errors
 
     def breakdown(self, labels: list[str]) -> list[str]:
         """One line per entry of the phase's request list (`labels[i]` names entry i): requests,
@@ -239,8 +261,9 @@ def collect_static(env: dict[str, str]) -> None:
     )
 
 
-def serve(workers: int) -> tuple[subprocess.Popen[bytes], str]:
-    """gunicorn as the Dockerfile runs it, bound to a free loopback port."""
+def serve(workers: int, *, recycle: bool) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn as the Dockerfile runs it, bound to a free loopback port; without `recycle` its
+    workers are not restarted after a number of requests (the module's docstring)."""
     port = _free_port()
     env = {
         **os.environ,
@@ -249,6 +272,8 @@ def serve(workers: int) -> tuple[subprocess.Popen[bytes], str]:
         "LOG_LEVEL": "warning",
         "MFA_REQUIRED": os.environ.get("MFA_REQUIRED", "0"),
     }
+    if not recycle:
+        env["GUNICORN_MAX_REQUESTS"] = "0"
     # The production settings serve hashed static files from a manifest, as the image does;
     # collected once (it takes a while: every file is compressed), again after `make clean`.
     static_root = Path(os.environ.get("STATIC_ROOT") or ROOT / "static")
@@ -273,6 +298,22 @@ def serve(workers: int) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.1)
     process.kill()
     raise SystemExit("gunicorn did not start")
+
+
+def worker_pids(master: int) -> set[int]:
+    """The pids of `master`'s children (its workers), from /proc."""
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        ppid = re.search(r"^PPid:\s+(\d+)", status, re.M)
+        if ppid and int(ppid[1]) == master:
+            pids.add(int(entry.name))
+    return pids
 
 
 def worker_rss_mb(master: int) -> list[float]:
@@ -301,12 +342,22 @@ def main() -> int:
     parser.add_argument("--max-requests", type=int, default=20_000, help="per phase")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--baseline", default="/accounts/password/")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="baseline and mixed phases, alternating, N times"
+    )
+    parser.add_argument(
+        "--recycle",
+        action="store_true",
+        help="with --serve, keep the image's worker recycling (GUNICORN_MAX_REQUESTS)",
+    )
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
 
     process = None
     url = args.url
     if args.serve:
-        process, url = serve(args.workers)
+        process, url = serve(args.workers, recycle=args.recycle)
     base = urllib.parse.urlsplit(url)
     if base.hostname not in LOOPBACK:
         raise SystemExit("the load test talks to loopback addresses only")
@@ -318,32 +369,52 @@ def main() -> int:
         # Warm every path once (template caches, connection pools), unmeasured.
         run_phase(Phase("warm-up"), base, mixed, seconds=3, max_requests=len(mixed) * 2,
                   concurrency=1)  # fmt: skip
-        results = []
-        for name, requests in (("baseline", baseline), ("mixed", mixed)):
-            phase = Phase(name)
-            run_phase(
-                phase,
-                base,
-                requests,
-                seconds=args.seconds,
-                max_requests=args.max_requests,
-                concurrency=args.concurrency,
-            )
-            print(phase.line(), flush=True)  # noqa: T201
-            results.append(phase)
+        if process is not None:
+            recycling = "on (the image's setting)" if args.recycle else "off (--recycle keeps it)"
+            print(f"gunicorn worker recycling: {recycling}")  # noqa: T201
+        ratios = []
+        every_mixed = Phase("mixed")
+        errors = 0
+        for number in range(1, args.rounds + 1):
+            rates = []
+            for name, requests in (("baseline", baseline), ("mixed", mixed)):
+                phase = Phase(name)
+                before = worker_pids(process.pid) if process is not None else set()
+                run_phase(
+                    phase,
+                    base,
+                    requests,
+                    seconds=args.seconds,
+                    max_requests=args.max_requests,
+                    concurrency=args.concurrency,
+                )
+                if process is not None:
+                    phase.recycled = len(before - worker_pids(process.pid))
+                print(phase.line(), flush=True)  # noqa: T201
+                rates.append(phase.rate)
+                errors += phase.errors
+                if name == "mixed":
+                    every_mixed.absorb(phase)
+            ratios.append(rates[1] / rates[0] if rates[0] else 0.0)
+            print(f"round {number}: throughput mixed/baseline = {ratios[-1]:.2f}", flush=True)  # noqa: T201
         # Per path of the mix: which reads cost most (the application's page as `{application}`).
         labels = [f"{user} {path}" for user, path in MIX]
-        print("mixed per path (costliest first):")  # noqa: T201
-        for line in results[1].breakdown(labels):
+        print("mixed per path, every round (costliest first):")  # noqa: T201
+        for line in every_mixed.breakdown(labels):
             print(line)  # noqa: T201
-        ratio = results[1].rate / results[0].rate if results[0].rate else 0.0
-        print(f"throughput mixed/baseline = {ratio:.2f}")  # noqa: T201
+        if len(ratios) == 1:
+            print(f"throughput mixed/baseline = {ratios[0]:.2f}")  # noqa: T201
+        else:
+            print(  # noqa: T201
+                f"throughput mixed/baseline over {len(ratios)} rounds: min={min(ratios):.2f} "
+                f"median={statistics.median(ratios):.2f} max={max(ratios):.2f}"
+            )
         if process is not None:
             sizes = worker_rss_mb(process.pid)
             if sizes:
                 rss = sorted(round(size) for size in sizes)
                 print(f"gunicorn workers rss_mb max={max(sizes):.0f} all={rss}")  # noqa: T201
-        return 0 if all(p.errors == 0 for p in results) else 1
+        return 0 if errors == 0 else 1
     finally:
         if process is not None:
             os.killpg(process.pid, signal.SIGTERM)
