@@ -32,7 +32,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import MANAGING_ROLES, Committee, Membership, Role
-from committees.policies import current_appointments, current_memberships
+from committees.policies import (
+    appointed_committee_ids,
+    current_appointments,
+    current_memberships,
+)
 from ethics import policies
 from ethics.models import User
 from ethics.prepared import prepared
@@ -114,8 +118,13 @@ def visible_application_branches(user: User) -> list[Q]:
     branches = [
         Q(project_id__in=own_project_ids(user)),
         Q(pk__in=assigned_application_ids(user)),
-        Q(submitted_at__isnull=False, committee_id__in=managed_committee_ids(user)),
     ]
+    # The committees the user manages, from the request's one read of their appointments and
+    # written into the SQL (no membership subquery to build, compile and plan); no branch at all
+    # for a user who manages none.
+    managed = appointed_committee_ids(user, MANAGING_ROLES)
+    if managed:
+        branches.append(Q(submitted_at__isnull=False, committee_id__in=managed))
     institution = _admin_institution(user)
     if institution is not None:
         branches.append(Q(submitted_at__isnull=False, project__institution_id=institution))
