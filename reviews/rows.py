@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from ethics.cells import NO_VALUE, local_date, pk_url
@@ -34,6 +35,9 @@ from reviews.models import (
     ReviewerAssignment,
     ReviewState,
 )
+
+if TYPE_CHECKING:
+    from reviews.selectors import ChecklistRow
 
 _LABELLED = ("kind", "status", "procedure")  # Application's choice fields a row shows
 
@@ -321,3 +325,75 @@ def review_rows_html(values: Sequence[Sequence[Any]], now: datetime) -> SafeStri
             f'<td class="nowrap">{due}</td></tr>\n  '
         )
     return SafeString("".join(parts))
+
+
+def checklist_rows_html(rows: Sequence[ChecklistRow]) -> SafeString:
+    """The application page's documents table body (after the closed-materials line) for a
+    reader who may open the materials: what ``reviews/application_detail.html``'s loop over
+    ``selectors.checklist_rows`` wrote, written in Python (issue 18: a ``{% url %}``, a ``|date``
+    and a dozen lookups per document). The same text in both languages
+    (``tests/reviews/test_checklist_rows_html.py``). A reader who may not open them gets no row
+    (the template writes nothing then)."""
+    download, preview = pk_url("reviews:document-download"), pk_url("reviews:document-preview")
+    zone = timezone.get_current_timezone()
+    # gettext outside the f-strings (makemessages); translated text is written as
+    # {% translate %} writes it, unescaped.
+    correction, preview_word, missing = (
+        gettext("Correction requested"),
+        gettext("Preview"),
+        gettext("Missing"),
+    )
+    parts = []
+    for row in rows:
+        current = row.current
+        slot = text_html(row.slot)
+        parts.append(
+            f'\n  <tr data-slot="{slot}" data-present="{"yes" if current else "no"}">\n'
+            f"    <td>{text_html(row.label)}{' *' if row.required else ''}\n      "
+        )
+        document = row.document
+        if document is not None and document.correction_requested:
+            parts.append(
+                f'<div class="problem" data-correction="{slot}">{correction}: '
+                f"{text_html(document.correction_note)}</div>"
+            )
+        parts.append(f'</td>\n    <td class="muted">{text_html(row.rule)}</td>\n    <td>')
+        if current is not None:
+            parts.append(
+                f'<a href="{download(current.pk)}">v{text_html(current.version)} '
+                f"{text_html(current.original_name)}</a>"
+            )
+            if current.content_type == "application/pdf" and not current.quarantine:
+                parts.append(
+                    f' <a class="preview-link" data-preview="{current.pk}" '
+                    f'href="{preview(current.pk)}">{preview_word}</a>'
+                )
+            parts.append(
+                f'\n        <div class="muted">{_minute(current.uploaded_at, zone)} · SHA-256 '
+                f"{text_html(Truncator(current.sha256).chars(14))}</div>"
+            )
+            if current.quarantine:
+                found = text_html(current.quarantine)
+                quarantined = gettext(
+                    "Quarantined: this file contains active content (%(found)s); only the "
+                    "committee's secretaries can download it."
+                ) % {"found": found}
+                parts.append(
+                    f'<div class="pill bad" data-quarantine="{current.pk}">{quarantined}</div>'
+                )
+        else:
+            parts.append(f'<span class="muted">{missing}</span>')
+        parts.append("</td>\n    <td>")
+        for version in row.versions[1:]:
+            parts.append(f'<a href="{download(version.pk)}">v{text_html(version.version)}</a> ')
+        parts.append("</td>\n  </tr>")
+    return SafeString("".join(parts))
+
+
+def _minute(value: datetime | None, zone: Any) -> str:
+    """``{{ value|date:"Y-m-d H:i" }}`` in the active time zone, or ``""``."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = value.astimezone(zone)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"

@@ -33,6 +33,7 @@ from reviews.policies import may_open_materials, may_see_tally, own_project_ids
 from reviews.rows import (
     INTAKE_VALUES,
     REVIEW_VALUES,
+    checklist_rows_html,
     intake_rows_html,
     intake_rows_of_values,
     project_cards_html,
@@ -197,6 +198,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         review = selectors.open_review(application)  # the clock's rule next to the due date
     decisions = list(application.decisions.all())
     latest = decisions[0] if decisions else None
+    materials_open = may_open_materials(user, application)
     appealable = (
         latest is not None
         and services.is_adverse(latest)
@@ -210,8 +212,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "project": application.project,
             "officer": officer,
-            "rows": selectors.checklist_rows(application),
-            "materials_open": may_open_materials(user, application),
+            # The documents table's rows, written in Python (issue 18); none for a reader who
+            # may not open the materials (the closed-materials line instead).
+            "checklist_html": checklist_rows_html(selectors.checklist_rows(application))
+            if materials_open
+            else "",
+            "materials_open": materials_open,
             "upload_form": offered.pop("upload", None),
             "correction_form": offered.pop("request_correction", None),
             "actions": [(actions.APPLICATIONS.get(name), form) for name, form in offered.items()],
