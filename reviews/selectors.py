@@ -264,14 +264,57 @@ APPLICANT_TIMELINE = (
 )
 
 
-def timeline(application: Application, *, officer: bool) -> list[AuditEvent]:
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One audited event as a timeline line shows it: what, when, why, on what, and who (the
+    ``actor_name`` filter writes the person's name, or "System" when nobody acted)."""
+
+    action: str
+    created_at: datetime
+    reason: str
+    target_repr: str
+    actor_label: str
+    actor_display: str | None  # the acting user's display name; None when no user acted
+    actor: None = None  # never an instance: the filter reads ``actor_display``
+
+
+_TIMELINE_VALUES = (
+    "action",
+    "created_at",
+    "reason",
+    "target_repr",
+    "actor_label",
+    "actor_id",
+    *name_columns("actor"),
+)
+
+
+def _timeline_rows(events: models.QuerySet[AuditEvent]) -> list[TimelineEvent]:
+    """``events`` oldest first, as the columns a timeline line shows (issue 18: no model
+    instance, no decoded before/after JSON and no user row per event)."""
+    return [
+        TimelineEvent(
+            action,
+            created_at,
+            reason,
+            target_repr,
+            actor_label,
+            None if actor_id is None else display_name(*names),
+        )
+        for action, created_at, reason, target_repr, actor_label, actor_id, *names in (
+            events.order_by("id").values_list(*_TIMELINE_VALUES)
+        )
+    ]
+
+
+def timeline(application: Application, *, officer: bool) -> list[TimelineEvent]:
     """The application's audited history; applicants do not see who did what on the committee."""
     events = AuditEvent.objects.filter(
         target_type=ContentType.objects.get_for_model(Application), target_id=str(application.pk)
     )
     if not officer:
         events = events.filter(action__in=APPLICANT_PROJECT_EVENTS)
-    return list(events.select_related("actor").order_by("id"))
+    return _timeline_rows(events)
 
 
 def assignments_for_user(user: User) -> models.QuerySet[ReviewerAssignment]:
@@ -580,7 +623,7 @@ APPLICANT_PROJECT_EVENTS = (
 )
 
 
-def project_timeline(project: Project, *, officer: bool) -> list[AuditEvent]:
+def project_timeline(project: Project, *, officer: bool) -> list[TimelineEvent]:
     """Every audited event of the project and of its applications, oldest first (one query)."""
     application_ids = [str(pk) for pk in project.applications.values_list("pk", flat=True)]
     events = AuditEvent.objects.filter(
@@ -595,7 +638,7 @@ def project_timeline(project: Project, *, officer: bool) -> list[AuditEvent]:
     )
     if not officer:
         events = events.filter(action__in=APPLICANT_PROJECT_EVENTS)
-    return list(events.select_related("actor").order_by("id"))
+    return _timeline_rows(events)
 
 
 def project_clocks(project: Project) -> list[Any]:

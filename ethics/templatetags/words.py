@@ -26,7 +26,11 @@ def cause_label(cause: str) -> str:
 
 @register.filter
 def actor_name(event: Any) -> str:
-    """Who took an audited action: the person's name (the system when nobody did)."""
+    """Who took an audited action: the person's name (the system when nobody did). ``event`` is
+    an ``AuditEvent`` or a timeline row that carries the name already (``actor_display``)."""
+    shown = getattr(event, "actor_display", None)
+    if shown is not None:
+        return str(shown)
     actor = getattr(event, "actor", None)
     if actor is not None:
         return str(actor.display_name)
