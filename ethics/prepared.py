@@ -18,6 +18,15 @@ query. Arguments are ints, dates, datetimes and tuples of distinct ints (paramet
 strings, booleans and None, which are part of the shape. The builder must read nothing else
 that varies (no ``timezone.now()`` inside: pass it in).
 
+A builder may also return a queryset of model instances (``returns="instances"``), with
+``select_related`` joins, annotations and ``prefetch_related`` lookups: the plan then keeps, besides
+the SQL, what Django's own ``ModelIterable`` reads from the compiled query (the columns of each
+model, the related models' populators, the annotations' positions and the columns' converters),
+and the fast path builds the instances from the rows as ``ModelIterable`` does; the prefetches
+then run through the ORM as they would have. A queryset whose instances Django would build in a
+way this does not (known related objects of a related manager, a composite key, another iterable
+class) is refused.
+
 The fast path runs on PostgreSQL, whose driver returns the columns these queries read as the
 ORM would (ints, text, aware datetimes, dates); elsewhere (the embedded SQLite default) every
 call goes through the ORM. In the test suite ``Prepared.check`` is on (tests/conftest.py): every
@@ -34,10 +43,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Literal
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models import prefetch_related_objects
+from django.db.models.query import (  # type: ignore[attr-defined]  # not in the stubs
+    ModelIterable,
+    get_related_populators,
+)
 from django.utils import timezone
 
-Returns = Literal["rows", "flat", "one"]
+Returns = Literal["rows", "flat", "one", "instances"]
 # Distinct from any id a test or a deployment holds; an int parameter moved by it stays an int.
 _INT_SHIFT = 1_000_003
 _TIME_SHIFT = timedelta(days=401, seconds=3_661, microseconds=1)
@@ -60,6 +74,7 @@ class _Plan:
     sql: str
     params: tuple[Any, ...]
     slots: tuple[tuple[int, str, int | None], ...]  # (position, argument, index in a tuple)
+    load: _Loader | None = None  # "instances": the rows' model instances
 
     def bind(self, args: dict[str, Any]) -> list[Any]:
         params = list(self.params)
@@ -136,6 +151,13 @@ class Prepared:
         params = plan.bind(args)
         with connection.cursor() as cursor:
             cursor.execute(plan.sql, params)
+            if plan.load is not None:
+                instances = plan.load(cursor.fetchall(), connection)
+                if self.check:
+                    self._compare(args, plan.sql, params, instances)
+                if plan.load.prefetch:
+                    prefetch_related_objects(instances, *plan.load.prefetch)
+                return instances
             if self.returns == "one":
                 names = [column.name for column in cursor.description]
                 result: Any = dict(zip(names, cursor.fetchone(), strict=True))
@@ -157,7 +179,9 @@ class Prepared:
             return execute(sql, params, many, context)
 
         with connections[DEFAULT_DB_ALIAS].execute_wrapper(record):
-            result = self._orm(args)
+            result, prefetch = self._orm_main(args)
+        if prefetch:
+            prefetch_related_objects(result, *prefetch)  # not the plan's query: unrecorded
         if plan is not None and seen != [(plan.sql, plan.params)]:
             plan = None  # it ran another query first, or more than one: never stored SQL
         with self._lock:
@@ -183,7 +207,21 @@ class Prepared:
         return (DEFAULT_DB_ALIAS, timezone.get_current_timezone_name(), tuple(shapes))
 
     def _orm(self, args: dict[str, Any]) -> Any:
+        result, prefetch = self._orm_main(args)
+        if prefetch:
+            prefetch_related_objects(result, *prefetch)
+        return result
+
+    def _orm_main(self, args: dict[str, Any]) -> tuple[Any, tuple[Any, ...]]:
+        """The builder's own query run through the ORM, and the prefetch lookups of an
+        "instances" queryset, left for the caller to run."""
         result = self.build(**args)
+        if self.returns == "instances":
+            prefetch = tuple(result._prefetch_related_lookups)
+            return list(result.prefetch_related(None)), prefetch
+        return self._as_result(result), ()
+
+    def _as_result(self, result: Any) -> Any:
         if self.returns == "one":
             return result
         rows = [tuple(row) for row in result] if self.returns == "rows" else list(result)
@@ -237,7 +275,12 @@ class Prepared:
                 else:
                     return None  # a value computed from the argument, not the argument
         ordered = tuple((position, *slots[position]) for position in sorted(slots))
-        return _Plan(sql=sql, params=params, slots=ordered)
+        load = None
+        if self.returns == "instances":
+            load = _Loader.of(self.build(**args), sql, params)
+            if load is None:
+                return None
+        return _Plan(sql=sql, params=params, slots=ordered, load=load)
 
     def _compare(self, args: dict[str, Any], sql: str, params: list[Any], result: Any) -> None:
         connection = connections[DEFAULT_DB_ALIAS]
@@ -248,7 +291,10 @@ class Prepared:
             return execute(q, p, many, context)
 
         with _unlogged(), connection.execute_wrapper(record):
-            expected = self._orm(args)
+            expected, _prefetch = self._orm_main(args)
+        if self.returns == "instances":
+            expected = [_signature(obj) for obj in expected]
+            result = [_signature(obj) for obj in result]
         problems = []
         if len(seen) != 1:
             problems.append(f"the builder ran {len(seen)} queries, not one")
@@ -260,6 +306,83 @@ class Prepared:
             problems.append(f"rows differ:\nORM:      {expected!r}\nprepared: {result!r}")
         if problems:
             raise AssertionError(f"Prepared {self.__name__}({args}): " + "; ".join(problems))
+
+
+class _Loader:
+    """Model instances from the rows of one compiled "instances" query, built as Django's
+    ``ModelIterable`` builds them (django/db/models/query.py, 5.2): the main model's columns
+    through ``Model.from_db``, each ``select_related`` model through its ``RelatedPopulator``,
+    the annotations by position, each column through its field's converters first. Everything
+    here is read from the compiler once, when the plan is made, and only read afterwards."""
+
+    def __init__(self, compiler: Any, prefetch: tuple[Any, ...]) -> None:
+        select, klass_info = compiler.select, compiler.klass_info
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, select, DEFAULT_DB_ALIAS)
+        self.annotations = tuple((compiler.annotation_col_map or {}).items())
+        columns = [column[0] for column in select[0 : compiler.col_count]]
+        self.converters = tuple(compiler.get_converters(columns).items())
+        self.prefetch = prefetch
+
+    @classmethod
+    def of(cls, queryset: Any, sql: str, params: tuple[Any, ...]) -> _Loader | None:
+        """The loader of ``queryset`` (the builder's, built once more), or None when Django
+        would build its instances in another way than ``ModelIterable``'s plain path, or when
+        its compiled SQL is not the plan's."""
+        if (
+            not isinstance(queryset, models.QuerySet)
+            or queryset._iterable_class is not ModelIterable
+            or getattr(queryset, "_known_related_objects", None)
+            or queryset.db != DEFAULT_DB_ALIAS
+        ):
+            return None
+        prefetch = tuple(getattr(queryset, "_prefetch_related_lookups", ()))
+        compiler = queryset.prefetch_related(None).query.get_compiler(DEFAULT_DB_ALIAS)
+        with _unlogged():
+            compiled_sql, compiled_params = compiler.as_sql()
+        if (compiled_sql, tuple(compiled_params)) != (sql, params) or compiler.klass_info is None:
+            return None
+        columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            return None
+        return cls(compiler, prefetch)
+
+    def __call__(self, rows: list[tuple[Any, ...]], connection: Any) -> list[Any]:
+        instances = []
+        model, start, end, init_list = self.model, self.start, self.end, self.init_list
+        for raw in rows:
+            row: Any = raw
+            if self.converters:
+                row = list(raw)
+                for position, (converters, expression) in self.converters:
+                    value = row[position]
+                    for converter in converters:
+                        value = converter(value, expression, connection)
+                    row[position] = value
+            obj = model.from_db(DEFAULT_DB_ALIAS, init_list, row[start:end])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
+            instances.append(obj)
+        return instances
+
+
+def _signature(obj: Any) -> Any:
+    """What an instance holds, to compare two loads of it (the check): its class, its fields'
+    and annotations' values and, recursively, the related instances cached on it."""
+    if not isinstance(obj, models.Model):
+        return obj
+    values = sorted(
+        (name, value)
+        for name, value in obj.__dict__.items()
+        if name not in ("_state", "_prefetched_objects_cache")
+    )
+    related = sorted((name, _signature(rel)) for name, rel in obj._state.fields_cache.items())
+    return (type(obj), values, related, obj._state.adding, obj._state.db)
 
 
 @contextmanager

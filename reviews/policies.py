@@ -416,17 +416,27 @@ ACCESS_FLAGS: Final = (
 def team_rows(user: User, project_id: Any) -> models.QuerySet[Any]:
     """`user`'s row on the team of project `project_id` (an id or an ``OuterRef``); the lead is
     not a team row."""
-    return Project.team.through.objects.filter(project_id=project_id, user_id=user.pk)
+    return team_rows_of(user.pk, project_id)
+
+
+def team_rows_of(user_id: int, project_id: Any) -> models.QuerySet[Any]:
+    """``team_rows`` of the user with id ``user_id``."""
+    return Project.team.through.objects.filter(project_id=project_id, user_id=user_id)
 
 
 def access_flags(user: User) -> dict[str, Exists]:
     """Annotations over Application: what the rules ask about `user` and this row that one
     table answers (the assignment flags come from ``_viewer_assignments``)."""
+    return access_flags_of(user.pk)
+
+
+def access_flags_of(user_id: int) -> dict[str, Exists]:
+    """``access_flags`` of the user with id ``user_id`` (a prepared query's argument)."""
     return {
-        "viewer_in_team": Exists(team_rows(user, OuterRef("project_id"))),
+        "viewer_in_team": Exists(team_rows_of(user_id, OuterRef("project_id"))),
         "viewer_conflicted": Exists(
             ConflictDeclaration.objects.active().filter(
-                user_id=user.pk, application_id=OuterRef("pk")
+                user_id=user_id, application_id=OuterRef("pk")
             )
         ),
     }
@@ -467,6 +477,12 @@ def get_with_access(user: User, queryset: models.QuerySet[Application], pk: Any)
         application = queryset.annotate(**access_flags(user)).get(pk=pk)
     except Application.DoesNotExist:
         raise Http404 from None
+    return checked_access(user, application)
+
+
+def checked_access(user: User, application: Application) -> Application:
+    """``application``, read with ``access_flags(user)``, once its flags are complete and say
+    `user` may see it; else 404."""
     add_assignment_flags(user, application)
     if not _sees_from_flags(user, application):
         raise Http404

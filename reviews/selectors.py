@@ -16,6 +16,7 @@ from django.utils import timezone
 from committees.models import MANAGING_ROLES, Committee, Entrustment, Membership
 from committees.policies import appointed_committee_ids, membership_ids
 from ethics import hooks, policies, regulations
+from ethics.listing import MAX_ID
 from ethics.models import AuditEvent, User, display_name, name_columns
 from ethics.prepared import prepared
 from reviews import checklist, clocks, numbering, workflow
@@ -37,6 +38,8 @@ from reviews.models import (
     TeamInvitation,
 )
 from reviews.policies import (
+    access_flags_of,
+    checked_access,
     get_with_access,
     managed_committee_ids,
     may_declare_conflict,
@@ -691,8 +694,22 @@ def application_page_for_user(user: User, pk: int) -> Application:
     database for every page (R20a roles); ``has_bare_documents`` spares ``checklist_rows`` its
     second query in the usual case; ``has_correction_requested`` tells the upload form whether
     it may show while under review.
+
+    The row is read with a query compiled once (``ethics.prepared``, "instances", issue 18)
+    when ``pk`` is a plain id; anything else goes through the ORM (and its 404).
     """
-    queryset = _application_queryset().annotate(
+    if not getattr(user, "is_authenticated", False):
+        raise Http404
+    if type(pk) is int and 0 < pk <= MAX_ID:
+        rows = _application_page_rows(pk=pk, viewer=user.pk)
+        if not rows:
+            raise Http404
+        return checked_access(user, rows[0])
+    return get_with_access(user, _application_page_queryset(), pk)
+
+
+def _application_page_queryset() -> models.QuerySet[Application]:
+    return _application_queryset().annotate(
         has_bare_documents=Exists(
             Document.objects.filter(application_id=OuterRef("pk"), versions__isnull=True)
         ),
@@ -700,7 +717,18 @@ def application_page_for_user(user: User, pk: int) -> Application:
             Document.objects.filter(application_id=OuterRef("pk"), correction_requested=True)
         ),
     )
-    return get_with_access(user, queryset, pk)
+
+
+@prepared("instances")
+def _application_page_rows(*, pk: int, viewer: int) -> models.QuerySet[Application]:
+    """``application_page_for_user``'s row: at most one application (``get``'s query without
+    its ordering, its limit of two rows is enough to tell one from none)."""
+    return (
+        _application_page_queryset()
+        .annotate(**access_flags_of(viewer))
+        .filter(pk=pk)
+        .order_by()[:2]
+    )
 
 
 def _viewer_flag(user: User, application: Application, name: str) -> bool | None:

@@ -260,3 +260,94 @@ def test_a_builder_that_runs_another_query_first_is_never_stored(committees, mon
     assert query(pk=first.pk) == [first.name]
     assert query._plans == {query._key({"pk": first.pk}): None}
     assert query(pk=committees[1].pk) == [committees[1].name]
+
+
+# --- model instances (returns="instances") -------------------------------------------------------
+
+
+def _memberships(*, committee, since):
+    """Instances with two levels of select_related (a JSON column among them, which needs its
+    converter), an annotation and a prefetch."""
+    from committees.models import Membership
+
+    return (
+        Membership.objects.filter(committee_id=committee, term_start__gte=since)
+        .select_related("committee__institution", "user")
+        .annotate(same_committee=Count("committee__memberships"))
+        .prefetch_related("committee__memberships")
+        .order_by("pk")
+    )
+
+
+def _state(obj):
+    """What a test compares of an instance: every field and annotation, the related instances
+    cached on it (recursively) and the prefetched lists."""
+    from ethics.prepared import _signature
+
+    prefetched = {
+        name: sorted(o.pk for o in objs)
+        for name, objs in getattr(obj, "_prefetched_objects_cache", {}).items()
+    }
+    related = {
+        name: _state(rel) if rel is not None else None
+        for name, rel in obj._state.fields_cache.items()
+    }
+    return (_signature(obj), prefetched, related)
+
+
+@pytest.fixture
+def members(db):
+    from tests.factories import MembershipFactory
+
+    first, second = CommitteeFactory(regimes=["meas", "ai"]), CommitteeFactory()
+    return [MembershipFactory(committee=c) for c in (first, first, first, second, second)]
+
+
+def test_instances_are_the_orms_with_their_joins_annotations_and_prefetches(members):
+    query = Prepared(_memberships, "instances")
+    since = dt.date(2000, 1, 1)
+    for committee in [members[0].committee_id, members[3].committee_id, members[0].committee_id]:
+        with CaptureQueriesContext(connection) as queries:
+            result = query(committee=committee, since=since)
+        expected = list(_memberships(committee=committee, since=since))
+        assert [_state(o) for o in result] == [_state(o) for o in expected]
+        assert len(queries.captured_queries) == 2  # the row query and the prefetch
+        # no query more when the page reads the joined, annotated and prefetched values
+        with CaptureQueriesContext(connection) as more:
+            seen = [
+                (m.user.username, m.committee.institution.name, m.committee.regimes) for m in result
+            ] + [(m.same_committee, len(m.committee.memberships.all())) for m in result]
+        assert more.captured_queries == []
+        assert seen
+        assert result[0].committee.regimes in (["meas", "ai"], ["meas"])  # decoded JSON
+    if connection.vendor == "postgresql":
+        plan = query.plan_for(committee=members[0].committee_id, since=since)
+        assert plan is not None
+        assert plan.load is not None
+        assert plan.load.prefetch == ("committee__memberships",)
+
+
+@requires_postgres
+def test_a_changed_instance_loader_fails_the_check(members, monkeypatch):
+    query = Prepared(_memberships, "instances")
+    since = dt.date(2000, 1, 1)
+    query(committee=members[0].committee_id, since=since)  # the plan is made
+    plan = query.plan_for(committee=members[0].committee_id, since=since)
+    monkeypatch.setattr(plan.load, "annotations", ())  # the annotation is no longer set
+    monkeypatch.setattr(Prepared, "check", True)
+    with pytest.raises(AssertionError, match="rows differ"):
+        query(committee=members[0].committee_id, since=since)
+
+
+def test_a_related_managers_queryset_is_refused(members):
+    """Instances read through a related manager carry its known related object: Django sets it
+    on each row, which the loader does not; such a builder always goes through the ORM."""
+    committee = members[0].committee
+
+    def _of_committee(*, since):
+        return committee.memberships.filter(term_start__gte=since).order_by("pk")
+
+    query = Prepared(_of_committee, "instances")
+    result = query(since=dt.date(2000, 1, 1))
+    assert [m.pk for m in result] == [m.pk for m in members[:3]]
+    assert query.plan_for(since=dt.date(2000, 1, 1)) is None
