@@ -198,6 +198,17 @@ class ChecklistRow:
         return self.versions[0] if self.versions else None
 
 
+@prepared("instances")
+def _document_versions(*, application: int) -> models.QuerySet[DocumentVersion]:
+    """Every version of every document of ``application`` with its document, newest first
+    (compiled once, ``ethics.prepared``, issue 18)."""
+    return (
+        DocumentVersion.objects.filter(document__application_id=application)
+        .select_related("document")
+        .order_by("-version")
+    )
+
+
 def checklist_rows(application: Application) -> list[ChecklistRow]:
     """The checklist with every document's versions, newest first.
 
@@ -207,11 +218,7 @@ def checklist_rows(application: Application) -> list[ChecklistRow]:
     """
     versions: dict[str, list[DocumentVersion]] = {}
     documents: dict[str, Document] = {}
-    for version in (
-        DocumentVersion.objects.filter(document__application=application)
-        .select_related("document")
-        .order_by("-version")
-    ):
+    for version in _document_versions(application=application.pk):
         documents.setdefault(version.document.slot, version.document)
         versions.setdefault(version.document.slot, []).append(version)
     if application.__dict__.get("has_bare_documents", True):
