@@ -371,17 +371,22 @@ class _Loader:
         return instances
 
 
-def _signature(obj: Any) -> Any:
+def _signature(obj: Any, seen: frozenset[int] = frozenset()) -> Any:
     """What an instance holds, to compare two loads of it (the check): its class, its fields'
-    and annotations' values and, recursively, the related instances cached on it."""
+    and annotations' values and, recursively, the related instances cached on it. A related
+    instance that points back at one being described (a reverse one-to-one's, which Django
+    caches both ways) is named by its class and key, not described again."""
     if not isinstance(obj, models.Model):
         return obj
+    if id(obj) in seen:
+        return (type(obj), obj.pk, "seen")
+    seen = seen | {id(obj)}
     values = sorted(
         (name, value)
         for name, value in obj.__dict__.items()
         if name not in ("_state", "_prefetched_objects_cache")
     )
-    related = sorted((name, _signature(rel)) for name, rel in obj._state.fields_cache.items())
+    related = sorted((name, _signature(rel, seen)) for name, rel in obj._state.fields_cache.items())
     return (type(obj), values, related, obj._state.adding, obj._state.db)
 
 
