@@ -300,9 +300,9 @@ def serve(workers: int, *, recycle: bool) -> tuple[subprocess.Popen[bytes], str]
     raise SystemExit("gunicorn did not start")
 
 
-def worker_pids(master: int) -> set[int]:
-    """The pids of `master`'s children (its workers), from /proc."""
-    pids = set()
+def _children(master: int) -> list[tuple[int, str]]:
+    """(pid, /proc status text) of each child of `master` (its workers)."""
+    children = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -312,23 +312,21 @@ def worker_pids(master: int) -> set[int]:
             continue
         ppid = re.search(r"^PPid:\s+(\d+)", status, re.M)
         if ppid and int(ppid[1]) == master:
-            pids.add(int(entry.name))
-    return pids
+            children.append((int(entry.name), status))
+    return children
+
+
+def worker_pids(master: int) -> set[int]:
+    """The pids of `master`'s children (its workers)."""
+    return {pid for pid, _status in _children(master)}
 
 
 def worker_rss_mb(master: int) -> list[float]:
-    """Resident memory (MB) of each child of `master`, from /proc."""
+    """Resident memory (MB) of each child of `master`."""
     sizes = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-        except OSError:
-            continue
-        ppid = re.search(r"^PPid:\s+(\d+)", status, re.M)
+    for _pid, status in _children(master):
         rss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-        if ppid and rss and int(ppid[1]) == master:
+        if rss:
             sizes.append(int(rss[1]) / 1024)
     return sizes
 
