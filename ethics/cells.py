@@ -58,6 +58,16 @@ def local_date(value: datetime | None, tz: tzinfo | None = None) -> str:
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
+def local_minute(value: datetime | None, tz: tzinfo | None = None) -> str:
+    """``{{ value|date:"Y-m-d H:i" }}``: the moment to the minute in the active time zone (or
+    ``tz``), or ``""``."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = value.astimezone(tz or timezone.get_current_timezone())
+    return f"{local_date(value, tz)} {value.hour:02d}:{value.minute:02d}"
+
+
 NO_VALUE = "—"  # what an empty cell shows
 
 

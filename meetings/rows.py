@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from ethics.cells import or_dash, pk_url
+from ethics.cells import local_minute, or_dash, pk_url
 from ethics.listing import text_html
 from meetings.models import Meeting
 
@@ -29,12 +29,6 @@ def _short(value: datetime) -> str:
     """``{{ value|date:"m-d H:i" }}``."""
     v = _local(value)
     return f"{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}"
-
-
-def _full(value: datetime) -> str:
-    """``{{ value|date:"Y-m-d H:i" }}``."""
-    v = _local(value)
-    return f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}"
 
 
 def meeting_calendar_html(calendar: Mapping[date, Sequence[Meeting]]) -> SafeString:
@@ -67,7 +61,7 @@ def meeting_rows_html(meetings: Sequence[Meeting], *, filtered: bool) -> SafeStr
         presiding = m.presiding.user.display_name if m.presiding is not None else ""
         parts.append(
             f'\n    <tr data-meeting="{text_html(m.pk)}"><td><a href="{text_html(url(m.pk))}">'
-            f"{_full(m.starts_at)}</a></td>\n"
+            f"{local_minute(m.starts_at)}</a></td>\n"
             f"      <td>{or_dash(m.title)}</td>\n"
             f"      <td>{text_html(m.committee.name)}</td><td>{text_html(m.get_mode_display())}"
             f"</td><td>{or_dash(m.place)}</td>\n"

@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
-from ethics.cells import NO_VALUE, local_date, pk_url
+from ethics.cells import NO_VALUE, local_date, local_minute, pk_url
 from ethics.choice_labels import labeller
 from ethics.listing import text_html
 from ethics.models import display_name, name_columns
@@ -369,7 +369,7 @@ def checklist_rows_html(rows: Sequence[ChecklistRow]) -> SafeString:
                     f'href="{preview(current.pk)}">{preview_word}</a>'
                 )
             parts.append(
-                f'\n        <div class="muted">{_minute(current.uploaded_at, zone)} · SHA-256 '
+                f'\n        <div class="muted">{local_minute(current.uploaded_at, zone)} · SHA-256 '
                 f"{text_html(Truncator(current.sha256).chars(14))}</div>"
             )
             if current.quarantine:
@@ -388,12 +388,3 @@ def checklist_rows_html(rows: Sequence[ChecklistRow]) -> SafeString:
             parts.append(f'<a href="{download(version.pk)}">v{text_html(version.version)}</a> ')
         parts.append("</td>\n  </tr>")
     return SafeString("".join(parts))
-
-
-def _minute(value: datetime | None, zone: Any) -> str:
-    """``{{ value|date:"Y-m-d H:i" }}`` in the active time zone, or ``""``."""
-    if not value:
-        return ""
-    if timezone.is_aware(value):
-        value = value.astimezone(zone)
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
