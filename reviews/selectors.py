@@ -201,11 +201,12 @@ class ChecklistRow:
 @prepared("instances")
 def _document_versions(*, application: int) -> models.QuerySet[DocumentVersion]:
     """Every version of every document of ``application`` with its document, newest first
-    (compiled once, ``ethics.prepared``, issue 18)."""
+    (compiled once, ``ethics.prepared``, issue 18). The key breaks ties between documents'
+    equal version numbers, so the order does not depend on the plan PostgreSQL picks."""
     return (
         DocumentVersion.objects.filter(document__application_id=application)
         .select_related("document")
-        .order_by("-version")
+        .order_by("-version", "-pk")
     )
 
 
