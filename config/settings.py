@@ -176,6 +176,10 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     jit = "on" if env_str("PG_JIT", "off").lower() in {"on", "1", "true"} else "off"
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c jit={jit}"
 
+# ethics.prepared runs its stored queries as server-side prepared statements (issue 18): off
+# behind a pooler that shares one server session among clients (PgBouncer in transaction mode).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "ethics.User"
 AUTHENTICATION_BACKENDS = [

@@ -29,20 +29,37 @@ class) is refused.
 
 The fast path runs on PostgreSQL, whose driver returns the columns these queries read as the
 ORM would (ints, text, aware datetimes, dates); elsewhere (the embedded SQLite default) every
-call goes through the ORM. In the test suite ``Prepared.check`` is on (tests/conftest.py): every
+call goes through the ORM.
+
+On PostgreSQL the stored SQL is also a server-side prepared statement (``PREPARE``), made once
+per database connection the first time the plan runs on it, and then run as ``EXECUTE name
+(values)``: PostgreSQL parses, analyses and plans these queries once per connection instead of
+on every request, which was most of its time on them (the planning alone took three to four
+times as long as the execution on the demo's pages). The parameters are declared with the types
+the driver gives the same values as literals (an int, a date, an aware datetime, a boolean, a
+decimal; text and anything else left for PostgreSQL to infer, as it infers a quoted literal's),
+so the statement compares, joins and returns as the literal SQL does, and the test suite's check
+runs through it. Statements are not transactional (a rollback keeps them), are made outside the
+query logs, and are dropped together when a connection holds more than ``_MAX_STATEMENTS``. A
+connection pooler that hands one client's statements to another (PgBouncer in transaction mode)
+cannot keep them: ``DB_PREPARED_STATEMENTS=0`` turns them off. In the test suite ``Prepared.check`` is on (tests/conftest.py): every
 call also runs the builder through the ORM, outside the query logs, and fails unless the SQL,
 its parameters and the rows are the same.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import prefetch_related_objects
 from django.db.models.query import (  # type: ignore[attr-defined]  # not in the stubs
@@ -56,6 +73,9 @@ Returns = Literal["rows", "flat", "one", "instances"]
 _INT_SHIFT = 1_000_003
 _TIME_SHIFT = timedelta(days=401, seconds=3_661, microseconds=1)
 _MAX_SHAPES = 64  # per builder: the shapes are few (lengths of id lists, a code or two)
+_MAX_STATEMENTS = 500  # per connection; past it, every one is deallocated and made again on use
+_PLACEHOLDER = re.compile(r"%[s%]")
+_statement_numbers = itertools.count(1)
 
 
 class _Captured(Exception):  # a signal that carries the SQL out, not an error
@@ -75,6 +95,7 @@ class _Plan:
     params: tuple[Any, ...]
     slots: tuple[tuple[int, str, int | None], ...]  # (position, argument, index in a tuple)
     load: _Loader | None = None  # "instances": the rows' model instances
+    statement: _Statement | None = None  # the server-side prepared statement of ``sql``
 
     def bind(self, args: dict[str, Any]) -> list[Any]:
         params = list(self.params)
@@ -150,7 +171,11 @@ class Prepared:
             return self._orm(args)
         params = plan.bind(args)
         with connection.cursor() as cursor:
-            cursor.execute(plan.sql, params)
+            statement = plan.statement
+            if statement is not None and statement.ready(connection):
+                cursor.execute(statement.execute, params)
+            else:
+                cursor.execute(plan.sql, params)
             if plan.load is not None:
                 instances = plan.load(cursor.fetchall(), connection)
                 if self.check:
@@ -280,7 +305,8 @@ class Prepared:
             load = _Loader.of(self.build(**args), sql, params)
             if load is None:
                 return None
-        return _Plan(sql=sql, params=params, slots=ordered, load=load)
+        statement = _Statement.of(self.__name__, sql, params)
+        return _Plan(sql=sql, params=params, slots=ordered, load=load, statement=statement)
 
     def _compare(self, args: dict[str, Any], sql: str, params: list[Any], result: Any) -> None:
         connection = connections[DEFAULT_DB_ALIAS]
@@ -306,6 +332,85 @@ class Prepared:
             problems.append(f"rows differ:\nORM:      {expected!r}\nprepared: {result!r}")
         if problems:
             raise AssertionError(f"Prepared {self.__name__}({args}): " + "; ".join(problems))
+
+
+def _declared_type(value: Any) -> str:
+    """The type the driver (psycopg2) gives ``value`` written as a literal, for a prepared
+    statement's parameter; "unknown" lets PostgreSQL infer it, as it does a quoted literal's."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "bigint"
+    if isinstance(value, datetime):
+        return "timestamptz" if value.tzinfo is not None else "timestamp"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, Decimal):
+        return "numeric"
+    return "unknown"
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A plan's SQL as a server-side prepared statement: see the module's docstring."""
+
+    name: str
+    prepare: str  # PREPARE name (types) AS the SQL with $1, $2, ... (run without parameters)
+    execute: str  # EXECUTE name (%s, ...), run with the plan's bound parameters
+
+    @classmethod
+    def of(cls, label: str, sql: str, params: tuple[Any, ...]) -> _Statement | None:
+        numbers = itertools.count(1)
+        body = _PLACEHOLDER.sub(lambda m: "%" if m.group(0) == "%%" else f"${next(numbers)}", sql)
+        if next(numbers) != len(params) + 1:
+            return None  # not Django's own placeholders: leave the SQL as it is
+        label = re.sub(r"[^a-z0-9_]", "_", label.lower())
+        name = f"ethics_{next(_statement_numbers)}_{label}"[:63]
+        if not params:
+            return cls(name, f"PREPARE {name} AS {body}", f"EXECUTE {name}")
+        types = ", ".join(_declared_type(value) for value in params)
+        slots = ", ".join(["%s"] * len(params))
+        return cls(name, f"PREPARE {name} ({types}) AS {body}", f"EXECUTE {name} ({slots})")
+
+    def ready(self, connection: Any) -> bool:
+        """Whether the statement exists on ``connection``'s current database session, made
+        now if it does not; False when statements are off or PostgreSQL refused to make it
+        (then the plan's SQL runs as it is). Made through the driver's own cursor: outside
+        the query logs and the execute wrappers, and in a savepoint inside a transaction, so
+        a refusal leaves the transaction as it was."""
+        if not settings.DB_PREPARED_STATEMENTS or connection.needs_rollback:
+            return False
+        raw = connection.connection
+        made: tuple[Any, set[str], set[str]] | None = getattr(
+            connection, "_ethics_statements", None
+        )
+        if made is None or made[0] is not raw:  # a new session: nothing made on it yet
+            made = (raw, set(), set())
+            connection._ethics_statements = made
+        _raw, ready, refused = made
+        if self.name in ready:
+            return True
+        if self.name in refused:
+            return False
+        with raw.cursor() as cursor:
+            if len(ready) >= _MAX_STATEMENTS:
+                cursor.execute("DEALLOCATE ALL")
+                ready.clear()
+            savepoint = connection.in_atomic_block
+            try:
+                if savepoint:
+                    cursor.execute("SAVEPOINT ethics_prepare")
+                cursor.execute(self.prepare)
+            except connection.Database.Error:
+                if savepoint:
+                    cursor.execute("ROLLBACK TO SAVEPOINT ethics_prepare")
+                refused.add(self.name)
+                return False
+            finally:
+                if savepoint:
+                    cursor.execute("RELEASE SAVEPOINT ethics_prepare")
+        ready.add(self.name)
+        return True
 
 
 class _Loader:
