@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from django.db import models
 from django.db.models import Prefetch
@@ -481,9 +482,18 @@ def _waiting_count(*, committees: tuple[int, ...]) -> dict[str, int]:
     return _waiting_in(list(committees)).aggregate(n=models.Count("pk"))
 
 
-def calendar_rows(meetings: list[Meeting]) -> dict[Any, list[Meeting]]:
-    """Meetings grouped by local month (calendar view)."""
-    grouped: dict[Any, list[Meeting]] = {}
+class _Dated(Protocol):
+    @property
+    def starts_at(self) -> datetime: ...
+
+
+_Row = TypeVar("_Row", bound=_Dated)
+
+
+def calendar_rows(meetings: Sequence[_Row]) -> dict[Any, list[_Row]]:
+    """Meetings (anything with ``starts_at``: the list's rows) grouped by local month
+    (calendar view)."""
+    grouped: dict[Any, list[_Row]] = {}
     for meeting in meetings:
         key = timezone.localtime(meeting.starts_at).date().replace(day=1)
         grouped.setdefault(key, []).append(meeting)

@@ -38,8 +38,13 @@ def _officer_meeting(request: HttpRequest, pk: int) -> Meeting:
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    listing = filtered_page(request, MeetingFilter, selectors.meetings_for_user(request.user))
-    meetings = list(listing.page)
+    listing = filtered_page(
+        request,
+        MeetingFilter,
+        selectors.meetings_for_user(request.user),
+        values=rows.MEETING_VALUES,
+    )
+    meetings = rows.meeting_rows_of_values(listing.page)
     return render(
         request,
         "meetings/meeting_list.html",

@@ -53,13 +53,16 @@ def test_meeting_rows_are_the_templates(world, language):
     assert any(m.presiding_id for m in meetings)
     assert any(m.presiding_id is None for m in meetings)
     assert len({timezone.localtime(m.starts_at).month for m in meetings}) >= 2
+    # what the page reads: the columns a line shows, in the list's order
+    values = list(selectors.meetings_for_user(world.secretary).values_list(*rows.MEETING_VALUES))
+    assert [v[0] for v in values] == [m.pk for m in meetings]
     with translation.override(language):
-        for page in (meetings, []):
-            calendar = selectors.calendar_rows(page)
-            assert "\n  " + rows.meeting_calendar_html(calendar) == _old(
-                OLD_CALENDAR, calendar=calendar
+        for page, values_page in ((meetings, values), ([], [])):
+            new_rows = rows.meeting_rows_of_values(values_page)
+            assert "\n  " + rows.meeting_calendar_html(selectors.calendar_rows(new_rows)) == _old(
+                OLD_CALENDAR, calendar=selectors.calendar_rows(page)
             )
             for bound in (False, True):
                 old = _old(OLD_ROWS, page=page, filterset=_Bound(bound))
-                assert "\n  " + rows.meeting_rows_html(page, filtered=bound) == old
+                assert "\n  " + rows.meeting_rows_html(new_rows, filtered=bound) == old
     assert Meeting.objects.count() == len(meetings)
