@@ -15,22 +15,10 @@ from committees.models import Committee
 from ethics import prepared as prepared_module
 from ethics.models import User
 from ethics.prepared import Prepared, _Statement
+from tests.ethics.test_prepared import JAN, _names, requires_postgres
 from tests.factories import CommitteeFactory, UserFactory
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="prepared statements are PostgreSQL's; elsewhere every call goes through the ORM",
-)
-
-JAN = dt.date(2026, 1, 1)
-
-
-def _names(*, ids, established_from):
-    return (
-        Committee.objects.filter(pk__in=ids, established_on__gte=established_from)
-        .order_by("pk")
-        .values_list("pk", "name")
-    )
+pytestmark = requires_postgres
 
 
 def _session_statements():
