@@ -377,7 +377,9 @@ class _Statement:
         now if it does not; False when statements are off or PostgreSQL refused to make it
         (then the plan's SQL runs as it is). Made through the driver's own cursor: outside
         the query logs and the execute wrappers, and in a savepoint inside a transaction, so
-        a refusal leaves the transaction as it was."""
+        a refusal leaves the transaction as it was. ``_ethics_statements`` on the connection
+        wrapper names the statements made on its current driver connection (a reconnect
+        replaces that connection, and with it the record)."""
         if not settings.DB_PREPARED_STATEMENTS or connection.needs_rollback:
             return False
         raw = connection.connection
@@ -396,7 +398,9 @@ class _Statement:
             if len(ready) >= _MAX_STATEMENTS:
                 cursor.execute("DEALLOCATE ALL")
                 ready.clear()
-            savepoint = connection.in_atomic_block
+            # In a transaction (an atomic block, or autocommit turned off by hand) a refused
+            # PREPARE would abort it: the savepoint keeps it going.
+            savepoint = not connection.get_autocommit()
             try:
                 if savepoint:
                     cursor.execute("SAVEPOINT ethics_prepare")

@@ -141,6 +141,19 @@ def test_a_refused_statement_leaves_the_transaction_and_the_sql_runs_as_it_is():
         assert cursor.fetchone() == (42,)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_with_autocommit_turned_off_by_hand_leaves_the_transaction():
+    refused = _Statement.of("untyped_manual", "SELECT %s IS NULL", (None,))
+    transaction.set_autocommit(False)
+    try:
+        assert not connection.in_atomic_block
+        assert refused.ready(connection) is False
+        assert Committee.objects.count() == 0  # not "current transaction is aborted"
+        connection.rollback()
+    finally:
+        transaction.set_autocommit(True)
+
+
 @pytest.mark.django_db
 @override_settings(DB_PREPARED_STATEMENTS=False)
 def test_the_setting_turns_them_off():
