@@ -29,7 +29,9 @@ class) is refused.
 
 The fast path runs on PostgreSQL, whose driver returns the columns these queries read as the
 ORM would (ints, text, aware datetimes, dates); elsewhere (the embedded SQLite default) every
-call goes through the ORM.
+call goes through the ORM. In the test suite ``Prepared.check`` is on (tests/conftest.py): every
+call also runs the builder through the ORM, outside the query logs, and fails unless the SQL,
+its parameters and the rows are the same.
 
 On PostgreSQL the stored SQL is also a server-side prepared statement (``PREPARE``), made once
 per database connection the first time the plan runs on it, and then run as ``EXECUTE name
@@ -42,9 +44,7 @@ so the statement compares, joins and returns as the literal SQL does, and the te
 runs through it. Statements are not transactional (a rollback keeps them), are made outside the
 query logs, and are dropped together when a connection holds more than ``_MAX_STATEMENTS``. A
 connection pooler that hands one client's statements to another (PgBouncer in transaction mode)
-cannot keep them: ``DB_PREPARED_STATEMENTS=0`` turns them off. In the test suite ``Prepared.check`` is on (tests/conftest.py): every
-call also runs the builder through the ORM, outside the query logs, and fails unless the SQL,
-its parameters and the rows are the same.
+cannot keep them: ``DB_PREPARED_STATEMENTS=0`` turns them off.
 """
 
 from __future__ import annotations
