@@ -210,15 +210,41 @@ def current_roles(user: User) -> dict[int, frozenset[str]]:
     return hooks.memo(user, "committee_roles", compute)
 
 
+def _appointments_of(user: User) -> list[tuple[int, int, str, bool]]:
+    """(membership id, committee id, role, in term today) of every appointment of the user,
+    ended ones and those not yet in term included: one query per request, which both
+    ``current_appointments`` and ``membership_ids`` read (issue 18: the "my reviews" list and
+    the dashboards used to read the ids with a second query). "In term today" is
+    ``MembershipQuerySet.in_term``'s condition (not ended, the term covers today), evaluated
+    on the row; ``tests/committees/test_appointments_read.py`` holds the two to the same
+    answer at each edge."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+
+    def compute() -> list[tuple[int, int, str, bool]]:
+        today = _today()
+        return [
+            (pk, committee_id, role, ended_on is None and start <= today <= end)
+            for pk, committee_id, role, ended_on, start, end in Membership.objects.filter(
+                user_id=user.pk
+            )
+            .order_by("pk")
+            .values_list("pk", "committee_id", "role", "ended_on", "term_start", "term_end")
+        ]
+
+    return hooks.memo(user, "committee_appointments_all", compute)
+
+
 def current_appointments(user: User) -> list[tuple[int, int, str]]:
-    """(membership id, committee id, role) of the user's appointments in term today, read once
-    per request and shared by every app's role checks (issue 18: one query, not one per app)."""
+    """(membership id, committee id, role) of the user's appointments in term today (the
+    ``current_memberships`` rows), from the request's one read of the appointments and shared
+    by every app's role checks (issue 18: one query, not one per app)."""
     if not getattr(user, "is_authenticated", False):
         return []
     return hooks.memo(
         user,
         "committee_appointments",
-        lambda: list(current_memberships(user).values_list("pk", "committee_id", "role")),
+        lambda: [(pk, c, role) for pk, c, role, current in _appointments_of(user) if current],
     )
 
 
@@ -231,17 +257,16 @@ def appointed_committee_ids(user: User, roles: Any = None) -> tuple[int, ...]:
 
 
 def membership_ids(user: User) -> list[int]:
-    """Ids of all the user's appointments, ended ones and those not yet in term included, read
-    once per request: "my reviews" filters on them instead of joining the memberships, so
-    PostgreSQL reads a member's newest assignments from an index in order (issue 18)."""
+    """Ids of all the user's appointments, ended ones and those not yet in term included, from
+    the request's one read of them: "my reviews" filters on them instead of joining the
+    memberships, so PostgreSQL reads a member's newest assignments from an index in order
+    (issue 18)."""
     if not getattr(user, "is_authenticated", False):
         return []
     return hooks.memo(
         user,
         "committee_membership_ids",
-        lambda: list(
-            Membership.objects.filter(user_id=user.pk).order_by().values_list("pk", flat=True)
-        ),
+        lambda: [pk for pk, _c, _role, _current in _appointments_of(user)],
     )
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, models
+from django.db.models.functions import ExtractYear
 
 from ethics.deadlines import Calendar
 from ethics.models import (
@@ -31,8 +32,19 @@ def working_calendar() -> Calendar:
 
 
 def calendar_years() -> frozenset[int]:
-    """The years whose official holiday calendar is loaded (one query)."""
-    return frozenset(d.year for d in Holiday.objects.dates("date", "year"))
+    """The years whose official holiday calendar is loaded (one query, compiled once: issue 18;
+    it was ``Holiday.objects.dates("date", "year")``, the same years)."""
+    return frozenset(_holiday_years())
+
+
+@prepared("flat")
+def _holiday_years() -> models.QuerySet[Any]:
+    return (
+        Holiday.objects.annotate(year=ExtractYear("date"))
+        .order_by()
+        .values_list("year", flat=True)
+        .distinct()
+    )
 
 
 def unread_count(user: User) -> int:
