@@ -78,7 +78,7 @@ def dashboard_panel(request: Any) -> DashboardPanel | None:
         return None  # manages nothing: no committee to read
     committees = [
         c
-        for c in selectors.committees_for_user(user)[:20]
+        for c in selectors.first_committees_for_user(user)
         if c.pk in managed or user.is_superuser or c.institution_id == institution
     ]
     if not committees:

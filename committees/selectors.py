@@ -127,32 +127,65 @@ def committee_choice_rows(user: User) -> list[tuple[int, str]]:
     (``committees.policies.CommitteePolicy``): a superuser every committee; anyone else those
     of their appointments in term today (the request's one read of them) and, for an
     institution admin, their institution's."""
-    from committees.policies import admin_institution, appointed_committee_ids
-
     if not user.is_authenticated:
         return []
-    if user.is_superuser:
-        args: dict[str, Any] = {"every": True}
-    else:
-        args = {"sits_on": appointed_committee_ids(user)}
-        institution = admin_institution(user)
-        if institution is not None:
-            args["institution"] = institution
+    args = _visibility_args(user)
     rows: list[tuple[int, str]] = _committee_choice_rows(**args)
     return rows
 
 
-@prepared("rows")
-def _committee_choice_rows(
-    *, every: bool = False, sits_on: tuple[int, ...] = (), institution: int | None = None
-) -> QuerySet[Any]:
+def _visibility_args(user: User) -> dict[str, Any]:
+    """``CommitteePolicy``'s visibility as a compiled query's arguments: a superuser every
+    committee; anyone else those of their appointments in term today (the request's one read
+    of them) and, for an institution admin, their institution's."""
+    from committees.policies import admin_institution, appointed_committee_ids
+
+    if user.is_superuser:
+        return {"every": True}
+    args: dict[str, Any] = {"sits_on": appointed_committee_ids(user)}
+    institution = admin_institution(user)
+    if institution is not None:
+        args["institution"] = institution
+    return args
+
+
+def _visible_committees(
+    every: bool, sits_on: tuple[int, ...], institution: int | None
+) -> QuerySet[Committee]:
     committees = Committee.objects.all()
     if not every:
         condition = models.Q(pk__in=sits_on)
         if institution is not None:
             condition |= models.Q(institution_id=institution)
         committees = committees.filter(condition)
-    return committees.order_by("institution__name", "name", "id").values_list("pk", "name")
+    return committees.order_by("institution__name", "name", "id")
+
+
+@prepared("rows")
+def _committee_choice_rows(
+    *, every: bool = False, sits_on: tuple[int, ...] = (), institution: int | None = None
+) -> QuerySet[Any]:
+    return _visible_committees(every, sits_on, institution).values_list("pk", "name")
+
+
+DASHBOARD_COMMITTEES = 20  # the dashboard's "My committees" panel reads at most this many
+
+
+def first_committees_for_user(user: User) -> list[Committee]:
+    """The first ``DASHBOARD_COMMITTEES`` of ``committees_for_user(user)``, in its order, as
+    instances: the dashboard's committees panel, read with a query compiled once per shape
+    (``ethics.prepared``, issue 18)."""
+    if not user.is_authenticated:
+        return []
+    committees: list[Committee] = _first_committees(**_visibility_args(user))
+    return committees
+
+
+@prepared("instances")
+def _first_committees(
+    *, every: bool = False, sits_on: tuple[int, ...] = (), institution: int | None = None
+) -> QuerySet[Committee]:
+    return _visible_committees(every, sits_on, institution)[:DASHBOARD_COMMITTEES]
 
 
 def committee_get_for_user(user: User, pk: int) -> Committee:

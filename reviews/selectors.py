@@ -718,7 +718,9 @@ def application_page_for_user(user: User, pk: int) -> Application:
     it may show while under review.
 
     The row is read with a query compiled once (``ethics.prepared``, "instances", issue 18)
-    when ``pk`` is a plain id; anything else goes through the ORM (and its 404).
+    when ``pk`` is a plain id, and so are its decisions (``application.decisions.all()``, the
+    ORM's prefetch of them otherwise), once the reader may see it; anything else goes through
+    the ORM (and its 404).
     """
     if not getattr(user, "is_authenticated", False):
         raise Http404
@@ -726,8 +728,34 @@ def application_page_for_user(user: User, pk: int) -> Application:
         rows = _application_page_rows(pk=pk, viewer=user.pk)
         if not rows:
             raise Http404
-        return checked_access(user, rows[0])
+        application = checked_access(user, rows[0])
+        _attach_decisions(application)
+        return application
     return get_with_access(user, _application_page_queryset(), pk)
+
+
+def _attach_decisions(application: Application) -> None:
+    """``application.decisions.all()`` read as ``_application_queryset``'s prefetch reads it
+    (the same rows, order and ``follows``), with a query compiled once: what
+    ``prefetch_related_objects`` leaves on an instance, the related manager's queryset holding
+    the rows, each row's ``application`` the instance itself."""
+    decisions = _application_decisions(application=application.pk)
+    to_application = Decision._meta.get_field("application")
+    for decision in decisions:
+        to_application.set_cached_value(decision, application)
+    cached = application.decisions.get_queryset()  # no query: the relation's filter
+    cached._result_cache = decisions
+    cached._prefetch_done = True
+    application.__dict__.setdefault("_prefetched_objects_cache", {})["decisions"] = cached
+
+
+@prepared("instances")
+def _application_decisions(*, application: int) -> models.QuerySet[Decision]:
+    return (
+        Decision.objects.select_related("follows")
+        .filter(application_id=application)
+        .order_by("-decided_at", "-id")
+    )
 
 
 def _application_page_queryset() -> models.QuerySet[Application]:
@@ -747,6 +775,7 @@ def _application_page_rows(*, pk: int, viewer: int) -> models.QuerySet[Applicati
     its ordering, its limit of two rows is enough to tell one from none)."""
     return (
         _application_page_queryset()
+        .prefetch_related(None)  # the decisions: _attach_decisions, once the reader may see it
         .annotate(**access_flags_of(viewer))
         .filter(pk=pk)
         .order_by()[:2]

@@ -46,3 +46,35 @@ def test_a_list_filter_shows_them_and_still_checks_a_value(world, client):
     hidden = client.get(reverse("registry:filing-list"), {"committee": world.other_committee.pk})
     assert hidden.status_code == 200
     assert 'aria-invalid="true"' in hidden.content.decode()
+
+
+def test_the_dashboards_committees_are_the_first_of_the_readers(world, django_assert_num_queries):
+    """The dashboard's committees panel reads ``first_committees_for_user`` (one compiled
+    query): the first DASHBOARD_COMMITTEES of ``committees_for_user``, as instances."""
+    from committees.selectors import DASHBOARD_COMMITTEES, first_committees_for_user
+
+    institution = InstitutionFactory(name="多委员会机构")
+    many = [
+        CommitteeFactory(institution=institution, name=f"委员会{n:02}")
+        for n in range(DASHBOARD_COMMITTEES + 1)
+    ]
+    readers = [world.user(role) for role in ROLES] + [
+        UserFactory(is_superuser=True, institution=None),
+        UserFactory(institution=institution, institution_admin=True),
+        world.researcher,
+    ]
+    for reader in readers:
+        for _ in range(2):  # the first call makes the plan, the second runs it
+            user = User.objects.get(pk=reader.pk)
+            expected = list(committees_for_user(user)[:DASHBOARD_COMMITTEES])
+            # One query (the appointments were read above, once per request); none for a
+            # reader without an appointment (an empty IN list).
+            with django_assert_num_queries(1 if expected else 0):
+                got = first_committees_for_user(user)
+            assert [(c.pk, c.name, c.institution_id) for c in got] == [
+                (c.pk, c.name, c.institution_id) for c in expected
+            ], user.username
+    admin = User.objects.get(pk=readers[-2].pk)
+    assert [c.pk for c in first_committees_for_user(admin)] == [
+        c.pk for c in many[:DASHBOARD_COMMITTEES]
+    ]
