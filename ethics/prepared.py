@@ -13,10 +13,11 @@ query, no queryset built.
 The ORM stays the query's only definition, and a query the scheme cannot prove it reproduces is
 run through the ORM every time: it is *refused* when changing an argument changes the SQL
 rather than only its parameters, when a changed parameter is not the argument's value itself
-(a value computed from it), when an argument changes no parameter, or when the builder runs no
-query. Arguments are ints, dates, datetimes and tuples of distinct ints (parameters), or
-strings, booleans and None, which are part of the shape. The builder must read nothing else
-that varies (no ``timezone.now()`` inside: pass it in).
+(a value computed from it; an int's decimal text is the one computed value allowed, for a text
+column that holds ids, such as the audit log's ``target_id``), when an argument changes no
+parameter, or when the builder runs no query. Arguments are ints, dates, datetimes and tuples
+of distinct ints (parameters), or strings, booleans and None, which are part of the shape. The
+builder must read nothing else that varies (no ``timezone.now()`` inside: pass it in).
 
 A builder may also return a queryset of model instances (``returns="instances"``), with
 ``select_related`` joins, annotations and ``prefetch_related`` lookups: the plan then keeps, besides
@@ -96,12 +97,16 @@ class _Plan:
     slots: tuple[tuple[int, str, int | None], ...]  # (position, argument, index in a tuple)
     load: _Loader | None = None  # "instances": the rows' model instances
     statement: _Statement | None = None  # the server-side prepared statement of ``sql``
+    # Slots whose parameter is an int argument's decimal text (a text column holding ids,
+    # ``AuditEvent.target_id``), not the int itself.
+    texts: frozenset[int] = frozenset()
 
     def bind(self, args: dict[str, Any]) -> list[Any]:
         params = list(self.params)
         for position, name, index in self.slots:
             value = args[name]
-            params[position] = value if index is None else value[index]
+            value = value if index is None else value[index]
+            params[position] = str(value) if position in self.texts else value
         return params
 
 
@@ -271,6 +276,7 @@ class Prepared:
             return None
         sql, params = base
         slots: dict[int, tuple[str, int | None]] = {}
+        texts: set[int] = set()
         for name, value in args.items():
             moved = _moved(value)
             if moved is None:
@@ -297,6 +303,13 @@ class Prepared:
                     slots[position] = (name, index[0])
                 elif _same(value, params[position]) and _same(moved, other[1][position]):
                     slots[position] = (name, None)
+                elif (
+                    type(value) is int
+                    and _same(str(value), params[position])
+                    and _same(str(moved), other[1][position])
+                ):
+                    slots[position] = (name, None)  # the int's decimal text: a text slot
+                    texts.add(position)
                 else:
                     return None  # a value computed from the argument, not the argument
         ordered = tuple((position, *slots[position]) for position in sorted(slots))
@@ -306,7 +319,14 @@ class Prepared:
             if load is None:
                 return None
         statement = _Statement.of(self.__name__, sql, params)
-        return _Plan(sql=sql, params=params, slots=ordered, load=load, statement=statement)
+        return _Plan(
+            sql=sql,
+            params=params,
+            slots=ordered,
+            load=load,
+            statement=statement,
+            texts=frozenset(texts),
+        )
 
     def _compare(self, args: dict[str, Any], sql: str, params: list[Any], result: Any) -> None:
         connection = connections[DEFAULT_DB_ALIAS]

@@ -317,6 +317,10 @@ _TIMELINE_VALUES = (
 def _timeline_rows(events: models.QuerySet[AuditEvent]) -> list[TimelineEvent]:
     """``events`` oldest first, as the columns a timeline line shows (issue 18: no model
     instance, no decoded before/after JSON and no user row per event)."""
+    return _timeline_of(events.order_by("id").values_list(*_TIMELINE_VALUES))
+
+
+def _timeline_of(rows: Iterable[tuple[Any, ...]]) -> list[TimelineEvent]:
     return [
         TimelineEvent(
             action,
@@ -326,20 +330,30 @@ def _timeline_rows(events: models.QuerySet[AuditEvent]) -> list[TimelineEvent]:
             actor_label,
             None if actor_id is None else display_name(*names),
         )
-        for action, created_at, reason, target_repr, actor_label, actor_id, *names in (
-            events.order_by("id").values_list(*_TIMELINE_VALUES)
-        )
+        for action, created_at, reason, target_repr, actor_label, actor_id, *names in rows
     ]
 
 
 def timeline(application: Application, *, officer: bool) -> list[TimelineEvent]:
-    """The application's audited history; applicants do not see who did what on the committee."""
-    events = AuditEvent.objects.filter(
-        target_type=ContentType.objects.get_for_model(Application), target_id=str(application.pk)
+    """The application's audited history; applicants do not see who did what on the committee.
+    Read with a query compiled once per shape (``ethics.prepared``, issue 18)."""
+    return _timeline_of(
+        _application_events(
+            target_type=ContentType.objects.get_for_model(Application).pk,
+            target=application.pk,
+            officer=officer,
+        )
     )
+
+
+@prepared("rows")
+def _application_events(*, target_type: int, target: int, officer: bool) -> Any:
+    """The audit log's events on one application (its id as the log's text ``target_id``),
+    oldest first; an applicant's (``officer`` false) only those of APPLICANT_PROJECT_EVENTS."""
+    events = AuditEvent.objects.filter(target_type_id=target_type, target_id=str(target))
     if not officer:
         events = events.filter(action__in=APPLICANT_PROJECT_EVENTS)
-    return _timeline_rows(events)
+    return events.order_by("id").values_list(*_TIMELINE_VALUES)
 
 
 def assignments_for_user(user: User) -> models.QuerySet[ReviewerAssignment]:

@@ -156,6 +156,45 @@ def test_a_value_no_parameter_shows_is_refused(committees):
     assert len(query(above=5)) == len(committees)
 
 
+@requires_postgres
+def test_an_ints_decimal_text_fills_a_text_slot(committees):
+    """A text column that holds ids (the audit log's ``target_id``) compared with ``str(id)``:
+    the parameter is the argument's decimal text, a slot of its own kind; the stored SQL is
+    given the text of each call's id. Any other text computed from the id is refused."""
+    from ethics import audit
+    from ethics.models import AuditEvent
+
+    for committee in committees[:3]:
+        audit.record(actor=None, action="test.change", target=committee)
+
+    def events(*, target):
+        return (
+            AuditEvent.objects.filter(target_id=str(target))
+            .order_by("id")
+            .values_list("target_id", "target_repr")
+        )
+
+    query = Prepared(events, "rows")
+    for committee in committees[:3] + committees[:1]:
+        result, queries = _run(query, target=committee.pk)
+        assert result == [(str(committee.pk), committee.name)]
+        assert queries == 1
+    plan = query.plan_for(target=committees[0].pk)
+    assert plan is not None
+    assert [name for _position, name, _index in plan.slots] == ["target"]
+    assert plan.texts == frozenset(position for position, _name, _index in plan.slots)
+    assert plan.bind({"target": 42}) == ["42"]
+
+    shifted = Prepared(
+        lambda *, target: AuditEvent.objects.filter(target_id=str(target + 1)).values_list(
+            "target_repr", flat=True
+        ),
+        "flat",
+    )
+    assert shifted.plan_for(target=committees[0].pk - 1) is None
+    assert shifted(target=committees[0].pk - 1) == [committees[0].name]
+
+
 def test_repeated_or_unsupported_values_go_through_the_orm(committees):
     query = Prepared(_names, "rows")
     pk = committees[0].pk

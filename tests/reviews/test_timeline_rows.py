@@ -74,3 +74,28 @@ def test_timeline_rows_show_what_the_audit_events_showed(world, language):
         assert "|System\n" in _lines(selectors.timeline(application, officer=True))
     # an applicant sees no committee step
     assert "review.assign" not in _lines(selectors.timeline(application, officer=False))
+
+
+@pytest.mark.parametrize("officer", [True, False])
+def test_the_applications_timeline_is_a_compiled_query(world, officer):
+    """Issue 18: one query compiled once per shape, the application's id given to the stored SQL
+    as the audit log's text ``target_id`` (a text slot of ``ethics.prepared``)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("plans are made on PostgreSQL")
+    first, second = submitted(world), submitted(world)
+    kind = ContentType.objects.get_for_model(Application).pk
+    for application in (first, second):
+        assert _lines(selectors.timeline(application, officer=officer)) == _lines(
+            [
+                event
+                for event in _events(application)
+                if officer or event.action in selectors.APPLICANT_PROJECT_EVENTS
+            ]
+        )
+    plan = selectors._application_events.plan_for(
+        target_type=kind, target=first.pk, officer=officer
+    )
+    assert plan is not None
+    assert len(plan.texts) == 1
