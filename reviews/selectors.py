@@ -759,7 +759,7 @@ def _attach_decisions(application: Application) -> None:
         to_application.set_cached_value(decision, application)
     cached = application.decisions.get_queryset()  # no query: the relation's filter
     cached._result_cache = decisions
-    cached._prefetch_done = True
+    cached._prefetch_done = True  # type: ignore[attr-defined]  # not in the stubs
     application.__dict__.setdefault("_prefetched_objects_cache", {})["decisions"] = cached
 
 
