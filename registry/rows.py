@@ -11,15 +11,19 @@ old loops and compares).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from ethics.cells import or_dash, pk_url
+from ethics.choice_labels import labeller
+from ethics.deadlines import is_overdue
 from ethics.listing import text_html
-from ethics.models import Deadline
+from ethics.models import ACTIVE_DEADLINE_STATES, Deadline
 from ethics.services import calendar_note
 from ethics.templatetags.ethics_tags import countdown, last_day
 from registry.models import Filing
@@ -32,10 +36,45 @@ def _ymd(value: date | None) -> str:
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
+@dataclass(frozen=True, slots=True)
+class DeadlineRow:
+    """What a line of the deadlines list shows, read as values (issue 18: no deadline instance
+    per line): the kind's and the state's labels in the active language."""
+
+    pk: int
+    due_at: datetime | None
+    state: str
+    title: str
+    committee_name: str | None
+    rule: str
+    kind_label: str
+    state_label: str
+
+    @property
+    def is_active(self) -> bool:  # ``Deadline.is_active``; ``countdown`` reads it
+        return self.state in ACTIVE_DEADLINE_STATES
+
+
+# The columns ``deadline_rows_of_values`` takes, in its order (``filtered_page(values=...)``);
+# ``committee_name`` is ``registry.selectors.deadlines_for_user``'s annotation.
+DEADLINE_VALUES = ("pk", "due_at", "state", "kind", "title", "committee_name", "rule")
+
+
+def deadline_rows_of_values(values: Iterable[tuple[Any, ...]]) -> list[DeadlineRow]:
+    """The rows of ``DEADLINE_VALUES`` tuples."""
+    kind_label, state_label = labeller(Deadline, "kind"), labeller(Deadline, "state")
+    return [
+        DeadlineRow(pk, due_at, state, title, committee, rule, kind_label(kind), state_label(state))
+        for pk, due_at, state, kind, title, committee, rule in values
+    ]
+
+
 def deadline_rows_html(
-    deadlines: Sequence[Deadline], now: datetime, years: frozenset[int] | None
+    deadlines: Sequence[DeadlineRow], now: datetime, years: frozenset[int] | None
 ) -> SafeString:
-    """The deadlines table's body: ``registry/deadline_list.html``'s loop over the page."""
+    """The deadlines table's body: ``registry/deadline_list.html``'s loop over the page. A row
+    is overdue as ``Deadline.is_overdue`` says (running and past its deadline, scanned or
+    not), at ``now``, the moment its countdown chip is counted from."""
     if not deadlines:
         nothing = text_html(gettext("No deadlines match."))  # outside the f-string
         return SafeString(f'\n    <tr><td colspan="6" class="muted">{nothing}</td></tr>\n  ')
@@ -44,15 +83,15 @@ def deadline_rows_html(
     for d in deadlines:
         gap = calendar_note(d.due_at, years) if d.due_at is not None and years is not None else ""
         gap_html = f'<div class="muted" data-calendar-gap>{text_html(gap)}</div>' if gap else ""
-        overdue = d.is_overdue
+        overdue = d.is_active and is_overdue(d.due_at, now)
         pill = "bad" if overdue else ("ok" if d.state == "met" else "")
-        state = overdue_label if overdue else text_html(d.get_state_display())
+        state = overdue_label if overdue else text_html(d.state_label)
         parts.append(
             f'\n    <tr data-deadline="{text_html(d.pk)}">\n'
             f'      <td class="nowrap">{text_html(last_day(d.due_at))} {countdown(d, now)}</td>\n'
-            f"      <td>{text_html(d.get_kind_display())}</td>\n"
+            f"      <td>{text_html(d.kind_label)}</td>\n"
             f"      <td>{text_html(d.title)}{gap_html}</td>\n"
-            f"      <td>{or_dash(getattr(d, 'committee_name', None))}</td>\n"
+            f"      <td>{or_dash(d.committee_name)}</td>\n"
             f"      <td>{or_dash(d.rule)}</td>\n"
             f'      <td><span class="pill nowrap {pill}">{state}</span></td>\n'
             f"    </tr>\n  "

@@ -35,20 +35,23 @@ from reports import exports
 
 @login_required
 def deadline_list(request: HttpRequest) -> HttpResponse:
-    # The rows show no subject (the API does): no join of its type and no instance of it per row.
+    # The rows show no subject (the API does): no join of its type, and each row is read as
+    # values (rows.DEADLINE_VALUES), no deadline instance (issue 18).
     listing = filtered_page(
         request,
         DeadlineFilterSet,
         selectors.deadlines_for_user(request.user).select_related(None),
         per_page=50,
+        values=rows.DEADLINE_VALUES,
     )
     now = timezone.now()
+    deadlines = rows.deadline_rows_of_values(listing.page)
     return render(
         request,
         "registry/deadline_list.html",
         {
             **listing.as_context(),
-            "deadline_rows": rows.deadline_rows_html(listing.page, now, calendar_years()),
+            "deadline_rows": rows.deadline_rows_html(deadlines, now, calendar_years()),
         },
     )
 

@@ -83,22 +83,47 @@ def _deadlines(world) -> list[Deadline]:
     return list(selectors.deadlines_for_user(UserFactory(is_superuser=True)))
 
 
+def _deadline_rows(deadlines: list[Deadline]) -> list[rows.DeadlineRow]:
+    """The same deadlines as the page reads them: ``rows.DEADLINE_VALUES`` tuples."""
+    superuser = UserFactory(is_superuser=True)
+    values = selectors.deadlines_for_user(superuser).select_related(None)
+    by_pk = {v[0]: v for v in values.values_list(*rows.DEADLINE_VALUES)}
+    return rows.deadline_rows_of_values([by_pk[d.pk] for d in deadlines])
+
+
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_deadline_rows_are_the_templates(world, language):
     deadlines = _deadlines(world)
     assert len(deadlines) >= 8
+    assert {d.state for d in deadlines} >= {"open", "overdue", "met", "waived"}
     now = timezone.now()
     this_year = timezone.localdate().year
     with translation.override(language):
+        # the labels are read in the active language, as the page reads them
+        values = _deadline_rows(deadlines)
         for years in (frozenset({this_year, this_year + 1}), frozenset(), None):
-            for page in (deadlines, []):
+            for page, lines in ((deadlines, values), ([], [])):
                 old = _old(OLD_DEADLINES, page=page, now=now, calendar_years=years)
-                new = "\n  " + rows.deadline_rows_html(page, now, years)
+                new = "\n  " + rows.deadline_rows_html(lines, now, years)
                 assert new == old, (years, len(page))
     # the page shows what the writer wrote
     with translation.override(language):
-        assert "data-calendar-gap" in rows.deadline_rows_html(deadlines, now, frozenset())
-        assert "&lt;b&gt;" in rows.deadline_rows_html(deadlines, now, None)
+        assert "data-calendar-gap" in rows.deadline_rows_html(values, now, frozenset())
+        assert "&lt;b&gt;" in rows.deadline_rows_html(values, now, None)
+
+
+def test_overdue_is_counted_at_the_pages_moment(world):
+    """A running clock is overdue from its deadline on, at the moment the page counts its
+    chips from: one second before it is not, at it (and after) it is (``Deadline.is_overdue``)."""
+    deadline = _deadlines(world)[0]
+    (row,) = _deadline_rows([deadline])
+    assert row.is_active
+    html = str(rows.deadline_rows_html([row], row.due_at - dt.timedelta(seconds=1), None))
+    assert 'class="pill nowrap "' in html
+    for moment in (row.due_at, row.due_at + dt.timedelta(days=1)):
+        html = str(rows.deadline_rows_html([row], moment, None))
+        assert 'class="pill nowrap bad"' in html
+    assert deadline.is_overdue is (timezone.now() >= row.due_at)
 
 
 def _filings(world) -> list[Filing]:
