@@ -72,10 +72,15 @@ def labeller(model: type[Model], field_name: str) -> Callable[[Any], Any]:
     field = model._meta.get_field(field_name)
     if not isinstance(field, Field):
         raise TypeError(f"{model.__name__}.{field_name} is not a concrete field")
-    if isinstance(field.choices, CallableChoiceIterator):  # Django's lookup, as display() does
+    if isinstance(field.choices, CallableChoiceIterator):  # as display() answers
+        registered = _CALLABLE_LABELS.get(field)
+        if registered is not None:
+            return registered  # the deadline kinds' (hooks.deadline_kind_display)
+        # Django's lookup, its choices read when the labeller is made (once a page), not once
+        # a row; each label is still written in the language active at the call.
+        choices = dict(make_hashable(field.flatchoices))
 
         def fresh(value: Any) -> Any:
-            choices = dict(make_hashable(field.flatchoices))
             return force_str(choices.get(make_hashable(value), value), strings_only=True)
 
         return fresh

@@ -30,3 +30,13 @@ def test_a_kind_declared_later_reads_as_declared():
     ):
         assert Deadline(kind="h_dash_test_kind").get_kind_display() == "测试时钟"
     assert Deadline(kind="h_dash_test_kind").get_kind_display() == "h_dash_test_kind"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_list_pages_labeller_reads_the_same(language):
+    """``labeller`` (a list page's rows: the deadlines list) answers as ``get_kind_display``."""
+    kinds = hooks.deadline_kinds()
+    label = choice_labels.labeller(Deadline, "kind")
+    with translation.override(language):
+        for kind in [*kinds, "no_such_kind", "", None]:
+            assert label(kind) == Deadline(kind=kind).get_kind_display(), kind
