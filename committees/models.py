@@ -170,6 +170,11 @@ class StoredFile(models.Model):
         abstract = True
 
 
+def in_term_condition(on: date) -> Q:
+    """``MembershipQuerySet.in_term``'s condition, for a filter or a boolean annotation."""
+    return Q(ended_on=None, term_start__lte=on, term_end__gte=on)
+
+
 class MembershipQuerySet(models.QuerySet["Membership"]):
     """The roster filters every app repeats: who is in term, who votes, who runs the office."""
 
@@ -183,7 +188,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         Current rights (voting, access, reminders) use this with today; an appointment ended
         early (even with a last day still to come) no longer counts.
         """
-        return self.filter(ended_on=None, term_start__lte=on, term_end__gte=on)
+        return self.filter(in_term_condition(on))
 
     def in_office(self, *, on: date) -> MembershipQuerySet:
         """Who was in office on `on`, today or in the past: the term covers the day and the

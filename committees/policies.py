@@ -24,6 +24,7 @@ from committees.models import (
     Membership,
     Pledge,
     Training,
+    in_term_condition,
 )
 from ethics import hooks, policies
 from ethics.models import Institution, User
@@ -215,24 +216,19 @@ def _appointments_of(user: User) -> list[tuple[int, int, str, bool]]:
     ended ones and those not yet in term included: one query per request, which both
     ``current_appointments`` and ``membership_ids`` read (issue 18: the "my reviews" list and
     the dashboards used to read the ids with a second query). "In term today" is
-    ``MembershipQuerySet.in_term``'s condition (not ended, the term covers today), evaluated
-    on the row; ``tests/committees/test_appointments_read.py`` holds the two to the same
-    answer at each edge."""
+    ``MembershipQuerySet.in_term``'s own condition (``in_term_condition``), read as a column."""
     if not getattr(user, "is_authenticated", False):
         return []
-
-    def compute() -> list[tuple[int, int, str, bool]]:
-        today = _today()
-        return [
-            (pk, committee_id, role, ended_on is None and start <= today <= end)
-            for pk, committee_id, role, ended_on, start, end in Membership.objects.filter(
-                user_id=user.pk
-            )
+    return hooks.memo(
+        user,
+        "committee_appointments_all",
+        lambda: list(
+            Membership.objects.filter(user_id=user.pk)
+            .annotate(current=in_term_condition(_today()))
             .order_by("pk")
-            .values_list("pk", "committee_id", "role", "ended_on", "term_start", "term_end")
-        ]
-
-    return hooks.memo(user, "committee_appointments_all", compute)
+            .values_list("pk", "committee_id", "role", "current")
+        ),
+    )
 
 
 def current_appointments(user: User) -> list[tuple[int, int, str]]:

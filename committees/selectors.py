@@ -124,13 +124,10 @@ def committee_choice_rows(user: User) -> list[tuple[int, str]]:
     """(id, name) of ``committees_for_user(user)`` in its order: a list filter's committee
     options on every kernel, registry, meetings and oversight list, read with a query compiled
     once per shape (``ethics.prepared``, issue 18). The same visibility
-    (``committees.policies.CommitteePolicy``): a superuser every committee; anyone else those
-    of their appointments in term today (the request's one read of them) and, for an
-    institution admin, their institution's."""
+    (``committees.policies.CommitteePolicy``, as ``_visibility_args`` passes it)."""
     if not user.is_authenticated:
         return []
-    args = _visibility_args(user)
-    rows: list[tuple[int, str]] = _committee_choice_rows(**args)
+    rows: list[tuple[int, str]] = _committee_choice_rows(**_visibility_args(user))
     return rows
 
 
