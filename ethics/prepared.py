@@ -100,6 +100,9 @@ class _Plan:
     # Slots whose parameter is an int argument's decimal text (a text column holding ids,
     # ``AuditEvent.target_id``), not the int itself.
     texts: frozenset[int] = frozenset()
+    # "rows" and "flat": the columns' converters (a JSON column's decoding), as the ORM's
+    # ``results_iter`` applies them; empty when no column has one.
+    converters: tuple[Any, ...] = ()
 
     def bind(self, args: dict[str, Any]) -> list[Any]:
         params = list(self.params)
@@ -193,6 +196,8 @@ class Prepared:
                 result: Any = dict(zip(names, cursor.fetchone(), strict=True))
             else:
                 rows = cursor.fetchall()
+                if plan.converters:
+                    rows = _converted(rows, plan.converters, connection)
                 result = [row[0] for row in rows] if self.returns == "flat" else rows
         if self.check:
             self._compare(args, plan.sql, params, result)
@@ -314,10 +319,16 @@ class Prepared:
                     return None  # a value computed from the argument, not the argument
         ordered = tuple((position, *slots[position]) for position in sorted(slots))
         load = None
+        converters: tuple[Any, ...] = ()
         if self.returns == "instances":
             load = _Loader.of(self.build(**args), sql, params)
             if load is None:
                 return None
+        elif self.returns in ("rows", "flat"):
+            found = _row_converters(self.build(**args), sql, params)
+            if found is None:
+                return None
+            converters = found
         statement = _Statement.of(self.__name__, sql, params)
         return _Plan(
             sql=sql,
@@ -326,6 +337,7 @@ class Prepared:
             load=load,
             statement=statement,
             texts=frozenset(texts),
+            converters=converters,
         )
 
     def _compare(self, args: dict[str, Any], sql: str, params: list[Any], result: Any) -> None:
@@ -482,15 +494,9 @@ class _Loader:
     def __call__(self, rows: list[tuple[Any, ...]], connection: Any) -> list[Any]:
         instances = []
         model, start, end, init_list = self.model, self.start, self.end, self.init_list
-        for raw in rows:
-            row: Any = raw
-            if self.converters:
-                row = list(raw)
-                for position, (converters, expression) in self.converters:
-                    value = row[position]
-                    for converter in converters:
-                        value = converter(value, expression, connection)
-                    row[position] = value
+        if self.converters:
+            rows = _converted(rows, self.converters, connection)
+        for row in rows:
             obj = model.from_db(DEFAULT_DB_ALIAS, init_list, row[start:end])
             for populator in self.populators:
                 populator.populate(row, obj)
@@ -498,6 +504,37 @@ class _Loader:
                 setattr(obj, name, row[position])
             instances.append(obj)
         return instances
+
+
+def _row_converters(queryset: Any, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The converters Django's ``results_iter`` applies to the columns of a ``values_list``
+    queryset (``queryset``, the builder's, built once more), or None when its compiled SQL is
+    not the plan's (the builder did not return the queryset it ran)."""
+    if not isinstance(queryset, models.QuerySet):
+        return None
+    compiler = queryset.query.get_compiler(DEFAULT_DB_ALIAS)
+    with _unlogged():
+        compiled_sql, compiled_params = compiler.as_sql()
+    if (compiled_sql, tuple(compiled_params)) != (sql, params):
+        return None
+    columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
+    return tuple(compiler.get_converters(columns).items())
+
+
+def _converted(
+    rows: list[tuple[Any, ...]], converters: tuple[Any, ...], connection: Any
+) -> list[Any]:
+    """``rows`` with each column's converters applied, as ``SQLCompiler.apply_converters``."""
+    converted = []
+    for raw in rows:
+        row = list(raw)
+        for position, (functions, expression) in converters:
+            value = row[position]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[position] = value
+        converted.append(tuple(row))
+    return converted
 
 
 def _signature(obj: Any, seen: frozenset[int] = frozenset()) -> Any:

@@ -80,8 +80,12 @@ def own_project_ids_of(user_id: int) -> models.QuerySet[Any]:
 
 
 def assigned_application_ids(user: User) -> models.QuerySet[Any]:
+    return assigned_application_ids_of(user.pk)
+
+
+def assigned_application_ids_of(user_id: int) -> models.QuerySet[Any]:
     return (
-        ReviewerAssignment.objects.filter(membership__user_id=user.pk, membership__ended_on=None)
+        ReviewerAssignment.objects.filter(membership__user_id=user_id, membership__ended_on=None)
         .order_by()
         .values("review__application_id")
     )
@@ -115,17 +119,33 @@ def visible_application_branches(user: User) -> list[Q]:
     its own index: a keyset page reads each branch's first rows past the cursor and orders only
     those (issue 18; reviews.api.views ApplicationViewSet.list, ethics.api.pagination
     ``paginate_branches``), instead of joining every visible row before its top-N sort."""
+    return application_branches_of(**application_branch_args(user))
+
+
+def application_branch_args(user: User) -> dict[str, Any]:
+    """What ``visible_application_branches`` depends on, as plain values: the user's id, the
+    committees they manage today (sorted) and the institution they administer (or None). The
+    committees come from the request's one read of the appointments and are written into the
+    SQL: no membership subquery to build, compile and plan."""
+    return {
+        "user": user.pk,
+        "managed": appointed_committee_ids(user, MANAGING_ROLES),
+        "institution": _admin_institution(user),
+    }
+
+
+def application_branches_of(
+    *, user: int, managed: tuple[int, ...], institution: int | None
+) -> list[Q]:
+    """``visible_application_branches`` from ``application_branch_args``: the user's own
+    projects', their assignments', and once submitted those of the committees they manage and
+    of the institution they administer (no branch for none)."""
     branches = [
-        Q(project_id__in=own_project_ids(user)),
-        Q(pk__in=assigned_application_ids(user)),
+        Q(project_id__in=own_project_ids_of(user)),
+        Q(pk__in=assigned_application_ids_of(user)),
     ]
-    # The committees the user manages, from the request's one read of their appointments and
-    # written into the SQL (no membership subquery to build, compile and plan); no branch at all
-    # for a user who manages none.
-    managed = appointed_committee_ids(user, MANAGING_ROLES)
     if managed:
         branches.append(Q(submitted_at__isnull=False, committee_id__in=managed))
-    institution = _admin_institution(user)
     if institution is not None:
         branches.append(Q(submitted_at__isnull=False, project__institution_id=institution))
     return branches

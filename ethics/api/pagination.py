@@ -268,13 +268,28 @@ class Pagination(PageNumberPagination):
                 raise ValidationError(
                     {self.cursor_query_param: [self.invalid_cursor_message]}
                 ) from None
-        if branches is not None:
-            # The page's rows are among each branch's first size+1 rows past the cursor: read
-            # those ids (each branch through its own index), then order only them. Rows outside
-            # every branch are never read, so ``queryset`` need not repeat the union.
-            queryset = queryset.filter(pk__in=_branch_ids(branches, after, order, size + 1))
-        rows_qs = queryset.annotate(**{_KEY % i: F(key.path) for i, key in enumerate(keys)})
-        rows = list(rows_qs.order_by(*order)[: size + 1])
+        rows = list(keyset_page_query(queryset, keys, order, size, branches, after))
+        return self._settle(rows, keys, size, position, backward=backward)
+
+    def first_page(self, rows: list[Any], keys: list[_Key], request: Request) -> list[Any]:
+        """The first keyset page of rows already read as ``keyset_page_query`` reads them (its
+        ``page_size + 1`` rows, the key annotations included): the same page, count and links
+        as ``paginate_branches`` gives a request with no cursor (issue 18: a list's landing
+        page read with one compiled query, reviews.api.views)."""
+        self.request = request
+        self.keyset = True
+        return self._settle(rows, keys, self.get_page_size(request) or self.page_size, None)
+
+    def _settle(
+        self,
+        rows: list[Any],
+        keys: list[_Key],
+        size: int,
+        position: tuple[list[Any], bool] | None,
+        *,
+        backward: bool = False,
+    ) -> list[Any]:
+        """The page of ``rows`` (read with ``size + 1`` as their limit) and its count and links."""
         more = len(rows) > size
         rows = rows[:size]
         if backward:
@@ -326,18 +341,46 @@ class Pagination(PageNumberPagination):
         return replace_query_param(url, self.cursor_query_param, cursor)
 
 
-def _branch_ids(branches: list[QuerySet[Any]], after: Q, order: list[str], limit: int) -> list[Any]:
-    """The first ``limit`` primary keys of each branch past the cursor: one UNION ALL query where
-    the database orders and limits inside a compound statement (PostgreSQL), else one query per
-    branch (SQLite)."""
+def keyset_page_query(
+    queryset: QuerySet[Any],
+    keys: list[_Key],
+    order: list[str],
+    size: int,
+    branches: list[QuerySet[Any]] | None = None,
+    after: Q | None = None,
+) -> QuerySet[Any]:
+    """The query of a keyset page of ``queryset`` (already past the cursor), with each key as
+    an annotation (``keyset_key_names``), in ``order``, ``size + 1`` rows.
+
+    With ``branches``, the page's rows are among each branch's first ``size + 1`` rows past the
+    cursor (``after``): only those ids are read (each branch through its own index) and ordered,
+    so rows outside every branch are never read and ``queryset`` need not repeat the union."""
+    if branches is not None:
+        after = Q() if after is None else after
+        queryset = queryset.filter(pk__in=_branch_ids(branches, after, order, size + 1))
+    rows = queryset.annotate(**{_KEY % i: F(key.path) for i, key in enumerate(keys)})
+    return rows.order_by(*order)[: size + 1]
+
+
+def keyset_key_names(keys: list[_Key]) -> tuple[str, ...]:
+    """The names of the key annotations ``keyset_page_query`` adds, in the keys' order."""
+    return tuple(_KEY % i for i in range(len(keys)))
+
+
+def _branch_ids(
+    branches: list[QuerySet[Any]], after: Q, order: list[str], limit: int
+) -> QuerySet[Any] | list[Any]:
+    """The first ``limit`` primary keys of each branch past the cursor: on PostgreSQL a subquery
+    of the page's own query (a UNION ALL of the branches, which the database orders and limits
+    inside a compound statement), else one query per branch (SQLite)."""
     from django.db import connection
 
     parts = [
         branch.filter(after).order_by(*order).values_list("pk", flat=True)[:limit]
         for branch in branches
     ]
-    if len(parts) > 1 and connection.features.supports_slicing_ordering_in_compound:
-        return list(parts[0].union(*parts[1:], all=True))
+    if connection.features.supports_slicing_ordering_in_compound:
+        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     return [pk for part in parts for pk in part]
 
 

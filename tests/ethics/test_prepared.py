@@ -72,6 +72,27 @@ def test_the_rows_are_the_orms_and_one_query_a_call(committees):
         assert query._plans == {}  # SQLite: every call through the ORM
 
 
+def _regimes(*, ids):
+    return Committee.objects.filter(pk__in=ids).order_by("pk").values_list("pk", "regimes")
+
+
+def test_a_json_column_of_a_row_is_decoded_as_the_orm_decodes_it(committees):
+    """A "rows" plan keeps the columns' converters (``results_iter``'s): a JSON column is the
+    decoded list on the fast path too, not its text."""
+    for index, committee in enumerate(committees[:2]):
+        committee.regimes = ["medical", f"r{index}"]
+        committee.save(update_fields=["regimes"])
+    query = Prepared(_regimes, "rows")
+    ids = (committees[0].pk, committees[1].pk)
+    expected = [(ids[0], ["medical", "r0"]), (ids[1], ["medical", "r1"])]
+    assert query(ids=ids) == expected  # the first call: the ORM
+    assert query(ids=ids) == expected  # the plan (on PostgreSQL)
+    if connection.vendor == "postgresql":
+        plan = query.plan_for(ids=ids)
+        assert plan is not None
+        assert [position for position, _converters in plan.converters] == [1]
+
+
 def test_an_aggregate_and_a_flat_list(committees):
     counts = Prepared(
         lambda *, since: Committee.objects.aggregate(
@@ -294,7 +315,8 @@ def test_a_builder_that_runs_another_query_first_is_never_stored(committees, mon
 
     query = Prepared(build, "flat")
     first = committees[0]
-    assert query.plan_for(pk=first.pk) is not None  # the exists() query, taken alone
+    # The first query compiled is the exists(); the queryset returned compiles to another SQL.
+    assert query.plan_for(pk=first.pk) is None
     monkeypatch.setattr(Prepared, "check", False)  # it would fail this builder's two queries
     assert query(pk=first.pk) == [first.name]
     assert query._plans == {query._key({"pk": first.pk}): None}
