@@ -53,11 +53,34 @@ def visible_committee_filter(user: User, prefix: str = "") -> Q:
     """Q over Committee (or a model reaching it through `prefix`) for rows `user` may see: the
     committees of their appointments in term today (``committee_ids_visible``'s, their ids from
     the request's one read written into the SQL, issue 18) and an admin's institution's."""
-    q = Q(**{f"{prefix}pk__in": appointed_committee_ids(user)})
-    institution = admin_institution(user)
+    return visible_committee_condition(
+        appointed_committee_ids(user), admin_institution(user), prefix
+    )
+
+
+def visible_committee_condition(
+    sits_on: tuple[int, ...], institution: int | None, prefix: str = ""
+) -> Q:
+    """``visible_committee_filter`` from ``visibility_args``' values: the committees one sits
+    on and the institution one administers (or None)."""
+    q = Q(**{f"{prefix}pk__in": sits_on})
     if institution is not None:
         q |= Q(**{f"{prefix}institution_id": institution})
     return q
+
+
+def visibility_args(user: User) -> dict[str, Any]:
+    """``CommitteePolicy``'s visibility as a compiled query's arguments (ethics.prepared): a
+    superuser every committee (``every``); anyone else those of their appointments in term
+    today (``sits_on``, the request's one read of them) and, for an institution admin, their
+    institution's (``institution``). ``visible_committee_condition`` takes the last two."""
+    if user.is_superuser:
+        return {"every": True}
+    args: dict[str, Any] = {"sits_on": appointed_committee_ids(user)}
+    institution = admin_institution(user)
+    if institution is not None:
+        args["institution"] = institution
+    return args
 
 
 def may_manage_committee(user: User, committee: Committee) -> bool:

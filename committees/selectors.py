@@ -25,6 +25,7 @@ from committees.models import (
     Role,
     Training,
 )
+from committees.policies import visibility_args, visible_committee_condition
 from ethics import policies, regulations
 from ethics.channel_models import Delivery, GroupWebhook
 from ethics.models import Deadline, Institution, User, display_name, name_columns
@@ -124,26 +125,11 @@ def committee_choice_rows(user: User) -> list[tuple[int, str]]:
     """(id, name) of ``committees_for_user(user)`` in its order: a list filter's committee
     options on every kernel, registry, meetings and oversight list, read with a query compiled
     once per shape (``ethics.prepared``, issue 18). The same visibility
-    (``committees.policies.CommitteePolicy``, as ``_visibility_args`` passes it)."""
+    (``committees.policies.CommitteePolicy``, as ``visibility_args`` passes it)."""
     if not user.is_authenticated:
         return []
-    rows: list[tuple[int, str]] = _committee_choice_rows(**_visibility_args(user))
+    rows: list[tuple[int, str]] = _committee_choice_rows(**visibility_args(user))
     return rows
-
-
-def _visibility_args(user: User) -> dict[str, Any]:
-    """``CommitteePolicy``'s visibility as a compiled query's arguments: a superuser every
-    committee; anyone else those of their appointments in term today (the request's one read
-    of them) and, for an institution admin, their institution's."""
-    from committees.policies import admin_institution, appointed_committee_ids
-
-    if user.is_superuser:
-        return {"every": True}
-    args: dict[str, Any] = {"sits_on": appointed_committee_ids(user)}
-    institution = admin_institution(user)
-    if institution is not None:
-        args["institution"] = institution
-    return args
 
 
 def _visible_committees(
@@ -151,10 +137,7 @@ def _visible_committees(
 ) -> QuerySet[Committee]:
     committees = Committee.objects.all()
     if not every:
-        condition = models.Q(pk__in=sits_on)
-        if institution is not None:
-            condition |= models.Q(institution_id=institution)
-        committees = committees.filter(condition)
+        committees = committees.filter(visible_committee_condition(sits_on, institution))
     return committees.order_by("institution__name", "name", "id")
 
 
@@ -174,7 +157,7 @@ def first_committees_for_user(user: User) -> list[Committee]:
     (``ethics.prepared``, issue 18)."""
     if not user.is_authenticated:
         return []
-    committees: list[Committee] = _first_committees(**_visibility_args(user))
+    committees: list[Committee] = _first_committees(**visibility_args(user))
     return committees
 
 

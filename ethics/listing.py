@@ -44,6 +44,8 @@ from django_filters.fields import ModelChoiceIterator as FilterChoiceIterator
 from django_filters.filters import QuerySetRequestMixin
 from django_filters.filterset import FilterSetMetaclass
 
+from ethics.prepared import Prepared, signature
+
 SEARCH_MAX_LENGTH = 200
 _MAX_TERMS = 8
 
@@ -381,6 +383,7 @@ def filtered_page(
     defaults: Mapping[str, str] | None = None,
     known_total: Callable[[ListFilterSet], int | None] | None = None,
     values: Sequence[str] = (),
+    landing: Callable[[], list[Any]] | None = None,
 ) -> ListContext:
     """Filter ``queryset`` (already scoped to the reader) by the request's GET parameters and
     return one page of it. Invalid input shows an error on its field and an empty page.
@@ -392,7 +395,12 @@ def filtered_page(
     counts), or None; the paginator then runs no COUNT of its own (issue 18: one count per page).
 
     ``values``: the columns the page's rows are read as (``values_list`` tuples, no model
-    instances; issue 18); a COUNT still counts the filtered queryset, without their joins."""
+    instances; issue 18); a COUNT still counts the filtered queryset, without their joins.
+
+    ``landing``: the first page's rows when the request names no parameter (the list as it
+    opens), read another way: by a query compiled once per shape (``ethics.prepared``, issue
+    18). They must be the rows the queryset's first ``per_page`` gives; with ``Prepared.check``
+    on (the test suite) every call compares the two."""
     data = request.GET.copy()
     for name, value in (defaults or {}).items():
         data.setdefault(name, value)
@@ -410,7 +418,12 @@ def filtered_page(
         # The first page is read first: when it is not full it holds every row, and the list
         # needs no COUNT (issue 18: a researcher's or member's short list); when it is full, the
         # paginator counts and the page keeps the rows already read.
-        first = list(page_rows[:per_page])
+        if landing is not None and not request.GET and not defaults:
+            first = landing()
+            if Prepared.check:
+                _same_rows(first, list(page_rows[:per_page]))
+        else:
+            first = list(page_rows[:per_page])
         if len(first) < per_page:
             paginator.count = len(first)
         page = Page(first, 1, paginator)
@@ -421,6 +434,12 @@ def filtered_page(
     return ListContext(
         filterset=filterset, page=page, query=query.urlencode(), total=paginator.count
     )
+
+
+def _same_rows(landing: list[Any], expected: list[Any]) -> None:
+    """Fails unless a list's landing rows are its queryset's first page (``filtered_page``)."""
+    if [signature(row) for row in landing] != [signature(row) for row in expected]:
+        raise AssertionError(f"landing rows differ:\nqueryset: {expected!r}\nlanding:  {landing!r}")
 
 
 def list_controls_html(form: forms.Form) -> SafeString:

@@ -351,8 +351,8 @@ class Prepared:
         with _unlogged(), connection.execute_wrapper(record):
             expected, _prefetch = self._orm_main(args)
         if self.returns == "instances":
-            expected = [_signature(obj) for obj in expected]
-            result = [_signature(obj) for obj in result]
+            expected = [signature(obj) for obj in expected]
+            result = [signature(obj) for obj in result]
         problems = []
         if len(seen) != 1:
             problems.append(f"the builder ran {len(seen)} queries, not one")
@@ -537,7 +537,7 @@ def _converted(
     return converted
 
 
-def _signature(obj: Any, seen: frozenset[int] = frozenset()) -> Any:
+def signature(obj: Any, seen: frozenset[int] = frozenset()) -> Any:
     """What an instance holds, to compare two loads of it (the check): its class, its fields'
     and annotations' values and, recursively, the related instances cached on it. A related
     instance that points back at one being described (a reverse one-to-one's, which Django
@@ -552,7 +552,7 @@ def _signature(obj: Any, seen: frozenset[int] = frozenset()) -> Any:
         for name, value in obj.__dict__.items()
         if name not in ("_state", "_prefetched_objects_cache")
     )
-    related = sorted((name, _signature(rel, seen)) for name, rel in obj._state.fields_cache.items())
+    related = sorted((name, signature(rel, seen)) for name, rel in obj._state.fields_cache.items())
     return (type(obj), values, related, obj._state.adding, obj._state.db)
 
 

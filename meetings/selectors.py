@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from committees.models import Membership
+from committees.policies import visibility_args, visible_committee_condition
 from ethics import policies, regulations
 from ethics.models import User
 from ethics.prepared import prepared
@@ -41,10 +42,35 @@ from reviews.workflow import Procedure
 from reviews.workflow import Status as ApplicationStatus
 
 
+def _meetings() -> models.QuerySet[Meeting]:
+    return Meeting.objects.select_related("committee", "presiding__user")
+
+
 def meetings_for_user(user: User) -> models.QuerySet[Meeting]:
-    return policies.visible(
-        user, Meeting.objects.select_related("committee", "presiding__user")
-    ).order_by("-starts_at", "-id")
+    return policies.visible(user, _meetings()).order_by("-starts_at", "-id")
+
+
+MEETINGS_PER_PAGE = 25  # the meetings page's (ethics.listing.filtered_page's default)
+
+
+def first_meeting_rows(user: User) -> list[tuple[Any, ...]]:
+    """The meetings page's first page as it opens (no filter, the default order), as
+    ``meetings.rows.MEETING_VALUES`` tuples: ``meetings_for_user``'s rows read with a query
+    compiled once per shape (ethics.prepared, issue 18); ``filtered_page``'s ``landing``."""
+    rows: list[tuple[Any, ...]] = _first_meeting_rows(**visibility_args(user))
+    return rows
+
+
+@prepared("rows")
+def _first_meeting_rows(
+    *, every: bool = False, sits_on: tuple[int, ...] = (), institution: int | None = None
+) -> models.QuerySet[Any]:
+    from meetings.rows import MEETING_VALUES
+
+    qs = _meetings()
+    if not every:  # MeetingPolicy's visibility
+        qs = qs.filter(visible_committee_condition(sits_on, institution, prefix="committee__"))
+    return qs.order_by("-starts_at", "-id").values_list(*MEETING_VALUES)[:MEETINGS_PER_PAGE]
 
 
 def meeting_get_for_user(user: User, pk: int) -> Meeting:

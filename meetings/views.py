@@ -42,7 +42,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         request,
         MeetingFilter,
         selectors.meetings_for_user(request.user),
+        per_page=selectors.MEETINGS_PER_PAGE,
         values=rows.MEETING_VALUES,
+        landing=lambda: selectors.first_meeting_rows(request.user),
     )
     meetings = rows.meeting_rows_of_values(listing.page)
     return render(

@@ -18,7 +18,8 @@ from committees.policies import (
     appointed_committee_ids,
     current_memberships,
     may_manage_committee,
-    visible_committee_filter,
+    visibility_args,
+    visible_committee_condition,
 )
 from ethics import policies
 from ethics.models import Deadline, User
@@ -31,8 +32,7 @@ class DeadlinePolicy:
     def visible(self, user: User, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         if user.is_superuser:
             return queryset
-        committees = Committee.objects.filter(visible_committee_filter(user)).values("pk")
-        return queryset.filter(committee_id__in=committees)
+        return queryset.filter(visible_deadline_condition(**visibility_args(user)))
 
     def may(self, user: User, action: str, obj: Any) -> bool:
         if user.is_superuser:
@@ -43,6 +43,17 @@ class DeadlinePolicy:
             return self.visible(user, Deadline.objects.filter(pk=obj.pk)).exists()
         committee = Committee.objects.filter(pk=obj.committee_id).first()
         return committee is not None and may_manage_committee(user, committee)
+
+
+def visible_deadline_condition(
+    *, every: bool = False, sits_on: tuple[int, ...] = (), institution: int | None = None
+) -> Q:
+    """DeadlinePolicy's visibility from ``committees.policies.visibility_args``' values: the
+    deadlines of the committees one may see (every one for a superuser)."""
+    if every:
+        return Q()
+    committees = Committee.objects.filter(visible_committee_condition(sits_on, institution))
+    return Q(committee_id__in=committees.values("pk"))
 
 
 def managed_committee_filter(user: User, prefix: str = "") -> Q:

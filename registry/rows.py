@@ -83,7 +83,7 @@ def deadline_rows_html(
     for d in deadlines:
         gap = calendar_note(d.due_at, years) if d.due_at is not None and years is not None else ""
         gap_html = f'<div class="muted" data-calendar-gap>{text_html(gap)}</div>' if gap else ""
-        overdue = d.is_active and is_overdue(d.due_at, now)
+        overdue = d.is_active and d.due_at is not None and is_overdue(d.due_at, now)
         pill = "bad" if overdue else ("ok" if d.state == "met" else "")
         state = overdue_label if overdue else text_html(d.state_label)
         parts.append(

@@ -40,18 +40,44 @@ def _by_committee(qs: _Q, committee: str | None) -> _Q:
     return qs.filter(committee_id=committee_id) if committee_id <= _MAX_ID else qs.none()
 
 
+def _deadlines() -> DeadlineQuerySet:
+    committee_name = Committee.objects.filter(pk=OuterRef("committee_id")).values("name")[:1]
+    return Deadline.objects.select_related("subject_type").annotate(
+        committee_name=Subquery(committee_name)
+    )
+
+
+DEADLINES_PER_PAGE = 50  # the deadlines page's
+
+
+def first_deadline_rows(user: User) -> list[tuple[Any, ...]]:
+    """The deadlines page's first page as it opens (no filter, the default order), as
+    ``registry.rows.DEADLINE_VALUES`` tuples: ``deadlines_for_user``'s rows read with a query
+    compiled once per shape (ethics.prepared, issue 18); ``filtered_page``'s ``landing``."""
+    from committees.policies import visibility_args
+
+    rows: list[tuple[Any, ...]] = _first_deadline_rows(**visibility_args(user))
+    return rows
+
+
+@prepared("rows")
+def _first_deadline_rows(
+    *, every: bool = False, sits_on: tuple[int, ...] = (), institution: int | None = None
+) -> models.QuerySet[Any]:
+    from registry.policies import visible_deadline_condition
+    from registry.rows import DEADLINE_VALUES
+
+    condition = visible_deadline_condition(every=every, sits_on=sits_on, institution=institution)
+    qs = _deadlines().filter(condition).order_by("due_at", "id")
+    return qs.values_list(*DEADLINE_VALUES)[:DEADLINES_PER_PAGE]
+
+
 def deadlines_for_user(user: User, filters: Mapping[str, str] | None = None) -> DeadlineQuerySet:
     """Deadlines of the committees `user` may see, filtered by committee, state and kind.
 
     Each row carries `committee_name` (the kernel's deadline keeps only the committee's id).
     """
-    committee_name = Committee.objects.filter(pk=OuterRef("committee_id")).values("name")[:1]
-    qs = policies.visible(
-        user,
-        Deadline.objects.select_related("subject_type").annotate(
-            committee_name=Subquery(committee_name)
-        ),
-    )
+    qs = policies.visible(user, _deadlines())
     filters = filters or {}
     qs = _by_committee(qs, filters.get("committee"))
     state = filters.get("state")
@@ -94,11 +120,14 @@ def with_packages(qs: FilingQuerySet) -> FilingQuerySet:
     )
 
 
+def _filings() -> FilingQuerySet:
+    return Filing.objects.select_related("committee", "project", "deadline")
+
+
 def filings_for_user(user: User) -> FilingQuerySet:
     """Filings of the committees `user` manages, soonest first (registry.filters.FilingFilter
     narrows them for the page and the API)."""
-    qs = policies.visible(user, Filing.objects.select_related("committee", "project", "deadline"))
-    return qs.order_by("due_on", "id")
+    return policies.visible(user, _filings()).order_by("due_on", "id")
 
 
 # What a row of the filings page reads (registry.rows.filing_rows_html): the list reads only
@@ -122,6 +151,34 @@ FILING_ROW_FIELDS = (
 def filing_rows_for_user(user: User) -> FilingQuerySet:
     """``filings_for_user`` with only the columns the filings page's rows show."""
     return filings_for_user(user).only(*FILING_ROW_FIELDS)
+
+
+FILINGS_PER_PAGE = 25  # the filings page's (ethics.listing.filtered_page's default)
+
+
+def first_filing_rows(user: User) -> list[Filing]:
+    """The filings page's first page as it opens (no filter, the default order): the rows of
+    ``filing_rows_for_user`` read with a query compiled once per shape (ethics.prepared,
+    issue 18); ``filtered_page``'s ``landing``."""
+    rows: list[Filing] = _first_filing_rows(**_filing_scope(user))
+    return rows
+
+
+@prepared("instances")
+def _first_filing_rows(
+    *, every: bool = False, committees: tuple[int, ...] = (), institution: int | None = None
+) -> FilingQuerySet:
+    qs = _scoped(_filings(), every=every, committees=committees, institution=institution)
+    return qs.order_by("due_on", "id").only(*FILING_ROW_FIELDS)[:FILINGS_PER_PAGE]
+
+
+def _scoped(qs: _Q, *, every: bool, committees: tuple[int, ...], institution: int | None) -> _Q:
+    """``qs`` narrowed as FilingPolicy narrows it for the user ``_filing_scope`` describes."""
+    from registry.policies import FilingPolicy, managed_committee_condition
+
+    if every:
+        return qs
+    return qs.filter(managed_committee_condition(committees, institution, FilingPolicy.path))
 
 
 def filing_get_for_user(user: User, pk: int) -> Filing:
@@ -188,11 +245,7 @@ def _filing_counts(
     committees: tuple[int, ...] = (),
     institution: int | None = None,
 ) -> dict[str, int | None]:
-    from registry.policies import FilingPolicy, managed_committee_condition
-
-    qs = Filing.objects.all()
-    if not every:
-        qs = qs.filter(managed_committee_condition(committees, institution, FilingPolicy.path))
+    qs = _scoped(Filing.objects.all(), every=every, committees=committees, institution=institution)
     return qs.aggregate(
         due=models.Count("id", filter=models.Q(status=Status.DUE)),
         overdue=models.Count(

@@ -41,8 +41,9 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
         request,
         DeadlineFilterSet,
         selectors.deadlines_for_user(request.user).select_related(None),
-        per_page=50,
+        per_page=selectors.DEADLINES_PER_PAGE,
         values=rows.DEADLINE_VALUES,
+        landing=lambda: selectors.first_deadline_rows(request.user),
     )
     now = timezone.now()
     deadlines = rows.deadline_rows_of_values(listing.page)
@@ -133,7 +134,14 @@ def deadline_calendar(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def filing_list(request: HttpRequest) -> HttpResponse:
-    listing = filtered_page(request, FilingFilter, selectors.filing_rows_for_user(request.user))
+    user = request.user
+    listing = filtered_page(
+        request,
+        FilingFilter,
+        selectors.filing_rows_for_user(user),
+        per_page=selectors.FILINGS_PER_PAGE,
+        landing=lambda: selectors.first_filing_rows(user),
+    )
     return render(
         request,
         "registry/filing_list.html",

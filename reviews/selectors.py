@@ -43,6 +43,7 @@ from reviews.policies import (
     get_with_access,
     managed_committee_ids,
     may_declare_conflict,
+    own_project_ids_of,
     recognition_letter_filter,
     team_rows,
 )
@@ -364,11 +365,59 @@ def assignments_for_user(user: User) -> models.QuerySet[ReviewerAssignment]:
     joined on the membership's user: PostgreSQL then reads a member's newest assignments in
     order from ``assignment_member_recent_idx`` and stops at the page, instead of joining and
     sorting all of them (issue 18)."""
+    return _assignments_of(tuple(membership_ids(user)))
+
+
+def _assignments_of(memberships: tuple[int, ...]) -> models.QuerySet[ReviewerAssignment]:
     return (
-        ReviewerAssignment.objects.filter(membership_id__in=membership_ids(user))
+        ReviewerAssignment.objects.filter(membership_id__in=memberships)
         .select_related("review__application__project", "opinion")
         .order_by("-assigned_at", "-id")
     )
+
+
+LIST_PER_PAGE = 25  # "my reviews" and "my projects" (ethics.listing.filtered_page's default)
+
+
+def first_review_rows(user: User) -> list[tuple[Any, ...]]:
+    """ "My reviews" as it opens (no filter, the default order), as ``reviews.rows.REVIEW_VALUES``
+    tuples: ``assignments_for_user``'s first page read with a query compiled once per shape
+    (ethics.prepared, issue 18); ``filtered_page``'s ``landing``."""
+    rows: list[tuple[Any, ...]] = _first_review_rows(
+        memberships=tuple(sorted(set(membership_ids(user))))
+    )
+    return rows
+
+
+@prepared("rows")
+def _first_review_rows(*, memberships: tuple[int, ...]) -> models.QuerySet[Any]:
+    from reviews.rows import REVIEW_VALUES
+
+    rows = _assignments_of(memberships).select_related(None).values_list(*REVIEW_VALUES)
+    return rows[:LIST_PER_PAGE]
+
+
+def my_project_rows(user_id: int) -> models.QuerySet[Project]:
+    """The researcher's own projects, newest first, with only the columns a card shows
+    (reviews.rows.project_rows)."""
+    return (
+        Project.objects.filter(pk__in=own_project_ids_of(user_id))
+        .select_related("committee")
+        .only("title", "status", "listed_item", "committee__name")
+        .order_by("-created_at", "-id")
+    )
+
+
+def first_project_rows(user: User) -> list[Project]:
+    """ "My projects" as it opens (no filter, the default order): ``my_project_rows``' first page
+    read with a query compiled once per shape (ethics.prepared, issue 18)."""
+    rows: list[Project] = _first_project_rows(user=user.pk)
+    return rows
+
+
+@prepared("instances")
+def _first_project_rows(*, user: int) -> models.QuerySet[Project]:
+    return my_project_rows(user)[:LIST_PER_PAGE]
 
 
 def assignment_get_for_user(user: User, pk: int) -> ReviewerAssignment:

@@ -28,8 +28,8 @@ from reviews.filters import (
     ProjectFilterSet,
 )
 from reviews.hooks import is_officer
-from reviews.models import Appeal, Project, Recognition, ReReview
-from reviews.policies import may_open_materials, may_see_tally, own_project_ids
+from reviews.models import Appeal, Recognition, ReReview
+from reviews.policies import may_open_materials, may_see_tally
 from reviews.rows import (
     INTAKE_VALUES,
     REVIEW_VALUES,
@@ -47,13 +47,14 @@ from reviews.rows import (
 @login_required
 def my_projects(request: HttpRequest) -> HttpResponse:
     # Only the columns a card shows are read (reviews.rows.project_rows; issue 18).
-    projects = (
-        Project.objects.filter(pk__in=own_project_ids(request.user))
-        .select_related("committee")
-        .only("title", "status", "listed_item", "committee__name")
-        .order_by("-created_at", "-id")
+    user = request.user
+    listing = filtered_page(
+        request,
+        ProjectFilterSet,
+        selectors.my_project_rows(user.pk),
+        per_page=selectors.LIST_PER_PAGE,
+        landing=lambda: selectors.first_project_rows(user),
     )
-    listing = filtered_page(request, ProjectFilterSet, projects)
     # The page holds only the user's own projects, so their applications need no further filter.
     page = list(listing.page)
     applications = selectors.own_project_application_rows(p.pk for p in page)
@@ -490,7 +491,9 @@ def my_reviews(request: HttpRequest) -> HttpResponse:
         request,
         AssignmentFilterSet,
         selectors.assignments_for_user(request.user).select_related(None),
+        per_page=selectors.LIST_PER_PAGE,
         values=REVIEW_VALUES,
+        landing=lambda: selectors.first_review_rows(request.user),
     )
     return render(
         request,

@@ -343,7 +343,7 @@ def _memberships(*, committee, since):
 def _state(obj):
     """What a test compares of an instance: every field and annotation, the related instances
     cached on it (recursively) and the prefetched lists."""
-    from ethics.prepared import _signature
+    from ethics.prepared import signature
 
     prefetched = {
         name: sorted(o.pk for o in objs)
@@ -353,7 +353,7 @@ def _state(obj):
         name: _state(rel) if rel is not None else None
         for name, rel in obj._state.fields_cache.items()
     }
-    return (_signature(obj), prefetched, related)
+    return (signature(obj), prefetched, related)
 
 
 @pytest.fixture
