@@ -266,7 +266,7 @@ class Prepared:
         """The builder's SQL and parameters for ``args``, without running it."""
         connection = connections[DEFAULT_DB_ALIAS]
         # A debug cursor logs a query even when it fails: a stopped one was never run.
-        with _unlogged(), connection.execute_wrapper(_abort):
+        with unlogged(), connection.execute_wrapper(_abort):
             try:
                 result = self.build(**args)
                 if self.returns != "one":
@@ -348,7 +348,7 @@ class Prepared:
             seen.append((q, tuple(p or ())))
             return execute(q, p, many, context)
 
-        with _unlogged(), connection.execute_wrapper(record):
+        with unlogged(), connection.execute_wrapper(record):
             expected, _prefetch = self._orm_main(args)
         if self.returns == "instances":
             expected = [signature(obj) for obj in expected]
@@ -482,7 +482,7 @@ class _Loader:
             return None
         prefetch = tuple(getattr(queryset, "_prefetch_related_lookups", ()))
         compiler = queryset.prefetch_related(None).query.get_compiler(DEFAULT_DB_ALIAS)
-        with _unlogged():
+        with unlogged():
             compiled_sql, compiled_params = compiler.as_sql()
         if (compiled_sql, tuple(compiled_params)) != (sql, params) or compiler.klass_info is None:
             return None
@@ -513,7 +513,7 @@ def _row_converters(queryset: Any, sql: str, params: tuple[Any, ...]) -> tuple[A
     if not isinstance(queryset, models.QuerySet):
         return None
     compiler = queryset.query.get_compiler(DEFAULT_DB_ALIAS)
-    with _unlogged():
+    with unlogged():
         compiled_sql, compiled_params = compiler.as_sql()
     if (compiled_sql, tuple(compiled_params)) != (sql, params):
         return None
@@ -557,7 +557,7 @@ def signature(obj: Any, seen: frozenset[int] = frozenset()) -> Any:
 
 
 @contextmanager
-def _unlogged() -> Iterator[None]:
+def unlogged() -> Iterator[None]:
     """The check's ORM run stays out of the connections' query logs: a test counting a page's
     queries sees the one query the page runs."""
     logs = [(c, len(c.queries_log)) for c in connections.all(initialized_only=True)]

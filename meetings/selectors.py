@@ -46,8 +46,11 @@ def _meetings() -> models.QuerySet[Meeting]:
     return Meeting.objects.select_related("committee", "presiding__user")
 
 
+MEETING_ORDER = ("-starts_at", "-id")  # the meetings list's, newest first
+
+
 def meetings_for_user(user: User) -> models.QuerySet[Meeting]:
-    return policies.visible(user, _meetings()).order_by("-starts_at", "-id")
+    return policies.visible(user, _meetings()).order_by(*MEETING_ORDER)
 
 
 MEETINGS_PER_PAGE = 25  # the meetings page's (ethics.listing.filtered_page's default)
@@ -70,7 +73,7 @@ def _first_meeting_rows(
     qs = _meetings()
     if not every:  # MeetingPolicy's visibility
         qs = qs.filter(visible_committee_condition(sits_on, institution, prefix="committee__"))
-    return qs.order_by("-starts_at", "-id").values_list(*MEETING_VALUES)[:MEETINGS_PER_PAGE]
+    return qs.order_by(*MEETING_ORDER).values_list(*MEETING_VALUES)[:MEETINGS_PER_PAGE]
 
 
 def meeting_get_for_user(user: User, pk: int) -> Meeting:

@@ -48,6 +48,7 @@ def _deadlines() -> DeadlineQuerySet:
 
 
 DEADLINES_PER_PAGE = 50  # the deadlines page's
+DEADLINE_ORDER = ("due_at", "id")  # the deadlines list's, soonest first
 
 
 def first_deadline_rows(user: User) -> list[tuple[Any, ...]]:
@@ -68,7 +69,7 @@ def _first_deadline_rows(
     from registry.rows import DEADLINE_VALUES
 
     condition = visible_deadline_condition(every=every, sits_on=sits_on, institution=institution)
-    qs = _deadlines().filter(condition).order_by("due_at", "id")
+    qs = _deadlines().filter(condition).order_by(*DEADLINE_ORDER)
     return qs.values_list(*DEADLINE_VALUES)[:DEADLINES_PER_PAGE]
 
 
@@ -88,7 +89,7 @@ def deadlines_for_user(user: User, filters: Mapping[str, str] | None = None) -> 
     kind = filters.get("kind")
     if kind and hooks.has_deadline_kind(kind):
         qs = qs.filter(kind=kind)
-    return qs.order_by("due_at", "id")
+    return qs.order_by(*DEADLINE_ORDER)
 
 
 def deadlines_in_month(user: User, year: int, month: int) -> dict[date, list[Deadline]]:
@@ -120,6 +121,9 @@ def with_packages(qs: FilingQuerySet) -> FilingQuerySet:
     )
 
 
+FILING_ORDER = ("due_on", "id")  # the filings list's, soonest first
+
+
 def _filings() -> FilingQuerySet:
     return Filing.objects.select_related("committee", "project", "deadline")
 
@@ -127,7 +131,7 @@ def _filings() -> FilingQuerySet:
 def filings_for_user(user: User) -> FilingQuerySet:
     """Filings of the committees `user` manages, soonest first (registry.filters.FilingFilter
     narrows them for the page and the API)."""
-    return policies.visible(user, _filings()).order_by("due_on", "id")
+    return policies.visible(user, _filings()).order_by(*FILING_ORDER)
 
 
 # What a row of the filings page reads (registry.rows.filing_rows_html): the list reads only
@@ -169,7 +173,7 @@ def _first_filing_rows(
     *, every: bool = False, committees: tuple[int, ...] = (), institution: int | None = None
 ) -> FilingQuerySet:
     qs = _scoped(_filings(), every=every, committees=committees, institution=institution)
-    return qs.order_by("due_on", "id").only(*FILING_ROW_FIELDS)[:FILINGS_PER_PAGE]
+    return qs.order_by(*FILING_ORDER).only(*FILING_ROW_FIELDS)[:FILINGS_PER_PAGE]
 
 
 def _scoped(qs: _Q, *, every: bool, committees: tuple[int, ...], institution: int | None) -> _Q:
