@@ -464,8 +464,7 @@ class _Loader:
         self.init_list = [f[0].target.attname for f in select[self.start : self.end]]
         self.populators = get_related_populators(klass_info, select, DEFAULT_DB_ALIAS)
         self.annotations = tuple((compiler.annotation_col_map or {}).items())
-        columns = [column[0] for column in select[0 : compiler.col_count]]
-        self.converters = tuple(compiler.get_converters(columns).items())
+        self.converters = tuple(compiler.get_converters(_columns(compiler)).items())
         self.prefetch = prefetch
 
     @classmethod
@@ -481,13 +480,10 @@ class _Loader:
         ):
             return None
         prefetch = tuple(getattr(queryset, "_prefetch_related_lookups", ()))
-        compiler = queryset.prefetch_related(None).query.get_compiler(DEFAULT_DB_ALIAS)
-        with unlogged():
-            compiled_sql, compiled_params = compiler.as_sql()
-        if (compiled_sql, tuple(compiled_params)) != (sql, params) or compiler.klass_info is None:
+        compiler = _compiler_of(queryset.prefetch_related(None), sql, params)
+        if compiler is None or compiler.klass_info is None:
             return None
-        columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
-        if compiler.has_composite_fields(columns):
+        if compiler.has_composite_fields(_columns(compiler)):
             return None
         return cls(compiler, prefetch)
 
@@ -512,13 +508,26 @@ def _row_converters(queryset: Any, sql: str, params: tuple[Any, ...]) -> tuple[A
     not the plan's (the builder did not return the queryset it ran)."""
     if not isinstance(queryset, models.QuerySet):
         return None
+    compiler = _compiler_of(queryset, sql, params)
+    if compiler is None:
+        return None
+    return tuple(compiler.get_converters(_columns(compiler)).items())
+
+
+def _compiler_of(queryset: Any, sql: str, params: tuple[Any, ...]) -> Any:
+    """``queryset``'s compiler, its SQL compiled (outside the query logs), or None when that
+    SQL and its parameters are not the plan's."""
     compiler = queryset.query.get_compiler(DEFAULT_DB_ALIAS)
     with unlogged():
         compiled_sql, compiled_params = compiler.as_sql()
     if (compiled_sql, tuple(compiled_params)) != (sql, params):
         return None
-    columns = [column[0] for column in compiler.select[0 : compiler.col_count]]
-    return tuple(compiler.get_converters(columns).items())
+    return compiler
+
+
+def _columns(compiler: Any) -> list[Any]:
+    """The selected columns of a compiled query, as ``results_iter`` reads them."""
+    return [column[0] for column in compiler.select[0 : compiler.col_count]]
 
 
 def _converted(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from committees.models import Committee, Role
+from committees.policies import visibility_args
 from committees.selectors import institution_admins, officers
 from ethics import hooks, policies
 from ethics.choice_labels import labeller
@@ -55,8 +56,6 @@ def first_deadline_rows(user: User) -> list[tuple[Any, ...]]:
     """The deadlines page's first page as it opens (no filter, the default order), as
     ``registry.rows.DEADLINE_VALUES`` tuples: ``deadlines_for_user``'s rows read with a query
     compiled once per shape (ethics.prepared, issue 18); ``filtered_page``'s ``landing``."""
-    from committees.policies import visibility_args
-
     rows: list[tuple[Any, ...]] = _first_deadline_rows(**visibility_args(user))
     return rows
 
